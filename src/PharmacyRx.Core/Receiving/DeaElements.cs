@@ -1,0 +1,61 @@
+namespace PharmacyRx.Core.Receiving;
+
+/// <summary>
+/// The prescription elements 21 CFR 1306.05(a) requires, plus refills and schedule, as read from a SCRIPT message.
+/// Every value is already normalised (trimmed, inner whitespace collapsed, Unicode NFC); an absent element is "".
+/// The DEA number is kept whole, including an institution's internal suffix (1311.205(b)(7)).
+/// </summary>
+public sealed record DeaElements
+{
+    public string PrescriberDeaNumber { get; init; } = "";
+    public string PrescriberLastName { get; init; } = "";
+    public string PrescriberFirstName { get; init; } = "";
+    public string PrescriberMiddleName { get; init; } = "";
+    public PostalAddress PrescriberAddress { get; init; } = PostalAddress.Empty;
+    public string PatientLastName { get; init; } = "";
+    public string PatientFirstName { get; init; } = "";
+    public string PatientMiddleName { get; init; } = "";
+    public PostalAddress PatientAddress { get; init; } = PostalAddress.Empty;
+    public string DrugDescription { get; init; } = "";
+    public string DrugStrengthValue { get; init; } = "";
+    public string DrugStrengthUnit { get; init; } = "";
+    public string DosageForm { get; init; } = "";
+    public string QuantityValue { get; init; } = "";
+    public string QuantityUnit { get; init; } = "";
+    public string Directions { get; init; } = "";
+    public string WrittenDate { get; init; } = "";
+    public string NumberOfRefills { get; init; } = "";
+
+    /// <summary>The <c>DEASchedule/Code</c> as sent ("" when absent). Controlled means present.</summary>
+    public string DeaScheduleCode { get; init; } = "";
+
+    /// <summary>True when the message names a DEA schedule, i.e. the drug is a controlled substance.</summary>
+    public bool IsControlled => DeaScheduleCode.Length > 0;
+
+    /// <summary>The schedule, or null when not controlled or the code is not a DEA schedule code.</summary>
+    public DeaSchedule? Schedule => DeaScheduleCodes.FromCode(DeaScheduleCode);
+
+    /// <summary>"Last, First Middle" for display and search; "" when no name was sent.</summary>
+    public string PatientDisplayName => DisplayName(PatientLastName, PatientFirstName, PatientMiddleName);
+
+    /// <summary>"Last, First Middle" for display and search; "" when no name was sent.</summary>
+    public string PrescriberDisplayName => DisplayName(PrescriberLastName, PrescriberFirstName, PrescriberMiddleName);
+
+    private static string DisplayName(string last, string first, string middle)
+    {
+        var given = string.Join(' ', new[] { first, middle }.Where(part => part.Length > 0));
+        return (last.Length, given.Length) switch
+        {
+            (0, 0) => "",
+            (0, _) => given,
+            (_, 0) => last,
+            _ => $"{last}, {given}",
+        };
+    }
+}
+
+/// <summary>A postal address as SCRIPT carries it; absent parts are "".</summary>
+public sealed record PostalAddress(string Line1, string Line2, string City, string StateProvince, string PostalCode)
+{
+    public static PostalAddress Empty { get; } = new("", "", "", "", "");
+}

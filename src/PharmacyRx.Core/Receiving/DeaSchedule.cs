@@ -1,0 +1,42 @@
+namespace PharmacyRx.Core.Receiving;
+
+/// <summary>
+/// Controlled-substance schedules as SCRIPT codes them in <c>DrugCoded/DEASchedule/Code</c> (NCI thesaurus codes).
+/// A prescription is controlled when the element is present at all.
+/// </summary>
+public enum DeaSchedule
+{
+    ScheduleI,
+    ScheduleII,
+    ScheduleIII,
+    ScheduleIV,
+    ScheduleV,
+    Unspecified,
+}
+
+/// <summary>Maps the NCI codes used by SCRIPT to <see cref="DeaSchedule"/>.</summary>
+public static class DeaScheduleCodes
+{
+    /// <summary>Returns the schedule for a code, or null for a code that is not a DEA schedule code.</summary>
+    public static DeaSchedule? FromCode(string code) => code switch
+    {
+        "C48672" => DeaSchedule.ScheduleI,
+        "C48675" => DeaSchedule.ScheduleII,
+        "C48676" => DeaSchedule.ScheduleIII,
+        "C48677" => DeaSchedule.ScheduleIV,
+        "C48679" => DeaSchedule.ScheduleV,
+        "C38046" => DeaSchedule.Unspecified,
+        _ => null,
+    };
+
+    /// <summary>The short name pharmacists read: CI, CII, ..., or "C?" for an unspecified schedule.</summary>
+    public static string ShortName(this DeaSchedule schedule) => schedule switch
+    {
+        DeaSchedule.ScheduleI => "CI",
+        DeaSchedule.ScheduleII => "CII",
+        DeaSchedule.ScheduleIII => "CIII",
+        DeaSchedule.ScheduleIV => "CIV",
+        DeaSchedule.ScheduleV => "CV",
+        _ => "C?",
+    };
+}

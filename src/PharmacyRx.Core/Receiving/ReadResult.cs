@@ -1,0 +1,37 @@
+namespace PharmacyRx.Core.Receiving;
+
+/// <summary>Why a message could not be read; stored with the rejected record and sent back as the Error code.</summary>
+public enum RejectionCode
+{
+    TooLarge,
+    MalformedXml,
+    ForbiddenXml,
+    TooDeep,
+    WrongNamespace,
+    UnsupportedTransaction,
+    MissingMessageId,
+}
+
+/// <summary>The result of reading a message: a message, or a rejection with its reason. Never an exception.</summary>
+public sealed record ReadResult
+{
+    private ReadResult(ScriptMessage? message, RejectionCode? code, string reason, string partialMessageId)
+    {
+        Message = message;
+        Code = code;
+        Reason = reason;
+        PartialMessageId = partialMessageId;
+    }
+
+    public ScriptMessage? Message { get; }
+    public RejectionCode? Code { get; }
+    public string Reason { get; }
+
+    /// <summary>The MessageID when it could be read before the message was rejected; "" otherwise.</summary>
+    public string PartialMessageId { get; }
+
+    public static ReadResult Read(ScriptMessage message) => new(message, null, "", message.Header.MessageId);
+
+    public static ReadResult Rejected(RejectionCode code, string reason, string partialMessageId = "") =>
+        new(null, code, reason, partialMessageId);
+}

@@ -1,0 +1,114 @@
+namespace PharmacyRx.Core.Receiving;
+
+/// <summary>The fields <see cref="ScriptMessageReader"/> extracts.</summary>
+internal enum ScriptField
+{
+    To,
+    From,
+    MessageId,
+    RelatesToMessageId,
+    SentTime,
+    PrescriberOrderNumber,
+    SignatureIndicator,
+    DigestMethod,
+    DigestValue,
+    SignatureValue,
+    Certificate,
+    PrescriberDeaNumber,
+    PrescriberLastName,
+    PrescriberFirstName,
+    PrescriberMiddleName,
+    PrescriberAddressLine1,
+    PrescriberAddressLine2,
+    PrescriberCity,
+    PrescriberStateProvince,
+    PrescriberPostalCode,
+    PatientLastName,
+    PatientFirstName,
+    PatientMiddleName,
+    PatientAddressLine1,
+    PatientAddressLine2,
+    PatientCity,
+    PatientStateProvince,
+    PatientPostalCode,
+    DrugDescription,
+    DrugStrengthValue,
+    DrugStrengthUnit,
+    DosageForm,
+    DeaSchedule,
+    QuantityValue,
+    QuantityUnit,
+    WrittenDate,
+    WrittenDateTime,
+    NumberOfRefills,
+    SigText,
+    Directions,
+}
+
+/// <summary>
+/// Which element feeds which field: element paths below <c>Message</c>, after the reader folds the transaction to
+/// <c>Rx</c>, the patient and prescriber kinds to <c>*</c>, and drops a <c>Product</c> wrapper.
+/// This table and <c>schemas/script-subset.md</c> must agree.
+/// </summary>
+internal static class ScriptFieldMap
+{
+    private const string Rx = "/Message/Body/Rx/";
+    private const string Drug = Rx + "MedicationPrescribed/";
+
+    private static readonly Dictionary<string, ScriptField> Paths = new(StringComparer.Ordinal)
+    {
+        ["/Message/Header/To"] = ScriptField.To,
+        ["/Message/Header/From"] = ScriptField.From,
+        ["/Message/Header/MessageID"] = ScriptField.MessageId,
+        ["/Message/Header/RelatesToMessageID"] = ScriptField.RelatesToMessageId,
+        ["/Message/Header/SentTime"] = ScriptField.SentTime,
+        ["/Message/Header/PrescriberOrderNumber"] = ScriptField.PrescriberOrderNumber,
+        ["/Message/Header/DigitalSignature/DigitalSignatureIndicator"] = ScriptField.SignatureIndicator,
+        ["/Message/Header/DigitalSignature/DigestMethod"] = ScriptField.DigestMethod,
+        ["/Message/Header/DigitalSignature/DigestValue"] = ScriptField.DigestValue,
+        ["/Message/Header/DigitalSignature/SignatureValue"] = ScriptField.SignatureValue,
+        ["/Message/Header/DigitalSignature/X509Data/X509Certificate"] = ScriptField.Certificate,
+        [Rx + "Prescriber/*/Identification/DEANumber"] = ScriptField.PrescriberDeaNumber,
+        [Rx + "Prescriber/*/Name/LastName"] = ScriptField.PrescriberLastName,
+        [Rx + "Prescriber/*/Name/FirstName"] = ScriptField.PrescriberFirstName,
+        [Rx + "Prescriber/*/Name/MiddleName"] = ScriptField.PrescriberMiddleName,
+        [Rx + "Prescriber/*/Address/AddressLine1"] = ScriptField.PrescriberAddressLine1,
+        [Rx + "Prescriber/*/Address/AddressLine2"] = ScriptField.PrescriberAddressLine2,
+        [Rx + "Prescriber/*/Address/City"] = ScriptField.PrescriberCity,
+        [Rx + "Prescriber/*/Address/StateProvince"] = ScriptField.PrescriberStateProvince,
+        [Rx + "Prescriber/*/Address/PostalCode"] = ScriptField.PrescriberPostalCode,
+        [Rx + "Patient/*/Name/LastName"] = ScriptField.PatientLastName,
+        [Rx + "Patient/*/Name/FirstName"] = ScriptField.PatientFirstName,
+        [Rx + "Patient/*/Name/MiddleName"] = ScriptField.PatientMiddleName,
+        [Rx + "Patient/*/Address/AddressLine1"] = ScriptField.PatientAddressLine1,
+        [Rx + "Patient/*/Address/AddressLine2"] = ScriptField.PatientAddressLine2,
+        [Rx + "Patient/*/Address/City"] = ScriptField.PatientCity,
+        [Rx + "Patient/*/Address/StateProvince"] = ScriptField.PatientStateProvince,
+        [Rx + "Patient/*/Address/PostalCode"] = ScriptField.PatientPostalCode,
+        [Drug + "DrugDescription"] = ScriptField.DrugDescription,
+        [Drug + "DrugCoded/Strength/StrengthValue"] = ScriptField.DrugStrengthValue,
+        [Drug + "DrugCoded/Strength/StrengthUnitOfMeasure/Code"] = ScriptField.DrugStrengthUnit,
+        [Drug + "DrugCoded/Strength/StrengthForm/Code"] = ScriptField.DosageForm,
+        [Drug + "DrugCoded/DEASchedule/Code"] = ScriptField.DeaSchedule,
+        [Drug + "Quantity/Value"] = ScriptField.QuantityValue,
+        [Drug + "Quantity/QuantityUnitOfMeasure/Code"] = ScriptField.QuantityUnit,
+        [Drug + "WrittenDate/Date"] = ScriptField.WrittenDate,
+        [Drug + "WrittenDate/DateTime"] = ScriptField.WrittenDateTime,
+        [Drug + "NumberOfRefills"] = ScriptField.NumberOfRefills,
+        [Drug + "Sig/SigText"] = ScriptField.SigText,
+        [Drug + "Directions"] = ScriptField.Directions,
+    };
+
+    private static readonly Dictionary<string, ScriptField>.AlternateLookup<ReadOnlySpan<char>> SpanLookup =
+        Paths.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    public static int FieldCount { get; } = Enum.GetValues<ScriptField>().Length;
+
+    public static IEnumerable<KeyValuePair<string, ScriptField>> All => Paths;
+
+    public static ScriptField? Lookup(ReadOnlySpan<char> path) =>
+        SpanLookup.TryGetValue(path, out var field) ? field : null;
+
+    public static bool IsBase64(ScriptField field) =>
+        field is ScriptField.DigestValue or ScriptField.SignatureValue or ScriptField.Certificate;
+}

@@ -1,0 +1,38 @@
+namespace PharmacyRx.Core.Receiving;
+
+/// <summary>A SCRIPT message read from its as-received bytes: the parts this service acts on.</summary>
+public sealed record ScriptMessage(TransactionKind Kind, MessageHeader Header, DeaElements Elements);
+
+/// <summary>The <c>Message/Header</c> fields this service reads.</summary>
+public sealed record MessageHeader
+{
+    public string To { get; init; } = "";
+    public string From { get; init; } = "";
+    public string MessageId { get; init; } = "";
+    public string RelatesToMessageId { get; init; } = "";
+    public string SentTime { get; init; } = "";
+    public string PrescriberOrderNumber { get; init; } = "";
+    public SignatureBlock Signature { get; init; } = SignatureBlock.None;
+}
+
+/// <summary>
+/// <c>Header/DigitalSignature</c>: either a practitioner's (or intermediary's) signature over the canonical signed
+/// elements, or only the indicator that the practitioner signed (1311.205(b)(6)).
+/// </summary>
+public sealed record SignatureBlock
+{
+    public static SignatureBlock None { get; } = new();
+
+    /// <summary>The <c>DigitalSignatureIndicator</c>: true, false, or null when absent.</summary>
+    public bool? Indicator { get; init; }
+
+    public string DigestMethod { get; init; } = "";
+    public string DigestValue { get; init; } = "";
+    public string SignatureValue { get; init; } = "";
+
+    /// <summary>Base64 DER certificates from <c>X509Data/X509Certificate</c>, signer first as sent.</summary>
+    public IReadOnlyList<string> Certificates { get; init; } = [];
+
+    /// <summary>True when the block carries a signature to verify rather than only the indicator.</summary>
+    public bool HasSignature => SignatureValue.Length > 0;
+}

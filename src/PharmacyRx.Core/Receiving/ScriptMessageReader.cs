@@ -1,0 +1,264 @@
+using System.Text;
+using System.Xml;
+
+namespace PharmacyRx.Core.Receiving;
+
+/// <summary>
+/// Reads NCPDP SCRIPT XML (2017071 and later) in one forward pass. Hostile input is a value, not an exception:
+/// DTDs are prohibited (no entity expansion, so no billion laughs), nothing external is resolved, and size and
+/// depth are capped. Unknown elements are skipped and stay in the as-received bytes.
+/// The element-to-field mapping is documented in <c>schemas/script-subset.md</c>.
+/// </summary>
+public sealed class ScriptMessageReader(ScriptReaderOptions options)
+{
+    /// <summary>The SCRIPT XML namespace.</summary>
+    public const string Namespace = "http://www.ncpdp.org/schema/SCRIPT";
+
+    public ScriptMessageReader()
+        : this(new ScriptReaderOptions())
+    {
+    }
+
+    /// <summary>Reads a message; never throws for bad input.</summary>
+    public ReadResult Read(ReadOnlyMemory<byte> bytes)
+    {
+        if (bytes.Length > options.MaxMessageBytes)
+        {
+            return ReadResult.Rejected(
+                RejectionCode.TooLarge,
+                $"message is {bytes.Length} bytes; the limit is {options.MaxMessageBytes} bytes");
+        }
+
+        var state = new ReadState();
+        try
+        {
+            using var stream = new ReadOnlyMemoryStream(bytes);
+            using var xml = XmlReader.Create(stream, ReaderSettings(options));
+            return ReadDocument(xml, state);
+        }
+        catch (XmlException ex) when (ex.Message.Contains("DTD", StringComparison.Ordinal))
+        {
+            return ReadResult.Rejected(RejectionCode.ForbiddenXml, "a DTD (DOCTYPE) is not allowed in a SCRIPT message", state.MessageId);
+        }
+        catch (XmlException ex) when (ex.Message.Contains("MaxCharactersInDocument", StringComparison.Ordinal))
+        {
+            return ReadResult.Rejected(RejectionCode.TooLarge, "message text exceeds the size limit", state.MessageId);
+        }
+        catch (XmlException ex)
+        {
+            return ReadResult.Rejected(RejectionCode.MalformedXml, $"malformed XML: {ex.Message}", state.MessageId);
+        }
+        catch (DecoderFallbackException)
+        {
+            return ReadResult.Rejected(RejectionCode.MalformedXml, "malformed XML: invalid character encoding", state.MessageId);
+        }
+    }
+
+    private static XmlReaderSettings ReaderSettings(ScriptReaderOptions options) => new()
+    {
+        DtdProcessing = DtdProcessing.Prohibit,
+        XmlResolver = null,
+        MaxCharactersFromEntities = 1024,
+        MaxCharactersInDocument = options.MaxMessageBytes,
+        IgnoreComments = true,
+        IgnoreProcessingInstructions = true,
+        IgnoreWhitespace = true,
+        CloseInput = true,
+    };
+
+    private ReadResult ReadDocument(XmlReader xml, ReadState state)
+    {
+        if (xml.MoveToContent() != XmlNodeType.Element)
+        {
+            return ReadResult.Rejected(RejectionCode.MalformedXml, "malformed XML: no root element");
+        }
+        if (xml.LocalName != "Message" || xml.NamespaceURI != Namespace)
+        {
+            return ReadResult.Rejected(
+                RejectionCode.WrongNamespace,
+                $"root element is {{{xml.NamespaceURI}}}{xml.LocalName}; expected {{{Namespace}}}Message");
+        }
+
+        var path = new PathBuffer();
+        var text = new StringBuilder();
+        do
+        {
+            switch (xml.NodeType)
+            {
+                case XmlNodeType.Element:
+                    if (xml.Depth >= options.MaxDepth)
+                    {
+                        return ReadResult.Rejected(RejectionCode.TooDeep, $"elements nest deeper than {options.MaxDepth}", state.MessageId);
+                    }
+                    var segment = xml.NamespaceURI == Namespace ? Segment(path, xml.LocalName, state) : "~";
+                    path.Push(segment);
+                    text.Clear();
+                    if (ScriptFieldMap.Lookup(path.Current) is ScriptField.DigestMethod && xml.GetAttribute("Algorithm") is { } algorithm)
+                    {
+                        text.Append(algorithm);
+                    }
+                    if (xml.IsEmptyElement)
+                    {
+                        state.Assign(path.Current, text);
+                        path.Pop();
+                    }
+                    break;
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace:
+                    text.Append(xml.Value);
+                    break;
+                case XmlNodeType.EndElement:
+                    state.Assign(path.Current, text);
+                    text.Clear();
+                    path.Pop();
+                    break;
+            }
+        }
+        while (xml.Read());
+
+        return state.Build();
+    }
+
+    // The path segment for an element. The transaction under Body, the patient kind (HumanPatient, AnimalPatient),
+    // the prescriber kind (NonVeterinarian, Veterinarian) and a later-version Product wrapper are folded so one
+    // field map serves every shape.
+    private static string Segment(PathBuffer path, string localName, ReadState state)
+    {
+        var parent = path.LastSegment;
+        if (path.Depth == 2 && parent.SequenceEqual("Body"))
+        {
+            state.Transaction ??= localName;
+            return "Rx";
+        }
+        if (parent.SequenceEqual("Patient") || parent.SequenceEqual("Prescriber"))
+        {
+            return "*";
+        }
+        if (parent.SequenceEqual("MedicationPrescribed") && localName == "Product")
+        {
+            return "";
+        }
+        return localName;
+    }
+
+    private sealed class ReadState
+    {
+        private readonly string[] _values = new string[ScriptFieldMap.FieldCount];
+        private readonly List<string> _certificates = [];
+
+        public string? Transaction { get; set; }
+
+        public string MessageId => _values[(int)ScriptField.MessageId] ?? "";
+
+        public void Assign(ReadOnlySpan<char> path, StringBuilder text)
+        {
+            if (ScriptFieldMap.Lookup(path) is not { } field)
+            {
+                return;
+            }
+            if (field is ScriptField.Certificate)
+            {
+                _certificates.Add(StripWhitespace(text));
+                return;
+            }
+            // The first occurrence wins, so a later duplicate element cannot override what was read.
+            _values[(int)field] ??= ScriptFieldMap.IsBase64(field) ? StripWhitespace(text) : SignedElements.Normalize(text.ToString());
+        }
+
+        public ReadResult Build()
+        {
+            var kind = Transaction switch
+            {
+                nameof(TransactionKind.NewRx) => TransactionKind.NewRx,
+                nameof(TransactionKind.CancelRx) => TransactionKind.CancelRx,
+                _ => (TransactionKind?)null,
+            };
+            if (kind is null)
+            {
+                return ReadResult.Rejected(
+                    RejectionCode.UnsupportedTransaction,
+                    Transaction is null ? "the message has no transaction in Body" : $"unsupported transaction {Transaction}",
+                    MessageId);
+            }
+            if (MessageId.Length == 0)
+            {
+                return ReadResult.Rejected(RejectionCode.MissingMessageId, "Header/MessageID is missing");
+            }
+            return ReadResult.Read(new ScriptMessage(kind.Value, Header(), Elements()));
+        }
+
+        private string Value(ScriptField field) => _values[(int)field] ?? "";
+
+        private MessageHeader Header() => new()
+        {
+            To = Value(ScriptField.To),
+            From = Value(ScriptField.From),
+            MessageId = Value(ScriptField.MessageId),
+            RelatesToMessageId = Value(ScriptField.RelatesToMessageId),
+            SentTime = Value(ScriptField.SentTime),
+            PrescriberOrderNumber = Value(ScriptField.PrescriberOrderNumber),
+            Signature = new SignatureBlock
+            {
+                Indicator = Value(ScriptField.SignatureIndicator) switch
+                {
+                    "true" or "1" => true,
+                    "false" or "0" => false,
+                    _ => null,
+                },
+                DigestMethod = Value(ScriptField.DigestMethod),
+                DigestValue = Value(ScriptField.DigestValue),
+                SignatureValue = Value(ScriptField.SignatureValue),
+                Certificates = _certificates.ToArray(),
+            },
+        };
+
+        private DeaElements Elements() => new()
+        {
+            PrescriberDeaNumber = Value(ScriptField.PrescriberDeaNumber),
+            PrescriberLastName = Value(ScriptField.PrescriberLastName),
+            PrescriberFirstName = Value(ScriptField.PrescriberFirstName),
+            PrescriberMiddleName = Value(ScriptField.PrescriberMiddleName),
+            PrescriberAddress = new PostalAddress(
+                Value(ScriptField.PrescriberAddressLine1),
+                Value(ScriptField.PrescriberAddressLine2),
+                Value(ScriptField.PrescriberCity),
+                Value(ScriptField.PrescriberStateProvince),
+                Value(ScriptField.PrescriberPostalCode)),
+            PatientLastName = Value(ScriptField.PatientLastName),
+            PatientFirstName = Value(ScriptField.PatientFirstName),
+            PatientMiddleName = Value(ScriptField.PatientMiddleName),
+            PatientAddress = new PostalAddress(
+                Value(ScriptField.PatientAddressLine1),
+                Value(ScriptField.PatientAddressLine2),
+                Value(ScriptField.PatientCity),
+                Value(ScriptField.PatientStateProvince),
+                Value(ScriptField.PatientPostalCode)),
+            DrugDescription = Value(ScriptField.DrugDescription),
+            DrugStrengthValue = Value(ScriptField.DrugStrengthValue),
+            DrugStrengthUnit = Value(ScriptField.DrugStrengthUnit),
+            DosageForm = Value(ScriptField.DosageForm),
+            QuantityValue = Value(ScriptField.QuantityValue),
+            QuantityUnit = Value(ScriptField.QuantityUnit),
+            // 2017071 carries directions in Sig/SigText; later versions in Directions. Either feeds the same element.
+            Directions = Value(ScriptField.SigText) is { Length: > 0 } sig ? sig : Value(ScriptField.Directions),
+            WrittenDate = Value(ScriptField.WrittenDate) is { Length: > 0 } date ? date : Value(ScriptField.WrittenDateTime),
+            NumberOfRefills = Value(ScriptField.NumberOfRefills),
+            DeaScheduleCode = Value(ScriptField.DeaSchedule),
+        };
+
+        private static string StripWhitespace(StringBuilder text)
+        {
+            var result = new StringBuilder(text.Length);
+            foreach (var chunk in text.GetChunks())
+            {
+                foreach (var c in chunk.Span)
+                {
+                    if (!char.IsWhiteSpace(c))
+                    {
+                        result.Append(c);
+                    }
+                }
+            }
+            return result.ToString();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace PharmacyRx.Core.Receiving;
+
+/// <summary>Limits on what <see cref="ScriptMessageReader"/> will read. Bound to the <c>Receiving</c> section.</summary>
+public sealed class ScriptReaderOptions
+{
+    /// <summary>Largest message read, in bytes. Default 1 MiB; a larger message is archived as rejected.</summary>
+    public int MaxMessageBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Deepest element nesting read. Default 64; SCRIPT messages nest about 10 deep.</summary>
+    public int MaxDepth { get; set; } = 64;
+
+    /// <summary>
+    /// Largest message an entry point accepts at all, in bytes. Default 16 MiB. Messages between
+    /// <see cref="MaxMessageBytes"/> and this are archived as rejected; larger ones are refused at the door
+    /// (HTTP 413, a file left in place) so the sender still holds them.
+    /// </summary>
+    public int MaxAcceptedBytes { get; set; } = 16 * 1024 * 1024;
+}

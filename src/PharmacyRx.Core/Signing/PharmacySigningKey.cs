@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace PharmacyRx.Core.Signing;
+
+/// <summary>
+/// The pharmacy's receipt-signing key: ECDSA P-256 with SHA-256 (FIPS 186, 1311.205(b)(4)(ii)) through the platform
+/// crypto, stored as encrypted PKCS#8 (PBES2, AES-256-CBC, PBKDF2-HMAC-SHA256) beside its self-issued certificate.
+/// Signatures are DER (RFC 3279) so <c>openssl dgst -sha256 -verify</c> checks them as they are.
+/// </summary>
+public sealed class PharmacySigningKey : IDisposable
+{
+    /// <summary>PBKDF2 iterations protecting the stored key (OWASP 2023 guidance for PBKDF2-HMAC-SHA256).</summary>
+    public const int KeyDerivationIterations = 600_000;
+
+    private readonly ECDsa _key;
+    private readonly ConcurrentBag<ECDsa> _signers = [];
+
+    private PharmacySigningKey(ECDsa key, X509Certificate2 certificate)
+    {
+        _key = key;
+        Certificate = certificate;
+        Thumbprint = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+    }
+
+    /// <summary>The self-issued certificate anyone can verify receipt signatures with.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>SHA-256 thumbprint of <see cref="Certificate"/>, stored with every signature.</summary>
+    public string Thumbprint { get; }
+
+    /// <summary>Generates a key and a self-issued certificate valid for ten years from <paramref name="now"/>.</summary>
+    public static PharmacySigningKey Generate(string pharmacyName, DateTimeOffset now)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var subject = new X500DistinguishedNameBuilder();
+        subject.AddOrganizationName(pharmacyName);
+        subject.AddCommonName("PharmacyRx receipt signing");
+        var request = new CertificateRequest(subject.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(
+            new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var selfSigned = request.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
+        // Keep only the public certificate; the private key lives in _key and in the encrypted file.
+        return new PharmacySigningKey(key, X509CertificateLoader.LoadCertificate(selfSigned.RawData));
+    }
+
+    /// <summary>Writes the encrypted key and the certificate as PEM files.</summary>
+    public void Save(string keyPath, string certificatePath, ReadOnlySpan<char> password)
+    {
+        var pbe = new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KeyDerivationIterations);
+        var pem = _key.ExportEncryptedPkcs8PrivateKeyPem(password, pbe);
+        WriteOwnerOnly(keyPath, pem);
+        File.WriteAllText(certificatePath, Certificate.ExportCertificatePem() + "\n");
+    }
+
+    /// <summary>
+    /// Loads the key, then clears <paramref name="password"/> whether or not loading succeeded
+    /// (1311.205(b)(4)(iv): no plain-text password left in memory once the module is active).
+    /// </summary>
+    public static PharmacySigningKey Load(string keyPath, string certificatePath, char[] password)
+    {
+        try
+        {
+            var key = ECDsa.Create();
+            key.ImportFromEncryptedPem(File.ReadAllText(keyPath), password);
+            var certificate = X509CertificateLoader.LoadCertificate(PemToDer(File.ReadAllText(certificatePath)));
+            using var certificateKey = certificate.GetECDsaPublicKey()
+                ?? throw new CryptographicException($"{certificatePath} does not hold an ECDSA certificate");
+            if (!certificateKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
+            {
+                throw new CryptographicException($"{certificatePath} does not match the key in {keyPath}");
+            }
+            return new PharmacySigningKey(key, certificate);
+        }
+        finally
+        {
+            Array.Clear(password);
+        }
+    }
+
+    /// <summary>Signs content with ECDSA P-256 / SHA-256; safe to call from many threads.</summary>
+    public byte[] Sign(ReadOnlySpan<byte> content)
+    {
+        var signer = _signers.TryTake(out var pooled) ? pooled : CloneKey();
+        try
+        {
+            return signer.SignData(content, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        }
+        finally
+        {
+            _signers.Add(signer);
+        }
+    }
+
+    /// <summary>Checks a receipt signature against a certificate (this key's, or an older one kept on file).</summary>
+    public static bool Verify(X509Certificate2 certificate, ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature)
+    {
+        using var key = certificate.GetECDsaPublicKey();
+        return key is not null
+            && key.VerifyData(content, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+    }
+
+    /// <summary>Reads a PEM certificate file.</summary>
+    public static X509Certificate2 LoadCertificate(string certificatePath) =>
+        X509CertificateLoader.LoadCertificate(PemToDer(File.ReadAllText(certificatePath)));
+
+    public void Dispose()
+    {
+        _key.Dispose();
+        while (_signers.TryTake(out var signer))
+        {
+            signer.Dispose();
+        }
+        Certificate.Dispose();
+    }
+
+    // ECDsa instances are not documented as thread-safe; each concurrent signer gets its own copy of the key.
+    private ECDsa CloneKey()
+    {
+        var secret = _key.ExportECPrivateKey();
+        try
+        {
+            var clone = ECDsa.Create();
+            clone.ImportECPrivateKey(secret, out _);
+            return clone;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
+    }
+
+    private static byte[] PemToDer(string pem)
+    {
+        var fields = PemEncoding.Find(pem);
+        return Convert.FromBase64String(pem[fields.Base64Data]);
+    }
+
+    private static void WriteOwnerOnly(string path, string content)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options);
+        writer.Write(content);
+    }
+}

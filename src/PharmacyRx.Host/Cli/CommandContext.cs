@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Storage;
+using Serilog;
+using Serilog.Events;
+
+namespace PharmacyRx.Host.Cli;
+
+/// <summary>
+/// What a command-line verb other than <c>serve</c> runs on: configuration, logging to standard error (standard
+/// output is for results), and the services of <see cref="ReceivingServices"/>.
+/// </summary>
+internal sealed class CommandContext : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private CommandContext(ServiceProvider services) => _services = services;
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
+    public static IConfiguration Configuration() => new ConfigurationBuilder()
+        .SetBasePath(AppContext.BaseDirectory)
+        .AddJsonFile("appsettings.json", optional: true)
+        .AddEnvironmentVariables("PHARMACYRX_")
+        .Build();
+
+    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey)
+    {
+        var configuration = Configuration();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddSerilog(new LoggerConfiguration()
+            .MinimumLevel.Warning()
+            .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .CreateLogger(), dispose: true));
+        services.AddReceiving(configuration, data, signingKey);
+        return new CommandContext(services.BuildServiceProvider());
+    }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken) =>
+        await Get<SchemaMigrator>().MigrateAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+}

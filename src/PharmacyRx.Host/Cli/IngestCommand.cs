@@ -1,0 +1,59 @@
+using System.CommandLine;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Host.Receiving;
+
+namespace PharmacyRx.Host.Cli;
+
+/// <summary>
+/// <c>ingest FILE...</c>: runs each file through the receipt pipeline and prints one JSON line per file. A rejected
+/// message is still an archived one (exit 0); the exit code is 1 only when a file could not be archived at all.
+/// </summary>
+internal static class IngestCommand
+{
+    public static Command Create(CliEnvironment environment, Option<string> data)
+    {
+        var files = new Argument<string[]>("files") { Description = "SCRIPT XML files to archive", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("ingest", "Archive SCRIPT XML files through the receipt pipeline") { files };
+        command.SetAction((parse, cancellationToken) =>
+            RunAsync(environment, new DataFolder(parse.GetValue(data)!), parse.GetValue(files)!, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliEnvironment environment, DataFolder data, string[] files, CancellationToken cancellationToken)
+    {
+        using var signingKey = SigningKeyLoader.Load(data, environment);
+        if (signingKey is null)
+        {
+            return 2;
+        }
+        await using var context = CommandContext.Open(data, signingKey);
+        await context.MigrateAsync(cancellationToken);
+        var pipeline = context.Get<ReceiptPipeline>();
+        var limit = context.Get<ScriptReaderOptions>().MaxAcceptedBytes;
+
+        var notArchived = 0;
+        foreach (var file in files)
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists || info.Length > limit)
+            {
+                notArchived++;
+                var error = info.Exists ? $"file is {info.Length} bytes; the limit is {limit}" : "file not found";
+                CliJson.WriteLine(environment.Out, new { file, receiptId = (Guid?)null, messageId = "", status = "NotArchived", reason = error });
+                continue;
+            }
+            var result = await pipeline.ReceiveAsync(await File.ReadAllBytesAsync(file, cancellationToken), ReceiptSource.CommandLine, cancellationToken);
+            CliJson.WriteLine(environment.Out, new
+            {
+                file,
+                receiptId = result.ReceiptId,
+                messageId = result.MessageId,
+                status = result.Status.ToString(),
+                reason = result.Reason,
+                reasonCode = result.ReasonCode,
+                duplicate = result.IsDuplicate,
+            });
+        }
+        return notArchived == 0 ? 0 : 1;
+    }
+}

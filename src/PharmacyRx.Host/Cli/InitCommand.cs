@@ -1,0 +1,83 @@
+using System.CommandLine;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Storage.Access;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Host.Cli;
+
+/// <summary>
+/// <c>init</c>: creates the database, the pharmacy's signing key and certificate, and the first administrator.
+/// Prints one JSON line with the administrator's one-time password; it is shown once and stored only as a hash.
+/// </summary>
+internal static class InitCommand
+{
+    public const string AdminRole = "PharmacyAdmin";
+
+    public static Command Create(CliEnvironment environment, Option<string> data)
+    {
+        var pharmacy = new Option<string>("--pharmacy-name")
+        {
+            Description = "The pharmacy's name, for the signing certificate",
+            DefaultValueFactory = _ => "PharmacyRx pharmacy",
+        };
+        var admin = new Option<string>("--admin") { Description = "The first administrator's user name", DefaultValueFactory = _ => "admin" };
+        var command = new Command("init", "Create the database, the pharmacy signing key and the first administrator") { pharmacy, admin };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            environment, new DataFolder(parse.GetValue(data)!), parse.GetValue(pharmacy)!, parse.GetValue(admin)!, cancellationToken));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(
+        CliEnvironment environment, DataFolder data, string pharmacyName, string adminUser, CancellationToken cancellationToken)
+    {
+        if (File.Exists(data.DatabasePath) || File.Exists(data.KeyPath))
+        {
+            await environment.Error.WriteLineAsync($"error: {data.Root} is already initialized; nothing was changed");
+            return 1;
+        }
+        var password = KeyPasswordSource.Read(environment.GetVariable, out var problem);
+        if (password is null)
+        {
+            await environment.Error.WriteLineAsync($"error: {problem}");
+            return 2;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(data.Root);
+            var keys = Directory.CreateDirectory(data.KeysFolder);
+            if (!OperatingSystem.IsWindows())
+            {
+                keys.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+            }
+            Directory.CreateDirectory(data.Inbox);
+
+            var now = TimeProvider.System.GetUtcNow();
+            using (var key = PharmacySigningKey.Generate(pharmacyName, now))
+            {
+                key.Save(data.KeyPath, data.CertificatePath, password);
+                await using var context = CommandContext.Open(data, signingKey: null);
+                await context.MigrateAsync(cancellationToken);
+                var actor = $"cli:{Environment.UserName}";
+                await context.Get<AuditLog>().AppendAsync(
+                    [new AuditEvent(now, AuditEventTypes.Initialized, actor, AuditOutcome.Success, data.Root,
+                        $"pharmacy signing certificate sha256={key.Thumbprint}")],
+                    cancellationToken);
+
+                var adminPassword = PasswordHasher.GeneratePassword();
+                await context.Get<UserStore>().CreateAsync(
+                    new UserStore.NewUser(adminUser, "Pharmacy administrator", "ADM", PasswordHasher.Hash(adminPassword), [AdminRole]),
+                    actor,
+                    cancellationToken);
+                CliJson.WriteLine(environment.Out, new { adminUser, adminPassword, certificate = data.CertificatePath });
+            }
+            return 0;
+        }
+        finally
+        {
+            Array.Clear(password);
+        }
+    }
+}

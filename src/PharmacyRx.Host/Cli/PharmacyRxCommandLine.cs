@@ -1,0 +1,42 @@
+using System.CommandLine;
+
+namespace PharmacyRx.Host.Cli;
+
+/// <summary>The <c>pharmacyrx</c> command: <c>serve</c> (the default), <c>init</c>, <c>ingest</c>, <c>show</c>, <c>verify</c>.</summary>
+public static class PharmacyRxCommandLine
+{
+    public static RootCommand Build(CliEnvironment environment)
+    {
+        var data = new Option<string>("--data")
+        {
+            Description = "The data folder: database, keys, inbox",
+            DefaultValueFactory = _ => "./data",
+            Recursive = true,
+        };
+        var serve = ServeCommand.Create(environment, data);
+        var root = new RootCommand("PharmacyRx: receive, verify and archive electronic prescriptions for controlled substances (21 CFR 1311)")
+        {
+            data,
+            serve,
+            InitCommand.Create(environment, data),
+            IngestCommand.Create(environment, data),
+            ShowCommand.Create(environment, data),
+            VerifyCommand.Create(environment, data),
+        };
+        // No verb means serve, with serve's own options (and ASP.NET Core's, such as --urls) passed through.
+        root.TreatUnmatchedTokensAsErrors = false;
+        foreach (var option in serve.Options)
+        {
+            root.Options.Add(option);
+        }
+        root.Action = serve.Action;
+        return root;
+    }
+
+    /// <summary>Runs the command line with the given arguments.</summary>
+    public static Task<int> RunAsync(string[] args, CliEnvironment environment)
+    {
+        var configuration = new InvocationConfiguration { Output = environment.Out, Error = environment.Error };
+        return Build(environment).Parse(args).InvokeAsync(configuration);
+    }
+}

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using PharmacyRx.Storage;
+
+namespace PharmacyRx.Host.Cli;
+
+/// <summary>
+/// <c>serve</c> (the default verb): the bus consumer, the HTTP API on 127.0.0.1 and the inbox watcher.
+/// With <c>--init</c>, an empty data folder is initialized first (the one-command start of the README).
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliEnvironment environment, Option<string> data)
+    {
+        var init = new Option<bool>("--init") { Description = "Initialize the data folder first if it is empty (prints the init JSON line)" };
+        var command = new Command("serve", "Run the service: bus, HTTP API on 127.0.0.1, inbox folder") { init };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            environment, new DataFolder(parse.GetValue(data)!), parse.GetValue(init), [.. parse.UnmatchedTokens], cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        CliEnvironment environment, DataFolder data, bool init, string[] hostArgs, CancellationToken cancellationToken)
+    {
+        if (init && !data.IsInitialized)
+        {
+            var initialized = await InitCommand.RunAsync(environment, data, "PharmacyRx pharmacy", "admin", cancellationToken);
+            if (initialized != 0)
+            {
+                return initialized;
+            }
+        }
+        using var signingKey = SigningKeyLoader.Load(data, environment);
+        if (signingKey is null)
+        {
+            return 2;
+        }
+
+        await using var app = ServiceHost.Build(hostArgs, data, signingKey, environment.ConfigureServe);
+        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        await app.StartAsync(cancellationToken);
+        environment.OnServing?.Invoke(app);
+        await app.WaitForShutdownAsync(cancellationToken);
+        return 0;
+    }
+}

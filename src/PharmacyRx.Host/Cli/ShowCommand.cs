@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Text;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Archive;
+
+namespace PharmacyRx.Host.Cli;
+
+/// <summary>
+/// <c>show ID</c>: one archived record by receipt id or MessageID, as text for a person (with the verification
+/// indication) or JSON. <c>--export DIR</c> writes what openssl needs to check the receipt signature by hand.
+/// </summary>
+internal static class ShowCommand
+{
+    public static Command Create(CliEnvironment environment, Option<string> data)
+    {
+        var id = new Argument<string>("id") { Description = "Receipt id or MessageID" };
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var export = new Option<string?>("--export")
+        {
+            Description = "Write as-received.xml, signed-content.txt, receipt-signature.der and pharmacy.crt to this folder",
+        };
+        var command = new Command("show", "Show one archived record") { id, format, export };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            environment, new DataFolder(parse.GetValue(data)!), parse.GetValue(id)!, parse.GetValue(format)!, parse.GetValue(export), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        CliEnvironment environment, DataFolder data, string id, string format, string? export, CancellationToken cancellationToken)
+    {
+        if (!data.IsInitialized)
+        {
+            await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
+            return 2;
+        }
+        await using var context = CommandContext.Open(data, signingKey: null);
+        var record = await context.Get<ArchiveQueries>().FindAsync(id, cancellationToken);
+        if (record is null)
+        {
+            await environment.Error.WriteLineAsync($"error: no archived record has receipt id or MessageID {id}");
+            return 1;
+        }
+        var read = context.Get<ScriptMessageReader>().Read(record.AsReceived);
+        var status = Enum.Parse<PrescriptionStatus>(record.Status);
+
+        if (export is not null)
+        {
+            Directory.CreateDirectory(export);
+            await File.WriteAllBytesAsync(Path.Combine(export, "as-received.xml"), record.AsReceived, cancellationToken);
+            await File.WriteAllBytesAsync(Path.Combine(export, "signed-content.txt"), ReceiptSeal.Content(
+                Guid.Parse(record.ReceiptId), ReceiptSeal.ParseTimestamp(record.ReceivedAt), record.AsReceivedSha256, record.CanonicalElements), cancellationToken);
+            await File.WriteAllBytesAsync(Path.Combine(export, "receipt-signature.der"), record.ReceiptSignature, cancellationToken);
+            File.Copy(data.CertificatePath, Path.Combine(export, "pharmacy.crt"), overwrite: true);
+        }
+
+        if (format == "json")
+        {
+            CliJson.WriteLine(environment.Out, new
+            {
+                receiptId = record.ReceiptId,
+                receivedAt = record.ReceivedAt,
+                source = record.Source,
+                messageId = record.MessageId,
+                transaction = record.TransactionKind,
+                status = record.Status,
+                reasonCode = record.ReasonCode,
+                reason = record.Reason,
+                verificationIndication = status.VerificationIndication(),
+                missingElements = record.MissingElements.Length == 0 ? [] : record.MissingElements.Split(','),
+                cancelsReceiptId = record.CancelsReceiptId,
+                cancelledByReceiptId = record.CancelledByReceiptId,
+                dispensable = status.IsDispensableOnReceipt() && record.CancelledByReceiptId is null && record.TransactionKind == "NewRx",
+                elements = read.Message?.Elements,
+                asReceivedSha256 = record.AsReceivedSha256,
+                receiptSignature = Convert.ToBase64String(record.ReceiptSignature),
+                signerThumbprint = record.SignerThumbprint,
+            });
+        }
+        else
+        {
+            await environment.Out.WriteAsync(Text(record, status, read.Message));
+        }
+        return 0;
+    }
+
+    private static string Text(ArchivedRecord record, PrescriptionStatus status, ScriptMessage? message)
+    {
+        var text = new StringBuilder();
+        void Line(string label, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                text.Append(label.PadRight(22)).Append(value).Append('\n');
+            }
+        }
+
+        Line("Receipt", record.ReceiptId);
+        Line("Received", $"{record.ReceivedAt} via {record.Source}");
+        Line("MessageID", record.MessageId);
+        Line("Transaction", record.TransactionKind ?? "(not read)");
+        Line("Status", record.Status);
+        Line("Verification", status.VerificationIndication());
+        Line("Reason", record.Reason);
+        Line("Missing elements", record.MissingElements.Replace(",", ", ", StringComparison.Ordinal));
+        Line("Cancels", record.CancelsReceiptId);
+        if (record.TransactionKind == "NewRx")
+        {
+            var dispensable = status.IsDispensableOnReceipt() && record.CancelledByReceiptId is null;
+            Line("Cancelled by", record.CancelledByReceiptId);
+            Line("Dispensable", dispensable ? "yes" : "no");
+        }
+        if (message?.Elements is { } e)
+        {
+            text.Append('\n');
+            Line("Patient", e.PatientDisplayName);
+            Line("Patient address", Address(e.PatientAddress));
+            Line("Prescriber", e.PrescriberDisplayName);
+            Line("Prescriber address", Address(e.PrescriberAddress));
+            Line("DEA number", e.PrescriberDeaNumber);
+            Line("Drug", e.DrugDescription);
+            Line("Strength", $"{e.DrugStrengthValue} {e.DrugStrengthUnit}".Trim());
+            Line("Dosage form", e.DosageForm);
+            Line("Quantity", $"{e.QuantityValue} {e.QuantityUnit}".Trim());
+            Line("Directions", e.Directions);
+            Line("Written", e.WrittenDate);
+            Line("Refills", e.NumberOfRefills);
+            Line("Schedule", e.IsControlled ? $"{e.Schedule?.ShortName() ?? "unknown"} ({e.DeaScheduleCode})" : "not controlled");
+        }
+        text.Append('\n');
+        Line("As-received SHA-256", record.AsReceivedSha256);
+        Line("Receipt signature", $"ECDSA P-256 SHA-256 by certificate {record.SignerThumbprint}");
+        return text.ToString();
+    }
+
+    private static string Address(PostalAddress address) => string.Join(", ",
+        new[] { address.Line1, address.Line2, address.City, $"{address.StateProvince} {address.PostalCode}".Trim() }.Where(part => part.Length > 0));
+}

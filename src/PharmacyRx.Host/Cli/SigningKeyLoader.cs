@@ -1,0 +1,31 @@
+using PharmacyRx.Core.Signing;
+
+namespace PharmacyRx.Host.Cli;
+
+/// <summary>Loads the pharmacy key with the password from the environment, clearing the password afterwards.</summary>
+internal static class SigningKeyLoader
+{
+    public static PharmacySigningKey? Load(DataFolder data, CliEnvironment environment)
+    {
+        if (!data.IsInitialized)
+        {
+            environment.Error.WriteLine($"error: {data.Root} is not initialized; run 'pharmacyrx init --data {data.Root}'");
+            return null;
+        }
+        var password = KeyPasswordSource.Read(environment.GetVariable, out var problem);
+        if (password is null)
+        {
+            environment.Error.WriteLine($"error: {problem}");
+            return null;
+        }
+        try
+        {
+            return PharmacySigningKey.Load(data.KeyPath, data.CertificatePath, password);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            environment.Error.WriteLine($"error: the pharmacy key could not be opened (wrong password?): {ex.Message}");
+            return null;
+        }
+    }
+}

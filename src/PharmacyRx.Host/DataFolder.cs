@@ -1,0 +1,14 @@
+namespace PharmacyRx.Host;
+
+/// <summary>The files of one pharmacy's installation under <c>--data DIR</c>.</summary>
+public sealed class DataFolder(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+    public string DatabasePath => Path.Combine(Root, "pharmacyrx.db");
+    public string KeysFolder => Path.Combine(Root, "keys");
+    public string KeyPath => Path.Combine(KeysFolder, "pharmacy-key.p8.pem");
+    public string CertificatePath => Path.Combine(KeysFolder, "pharmacy.crt");
+    public string Inbox => Path.Combine(Root, "inbox");
+
+    public bool IsInitialized => File.Exists(DatabasePath) && File.Exists(KeyPath) && File.Exists(CertificatePath);
+}

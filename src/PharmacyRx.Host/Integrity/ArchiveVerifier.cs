@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Host.Integrity;
+
+/// <summary>
+/// Re-checks every archived record against its receipt signature and its own as-received bytes, and the audit
+/// trail's hash chain. "If the record in the pharmacy database does not match the digitally signed record as
+/// received, the prescription was altered after receipt" (75 FR 16236).
+/// </summary>
+public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, ScriptMessageReader reader, IReadOnlyList<X509Certificate2> certificates)
+{
+    public sealed record Report(long RecordsChecked, long AuditEventsChecked, IReadOnlyList<string> Problems)
+    {
+        public bool AllHold => Problems.Count == 0;
+    }
+
+    public async Task<Report> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var byThumbprint = certificates.ToDictionary(c => c.GetCertHashString(HashAlgorithmName.SHA256), StringComparer.OrdinalIgnoreCase);
+        long records = 0;
+        await foreach (var record in archive.ReadAllAsync(cancellationToken))
+        {
+            records++;
+            problems.AddRange(Check(record, byThumbprint).Select(problem => $"receipt {record.ReceiptId}: {problem}"));
+        }
+
+        long events = 0;
+        var chained = new List<ChainedAuditEvent>();
+        await foreach (var stored in audit.ReadAllAsync(cancellationToken))
+        {
+            events++;
+            chained.Add(stored);
+        }
+        problems.AddRange(AuditChain.FindBreaks(chained));
+        return new Report(records, events, problems);
+    }
+
+    private IEnumerable<string> Check(ArchivedRecord record, Dictionary<string, X509Certificate2> certificates)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(record.AsReceived));
+        if (sha256 != record.AsReceivedSha256)
+        {
+            yield return "the as-received bytes were altered (their SHA-256 no longer matches)";
+        }
+
+        var read = reader.Read(record.AsReceived);
+        var canonical = read.Message is { } message ? SignedElements.Format(message.Elements) : "";
+        if (canonical != record.CanonicalElements)
+        {
+            yield return "the stored signed elements differ from the as-received message";
+        }
+        foreach (var column in AlteredColumns(record, read))
+        {
+            yield return $"column {column} differs from the as-received message";
+        }
+
+        if (!certificates.TryGetValue(record.SignerThumbprint, out var certificate))
+        {
+            yield return $"no certificate on file with thumbprint {record.SignerThumbprint}";
+        }
+        else if (!Guid.TryParse(record.ReceiptId, out var receiptId)
+            || !DateTimeOffset.TryParse(record.ReceivedAt, System.Globalization.CultureInfo.InvariantCulture, out var receivedAt)
+            || !PharmacySigningKey.Verify(certificate, ReceiptSeal.Content(receiptId, receivedAt, sha256, canonical), record.ReceiptSignature))
+        {
+            yield return "the receipt signature does not verify: the record was altered after receipt";
+        }
+    }
+
+    // The derived columns must be what the as-received message says. Status and reason are re-decided except for a
+    // CancelRx, whose outcome also depended on what the archive held when it arrived.
+    private static IEnumerable<string> AlteredColumns(ArchivedRecord record, ReadResult read)
+    {
+        var elements = read.Message?.Elements ?? new DeaElements();
+        var expected = new (string Column, string? Stored, string Derived)[]
+        {
+            ("message_id", record.MessageId ?? "", read.PartialMessageId),
+            ("transaction_kind", record.TransactionKind ?? "", read.Message?.Kind.ToString() ?? ""),
+            ("dea_schedule", record.DeaSchedule, elements.DeaScheduleCode),
+            ("prescriber_dea_number", record.PrescriberDeaNumber, elements.PrescriberDeaNumber),
+            ("prescriber_name", record.PrescriberName, elements.PrescriberDisplayName),
+            ("patient_name", record.PatientName, elements.PatientDisplayName),
+            ("drug_description", record.DrugDescription, elements.DrugDescription),
+            ("written_date", record.WrittenDate, elements.WrittenDate),
+        };
+        foreach (var (column, stored, derived) in expected)
+        {
+            if (stored != derived)
+            {
+                yield return column;
+            }
+        }
+        if (read.Message?.Kind is not TransactionKind.CancelRx)
+        {
+            var decision = ReceiptDecision.Decide(read);
+            if (record.Status != decision.Status.ToString() || record.ReasonCode != decision.ReasonCode || record.Reason != decision.Reason)
+            {
+                yield return "status";
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using MassTransit;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Receiving;
+using Serilog;
+
+namespace PharmacyRx.Host;
+
+/// <summary>
+/// Builds the running service: HTTP (by ASP.NET Core's own conventions: <c>--urls</c>, <c>ASPNETCORE_URLS</c>,
+/// default http://127.0.0.1:5080), the bus (MassTransit, in-memory by default) and the inbox watcher.
+/// </summary>
+public static class ServiceHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public static WebApplication Build(string[] args, DataFolder data, PharmacySigningKey signingKey, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(new LoggerConfiguration()
+            .ReadFrom.Configuration(builder.Configuration)
+            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+            .CreateLogger(), dispose: true);
+
+        builder.Services.AddReceiving(builder.Configuration, data, signingKey);
+        builder.Services.Configure<InboxOptions>(builder.Configuration.GetSection("Inbox"));
+        builder.Services.AddSingleton<InboxWatcher>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<InboxWatcher>());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.AddConsumer<ReceivePrescriptionConsumer, ReceivePrescriptionConsumerDefinition>();
+            bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+        });
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+        app.MapInboundApi();
+        return app;
+    }
+}

@@ -1,0 +1,58 @@
+using Dapper;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Storage.Access;
+
+/// <summary>Users and their roles (1311.205(b)(1)-(2)). Each change is audited in the same transaction.</summary>
+public sealed class UserStore(Database database, TimeProvider time)
+{
+    /// <summary>A user as created; <see cref="PasswordHash"/> from <see cref="Core.Access.PasswordHasher"/>.</summary>
+    public sealed record NewUser(string UserName, string FullName, string Initials, string PasswordHash, IReadOnlyList<string> Roles);
+
+    public async Task CreateAsync(NewUser user, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        const string userSql = """
+            INSERT INTO users (user_name, full_name, initials, status, password_hash, created_at)
+            VALUES (@UserName, @FullName, @Initials, 'Active', @PasswordHash, @CreatedAt)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(
+            userSql,
+            new { user.UserName, user.FullName, user.Initials, user.PasswordHash, CreatedAt = ReceiptSeal.FormatTimestamp(now) },
+            transaction,
+            cancellationToken: cancellationToken));
+        const string roleSql = """
+            INSERT INTO user_roles (user_name, role_name) VALUES (@UserName, @RoleName)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(
+            roleSql, user.Roles.Select(role => new { user.UserName, RoleName = role }), transaction, cancellationToken: cancellationToken));
+        // 1311.215(a)(4): access-control changes are auditable events, with before and after.
+        await AuditLog.AppendAsync(connection, transaction,
+            [new AuditEvent(now, AuditEventTypes.UserCreated, actor, AuditOutcome.Success, user.UserName,
+                $"before: none; after: status=Active; roles={string.Join(',', user.Roles)}")],
+            cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<bool> ExistsAsync(string userName, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT COUNT(*) FROM users WHERE user_name = @UserName
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken)) > 0;
+    }
+
+    public async Task<string?> PasswordHashAsync(string userName, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT password_hash FROM users WHERE user_name = @UserName
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
+    }
+}

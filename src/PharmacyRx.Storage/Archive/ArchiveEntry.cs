@@ -1,0 +1,33 @@
+using PharmacyRx.Core.Receiving;
+
+namespace PharmacyRx.Storage.Archive;
+
+/// <summary>A received message ready to archive: decided, sealed, with the exact bytes.</summary>
+public sealed record ArchiveEntry
+{
+    public required Guid ReceiptId { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>The entry point: bus, http, inbox, cli.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Who to record as the actor of the receipt in the audit trail.</summary>
+    public required string Actor { get; init; }
+
+    public required string DedupeKey { get; init; }
+    public required string MessageId { get; init; }
+    public required ScriptMessage? Message { get; init; }
+    public required ReceiptDecision Decision { get; init; }
+    public Guid? CancelsReceiptId { get; init; }
+    public required string CanonicalElements { get; init; }
+    public required ReadOnlyMemory<byte> AsReceived { get; init; }
+    public required string AsReceivedSha256 { get; init; }
+    public required byte[] ReceiptSignature { get; init; }
+    public required string SignerThumbprint { get; init; }
+}
+
+/// <summary>
+/// What archiving produced: the new record, or — for a message already archived — the first record's outcome.
+/// </summary>
+public sealed record ArchiveResult(
+    Guid ReceiptId, string MessageId, PrescriptionStatus Status, string ReasonCode, string Reason, bool IsDuplicate);

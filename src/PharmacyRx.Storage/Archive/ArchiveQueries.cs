@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+using Dapper;
+
+namespace PharmacyRx.Storage.Archive;
+
+/// <summary>Reads the archive. Every query is parameterised; nothing here writes.</summary>
+public sealed class ArchiveQueries(Database database)
+{
+    private const string SelectRecord = """
+        SELECT a.*,
+               (SELECT c.receipt_id FROM prescription_archive c
+                WHERE c.cancels_receipt_id = a.receipt_id ORDER BY c.received_at LIMIT 1) AS cancelled_by_receipt_id
+        FROM prescription_archive a
+        """;
+
+    /// <summary>Finds a record by receipt id, or else by MessageID.</summary>
+    public async Task<ArchivedRecord?> FindAsync(string receiptIdOrMessageId, CancellationToken cancellationToken)
+    {
+        const string sql = SelectRecord + """
+
+            WHERE a.receipt_id = @Id OR a.message_id = @Id
+            ORDER BY CASE WHEN a.receipt_id = @Id THEN 0 ELSE 1 END, a.received_at
+            LIMIT 1
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ArchivedRecord>(
+            new CommandDefinition(sql, new { Id = receiptIdOrMessageId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// The NewRx a CancelRx refers to: by RelatesToMessageID first, else by PrescriberOrderNumber
+    /// (the newest such NewRx).
+    /// </summary>
+    public async Task<Guid?> FindCancelTargetAsync(string relatesToMessageId, string prescriberOrderNumber, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT receipt_id FROM prescription_archive
+            WHERE transaction_kind = 'NewRx'
+              AND ((@RelatesTo <> '' AND message_id = @RelatesTo)
+                OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
+            ORDER BY CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
+            LIMIT 1
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var receiptId = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            sql, new { RelatesTo = relatesToMessageId, OrderNumber = prescriberOrderNumber }, cancellationToken: cancellationToken));
+        return receiptId is null ? null : Guid.Parse(receiptId);
+    }
+
+    /// <summary>Streams every record in receipt order, for verification and export.</summary>
+    public async IAsyncEnumerable<ArchivedRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string sql = SelectRecord + """
+
+            ORDER BY a.received_at, a.receipt_id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await foreach (var record in connection.QueryUnbufferedAsync<ArchivedRecord>(sql).WithCancellation(cancellationToken))
+        {
+            yield return record;
+        }
+    }
+
+    /// <summary>How many records the archive holds.</summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT COUNT(*) FROM prescription_archive
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+    }
+}

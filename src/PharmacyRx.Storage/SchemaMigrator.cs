@@ -1,0 +1,81 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using Dapper;
+using PharmacyRx.Core.Receiving;
+
+namespace PharmacyRx.Storage;
+
+/// <summary>
+/// Applies the embedded scripts <c>schemas/sql/&lt;dialect&gt;/NNNN_verb_noun.sql</c> in order, each in its own
+/// transaction, and records each in <c>schema_migrations</c> with its SHA-256 so an edited, already-applied script
+/// is caught rather than silently ignored.
+/// </summary>
+public sealed class SchemaMigrator(Database database, TimeProvider time)
+{
+    public sealed record Script(int Version, string Name, string Sql, string Sha256);
+
+    /// <summary>The scripts for the dialect, in version order.</summary>
+    public IReadOnlyList<Script> Scripts()
+    {
+        var assembly = typeof(SchemaMigrator).Assembly;
+        var prefix = $"schemas/sql/{database.Dialect.Name}/";
+        return assembly.GetManifestResourceNames()
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(name => Load(assembly, name, Path.GetFileNameWithoutExtension(name)))
+            .OrderBy(script => script.Version)
+            .ToArray();
+    }
+
+    /// <summary>Applies every script not yet applied; returns how many were applied.</summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(database.Dialect.MigrationsJournalDdl, cancellationToken: cancellationToken));
+
+        const string appliedSql = """
+            SELECT version, sha256 FROM schema_migrations
+            """;
+        var applied = (await connection.QueryAsync<(long Version, string Sha256)>(
+                new CommandDefinition(appliedSql, cancellationToken: cancellationToken)))
+            .ToDictionary(row => (int)row.Version, row => row.Sha256);
+
+        var count = 0;
+        foreach (var script in Scripts())
+        {
+            if (applied.TryGetValue(script.Version, out var appliedHash))
+            {
+                if (appliedHash != script.Sha256)
+                {
+                    throw new InvalidOperationException(
+                        $"schema script {script.Name} changed after it was applied; add a new script instead");
+                }
+                continue;
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            const string recordSql = """
+                INSERT INTO schema_migrations (version, name, sha256, applied_at)
+                VALUES (@Version, @Name, @Sha256, @AppliedAt)
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(
+                recordSql,
+                new { script.Version, script.Name, script.Sha256, AppliedAt = ReceiptSeal.FormatTimestamp(time.GetUtcNow()) },
+                transaction,
+                cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            count++;
+        }
+        return count;
+    }
+
+    private static Script Load(Assembly assembly, string resource, string name)
+    {
+        using var stream = assembly.GetManifestResourceStream(resource)!;
+        using var reader = new StreamReader(stream);
+        var sql = reader.ReadToEnd();
+        var version = int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sql)));
+        return new Script(version, name, sql, sha256);
+    }
+}

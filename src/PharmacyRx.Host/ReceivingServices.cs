@@ -17,8 +17,9 @@ public static class ReceivingServices
     {
         services.AddSingleton(data);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(configuration.GetSection("Receiving").Get<ScriptReaderOptions>() ?? new ScriptReaderOptions());
-        services.AddSingleton(configuration.GetSection("Archive").Get<ArchiveWriterOptions>() ?? new ArchiveWriterOptions());
+        // Bound when first used, so configuration added after registration (tests, hosting) still applies.
+        services.AddSingleton(_ => configuration.GetSection("Receiving").Get<ScriptReaderOptions>() ?? new ScriptReaderOptions());
+        services.AddSingleton(_ => configuration.GetSection("Archive").Get<ArchiveWriterOptions>() ?? new ArchiveWriterOptions());
         services.AddSingleton<ScriptMessageReader>();
         services.AddSingleton<ISqlDialect>(new SqliteDialect(data.DatabasePath));
         services.AddSingleton<Database>();

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Cli;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Host.Tests;
+
+/// <summary>
+/// A pharmacy installed by <c>pharmacyrx init</c> in a temp folder, with the command line run in-process against it.
+/// </summary>
+internal sealed class InstalledPharmacy : IDisposable
+{
+    public const string KeyPassword = "synthetic-key-password-1";
+
+    private readonly TempFolder _folder = new();
+
+    public InstalledPharmacy() => Data = new DataFolder(_folder.File("data"));
+
+    public DataFolder Data { get; }
+
+    public string Folder => _folder.Path;
+
+    public Dictionary<string, string?> Environment { get; } = new() { [KeyPasswordSource.VariableName] = KeyPassword };
+
+    public CliEnvironment CliEnvironment(StringWriter output, StringWriter error) =>
+        new(output, error, name => Environment.GetValueOrDefault(name));
+
+    public static async Task<InstalledPharmacy> CreateAsync()
+    {
+        var pharmacy = new InstalledPharmacy();
+        var init = await pharmacy.RunAsync("init");
+        Assert.That(init.ExitCode, Is.Zero, init.Error);
+        pharmacy.InitOutput = JsonDocument.Parse(init.Output).RootElement.Clone();
+        return pharmacy;
+    }
+
+    public JsonElement InitOutput { get; private set; }
+
+    public sealed record Run(int ExitCode, string Output, string Error)
+    {
+        public JsonElement[] JsonLines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToArray();
+    }
+
+    public async Task<Run> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await PharmacyRxCommandLine.RunAsync([.. args, "--data", Data.Root], CliEnvironment(output, error));
+        return new Run(exit, output.ToString(), error.ToString());
+    }
+
+    public string WriteMessage(string name, byte[] bytes)
+    {
+        var path = _folder.File(name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public async Task<Run> IngestAsync(params SyntheticNewRx[] messages) =>
+        await RunAsync(["ingest", .. messages.Select(m => WriteMessage($"{m.MessageId}.xml", m.ToBytes()))]);
+
+    /// <summary>Runs SQL on the database file directly, as an intruder with file access could.</summary>
+    public async Task TamperAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Data.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await connection.ExecuteAsync(sql);
+    }
+
+    public void Dispose() => _folder.Dispose();
+}

@@ -1,0 +1,85 @@
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Host.Tests.Integrity;
+
+/// <summary>An intruder with access to the database file: drops the triggers and edits rows directly.</summary>
+public class VerifyCommandTests
+{
+    private static async Task<InstalledPharmacy> PharmacyWithRecordsAsync()
+    {
+        var pharmacy = await InstalledPharmacy.CreateAsync();
+        var run = await pharmacy.IngestAsync(
+            new SyntheticNewRx { MessageId = "V-1" },
+            new SyntheticNewRx { MessageId = "V-2", Quantity = "30" },
+            new SyntheticNewRx { MessageId = "V-3", Transaction = "Unsupported" });
+        Assert.That(run.ExitCode, Is.Zero, run.Error);
+        return pharmacy;
+    }
+
+    [Test]
+    public async Task Passes_when_nothing_was_touched()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+        Assert.That(verify.Output, Does.Contain("OK: 3 records"));
+    }
+
+    [TestCase("UPDATE prescription_archive SET patient_name = 'Other, Person' WHERE message_id = 'V-2'", "column patient_name differs")]
+    [TestCase("UPDATE prescription_archive SET status = 'ReceiptSigned', reason_code = '', reason = '' WHERE message_id = 'V-3'", "column status differs")]
+    [TestCase("UPDATE prescription_archive SET canonical_elements = replace(canonical_elements, 'QuantityValue:30', 'QuantityValue:90') WHERE message_id = 'V-2'", "stored signed elements differ")]
+    [TestCase("UPDATE prescription_archive SET as_received = CAST(replace(CAST(as_received AS TEXT), '<Value>30<', '<Value>90<') AS BLOB) WHERE message_id = 'V-2'", "as-received bytes were altered")]
+    [TestCase("UPDATE prescription_archive SET received_at = '2020-01-01T00:00:00.0000000Z' WHERE message_id = 'V-2'", "receipt signature does not verify")]
+    public async Task Finds_an_archive_row_edited_behind_its_back(string tamper, string expected)
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+        var receiptId = (await pharmacy.RunAsync("show", tamper.Contains("V-3", StringComparison.Ordinal) ? "V-3" : "V-2", "--format", "json"))
+            .JsonLines[0].GetProperty("receiptId").GetString();
+
+        await pharmacy.TamperAsync("DROP TRIGGER prescription_archive_no_update; " + tamper);
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Output, Does.Contain($"FAIL receipt {receiptId}: ").And.Contain(expected));
+        Assert.That(verify.Output.Split('\n').Count(line => line.StartsWith("FAIL ", StringComparison.Ordinal) && !line.Contains(receiptId!, StringComparison.Ordinal)), Is.Zero,
+            "only the tampered record is reported");
+    }
+
+    [Test]
+    public async Task Finds_a_deleted_audit_event()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+
+        await pharmacy.TamperAsync("DROP TRIGGER audit_events_no_delete; DELETE FROM audit_events WHERE sequence = 3");
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Output, Does.Contain("audit event 3 is missing"));
+    }
+
+    [Test]
+    public async Task Finds_an_edited_audit_event()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+
+        await pharmacy.TamperAsync("DROP TRIGGER audit_events_no_update; UPDATE audit_events SET outcome = 'Success' WHERE outcome = 'Failure'");
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Output, Does.Contain("was altered: its hash does not match its fields"));
+    }
+
+    [Test]
+    public async Task Records_each_verification_run_in_the_audit_trail()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+        await pharmacy.RunAsync("verify");
+
+        var second = await pharmacy.RunAsync("verify");
+
+        // init (2 events) + 3 receipts + the first verify run = 6 events checked by the second run.
+        Assert.That(second.Output, Does.Contain("and 6 audit events verified"));
+    }
+}

@@ -1,0 +1,44 @@
+using PharmacyRx.Host.Cli;
+
+namespace PharmacyRx.Host.Tests;
+
+/// <summary><c>pharmacyrx serve</c> running in-process on a free loopback port, stopped on dispose.</summary>
+internal sealed class RunningService : IAsyncDisposable
+{
+    private readonly Task<int> _run;
+    private readonly WebApplication _app;
+
+    private RunningService(Task<int> run, WebApplication app)
+    {
+        _run = run;
+        _app = app;
+        BaseAddress = new Uri(app.Urls.Single());
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<RunningService> StartAsync(InstalledPharmacy pharmacy, Action<WebApplicationBuilder>? configure = null)
+    {
+        var started = new TaskCompletionSource<WebApplication>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var environment = pharmacy.CliEnvironment(new StringWriter(), new StringWriter()) with
+        {
+            ConfigureServe = configure,
+            OnServing = started.SetResult,
+        };
+        var run = PharmacyRxCommandLine.RunAsync(["serve", "--data", pharmacy.Data.Root, "--urls", "http://127.0.0.1:0"], environment);
+        var first = await Task.WhenAny(started.Task, run).WaitAsync(TimeSpan.FromSeconds(60));
+        if (first == run)
+        {
+            throw new InvalidOperationException($"serve exited with {await run}: {environment.Error}");
+        }
+        return new RunningService(run, await started.Task);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        Assert.That(await _run.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero);
+    }
+}

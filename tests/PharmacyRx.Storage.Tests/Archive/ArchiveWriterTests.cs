@@ -1,0 +1,80 @@
+using Dapper;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Storage.Tests.Archive;
+
+public class ArchiveWriterTests
+{
+    [Test]
+    public async Task Groups_concurrent_messages_into_few_commits_and_audits_each_one()
+    {
+        using var store = new SqliteStore();
+        await using var writer = store.Writer();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 500).Select(i => writer.AppendAsync(SqliteStore.Entry($"GROUP-{i}"), CancellationToken.None)));
+
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+        Assert.That(results.Count(r => !r.IsDuplicate), Is.EqualTo(500));
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(500));
+        Assert.That(writer.CommittedBatches, Is.LessThan(100), "many messages per commit");
+        var audit = await new AuditLog(store.Database).ReadAllAsync(CancellationToken.None).ToListAsync();
+        Assert.That(audit.Count(e => e.Event.Type == AuditEventTypes.PrescriptionReceived), Is.EqualTo(500));
+        Assert.That(AuditChain.FindBreaks(audit), Is.Empty);
+    }
+
+    [Test]
+    public async Task The_same_MessageID_many_times_at_once_makes_one_record_and_returns_its_outcome_to_all()
+    {
+        using var store = new SqliteStore();
+        await using var writer = store.Writer();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => writer.AppendAsync(SqliteStore.Entry("SAME-1"), CancellationToken.None)));
+
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(1));
+        Assert.That(results.Select(r => r.ReceiptId).Distinct().Count(), Is.EqualTo(1));
+        Assert.That(results.Count(r => r.IsDuplicate), Is.EqualTo(49));
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type = 'DuplicateReceived'"), Is.EqualTo(49));
+    }
+
+    [Test]
+    public async Task Two_processes_writing_the_same_file_keep_one_unbroken_audit_chain()
+    {
+        using var store = new SqliteStore();
+        await using var first = store.Writer();
+        await using var second = store.Writer(store.OpenAnother());
+
+        await Task.WhenAll(Enumerable.Range(0, 300).Select(i =>
+            (i % 2 == 0 ? first : second).AppendAsync(SqliteStore.Entry($"TWO-{i}"), CancellationToken.None)));
+
+        var audit = await new AuditLog(store.Database).ReadAllAsync(CancellationToken.None).ToListAsync();
+        Assert.That(audit, Has.Count.EqualTo(300));
+        Assert.That(AuditChain.FindBreaks(audit), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_failing_entry_fails_alone_and_its_batch_neighbours_commit()
+    {
+        using var store = new SqliteStore();
+        await using var writer = store.Writer();
+        var bad = SqliteStore.Entry("BAD-1") with { CancelsReceiptId = Guid.NewGuid() }; // a foreign key to nothing
+
+        var tasks = Enumerable.Range(0, 20).Select(i => writer.AppendAsync(SqliteStore.Entry($"GOOD-{i}"), CancellationToken.None))
+            .Append(writer.AppendAsync(bad, CancellationToken.None)).ToArray();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // expected for the bad entry; asserted below
+        }
+
+        Assert.That(tasks[^1].IsFaulted, Is.True);
+        Assert.That(tasks[..^1].All(t => t.IsCompletedSuccessfully), Is.True);
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(20));
+    }
+}

@@ -1,0 +1,121 @@
+using System.Xml.Linq;
+
+namespace PharmacyRx.Testing;
+
+/// <summary>
+/// Synthetic NCPDP SCRIPT 2017071 messages for tests and benchmarks: no real patient, prescriber or pharmacy.
+/// Every part can be varied with <c>with</c>; <see cref="ToXml"/> renders the message.
+/// </summary>
+public sealed record SyntheticNewRx
+{
+    public static readonly XNamespace Script = "http://www.ncpdp.org/schema/SCRIPT";
+
+    public string Transaction { get; init; } = "NewRx";
+    public string MessageId { get; init; } = "MSG-0001";
+    public string RelatesToMessageId { get; init; } = "";
+    public string PrescriberOrderNumber { get; init; } = "ORD-0001";
+
+    /// <summary>DigitalSignatureIndicator: true, false, or null to leave it out.</summary>
+    public bool? SignatureIndicator { get; init; } = true;
+
+    /// <summary>A practitioner signature block to send instead of the indicator.</summary>
+    public XElement? SignatureBlock { get; init; }
+
+    public string PatientLastName { get; init; } = "Testpatient";
+    public string PatientFirstName { get; init; } = "Alex";
+    public bool PatientAddress { get; init; } = true;
+    public string PrescriberLastName { get; init; } = "Testprescriber";
+    public string PrescriberFirstName { get; init; } = "Sam";
+    public string DeaNumber { get; init; } = "FT1234563";
+    public string DrugDescription { get; init; } = "Oxycodone Hydrochloride 5 MG Oral Tablet";
+    public string Strength { get; init; } = "5";
+    public string Quantity { get; init; } = "20";
+    public string Directions { get; init; } = "Take 1 tablet by mouth every 6 hours as needed for pain";
+
+    /// <summary>Use the later <c>Directions</c> element and a <c>Product</c> wrapper instead of 2017071's <c>Sig/SigText</c>.</summary>
+    public bool LaterVersionShape { get; init; }
+
+    public string WrittenDate { get; init; } = "2026-11-20";
+    public string Refills { get; init; } = "0";
+
+    /// <summary>The DEASchedule code, or "" for a non-controlled drug.</summary>
+    public string ScheduleCode { get; init; } = "C48675";
+
+    /// <summary>Extra elements a sender might add that this service does not read.</summary>
+    public bool UnknownElements { get; init; }
+
+    public XDocument ToDocument()
+    {
+        var header = new XElement(Script + "Header",
+            new XElement(Script + "To", new XAttribute("Qualifier", "P"), "7701630"),
+            new XElement(Script + "From", new XAttribute("Qualifier", "C"), "6666666"),
+            new XElement(Script + "MessageID", MessageId),
+            RelatesToMessageId.Length > 0 ? new XElement(Script + "RelatesToMessageID", RelatesToMessageId) : null,
+            new XElement(Script + "SentTime", "2026-11-20T14:05:00.0Z"),
+            SignatureBlock ?? (SignatureIndicator is { } indicator
+                ? new XElement(Script + "DigitalSignature", new XAttribute("Version", "1.0"),
+                    new XElement(Script + "DigitalSignatureIndicator", indicator ? "true" : "false"))
+                : null),
+            new XElement(Script + "PrescriberOrderNumber", PrescriberOrderNumber));
+
+        var drugCoded = new XElement(Script + "DrugCoded",
+            new XElement(Script + "ProductCode", new XElement(Script + "Code", "00000000000"), new XElement(Script + "Qualifier", "ND")),
+            new XElement(Script + "Strength",
+                new XElement(Script + "StrengthValue", Strength),
+                new XElement(Script + "StrengthForm", new XElement(Script + "Code", "C42998")),
+                new XElement(Script + "StrengthUnitOfMeasure", new XElement(Script + "Code", "C28253"))),
+            ScheduleCode.Length > 0 ? new XElement(Script + "DEASchedule", new XElement(Script + "Code", ScheduleCode)) : null);
+
+        var medication = new XElement(Script + "MedicationPrescribed",
+            new XElement(Script + "DrugDescription", DrugDescription),
+            LaterVersionShape ? new XElement(Script + "Product", drugCoded) : drugCoded,
+            new XElement(Script + "Quantity",
+                new XElement(Script + "Value", Quantity),
+                new XElement(Script + "CodeListQualifier", "38"),
+                new XElement(Script + "QuantityUnitOfMeasure", new XElement(Script + "Code", "C48542"))),
+            new XElement(Script + "WrittenDate", new XElement(Script + "Date", WrittenDate)),
+            new XElement(Script + "Substitutions", "0"),
+            new XElement(Script + "NumberOfRefills", Refills),
+            LaterVersionShape
+                ? new XElement(Script + "Directions", Directions)
+                : new XElement(Script + "Sig", new XElement(Script + "SigText", Directions)),
+            UnknownElements ? new XElement(Script + "FutureElement", new XElement(Script + "Nested", "ignored")) : null);
+
+        var body = new XElement(Script + "Body",
+            new XElement(Script + Transaction,
+                new XElement(Script + "Patient", new XElement(Script + "HumanPatient",
+                    new XElement(Script + "Name", new XElement(Script + "LastName", PatientLastName), new XElement(Script + "FirstName", PatientFirstName)),
+                    new XElement(Script + "Gender", "U"),
+                    new XElement(Script + "DateOfBirth", new XElement(Script + "Date", "1970-01-01")),
+                    PatientAddress ? Address("100 Example Street", "Springfield", "IL", "62701") : null)),
+                new XElement(Script + "Pharmacy",
+                    new XElement(Script + "Identification", new XElement(Script + "NCPDPID", "7701630")),
+                    new XElement(Script + "BusinessName", "Synthetic Test Pharmacy")),
+                new XElement(Script + "Prescriber", new XElement(Script + "NonVeterinarian",
+                    new XElement(Script + "Identification", new XElement(Script + "NPI", "1234567893"), new XElement(Script + "DEANumber", DeaNumber)),
+                    new XElement(Script + "Name", new XElement(Script + "LastName", PrescriberLastName), new XElement(Script + "FirstName", PrescriberFirstName)),
+                    Address("1 Clinic Way", "Springfield", "IL", "62702"))),
+                medication));
+
+        return new XDocument(new XDeclaration("1.0", "UTF-8", null),
+            new XElement(Script + "Message",
+                new XAttribute("DatatypesVersion", "2017071"), new XAttribute("TransportVersion", "2017071"),
+                new XAttribute("TransactionDomain", "SCRIPT"), new XAttribute("TransactionVersion", "2017071"),
+                new XAttribute("StructuresVersion", "2017071"), new XAttribute("ECLVersion", "2017071"),
+                UnknownElements ? new XAttribute(XNamespace.Xmlns + "ext", "urn:example:extension") : null,
+                header,
+                UnknownElements ? new XElement(XName.Get("Extension", "urn:example:extension"), new XElement(Script + "MessageID", "NOT-THIS-ONE")) : null,
+                body));
+    }
+
+    public string ToXml() => ToDocument().Declaration + "\n" + ToDocument().Root;
+
+    public byte[] ToBytes() => System.Text.Encoding.UTF8.GetBytes(ToXml());
+
+    private static XElement Address(string line1, string city, string state, string postalCode) => new(Script + "Address",
+        new XElement(Script + "AddressLine1", line1),
+        new XElement(Script + "City", city),
+        new XElement(Script + "StateProvince", state),
+        new XElement(Script + "PostalCode", postalCode),
+        new XElement(Script + "CountryCode", "US"));
+}

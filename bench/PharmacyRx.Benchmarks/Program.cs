@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage;
+using PharmacyRx.Storage.Archive;
+using PharmacyRx.Testing;
+
+// Ingest throughput of signed-indicator NewRx messages through the receipt pipeline into SQLite
+// (WAL, synchronous=FULL), next to the raw SQLite insert rate of the same bytes in the same run.
+//   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- [messages] [in-flight]
+var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+var inFlight = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 512;
+var batchSize = new ArchiveWriterOptions().MaxBatchSize;
+var folder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(folder);
+
+var messages = Enumerable.Range(0, count)
+    .Select(i => new SyntheticNewRx { MessageId = $"BENCH-{i:D8}", PrescriberOrderNumber = $"ORD-{i:D8}" }.ToBytes())
+    .ToArray();
+Console.WriteLine($"{count:N0} signed-indicator NewRx messages, {messages.Average(m => m.Length):N0} bytes each; {Environment.ProcessorCount} cores");
+
+try
+{
+    var raw = await RawInsertAsync(Path.Combine(folder, "raw.db"), messages, batchSize);
+    var pipeline = await PipelineAsync(folder, messages, inFlight);
+    var (sign, read) = Parts(messages);
+
+    Console.WriteLine();
+    Console.WriteLine($"{"operation",-52} {"per second",12}");
+    Console.WriteLine($"{"raw SQLite insert of the same bytes (" + batchSize + " per commit)",-52} {raw,12:N0}");
+    Console.WriteLine($"{"pipeline ingest, end to end (" + inFlight + " in flight)",-52} {pipeline,12:N0}");
+    Console.WriteLine($"{"  of which: SCRIPT read, one core",-52} {read,12:N0}");
+    Console.WriteLine($"{"  of which: ECDSA P-256 receipt signature, one core",-52} {sign,12:N0}");
+    Console.WriteLine();
+    Console.WriteLine($"pipeline / raw insert: {pipeline / raw:P0}  (goal: >= 5,000 messages/s and >= 30%)");
+}
+finally
+{
+    SqliteConnection.ClearAllPools();
+    Directory.Delete(folder, recursive: true);
+}
+
+static async Task<double> RawInsertAsync(string path, byte[][] messages, int batchSize)
+{
+    await using var connection = new SqliteConnection($"Data Source={path}");
+    await connection.OpenAsync();
+    await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE raw (id TEXT PRIMARY KEY, body BLOB NOT NULL)");
+    var clock = Stopwatch.StartNew();
+    for (var start = 0; start < messages.Length; start += batchSize)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync(
+            "INSERT INTO raw (id, body) VALUES (@Id, @Body)",
+            messages.Skip(start).Take(batchSize).Select(body => new { Id = Guid.CreateVersion7().ToString("D"), Body = body }),
+            transaction);
+        await transaction.CommitAsync();
+    }
+    return messages.Length / clock.Elapsed.TotalSeconds;
+}
+
+static async Task<double> PipelineAsync(string folder, byte[][] messages, int inFlight)
+{
+    var database = new Database(new SqliteDialect(Path.Combine(folder, "pharmacyrx.db")));
+    await new SchemaMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
+    using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+    await using var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance);
+    var pipeline = new ReceiptPipeline(
+        new ScriptMessageReader(), key, writer, new ArchiveQueries(database), TimeProvider.System, NullLogger<ReceiptPipeline>.Instance);
+
+    var next = -1;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(async () =>
+    {
+        for (var i = Interlocked.Increment(ref next); i < messages.Length; i = Interlocked.Increment(ref next))
+        {
+            var result = await pipeline.ReceiveAsync(messages[i], ReceiptSource.Bus("bench"), CancellationToken.None);
+            if (result.Status is not PrescriptionStatus.ReceiptSigned || result.IsDuplicate)
+            {
+                throw new InvalidOperationException($"unexpected outcome {result.Status} for message {i}");
+            }
+        }
+    })));
+    var rate = messages.Length / clock.Elapsed.TotalSeconds;
+    var stored = await new ArchiveQueries(database).CountAsync(CancellationToken.None);
+    Console.WriteLine($"pipeline: {stored:N0} records archived in {writer.CommittedBatches:N0} commits");
+    return stored == messages.Length ? rate : throw new InvalidOperationException($"{stored} of {messages.Length} archived");
+}
+
+static (double Sign, double Read) Parts(byte[][] messages)
+{
+    using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+    var sample = messages.Take(5_000).ToArray();
+    var clock = Stopwatch.StartNew();
+    foreach (var message in sample)
+    {
+        key.Sign(message);
+    }
+    var sign = sample.Length / clock.Elapsed.TotalSeconds;
+    var reader = new ScriptMessageReader();
+    clock.Restart();
+    foreach (var message in sample)
+    {
+        reader.Read(message);
+    }
+    return (sign, sample.Length / clock.Elapsed.TotalSeconds);
+}

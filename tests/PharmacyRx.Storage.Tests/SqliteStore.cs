@@ -38,7 +38,6 @@ internal sealed class SqliteStore : IDisposable
             MessageId = messageId,
             Message = read.Message,
             Decision = ReceiptDecision.Decide(read),
-            CanonicalElements = SignedElements.Format(read.Message!.Elements),
             AsReceived = bytes,
             AsReceivedSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
             ReceiptSignature = [1, 2, 3],

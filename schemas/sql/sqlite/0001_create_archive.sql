@@ -21,7 +21,6 @@ CREATE TABLE prescription_archive (
   drug_description        TEXT    NOT NULL,
   written_date            TEXT    NOT NULL,
   cancels_receipt_id      TEXT    NULL REFERENCES prescription_archive (receipt_id),
-  canonical_elements      TEXT    NOT NULL,
   as_received             BLOB    NOT NULL,
   as_received_sha256      TEXT    NOT NULL,
   receipt_signature       BLOB    NOT NULL,

@@ -11,6 +11,8 @@ namespace PharmacyRx.Core.Receiving;
 /// </summary>
 public sealed class ScriptMessageReader(ScriptReaderOptions options)
 {
+    private readonly XmlReaderSettings _settings = ReaderSettings(options);
+
     /// <summary>The SCRIPT XML namespace.</summary>
     public const string Namespace = "http://www.ncpdp.org/schema/SCRIPT";
 
@@ -33,7 +35,7 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
         try
         {
             using var stream = new ReadOnlyMemoryStream(bytes);
-            using var xml = XmlReader.Create(stream, ReaderSettings(options));
+            using var xml = XmlReader.Create(stream, _settings);
             return ReadDocument(xml, state);
         }
         catch (XmlException ex) when (ex.Message.Contains("DTD", StringComparison.Ordinal))

@@ -84,6 +84,12 @@ public static class SignedElements
         {
             return "";
         }
+        // Most values are single-spaced ASCII, which is already collapsed and already NFC.
+        var ascii = System.Text.Ascii.IsValid(trimmed);
+        if (ascii && !NeedsCollapse(trimmed))
+        {
+            return trimmed.ToString();
+        }
         var text = new StringBuilder(trimmed.Length);
         var inWhitespace = false;
         foreach (var c in trimmed)
@@ -101,6 +107,18 @@ public static class SignedElements
             text.Append(c);
         }
         var collapsed = text.ToString();
-        return collapsed.IsNormalized(NormalizationForm.FormC) ? collapsed : collapsed.Normalize(NormalizationForm.FormC);
+        return ascii || collapsed.IsNormalized(NormalizationForm.FormC) ? collapsed : collapsed.Normalize(NormalizationForm.FormC);
+    }
+
+    private static bool NeedsCollapse(ReadOnlySpan<char> trimmed)
+    {
+        for (var i = 0; i < trimmed.Length; i++)
+        {
+            if (char.IsWhiteSpace(trimmed[i]) && (trimmed[i] != ' ' || char.IsWhiteSpace(trimmed[i + 1])))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 }

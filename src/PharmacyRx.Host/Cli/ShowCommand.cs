@@ -49,7 +49,8 @@ internal static class ShowCommand
             Directory.CreateDirectory(export);
             await File.WriteAllBytesAsync(Path.Combine(export, "as-received.xml"), record.AsReceived, cancellationToken);
             await File.WriteAllBytesAsync(Path.Combine(export, "signed-content.txt"), ReceiptSeal.Content(
-                Guid.Parse(record.ReceiptId), ReceiptSeal.ParseTimestamp(record.ReceivedAt), record.AsReceivedSha256, record.CanonicalElements), cancellationToken);
+                Guid.Parse(record.ReceiptId), ReceiptSeal.ParseTimestamp(record.ReceivedAt), record.AsReceivedSha256,
+                read.Message is { } message ? SignedElements.Format(message.Elements) : ""), cancellationToken);
             await File.WriteAllBytesAsync(Path.Combine(export, "receipt-signature.der"), record.ReceiptSignature, cancellationToken);
             File.Copy(data.CertificatePath, Path.Combine(export, "pharmacy.crt"), overwrite: true);
         }

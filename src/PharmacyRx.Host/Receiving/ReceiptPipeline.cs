@@ -50,7 +50,6 @@ public sealed partial class ReceiptPipeline(
             Message = read.Message,
             Decision = decision,
             CancelsReceiptId = cancels,
-            CanonicalElements = canonical,
             AsReceived = asReceived,
             AsReceivedSha256 = sha256,
             ReceiptSignature = signature,

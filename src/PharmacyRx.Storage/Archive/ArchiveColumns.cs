@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using PharmacyRx.Core.Receiving;
 
 namespace PharmacyRx.Storage.Archive;
@@ -27,7 +28,6 @@ public record ArchiveColumns
     public string DrugDescription { get; init; } = "";
     public string WrittenDate { get; init; } = "";
     public string? CancelsReceiptId { get; init; }
-    public string CanonicalElements { get; init; } = "";
     public byte[] AsReceived { get; init; } = [];
     public string AsReceivedSha256 { get; init; } = "";
     public byte[] ReceiptSignature { get; init; } = [];
@@ -58,8 +58,10 @@ public record ArchiveColumns
             DrugDescription = elements.DrugDescription,
             WrittenDate = elements.WrittenDate,
             CancelsReceiptId = entry.CancelsReceiptId?.ToString("D"),
-            CanonicalElements = entry.CanonicalElements,
-            AsReceived = entry.AsReceived.ToArray(),
+            // The pipeline hands in whole arrays; copy only when given a slice.
+            AsReceived = MemoryMarshal.TryGetArray(entry.AsReceived, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+                ? whole.Array
+                : entry.AsReceived.ToArray(),
             AsReceivedSha256 = entry.AsReceivedSha256,
             ReceiptSignature = entry.ReceiptSignature,
             SignerThumbprint = entry.SignerThumbprint,

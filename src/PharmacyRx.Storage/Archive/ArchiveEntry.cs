@@ -19,7 +19,6 @@ public sealed record ArchiveEntry
     public required ScriptMessage? Message { get; init; }
     public required ReceiptDecision Decision { get; init; }
     public Guid? CancelsReceiptId { get; init; }
-    public required string CanonicalElements { get; init; }
     public required ReadOnlyMemory<byte> AsReceived { get; init; }
     public required string AsReceivedSha256 { get; init; }
     public required byte[] ReceiptSignature { get; init; }

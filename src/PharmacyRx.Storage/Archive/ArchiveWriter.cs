@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Threading.Channels;
-using Dapper;
 using Microsoft.Extensions.Logging;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
@@ -21,7 +20,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
     private readonly ArchiveWriterOptions _options;
     private readonly Channel<Pending> _queue;
     private readonly Task _loop;
-    private DbConnection? _connection;
+    private Session? _session;
 
     public ArchiveWriter(Database database, ArchiveWriterOptions options, ILogger<ArchiveWriter> logger)
     {
@@ -51,9 +50,9 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
-        if (_connection is not null)
+        if (_session is not null)
         {
-            await _connection.DisposeAsync();
+            await _session.DisposeAsync();
         }
     }
 
@@ -108,17 +107,17 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
     private async Task<ArchiveResult[]> CommitAsync(IReadOnlyList<Pending> batch)
     {
-        var connection = _connection ??= await _database.OpenAsync(CancellationToken.None);
+        var session = _session ??= await Session.OpenAsync(_database);
         try
         {
-            await using var transaction = await connection.BeginTransactionAsync();
+            await using var transaction = await session.Connection.BeginTransactionAsync();
             var results = new ArchiveResult[batch.Count];
             var events = new List<AuditEvent>(batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
-                results[i] = await ArchiveAsync(connection, transaction, batch[i].Entry, events);
+                results[i] = await session.ArchiveAsync(transaction, batch[i].Entry, events);
             }
-            await AuditLog.AppendAsync(connection, transaction, events, CancellationToken.None);
+            await session.Audit.AppendAsync(transaction, events);
             await transaction.CommitAsync();
             CommittedBatches++;
             return results;
@@ -126,73 +125,88 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         catch
         {
             // The connection may be unusable after a fault; the next batch opens a fresh one.
-            _connection = null;
-            await connection.DisposeAsync();
+            _session = null;
+            await session.DisposeAsync();
             throw;
         }
-    }
-
-    private static async Task<ArchiveResult> ArchiveAsync(
-        DbConnection connection, DbTransaction transaction, ArchiveEntry entry, List<AuditEvent> events)
-    {
-        const string existingSql = """
-            SELECT receipt_id, message_id, status, reason_code, reason
-            FROM prescription_archive WHERE dedupe_key = @DedupeKey
-            """;
-        var existing = await connection.QuerySingleOrDefaultAsync<ExistingRow>(
-            new CommandDefinition(existingSql, new { entry.DedupeKey }, transaction));
-        if (existing is not null)
-        {
-            // Same message again (a sender's retry, a bus redelivery): no second record, the first outcome stands.
-            events.Add(new AuditEvent(
-                entry.ReceivedAt, AuditEventTypes.DuplicateReceived, entry.Actor, AuditOutcome.Success, existing.ReceiptId,
-                $"source={entry.Source}; messageId={entry.MessageId}; duplicate of the archived record; no second record"));
-            return new ArchiveResult(
-                Guid.Parse(existing.ReceiptId), existing.MessageId ?? "", Enum.Parse<PrescriptionStatus>(existing.Status),
-                existing.ReasonCode, existing.Reason, IsDuplicate: true);
-        }
-
-        const string insertSql = """
-            INSERT INTO prescription_archive (
-              receipt_id, received_at, source, dedupe_key, message_id, relates_to_message_id, prescriber_order_number,
-              transaction_kind, status, reason_code, reason, missing_elements, dea_schedule, prescriber_dea_number,
-              prescriber_name, patient_name, drug_description, written_date, cancels_receipt_id, canonical_elements,
-              as_received, as_received_sha256, receipt_signature, signer_thumbprint)
-            VALUES (
-              @ReceiptId, @ReceivedAt, @Source, @DedupeKey, @MessageId, @RelatesToMessageId, @PrescriberOrderNumber,
-              @TransactionKind, @Status, @ReasonCode, @Reason, @MissingElements, @DeaSchedule, @PrescriberDeaNumber,
-              @PrescriberName, @PatientName, @DrugDescription, @WrittenDate, @CancelsReceiptId, @CanonicalElements,
-              @AsReceived, @AsReceivedSha256, @ReceiptSignature, @SignerThumbprint)
-            """;
-        var row = ArchiveColumns.From(entry);
-        await connection.ExecuteAsync(new CommandDefinition(insertSql, row, transaction));
-
-        var decision = entry.Decision;
-        var failed = decision.Status is PrescriptionStatus.Rejected or PrescriptionStatus.Invalid;
-        events.Add(new AuditEvent(
-            entry.ReceivedAt, AuditEventTypes.PrescriptionReceived, entry.Actor,
-            failed ? AuditOutcome.Failure : AuditOutcome.Success, row.ReceiptId,
-            $"source={entry.Source}; messageId={entry.MessageId}; kind={row.TransactionKind}; status={decision.Status}; reasonCode={decision.ReasonCode}"));
-        if (entry.CancelsReceiptId is { } cancelled)
-        {
-            events.Add(new AuditEvent(
-                entry.ReceivedAt, AuditEventTypes.PrescriptionCancelled, entry.Actor, AuditOutcome.Success, cancelled.ToString("D"),
-                $"cancelled by CancelRx receipt {row.ReceiptId}; no longer dispensable"));
-        }
-        return new ArchiveResult(entry.ReceiptId, entry.MessageId, decision.Status, decision.ReasonCode, decision.Reason, IsDuplicate: false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archive batch of {Count} failed; committing its entries one by one")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
-    private sealed record Pending(ArchiveEntry Entry, TaskCompletionSource<ArchiveResult> Completion);
-
-    private sealed class ExistingRow
+    /// <summary>The writer's connection and its prepared statements.</summary>
+    private sealed class Session(DbConnection connection) : IAsyncDisposable
     {
-        public string ReceiptId { get; init; } = "";
-        public string? MessageId { get; init; }
-        public string Status { get; init; } = "";
-        public string ReasonCode { get; init; } = "";
-        public string Reason { get; init; } = "";
+        private static readonly string[] ColumnNames =
+        [
+            "receipt_id", "received_at", "source", "dedupe_key", "message_id", "relates_to_message_id", "prescriber_order_number",
+            "transaction_kind", "status", "reason_code", "reason", "missing_elements", "dea_schedule", "prescriber_dea_number",
+            "prescriber_name", "patient_name", "drug_description", "written_date", "cancels_receipt_id",
+            "as_received", "as_received_sha256", "receipt_signature", "signer_thumbprint",
+        ];
+
+        private readonly PreparedCommand _existing = new(connection, """
+            SELECT receipt_id, message_id, status, reason_code, reason
+            FROM prescription_archive WHERE dedupe_key = @DedupeKey
+            """, "@DedupeKey");
+
+        private readonly PreparedCommand _insert = new(connection,
+            $"INSERT INTO prescription_archive ({string.Join(", ", ColumnNames)}) VALUES ({string.Join(", ", ColumnNames.Select(c => "@" + c))})",
+            ColumnNames.Select(c => "@" + c).ToArray());
+
+        public DbConnection Connection { get; } = connection;
+
+        public AuditAppender Audit { get; } = new(connection);
+
+        public static async Task<Session> OpenAsync(Database database) => new(await database.OpenAsync(CancellationToken.None));
+
+        public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, List<AuditEvent> events)
+        {
+            await using (var existing = await _existing.ReadAsync(transaction, entry.DedupeKey))
+            {
+                if (await existing.ReadAsync())
+                {
+                    // Same message again (a sender's retry, a bus redelivery): no second record, the first outcome stands.
+                    var receiptId = existing.GetString(0);
+                    events.Add(new AuditEvent(
+                        entry.ReceivedAt, AuditEventTypes.DuplicateReceived, entry.Actor, AuditOutcome.Success, receiptId,
+                        $"source={entry.Source}; messageId={entry.MessageId}; duplicate of the archived record; no second record"));
+                    return new ArchiveResult(
+                        Guid.Parse(receiptId), existing.IsDBNull(1) ? "" : existing.GetString(1), Enum.Parse<PrescriptionStatus>(existing.GetString(2)),
+                        existing.GetString(3), existing.GetString(4), IsDuplicate: true);
+                }
+            }
+
+            var row = ArchiveColumns.From(entry);
+            await _insert.ExecuteAsync(transaction,
+                row.ReceiptId, row.ReceivedAt, row.Source, row.DedupeKey, row.MessageId, row.RelatesToMessageId, row.PrescriberOrderNumber,
+                row.TransactionKind, row.Status, row.ReasonCode, row.Reason, row.MissingElements, row.DeaSchedule, row.PrescriberDeaNumber,
+                row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
+                row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint);
+
+            var decision = entry.Decision;
+            var failed = decision.Status is PrescriptionStatus.Rejected or PrescriptionStatus.Invalid;
+            events.Add(new AuditEvent(
+                entry.ReceivedAt, AuditEventTypes.PrescriptionReceived, entry.Actor,
+                failed ? AuditOutcome.Failure : AuditOutcome.Success, row.ReceiptId,
+                $"source={entry.Source}; messageId={entry.MessageId}; kind={row.TransactionKind}; status={decision.Status}; reasonCode={decision.ReasonCode}"));
+            if (entry.CancelsReceiptId is { } cancelled)
+            {
+                events.Add(new AuditEvent(
+                    entry.ReceivedAt, AuditEventTypes.PrescriptionCancelled, entry.Actor, AuditOutcome.Success, cancelled.ToString("D"),
+                    $"cancelled by CancelRx receipt {row.ReceiptId}; no longer dispensable"));
+            }
+            return new ArchiveResult(entry.ReceiptId, entry.MessageId, decision.Status, decision.ReasonCode, decision.Reason, IsDuplicate: false);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _existing.DisposeAsync();
+            await _insert.DisposeAsync();
+            await Audit.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
     }
+
+    private sealed record Pending(ArchiveEntry Entry, TaskCompletionSource<ArchiveResult> Completion);
 }

@@ -26,41 +26,9 @@ public sealed class AuditLog(Database database)
     public static async Task AppendAsync(
         DbConnection connection, DbTransaction transaction, IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
-        if (events.Count == 0)
-        {
-            return;
-        }
-        const string headSql = """
-            SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1
-            """;
-        var head = await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(
-            new CommandDefinition(headSql, transaction: transaction, cancellationToken: cancellationToken));
-        var sequence = head?.Sequence ?? 0;
-        var previous = head?.Hash ?? AuditChain.GenesisHash;
-
-        const string insertSql = """
-            INSERT INTO audit_events (sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash)
-            VALUES (@Sequence, @OccurredAt, @Type, @Actor, @Outcome, @Target, @Details, @PreviousHash, @Hash)
-            """;
-        var rows = new List<object>(events.Count);
-        foreach (var auditEvent in events)
-        {
-            var linked = AuditChain.Link(++sequence, auditEvent, previous);
-            previous = linked.Hash;
-            rows.Add(new
-            {
-                linked.Sequence,
-                OccurredAt = ReceiptSeal.FormatTimestamp(auditEvent.OccurredAt),
-                auditEvent.Type,
-                auditEvent.Actor,
-                Outcome = auditEvent.Outcome.ToString(),
-                auditEvent.Target,
-                auditEvent.Details,
-                linked.PreviousHash,
-                linked.Hash,
-            });
-        }
-        await connection.ExecuteAsync(new CommandDefinition(insertSql, rows, transaction, cancellationToken: cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var appender = new AuditAppender(connection);
+        await appender.AppendAsync(transaction, events);
     }
 
     /// <summary>Streams every stored event in sequence order.</summary>

@@ -29,7 +29,7 @@ public class VerifyCommandTests
 
     [TestCase("UPDATE prescription_archive SET patient_name = 'Other, Person' WHERE message_id = 'V-2'", "column patient_name differs")]
     [TestCase("UPDATE prescription_archive SET status = 'ReceiptSigned', reason_code = '', reason = '' WHERE message_id = 'V-3'", "column status differs")]
-    [TestCase("UPDATE prescription_archive SET canonical_elements = replace(canonical_elements, 'QuantityValue:30', 'QuantityValue:90') WHERE message_id = 'V-2'", "stored signed elements differ")]
+    [TestCase("UPDATE prescription_archive SET receipt_signature = zeroblob(72) WHERE message_id = 'V-2'", "receipt signature does not verify")]
     [TestCase("UPDATE prescription_archive SET as_received = CAST(replace(CAST(as_received AS TEXT), '<Value>30<', '<Value>90<') AS BLOB) WHERE message_id = 'V-2'", "as-received bytes were altered")]
     [TestCase("UPDATE prescription_archive SET received_at = '2020-01-01T00:00:00.0000000Z' WHERE message_id = 'V-2'", "receipt signature does not verify")]
     public async Task Finds_an_archive_row_edited_behind_its_back(string tamper, string expected)

@@ -102,26 +102,7 @@ static async Task<double> WriterOnlyAsync(string folder, byte[][] messages, int 
 {
     var database = new Database(new SqliteDialect(Path.Combine(folder, "writer.db")));
     await new SchemaMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
-    var reader = new ScriptMessageReader();
-    var entries = messages.Select(bytes =>
-    {
-        var read = reader.Read(bytes);
-        return new ArchiveEntry
-        {
-            ReceiptId = Guid.CreateVersion7(),
-            ReceivedAt = DateTimeOffset.UtcNow,
-            Source = "bench",
-            Actor = "system:bench",
-            DedupeKey = $"msg:{read.Message!.Header.MessageId}",
-            MessageId = read.Message.Header.MessageId,
-            Message = read.Message,
-            Decision = ReceiptDecision.Decide(read),
-            AsReceived = bytes,
-            AsReceivedSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
-            ReceiptSignature = new byte[72],
-            SignerThumbprint = "BENCH",
-        };
-    }).ToArray();
+    var entries = messages.Select(UnsealedEntry.From).ToArray();
     await using var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance);
     var next = -1;
     var clock = Stopwatch.StartNew();

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Testing;
 
@@ -24,26 +23,7 @@ internal sealed class SqliteStore : IDisposable
     public ArchiveWriter Writer(Database? database = null, int maxBatch = 256) =>
         new(database ?? Database, new ArchiveWriterOptions { MaxBatchSize = maxBatch }, NullLogger<ArchiveWriter>.Instance);
 
-    public static ArchiveEntry Entry(string messageId)
-    {
-        var bytes = new SyntheticNewRx { MessageId = messageId }.ToBytes();
-        var read = new ScriptMessageReader().Read(bytes);
-        return new ArchiveEntry
-        {
-            ReceiptId = Guid.CreateVersion7(),
-            ReceivedAt = DateTimeOffset.UtcNow,
-            Source = "test",
-            Actor = "system:test",
-            DedupeKey = $"msg:{messageId}",
-            MessageId = messageId,
-            Message = read.Message,
-            Decision = ReceiptDecision.Decide(read),
-            AsReceived = bytes,
-            AsReceivedSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)),
-            ReceiptSignature = [1, 2, 3],
-            SignerThumbprint = "TEST",
-        };
-    }
+    public static ArchiveEntry Entry(string messageId) => UnsealedEntry.From(new SyntheticNewRx { MessageId = messageId }.ToBytes());
 
     public void Dispose() => _folder.Dispose();
 }

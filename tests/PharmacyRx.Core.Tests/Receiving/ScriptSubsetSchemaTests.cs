@@ -7,7 +7,7 @@ namespace PharmacyRx.Core.Tests.Receiving;
 /// <summary><c>schemas/script-subset.xsd</c> accepts what the reader reads, in every shape it supports.</summary>
 public class ScriptSubsetSchemaTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryRoot.Path;
 
     private static XmlSchemaSet Schema()
     {
@@ -56,15 +56,5 @@ public class ScriptSubsetSchemaTests
         {
         }
         return problems;
-    }
-
-    private static string FindRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "PharmacyRx.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return folder!.FullName;
     }
 }

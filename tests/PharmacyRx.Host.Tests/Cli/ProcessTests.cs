@@ -13,7 +13,7 @@ public class ProcessTests
     {
         using var folder = new TempFolder();
         var data = folder.File("data");
-        var samples = Directory.GetFiles(Path.Combine(RepositoryRoot(), "deploy", "samples"), "*.xml").Order(StringComparer.Ordinal).ToArray();
+        var samples = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "deploy", "samples"), "*.xml").Order(StringComparer.Ordinal).ToArray();
 
         var init = await RunAsync("init", "--data", data);
         var ingest = await RunAsync(["ingest", "--data", data, .. samples]);
@@ -30,16 +30,6 @@ public class ProcessTests
             "ReceiptSigned", "ReceiptSigned", "Rejected", "Rejected",
         }));
         Assert.That(verify.ExitCode, Is.Zero, verify.Output);
-    }
-
-    internal static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "PharmacyRx.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return folder?.FullName ?? throw new InvalidOperationException("PharmacyRx.sln not found above the test folder");
     }
 
     private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)

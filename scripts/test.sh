@@ -5,7 +5,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+broker_dir=$(mktemp -d)
+trap 'scripts/rabbitmq.sh stop "$broker_dir"; rm -rf "$log" "$broker_dir"' EXIT
+
+# The broker tests run against a real RabbitMQ on loopback. In CI a broker that will not start is a failure;
+# elsewhere those tests report themselves ignored, with the reason.
+if broker=$(scripts/rabbitmq.sh start "$broker_dir"); then
+  export PHARMACYRX_TEST_RABBITMQ="$broker"
+  echo "RabbitMQ test broker on $broker"
+elif [ "${CI:-}" = "true" ]; then
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
 
 dotnet test PharmacyRx.sln --configuration Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

@@ -1,6 +1,6 @@
-using MassTransit;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
 using Serilog;
 
@@ -14,7 +14,8 @@ public static class ServiceHost
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
-    public static WebApplication Build(string[] args, DataFolder data, PharmacySigningKey signingKey, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(
+        string[] args, DataFolder data, PharmacySigningKey signingKey, Func<string, string?> environment, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -37,12 +38,8 @@ public static class ServiceHost
         builder.Services.AddSingleton<InboxWatcher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InboxWatcher>());
         builder.Services.AddProblemDetails();
-        builder.Services.AddMassTransit(bus =>
-        {
-            bus.AddConsumer<ReceivePrescriptionConsumer, ReceivePrescriptionConsumerDefinition>();
-            bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
-        });
         configure?.Invoke(builder);
+        builder.Services.AddBus(builder.Configuration, environment);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -10,6 +10,9 @@ public enum RejectionCode
     WrongNamespace,
     UnsupportedTransaction,
     MissingMessageId,
+
+    /// <summary>Processing failed for a reason that is not the message's; set by the service, never by the reader.</summary>
+    ProcessingFailed,
 }
 
 /// <summary>The result of reading a message: a message, or a rejection with its reason. Never an exception.</summary>

@@ -36,7 +36,7 @@ internal static class ServeCommand
             return 2;
         }
 
-        await using var app = ServiceHost.Build(hostArgs, data, signingKey, environment.ConfigureServe);
+        await using var app = ServiceHost.Build(hostArgs, data, signingKey, environment.GetVariable, environment.ConfigureServe);
         await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
         environment.OnServing?.Invoke(app);

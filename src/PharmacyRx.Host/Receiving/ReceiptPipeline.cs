@@ -18,13 +18,25 @@ public sealed partial class ReceiptPipeline(
     TimeProvider time,
     ILogger<ReceiptPipeline> logger)
 {
-    public async Task<ArchiveResult> ReceiveAsync(ReadOnlyMemory<byte> asReceived, ReceiptSource source, CancellationToken cancellationToken)
+    public Task<ArchiveResult> ReceiveAsync(ReadOnlyMemory<byte> asReceived, ReceiptSource source, CancellationToken cancellationToken) =>
+        ArchiveAsync(asReceived, source, reader.Read, cancellationToken);
+
+    /// <summary>
+    /// Archives bytes whose processing failed for a reason that is not the message's (a fault past reading), as
+    /// rejected with that reason, so that nothing received is lost.
+    /// </summary>
+    public Task<ArchiveResult> ReceiveUnprocessableAsync(
+        ReadOnlyMemory<byte> asReceived, ReceiptSource source, string reason, CancellationToken cancellationToken) =>
+        ArchiveAsync(asReceived, source, _ => ReadResult.Rejected(RejectionCode.ProcessingFailed, reason), cancellationToken);
+
+    private async Task<ArchiveResult> ArchiveAsync(
+        ReadOnlyMemory<byte> asReceived, ReceiptSource source, Func<ReadOnlyMemory<byte>, ReadResult> readMessage, CancellationToken cancellationToken)
     {
         var receivedAt = time.GetUtcNow();
         var receiptId = Guid.CreateVersion7(receivedAt);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(asReceived.Span));
 
-        var read = reader.Read(asReceived);
+        var read = readMessage(asReceived);
         var decision = ReceiptDecision.Decide(read);
         Guid? cancels = null;
         if (read.Message is { Kind: TransactionKind.CancelRx, Header: var header })

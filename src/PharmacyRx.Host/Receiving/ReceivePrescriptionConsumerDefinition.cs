@@ -21,6 +21,11 @@ public sealed class ReceivePrescriptionConsumerDefinition : ConsumerDefinition<R
         IConsumerConfigurator<ReceivePrescriptionConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbitMq)
+        {
+            // Replicated on a cluster and safe across broker restarts.
+            rabbitMq.SetQuorumQueue();
+        }
         endpointConfigurator.UseMessageRetry(retry =>
         {
             retry.Handle<Exception>(_dialect.IsTransient);

@@ -1,0 +1,107 @@
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace PharmacyRx.Host.Messaging;
+
+/// <summary>
+/// Consumes raw SCRIPT XML bodies (no MassTransit envelope; any AMQP client can publish them) from the inbound
+/// quorum queue. For each message: archive through the receipt pipeline, publish the outcome with a publisher
+/// confirm, and only then acknowledge. A rejected message is archived first and then dead-lettered to the error
+/// queue. A transient fault (database busy, broker blip) returns the message to the queue, up to the queue's
+/// delivery limit; any other fault archives the bytes as rejected with the failure as its reason. Redelivery
+/// after a crash finds the MessageID already archived and re-publishes the stored outcome.
+/// </summary>
+public sealed partial class RawInboundConsumer(
+    RabbitMqConnection broker,
+    ReceiptPipeline pipeline,
+    ISqlDialect dialect,
+    ILogger<RawInboundConsumer> logger) : BackgroundService
+{
+    private static readonly ReceiptSource Source = ReceiptSource.Bus("rabbitmq");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var options = broker.Options;
+        var connection = await broker.ConnectAsync(stoppingToken);
+        var publisher = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), stoppingToken);
+        var consumer = await connection.CreateChannelAsync(
+            new CreateChannelOptions(false, false, consumerDispatchConcurrency: options.PrefetchCount), stoppingToken);
+        await consumer.BasicQosAsync(0, options.PrefetchCount, global: false, stoppingToken);
+
+        var receiver = new AsyncEventingBasicConsumer(consumer);
+        receiver.ReceivedAsync += (_, delivery) => HandleAsync(consumer, publisher, delivery, stoppingToken);
+        await consumer.BasicConsumeAsync(options.InboundQueue, autoAck: false, receiver, stoppingToken);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+        finally
+        {
+            await consumer.CloseAsync(CancellationToken.None);
+            await publisher.CloseAsync(CancellationToken.None);
+        }
+    }
+
+    private async Task HandleAsync(IChannel consumer, IChannel publisher, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    {
+        // The delivery's body is only valid during this handler; the pipeline keeps the bytes, so copy them once.
+        var body = delivery.Body.ToArray();
+        ReceiptOutcome outcome;
+        try
+        {
+            outcome = ReceiptOutcome.From(await pipeline.ReceiveAsync(body, Source, stoppingToken));
+        }
+        catch (Exception ex) when (dialect.IsTransient(ex) || ex is OperationCanceledException)
+        {
+            LogTransient(logger, ex, delivery.DeliveryTag);
+            await consumer.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Not the message's fault and not transient: keep it anyway, with the failure as its reason.
+            LogFailed(logger, ex, delivery.DeliveryTag);
+            outcome = ReceiptOutcome.From(await pipeline.ReceiveUnprocessableAsync(
+                body, Source, $"processing failed: {ex.GetType().Name}", stoppingToken));
+        }
+
+        await publisher.BasicPublishAsync(
+            broker.Options.OutcomesExchange,
+            routingKey: "",
+            mandatory: false,
+            new BasicProperties
+            {
+                ContentType = "application/json",
+                DeliveryMode = DeliveryModes.Persistent,
+                CorrelationId = outcome.MessageId,
+                MessageId = outcome.ReceiptId.ToString("D"),
+                Type = outcome.IsError ? "Error" : "Status",
+            },
+            outcome.ToJsonUtf8(),
+            stoppingToken);
+
+        if (outcome.IsError)
+        {
+            // Archived already; the error queue keeps the message for the gateway's operators as well.
+            await consumer.BasicRejectAsync(delivery.DeliveryTag, requeue: false, CancellationToken.None);
+        }
+        else
+        {
+            await consumer.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound delivery {Tag} hit a transient fault; returned to the queue")]
+    private static partial void LogTransient(ILogger logger, Exception exception, ulong tag);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Inbound delivery {Tag} could not be processed; archiving it as rejected")]
+    private static partial void LogFailed(ILogger logger, Exception exception, ulong tag);
+}

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
+using PharmacyRx.Benchmarks;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Receiving;
@@ -35,6 +36,18 @@ try
     var writerOnly = await WriterOnlyAsync(folder, messages, inFlight);
     var (sign, read) = Parts(messages);
 
+    // Through the running service: MassTransit in-memory, and RabbitMQ when a broker is named (scripts/bench.sh starts one).
+    var busMessages = messages.Take(Math.Min(20_000, count)).ToArray();
+    await BusBenchmark.InMemoryAsync(Path.Combine(folder, "warm-bus"), warmUp, inFlight);
+    var inMemoryBus = await BusBenchmark.InMemoryAsync(Path.Combine(folder, "bus"), busMessages, inFlight);
+    var broker = Environment.GetEnvironmentVariable("PHARMACYRX_BENCH_RABBITMQ");
+    double? rabbitMq = null;
+    if (!string.IsNullOrEmpty(broker))
+    {
+        await BusBenchmark.RabbitMqAsync(Path.Combine(folder, "warm-rabbitmq"), warmUp, inFlight, broker);
+        rabbitMq = await BusBenchmark.RabbitMqAsync(Path.Combine(folder, "rabbitmq"), busMessages, inFlight, broker);
+    }
+
     Console.WriteLine();
     Console.WriteLine($"{"operation",-52} {"per second",12}");
     Console.WriteLine($"{"raw SQLite insert of the same bytes (" + batchSize + " per commit)",-52} {raw,12:N0}");
@@ -42,8 +55,16 @@ try
     Console.WriteLine($"{"  archive writer alone, entries already sealed",-52} {writerOnly,12:N0}");
     Console.WriteLine($"{"  of which: SCRIPT read, one core",-52} {read,12:N0}");
     Console.WriteLine($"{"  of which: ECDSA P-256 receipt signature, one core",-52} {sign,12:N0}");
+    Console.WriteLine($"{"service, in-memory bus (" + busMessages.Length + " messages)",-52} {inMemoryBus,12:N0}");
+    Console.WriteLine(rabbitMq is { } viaBroker
+        ? $"{"service, RabbitMQ raw inbound, persistent + confirms",-52} {viaBroker,12:N0}"
+        : "service, RabbitMQ: not measured (set PHARMACYRX_BENCH_RABBITMQ=host:port, or run scripts/bench.sh)");
     Console.WriteLine();
     Console.WriteLine($"pipeline / raw insert: {pipeline / raw:P0}  (goal: >= 5,000 messages/s and >= 30%)");
+    if (rabbitMq is { } measured)
+    {
+        Console.WriteLine($"RabbitMQ / in-memory bus: {measured / inMemoryBus:P0}  (goal: >= 3,000 messages/s and >= 50%)");
+    }
 }
 finally
 {

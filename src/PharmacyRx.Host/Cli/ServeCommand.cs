@@ -38,7 +38,15 @@ internal static class ServeCommand
 
         await using var app = ServiceHost.Build(hostArgs, data, signingKey, environment.GetVariable, environment.ConfigureServe);
         await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            await environment.Error.WriteLineAsync($"error: cannot listen: {ex.Message}");
+            return 1;
+        }
         environment.OnServing?.Invoke(app);
         await app.WaitForShutdownAsync(cancellationToken);
         return 0;

@@ -22,7 +22,7 @@ public class CrashRecoveryTests
         var first = StartService(pharmacy, broker);
         var published = Task.Run(async () =>
         {
-            await WaitUntilAsync(() => QueueExistsAsync(connection, broker.InboundQueue), TimeSpan.FromSeconds(60));
+            await TestBroker.WaitForQueueAsync(connection, broker.InboundQueue, TimeSpan.FromSeconds(60));
             for (var i = 0; i < Messages; i++)
             {
                 await TestBroker.PublishRawAsync(channel, broker.InboundQueue, new SyntheticNewRx { MessageId = $"CRASH-{i:D5}" }.ToBytes());
@@ -75,20 +75,6 @@ public class CrashRecoveryTests
     {
         await using var database = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         return await database.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive");
-    }
-
-    private static async Task<bool> QueueExistsAsync(RabbitMQ.Client.IConnection connection, string queue)
-    {
-        await using var probe = await connection.CreateChannelAsync();
-        try
-        {
-            await probe.QueueDeclarePassiveAsync(queue);
-            return true;
-        }
-        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-        {
-            return false;
-        }
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)

@@ -17,29 +17,10 @@ public class RawInboundTests
         var connection = await broker.ConnectAsync();
         var channel = await TestBroker.ConfirmingChannelAsync(connection);
         // The service declares the topology on start; wait for it, then listen to the outcomes.
-        await WaitForQueueAsync(connection, broker.InboundQueue);
+        await TestBroker.WaitForQueueAsync(connection, broker.InboundQueue, TimeSpan.FromSeconds(30));
         var outcomes = (await channel.QueueDeclareAsync(exclusive: true)).QueueName;
         await channel.QueueBindAsync(outcomes, broker.OutcomesExchange, "");
         return (pharmacy, service, connection, channel, outcomes, broker);
-    }
-
-    // A passive declare of a missing queue closes its channel (404), so each look uses a channel of its own.
-    private static async Task WaitForQueueAsync(IConnection connection, string queue)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            await using var probe = await connection.CreateChannelAsync();
-            try
-            {
-                await probe.QueueDeclarePassiveAsync(queue);
-                return;
-            }
-            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
-            {
-                await Task.Delay(100);
-            }
-        }
-        throw new TimeoutException($"the service did not declare {queue}");
     }
 
     [Test]

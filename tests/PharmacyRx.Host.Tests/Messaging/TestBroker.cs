@@ -85,6 +85,29 @@ internal sealed class TestBroker
         throw new TimeoutException($"nothing arrived on {queue} within {timeout}");
     }
 
+    /// <summary>
+    /// Waits until the service has declared a queue. A passive declare of a missing queue closes its channel
+    /// (404), so each look uses a channel of its own.
+    /// </summary>
+    public static async Task WaitForQueueAsync(IConnection connection, string queue, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            await using var probe = await connection.CreateChannelAsync();
+            try
+            {
+                await probe.QueueDeclarePassiveAsync(queue);
+                return;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        throw new TimeoutException($"the service did not declare {queue} within {timeout}");
+    }
+
     public async Task DeleteAsync(IChannel channel)
     {
         await channel.QueueDeleteAsync(InboundQueue);

@@ -104,8 +104,6 @@ internal static class ScriptFieldMap
 
     public static int FieldCount { get; } = Enum.GetValues<ScriptField>().Length;
 
-    public static IEnumerable<KeyValuePair<string, ScriptField>> All => Paths;
-
     public static ScriptField? Lookup(ReadOnlySpan<char> path) =>
         SpanLookup.TryGetValue(path, out var field) ? field : null;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Host.Cli;
@@ -41,7 +42,7 @@ internal static class ShowCommand
             await environment.Error.WriteLineAsync($"error: no archived record has receipt id or MessageID {id}");
             return 1;
         }
-        var read = context.Get<ScriptMessageReader>().Read(record.AsReceived);
+        var read = context.Get<ScriptMessageReader>().Reread(record);
         var status = Enum.Parse<PrescriptionStatus>(record.Status);
 
         if (export is not null)
@@ -71,7 +72,7 @@ internal static class ShowCommand
                 missingElements = record.MissingElements.Length == 0 ? [] : record.MissingElements.Split(','),
                 cancelsReceiptId = record.CancelsReceiptId,
                 cancelledByReceiptId = record.CancelledByReceiptId,
-                dispensable = status.IsDispensableOnReceipt() && record.CancelledByReceiptId is null && record.TransactionKind == "NewRx",
+                dispensable = record.IsDispensable,
                 elements = read.Message?.Elements,
                 asReceivedSha256 = record.AsReceivedSha256,
                 receiptSignature = Convert.ToBase64String(record.ReceiptSignature),
@@ -107,9 +108,8 @@ internal static class ShowCommand
         Line("Cancels", record.CancelsReceiptId);
         if (record.TransactionKind == "NewRx")
         {
-            var dispensable = status.IsDispensableOnReceipt() && record.CancelledByReceiptId is null;
             Line("Cancelled by", record.CancelledByReceiptId);
-            Line("Dispensable", dispensable ? "yes" : "no");
+            Line("Dispensable", record.IsDispensable ? "yes" : "no");
         }
         if (message?.Elements is { } e)
         {

@@ -50,7 +50,7 @@ public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, Scri
             yield return "the as-received bytes were altered (their SHA-256 no longer matches)";
         }
 
-        var read = reader.Read(record.AsReceived);
+        var read = reader.Reread(record);
         // The signed elements are always derived from the as-received bytes, never stored beside them.
         var canonical = read.Message is { } message ? SignedElements.Format(message.Elements) : "";
         foreach (var column in AlteredColumns(record, read))

@@ -37,22 +37,4 @@ public sealed class UserStore(Database database, TimeProvider time)
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
-
-    public async Task<bool> ExistsAsync(string userName, CancellationToken cancellationToken)
-    {
-        const string sql = """
-            SELECT COUNT(*) FROM users WHERE user_name = @UserName
-            """;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken)) > 0;
-    }
-
-    public async Task<string?> PasswordHashAsync(string userName, CancellationToken cancellationToken)
-    {
-        const string sql = """
-            SELECT password_hash FROM users WHERE user_name = @UserName
-            """;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
-    }
 }

@@ -66,6 +66,26 @@ public class EntryPointTests
     }
 
     [Test]
+    public async Task Bytes_whose_processing_failed_are_archived_as_rejected_and_still_verify()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var bytes = new SyntheticNewRx { MessageId = "FAILED-1" }.ToBytes();
+        PharmacyRx.Storage.Archive.ArchiveResult result;
+        await using (var service = await RunningService.StartAsync(pharmacy))
+        {
+            result = await service.Services.GetRequiredService<PharmacyRx.Host.Receiving.ReceiptPipeline>()
+                .ReceiveUnprocessableAsync(bytes, PharmacyRx.Host.Receiving.ReceiptSource.Bus("rabbitmq"), "processing failed: TestFault", CancellationToken.None);
+        }
+
+        var shown = (await pharmacy.RunAsync("show", result.ReceiptId.ToString("D"), "--format", "json")).JsonLines[0];
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(result.Status, Is.EqualTo(PrescriptionStatus.Rejected));
+        Assert.That(shown.GetProperty("reasonCode").GetString(), Is.EqualTo("ProcessingFailed"));
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+    }
+
+    [Test]
     public async Task The_receipt_time_comes_from_the_injected_clock()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

@@ -1,0 +1,17 @@
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Archive;
+
+namespace PharmacyRx.Host.Integrity;
+
+/// <summary>
+/// Reads an archived record's bytes the way the pipeline read them on receipt, so everything derived then (status,
+/// columns, the signed elements) can be derived again and compared.
+/// </summary>
+public static class ArchivedReading
+{
+    public static ReadResult Reread(this ScriptMessageReader reader, ArchivedRecord record) =>
+        // Archived because processing failed, not because of what was read: the pipeline derived nothing from the bytes.
+        record.ReasonCode == nameof(RejectionCode.ProcessingFailed)
+            ? ReadResult.Rejected(RejectionCode.ProcessingFailed, record.Reason)
+            : reader.Read(record.AsReceived);
+}

@@ -38,24 +38,35 @@ public static class AuditChain
     /// </summary>
     public static IEnumerable<string> FindBreaks(IEnumerable<ChainedAuditEvent> events)
     {
-        var expectedPrevious = GenesisHash;
-        var expectedSequence = 1L;
-        foreach (var stored in events)
+        var walker = new Walker();
+        return events.SelectMany(walker.Next).ToArray();
+    }
+
+    /// <summary>Checks a chain one event at a time, so a long trail can be streamed rather than held in memory.</summary>
+    public sealed class Walker
+    {
+        private string _expectedPrevious = GenesisHash;
+        private long _expectedSequence = 1;
+
+        /// <summary>The breaks found at this event, which must be the next one in sequence order.</summary>
+        public IEnumerable<string> Next(ChainedAuditEvent stored)
         {
-            if (stored.Sequence != expectedSequence)
+            var breaks = new List<string>();
+            if (stored.Sequence != _expectedSequence)
             {
-                yield return $"audit event {expectedSequence} is missing (next stored is {stored.Sequence})";
+                breaks.Add($"audit event {_expectedSequence} is missing (next stored is {stored.Sequence})");
             }
-            if (stored.PreviousHash != expectedPrevious)
+            if (stored.PreviousHash != _expectedPrevious)
             {
-                yield return $"audit event {stored.Sequence} does not link to its predecessor";
+                breaks.Add($"audit event {stored.Sequence} does not link to its predecessor");
             }
             if (Hash(stored.Sequence, stored.Event, stored.PreviousHash) != stored.Hash)
             {
-                yield return $"audit event {stored.Sequence} was altered: its hash does not match its fields";
+                breaks.Add($"audit event {stored.Sequence} was altered: its hash does not match its fields");
             }
-            expectedPrevious = stored.Hash;
-            expectedSequence = stored.Sequence + 1;
+            _expectedPrevious = stored.Hash;
+            _expectedSequence = stored.Sequence + 1;
+            return breaks;
         }
     }
 }

@@ -31,14 +31,14 @@ public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, Scri
             problems.AddRange(Check(record, byThumbprint).Select(problem => $"receipt {record.ReceiptId}: {problem}"));
         }
 
+        // Streamed: years of audit events are never held in memory at once.
         long events = 0;
-        var chained = new List<ChainedAuditEvent>();
+        var walker = new AuditChain.Walker();
         await foreach (var stored in audit.ReadAllAsync(cancellationToken))
         {
             events++;
-            chained.Add(stored);
+            problems.AddRange(walker.Next(stored));
         }
-        problems.AddRange(AuditChain.FindBreaks(chained));
         return new Report(records, events, problems);
     }
 

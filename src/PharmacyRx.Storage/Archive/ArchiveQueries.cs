@@ -9,7 +9,10 @@ public sealed class ArchiveQueries(Database database)
     private const string SelectRecord = """
         SELECT a.*,
                (SELECT c.receipt_id FROM prescription_archive c
-                WHERE c.cancels_receipt_id = a.receipt_id ORDER BY c.received_at LIMIT 1) AS cancelled_by_receipt_id
+                WHERE c.cancels_receipt_id = a.receipt_id
+                   -- a CancelRx that arrived first could not be linked then, but still cancels
+                   OR (c.transaction_kind = 'CancelRx' AND a.transaction_kind = 'NewRx' AND c.relates_to_message_id = a.message_id)
+                ORDER BY c.received_at LIMIT 1) AS cancelled_by_receipt_id
         FROM prescription_archive a
         """;
 

@@ -90,6 +90,19 @@ public class IngestCommandTests
     }
 
     [Test]
+    public async Task A_CancelRx_that_arrives_before_its_prescription_still_cancels_it()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var cancel = (await pharmacy.IngestAsync(new SyntheticNewRx { Transaction = "CancelRx", MessageId = "CX-EARLY", RelatesToMessageId = "RX-LATE" })).JsonLines[0];
+
+        await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "RX-LATE", PrescriberOrderNumber = "ORD-LATE" });
+        var prescription = (await pharmacy.RunAsync("show", "RX-LATE", "--format", "json")).JsonLines[0];
+
+        Assert.That(prescription.GetProperty("dispensable").GetBoolean(), Is.False);
+        Assert.That(prescription.GetProperty("cancelledByReceiptId").GetString(), Is.EqualTo(cancel.GetProperty("receiptId").GetString()));
+    }
+
+    [Test]
     public async Task A_CancelRx_for_an_unknown_prescription_goes_to_the_pharmacist()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

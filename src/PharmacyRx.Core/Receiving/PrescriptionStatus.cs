@@ -39,6 +39,12 @@ public static class PrescriptionStatusRules
         PrescriptionStatus.VerifiedOnReceipt or PrescriptionStatus.IntermediarySigned or PrescriptionStatus.ReceiptSigned;
 
     /// <summary>
+    /// Whether the receipt failed: the message was not read, or its signature or certificate did not hold. The record
+    /// is kept all the same; the sender gets an Error and the audit event records a failure.
+    /// </summary>
+    public static bool IsFailure(this PrescriptionStatus status) => status is PrescriptionStatus.Rejected or PrescriptionStatus.Invalid;
+
+    /// <summary>
     /// The indication kept with the record of whether and how it was verified on receipt (1311.210(c)(3)),
     /// as a pharmacist reads it.
     /// </summary>

@@ -24,11 +24,17 @@ public static class ReceiptSeal
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
+    private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
+
     /// <summary>UTC with seven fractional digits, e.g. 2026-11-22T07:10:00.1234567Z; the stored and signed form.</summary>
     public static string FormatTimestamp(DateTimeOffset instant) =>
-        instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+        instant.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     /// <summary>Parses <see cref="FormatTimestamp"/> output.</summary>
     public static DateTimeOffset ParseTimestamp(string text) =>
-        DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+        DateTimeOffset.ParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Parses <see cref="FormatTimestamp"/> output; false for any other text (a stored value tampered with, say).</summary>
+    public static bool TryParseTimestamp(string text, out DateTimeOffset instant) =>
+        DateTimeOffset.TryParseExact(text, TimestampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out instant);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
 
@@ -60,7 +61,7 @@ internal static class InitCommand
                 key.Save(data.KeyPath, data.CertificatePath, password);
                 await using var context = CommandContext.Open(data, signingKey: null);
                 await context.MigrateAsync(cancellationToken);
-                var actor = $"cli:{Environment.UserName}";
+                var actor = ReceiptSource.CommandLine.Actor;
                 await context.Get<AuditLog>().AppendAsync(
                     [new AuditEvent(now, AuditEventTypes.Initialized, actor, AuditOutcome.Success, data.Root,
                         $"pharmacy signing certificate sha256={key.Thumbprint}")],

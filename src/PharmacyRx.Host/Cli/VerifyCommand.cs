@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Host.Integrity;
+using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Cli;
@@ -28,7 +29,7 @@ internal static class VerifyCommand
         await using var context = CommandContext.Open(data, signingKey: null);
         var report = await context.Get<ArchiveVerifier>().VerifyAsync(cancellationToken);
         await context.Get<AuditLog>().AppendAsync(
-            [new AuditEvent(TimeProvider.System.GetUtcNow(), AuditEventTypes.ArchiveVerified, $"cli:{Environment.UserName}",
+            [new AuditEvent(TimeProvider.System.GetUtcNow(), AuditEventTypes.ArchiveVerified, ReceiptSource.CommandLine.Actor,
                 report.AllHold ? AuditOutcome.Success : AuditOutcome.Failure, data.Root,
                 $"records={report.RecordsChecked}; auditEvents={report.AuditEventsChecked}; problems={report.Problems.Count}")],
             cancellationToken);

@@ -63,7 +63,7 @@ public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, Scri
             yield return $"no certificate on file with thumbprint {record.SignerThumbprint}";
         }
         else if (!Guid.TryParse(record.ReceiptId, out var receiptId)
-            || !DateTimeOffset.TryParse(record.ReceivedAt, System.Globalization.CultureInfo.InvariantCulture, out var receivedAt)
+            || !ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt)
             || !PharmacySigningKey.Verify(certificate, ReceiptSeal.Content(receiptId, receivedAt, sha256, canonical), record.ReceiptSignature))
         {
             yield return "the receipt signature does not verify: the record was altered after receipt";

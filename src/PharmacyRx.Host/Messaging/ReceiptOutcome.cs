@@ -20,7 +20,7 @@ public sealed record ReceiptOutcome(string MessageId, Guid ReceiptId, string Sta
 
     public static ReceiptOutcome From(ArchiveResult result)
     {
-        var rejected = result.Status is PrescriptionStatus.Rejected or PrescriptionStatus.Invalid;
+        var rejected = result.Status.IsFailure();
         var description = rejected
             ? result.Reason
             : result.Status.VerificationIndication() + (result.Reason.Length > 0 ? $" ({result.Reason})" : "");

@@ -15,7 +15,7 @@ public sealed class ReceivePrescriptionConsumer(ReceiptPipeline pipeline) : ICon
         var message = context.Message;
         var result = await pipeline.ReceiveAsync(message.Body, ReceiptSource.Bus(message.Source), context.CancellationToken);
         var status = result.Status.ToString();
-        if (result.Status is PrescriptionStatus.Rejected or PrescriptionStatus.Invalid)
+        if (result.Status.IsFailure())
         {
             await context.Publish(new PrescriptionRejected(result.ReceiptId, result.MessageId, status, result.ReasonCode, result.Reason, result.IsDuplicate));
         }

@@ -185,10 +185,9 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint);
 
             var decision = entry.Decision;
-            var failed = decision.Status is PrescriptionStatus.Rejected or PrescriptionStatus.Invalid;
             events.Add(new AuditEvent(
                 entry.ReceivedAt, AuditEventTypes.PrescriptionReceived, entry.Actor,
-                failed ? AuditOutcome.Failure : AuditOutcome.Success, row.ReceiptId,
+                decision.Status.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success, row.ReceiptId,
                 $"source={entry.Source}; messageId={entry.MessageId}; kind={row.TransactionKind}; status={decision.Status}; reasonCode={decision.ReasonCode}"));
             if (entry.CancelsReceiptId is { } cancelled)
             {

@@ -62,8 +62,7 @@ public sealed class AuditLog(Database database)
         public ChainedAuditEvent ToChained() => new(
             Sequence,
             new AuditEvent(
-                DateTimeOffset.TryParseExact(OccurredAt, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture,
-                    System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : DateTimeOffset.MinValue,
+                ReceiptSeal.TryParseTimestamp(OccurredAt, out var at) ? at : DateTimeOffset.MinValue,
                 EventType,
                 Actor,
                 Enum.TryParse<AuditOutcome>(Outcome, out var outcome) ? outcome : (AuditOutcome)(-1),

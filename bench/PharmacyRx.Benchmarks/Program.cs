@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using PharmacyRx.Benchmarks;
 using PharmacyRx.Core.Receiving;
@@ -11,7 +12,8 @@ using PharmacyRx.Storage.Archive;
 using PharmacyRx.Testing;
 
 // Ingest throughput of signed-indicator NewRx messages through the receipt pipeline into SQLite
-// (WAL, synchronous=FULL), next to the raw SQLite insert rate of the same bytes in the same run.
+// (WAL, synchronous=FULL), next to the raw SQLite insert rate of the same bytes in the same run; practitioner-signature
+// verification next to bare RSA-2048 verify, and ingest of signed messages.
 //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- [messages] [in-flight]
 var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 60_000;
 var inFlight = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 256;
@@ -35,6 +37,7 @@ try
     var pipeline = await PipelineAsync(folder, messages, inFlight);
     var writerOnly = await WriterOnlyAsync(folder, messages, inFlight);
     var (sign, read) = Parts(messages);
+    var signed = await VerificationBenchmark.RunAsync(Path.Combine(folder, "signed"), Math.Min(20_000, count), inFlight);
 
     // Through the running service: MassTransit in-memory, and RabbitMQ when a broker is named (scripts/bench.sh starts one).
     var busMessages = messages.Take(Math.Min(20_000, count)).ToArray();
@@ -55,12 +58,16 @@ try
     Console.WriteLine($"{"  archive writer alone, entries already sealed",-52} {writerOnly,12:N0}");
     Console.WriteLine($"{"  of which: SCRIPT read, one core",-52} {read,12:N0}");
     Console.WriteLine($"{"  of which: ECDSA P-256 receipt signature, one core",-52} {sign,12:N0}");
+    Console.WriteLine($"{"bare RSA-2048 PKCS#1 verify, platform, one core",-52} {signed.BareRsaVerify,12:N0}");
+    Console.WriteLine($"{"pipeline's verifier, warm cache, one core",-52} {signed.PipelineVerifier,12:N0}");
+    Console.WriteLine($"{"signed ingest, end to end (" + signed.SignedMessages + " RSA-2048 signed)",-52} {signed.SignedIngest,12:N0}");
     Console.WriteLine($"{"service, in-memory bus (" + busMessages.Length + " messages)",-52} {inMemoryBus,12:N0}");
     Console.WriteLine(rabbitMq is { } viaBroker
         ? $"{"service, RabbitMQ raw inbound, persistent + confirms",-52} {viaBroker,12:N0}"
         : "service, RabbitMQ: not measured (set PHARMACYRX_BENCH_RABBITMQ=host:port, or run scripts/bench.sh)");
     Console.WriteLine();
     Console.WriteLine($"pipeline / raw insert: {pipeline / raw:P0}  (goal: >= 5,000 messages/s and >= 30%)");
+    Console.WriteLine($"verifier / bare RSA verify: {signed.PipelineVerifier / signed.BareRsaVerify:P0}  (goal: >= 50%); signed ingest goal: >= 4,000 messages/s");
     if (rabbitMq is { } measured)
     {
         Console.WriteLine($"RabbitMQ / in-memory bus: {measured / inMemoryBus:P0}  (goal: >= 3,000 messages/s and >= 50%)");
@@ -92,13 +99,10 @@ static async Task<double> RawInsertAsync(string path, byte[][] messages, int bat
 
 static async Task<double> PipelineAsync(string folder, byte[][] messages, int inFlight)
 {
-    Directory.CreateDirectory(folder);
-    var database = new Database(new SqliteDialect(Path.Combine(folder, "pharmacyrx.db")));
-    await new SchemaMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
     using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
-    await using var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance);
-    var pipeline = new ReceiptPipeline(
-        new ScriptMessageReader(), key, writer, new ArchiveQueries(database), TimeProvider.System, NullLogger<ReceiptPipeline>.Instance);
+    await using var services = await BenchServices.OpenAsync(folder, key);
+    var pipeline = services.GetRequiredService<ReceiptPipeline>();
+    var writer = services.GetRequiredService<ArchiveWriter>();
 
     var next = -1;
     var clock = Stopwatch.StartNew();
@@ -114,7 +118,7 @@ static async Task<double> PipelineAsync(string folder, byte[][] messages, int in
         }
     })));
     var rate = messages.Length / clock.Elapsed.TotalSeconds;
-    var stored = await new ArchiveQueries(database).CountAsync(CancellationToken.None);
+    var stored = await services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None);
     Console.WriteLine($"pipeline: {stored:N0} records archived in {writer.CommittedBatches:N0} commits");
     return stored == messages.Length ? rate : throw new InvalidOperationException($"{stored} of {messages.Length} archived");
 }

@@ -1,11 +1,14 @@
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Verification;
 
 namespace PharmacyRx.Host;
 
@@ -27,8 +30,13 @@ public static class ReceivingServices
         services.AddSingleton<ArchiveQueries>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<TrustStore>();
+        services.AddSingleton<CrlStore>();
+        services.AddSingleton<VerificationEventStore>();
+        services.AddVerification(configuration);
         services.AddSingleton(provider => new ArchiveVerifier(
             provider.GetRequiredService<ArchiveQueries>(),
+            provider.GetRequiredService<VerificationEventStore>(),
             provider.GetRequiredService<AuditLog>(),
             provider.GetRequiredService<ScriptMessageReader>(),
             Directory.EnumerateFiles(data.KeysFolder, "*.crt").Select(PharmacySigningKey.LoadCertificate).ToArray()));
@@ -37,7 +45,28 @@ public static class ReceivingServices
             services.AddSingleton(signingKey);
             services.AddSingleton<ArchiveWriter>();
             services.AddSingleton<ReceiptPipeline>();
+            services.AddSingleton<PendingRecheck>();
         }
         return services;
+    }
+
+    private static void AddVerification(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(_ => configuration.GetSection("Verification").Get<VerificationOptions>() ?? new VerificationOptions());
+        services.AddSingleton(provider => provider.GetRequiredService<VerificationOptions>().AllowSha1
+            ? AlgorithmPolicy.Production with { AllowSha1 = true }
+            : AlgorithmPolicy.Production);
+        services.AddSingleton<CrlCache>();
+        services.AddSingleton(provider => new HttpCrlFetcher(
+            // One long-lived client; Polly bounds each attempt, so the client's own timeout is off.
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan },
+            provider.GetRequiredService<VerificationOptions>(),
+            provider.GetRequiredService<CrlStore>(),
+            provider.GetRequiredService<AuditLog>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<HttpCrlFetcher>>()));
+        services.AddSingleton<ICrlFetcher>(provider => provider.GetRequiredService<HttpCrlFetcher>());
+        services.AddSingleton<PrescriptionVerifier>();
+        services.AddSingleton<SignatureVerification>();
     }
 }

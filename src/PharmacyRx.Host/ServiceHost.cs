@@ -2,6 +2,7 @@ using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Host.Verification;
 using Serilog;
 
 namespace PharmacyRx.Host;
@@ -37,6 +38,8 @@ public static class ServiceHost
         builder.Services.Configure<InboxOptions>(builder.Configuration.GetSection("Inbox"));
         builder.Services.AddSingleton<InboxWatcher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InboxWatcher>());
+        builder.Services.AddSingleton<VerificationMaintenance>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
         builder.Services.AddProblemDetails();
         configure?.Invoke(builder);
         builder.Services.AddBus(builder.Configuration, environment);

@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Verification;
 
 namespace PharmacyRx.Testing;
 
@@ -20,6 +24,9 @@ public sealed record SyntheticNewRx
 
     /// <summary>A practitioner signature block to send instead of the indicator.</summary>
     public XElement? SignatureBlock { get; init; }
+
+    /// <summary>Header/SentTime; a signed message's signing time.</summary>
+    public string SentTime { get; init; } = "2026-11-20T14:05:00.0Z";
 
     public string PatientLastName { get; init; } = "Testpatient";
     public string PatientFirstName { get; init; } = "Alex";
@@ -51,7 +58,7 @@ public sealed record SyntheticNewRx
             new XElement(Script + "From", new XAttribute("Qualifier", "C"), "6666666"),
             new XElement(Script + "MessageID", MessageId),
             RelatesToMessageId.Length > 0 ? new XElement(Script + "RelatesToMessageID", RelatesToMessageId) : null,
-            new XElement(Script + "SentTime", "2026-11-20T14:05:00.0Z"),
+            new XElement(Script + "SentTime", SentTime),
             SignatureBlock ?? (SignatureIndicator is { } indicator
                 ? new XElement(Script + "DigitalSignature", new XAttribute("Version", "1.0"),
                     new XElement(Script + "DigitalSignatureIndicator", indicator ? "true" : "false"))
@@ -109,6 +116,17 @@ public sealed record SyntheticNewRx
     }
 
     public string ToXml() => ToDocument().Declaration + "\n" + ToDocument().Root;
+
+    /// <summary>
+    /// This message with a practitioner's signature over its canonical signed elements (schemas/practitioner-signature.md),
+    /// by <paramref name="signer"/>, sending <paramref name="chain"/> along.
+    /// </summary>
+    public SyntheticNewRx SignedBy(X509Certificate2 signer, HashAlgorithmName digest, params X509Certificate2[] chain)
+    {
+        var unsigned = this with { SignatureBlock = null, SignatureIndicator = null };
+        var canonical = SignedElements.FormatUtf8(new ScriptMessageReader().Read(unsigned.ToBytes()).Message!.Elements);
+        return this with { SignatureBlock = PrescriberSignature.Element(PrescriberSignature.Sign(canonical, signer, digest, chain), Script) };
+    }
 
     public byte[] ToBytes() => System.Text.Encoding.UTF8.GetBytes(ToXml());
 

@@ -14,12 +14,21 @@ public sealed class TestPki : IDisposable
     private readonly List<X509Certificate2> _issued = [];
     private long _serial = 1000;
 
-    public TestPki(DateTimeOffset now, string name = "Synthetic")
+    /// <param name="now">The moment certificates and CRLs are made around.</param>
+    /// <param name="name">Prefix of the authorities' names, so two PKIs in one test differ.</param>
+    /// <param name="crlBaseUrl">
+    /// When given, the intermediate names <c>{crlBaseUrl}/root.crl</c> and practitioners <c>{crlBaseUrl}/intermediate.crl</c>
+    /// as their CRL distribution point.
+    /// </param>
+    public TestPki(DateTimeOffset now, string name = "Synthetic", string? crlBaseUrl = null)
     {
         Now = now;
+        _crlBaseUrl = crlBaseUrl;
         Root = CreateCa($"CN={name} Root CA", issuer: null);
         Intermediate = CreateCa($"CN={name} Intermediate CA", Root);
     }
+
+    private readonly string? _crlBaseUrl;
 
     public DateTimeOffset Now { get; }
     public X509Certificate2 Root { get; }
@@ -31,13 +40,20 @@ public sealed class TestPki : IDisposable
         X509Certificate2? issuer = null,
         DateTimeOffset? notBefore = null,
         DateTimeOffset? notAfter = null,
-        X509KeyUsageFlags usage = X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation)
+        X509KeyUsageFlags usage = X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.NonRepudiation,
+        bool rsa = false)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        using AsymmetricAlgorithm key = rsa ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = key is RSA rsaKey
+            ? new CertificateRequest($"CN={commonName}", rsaKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            : new CertificateRequest($"CN={commonName}", (ECDsa)key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        if (_crlBaseUrl is not null)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([$"{_crlBaseUrl}/intermediate.crl"]));
+        }
         return Issue(request, issuer ?? Intermediate, notBefore ?? Now.AddDays(-30), notAfter ?? Now.AddYears(1), key);
     }
 
@@ -128,6 +144,10 @@ public sealed class TestPki : IDisposable
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        if (issuer is not null && _crlBaseUrl is not null)
+        {
+            request.CertificateExtensions.Add(CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([$"{_crlBaseUrl}/root.crl"]));
+        }
         if (issuer is null)
         {
             var root = request.CreateSelfSigned(Now.AddYears(-1), Now.AddYears(10));
@@ -137,13 +157,19 @@ public sealed class TestPki : IDisposable
         return Issue(request, issuer, Now.AddYears(-1), Now.AddYears(5), key);
     }
 
-    private X509Certificate2 Issue(CertificateRequest request, X509Certificate2 issuer, DateTimeOffset notBefore, DateTimeOffset notAfter, ECDsa? key)
+    private X509Certificate2 Issue(
+        CertificateRequest request, X509Certificate2 issuer, DateTimeOffset notBefore, DateTimeOffset notAfter, AsymmetricAlgorithm? key)
     {
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
         var serial = BitConverter.GetBytes(Interlocked.Increment(ref _serial));
         Array.Reverse(serial);
         using var issued = request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(issuer.GetECDsaPrivateKey()!), notBefore, notAfter, serial);
-        var certificate = key is null ? X509CertificateLoader.LoadCertificate(issued.RawData) : issued.CopyWithPrivateKey(key);
+        var certificate = key switch
+        {
+            null => X509CertificateLoader.LoadCertificate(issued.RawData),
+            RSA rsa => issued.CopyWithPrivateKey(rsa),
+            _ => issued.CopyWithPrivateKey((ECDsa)key),
+        };
         _issued.Add(certificate);
         return certificate;
     }

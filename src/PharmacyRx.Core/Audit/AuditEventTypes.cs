@@ -9,4 +9,10 @@ public static class AuditEventTypes
     public const string DuplicateReceived = "DuplicateReceived";
     public const string PrescriptionCancelled = "PrescriptionCancelled";
     public const string ArchiveVerified = "ArchiveVerified";
+    public const string TrustAdded = "TrustAdded";
+    public const string TrustRemoved = "TrustRemoved";
+    public const string CrlStored = "CrlStored";
+    public const string CrlFetchFailed = "CrlFetchFailed";
+    public const string CrlRefused = "CrlRefused";
+    public const string VerificationStatusChanged = "VerificationStatusChanged";
 }

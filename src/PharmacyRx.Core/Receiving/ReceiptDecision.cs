@@ -54,6 +54,24 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
         return new(PrescriptionStatus.ReceiptSigned, "", "", []);
     }
 
+    /// <summary>
+    /// The decision once a signature has been checked (1311.210(c)). A verified signature on a prescription that
+    /// lacks a 1306.05(a) element still goes to the pharmacist (1311.205(b)(9)); a failed or pending one stands as is.
+    /// </summary>
+    public ReceiptDecision WithVerification(Verification.VerificationVerdict verdict)
+    {
+        var verified = verdict.Status is PrescriptionStatus.VerifiedOnReceipt or PrescriptionStatus.IntermediarySigned;
+        if (verified && MissingElements.Count > 0)
+        {
+            return new(
+                PrescriptionStatus.NeedsPharmacistReview,
+                MissingRequiredElements,
+                $"signature verified ({verdict.Status}); missing 1306.05(a) elements: {string.Join(", ", MissingElements)} (1311.205(b)(9))",
+                MissingElements);
+        }
+        return new(verdict.Status, verdict.ReasonCode, verdict.Reason, MissingElements);
+    }
+
     /// <summary>A CancelRx whose prescription is not in the archive goes to the pharmacist rather than being lost.</summary>
     public static ReceiptDecision CancelWithoutTarget() => new(
         PrescriptionStatus.NeedsPharmacistReview,

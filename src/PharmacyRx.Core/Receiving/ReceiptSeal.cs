@@ -5,24 +5,42 @@ namespace PharmacyRx.Core.Receiving;
 
 /// <summary>
 /// The content the pharmacy signs on receipt (1311.210(a)(2)): the SHA-256 of the as-received bytes, the canonical
-/// signed elements, the receipt id and the receipt time. Documented in <c>schemas/receipt-signature.md</c>; anyone
+/// signed elements, the receipt id, the receipt time and the status decided on receipt (so the indication that the
+/// record was verified, 1311.210(c)(3), cannot be changed unnoticed). Documented in <c>schemas/receipt-signature.md</c>; anyone
 /// can rebuild it and check the signature with <c>openssl dgst -sha256 -verify</c>.
 /// </summary>
 public static class ReceiptSeal
 {
-    public const string Version = "1";
+    public const string Version = "2";
 
     /// <summary>Builds the exact bytes that are signed.</summary>
-    public static byte[] Content(Guid receiptId, DateTimeOffset receivedAt, string asReceivedSha256Hex, string canonicalElements)
+    public static byte[] Content(
+        Guid receiptId, DateTimeOffset receivedAt, string asReceivedSha256Hex, string status, string reasonCode, string canonicalElements)
     {
-        var text = new StringBuilder(128 + canonicalElements.Length)
+        var text = new StringBuilder(192 + canonicalElements.Length)
             .Append("PharmacyRxReceipt:" + Version + "\n")
             .Append("ReceiptId:").Append(receiptId.ToString("D")).Append('\n')
             .Append("ReceivedAt:").Append(FormatTimestamp(receivedAt)).Append('\n')
             .Append("AsReceivedSHA256:").Append(asReceivedSha256Hex).Append('\n')
+            .Append("Status:").Append(status).Append('\n')
+            .Append("ReasonCode:").Append(reasonCode).Append('\n')
             .Append(canonicalElements);
         return Encoding.UTF8.GetBytes(text.ToString());
     }
+
+    /// <summary>
+    /// The content the pharmacy signs when a record's status changes after receipt (a pending revocation check
+    /// resolved): documented in <c>schemas/receipt-signature.md</c>.
+    /// </summary>
+    public static byte[] StatusChangeContent(Guid receiptId, DateTimeOffset occurredAt, string status, string reasonCode, string reason) =>
+        Encoding.UTF8.GetBytes(new StringBuilder(256)
+            .Append("PharmacyRxStatusChange:1\n")
+            .Append("ReceiptId:").Append(receiptId.ToString("D")).Append('\n')
+            .Append("OccurredAt:").Append(FormatTimestamp(occurredAt)).Append('\n')
+            .Append("Status:").Append(status).Append('\n')
+            .Append("ReasonCode:").Append(reasonCode).Append('\n')
+            .Append("Reason:").Append(reason).Append('\n')
+            .ToString());
 
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 

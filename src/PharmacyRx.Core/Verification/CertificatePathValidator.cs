@@ -40,6 +40,67 @@ public sealed class CertificatePathValidator
     /// </summary>
     public PathValidationResult Validate(IReadOnlyList<byte[]> chain, IReadOnlyList<byte[]> crls, DateTimeOffset at)
     {
+        if (crls.FirstOrDefault(crl => crl.Length > AlgorithmPolicy.MaximumCrlBytes) is { } hugeCrl)
+        {
+            return PathValidationResult.Invalid($"a CRL is {hugeCrl.Length} bytes; the limit is {AlgorithmPolicy.MaximumCrlBytes}");
+        }
+        return Run(chain, at, certificates =>
+        {
+            var crlParser = new X509CrlParser();
+            var parameters = BuilderParameters(certificates, at, crls.Select(crlParser.ReadCrl).ToList());
+            new PkixCertPathBuilder().Build(parameters);
+            return SignerKeyUsage(certificates[0]);
+        });
+    }
+
+    /// <summary>
+    /// Builds the signer's path to an anchor at a moment, without revocation: signatures, validity, basic
+    /// constraints, key usage, name chaining. The revocation check is <see cref="CheckRevocation"/>, once the
+    /// CRLs for the path's issuers are known.
+    /// </summary>
+    public PathValidationResult Build(IReadOnlyList<byte[]> chain, DateTimeOffset at, out CertificationPath? path)
+    {
+        CertificationPath? built = null;
+        var result = Run(chain, at, certificates =>
+        {
+            var parameters = BuilderParameters(certificates, at, crls: null);
+            var found = new PkixCertPathBuilder().Build(parameters);
+            built = new CertificationPath(found.CertPath, found.TrustAnchor.TrustedCert);
+            return SignerKeyUsage(certificates[0]);
+        });
+        path = result.IsValid ? built : null;
+        return result;
+    }
+
+    /// <summary>
+    /// Checks a built path against CRLs (1311.210(c)(2)) at a moment; the CRLs' signatures and issuers are checked
+    /// again by BouncyCastle. A revoked certificate anywhere on the path makes the result invalid with the reason.
+    /// </summary>
+    public static PathValidationResult CheckRevocation(CertificationPath path, IEnumerable<RevocationList> crls, DateTimeOffset at)
+    {
+        var anchors = new BcCollections.HashSet { new TrustAnchor(path.Anchor, null) };
+        var parameters = new PkixParameters(anchors)
+        {
+            IsRevocationEnabled = true,
+            Date = new DateTimeObject(at.UtcDateTime),
+        };
+        parameters.AddStore(X509StoreFactory.Create("CRL/Collection", new X509CollectionStoreParameters(crls.Select(c => c.Crl).ToList())));
+        try
+        {
+            new PkixCertPathValidator().Validate(path.Path, parameters);
+            return PathValidationResult.Valid;
+        }
+        catch (PkixCertPathValidatorException ex)
+        {
+            var reason = ex.GetBaseException().Message is { Length: > 0 } inner ? inner : ex.Message;
+            return reason.Contains("revocation", StringComparison.OrdinalIgnoreCase)
+                ? PathValidationResult.Revoked(reason)
+                : PathValidationResult.Invalid(reason);
+        }
+    }
+
+    private PathValidationResult Run(IReadOnlyList<byte[]> chain, DateTimeOffset at, Func<List<X509Certificate>, PathValidationResult> build)
+    {
         if (chain.Count == 0)
         {
             return PathValidationResult.Invalid("no signer certificate");
@@ -55,32 +116,17 @@ public sealed class CertificatePathValidator
                 return PathValidationResult.Invalid($"certificate {i} refused: {refusal}");
             }
         }
-        if (crls.FirstOrDefault(crl => crl.Length > AlgorithmPolicy.MaximumCrlBytes) is { } hugeCrl)
-        {
-            return PathValidationResult.Invalid($"a CRL is {hugeCrl.Length} bytes; the limit is {AlgorithmPolicy.MaximumCrlBytes}");
-        }
 
         try
         {
             var certificateParser = new X509CertificateParser();
             var certificates = chain.Select(certificateParser.ReadCertificate).ToList();
-            var crlParser = new X509CrlParser();
-            var revocationLists = crls.Select(crlParser.ReadCrl).ToList();
-
-            var parameters = new PkixBuilderParameters(_anchors, new X509CertStoreSelector { Certificate = certificates[0] })
+            if (!certificates[0].IsValid(at.UtcDateTime))
             {
-                IsRevocationEnabled = true,
-                Date = new DateTimeObject(at.UtcDateTime),
-                MaxPathLength = AlgorithmPolicy.MaximumChainLength,
-            };
-            parameters.AddStore(X509StoreFactory.Create("Certificate/Collection", new X509CollectionStoreParameters(certificates)));
-            parameters.AddStore(X509StoreFactory.Create("CRL/Collection", new X509CollectionStoreParameters(revocationLists)));
-            new PkixCertPathBuilder().Build(parameters);
-
-            // The signer's key must be for signing: digitalSignature (0) or nonRepudiation (1) when key usage is present.
-            return certificates[0].GetKeyUsage() is { } usage && !usage[0] && !usage[1]
-                ? PathValidationResult.Invalid("the signer's certificate does not allow digitalSignature or nonRepudiation")
-                : PathValidationResult.Valid;
+                return PathValidationResult.Invalid(
+                    $"the signer's certificate is not valid at {at.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} (valid {certificates[0].NotBefore:yyyy-MM-dd} to {certificates[0].NotAfter:yyyy-MM-dd})");
+            }
+            return build(certificates);
         }
         catch (PkixCertPathBuilderException ex)
         {
@@ -94,4 +140,26 @@ public sealed class CertificatePathValidator
             return PathValidationResult.Invalid($"unreadable certificate or CRL: {ex.Message}");
         }
     }
+
+    private PkixBuilderParameters BuilderParameters(List<X509Certificate> certificates, DateTimeOffset at, List<X509Crl>? crls)
+    {
+        var parameters = new PkixBuilderParameters(_anchors, new X509CertStoreSelector { Certificate = certificates[0] })
+        {
+            IsRevocationEnabled = crls is not null,
+            Date = new DateTimeObject(at.UtcDateTime),
+            MaxPathLength = AlgorithmPolicy.MaximumChainLength,
+        };
+        parameters.AddStore(X509StoreFactory.Create("Certificate/Collection", new X509CollectionStoreParameters(certificates)));
+        if (crls is not null)
+        {
+            parameters.AddStore(X509StoreFactory.Create("CRL/Collection", new X509CollectionStoreParameters(crls)));
+        }
+        return parameters;
+    }
+
+    // The signer's key must be for signing: digitalSignature (0) or nonRepudiation (1) when key usage is present.
+    private static PathValidationResult SignerKeyUsage(X509Certificate signer) =>
+        signer.GetKeyUsage() is { } usage && !usage[0] && !usage[1]
+            ? PathValidationResult.Invalid("the signer's certificate does not allow digitalSignature or nonRepudiation")
+            : PathValidationResult.Valid;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PharmacyRx.Core.Receiving;
@@ -13,6 +14,12 @@ namespace PharmacyRx.Core.Verification;
 /// </summary>
 public sealed class MessageSignatureVerifier(AlgorithmPolicy policy)
 {
+    private const int MaximumCachedKeys = 10_000;
+
+    private readonly ConcurrentDictionary<string, SignerKey> _keys = new(StringComparer.Ordinal);
+
+    public AlgorithmPolicy Policy => policy;
+
     public SignatureCheck Verify(SignatureBlock block, ReadOnlySpan<byte> canonicalElements)
     {
         if (Digest(block.DigestMethod) is not { } digest)
@@ -28,16 +35,15 @@ public sealed class MessageSignatureVerifier(AlgorithmPolicy policy)
         {
             return new(SignatureOutcome.Malformed, "X509Data carries no signer certificate", name);
         }
-        byte[] expectedDigest, signature, signerDer;
+        byte[] expectedDigest, signature;
         try
         {
             expectedDigest = Convert.FromBase64String(block.DigestValue);
             signature = Convert.FromBase64String(block.SignatureValue);
-            signerDer = Convert.FromBase64String(block.Certificates[0]);
         }
         catch (FormatException)
         {
-            return new(SignatureOutcome.Malformed, "DigestValue, SignatureValue or X509Certificate is not base64", name);
+            return new(SignatureOutcome.Malformed, "DigestValue or SignatureValue is not base64", name);
         }
 
         var actualDigest = Hash(digest, canonicalElements);
@@ -46,24 +52,21 @@ public sealed class MessageSignatureVerifier(AlgorithmPolicy policy)
             return new(SignatureOutcome.ContentAltered,
                 "the signed elements do not match the signature's digest: the prescription was altered after signing (1306.08(d))", name);
         }
-        if (CertificateGuard.Refusal(signerDer, policy) is { } refusal)
+        var signer = SignerKeyOf(block.Certificates[0]);
+        if (signer.Refusal is { } refusal)
         {
-            return new(SignatureOutcome.Refused, $"signer certificate refused: {refusal}", name);
+            return new(signer.Malformed ? SignatureOutcome.Malformed : SignatureOutcome.Refused, refusal, name);
         }
-
-        using var signer = X509CertificateLoader.LoadCertificate(signerDer);
-        var verified = signer.GetRSAPublicKey() is { } rsa
-            ? Using(rsa, key => key.VerifyHash(actualDigest, signature, digest, RSASignaturePadding.Pkcs1))
-            : signer.GetECDsaPublicKey() is { } ecdsa
-                ? Using(ecdsa, key => key.VerifyHash(actualDigest, signature, DSASignatureFormat.Rfc3279DerSequence)
-                    || key.VerifyHash(actualDigest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
-                : (bool?)null;
-        return verified switch
+        var verified = signer.Key switch
         {
-            null => new(SignatureOutcome.Refused, "the signer's key is neither RSA nor ECDSA", name),
-            false => new(SignatureOutcome.SignatureInvalid, "the signature does not verify with the signer's certificate", name),
-            true => new(SignatureOutcome.Valid, "", name),
+            RSA rsa => rsa.VerifyHash(actualDigest, signature, digest, RSASignaturePadding.Pkcs1),
+            ECDsa ecdsa => ecdsa.VerifyHash(actualDigest, signature, DSASignatureFormat.Rfc3279DerSequence)
+                || ecdsa.VerifyHash(actualDigest, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+            _ => throw new InvalidOperationException("a signer key without a refusal is RSA or ECDSA"),
         };
+        return verified
+            ? new(SignatureOutcome.Valid, "", name)
+            : new(SignatureOutcome.SignatureInvalid, "the signature does not verify with the signer's certificate", name);
     }
 
     /// <summary>Maps a DigestMethod (a name or an XML-DSig URI) to a hash algorithm.</summary>
@@ -88,11 +91,45 @@ public sealed class MessageSignatureVerifier(AlgorithmPolicy policy)
         _ => throw new ArgumentOutOfRangeException(nameof(algorithm), algorithm, null),
     };
 
-    private static bool Using<T>(T key, Func<T, bool> verify) where T : IDisposable
+    /// <summary>
+    /// The signer's public key, parsed and guarded once per certificate (the platform key objects are safe for
+    /// concurrent verification). Bounded: a sender cycling through certificates cannot grow it without limit.
+    /// </summary>
+    private SignerKey SignerKeyOf(string certificateBase64)
     {
-        using (key)
+        if (_keys.TryGetValue(certificateBase64, out var cached))
         {
-            return verify(key);
+            return cached;
         }
+        if (_keys.Count >= MaximumCachedKeys)
+        {
+            _keys.Clear();
+        }
+        var key = LoadSignerKey(certificateBase64, policy);
+        return _keys.GetOrAdd(certificateBase64, key);
     }
+
+    private static SignerKey LoadSignerKey(string certificateBase64, AlgorithmPolicy policy)
+    {
+        byte[] der;
+        try
+        {
+            der = Convert.FromBase64String(certificateBase64);
+        }
+        catch (FormatException)
+        {
+            return new SignerKey(null, "X509Certificate is not base64", Malformed: true);
+        }
+        if (CertificateGuard.Refusal(der, policy) is { } refusal)
+        {
+            return new SignerKey(null, $"signer certificate refused: {refusal}", Malformed: false);
+        }
+        using var certificate = X509CertificateLoader.LoadCertificate(der);
+        AsymmetricAlgorithm? key = certificate.GetRSAPublicKey() ?? (AsymmetricAlgorithm?)certificate.GetECDsaPublicKey();
+        return key is null
+            ? new SignerKey(null, "the signer's key is neither RSA nor ECDSA", Malformed: false)
+            : new SignerKey(key, null, Malformed: false);
+    }
+
+    private sealed record SignerKey(AsymmetricAlgorithm? Key, string? Refusal, bool Malformed);
 }

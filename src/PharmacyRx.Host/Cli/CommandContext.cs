@@ -36,6 +36,22 @@ internal sealed class CommandContext : IAsyncDisposable
         return new CommandContext(services.BuildServiceProvider());
     }
 
+    /// <summary>
+    /// Opens an initialized data folder with its schema up to date, or says on standard error why not (null).
+    /// </summary>
+    public static async Task<CommandContext?> OpenInitializedAsync(
+        DataFolder data, CliEnvironment environment, CancellationToken cancellationToken, PharmacySigningKey? signingKey = null)
+    {
+        if (!data.IsInitialized)
+        {
+            await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
+            return null;
+        }
+        var context = Open(data, signingKey);
+        await context.MigrateAsync(cancellationToken);
+        return context;
+    }
+
     public async Task MigrateAsync(CancellationToken cancellationToken) =>
         await Get<SchemaMigrator>().MigrateAsync(cancellationToken);
 

@@ -2,7 +2,10 @@ using System.CommandLine;
 
 namespace PharmacyRx.Host.Cli;
 
-/// <summary>The <c>pharmacyrx</c> command: <c>serve</c> (the default), <c>init</c>, <c>ingest</c>, <c>show</c>, <c>verify</c>.</summary>
+/// <summary>
+/// The <c>pharmacyrx</c> command: <c>serve</c> (the default), <c>init</c>, <c>ingest</c>, <c>show</c>, <c>verify</c>,
+/// <c>trust</c>, <c>crl</c>, <c>recheck</c>, <c>sign-as-prescriber</c>.
+/// </summary>
 public static class PharmacyRxCommandLine
 {
     public static RootCommand Build(CliEnvironment environment)
@@ -22,6 +25,10 @@ public static class PharmacyRxCommandLine
             IngestCommand.Create(environment, data),
             ShowCommand.Create(environment, data),
             VerifyCommand.Create(environment, data),
+            TrustCommand.Create(environment, data),
+            CrlCommand.Create(environment, data),
+            RecheckCommand.Create(environment, data),
+            SignAsPrescriberCommand.Create(environment),
         };
         // No verb means serve, with serve's own options (and ASP.NET Core's, such as --urls) passed through.
         root.TreatUnmatchedTokensAsErrors = false;

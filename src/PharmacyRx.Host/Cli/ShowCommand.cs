@@ -30,12 +30,11 @@ internal static class ShowCommand
     private static async Task<int> RunAsync(
         CliEnvironment environment, DataFolder data, string id, string format, string? export, CancellationToken cancellationToken)
     {
-        if (!data.IsInitialized)
+        if (await CommandContext.OpenInitializedAsync(data, environment, cancellationToken) is not { } context)
         {
-            await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
             return 2;
         }
-        await using var context = CommandContext.Open(data, signingKey: null);
+        await using var opened = context;
         var record = await context.Get<ArchiveQueries>().FindAsync(id, cancellationToken);
         if (record is null)
         {
@@ -43,14 +42,15 @@ internal static class ShowCommand
             return 1;
         }
         var read = context.Get<ScriptMessageReader>().Reread(record);
-        var status = Enum.Parse<PrescriptionStatus>(record.Status);
+        // The status as things stand: a pending revocation check may have been resolved since receipt.
+        var status = Enum.Parse<PrescriptionStatus>(record.CurrentStatus);
 
         if (export is not null)
         {
             Directory.CreateDirectory(export);
             await File.WriteAllBytesAsync(Path.Combine(export, "as-received.xml"), record.AsReceived, cancellationToken);
             await File.WriteAllBytesAsync(Path.Combine(export, "signed-content.txt"), ReceiptSeal.Content(
-                Guid.Parse(record.ReceiptId), ReceiptSeal.ParseTimestamp(record.ReceivedAt), record.AsReceivedSha256,
+                Guid.Parse(record.ReceiptId), ReceiptSeal.ParseTimestamp(record.ReceivedAt), record.AsReceivedSha256, record.Status, record.ReasonCode,
                 read.Message is { } message ? SignedElements.Format(message.Elements) : ""), cancellationToken);
             await File.WriteAllBytesAsync(Path.Combine(export, "receipt-signature.der"), record.ReceiptSignature, cancellationToken);
             File.Copy(data.CertificatePath, Path.Combine(export, "pharmacy.crt"), overwrite: true);
@@ -65,9 +65,11 @@ internal static class ShowCommand
                 source = record.Source,
                 messageId = record.MessageId,
                 transaction = record.TransactionKind,
-                status = record.Status,
-                reasonCode = record.ReasonCode,
-                reason = record.Reason,
+                status = record.CurrentStatus,
+                reasonCode = record.CurrentReasonCode,
+                reason = record.CurrentReason,
+                statusOnReceipt = record.Status,
+                statusChangedAt = record.StatusChangedAt,
                 verificationIndication = status.VerificationIndication(),
                 missingElements = record.MissingElements.Length == 0 ? [] : record.MissingElements.Split(','),
                 cancelsReceiptId = record.CancelsReceiptId,
@@ -101,9 +103,13 @@ internal static class ShowCommand
         Line("Received", $"{record.ReceivedAt} via {record.Source}");
         Line("MessageID", record.MessageId);
         Line("Transaction", record.TransactionKind ?? "(not read)");
-        Line("Status", record.Status);
+        Line("Status", record.CurrentStatus);
         Line("Verification", status.VerificationIndication());
-        Line("Reason", record.Reason);
+        Line("Reason", record.CurrentReason);
+        if (record.ChangedStatus is not null)
+        {
+            Line("Status on receipt", $"{record.Status} (changed {record.StatusChangedAt})");
+        }
         Line("Missing elements", record.MissingElements.Replace(",", ", ", StringComparison.Ordinal));
         Line("Cancels", record.CancelsReceiptId);
         if (record.TransactionKind == "NewRx")

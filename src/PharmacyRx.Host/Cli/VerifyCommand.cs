@@ -21,12 +21,11 @@ internal static class VerifyCommand
 
     private static async Task<int> RunAsync(CliEnvironment environment, DataFolder data, CancellationToken cancellationToken)
     {
-        if (!data.IsInitialized)
+        if (await CommandContext.OpenInitializedAsync(data, environment, cancellationToken) is not { } opened)
         {
-            await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
             return 2;
         }
-        await using var context = CommandContext.Open(data, signingKey: null);
+        await using var context = opened;
         var report = await context.Get<ArchiveVerifier>().VerifyAsync(cancellationToken);
         await context.Get<AuditLog>().AppendAsync(
             [new AuditEvent(TimeProvider.System.GetUtcNow(), AuditEventTypes.ArchiveVerified, ReceiptSource.CommandLine.Actor,

@@ -5,15 +5,18 @@ using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Verification;
 
 namespace PharmacyRx.Host.Integrity;
 
 /// <summary>
 /// Re-checks every archived record against its receipt signature and its own as-received bytes, and the audit
 /// trail's hash chain. "If the record in the pharmacy database does not match the digitally signed record as
-/// received, the prescription was altered after receipt" (75 FR 16236).
+/// received, the prescription was altered after receipt" (75 FR 16236). Status changes after receipt are checked
+/// against their own seals.
 /// </summary>
-public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, ScriptMessageReader reader, IReadOnlyList<X509Certificate2> certificates)
+public sealed class ArchiveVerifier(
+    ArchiveQueries archive, VerificationEventStore statusChanges, AuditLog audit, ScriptMessageReader reader, IReadOnlyList<X509Certificate2> certificates)
 {
     public sealed record Report(long RecordsChecked, long AuditEventsChecked, IReadOnlyList<string> Problems)
     {
@@ -29,6 +32,17 @@ public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, Scri
         {
             records++;
             problems.AddRange(Check(record, byThumbprint).Select(problem => $"receipt {record.ReceiptId}: {problem}"));
+        }
+        await foreach (var change in statusChanges.ReadAllAsync(cancellationToken))
+        {
+            if (!byThumbprint.TryGetValue(change.SignerThumbprint, out var certificate)
+                || !Guid.TryParse(change.ReceiptId, out var receiptId)
+                || !ReceiptSeal.TryParseTimestamp(change.OccurredAt, out var occurredAt)
+                || !PharmacySigningKey.Verify(certificate,
+                    ReceiptSeal.StatusChangeContent(receiptId, occurredAt, change.Status, change.ReasonCode, change.Reason), change.Seal))
+            {
+                problems.Add($"receipt {change.ReceiptId}: status change {change.Id} does not verify with its seal: it was altered");
+            }
         }
 
         // Streamed: years of audit events are never held in memory at once.
@@ -64,14 +78,15 @@ public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, Scri
         }
         else if (!Guid.TryParse(record.ReceiptId, out var receiptId)
             || !ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt)
-            || !PharmacySigningKey.Verify(certificate, ReceiptSeal.Content(receiptId, receivedAt, sha256, canonical), record.ReceiptSignature))
+            || !PharmacySigningKey.Verify(certificate, ReceiptSeal.Content(receiptId, receivedAt, sha256, record.Status, record.ReasonCode, canonical), record.ReceiptSignature))
         {
             yield return "the receipt signature does not verify: the record was altered after receipt";
         }
     }
 
     // The derived columns must be what the as-received message says. Status and reason are re-decided except for a
-    // CancelRx, whose outcome also depended on what the archive held when it arrived.
+    // CancelRx, whose outcome also depended on what the archive held when it arrived, and a signed prescription, whose
+    // outcome depended on the trust and CRLs of its day; both statuses are under the receipt seal.
     private static IEnumerable<string> AlteredColumns(ArchivedRecord record, ReadResult read)
     {
         var elements = read.Message?.Elements ?? new DeaElements();
@@ -93,9 +108,9 @@ public sealed class ArchiveVerifier(ArchiveQueries archive, AuditLog audit, Scri
                 yield return column;
             }
         }
-        if (read.Message?.Kind is not TransactionKind.CancelRx)
+        var decision = ReceiptDecision.Decide(read);
+        if (read.Message?.Kind is not TransactionKind.CancelRx && decision.ReasonCode != ReceiptDecision.PendingVerification)
         {
-            var decision = ReceiptDecision.Decide(read);
             if (record.Status != decision.Status.ToString() || record.ReasonCode != decision.ReasonCode || record.Reason != decision.Reason)
             {
                 yield return "status";

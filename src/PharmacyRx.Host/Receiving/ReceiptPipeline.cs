@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Host.Receiving;
@@ -15,6 +16,7 @@ public sealed partial class ReceiptPipeline(
     PharmacySigningKey signingKey,
     ArchiveWriter writer,
     ArchiveQueries queries,
+    SignatureVerification verification,
     TimeProvider time,
     ILogger<ReceiptPipeline> logger)
 {
@@ -45,10 +47,17 @@ public sealed partial class ReceiptPipeline(
             decision = cancels is null ? ReceiptDecision.CancelWithoutTarget() : decision;
         }
 
+        var canonical = read.Message is { } message ? SignedElements.Format(message.Elements) : "";
+        if (decision.Status == PrescriptionStatus.PendingRevocationCheck && read.Message is { } signed)
+        {
+            // 1311.210(c): a practitioner's or intermediary's signature is verified on receipt.
+            var verdict = await verification.VerifyAsync(signed, canonical, receivedAt, recheck: false, cancellationToken);
+            decision = decision.WithVerification(verdict);
+        }
+
         // 1311.210(a)(2): the pharmacy signs on receipt. Every archived record carries this seal, so verification
         // can prove any row unaltered, including those that also carry a practitioner's signature.
-        var canonical = read.Message is { } message ? SignedElements.Format(message.Elements) : "";
-        var signature = signingKey.Sign(ReceiptSeal.Content(receiptId, receivedAt, sha256, canonical));
+        var signature = signingKey.Sign(ReceiptSeal.Content(receiptId, receivedAt, sha256, decision.Status.ToString(), decision.ReasonCode, canonical));
 
         var result = await writer.AppendAsync(new ArchiveEntry
         {

@@ -6,14 +6,17 @@ namespace PharmacyRx.Storage.Archive;
 /// <summary>Reads the archive. Every query is parameterised; nothing here writes.</summary>
 public sealed class ArchiveQueries(Database database)
 {
-    private const string SelectRecord = """
+    /// <summary>A record with what later rows say about it: its cancellation and its newest status change.</summary>
+    internal const string SelectRecord = """
         SELECT a.*,
+               v.status AS changed_status, v.reason_code AS changed_reason_code, v.reason AS changed_reason, v.occurred_at AS status_changed_at,
                (SELECT c.receipt_id FROM prescription_archive c
                 WHERE c.cancels_receipt_id = a.receipt_id
                    -- a CancelRx that arrived first could not be linked then, but still cancels
                    OR (c.transaction_kind = 'CancelRx' AND a.transaction_kind = 'NewRx' AND c.relates_to_message_id = a.message_id)
                 ORDER BY c.received_at LIMIT 1) AS cancelled_by_receipt_id
         FROM prescription_archive a
+        LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = a.receipt_id)
         """;
 
     /// <summary>Finds a record by receipt id, or else by MessageID.</summary>

@@ -8,11 +8,27 @@ public sealed record ArchivedRecord : ArchiveColumns
     /// <summary>The CancelRx receipt that cancelled this prescription, if any.</summary>
     public string? CancelledByReceiptId { get; init; }
 
+    /// <summary>The status set by the newest status change after receipt, if any (a resolved revocation check).</summary>
+    public string? ChangedStatus { get; init; }
+
+    public string? ChangedReasonCode { get; init; }
+
+    public string? ChangedReason { get; init; }
+
+    public string? StatusChangedAt { get; init; }
+
+    /// <summary>The status as things stand: the newest status change, else the status on receipt.</summary>
+    public string CurrentStatus => ChangedStatus ?? Status;
+
+    public string CurrentReasonCode => ChangedStatus is null ? ReasonCode : ChangedReasonCode ?? "";
+
+    public string CurrentReason => ChangedStatus is null ? Reason : ChangedReason ?? "";
+
     /// <summary>
-    /// Whether the prescription may be dispensed as things stand: a NewRx whose status on receipt allows it and
+    /// Whether the prescription may be dispensed as things stand: a NewRx whose current status allows it and
     /// that no CancelRx has cancelled.
     /// </summary>
     public bool IsDispensable => TransactionKind == nameof(Core.Receiving.TransactionKind.NewRx)
-        && Enum.TryParse<PrescriptionStatus>(Status, out var status) && status.IsDispensableOnReceipt()
+        && Enum.TryParse<PrescriptionStatus>(CurrentStatus, out var status) && status.IsDispensableOnReceipt()
         && CancelledByReceiptId is null;
 }

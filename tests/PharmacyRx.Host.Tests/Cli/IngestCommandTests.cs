@@ -24,8 +24,9 @@ public class IngestCommandTests
         Assert.That(lines.Select(l => l.GetProperty("messageId").GetString()), Is.EqualTo(new[] { "S-1", "S-2", "S-3", "S-4", "S-5" }));
         Assert.That(lines.Select(l => l.GetProperty("status").GetString()), Is.EqualTo(new[]
         {
-            "ReceiptSigned", "NeedsPharmacistReview", "NeedsPharmacistReview", "PendingRevocationCheck", "Rejected",
+            "ReceiptSigned", "NeedsPharmacistReview", "NeedsPharmacistReview", "Invalid", "Rejected",
         }));
+        Assert.That(lines[3].GetProperty("reasonCode").GetString(), Is.EqualTo("SignatureMalformed"));
         Assert.That(lines[2].GetProperty("reason").GetString(), Does.Contain("PatientAddressLine1"));
         Assert.That(lines[4].GetProperty("reason").GetString(), Does.Contain("RxRenewalRequest"));
         Assert.That(lines.All(l => Guid.TryParse(l.GetProperty("receiptId").GetString(), out _)), Is.True);

@@ -4,8 +4,9 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Core.Tests.Verification;
 
 /// <summary>
-/// NIST PKITS sections 4.1 (signature verification) and 4.4 (basic certificate revocation) from
-/// <c>../shared/testdata/pkits/</c>, validated at 2010-01-01 with the algorithm policy relaxed for this data only.
+/// NIST PKITS sections 4.1 (signature verification), 4.2 (validity periods), 4.3 (name chaining) and 4.4 (basic
+/// certificate revocation) from <c>../shared/testdata/pkits/</c>, validated at 2010-01-01 with the algorithm policy
+/// relaxed for this data only. The expected results for 4.2 and 4.3 are transcribed beside this file.
 /// </summary>
 public class PkitsConformanceTests
 {
@@ -18,6 +19,7 @@ public class PkitsConformanceTests
     }
 
     private static IEnumerable<TestCaseData> Cases() => File.ReadAllLines(Path.Combine(Folder, "pkits_4.1_4.4_expected.tsv"))
+        .Concat(File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "tests", "PharmacyRx.Core.Tests", "Verification", "pkits_4.2_4.3_expected.tsv")))
         .Where(line => line.Length > 0 && !line.StartsWith('#'))
         .Select(line => line.Split('\t'))
         .Select(columns => new TestCaseData(new PkitsCase(columns[0], columns[1], columns[2] == "valid", columns[3].Split(','), columns[4].Split(',')))
@@ -37,11 +39,13 @@ public class PkitsConformanceTests
     }
 
     [Test]
-    public void Covers_every_test_of_sections_4_1_and_4_4()
+    public void Covers_every_test_of_sections_4_1_to_4_4()
     {
         var numbers = Cases().Select(c => ((PkitsCase)c.Arguments[0]!).Number).ToArray();
 
         Assert.That(numbers.Count(n => n.StartsWith("4.1.", StringComparison.Ordinal)), Is.EqualTo(6));
+        Assert.That(numbers.Count(n => n.StartsWith("4.2.", StringComparison.Ordinal)), Is.EqualTo(8));
+        Assert.That(numbers.Count(n => n.StartsWith("4.3.", StringComparison.Ordinal)), Is.EqualTo(11));
         Assert.That(numbers.Count(n => n.StartsWith("4.4.", StringComparison.Ordinal)), Is.EqualTo(21));
     }
 

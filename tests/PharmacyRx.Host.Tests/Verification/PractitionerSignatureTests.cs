@@ -305,6 +305,37 @@ public class PractitionerSignatureTests
         Assert.That(stored.Where(c => c.Issuer.Contains("Intermediate", StringComparison.Ordinal)).Select(c => c.CrlNumber), Is.EquivalentTo(new[] { "1", "2" }));
     }
 
+    [Test]
+    public async Task Verify_catches_a_changed_status_on_a_signed_record_and_a_changed_status_change_row()
+    {
+        var invalid = await _pharmacy.ReceiveAsync(Message("SIG-TAMPER").SignedBy(_pki.IssuePractitioner(), HashAlgorithmName.SHA1, _pki.Intermediate));
+        _server.Available = false;
+        var pending = await _pharmacy.ReceiveAsync(Message("SIG-TAMPER-PENDING").SignedBy(_pki.IssuePractitioner(), HashAlgorithmName.SHA256, _pki.Intermediate));
+        _server.Available = true;
+        await using var fresh = await ReopenAsync();
+        await fresh.RecheckAsync();
+
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var tamper = connection.CreateCommand();
+            tamper.CommandText = $"""
+                DROP TRIGGER prescription_archive_no_update;
+                DROP TRIGGER verification_events_no_update;
+                UPDATE prescription_archive SET status = 'VerifiedOnReceipt', reason_code = '' WHERE receipt_id = '{invalid.ReceiptId:D}';
+                UPDATE verification_events SET status = 'IntermediarySigned' WHERE receipt_id = '{pending.ReceiptId:D}';
+                """;
+            await tamper.ExecuteNonQueryAsync();
+        }
+        var report = await fresh.Get<ArchiveVerifier>().VerifyAsync(CancellationToken.None);
+
+        Assert.That(report.Problems, Is.EquivalentTo(new[]
+        {
+            $"receipt {invalid.ReceiptId:D}: the receipt signature does not verify: the record was altered after receipt",
+            $"receipt {pending.ReceiptId:D}: status change 1 does not verify with its seal: it was altered",
+        }));
+    }
+
     /// <summary>A second composition over the same data folder: a restarted service, with empty caches and circuits.</summary>
     private Task<VerifyingPharmacy> ReopenAsync() => VerifyingPharmacy.OpenAsync(_pharmacy);
 }

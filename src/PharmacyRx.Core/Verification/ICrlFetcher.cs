@@ -6,9 +6,3 @@ public interface ICrlFetcher
     /// <summary>The first CRL any of the points serves, or null with why none could be had. Never throws for network faults.</summary>
     Task<CrlFetchResult> FetchAsync(IReadOnlyList<Uri> distributionPoints, CancellationToken cancellationToken);
 }
-
-/// <summary>A fetched CRL, or why there is none.</summary>
-public sealed record CrlFetchResult(RevocationList? List, string Reason)
-{
-    public static CrlFetchResult Failed(string reason) => new(null, reason);
-}

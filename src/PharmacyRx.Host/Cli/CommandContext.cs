@@ -21,6 +21,8 @@ internal sealed class CommandContext : IAsyncDisposable
     public static IConfiguration Configuration() => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
+        // The same names serve reads (Verification__AllowSha1), and the PHARMACYRX_-prefixed ones as before.
+        .AddEnvironmentVariables()
         .AddEnvironmentVariables("PHARMACYRX_")
         .Build();
 

@@ -1,6 +1,8 @@
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Core.Verification;
+using PharmacyRx.Host.Access;
+using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
@@ -8,6 +10,8 @@ using PharmacyRx.Storage;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Dispensing;
+using PharmacyRx.Storage.Retrieval;
 using PharmacyRx.Storage.Verification;
 
 namespace PharmacyRx.Host;
@@ -30,6 +34,13 @@ public static class ReceivingServices
         services.AddSingleton<ArchiveQueries>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<AccessStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<UserPasswords>();
+        services.AddSingleton<UserAdministration>();
+        services.AddSingleton<PharmacyWorkStore>();
+        services.AddSingleton<PrescriptionSearch>();
+        services.AddSingleton<PrescriptionViews>();
         services.AddSingleton<TrustStore>();
         services.AddSingleton<CrlStore>();
         services.AddSingleton<VerificationEventStore>();
@@ -42,7 +53,8 @@ public static class ReceivingServices
             Directory.EnumerateFiles(data.KeysFolder, "*.crt").Select(PharmacySigningKey.LoadCertificate).ToArray()));
         if (signingKey is not null)
         {
-            services.AddSingleton(signingKey);
+            // Registered by factory so the container disposes (clears) the key when the service stops (1311.205(b)(4)(iv)).
+            services.AddSingleton(_ => signingKey);
             services.AddSingleton<ArchiveWriter>();
             services.AddSingleton<ReceiptPipeline>();
             services.AddSingleton<PendingRecheck>();

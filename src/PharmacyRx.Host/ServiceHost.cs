@@ -1,4 +1,5 @@
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
@@ -41,14 +42,22 @@ public static class ServiceHost
         builder.Services.AddSingleton<VerificationMaintenance>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
         builder.Services.AddProblemDetails();
+        builder.Services.AddPharmacyAccess();
+        builder.Services.AddOpenApi();
         configure?.Invoke(builder);
         builder.Services.AddBus(builder.Configuration, environment);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+        app.MapOpenApi("/openapi/{documentName}.json");
         app.MapInboundApi();
+        app.MapSessionApi();
+        app.MapPrescriptionApi();
+        app.MapAccessApi();
         return app;
     }
 }

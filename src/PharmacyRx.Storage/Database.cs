@@ -29,4 +29,24 @@ public sealed class Database(ISqlDialect dialect)
             throw;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction with the audit events it returns, so a change and its
+    /// audit record commit together or not at all (1311.205(b)(13)). Nothing is committed when it returns no events
+    /// and <c>Commit</c> false.
+    /// </summary>
+    public async Task<T> AuditedAsync<T>(
+        Func<DbConnection, DbTransaction, Task<(T Result, IReadOnlyList<Core.Audit.AuditEvent> Events, bool Commit)>> work,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (result, events, commit) = await work(connection, transaction);
+        if (commit || events.Count > 0)
+        {
+            await Audit.AuditLog.AppendAsync(connection, transaction, events, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return result;
+    }
 }

@@ -15,4 +15,27 @@ public static class AuditEventTypes
     public const string CrlFetchFailed = "CrlFetchFailed";
     public const string CrlRefused = "CrlRefused";
     public const string VerificationStatusChanged = "VerificationStatusChanged";
+    public const string UserDisabled = "UserDisabled";
+    public const string PermissionGranted = "PermissionGranted";
+    public const string PermissionRevoked = "PermissionRevoked";
+    public const string RoleAssigned = "RoleAssigned";
+    public const string RoleRemoved = "RoleRemoved";
+    public const string RolePermissionGranted = "RolePermissionGranted";
+    public const string RolePermissionRevoked = "RolePermissionRevoked";
+    public const string ApiKeyCreated = "ApiKeyCreated";
+    public const string LoginSucceeded = "LoginSucceeded";
+    public const string LoginFailed = "LoginFailed";
+    public const string LoginThrottled = "LoginThrottled";
+    public const string LoggedOut = "LoggedOut";
+    public const string PasswordChanged = "PasswordChanged";
+
+    /// <summary>1311.215(a)(1): a function refused for lack of a permission, with actor and function.</summary>
+    public const string UnauthorizedAccessAttempt = "UnauthorizedAccessAttempt";
+
+    /// <summary>1311.215(a)(2): an attempt to change what may not be changed (one's own permissions, say).</summary>
+    public const string UnauthorizedModificationAttempt = "UnauthorizedModificationAttempt";
+
+    public const string AnnotationAdded = "AnnotationAdded";
+    public const string PrescriptionDispensed = "PrescriptionDispensed";
+    public const string DispensingRefused = "DispensingRefused";
 }

@@ -26,6 +26,9 @@ public sealed record DeaElements
     public string WrittenDate { get; init; } = "";
     public string NumberOfRefills { get; init; } = "";
 
+    /// <summary>Not to be filled before this date (1306.12(b)); read, but not among the signed elements.</summary>
+    public string EarliestFillDate { get; init; } = "";
+
     /// <summary>The <c>DEASchedule/Code</c> as sent ("" when absent). Controlled means present.</summary>
     public string DeaScheduleCode { get; init; } = "";
 

@@ -41,6 +41,7 @@ internal enum ScriptField
     WrittenDate,
     WrittenDateTime,
     NumberOfRefills,
+    EarliestFillDate,
     SigText,
     Directions,
 }
@@ -95,6 +96,8 @@ internal static class ScriptFieldMap
         [Drug + "WrittenDate/Date"] = ScriptField.WrittenDate,
         [Drug + "WrittenDate/DateTime"] = ScriptField.WrittenDateTime,
         [Drug + "NumberOfRefills"] = ScriptField.NumberOfRefills,
+        // The date before which the prescription may not be filled (1306.12(b)); not part of the signed elements.
+        [Drug + "EarliestFillDate/Date"] = ScriptField.EarliestFillDate,
         [Drug + "Sig/SigText"] = ScriptField.SigText,
         [Drug + "Directions"] = ScriptField.Directions,
     };

@@ -244,6 +244,7 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
             Directions = Value(ScriptField.SigText) is { Length: > 0 } sig ? sig : Value(ScriptField.Directions),
             WrittenDate = Value(ScriptField.WrittenDate) is { Length: > 0 } date ? date : Value(ScriptField.WrittenDateTime),
             NumberOfRefills = Value(ScriptField.NumberOfRefills),
+            EarliestFillDate = Value(ScriptField.EarliestFillDate),
             DeaScheduleCode = Value(ScriptField.DeaSchedule),
         };
 

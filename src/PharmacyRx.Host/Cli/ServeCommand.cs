@@ -30,7 +30,9 @@ internal static class ServeCommand
                 return initialized;
             }
         }
-        using var signingKey = SigningKeyLoader.Load(data, environment);
+        // Owned by the app from here: its container clears the key when the app is disposed. (A test host built from this
+        // entry point keeps the app, and with it the key, after Build.)
+        var signingKey = SigningKeyLoader.Load(data, environment);
         if (signingKey is null)
         {
             return 2;

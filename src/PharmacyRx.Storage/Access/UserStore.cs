@@ -11,7 +11,8 @@ public sealed class UserStore(Database database, TimeProvider time)
     /// <summary>A user as created; <see cref="PasswordHash"/> from <see cref="Core.Access.PasswordHasher"/>.</summary>
     public sealed record NewUser(string UserName, string FullName, string Initials, string PasswordHash, IReadOnlyList<string> Roles);
 
-    public async Task CreateAsync(NewUser user, string actor, CancellationToken cancellationToken)
+    /// <summary>Creates a user; false when the user name is taken (nothing changes).</summary>
+    public async Task<bool> CreateAsync(NewUser user, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -19,12 +20,17 @@ public sealed class UserStore(Database database, TimeProvider time)
         const string userSql = """
             INSERT INTO users (user_name, full_name, initials, status, password_hash, created_at)
             VALUES (@UserName, @FullName, @Initials, 'Active', @PasswordHash, @CreatedAt)
+            ON CONFLICT (user_name) DO NOTHING
             """;
-        await connection.ExecuteAsync(new CommandDefinition(
+        var created = await connection.ExecuteAsync(new CommandDefinition(
             userSql,
             new { user.UserName, user.FullName, user.Initials, user.PasswordHash, CreatedAt = ReceiptSeal.FormatTimestamp(now) },
             transaction,
             cancellationToken: cancellationToken));
+        if (created == 0)
+        {
+            return false;
+        }
         const string roleSql = """
             INSERT INTO user_roles (user_name, role_name) VALUES (@UserName, @RoleName)
             """;
@@ -36,5 +42,6 @@ public sealed class UserStore(Database database, TimeProvider time)
                 $"before: none; after: status=Active; roles={string.Join(',', user.Roles)}")],
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 }

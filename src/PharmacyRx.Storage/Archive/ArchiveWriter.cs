@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Retrieval;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Storage.Archive;
@@ -154,6 +155,15 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             $"INSERT INTO prescription_archive ({string.Join(", ", ColumnNames)}) VALUES ({string.Join(", ", ColumnNames.Select(c => "@" + c))})",
             ColumnNames.Select(c => "@" + c).ToArray());
 
+        private readonly PreparedCommand _prescription = new(connection, """
+            INSERT INTO prescriptions (receipt_id, received_at, patient_key, prescriber_key, drug_key, dea_schedule, written_date,
+                                       earliest_fill_date, quantity, quantity_unit, refills_authorized)
+            VALUES (@ReceiptId, @ReceivedAt, @PatientKey, @PrescriberKey, @DrugKey, @Schedule, @WrittenDate,
+                    @EarliestFillDate, @Quantity, @QuantityUnit, @Refills)
+            """,
+            "@ReceiptId", "@ReceivedAt", "@PatientKey", "@PrescriberKey", "@DrugKey", "@Schedule", "@WrittenDate",
+            "@EarliestFillDate", "@Quantity", "@QuantityUnit", "@Refills");
+
         public DbConnection Connection { get; } = connection;
 
         public AuditAppender Audit { get; } = new(connection);
@@ -184,6 +194,15 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
                 row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint);
 
+            if (entry.Message is { Kind: Core.Receiving.TransactionKind.NewRx, Elements: var elements })
+            {
+                // The pharmacy's prescription number and the search keys, in the same transaction as the record.
+                await _prescription.ExecuteAsync(transaction,
+                    row.ReceiptId, row.ReceivedAt, SearchKey.Normalize(elements.PatientDisplayName), SearchKey.Normalize(elements.PrescriberDisplayName),
+                    SearchKey.Normalize(elements.DrugDescription), elements.DeaScheduleCode, elements.WrittenDate, elements.EarliestFillDate,
+                    elements.QuantityValue, elements.QuantityUnit, elements.NumberOfRefills);
+            }
+
             var decision = entry.Decision;
             events.Add(new AuditEvent(
                 entry.ReceivedAt, AuditEventTypes.PrescriptionReceived, entry.Actor,
@@ -202,6 +221,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         {
             await _existing.DisposeAsync();
             await _insert.DisposeAsync();
+            await _prescription.DisposeAsync();
             await Audit.DisposeAsync();
             await Connection.DisposeAsync();
         }

@@ -1,0 +1,33 @@
+using System.Reflection;
+
+namespace PharmacyRx.Core.Access;
+
+/// <summary>
+/// What a new password must be: at least 12 characters and not on the list of common passwords (NIST SP 800-63B
+/// 5.1.1.2). The list ships embedded (Access/common-passwords.txt) and is compared case-insensitively.
+/// </summary>
+public static class PasswordPolicy
+{
+    public const int MinimumLength = 12;
+
+    private static readonly Lazy<HashSet<string>> Common = new(() =>
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("PharmacyRx.Core.Access.common-passwords.txt")!;
+        using var reader = new StreamReader(stream);
+        var words = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0 && !line.StartsWith('#'))
+            {
+                words.Add(line.Trim());
+            }
+        }
+        return words;
+    });
+
+    /// <summary>Why the password is refused, or null when it is acceptable.</summary>
+    public static string? Refusal(string password) =>
+        password.Length < MinimumLength ? $"a password needs at least {MinimumLength} characters"
+        : Common.Value.Contains(password) ? "this password is on the list of commonly used passwords"
+        : null;
+}

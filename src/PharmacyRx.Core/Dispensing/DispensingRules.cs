@@ -1,0 +1,112 @@
+using PharmacyRx.Core.Receiving;
+
+namespace PharmacyRx.Core.Dispensing;
+
+/// <summary>
+/// Whether a dispensing may be recorded (1311.205(b)(10)), and its refill number. Each refusal is a value with a
+/// reason that cites the rule. An unspecified schedule is treated as Schedule II, the strictest.
+/// </summary>
+public static class DispensingRules
+{
+    /// <summary>Refills of a Schedule III or IV prescription, at most (1306.22(a)).</summary>
+    public const int MaximumRefillsScheduleIIIAndIV = 5;
+
+    /// <summary>A dispensing as asked for.</summary>
+    public sealed record Request(decimal Quantity, DateOnly DateDispensed, string Dispenser);
+
+    /// <summary>A dispensing already recorded.</summary>
+    public sealed record PriorFill(decimal Quantity, DateOnly DateDispensed);
+
+    /// <summary>Allowed with its refill number (0 for the original fill), or refused with why.</summary>
+    public sealed record Decision(bool Allowed, int RefillNumber, string Code, string Reason)
+    {
+        public static Decision Allow(int refillNumber) => new(true, refillNumber, "", "");
+
+        public static Decision Refuse(string code, string reason) => new(false, -1, code, reason);
+    }
+
+    public static Decision Decide(PrescriptionFacts rx, IReadOnlyList<PriorFill> prior, Request request, DateOnly today)
+    {
+        if (!rx.IsNewRx)
+        {
+            return Decision.Refuse("NotAPrescription", "only a NewRx is dispensed");
+        }
+        var reviewed = rx.CurrentStatus == PrescriptionStatus.NeedsPharmacistReview && rx.Reviewed;
+        if (!rx.CurrentStatus.IsDispensableOnReceipt() && !reviewed)
+        {
+            return Decision.Refuse("StatusNotDispensable", rx.CurrentStatus == PrescriptionStatus.NeedsPharmacistReview
+                ? "the prescription needs the pharmacist's review first (1311.205(b)(6)(ii), (b)(9))"
+                : $"a prescription with status {rx.CurrentStatus} is not dispensable: {rx.CurrentStatus.VerificationIndication()}");
+        }
+        if (rx.Cancelled)
+        {
+            return Decision.Refuse("Cancelled", "the prescriber cancelled this prescription (CancelRx)");
+        }
+        if (rx.Voided)
+        {
+            return Decision.Refuse("Voided", "the prescription was voided (1311.200(g)-(h))");
+        }
+        if (rx.TransferredOut)
+        {
+            return Decision.Refuse("TransferredOut", "the prescription was transferred to another pharmacy and is void here (1306.25)");
+        }
+        if (request.Quantity <= 0)
+        {
+            return Decision.Refuse("QuantityNotPositive", "the quantity dispensed must be more than zero");
+        }
+        if (string.IsNullOrWhiteSpace(request.Dispenser))
+        {
+            return Decision.Refuse("DispenserMissing", "the dispenser's name or initials are required (1304.22(c))");
+        }
+        if (request.DateDispensed > today)
+        {
+            return Decision.Refuse("DateInFuture", "the date dispensed cannot be later than today");
+        }
+        if (rx.EarliestFillDate is { } earliest && request.DateDispensed < earliest)
+        {
+            return Decision.Refuse("BeforeEarliestFillDate", $"not to be filled before {earliest:yyyy-MM-dd} (1306.12(b))");
+        }
+        if (rx.QuantityPrescribed is not { } prescribed || prescribed <= 0)
+        {
+            return Decision.Refuse("QuantityUnknown", "the prescription states no quantity; it cannot be dispensed against");
+        }
+
+        var schedule = rx.Schedule == DeaSchedule.Unspecified ? DeaSchedule.ScheduleII : rx.Schedule;
+        int refillsAllowed;
+        switch (schedule)
+        {
+            case DeaSchedule.ScheduleI:
+                return Decision.Refuse("ScheduleI", "Schedule I substances are not dispensed on prescription");
+            case DeaSchedule.ScheduleII:
+                // 1306.12(a): no refills; 1306.13(a): the remainder of a partial fill only within 72 hours of the first.
+                refillsAllowed = 0;
+                if (prior.Count > 0 && request.DateDispensed > prior.Min(p => p.DateDispensed).AddDays(3))
+                {
+                    return Decision.Refuse("PartialFillWindowClosed",
+                        "the remainder of a partially filled Schedule II prescription may be filled only within 72 hours of the first partial filling (1306.13(a))");
+                }
+                break;
+            case DeaSchedule.ScheduleIII or DeaSchedule.ScheduleIV:
+                // 1306.22(a): no refill more than six months after the date of issue, nor more than five times.
+                refillsAllowed = Math.Min(rx.RefillsAuthorized + rx.AdditionalRefillsAuthorized, MaximumRefillsScheduleIIIAndIV);
+                if (rx.WrittenDate is { } written && request.DateDispensed > written.AddMonths(6))
+                {
+                    return Decision.Refuse("PastSixMonths",
+                        $"a Schedule III or IV prescription may not be filled or refilled more than six months after it was written ({written:yyyy-MM-dd}) (1306.22(a))");
+                }
+                break;
+            default:
+                refillsAllowed = rx.RefillsAuthorized + rx.AdditionalRefillsAuthorized;
+                break;
+        }
+
+        var dispensed = prior.Sum(p => p.Quantity);
+        var allowed = prescribed * (1 + refillsAllowed);
+        if (dispensed + request.Quantity > allowed)
+        {
+            return Decision.Refuse("QuantityExceeded",
+                $"{dispensed + request.Quantity} would exceed the {allowed} allowed: {prescribed} prescribed with {refillsAllowed} refill(s); {dispensed} already dispensed");
+        }
+        return Decision.Allow((int)decimal.Floor(dispensed / prescribed));
+    }
+}

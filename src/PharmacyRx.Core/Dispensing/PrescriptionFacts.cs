@@ -1,0 +1,28 @@
+using PharmacyRx.Core.Receiving;
+
+namespace PharmacyRx.Core.Dispensing;
+
+/// <summary>
+/// What the dispensing rules need to know about a prescription as things stand: what was prescribed (from the
+/// as-received record) and what later records say (status changes, cancellation, annotations).
+/// </summary>
+public sealed record PrescriptionFacts
+{
+    public required bool IsNewRx { get; init; }
+    public required PrescriptionStatus CurrentStatus { get; init; }
+
+    /// <summary>Null for a prescription that is not for a controlled substance.</summary>
+    public required DeaSchedule? Schedule { get; init; }
+
+    public required decimal? QuantityPrescribed { get; init; }
+    public required int RefillsAuthorized { get; init; }
+    public required DateOnly? WrittenDate { get; init; }
+    public required DateOnly? EarliestFillDate { get; init; }
+    public bool Cancelled { get; init; }
+    public bool Voided { get; init; }
+    public bool TransferredOut { get; init; }
+    public bool Reviewed { get; init; }
+
+    /// <summary>Refills the practitioner authorized after the prescription (1306.22(e)).</summary>
+    public int AdditionalRefillsAuthorized { get; init; }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using PharmacyRx.Core.Access;
+
+namespace PharmacyRx.Host.Access;
+
+/// <summary>Authentication by session token or API key, and one authorization policy per <see cref="Permission"/>.</summary>
+public static class AccessServices
+{
+    public static IServiceCollection AddPharmacyAccess(this IServiceCollection services)
+    {
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(options =>
+        {
+            foreach (var permission in Enum.GetValues<Permission>())
+            {
+                options.AddPolicy(permission.ToString(), policy => policy
+                    .RequireAuthenticatedUser()
+                    .RequireClaim(TokenAuthenticationHandler.PermissionClaim, permission.ToString()));
+            }
+        });
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+        return services;
+    }
+
+    /// <summary>Requires a permission on an endpoint or group (1311.205(b)(1)).</summary>
+    public static TBuilder RequirePermission<TBuilder>(this TBuilder builder, Permission permission) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(permission.ToString());
+
+    /// <summary>The signed-in user's name.</summary>
+    public static string UserName(this HttpContext context) => context.User.Identity?.Name ?? "anonymous";
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Host.Access;
+
+/// <summary>
+/// Records every refusal as an attempted unauthorized access, with the actor and the function (1311.215(a)(1)), then
+/// answers as ASP.NET Core does: 401 without valid credentials, 403 without the permission.
+/// </summary>
+internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimeProvider time) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (!authorizeResult.Succeeded)
+        {
+            var actor = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : "anonymous";
+            var endpoint = context.GetEndpoint() is RouteEndpoint route ? $"{context.Request.Method} /{route.RoutePattern.RawText?.TrimStart('/')}" : context.Request.Path.ToString();
+            var required = string.Join(',', policy.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.ClaimsAuthorizationRequirement>()
+                .SelectMany(r => r.AllowedValues ?? []));
+            await audit.AppendAsync(
+                [new AuditEvent(time.GetUtcNow(), AuditEventTypes.UnauthorizedAccessAttempt, actor, AuditOutcome.Failure, endpoint,
+                    $"function={endpoint}; required={(required.Length > 0 ? required : "authentication")}; answer={(authorizeResult.Challenged ? 401 : 403)}")],
+                context.RequestAborted);
+        }
+        await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+}

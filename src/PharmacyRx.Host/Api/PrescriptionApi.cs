@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Dispensing;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Host.Access;
+using PharmacyRx.Host.Integrity;
+using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Dispensing;
+using PharmacyRx.Storage.Retrieval;
+
+namespace PharmacyRx.Host.Api;
+
+/// <summary>
+/// The pharmacist's API: search and open prescriptions (1311.205(b)(11)), annotate them (1311.200(f)), correct, transfer
+/// or void them, record dispensings (1311.205(b)(10)). Each route requires its permission; a refusal is audited.
+/// </summary>
+public static class PrescriptionApi
+{
+    public sealed record AnnotationRequest(string Type, Dictionary<string, string>? Fields);
+
+    public sealed record DispensingRequest(decimal Quantity, DateOnly DateDispensed, string Dispenser);
+
+    public sealed record Appended(long Id, int? RefillNumber);
+
+    /// <summary>The annotation types <c>POST …/annotations</c> takes; the others have routes of their own and permissions.</summary>
+    private static readonly HashSet<AnnotationType> PlainAnnotations =
+    [
+        AnnotationType.Note, AnnotationType.PartialFill, AnnotationType.EmergencyOralAuthorization, AnnotationType.CentralFill,
+        AnnotationType.RefillAuthorization, AnnotationType.PharmacistReview,
+    ];
+
+    public static IEndpointRouteBuilder MapPrescriptionApi(this IEndpointRouteBuilder app)
+    {
+        var prescriptions = app.MapGroup("/api/prescriptions").WithTags("Prescriptions");
+        var read = prescriptions.MapGroup("").RequirePermission(Permission.ReadPrescriptions);
+        read.MapGet("/", SearchAsync).WithName("SearchPrescriptions");
+        read.MapGet("/{receiptId:guid}", DetailAsync).WithName("GetPrescription");
+        read.MapGet("/{receiptId:guid}/as-received", AsReceivedAsync).WithName("GetAsReceived");
+        read.MapGet("/{receiptId:guid}/view", ViewAsync).WithName("ViewPrescription");
+        read.MapGet("/{receiptId:guid}/annotations", AnnotationsAsync).WithName("ListAnnotations");
+        read.MapGet("/{receiptId:guid}/dispensings", DispensingsAsync).WithName("ListDispensings");
+        read.MapGet("/by-number/{number:long}/refills", RefillsAsync).WithName("RefillHistory");
+
+        prescriptions.MapPost("/{receiptId:guid}/annotations", AnnotateAsync).RequirePermission(Permission.Annotate).WithName("Annotate");
+        prescriptions.MapPost("/{receiptId:guid}/corrections", CorrectAsync).RequirePermission(Permission.AlterPrescription).WithName("Correct");
+        prescriptions.MapPost("/{receiptId:guid}/transfers", TransferAsync).RequirePermission(Permission.AlterPrescription).WithName("TransferOut");
+        prescriptions.MapPost("/{receiptId:guid}/void", VoidAsync).RequirePermission(Permission.DeletePrescription).WithName("Void");
+        prescriptions.MapPost("/{receiptId:guid}/dispensings", DispenseAsync).RequirePermission(Permission.Dispense).WithName("Dispense");
+        return app;
+    }
+
+    private static async Task<Results<Ok<PrescriptionSearch.Page>, ProblemHttpResult>> SearchAsync(
+        PrescriptionSearch search, CancellationToken cancellationToken,
+        string? patient = null, string? prescriber = null, string? drug = null, DateOnly? dispensedFrom = null, DateOnly? dispensedTo = null,
+        DateOnly? receivedFrom = null, DateOnly? receivedTo = null, string? schedule = null, string? status = null, long? number = null,
+        string? sort = null, bool descending = true, int page = 1, int pageSize = 50)
+    {
+        var order = PrescriptionSort.Received;
+        if (sort is not null && !Enum.TryParse(sort, ignoreCase: true, out order))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Unknown sort", detail: $"sort by one of {string.Join(", ", Enum.GetNames<PrescriptionSort>())}");
+        }
+        if (status is not null && !Enum.TryParse<PrescriptionStatus>(status, ignoreCase: true, out var parsed))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Unknown status", detail: $"status is one of {string.Join(", ", Enum.GetNames<PrescriptionStatus>())}");
+        }
+        var result = await search.SearchAsync(new PrescriptionQuery
+        {
+            Patient = patient,
+            Prescriber = prescriber,
+            Drug = drug,
+            DispensedFrom = dispensedFrom,
+            DispensedTo = dispensedTo,
+            ReceivedFrom = receivedFrom,
+            ReceivedTo = receivedTo,
+            Schedule = schedule,
+            Status = status is null ? null : Enum.Parse<PrescriptionStatus>(status, ignoreCase: true).ToString(),
+            PrescriptionNumber = number,
+            Sort = order,
+            Descending = descending,
+            Page = page,
+            PageSize = pageSize,
+        }, cancellationToken);
+        return TypedResults.Ok(result);
+    }
+
+    private static async Task<Results<Ok<PrescriptionView>, NotFound<ProblemDetails>>> DetailAsync(
+        Guid receiptId, PrescriptionViews views, CancellationToken cancellationToken) =>
+        await views.ViewAsync(receiptId, cancellationToken) is { } view ? TypedResults.Ok(view) : NotFound(receiptId);
+
+    private static async Task<Results<FileContentHttpResult, NotFound<ProblemDetails>>> AsReceivedAsync(
+        Guid receiptId, ArchiveQueries archive, CancellationToken cancellationToken) =>
+        await archive.FindAsync(receiptId.ToString("D"), cancellationToken) is { } record
+            ? TypedResults.File(record.AsReceived, "application/xml", $"{record.ReceiptId}.xml")
+            : NotFound(receiptId);
+
+    private static async Task<Results<ContentHttpResult, NotFound<ProblemDetails>>> ViewAsync(
+        Guid receiptId, PrescriptionViews views, CancellationToken cancellationToken) =>
+        await views.ViewAsync(receiptId, cancellationToken) is { } view
+            ? TypedResults.Content(Html(view), "text/html; charset=utf-8")
+            : NotFound(receiptId);
+
+    private static async Task<Ok<IReadOnlyList<PharmacyWorkStore.Annotation>>> AnnotationsAsync(
+        Guid receiptId, PharmacyWorkStore work, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await work.AnnotationsAsync(receiptId, cancellationToken));
+
+    private static async Task<Ok<IReadOnlyList<PharmacyWorkStore.Dispensing>>> DispensingsAsync(
+        Guid receiptId, PharmacyWorkStore work, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await work.DispensingsAsync(receiptId, cancellationToken));
+
+    private static async Task<Results<Ok<PrescriptionSearch.RefillHistory>, NotFound<ProblemDetails>>> RefillsAsync(
+        long number, PrescriptionSearch search, CancellationToken cancellationToken) =>
+        await search.RefillHistoryAsync(number, cancellationToken) is { } history
+            ? TypedResults.Ok(history)
+            : TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"no prescription number {number}" });
+
+    private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> AnnotateAsync(
+        Guid receiptId, AnnotationRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
+    {
+        if (!Enum.TryParse<AnnotationType>(request.Type, ignoreCase: true, out var type) || !PlainAnnotations.Contains(type))
+        {
+            return Task.FromResult<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>>(TypedResults.Problem(
+                statusCode: 400, title: "Unknown annotation type",
+                detail: $"type is one of {string.Join(", ", PlainAnnotations)}; corrections, transfers and voids have routes of their own"));
+        }
+        return AppendAsync(receiptId, type, request.Fields ?? [], context, work, cancellationToken);
+    }
+
+    private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> CorrectAsync(
+        Guid receiptId, Dictionary<string, string> fields, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
+    {
+        if (fields.TryGetValue("field", out var field) && CorrectableField(field) is null)
+        {
+            return Task.FromResult<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>>(TypedResults.Problem(
+                statusCode: 400, title: "Unknown field", detail: $"field is one of {string.Join(", ", CorrectableFields.Select(p => p.Name))}"));
+        }
+        return AppendAsync(receiptId, AnnotationType.Correction, fields, context, work, cancellationToken);
+    }
+
+    private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> TransferAsync(
+        Guid receiptId, Dictionary<string, string> fields, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken) =>
+        AppendAsync(receiptId, AnnotationType.TransferOut, fields, context, work, cancellationToken);
+
+    private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> VoidAsync(
+        Guid receiptId, Dictionary<string, string> fields, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken) =>
+        AppendAsync(receiptId, AnnotationType.Void, fields, context, work, cancellationToken);
+
+    private static async Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> DispenseAsync(
+        Guid receiptId, DispensingRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
+    {
+        var result = await work.DispenseAsync(receiptId, new DispensingRules.Request(request.Quantity, request.DateDispensed, request.Dispenser ?? ""),
+            context.UserName(), cancellationToken);
+        return result switch
+        {
+            { Appended: true } => TypedResults.Created($"/api/prescriptions/{receiptId:D}/dispensings", new Appended(result.Id!.Value, result.RefillNumber)),
+            { Code: PharmacyWorkStore.NotFound } => NotFound(receiptId),
+            _ => TypedResults.Problem(statusCode: 422, title: "Dispensing refused", detail: result.Reason,
+                extensions: new Dictionary<string, object?> { ["code"] = result.Code }),
+        };
+    }
+
+    private static async Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> AppendAsync(
+        Guid receiptId, AnnotationType type, IReadOnlyDictionary<string, string> fields, HttpContext context, PharmacyWorkStore work,
+        CancellationToken cancellationToken)
+    {
+        var result = await work.AnnotateAsync(receiptId, type, fields, context.UserName(), cancellationToken);
+        return result switch
+        {
+            { Appended: true } => TypedResults.Created($"/api/prescriptions/{receiptId:D}/annotations", new Appended(result.Id!.Value, null)),
+            { Code: PharmacyWorkStore.NotFound } => NotFound(receiptId),
+            _ => TypedResults.Problem(statusCode: 400, title: "Annotation refused", detail: result.Reason),
+        };
+    }
+
+    private static NotFound<ProblemDetails> NotFound(Guid receiptId) =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"no archived record {receiptId:D}" });
+
+    /// <summary>The prescription fields a correction may name: the 1306.05(a) elements as read.</summary>
+    internal static readonly PropertyInfo[] CorrectableFields = typeof(DeaElements).GetProperties()
+        .Where(p => p.CanWrite && (p.PropertyType == typeof(string) || p.PropertyType == typeof(PostalAddress)))
+        .ToArray();
+
+    internal static PropertyInfo? CorrectableField(string name) =>
+        CorrectableFields.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    private static string Html(PrescriptionView view)
+    {
+        static string E(object? value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Prescription ")
+            .Append(E(view.PrescriptionNumber)).Append("</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}")
+            .Append("th{text-align:left;padding-right:1em}.warn{color:#a00;font-weight:bold}</style></head><body>");
+        html.Append("<h1>Prescription ").Append(E(view.PrescriptionNumber)).Append("</h1>");
+        html.Append(view.Dispensable ? "<p>" : "<p class=\"warn\">").Append(E(view.VerificationIndication)).Append("</p>");
+        html.Append("<table>");
+        void Row(string label, object? value) => html.Append("<tr><th>").Append(E(label)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
+        Row("Status", view.Status);
+        Row("Reason", view.Reason);
+        Row("Dispensable", view.Dispensable ? "yes" : "no");
+        Row("Received", view.ReceivedAt);
+        Row("Receipt id", view.ReceiptId);
+        if (view.Elements is { } e)
+        {
+            Row("Patient", e.PatientDisplayName);
+            Row("Prescriber", $"{e.PrescriberDisplayName} (DEA {e.PrescriberDeaNumber})");
+            Row("Drug", $"{e.DrugDescription} {e.DrugStrengthValue} {e.DrugStrengthUnit}".Trim());
+            Row("Quantity", $"{e.QuantityValue} {e.QuantityUnit}".Trim());
+            Row("Directions", e.Directions);
+            Row("Written", e.WrittenDate);
+            Row("Refills authorized", e.NumberOfRefills);
+        }
+        html.Append("</table>");
+        if (view.Corrections.Count > 0)
+        {
+            html.Append("<h2>Corrections</h2><table><tr><th>Field</th><th>As received</th><th>Corrected</th><th>By</th><th>When</th></tr>");
+            foreach (var c in view.Corrections)
+            {
+                html.Append("<tr><td>").Append(E(c.Field)).Append("</td><td>").Append(E(c.AsReceived)).Append("</td><td>").Append(E(c.Corrected))
+                    .Append("</td><td>").Append(E(c.By)).Append("</td><td>").Append(E(c.At)).Append("</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        html.Append("<h2>Annotations</h2><ul>");
+        foreach (var a in view.Annotations)
+        {
+            html.Append("<li>").Append(E(a.Type)).Append(" by ").Append(E(a.CreatedBy)).Append(" at ").Append(E(a.CreatedAt)).Append(": ")
+                .Append(E(string.Join("; ", a.Fields.Select(f => $"{f.Key}={f.Value}")))).Append("</li>");
+        }
+        html.Append("</ul><h2>Dispensing history</h2><table><tr><th>Date</th><th>Quantity</th><th>Dispenser</th><th>Refill</th></tr>");
+        foreach (var d in view.Dispensings)
+        {
+            html.Append("<tr><td>").Append(E(d.DateDispensed)).Append("</td><td>").Append(E($"{d.Quantity} {d.QuantityUnit}")).Append("</td><td>")
+                .Append(E(d.Dispenser)).Append("</td><td>").Append(E(d.RefillNumber)).Append("</td></tr>");
+        }
+        return html.Append("</table></body></html>").ToString();
+    }
+}

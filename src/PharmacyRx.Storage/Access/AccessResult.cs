@@ -1,0 +1,21 @@
+namespace PharmacyRx.Storage.Access;
+
+/// <summary>What an access-control change did: a value the CLI and API turn into an exit code or a status.</summary>
+public sealed record AccessResult(AccessOutcome Outcome, string Message)
+{
+    public static AccessResult Changed { get; } = new(AccessOutcome.Changed, "");
+    public static AccessResult Unchanged { get; } = new(AccessOutcome.Unchanged, "");
+
+    public static AccessResult NotFound(string message) => new(AccessOutcome.NotFound, message);
+
+    public static AccessResult Refused(string message) => new(AccessOutcome.Refused, message);
+}
+
+/// <summary>The kinds of <see cref="AccessResult"/>.</summary>
+public enum AccessOutcome
+{
+    Changed,
+    Unchanged,
+    NotFound,
+    Refused,
+}

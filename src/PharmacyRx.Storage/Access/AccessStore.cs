@@ -1,0 +1,250 @@
+using System.Data.Common;
+using Dapper;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Receiving;
+
+namespace PharmacyRx.Storage.Access;
+
+/// <summary>
+/// Users, roles and grants (1311.205(b)(1)-(2)). Each change is audited with before and after in its own transaction
+/// (1311.215(a)(4)); nobody changes their own permissions, directly or through a role they hold — such an attempt is
+/// refused and audited as an unauthorized modification attempt (1311.215(a)(2)).
+/// </summary>
+public sealed class AccessStore(Database database, TimeProvider time)
+{
+    /// <summary>A user as listed: status, roles and permissions granted by name.</summary>
+    public sealed record UserView(string UserName, string FullName, string Initials, string Status, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
+
+    /// <summary>A role and what it grants.</summary>
+    public sealed record RoleView(string RoleName, string Description, IReadOnlyList<string> Permissions);
+
+    /// <summary>The stored password hash and status of a user, for login.</summary>
+    public sealed record Credentials(string UserName, string Status, string PasswordHash);
+
+    public async Task<Credentials?> CredentialsAsync(string userName, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT user_name, status, password_hash FROM users WHERE user_name = @UserName
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>What an active user may do: permissions granted by name and through roles. Empty for a disabled or unknown user.</summary>
+    public async Task<IReadOnlySet<Permission>> PermissionsAsync(string userName, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await PermissionsAsync(connection, null, userName, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<UserView>> ListUsersAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT u.user_name, u.full_name, u.initials, u.status,
+                   (SELECT group_concat(role_name, ',') FROM (SELECT role_name FROM user_roles r WHERE r.user_name = u.user_name ORDER BY role_name)) AS roles,
+                   (SELECT group_concat(permission, ',') FROM (SELECT permission FROM user_permissions p WHERE p.user_name = u.user_name ORDER BY permission)) AS permissions
+            FROM users u ORDER BY u.user_name
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string UserName, string FullName, string Initials, string Status, string? Roles, string? Permissions)>(
+            new CommandDefinition(sql, cancellationToken: cancellationToken));
+        return rows.Select(r => new UserView(r.UserName, r.FullName, r.Initials, r.Status, Split(r.Roles), Split(r.Permissions))).ToArray();
+    }
+
+    public async Task<IReadOnlyList<RoleView>> ListRolesAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT r.role_name, r.description,
+                   (SELECT group_concat(permission, ',') FROM (SELECT permission FROM role_permissions p WHERE p.role_name = r.role_name ORDER BY permission)) AS permissions
+            FROM roles r ORDER BY r.role_name
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(string RoleName, string Description, string? Permissions)>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        return rows.Select(r => new RoleView(r.RoleName, r.Description, Split(r.Permissions))).ToArray();
+    }
+
+    public Task<AccessResult> DisableAsync(string userName, string actor, CancellationToken cancellationToken) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.UserDisabled, async (connection, transaction, before) =>
+        {
+            if (before.Status == "Disabled")
+            {
+                return null;
+            }
+            const string sql = """
+                UPDATE users SET status = 'Disabled' WHERE user_name = @UserName;
+                UPDATE sessions SET ended_at = @Now WHERE user_name = @UserName AND ended_at IS NULL;
+                UPDATE api_keys SET revoked_at = @Now WHERE user_name = @UserName AND revoked_at IS NULL
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { UserName = userName, Now = ReceiptSeal.FormatTimestamp(time.GetUtcNow()) }, transaction, cancellationToken: cancellationToken));
+            return "status=Disabled; sessions ended; API keys revoked";
+        }, cancellationToken);
+
+    public Task<AccessResult> GrantAsync(string userName, Permission permission, string actor, CancellationToken cancellationToken) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.PermissionGranted, async (connection, transaction, before) =>
+        {
+            const string sql = """
+                INSERT INTO user_permissions (user_name, permission) VALUES (@UserName, @Permission) ON CONFLICT DO NOTHING
+                """;
+            var added = await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { UserName = userName, Permission = permission.ToString() }, transaction, cancellationToken: cancellationToken));
+            return added == 0 ? null : $"permissions={string.Join(',', before.Permissions.Append(permission.ToString()).Order(StringComparer.Ordinal))}";
+        }, cancellationToken);
+
+    public Task<AccessResult> RevokeAsync(string userName, Permission permission, string actor, CancellationToken cancellationToken) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.PermissionRevoked, async (connection, transaction, before) =>
+        {
+            const string sql = """
+                DELETE FROM user_permissions WHERE user_name = @UserName AND permission = @Permission
+                """;
+            var removed = await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { UserName = userName, Permission = permission.ToString() }, transaction, cancellationToken: cancellationToken));
+            return removed == 0 ? null : $"permissions={string.Join(',', before.Permissions.Where(p => p != permission.ToString()))}";
+        }, cancellationToken);
+
+    public async Task<AccessResult> AssignRoleAsync(string userName, string role, string actor, CancellationToken cancellationToken)
+    {
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            if (!await RoleExistsAsync(connection, null, role, cancellationToken))
+            {
+                return AccessResult.NotFound($"no role {role}");
+            }
+        }
+        return await ChangeUserAsync(userName, actor, AuditEventTypes.RoleAssigned, async (connection, transaction, before) =>
+        {
+            const string sql = """
+                INSERT INTO user_roles (user_name, role_name) VALUES (@UserName, (SELECT role_name FROM roles WHERE role_name = @Role)) ON CONFLICT DO NOTHING
+                """;
+            var added = await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName, Role = role }, transaction, cancellationToken: cancellationToken));
+            return added == 0 ? null : $"roles={string.Join(',', before.Roles.Append(role).Order(StringComparer.OrdinalIgnoreCase))}";
+        }, cancellationToken);
+    }
+
+    public Task<AccessResult> RemoveRoleAsync(string userName, string role, string actor, CancellationToken cancellationToken) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.RoleRemoved, async (connection, transaction, before) =>
+        {
+            const string sql = """
+                DELETE FROM user_roles WHERE user_name = @UserName AND role_name = @Role COLLATE NOCASE
+                """;
+            var removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName, Role = role }, transaction, cancellationToken: cancellationToken));
+            return removed == 0 ? null : $"roles={string.Join(',', before.Roles.Where(r => !r.Equals(role, StringComparison.OrdinalIgnoreCase)))}";
+        }, cancellationToken);
+
+    /// <summary>Grants (or, with <paramref name="grant"/> false, revokes) a permission to a role; not to a role the actor holds.</summary>
+    public async Task<AccessResult> ChangeRoleAsync(string role, Permission permission, bool grant, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var type = grant ? AuditEventTypes.RolePermissionGranted : AuditEventTypes.RolePermissionRevoked;
+        return await database.AuditedAsync<AccessResult>(async (connection, transaction) =>
+        {
+            if (!await RoleExistsAsync(connection, transaction, role, cancellationToken))
+            {
+                return (AccessResult.NotFound($"no role {role}"), [], false);
+            }
+            const string holds = """
+                SELECT COUNT(*) FROM user_roles WHERE user_name = @Actor AND role_name = @Role COLLATE NOCASE
+                """;
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(holds, new { Actor = actor, Role = role }, transaction, cancellationToken: cancellationToken)) > 0)
+            {
+                return (AccessResult.Refused($"{actor} holds role {role} and may not change what it grants"),
+                    [new AuditEvent(now, AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, $"role:{role}",
+                        $"function={type}; permission={permission}; refused: changing a role one holds changes one's own permissions")], false);
+            }
+            var before = await RolePermissionsAsync(connection, transaction, role, cancellationToken);
+            var sql = grant
+                ? """
+                  INSERT INTO role_permissions (role_name, permission) VALUES ((SELECT role_name FROM roles WHERE role_name = @Role), @Permission) ON CONFLICT DO NOTHING
+                  """
+                : """
+                  DELETE FROM role_permissions WHERE role_name = @Role COLLATE NOCASE AND permission = @Permission
+                  """;
+            var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new { Role = role, Permission = permission.ToString() }, transaction, cancellationToken: cancellationToken));
+            if (changed == 0)
+            {
+                return (AccessResult.Unchanged, [], false);
+            }
+            var after = await RolePermissionsAsync(connection, transaction, role, cancellationToken);
+            return (AccessResult.Changed,
+                [new AuditEvent(now, type, actor, AuditOutcome.Success, $"role:{role}",
+                    $"before: permissions={string.Join(',', before)}; after: permissions={string.Join(',', after)}")], true);
+        }, cancellationToken);
+    }
+
+    internal static async Task<IReadOnlySet<Permission>> PermissionsAsync(
+        DbConnection connection, DbTransaction? transaction, string userName, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT p.permission FROM user_permissions p JOIN users u ON u.user_name = p.user_name
+            WHERE p.user_name = @UserName AND u.status = 'Active'
+            UNION
+            SELECT rp.permission FROM user_roles ur
+            JOIN role_permissions rp ON rp.role_name = ur.role_name COLLATE NOCASE
+            JOIN users u ON u.user_name = ur.user_name
+            WHERE ur.user_name = @UserName AND u.status = 'Active'
+            """;
+        var names = await connection.QueryAsync<string>(new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
+        return names.Select(name => Enum.TryParse<Permission>(name, out var p) ? (Permission?)p : null).OfType<Permission>().ToHashSet();
+    }
+
+    private async Task<AccessResult> ChangeUserAsync(
+        string userName, string actor, string type, Func<DbConnection, DbTransaction, UserView, Task<string?>> change,
+        CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (string.Equals(userName, actor, StringComparison.OrdinalIgnoreCase))
+        {
+            await database.AuditedAsync<bool>(async (_, _) => await Task.FromResult<(bool, IReadOnlyList<AuditEvent>, bool)>((true,
+                [new AuditEvent(now, AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, userName,
+                    $"function={type}; refused: nobody changes their own access")], true)), cancellationToken);
+            return AccessResult.Refused("nobody changes their own access (1311.205(b)(2)); ask another administrator");
+        }
+        return await database.AuditedAsync<AccessResult>(async (connection, transaction) =>
+        {
+            if (await UserAsync(connection, transaction, userName, cancellationToken) is not { } before)
+            {
+                return (AccessResult.NotFound($"no user {userName}"), [], false);
+            }
+            if (await change(connection, transaction, before) is not { } after)
+            {
+                return (AccessResult.Unchanged, [], false);
+            }
+            return (AccessResult.Changed,
+                [new AuditEvent(now, type, actor, AuditOutcome.Success, before.UserName,
+                    $"before: status={before.Status}; roles={string.Join(',', before.Roles)}; permissions={string.Join(',', before.Permissions)}; after: {after}")],
+                true);
+        }, cancellationToken);
+    }
+
+    private static async Task<UserView?> UserAsync(DbConnection connection, DbTransaction transaction, string userName, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT u.user_name, u.full_name, u.initials, u.status,
+                   (SELECT group_concat(role_name, ',') FROM (SELECT role_name FROM user_roles r WHERE r.user_name = u.user_name ORDER BY role_name)) AS roles,
+                   (SELECT group_concat(permission, ',') FROM (SELECT permission FROM user_permissions p WHERE p.user_name = u.user_name ORDER BY permission)) AS permissions
+            FROM users u WHERE u.user_name = @UserName
+            """;
+        var row = await connection.QuerySingleOrDefaultAsync<(string UserName, string FullName, string Initials, string Status, string? Roles, string? Permissions)?>(
+            new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
+        return row is { } r ? new UserView(r.UserName, r.FullName, r.Initials, r.Status, Split(r.Roles), Split(r.Permissions)) : null;
+    }
+
+    private static async Task<bool> RoleExistsAsync(DbConnection connection, DbTransaction? transaction, string role, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT COUNT(*) FROM roles WHERE role_name = @Role
+            """;
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { Role = role }, transaction, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private static async Task<string[]> RolePermissionsAsync(DbConnection connection, DbTransaction transaction, string role, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT permission FROM role_permissions WHERE role_name = @Role COLLATE NOCASE ORDER BY permission
+            """;
+        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { Role = role }, transaction, cancellationToken: cancellationToken))).ToArray();
+    }
+
+    private static string[] Split(string? list) => string.IsNullOrEmpty(list) ? [] : list.Split(',');
+}

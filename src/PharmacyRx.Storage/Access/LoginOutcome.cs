@@ -1,0 +1,10 @@
+namespace PharmacyRx.Storage.Access;
+
+/// <summary>The kinds of <see cref="SessionStore.LoginResult"/>.</summary>
+public enum LoginOutcome
+{
+    Succeeded,
+    Failed,
+    Disabled,
+    Throttled,
+}

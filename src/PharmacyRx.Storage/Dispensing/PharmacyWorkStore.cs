@@ -1,0 +1,213 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Dispensing;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Archive;
+
+namespace PharmacyRx.Storage.Dispensing;
+
+/// <summary>
+/// Annotations and dispensings (1311.200(f), 1311.205(b)(10)): appended beside the as-received record, each with who
+/// and when, each audited in its own transaction. A dispensing is decided by <see cref="DispensingRules"/> inside the
+/// write transaction that records it, so two pharmacists cannot both take the last refill.
+/// </summary>
+public sealed class PharmacyWorkStore(Database database, TimeProvider time)
+{
+    /// <summary>An annotation as stored.</summary>
+    public sealed record Annotation(long Id, string ReceiptId, string Type, IReadOnlyDictionary<string, string> Fields, string CreatedAt, string CreatedBy);
+
+    /// <summary>A dispensing as stored.</summary>
+    public sealed record Dispensing
+    {
+        public long Id { get; init; }
+        public string ReceiptId { get; init; } = "";
+        public string Quantity { get; init; } = "";
+        public string QuantityUnit { get; init; } = "";
+        public string DateDispensed { get; init; } = "";
+        public string Dispenser { get; init; } = "";
+        public int RefillNumber { get; init; }
+        public string RecordedAt { get; init; } = "";
+        public string RecordedBy { get; init; } = "";
+    }
+
+    /// <summary>The outcome of an append: the new row's id, or why nothing was appended.</summary>
+    public sealed record AppendResult(long? Id, string Code, string Reason, int RefillNumber = 0)
+    {
+        public bool Appended => Id is not null;
+    }
+
+    public const string NotFound = "NotFound";
+
+    public async Task<AppendResult> AnnotateAsync(
+        Guid receiptId, AnnotationType type, IReadOnlyDictionary<string, string> fields, string actor, CancellationToken cancellationToken)
+    {
+        if (AnnotationRules.Refusal(type, fields) is { } refusal)
+        {
+            return new AppendResult(null, "InvalidAnnotation", refusal);
+        }
+        var now = time.GetUtcNow();
+        return await database.AuditedAsync<AppendResult>(async (connection, transaction) =>
+        {
+            if (!await ExistsAsync(connection, transaction, receiptId, cancellationToken))
+            {
+                return (new AppendResult(null, NotFound, $"no prescription {receiptId:D}"), [], false);
+            }
+            const string sql = """
+                INSERT INTO annotations (receipt_id, annotation_type, fields, created_at, created_by)
+                VALUES (@ReceiptId, @Type, @Fields, @CreatedAt, @CreatedBy) RETURNING id
+                """;
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
+            {
+                ReceiptId = receiptId.ToString("D"),
+                Type = type.ToString(),
+                Fields = JsonSerializer.Serialize(fields),
+                CreatedAt = ReceiptSeal.FormatTimestamp(now),
+                CreatedBy = actor,
+            }, transaction, cancellationToken: cancellationToken));
+            // Field names only: values may be prescription information.
+            return (new AppendResult(id, "", ""),
+                [new AuditEvent(now, AuditEventTypes.AnnotationAdded, actor, AuditOutcome.Success, receiptId.ToString("D"),
+                    $"annotation {id}: {type}; fields={string.Join(',', fields.Keys)}")], true);
+        }, cancellationToken);
+    }
+
+    public async Task<AppendResult> DispenseAsync(Guid receiptId, DispensingRules.Request request, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await database.AuditedAsync<AppendResult>(async (connection, transaction) =>
+        {
+            if (await FactsAsync(connection, transaction, receiptId, cancellationToken) is not { } facts)
+            {
+                return (new AppendResult(null, NotFound, $"no prescription {receiptId:D}"), [], false);
+            }
+            var prior = (await DispensingsAsync(connection, transaction, receiptId, cancellationToken))
+                .Select(d => new DispensingRules.PriorFill(ParseQuantity(d.Quantity) ?? 0, DateOnly.ParseExact(d.DateDispensed, "yyyy-MM-dd", CultureInfo.InvariantCulture)))
+                .ToArray();
+            var decision = DispensingRules.Decide(facts.Rules, prior, request, DateOnly.FromDateTime(now.UtcDateTime));
+            if (!decision.Allowed)
+            {
+                return (new AppendResult(null, decision.Code, decision.Reason),
+                    [new AuditEvent(now, AuditEventTypes.DispensingRefused, actor, AuditOutcome.Failure, receiptId.ToString("D"), $"refused: {decision.Code}")], true);
+            }
+            const string sql = """
+                INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by)
+                VALUES (@ReceiptId, @Quantity, @Unit, @DateDispensed, @Dispenser, @RefillNumber, @RecordedAt, @RecordedBy) RETURNING id
+                """;
+            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
+            {
+                ReceiptId = receiptId.ToString("D"),
+                Quantity = request.Quantity.ToString(CultureInfo.InvariantCulture),
+                Unit = facts.QuantityUnit,
+                DateDispensed = request.DateDispensed.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                Dispenser = request.Dispenser.Trim(),
+                decision.RefillNumber,
+                RecordedAt = ReceiptSeal.FormatTimestamp(now),
+                RecordedBy = actor,
+            }, transaction, cancellationToken: cancellationToken));
+            return (new AppendResult(id, "", "", decision.RefillNumber),
+                [new AuditEvent(now, AuditEventTypes.PrescriptionDispensed, actor, AuditOutcome.Success, receiptId.ToString("D"),
+                    $"dispensing {id}; refill number {decision.RefillNumber}")], true);
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Annotation>> AnnotationsAsync(Guid receiptId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await AnnotationsAsync(connection, null, receiptId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<Dispensing>> DispensingsAsync(Guid receiptId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await DispensingsAsync(connection, null, receiptId, cancellationToken);
+    }
+
+    /// <summary>The dispensing rules' view of a prescription, with its quantity unit; null when there is no such record.</summary>
+    public async Task<(PrescriptionFacts Rules, string QuantityUnit)?> FactsAsync(Guid receiptId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await FactsAsync(connection, null, receiptId, cancellationToken) is { } facts ? (facts.Rules, facts.QuantityUnit) : null;
+    }
+
+    private sealed record Facts(PrescriptionFacts Rules, string QuantityUnit);
+
+    private static async Task<Facts?> FactsAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = ArchiveQueries.SelectRecord + """
+
+            WHERE a.receipt_id = @ReceiptId
+            """;
+        var record = await connection.QuerySingleOrDefaultAsync<ArchivedRecord>(
+            new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
+        if (record is null)
+        {
+            return null;
+        }
+        const string prescriptionSql = """
+            SELECT dea_schedule, written_date, earliest_fill_date, quantity, quantity_unit, refills_authorized FROM prescriptions WHERE receipt_id = @ReceiptId
+            """;
+        var rx = await connection.QuerySingleOrDefaultAsync<(string DeaSchedule, string WrittenDate, string EarliestFillDate, string Quantity, string QuantityUnit, string RefillsAuthorized)?>(
+            new CommandDefinition(prescriptionSql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
+        var annotations = await AnnotationsAsync(connection, transaction, receiptId, cancellationToken);
+        bool Has(AnnotationType type) => annotations.Any(a => a.Type == type.ToString());
+        var rules = new PrescriptionFacts
+        {
+            IsNewRx = record.TransactionKind == nameof(TransactionKind.NewRx) && rx is not null,
+            CurrentStatus = Enum.Parse<PrescriptionStatus>(record.CurrentStatus),
+            Schedule = rx is { DeaSchedule: var code } && code.Length > 0 ? DeaScheduleCodes.FromCode(code) ?? DeaSchedule.Unspecified : null,
+            QuantityPrescribed = ParseQuantity(rx?.Quantity),
+            RefillsAuthorized = int.TryParse(rx?.RefillsAuthorized, NumberStyles.None, CultureInfo.InvariantCulture, out var refills) ? refills : 0,
+            WrittenDate = ParseDate(rx?.WrittenDate),
+            EarliestFillDate = ParseDate(rx?.EarliestFillDate),
+            Cancelled = record.CancelledByReceiptId is not null,
+            Voided = Has(AnnotationType.Void),
+            TransferredOut = Has(AnnotationType.TransferOut),
+            Reviewed = Has(AnnotationType.PharmacistReview),
+            AdditionalRefillsAuthorized = annotations
+                .Where(a => a.Type == nameof(AnnotationType.RefillAuthorization))
+                .Sum(a => int.Parse(a.Fields["additionalRefills"], CultureInfo.InvariantCulture)),
+        };
+        return new Facts(rules, rx?.QuantityUnit ?? "");
+    }
+
+    private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT COUNT(*) FROM prescription_archive WHERE receipt_id = @ReceiptId
+            """;
+        return await connection.ExecuteScalarAsync<long>(
+            new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken)) > 0;
+    }
+
+    private static async Task<IReadOnlyList<Annotation>> AnnotationsAsync(
+        DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT id, receipt_id, annotation_type, fields, created_at, created_by FROM annotations WHERE receipt_id = @ReceiptId ORDER BY id
+            """;
+        var rows = await connection.QueryAsync<(long Id, string ReceiptId, string Type, string Fields, string CreatedAt, string CreatedBy)>(
+            new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
+        return rows.Select(r => new Annotation(r.Id, r.ReceiptId, r.Type,
+            JsonSerializer.Deserialize<Dictionary<string, string>>(r.Fields) ?? [], r.CreatedAt, r.CreatedBy)).ToArray();
+    }
+
+    private static async Task<IReadOnlyList<Dispensing>> DispensingsAsync(
+        DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT id, receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by
+            FROM dispensings WHERE receipt_id = @ReceiptId ORDER BY id
+            """;
+        return (await connection.QueryAsync<Dispensing>(
+            new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken))).ToArray();
+    }
+
+    private static decimal? ParseQuantity(string? text) =>
+        decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var value) ? value : null;
+
+    private static DateOnly? ParseDate(string? text) =>
+        text is { Length: >= 10 } && DateOnly.TryParseExact(text[..10], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+}

@@ -1,0 +1,40 @@
+namespace PharmacyRx.Storage.Retrieval;
+
+/// <summary>
+/// A search of prescriptions (1311.205(b)(11), 1306.22(c)). Names match by prefix, ignoring case and accents; dates
+/// are inclusive. Empty filters are ignored. Sort keys are an enum mapped to fixed columns: request text never reaches SQL.
+/// </summary>
+public sealed record PrescriptionQuery
+{
+    public string? Patient { get; init; }
+    public string? Prescriber { get; init; }
+    public string? Drug { get; init; }
+    public DateOnly? DispensedFrom { get; init; }
+    public DateOnly? DispensedTo { get; init; }
+    public DateOnly? ReceivedFrom { get; init; }
+    public DateOnly? ReceivedTo { get; init; }
+
+    /// <summary>An NCI schedule code (C48675) or a short name (CII).</summary>
+    public string? Schedule { get; init; }
+
+    /// <summary>The current status, e.g. VerifiedOnReceipt.</summary>
+    public string? Status { get; init; }
+
+    public long? PrescriptionNumber { get; init; }
+    public PrescriptionSort Sort { get; init; } = PrescriptionSort.Received;
+    public bool Descending { get; init; } = true;
+    public int Page { get; init; } = 1;
+
+    /// <summary>Rows per page, 1 to 200.</summary>
+    public int PageSize { get; init; } = 50;
+}
+
+/// <summary>What search results are ordered by (then by prescription number, so pages are stable).</summary>
+public enum PrescriptionSort
+{
+    Received,
+    Patient,
+    Prescriber,
+    Drug,
+    Number,
+}

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Retrieval;
+
+namespace PharmacyRx.Storage.Retrieval;
+
+/// <summary>
+/// Finds prescriptions and their refill history (1311.205(b)(11), 1306.22(c)). Name filters are range scans on the
+/// normalized keys of <c>prescriptions</c>; the dispensed-date filter drives from the dispensings index.
+/// </summary>
+public sealed class PrescriptionSearch(Database database)
+{
+    /// <summary>One search result.</summary>
+    public sealed record Row
+    {
+        public long PrescriptionNumber { get; init; }
+        public string ReceiptId { get; init; } = "";
+        public string ReceivedAt { get; init; } = "";
+        public string PatientName { get; init; } = "";
+        public string PrescriberName { get; init; } = "";
+        public string DrugDescription { get; init; } = "";
+        public string DeaSchedule { get; init; } = "";
+        public string WrittenDate { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string? LastDispensed { get; init; }
+    }
+
+    /// <summary>One page of results; <see cref="HasMore"/> when another page follows.</summary>
+    public sealed record Page(IReadOnlyList<Row> Rows, int PageNumber, int PageSize, bool HasMore);
+
+    /// <summary>The refill history of one prescription number (1306.22(c)).</summary>
+    public sealed record RefillHistory(
+        long PrescriptionNumber, string ReceiptId, string DrugDescription, string DosageForm, string QuantityPrescribed, string RefillsAuthorized,
+        IReadOnlyList<Fill> Fills)
+    {
+        public int RefillsSoFar => Fills.Count == 0 ? 0 : Fills.Max(f => f.RefillNumber);
+    }
+
+    /// <summary>One fill in a refill history.</summary>
+    public sealed record Fill
+    {
+        public string DateDispensed { get; init; } = "";
+        public string Quantity { get; init; } = "";
+        public string QuantityUnit { get; init; } = "";
+        public string Dispenser { get; init; } = "";
+        public int RefillNumber { get; init; }
+    }
+
+    private static readonly Dictionary<PrescriptionSort, string> SortColumns = new()
+    {
+        [PrescriptionSort.Received] = "p.received_at",
+        [PrescriptionSort.Patient] = "p.patient_key",
+        [PrescriptionSort.Prescriber] = "p.prescriber_key",
+        [PrescriptionSort.Drug] = "p.drug_key",
+        [PrescriptionSort.Number] = "p.prescription_number",
+    };
+
+    public async Task<Page> SearchAsync(PrescriptionQuery query, CancellationToken cancellationToken)
+    {
+        var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        var page = Math.Max(query.Page, 1);
+        var where = new StringBuilder("WHERE 1 = 1");
+        var parameters = new DynamicParameters();
+        void Prefix(string? text, string column, string name)
+        {
+            if (!string.IsNullOrWhiteSpace(text))
+            {
+                var key = SearchKey.Normalize(text);
+                where.Append(CultureInfo.InvariantCulture, $" AND {column} >= @{name} AND {column} < @{name}End");
+                parameters.Add(name, key);
+                parameters.Add(name + "End", SearchKey.PrefixEnd(key));
+            }
+        }
+        Prefix(query.Patient, "p.patient_key", "Patient");
+        Prefix(query.Prescriber, "p.prescriber_key", "Prescriber");
+        Prefix(query.Drug, "p.drug_key", "Drug");
+        if (query.DispensedFrom is not null || query.DispensedTo is not null)
+        {
+            where.Append(" AND p.receipt_id IN (SELECT d.receipt_id FROM dispensings d WHERE d.date_dispensed >= @DispensedFrom AND d.date_dispensed <= @DispensedTo)");
+            parameters.Add("DispensedFrom", Day(query.DispensedFrom) ?? "0000-01-01");
+            parameters.Add("DispensedTo", Day(query.DispensedTo) ?? "9999-12-31");
+        }
+        if (query.ReceivedFrom is { } receivedFrom)
+        {
+            where.Append(" AND p.received_at >= @ReceivedFrom");
+            parameters.Add("ReceivedFrom", Day(receivedFrom));
+        }
+        if (query.ReceivedTo is { } receivedTo)
+        {
+            where.Append(" AND p.received_at < @ReceivedBefore");
+            parameters.Add("ReceivedBefore", Day(receivedTo.AddDays(1)));
+        }
+        if (!string.IsNullOrWhiteSpace(query.Schedule))
+        {
+            where.Append(" AND p.dea_schedule = @Schedule");
+            parameters.Add("Schedule", ScheduleCode(query.Schedule));
+        }
+        if (!string.IsNullOrWhiteSpace(query.Status))
+        {
+            where.Append(" AND COALESCE(v.status, a.status) = @Status");
+            parameters.Add("Status", query.Status);
+        }
+        if (query.PrescriptionNumber is { } number)
+        {
+            where.Append(" AND p.prescription_number = @Number");
+            parameters.Add("Number", number);
+        }
+        var direction = query.Descending ? "DESC" : "ASC";
+        parameters.Add("Limit", pageSize + 1);
+        parameters.Add("Offset", (page - 1) * pageSize);
+        var sql = $"""
+            SELECT p.prescription_number, p.receipt_id, p.received_at, a.patient_name, a.prescriber_name, a.drug_description,
+                   p.dea_schedule, p.written_date, COALESCE(v.status, a.status) AS status,
+                   (SELECT MAX(d.date_dispensed) FROM dispensings d WHERE d.receipt_id = p.receipt_id) AS last_dispensed
+            FROM prescriptions p
+            JOIN prescription_archive a ON a.receipt_id = p.receipt_id
+            LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = p.receipt_id)
+            {where}
+            ORDER BY {SortColumns[query.Sort]} {direction}, p.prescription_number {direction}
+            LIMIT @Limit OFFSET @Offset
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<Row>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();
+        var hasMore = rows.Count > pageSize;
+        return new Page(hasMore ? rows[..pageSize] : rows, page, pageSize, hasMore);
+    }
+
+    public async Task<RefillHistory?> RefillHistoryAsync(long prescriptionNumber, CancellationToken cancellationToken)
+    {
+        const string prescription = """
+            SELECT p.prescription_number, p.receipt_id, a.drug_description, p.quantity, p.quantity_unit, p.refills_authorized, a.as_received
+            FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
+            WHERE p.prescription_number = @Number
+            """;
+        const string fills = """
+            SELECT date_dispensed, quantity, quantity_unit, dispenser, refill_number FROM dispensings WHERE receipt_id = @ReceiptId ORDER BY id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rx = await connection.QuerySingleOrDefaultAsync<(long Number, string ReceiptId, string Drug, string Quantity, string Unit, string Refills, byte[] AsReceived)?>(
+            new CommandDefinition(prescription, new { Number = prescriptionNumber }, cancellationToken: cancellationToken));
+        if (rx is not { } found)
+        {
+            return null;
+        }
+        var history = await connection.QueryAsync<Fill>(new CommandDefinition(fills, new { found.ReceiptId }, cancellationToken: cancellationToken));
+        // The dosage form is read from the as-received record, the one source of prescription information.
+        var form = new ScriptMessageReader().Read(found.AsReceived).Message?.Elements.DosageForm ?? "";
+        return new RefillHistory(found.Number, found.ReceiptId, found.Drug, form, $"{found.Quantity} {found.Unit}".Trim(), found.Refills, history.ToArray());
+    }
+
+    /// <summary>The pharmacy's prescription number of an archived NewRx, or null.</summary>
+    public async Task<long?> NumberAsync(Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT prescription_number FROM prescriptions WHERE receipt_id = @ReceiptId
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, cancellationToken: cancellationToken));
+    }
+
+    private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string ScheduleCode(string schedule) => schedule.ToUpperInvariant() switch
+    {
+        "CI" => "C48672",
+        "CII" => "C48675",
+        "CIII" => "C48676",
+        "CIV" => "C48677",
+        "CV" => "C48679",
+        var code => code,
+    };
+}

@@ -1,0 +1,66 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Api;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Host.Tests.Api;
+
+/// <summary>
+/// The service built from its own entry point (<c>pharmacyrx serve --data DIR</c>) by <see cref="WebApplicationFactory{TEntryPoint}"/>
+/// over an installed pharmacy, with a clock the test moves.
+/// </summary>
+internal sealed class PharmacyApi : WebApplicationFactory<Program>
+{
+    static PharmacyApi()
+    {
+        // The entry point reads the key password from the process environment; every test pharmacy uses this one.
+        Environment.SetEnvironmentVariable(KeyPasswordSource.VariableName, InstalledPharmacy.KeyPassword);
+    }
+
+    private PharmacyApi(InstalledPharmacy pharmacy) => Pharmacy = pharmacy;
+
+    public InstalledPharmacy Pharmacy { get; }
+
+    public ManualTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    public string AdminPassword => Pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
+
+    public static async Task<PharmacyApi> CreateAsync() => new(await InstalledPharmacy.CreateAsync());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("data", Pharmacy.Data.Root);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>A client signed in as the user (a real login through <c>POST /api/sessions</c>).</summary>
+    public async Task<HttpClient> SignedInAsync(string userName, string password)
+    {
+        var client = CreateClient();
+        using var login = await client.PostAsJsonAsync("/api/sessions", new SessionApi.LoginRequest(userName, password));
+        login.EnsureSuccessStatusCode();
+        var session = await login.Content.ReadFromJsonAsync<SessionApi.LoginResponse>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session!.Token);
+        return client;
+    }
+
+    /// <summary>Creates a user through the CLI with the given roles and signs them in.</summary>
+    public async Task<HttpClient> UserAsync(string userName, params string[] roles)
+    {
+        var added = await Pharmacy.RunAsync(["users", "add", userName, "--full-name", $"Synthetic {userName}", "--initials", userName[..2].ToUpperInvariant(),
+            .. roles.SelectMany(role => new[] { "--role", role })]);
+        Assert.That(added.ExitCode, Is.Zero, added.Error);
+        return await SignedInAsync(userName, added.JsonLines[0].GetProperty("password").GetString()!);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Pharmacy.Dispose();
+    }
+}

@@ -15,6 +15,22 @@ using PharmacyRx.Testing;
 // (WAL, synchronous=FULL), next to the raw SQLite insert rate of the same bytes in the same run; practitioner-signature
 // verification next to bare RSA-2048 verify, and ingest of signed messages.
 //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- [messages] [in-flight]
+if (args is ["search", ..])
+{
+    // Retrieval latency over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- search [prescriptions]
+    var searchFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    try
+    {
+        await SearchBenchmark.RunAsync(searchFolder, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(searchFolder, recursive: true);
+    }
+    return;
+}
+
 var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 60_000;
 var inFlight = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 256;
 var batchSize = new ArchiveWriterOptions().MaxBatchSize;

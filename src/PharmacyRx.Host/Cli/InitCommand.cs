@@ -14,7 +14,7 @@ namespace PharmacyRx.Host.Cli;
 /// </summary>
 internal static class InitCommand
 {
-    public const string AdminRole = "PharmacyAdmin";
+    public const string AdminRole = Core.Access.DefaultRoles.PharmacyAdmin;
 
     public static Command Create(CliEnvironment environment, Option<string> data)
     {

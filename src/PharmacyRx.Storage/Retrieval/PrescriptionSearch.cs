@@ -99,7 +99,10 @@ public sealed class PrescriptionSearch(Database database)
         }
         if (!string.IsNullOrWhiteSpace(query.Status))
         {
-            where.Append(" AND COALESCE(v.status, a.status) = @Status");
+            where.Append("""
+                 AND COALESCE((SELECT e.status FROM verification_events e WHERE e.receipt_id = p.receipt_id ORDER BY e.id DESC LIMIT 1),
+                              (SELECT s.status FROM prescription_archive s WHERE s.receipt_id = p.receipt_id)) = @Status
+                """);
             parameters.Add("Status", query.Status);
         }
         if (query.PrescriptionNumber is { } number)
@@ -110,16 +113,20 @@ public sealed class PrescriptionSearch(Database database)
         var direction = query.Descending ? "DESC" : "ASC";
         parameters.Add("Limit", pageSize + 1);
         parameters.Add("Offset", (page - 1) * pageSize);
+        // The page is chosen from the prescriptions table and its indexes alone; only its rows are joined to the archive.
+        var order = $"{SortColumns[query.Sort]} {direction}, p.prescription_number {direction}";
         var sql = $"""
             SELECT p.prescription_number, p.receipt_id, p.received_at, a.patient_name, a.prescriber_name, a.drug_description,
                    p.dea_schedule, p.written_date, COALESCE(v.status, a.status) AS status,
                    (SELECT MAX(d.date_dispensed) FROM dispensings d WHERE d.receipt_id = p.receipt_id) AS last_dispensed
-            FROM prescriptions p
+            FROM (SELECT p.prescription_number FROM prescriptions p
+                  {where}
+                  ORDER BY {order}
+                  LIMIT @Limit OFFSET @Offset) page
+            JOIN prescriptions p ON p.prescription_number = page.prescription_number
             JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = p.receipt_id)
-            {where}
-            ORDER BY {SortColumns[query.Sort]} {direction}, p.prescription_number {direction}
-            LIMIT @Limit OFFSET @Offset
+            ORDER BY {order}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<Row>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken))).ToList();

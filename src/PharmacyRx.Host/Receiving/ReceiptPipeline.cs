@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Retrieval;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage.Archive;
@@ -75,6 +76,7 @@ public sealed partial class ReceiptPipeline(
             AsReceivedSha256 = sha256,
             ReceiptSignature = signature,
             SignerThumbprint = signingKey.Thumbprint,
+            SearchKeys = read.Message is { Kind: TransactionKind.NewRx, Elements: var elements } ? PrescriptionKeys.From(elements) : null,
         }, cancellationToken);
 
         // Ids, statuses and reason codes only: no patient, prescriber or drug details in logs.

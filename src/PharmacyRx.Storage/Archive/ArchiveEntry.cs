@@ -23,6 +23,12 @@ public sealed record ArchiveEntry
     public required string AsReceivedSha256 { get; init; }
     public required byte[] ReceiptSignature { get; init; }
     public required string SignerThumbprint { get; init; }
+
+    /// <summary>
+    /// A NewRx's search keys, worked out by the caller so the single writer does not; derived from <see cref="Message"/>
+    /// when absent.
+    /// </summary>
+    public Core.Retrieval.PrescriptionKeys? SearchKeys { get; init; }
 }
 
 /// <summary>

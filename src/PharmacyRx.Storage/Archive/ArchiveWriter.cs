@@ -197,9 +197,9 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             if (entry.Message is { Kind: Core.Receiving.TransactionKind.NewRx, Elements: var elements })
             {
                 // The pharmacy's prescription number and the search keys, in the same transaction as the record.
+                var keys = entry.SearchKeys ?? PrescriptionKeys.From(elements);
                 await _prescription.ExecuteAsync(transaction,
-                    row.ReceiptId, row.ReceivedAt, SearchKey.Normalize(elements.PatientDisplayName), SearchKey.Normalize(elements.PrescriberDisplayName),
-                    SearchKey.Normalize(elements.DrugDescription), elements.DeaScheduleCode, elements.WrittenDate, elements.EarliestFillDate,
+                    row.ReceiptId, row.ReceivedAt, keys.Patient, keys.Prescriber, keys.Drug, elements.DeaScheduleCode, elements.WrittenDate, elements.EarliestFillDate,
                     elements.QuantityValue, elements.QuantityUnit, elements.NumberOfRefills);
             }
 

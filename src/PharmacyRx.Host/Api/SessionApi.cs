@@ -24,7 +24,7 @@ public static class SessionApi
     }
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, SessionStore sessions, HttpContext context, CancellationToken cancellationToken)
+        LoginRequest request, SessionStore sessions, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
         var result = await sessions.LoginAsync(request.UserName ?? "", request.Password ?? "", cancellationToken);
         switch (result.Outcome)
@@ -33,7 +33,7 @@ public static class SessionApi
                 return TypedResults.Ok(new LoginResponse(
                     result.Token!, (int)SessionStore.IdleTimeout.TotalSeconds, (int)SessionStore.AbsoluteTimeout.TotalSeconds));
             case LoginOutcome.Throttled:
-                var seconds = Math.Max(1, (int)Math.Ceiling((result.RetryAfter!.Value - DateTimeOffset.UtcNow).TotalSeconds));
+                var seconds = Math.Max(1, (int)Math.Ceiling((result.RetryAfter!.Value - time.GetUtcNow()).TotalSeconds));
                 context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
                     detail: $"try again after {result.RetryAfter:yyyy-MM-ddTHH:mm:ssZ}");

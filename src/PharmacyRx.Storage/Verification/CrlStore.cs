@@ -2,7 +2,6 @@ using Dapper;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Verification;
-using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Storage.Verification;
 
@@ -16,34 +15,29 @@ public sealed class CrlStore(Database database, TimeProvider time)
     public async Task<bool> AddAsync(RevocationList list, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        const string sql = """
-            INSERT INTO revocation_lists (sha256, issuer, crl_number, this_update, next_update, source, der, stored_at)
-            VALUES (@Sha256, @Issuer, @Number, @ThisUpdate, @NextUpdate, @Source, @Der, @StoredAt)
-            ON CONFLICT (sha256) DO NOTHING
-            """;
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
+        return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
-            list.Sha256,
-            list.Issuer,
-            list.Number,
-            ThisUpdate = ReceiptSeal.FormatTimestamp(list.ThisUpdate),
-            NextUpdate = list.NextUpdate is { } next ? ReceiptSeal.FormatTimestamp(next) : null,
-            list.Source,
-            list.Der,
-            StoredAt = ReceiptSeal.FormatTimestamp(now),
-        }, transaction, cancellationToken: cancellationToken));
-        if (inserted == 0)
-        {
-            return false;
-        }
-        await AuditLog.AppendAsync(connection, transaction,
-            [new AuditEvent(now, AuditEventTypes.CrlStored, actor, AuditOutcome.Success, list.Sha256,
-                $"issuer={list.Issuer}; number={list.Number}; thisUpdate={ReceiptSeal.FormatTimestamp(list.ThisUpdate)}; source={list.Source}")],
-            cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+            const string sql = """
+                INSERT INTO revocation_lists (sha256, issuer, crl_number, this_update, next_update, source, der, stored_at)
+                VALUES (@Sha256, @Issuer, @Number, @ThisUpdate, @NextUpdate, @Source, @Der, @StoredAt)
+                ON CONFLICT (sha256) DO NOTHING
+                """;
+            var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                list.Sha256,
+                list.Issuer,
+                list.Number,
+                ThisUpdate = ReceiptSeal.FormatTimestamp(list.ThisUpdate),
+                NextUpdate = list.NextUpdate is { } next ? ReceiptSeal.FormatTimestamp(next) : null,
+                list.Source,
+                list.Der,
+                StoredAt = ReceiptSeal.FormatTimestamp(now),
+            }, transaction, cancellationToken: cancellationToken));
+            return inserted == 0
+                ? (false, [], false)
+                : (true, [new AuditEvent(now, AuditEventTypes.CrlStored, actor, AuditOutcome.Success, list.Sha256,
+                    $"issuer={list.Issuer}; number={list.Number}; thisUpdate={ReceiptSeal.FormatTimestamp(list.ThisUpdate)}; source={list.Source}")], true);
+        }, cancellationToken);
     }
 
     /// <summary>Every stored CRL, by issuer, newest first.</summary>

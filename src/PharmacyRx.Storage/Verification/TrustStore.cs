@@ -2,7 +2,6 @@ using Dapper;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Verification;
-using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Storage.Verification;
 
@@ -16,60 +15,46 @@ public sealed class TrustStore(Database database, TimeProvider time)
     public async Task<bool> AddAsync(TrustedCertificate certificate, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        const string sql = """
-            INSERT INTO trusted_certificates (thumbprint, purpose, subject, not_after, der, added_at, added_by)
-            VALUES (@Thumbprint, @Purpose, @Subject, @NotAfter, @Der, @AddedAt, @AddedBy)
-            ON CONFLICT (thumbprint) DO NOTHING
-            """;
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
+        return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
-            certificate.Thumbprint,
-            Purpose = certificate.Purpose.ToString(),
-            certificate.Subject,
-            NotAfter = ReceiptSeal.FormatTimestamp(certificate.NotAfter),
-            certificate.Der,
-            AddedAt = ReceiptSeal.FormatTimestamp(now),
-            AddedBy = actor,
-        }, transaction, cancellationToken: cancellationToken));
-        if (inserted == 0)
-        {
-            return false;
-        }
-        await AuditLog.AppendAsync(connection, transaction,
-            [new AuditEvent(now, AuditEventTypes.TrustAdded, actor, AuditOutcome.Success, certificate.Thumbprint,
-                $"before: not trusted; after: trusted as {certificate.Purpose}; subject={certificate.Subject}")],
-            cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+            const string sql = """
+                INSERT INTO trusted_certificates (thumbprint, purpose, subject, not_after, der, added_at, added_by)
+                VALUES (@Thumbprint, @Purpose, @Subject, @NotAfter, @Der, @AddedAt, @AddedBy)
+                ON CONFLICT (thumbprint) DO NOTHING
+                """;
+            var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                certificate.Thumbprint,
+                Purpose = certificate.Purpose.ToString(),
+                certificate.Subject,
+                NotAfter = ReceiptSeal.FormatTimestamp(certificate.NotAfter),
+                certificate.Der,
+                AddedAt = ReceiptSeal.FormatTimestamp(now),
+                AddedBy = actor,
+            }, transaction, cancellationToken: cancellationToken));
+            return inserted == 0
+                ? (false, [], false)
+                : (true, [new AuditEvent(now, AuditEventTypes.TrustAdded, actor, AuditOutcome.Success, certificate.Thumbprint,
+                    $"before: not trusted; after: trusted as {certificate.Purpose}; subject={certificate.Subject}")], true);
+        }, cancellationToken);
     }
 
     /// <summary>Removes a certificate by thumbprint; false when none is trusted with it.</summary>
     public async Task<bool> RemoveAsync(string thumbprint, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        const string find = """
-            SELECT purpose, subject FROM trusted_certificates WHERE thumbprint = @Thumbprint
-            """;
-        var existing = await connection.QuerySingleOrDefaultAsync<(string Purpose, string Subject)?>(
-            new CommandDefinition(find, new { Thumbprint = thumbprint }, transaction, cancellationToken: cancellationToken));
-        if (existing is not { } before)
+        return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
-            return false;
-        }
-        const string delete = """
-            DELETE FROM trusted_certificates WHERE thumbprint = @Thumbprint
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(delete, new { Thumbprint = thumbprint }, transaction, cancellationToken: cancellationToken));
-        await AuditLog.AppendAsync(connection, transaction,
-            [new AuditEvent(now, AuditEventTypes.TrustRemoved, actor, AuditOutcome.Success, thumbprint,
-                $"before: trusted as {before.Purpose}; subject={before.Subject}; after: not trusted")],
-            cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+            const string sql = """
+                DELETE FROM trusted_certificates WHERE thumbprint = @Thumbprint RETURNING purpose, subject
+                """;
+            var removed = await connection.QuerySingleOrDefaultAsync<(string Purpose, string Subject)?>(
+                new CommandDefinition(sql, new { Thumbprint = thumbprint }, transaction, cancellationToken: cancellationToken));
+            return removed is not { } before
+                ? (false, [], false)
+                : (true, [new AuditEvent(now, AuditEventTypes.TrustRemoved, actor, AuditOutcome.Success, thumbprint,
+                    $"before: trusted as {before.Purpose}; subject={before.Subject}; after: not trusted")], true);
+        }, cancellationToken);
     }
 
     /// <summary>Every trusted certificate, by subject.</summary>

@@ -4,7 +4,6 @@ using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Storage.Archive;
-using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Storage.Verification;
 
@@ -19,33 +18,29 @@ public sealed class VerificationEventStore(Database database)
         long Id, string ReceiptId, string OccurredAt, string Status, string ReasonCode, string Reason, byte[] Seal, string SignerThumbprint);
 
     /// <summary>Records a record's new status with the pharmacy's seal over it, and audits the move.</summary>
-    public async Task RecordAsync(
+    public Task RecordAsync(
         Guid receiptId, PrescriptionStatus previous, VerificationVerdict verdict, DateTimeOffset at, byte[] seal, string signerThumbprint,
-        string actor, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        const string sql = """
-            INSERT INTO verification_events (receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint)
-            VALUES (@ReceiptId, @OccurredAt, @Status, @ReasonCode, @Reason, @Seal, @SignerThumbprint)
-            """;
-        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        string actor, CancellationToken cancellationToken) =>
+        database.AuditedAsync<bool>(async (connection, transaction) =>
         {
-            ReceiptId = receiptId.ToString("D"),
-            OccurredAt = ReceiptSeal.FormatTimestamp(at),
-            Status = verdict.Status.ToString(),
-            verdict.ReasonCode,
-            verdict.Reason,
-            Seal = seal,
-            SignerThumbprint = signerThumbprint,
-        }, transaction, cancellationToken: cancellationToken));
-        await AuditLog.AppendAsync(connection, transaction,
-            [new AuditEvent(at, AuditEventTypes.VerificationStatusChanged, actor,
+            const string sql = """
+                INSERT INTO verification_events (receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint)
+                VALUES (@ReceiptId, @OccurredAt, @Status, @ReasonCode, @Reason, @Seal, @SignerThumbprint)
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql, new
+            {
+                ReceiptId = receiptId.ToString("D"),
+                OccurredAt = ReceiptSeal.FormatTimestamp(at),
+                Status = verdict.Status.ToString(),
+                verdict.ReasonCode,
+                verdict.Reason,
+                Seal = seal,
+                SignerThumbprint = signerThumbprint,
+            }, transaction, cancellationToken: cancellationToken));
+            return (true, [new AuditEvent(at, AuditEventTypes.VerificationStatusChanged, actor,
                 verdict.Status.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success, receiptId.ToString("D"),
-                $"before: status={previous}; after: status={verdict.Status}; reasonCode={verdict.ReasonCode}")],
-            cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
+                $"before: status={previous}; after: status={verdict.Status}; reasonCode={verdict.ReasonCode}")], true);
+        }, cancellationToken);
 
     /// <summary>
     /// Records whose current status is still <see cref="PrescriptionStatus.PendingRevocationCheck"/>, in receipt order,

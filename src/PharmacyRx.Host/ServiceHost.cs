@@ -1,6 +1,8 @@
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Clock;
+using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
@@ -39,6 +41,10 @@ public static class ServiceHost
         builder.Services.Configure<InboxOptions>(builder.Configuration.GetSection("Inbox"));
         builder.Services.AddSingleton<InboxWatcher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InboxWatcher>());
+        builder.Services.AddSingleton(_ => builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
+        builder.Services.AddSingleton<ClockCheck>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());
+        builder.Services.AddReadinessChecks();
         builder.Services.AddSingleton<VerificationMaintenance>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
         builder.Services.AddProblemDetails();
@@ -52,7 +58,7 @@ public static class ServiceHost
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+        app.MapReadinessChecks();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapInboundApi();
         app.MapSessionApi();

@@ -29,6 +29,12 @@ public static class AuditEventTypes
     public const string LoggedOut = "LoggedOut";
     public const string PasswordChanged = "PasswordChanged";
 
+    /// <summary>1311.215(a)(3): the clock is more than five minutes off NIST time (1311.205(b)(4)(v)).</summary>
+    public const string ClockOutOfBounds = "ClockOutOfBounds";
+
+    /// <summary>1311.215(a)(3): the clock could not be checked.</summary>
+    public const string ClockCheckFailed = "ClockCheckFailed";
+
     /// <summary>1311.215(a)(1): a function refused for lack of a permission, with actor and function.</summary>
     public const string UnauthorizedAccessAttempt = "UnauthorizedAccessAttempt";
 

@@ -21,7 +21,13 @@ internal sealed class PharmacyApi : WebApplicationFactory<Program>
         Environment.SetEnvironmentVariable(KeyPasswordSource.VariableName, InstalledPharmacy.KeyPassword);
     }
 
-    private PharmacyApi(InstalledPharmacy pharmacy) => Pharmacy = pharmacy;
+    private readonly Dictionary<string, string?> _settings;
+
+    private PharmacyApi(InstalledPharmacy pharmacy, Dictionary<string, string?> settings)
+    {
+        Pharmacy = pharmacy;
+        _settings = settings;
+    }
 
     public InstalledPharmacy Pharmacy { get; }
 
@@ -29,11 +35,18 @@ internal sealed class PharmacyApi : WebApplicationFactory<Program>
 
     public string AdminPassword => Pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
 
-    public static async Task<PharmacyApi> CreateAsync() => new(await InstalledPharmacy.CreateAsync());
+    /// <summary>An API over a fresh pharmacy; the clock check is off unless <paramref name="settings"/> turn it on.</summary>
+    public static async Task<PharmacyApi> CreateAsync(Dictionary<string, string?>? settings = null) =>
+        new(await InstalledPharmacy.CreateAsync(), new Dictionary<string, string?> { ["Clock:Enabled"] = "false" }
+            .Concat(settings ?? []).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("data", Pharmacy.Data.Root);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

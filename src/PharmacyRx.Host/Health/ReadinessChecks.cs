@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PharmacyRx.Core.Verification;
+using PharmacyRx.Host.Clock;
+using PharmacyRx.Storage;
+
+namespace PharmacyRx.Host.Health;
+
+/// <summary>
+/// <c>/health/live</c> (the process answers) and <c>/health/ready</c>: the database, the bus (MassTransit's own
+/// check), the clock's skew from NIST time (1311.205(b)(4)(v)) and the freshness of the CRLs held (1311.210(c)(2)).
+/// Unhealthy answers 503; degraded answers 200 and says why.
+/// </summary>
+public static class ReadinessChecks
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IServiceCollection AddReadinessChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseCheck>("database")
+            .AddCheck<ClockSkewCheck>("clock")
+            .AddCheck<CrlFreshnessCheck>("crls");
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapReadinessChecks(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteAsync });
+        return app;
+    }
+
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new
+            {
+                status = e.Value.Status.ToString(),
+                description = e.Value.Description,
+                data = e.Value.Data,
+            }),
+        }, Json));
+    }
+
+    private sealed class DatabaseCheck(Database database) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                const string sql = """
+                    SELECT MAX(version) FROM schema_migrations
+                    """;
+                await using var connection = await database.OpenAsync(cancellationToken);
+                var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+                return HealthCheckResult.Healthy($"schema version {version}");
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or InvalidOperationException)
+            {
+                return HealthCheckResult.Unhealthy("the database cannot be read", ex);
+            }
+        }
+    }
+
+    private sealed class ClockSkewCheck(ClockCheck clock, ClockOptions options) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(clock.Last switch
+            {
+                _ when !options.Enabled => HealthCheckResult.Degraded("the clock check is switched off"),
+                null => HealthCheckResult.Degraded("the clock has not been checked yet"),
+                { Skew: null } failed => HealthCheckResult.Degraded($"the clock could not be checked: {failed.Problem}", data: Data(failed)),
+                { WithinBounds: false } off => HealthCheckResult.Unhealthy(
+                    $"the clock is {off.Skew!.Value.TotalSeconds:0.#} s off {off.Server}: more than {options.MaxSkew.TotalMinutes:0} minutes (1311.205(b)(4)(v))", data: Data(off)),
+                var ok => HealthCheckResult.Healthy($"within {options.MaxSkew.TotalMinutes:0} minutes of {ok.Server}", Data(ok)),
+            });
+
+        private static Dictionary<string, object> Data(ClockStatus status)
+        {
+            var data = new Dictionary<string, object> { ["server"] = status.Server, ["checkedAt"] = status.CheckedAt };
+            if (status.Skew is { } skew)
+            {
+                data["skewSeconds"] = skew.TotalSeconds;
+            }
+            return data;
+        }
+    }
+
+    private sealed class CrlFreshnessCheck(CrlCache crls, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var now = time.GetUtcNow();
+            var newest = crls.All.GroupBy(l => l.Issuer).Select(g => g.OrderByDescending(l => l.ThisUpdate).First()).ToArray();
+            var stale = newest.Where(l => !l.IsCurrentAt(now)).Select(l => l.Issuer).ToArray();
+            var data = new Dictionary<string, object> { ["held"] = newest.Length, ["stale"] = stale };
+            return Task.FromResult(stale.Length == 0
+                ? HealthCheckResult.Healthy($"{newest.Length} issuer(s) with a current CRL", data)
+                : HealthCheckResult.Degraded($"no current CRL for {string.Join("; ", stale)}: their prescriptions wait in PendingRevocationCheck", data: data));
+        }
+    }
+}

@@ -40,6 +40,7 @@ public static class ReceivingServices
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<PharmacyWorkStore>();
         services.AddSingleton<PrescriptionSearch>();
+        services.AddSingleton<PrescriptionBackfill>();
         services.AddSingleton<PrescriptionViews>();
         services.AddSingleton<TrustStore>();
         services.AddSingleton<CrlStore>();

@@ -54,8 +54,7 @@ internal sealed class CommandContext : IAsyncDisposable
         return context;
     }
 
-    public async Task MigrateAsync(CancellationToken cancellationToken) =>
-        await Get<SchemaMigrator>().MigrateAsync(cancellationToken);
+    public Task MigrateAsync(CancellationToken cancellationToken) => DataFolderUpgrade.RunAsync(_services, cancellationToken);
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 }

@@ -39,7 +39,7 @@ internal static class ServeCommand
         }
 
         await using var app = ServiceHost.Build(hostArgs, data, signingKey, environment.GetVariable, environment.ConfigureServe);
-        await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(cancellationToken);
+        await DataFolderUpgrade.RunAsync(app.Services, cancellationToken);
         try
         {
             await app.StartAsync(cancellationToken);

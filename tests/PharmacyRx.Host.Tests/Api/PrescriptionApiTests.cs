@@ -147,6 +147,23 @@ public class PrescriptionApiTests
     }
 
     [Test]
+    public async Task Records_archived_before_the_prescriptions_table_existed_get_their_rows_on_upgrade()
+    {
+        await using var api = await PharmacyApi.CreateAsync();
+        var first = await IngestAsync(api, new SyntheticNewRx { MessageId = "U-1", PatientLastName = "Upgradeone" });
+        var second = await IngestAsync(api, new SyntheticNewRx { MessageId = "U-2", PrescriberOrderNumber = "O-U2", PatientLastName = "Upgradetwo" });
+        // As a database from before migration 0007 would look: archived NewRx records without prescriptions rows.
+        await api.Pharmacy.TamperAsync("DROP TRIGGER prescriptions_no_delete; DELETE FROM prescriptions;");
+
+        var upgrade = await api.Pharmacy.RunAsync("roles", "list");
+        using var pharmacist = await api.UserAsync("pharm1", DefaultRoles.Pharmacist);
+        var found = await JsonAsync(await pharmacist.GetAsync("/api/prescriptions?patient=upgrade&sort=number&descending=false"));
+
+        Assert.That(upgrade.ExitCode, Is.Zero, upgrade.Error);
+        Assert.That(found.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("receiptId").GetGuid()), Is.EqualTo(new[] { first, second }));
+    }
+
+    [Test]
     public void No_source_file_updates_or_deletes_archived_or_appended_rows()
     {
         var tables = new[] { "prescription_archive", "audit_events", "verification_events", "annotations", "dispensings", "prescriptions" };

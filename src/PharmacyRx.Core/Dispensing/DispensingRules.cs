@@ -25,7 +25,11 @@ public static class DispensingRules
         public static Decision Refuse(string code, string reason) => new(false, -1, code, reason);
     }
 
-    public static Decision Decide(PrescriptionFacts rx, IReadOnlyList<PriorFill> prior, Request request, DateOnly today)
+    /// <summary>
+    /// What stops any dispensing of the prescription as things stand (not a NewRx, a status that does not allow it,
+    /// cancelled, voided, transferred, Schedule I), or null when it is open for dispensing.
+    /// </summary>
+    public static Decision? Blocker(PrescriptionFacts rx)
     {
         if (!rx.IsNewRx)
         {
@@ -49,6 +53,15 @@ public static class DispensingRules
         if (rx.TransferredOut)
         {
             return Decision.Refuse("TransferredOut", "the prescription was transferred to another pharmacy and is void here (1306.25)");
+        }
+        return rx.Schedule == DeaSchedule.ScheduleI ? Decision.Refuse("ScheduleI", "Schedule I substances are not dispensed on prescription") : null;
+    }
+
+    public static Decision Decide(PrescriptionFacts rx, IReadOnlyList<PriorFill> prior, Request request, DateOnly today)
+    {
+        if (Blocker(rx) is { } blocked)
+        {
+            return blocked;
         }
         if (request.Quantity <= 0)
         {
@@ -75,8 +88,6 @@ public static class DispensingRules
         int refillsAllowed;
         switch (schedule)
         {
-            case DeaSchedule.ScheduleI:
-                return Decision.Refuse("ScheduleI", "Schedule I substances are not dispensed on prescription");
             case DeaSchedule.ScheduleII:
                 // 1306.12(a): no refills; 1306.13(a): the remainder of a partial fill only within 72 hours of the first.
                 refillsAllowed = 0;

@@ -19,7 +19,7 @@ public sealed record PrescriptionView(
 
 /// <summary>Builds <see cref="PrescriptionView"/>s from the archive and the pharmacist's records.</summary>
 public sealed class PrescriptionViews(
-    ArchiveQueries archive, PharmacyWorkStore work, PrescriptionSearch search, ScriptMessageReader reader, TimeProvider time)
+    ArchiveQueries archive, PharmacyWorkStore work, PrescriptionSearch search, ScriptMessageReader reader)
 {
     public async Task<PrescriptionView?> ViewAsync(Guid receiptId, CancellationToken cancellationToken)
     {
@@ -39,9 +39,7 @@ public sealed class PrescriptionViews(
                 elements is null ? "" : Convert.ToString(PrescriptionApi.CorrectableField(a.Fields["field"])?.GetValue(elements), System.Globalization.CultureInfo.InvariantCulture) ?? "",
                 a.Fields["value"], a.Fields["reason"], a.CreatedBy, a.CreatedAt))
             .ToArray();
-        // Dispensable as things stand: the rules' own view, with a nominal dispensing of one unit today.
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        var dispensable = facts is { } f && DispensingRules.Decide(f.Rules, [], new DispensingRules.Request(1, today, "-"), today) is { Code: not ("StatusNotDispensable" or "Cancelled" or "Voided" or "TransferredOut" or "NotAPrescription" or "ScheduleI") };
+        var dispensable = facts is { } f && DispensingRules.Blocker(f.Rules) is null;
         return new PrescriptionView(
             record.ReceiptId, await search.NumberAsync(receiptId, cancellationToken), record.ReceivedAt, record.TransactionKind, record.CurrentStatus, record.Status,
             record.CurrentReason, status.VerificationIndication(), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId);

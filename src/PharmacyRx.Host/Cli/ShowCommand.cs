@@ -3,6 +3,7 @@ using System.Text;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Dispensing;
 
 namespace PharmacyRx.Host.Cli;
 
@@ -44,6 +45,7 @@ internal static class ShowCommand
         var read = context.Get<ScriptMessageReader>().Reread(record);
         // The status as things stand: a pending revocation check may have been resolved since receipt.
         var status = Enum.Parse<PrescriptionStatus>(record.CurrentStatus);
+        var dispensable = await context.Get<PharmacyWorkStore>().IsDispensableAsync(Guid.Parse(record.ReceiptId), cancellationToken);
 
         if (export is not null)
         {
@@ -74,7 +76,7 @@ internal static class ShowCommand
                 missingElements = record.MissingElements.Length == 0 ? [] : record.MissingElements.Split(','),
                 cancelsReceiptId = record.CancelsReceiptId,
                 cancelledByReceiptId = record.CancelledByReceiptId,
-                dispensable = record.IsDispensable,
+                dispensable,
                 elements = read.Message?.Elements,
                 asReceivedSha256 = record.AsReceivedSha256,
                 receiptSignature = Convert.ToBase64String(record.ReceiptSignature),
@@ -83,12 +85,12 @@ internal static class ShowCommand
         }
         else
         {
-            await environment.Out.WriteAsync(Text(record, status, read.Message));
+            await environment.Out.WriteAsync(Text(record, status, dispensable, read.Message));
         }
         return 0;
     }
 
-    private static string Text(ArchivedRecord record, PrescriptionStatus status, ScriptMessage? message)
+    private static string Text(ArchivedRecord record, PrescriptionStatus status, bool dispensable, ScriptMessage? message)
     {
         var text = new StringBuilder();
         void Line(string label, string? value)
@@ -115,7 +117,7 @@ internal static class ShowCommand
         if (record.TransactionKind == "NewRx")
         {
             Line("Cancelled by", record.CancelledByReceiptId);
-            Line("Dispensable", record.IsDispensable ? "yes" : "no");
+            Line("Dispensable", dispensable ? "yes" : "no");
         }
         if (message?.Elements is { } e)
         {

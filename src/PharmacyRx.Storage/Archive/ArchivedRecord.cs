@@ -24,11 +24,4 @@ public sealed record ArchivedRecord : ArchiveColumns
 
     public string CurrentReason => ChangedStatus is null ? Reason : ChangedReason ?? "";
 
-    /// <summary>
-    /// Whether the prescription may be dispensed as things stand: a NewRx whose current status allows it and
-    /// that no CancelRx has cancelled.
-    /// </summary>
-    public bool IsDispensable => TransactionKind == nameof(Core.Receiving.TransactionKind.NewRx)
-        && Enum.TryParse<PrescriptionStatus>(CurrentStatus, out var status) && status.IsDispensableOnReceipt()
-        && CancelledByReceiptId is null;
 }

@@ -132,6 +132,10 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time)
         return await FactsAsync(connection, null, receiptId, cancellationToken) is { } facts ? (facts.Rules, facts.QuantityUnit) : null;
     }
 
+    /// <summary>Whether the prescription is open for dispensing as things stand (<see cref="DispensingRules.Blocker"/>).</summary>
+    public async Task<bool> IsDispensableAsync(Guid receiptId, CancellationToken cancellationToken) =>
+        await FactsAsync(receiptId, cancellationToken) is { } facts && DispensingRules.Blocker(facts.Rules) is null;
+
     private sealed record Facts(PrescriptionFacts Rules, string QuantityUnit);
 
     private static async Task<Facts?> FactsAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)

@@ -60,8 +60,7 @@ public class PractitionerSignatureTests
         var result = await _pharmacy.ReceiveAsync(Message("SIG-VALID").SignedBy(_pki.IssuePractitioner(), HashAlgorithmName.SHA256, _pki.Intermediate));
 
         Assert.That(result.Status, Is.EqualTo(PrescriptionStatus.VerifiedOnReceipt), result.Reason);
-        var record = await _pharmacy.RecordAsync(result.ReceiptId);
-        Assert.That(record.IsDispensable, Is.True);
+        Assert.That(await _pharmacy.DispensableAsync(result.ReceiptId), Is.True);
         var stored = await _pharmacy.AuditAsync(AuditEventTypes.CrlStored);
         Assert.That(stored.Select(e => e.Details), Has.Some.Contains($"source={_server.Served}/intermediate.crl")
             .And.Some.Contains($"source={_server.Served}/root.crl"));
@@ -80,7 +79,7 @@ public class PractitionerSignatureTests
         {
             Assert.That((result.Status, result.ReasonCode), Is.EqualTo((PrescriptionStatus.Invalid, VerificationVerdict.ContentAltered)));
             Assert.That(result.Reason, Does.Contain("altered after signing (1306.08(d))"));
-            Assert.That((await _pharmacy.RecordAsync(result.ReceiptId)).IsDispensable, Is.False);
+            Assert.That(await _pharmacy.DispensableAsync(result.ReceiptId), Is.False);
         }
     }
 
@@ -170,7 +169,7 @@ public class PractitionerSignatureTests
         var result = await _pharmacy.ReceiveAsync(Message("SIG-PENDING").SignedBy(_pki.IssuePractitioner(), HashAlgorithmName.SHA256, _pki.Intermediate));
 
         Assert.That((result.Status, result.ReasonCode), Is.EqualTo((PrescriptionStatus.PendingRevocationCheck, VerificationVerdict.RevocationStatusUnavailable)));
-        Assert.That((await _pharmacy.RecordAsync(result.ReceiptId)).IsDispensable, Is.False);
+        Assert.That(await _pharmacy.DispensableAsync(result.ReceiptId), Is.False);
         Assert.That(await _pharmacy.AuditAsync(AuditEventTypes.CrlFetchFailed), Is.Not.Empty);
         Assert.That(await _pharmacy.RecheckAsync(), Is.EqualTo(new PendingRecheck.Summary(1, 0)), "still unreachable: stays pending");
 
@@ -180,7 +179,7 @@ public class PractitionerSignatureTests
 
         var record = await fresh.RecordAsync(result.ReceiptId);
         Assert.That((record.Status, record.CurrentStatus), Is.EqualTo(("PendingRevocationCheck", "VerifiedOnReceipt")), "the row is never changed");
-        Assert.That(record.IsDispensable, Is.True);
+        Assert.That(await fresh.DispensableAsync(result.ReceiptId), Is.True);
         var moved = (await fresh.AuditAsync(AuditEventTypes.VerificationStatusChanged)).Single();
         Assert.That(moved.Details, Does.StartWith("before: status=PendingRevocationCheck; after: status=VerifiedOnReceipt"));
         Assert.That((await fresh.Get<ArchiveVerifier>().VerifyAsync(CancellationToken.None)).Problems, Is.Empty);

@@ -89,6 +89,9 @@ internal sealed class VerifyingPharmacy : IAsyncDisposable
     public async Task<ArchivedRecord> RecordAsync(Guid receiptId) =>
         (await Get<ArchiveQueries>().FindAsync(receiptId.ToString("D"), CancellationToken.None))!;
 
+    public Task<bool> DispensableAsync(Guid receiptId) =>
+        Get<PharmacyRx.Storage.Dispensing.PharmacyWorkStore>().IsDispensableAsync(receiptId, CancellationToken.None);
+
     public async Task<List<AuditEvent>> AuditAsync(string type)
     {
         var events = new List<AuditEvent>();

@@ -31,15 +31,12 @@ public sealed class SqliteDialect : ISqlDialect
 
     public DbConnection CreateConnection() => new SqliteConnection(_connectionString);
 
-    // Page cache up to 32 MiB per connection (allocated as used): the archive writer's index pages stay in memory
-    // across commits instead of being read back for every batch.
     public async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         const string sql = """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
             PRAGMA foreign_keys = ON;
-            PRAGMA cache_size = -32768;
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: cancellationToken));
     }

@@ -42,6 +42,7 @@ public static class AuditEventTypes
     public const string UnauthorizedModificationAttempt = "UnauthorizedModificationAttempt";
 
     public const string AnnotationAdded = "AnnotationAdded";
+    public const string RecordsExported = "RecordsExported";
     public const string PrescriptionDispensed = "PrescriptionDispensed";
     public const string DispensingRefused = "DispensingRefused";
 }

@@ -20,7 +20,7 @@ internal static class ShowCommand
         format.AcceptOnlyFromAmong("text", "json");
         var export = new Option<string?>("--export")
         {
-            Description = "Write as-received.xml, signed-content.txt, receipt-signature.der and pharmacy.crt to this folder",
+            Description = "Write as-received.xml, signed-content.txt, receipt-signature.der, pharmacy.crt (and practitioner/ for a signed record) to this folder",
         };
         var command = new Command("show", "Show one archived record") { id, format, export };
         command.SetAction((parse, cancellationToken) => RunAsync(
@@ -49,12 +49,7 @@ internal static class ShowCommand
 
         if (export is not null)
         {
-            Directory.CreateDirectory(export);
-            await File.WriteAllBytesAsync(Path.Combine(export, "as-received.xml"), record.AsReceived, cancellationToken);
-            await File.WriteAllBytesAsync(Path.Combine(export, "signed-content.txt"), ReceiptSeal.Content(
-                Guid.Parse(record.ReceiptId), ReceiptSeal.ParseTimestamp(record.ReceivedAt), record.AsReceivedSha256, record.Status, record.ReasonCode,
-                read.Message is { } message ? SignedElements.Format(message.Elements) : ""), cancellationToken);
-            await File.WriteAllBytesAsync(Path.Combine(export, "receipt-signature.der"), record.ReceiptSignature, cancellationToken);
+            await SignedRecordFiles.WriteAsync(record, read, export, cancellationToken);
             File.Copy(data.CertificatePath, Path.Combine(export, "pharmacy.crt"), overwrite: true);
         }
 

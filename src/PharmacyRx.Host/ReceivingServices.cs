@@ -3,6 +3,7 @@ using PharmacyRx.Core.Signing;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
@@ -46,6 +47,7 @@ public static class ReceivingServices
         services.AddSingleton<CrlStore>();
         services.AddSingleton<VerificationEventStore>();
         services.AddVerification(configuration);
+        services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
         services.AddSingleton(provider => new ArchiveVerifier(
             provider.GetRequiredService<ArchiveQueries>(),
             provider.GetRequiredService<VerificationEventStore>(),
@@ -59,6 +61,7 @@ public static class ReceivingServices
             services.AddSingleton<ArchiveWriter>();
             services.AddSingleton<ReceiptPipeline>();
             services.AddSingleton<PendingRecheck>();
+            services.AddSingleton<BackupService>();
         }
         return services;
     }

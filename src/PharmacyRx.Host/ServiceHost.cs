@@ -1,6 +1,7 @@
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
 using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
@@ -45,6 +46,8 @@ public static class ServiceHost
         builder.Services.AddSingleton<ClockCheck>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());
         builder.Services.AddReadinessChecks();
+        builder.Services.AddSingleton<BackupScheduler>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<BackupScheduler>());
         builder.Services.AddSingleton<VerificationMaintenance>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
         builder.Services.AddProblemDetails();

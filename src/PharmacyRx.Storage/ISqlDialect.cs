@@ -20,6 +20,15 @@ public interface ISqlDialect
     /// <summary>DDL creating the migrations journal if it does not exist.</summary>
     string MigrationsJournalDdl { get; }
 
+    /// <summary>
+    /// Copies the live database to a file while others keep writing (SQLite's online backup API), then checks the copy's
+    /// integrity; returns the integrity check's answer ("ok" when sound).
+    /// </summary>
+    Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken);
+
+    /// <summary>Runs the integrity check on a database file that is not in use; "ok" when sound.</summary>
+    Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken);
+
     /// <summary>True for faults worth retrying: the database busy or locked, a dropped connection.</summary>
     bool IsTransient(Exception exception);
 }

@@ -41,6 +41,38 @@ public sealed class SqliteDialect : ISqlDialect
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: cancellationToken));
     }
 
+    public async Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken)
+    {
+        await using (var source = (SqliteConnection)CreateConnection())
+        await using (var destination = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = destinationPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString()))
+        {
+            await source.OpenAsync(cancellationToken);
+            await destination.OpenAsync(cancellationToken);
+            // The backup API copies pages in steps and restarts when a writer changes the source, so ingest goes on.
+            source.BackupDatabase(destination);
+            await destination.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = DELETE", cancellationToken: cancellationToken));
+        }
+        return await CheckIntegrityAsync(destinationPath, cancellationToken);
+    }
+
+    public async Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        var answers = await connection.QueryAsync<string>(new CommandDefinition("PRAGMA integrity_check", cancellationToken: cancellationToken));
+        return string.Join("; ", answers);
+    }
+
     public string MigrationsJournalDdl => """
         CREATE TABLE IF NOT EXISTS schema_migrations (
           version    INTEGER NOT NULL PRIMARY KEY,

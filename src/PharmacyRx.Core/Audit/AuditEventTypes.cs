@@ -43,6 +43,12 @@ public static class AuditEventTypes
 
     public const string AnnotationAdded = "AnnotationAdded";
     public const string RecordsExported = "RecordsExported";
+    public const string BackupCompleted = "BackupCompleted";
+
+    /// <summary>1311.215(a)(3): a backup that failed; an incident in the daily report.</summary>
+    public const string BackupFailed = "BackupFailed";
+
+    public const string BackupRestored = "BackupRestored";
     public const string PrescriptionDispensed = "PrescriptionDispensed";
     public const string DispensingRefused = "DispensingRefused";
 }

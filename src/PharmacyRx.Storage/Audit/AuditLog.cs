@@ -31,6 +31,17 @@ public sealed class AuditLog(Database database)
         await appender.AppendAsync(transaction, events);
     }
 
+    /// <summary>The newest event's sequence number and hash (0 and the genesis hash for an empty trail).</summary>
+    public async Task<(long Sequence, string Hash)> HeadAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var head = await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        return head ?? (0, AuditChain.GenesisHash);
+    }
+
     /// <summary>Streams every stored event in sequence order.</summary>
     public async IAsyncEnumerable<ChainedAuditEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -35,9 +35,9 @@ internal sealed class PharmacyApi : WebApplicationFactory<Program>
 
     public string AdminPassword => Pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
 
-    /// <summary>An API over a fresh pharmacy; the clock check is off unless <paramref name="settings"/> turn it on.</summary>
+    /// <summary>An API over a fresh pharmacy; the clock check and the daily backup are off unless <paramref name="settings"/> turn them on.</summary>
     public static async Task<PharmacyApi> CreateAsync(Dictionary<string, string?>? settings = null) =>
-        new(await InstalledPharmacy.CreateAsync(), new Dictionary<string, string?> { ["Clock:Enabled"] = "false" }
+        new(await InstalledPharmacy.CreateAsync(), new Dictionary<string, string?> { ["Clock:Enabled"] = "false", ["Backup:Enabled"] = "false" }
             .Concat(settings ?? []).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Last().Value));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

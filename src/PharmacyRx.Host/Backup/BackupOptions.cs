@@ -1,0 +1,23 @@
+namespace PharmacyRx.Host.Backup;
+
+/// <summary>The daily backup (section <c>Backup</c>; 1311.205(b)(17)).</summary>
+public sealed class BackupOptions
+{
+    /// <summary>Whether <c>serve</c> runs the daily backup; default on.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where backups are written; default <c>DATA/backups</c>.</summary>
+    public string? Folder { get; set; }
+
+    /// <summary>A second destination each backup is copied to (another disk or a mounted share); none by default.</summary>
+    public string? SecondFolder { get; set; }
+
+    /// <summary>The local time of day the daily backup runs; default 02:00. A missed day is caught up at start-up.</summary>
+    public TimeSpan LocalTime { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>Daily backups kept; default 35.</summary>
+    public int KeepDays { get; set; } = 35;
+
+    /// <summary>Months for which the first backup of the month is kept as well; default 24 (two years, 1311.305).</summary>
+    public int KeepMonths { get; set; } = 24;
+}

@@ -3,6 +3,7 @@ using PharmacyRx.Core.Signing;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
@@ -48,6 +49,8 @@ public static class ReceivingServices
         services.AddSingleton<VerificationEventStore>();
         services.AddVerification(configuration);
         services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
+        services.AddSingleton(provider => new AuditReporter(
+            provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new ArchiveVerifier(
             provider.GetRequiredService<ArchiveQueries>(),
             provider.GetRequiredService<VerificationEventStore>(),

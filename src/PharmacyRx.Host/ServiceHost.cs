@@ -1,6 +1,7 @@
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
 using PharmacyRx.Host.Health;
@@ -47,6 +48,7 @@ public static class ServiceHost
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());
         builder.Services.AddReadinessChecks();
         builder.Services.AddSingleton<BackupScheduler>();
+        builder.Services.AddHostedService<AuditReportScheduler>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<BackupScheduler>());
         builder.Services.AddSingleton<VerificationMaintenance>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
@@ -67,6 +69,7 @@ public static class ServiceHost
         app.MapSessionApi();
         app.MapPrescriptionApi();
         app.MapAccessApi();
+        app.MapAuditApi();
         return app;
     }
 }

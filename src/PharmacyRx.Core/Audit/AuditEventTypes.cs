@@ -49,6 +49,7 @@ public static class AuditEventTypes
     public const string BackupFailed = "BackupFailed";
 
     public const string BackupRestored = "BackupRestored";
+    public const string AuditReportWritten = "AuditReportWritten";
     public const string PrescriptionDispensed = "PrescriptionDispensed";
     public const string DispensingRefused = "DispensingRefused";
 }

@@ -4,7 +4,7 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// The <c>pharmacyrx</c> command: <c>serve</c> (the default), <c>init</c>, <c>ingest</c>, <c>show</c>, <c>verify</c>,
-/// <c>trust</c>, <c>crl</c>, <c>recheck</c>, <c>sign-as-prescriber</c>, <c>users</c>, <c>roles</c>, <c>export-records</c>, <c>backup</c>.
+/// <c>trust</c>, <c>crl</c>, <c>recheck</c>, <c>sign-as-prescriber</c>, <c>users</c>, <c>roles</c>, <c>export-records</c>, <c>backup</c>, <c>audit</c>.
 /// </summary>
 public static class PharmacyRxCommandLine
 {
@@ -33,6 +33,7 @@ public static class PharmacyRxCommandLine
             UsersCommand.Roles(environment, data),
             ExportRecordsCommand.Create(environment, data),
             BackupCommand.Create(environment, data),
+            AuditCommand.Create(environment, data),
         };
         // No verb means serve, with serve's own options (and ASP.NET Core's, such as --urls) passed through.
         root.TreatUnmatchedTokensAsErrors = false;

@@ -3,6 +3,8 @@ using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PharmacyRx.Core.Verification;
+using PharmacyRx.Host.Audit;
+using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
 using PharmacyRx.Storage;
 
@@ -10,7 +12,8 @@ namespace PharmacyRx.Host.Health;
 
 /// <summary>
 /// <c>/health/live</c> (the process answers) and <c>/health/ready</c>: the database, the bus (MassTransit's own
-/// check), the clock's skew from NIST time (1311.205(b)(4)(v)) and the freshness of the CRLs held (1311.210(c)(2)).
+/// check), the clock's skew from NIST time (1311.205(b)(4)(v)), the freshness of the CRLs held (1311.210(c)(2)), and the
+/// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)).
 /// Unhealthy answers 503; degraded answers 200 and says why.
 /// </summary>
 public static class ReadinessChecks
@@ -22,7 +25,9 @@ public static class ReadinessChecks
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database")
             .AddCheck<ClockSkewCheck>("clock")
-            .AddCheck<CrlFreshnessCheck>("crls");
+            .AddCheck<CrlFreshnessCheck>("crls")
+            .AddCheck<BackupAgeCheck>("backup")
+            .AddCheck<AuditReportAgeCheck>("auditReport");
         return services;
     }
 
@@ -103,6 +108,40 @@ public static class ReadinessChecks
             return Task.FromResult(stale.Length == 0
                 ? HealthCheckResult.Healthy($"{newest.Length} issuer(s) with a current CRL", data)
                 : HealthCheckResult.Degraded($"no current CRL for {string.Join("; ", stale)}: their prescriptions wait in PendingRevocationCheck", data: data));
+        }
+    }
+
+    private sealed class BackupAgeCheck(BackupService backups, BackupOptions options, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (!options.Enabled)
+            {
+                return Task.FromResult(HealthCheckResult.Degraded("the daily backup is switched off"));
+            }
+            if (backups.List() is not [var newest, ..])
+            {
+                return Task.FromResult(HealthCheckResult.Degraded("no backup has been taken yet"));
+            }
+            var age = time.GetUtcNow() - newest.TakenAt;
+            var data = new Dictionary<string, object> { ["lastBackup"] = newest.TakenAt, ["ageHours"] = Math.Round(age.TotalHours, 1) };
+            return Task.FromResult(age <= TimeSpan.FromHours(26)
+                ? HealthCheckResult.Healthy($"last backup {age.TotalHours:0.#} hours ago", data)
+                : HealthCheckResult.Degraded($"the last backup is {age.TotalHours:0} hours old (1311.205(b)(17))", data: data));
+        }
+    }
+
+    private sealed class AuditReportAgeCheck(AuditReporter reporter, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), time.LocalTimeZone).Date).AddDays(-1);
+            return Task.FromResult(reporter.Days() switch
+            {
+                [var newest, ..] when newest >= yesterday => HealthCheckResult.Healthy($"the report of {newest:yyyy-MM-dd} is written"),
+                [var newest, ..] => HealthCheckResult.Degraded($"the newest audit report is of {newest:yyyy-MM-dd}; yesterday's is missing (1311.215(b))"),
+                _ => HealthCheckResult.Healthy("no day to report on yet"),
+            });
         }
     }
 }

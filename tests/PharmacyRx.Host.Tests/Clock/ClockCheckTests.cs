@@ -76,6 +76,8 @@ public class ClockCheckTests
         Assert.That(healthy.GetProperty("checks").GetProperty("database").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
         Assert.That(healthy.GetProperty("checks").GetProperty("clock").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
         Assert.That(healthy.GetProperty("checks").GetProperty("crls").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
+        Assert.That(healthy.GetProperty("checks").GetProperty("backup").GetProperty("description").GetString(), Is.EqualTo("the daily backup is switched off"));
+        Assert.That(healthy.GetProperty("checks").GetProperty("auditReport").GetProperty("status").GetString(), Is.EqualTo("Healthy"));
         Assert.That(off.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That(unhealthy.GetProperty("checks").GetProperty("clock").GetProperty("description").GetString(), Does.Contain("1311.205(b)(4)(v)"));
         Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.OK));

@@ -1,0 +1,55 @@
+namespace PharmacyRx.Core.Audit;
+
+/// <summary>The auditable events the daily analysis looks for (1311.215(a)(1)-(5)).</summary>
+public enum IncidentCategory
+{
+    /// <summary>(a)(1) Attempted unauthorized access: refused functions, failed or throttled logins.</summary>
+    UnauthorizedAccess,
+
+    /// <summary>(a)(2) Attempted unauthorized modification or destruction of information or records.</summary>
+    UnauthorizedModification,
+
+    /// <summary>(a)(3) Interference with operations: failed backups, failed CRL fetches, a clock out of bounds.</summary>
+    InterferenceWithOperations,
+
+    /// <summary>(a)(4) Any setting or change of the access controls.</summary>
+    AccessControlChange,
+
+    /// <summary>(a)(5) Attempted or successful interference with the audit trail: a broken hash chain, a truncation.</summary>
+    AuditTrailInterference,
+}
+
+/// <summary>Which audit event types fall under which category of 1311.215(a).</summary>
+public static class IncidentCategories
+{
+    private static readonly Dictionary<string, IncidentCategory> ByType = new(StringComparer.Ordinal)
+    {
+        [AuditEventTypes.UnauthorizedAccessAttempt] = IncidentCategory.UnauthorizedAccess,
+        [AuditEventTypes.LoginFailed] = IncidentCategory.UnauthorizedAccess,
+        [AuditEventTypes.LoginThrottled] = IncidentCategory.UnauthorizedAccess,
+        [AuditEventTypes.UnauthorizedModificationAttempt] = IncidentCategory.UnauthorizedModification,
+        [AuditEventTypes.CrlRefused] = IncidentCategory.UnauthorizedModification,
+        [AuditEventTypes.BackupFailed] = IncidentCategory.InterferenceWithOperations,
+        [AuditEventTypes.CrlFetchFailed] = IncidentCategory.InterferenceWithOperations,
+        [AuditEventTypes.ClockOutOfBounds] = IncidentCategory.InterferenceWithOperations,
+        [AuditEventTypes.ClockCheckFailed] = IncidentCategory.InterferenceWithOperations,
+        [AuditEventTypes.UserCreated] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.UserDisabled] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.PermissionGranted] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.PermissionRevoked] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.RoleAssigned] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.RoleRemoved] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.RolePermissionGranted] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.RolePermissionRevoked] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.ApiKeyCreated] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.PasswordChanged] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.TrustAdded] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.TrustRemoved] = IncidentCategory.AccessControlChange,
+    };
+
+    /// <summary>The category of an event, or null when it is routine. A failed archive verification is interference with records.</summary>
+    public static IncidentCategory? Of(AuditEvent auditEvent) =>
+        auditEvent is { Type: AuditEventTypes.ArchiveVerified, Outcome: AuditOutcome.Failure }
+            ? IncidentCategory.UnauthorizedModification
+            : ByType.TryGetValue(auditEvent.Type, out var category) ? category : null;
+}

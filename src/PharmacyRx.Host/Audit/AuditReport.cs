@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using PharmacyRx.Core.Audit;
+
+namespace PharmacyRx.Host.Audit;
+
+/// <summary>
+/// One day's incident report (1311.215(b)): every auditable event of 1311.215(a)(1)-(5) that day, by category, and any
+/// break in the audit trail's hash chain. Written as text and HTML for the pharmacist and CSV and JSON for machines.
+/// </summary>
+public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long EventsThatDay, long ChainHeadSequence, string ChainHeadHash,
+    IReadOnlyList<AuditReport.Incident> Incidents)
+{
+    /// <summary>One incident: its category, and the audit event (or chain break) behind it.</summary>
+    public sealed record Incident(IncidentCategory Category, long Sequence, DateTimeOffset OccurredAt, string Type, string Actor, string Outcome, string Target, string Details);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string ToText()
+    {
+        var text = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"PharmacyRx audit report for {Day:yyyy-MM-dd} (21 CFR 1311.215(b))\n")
+            .Append(CultureInfo.InvariantCulture, $"Generated {GeneratedAt:yyyy-MM-ddTHH:mm:ssZ}; {EventsThatDay} audit events that day; chain head {ChainHeadSequence} {ChainHeadHash}\n\n");
+        foreach (var category in Enum.GetValues<IncidentCategory>())
+        {
+            var incidents = Incidents.Where(i => i.Category == category).ToArray();
+            text.Append(CultureInfo.InvariantCulture, $"{Title(category)}: {(incidents.Length == 0 ? "none" : incidents.Length.ToString(CultureInfo.InvariantCulture))}\n");
+            foreach (var i in incidents)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"  #{i.Sequence} {i.OccurredAt:HH:mm:ss} {i.Type} by {i.Actor} on {i.Target} ({i.Outcome}): {i.Details}\n");
+            }
+        }
+        return text.ToString();
+    }
+
+    public string ToHtml()
+    {
+        static string E(object value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+        var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report ")
+            .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</title></head><body><h1>Audit report for ")
+            .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</h1><p>").Append(E(EventsThatDay)).Append(" audit events; chain head ")
+            .Append(E(ChainHeadSequence)).Append("</p>");
+        foreach (var category in Enum.GetValues<IncidentCategory>())
+        {
+            var incidents = Incidents.Where(i => i.Category == category).ToArray();
+            html.Append("<h2>").Append(E(Title(category))).Append(": ").Append(incidents.Length == 0 ? "none" : E(incidents.Length)).Append("</h2>");
+            if (incidents.Length > 0)
+            {
+                html.Append("<table><tr><th>#</th><th>Time</th><th>Event</th><th>Actor</th><th>Target</th><th>Outcome</th><th>Details</th></tr>");
+                foreach (var i in incidents)
+                {
+                    html.Append("<tr><td>").Append(E(i.Sequence)).Append("</td><td>").Append(E(i.OccurredAt.ToString("HH:mm:ss", CultureInfo.InvariantCulture)))
+                        .Append("</td><td>").Append(E(i.Type)).Append("</td><td>").Append(E(i.Actor)).Append("</td><td>").Append(E(i.Target))
+                        .Append("</td><td>").Append(E(i.Outcome)).Append("</td><td>").Append(E(i.Details)).Append("</td></tr>");
+                }
+                html.Append("</table>");
+            }
+        }
+        return html.Append("</body></html>").ToString();
+    }
+
+    public string ToCsv()
+    {
+        static string Q(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var csv = new StringBuilder("category,sequence,occurred_at,type,actor,outcome,target,details\r\n");
+        foreach (var i in Incidents)
+        {
+            csv.Append(string.Join(',', Q(i.Category.ToString()), i.Sequence.ToString(CultureInfo.InvariantCulture),
+                Q(i.OccurredAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)), Q(i.Type), Q(i.Actor), Q(i.Outcome), Q(i.Target), Q(i.Details))).Append("\r\n");
+        }
+        return csv.ToString();
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    public static string Title(IncidentCategory category) => category switch
+    {
+        IncidentCategory.UnauthorizedAccess => "Attempted unauthorized access (1311.215(a)(1))",
+        IncidentCategory.UnauthorizedModification => "Attempted unauthorized modification or destruction (1311.215(a)(2))",
+        IncidentCategory.InterferenceWithOperations => "Interference with operations (1311.215(a)(3))",
+        IncidentCategory.AccessControlChange => "Access-control changes (1311.215(a)(4))",
+        IncidentCategory.AuditTrailInterference => "Interference with the audit trail (1311.215(a)(5))",
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, null),
+    };
+}

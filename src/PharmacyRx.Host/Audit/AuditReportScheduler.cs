@@ -1,0 +1,29 @@
+namespace PharmacyRx.Host.Audit;
+
+/// <summary>
+/// Writes the daily audit report once per calendar day, shortly after local midnight, and at start-up for every day
+/// missed (1311.215(b)).
+/// </summary>
+public sealed partial class AuditReportScheduler(AuditReporter reporter, TimeProvider time, ILogger<AuditReportScheduler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await reporter.CatchUpAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(logger, ex);
+            }
+            var local = TimeZoneInfo.ConvertTime(time.GetUtcNow(), time.LocalTimeZone);
+            var next = new DateTimeOffset(local.Date.AddDays(1).AddMinutes(5), time.LocalTimeZone.GetUtcOffset(local.Date.AddDays(1)));
+            await Task.Delay(next - time.GetUtcNow(), time, stoppingToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The daily audit report could not be written; it is retried at the next run")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}

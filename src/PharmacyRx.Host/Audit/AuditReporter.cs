@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Host.Audit;
+
+/// <summary>
+/// Writes the daily audit report (1311.215(b)) into <c>DATA/reports</c>: the day's incidents by category of 1311.215(a),
+/// any break in the hash chain, and any signed chain head of an earlier day the trail no longer holds (a truncation).
+/// Each report signs the chain head with the pharmacy key, so a later truncation is detectable. A day is the pharmacy's
+/// local calendar day.
+/// </summary>
+public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time)
+{
+    public const string Actor = "system:audit-report";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly string[] Formats = ["txt", "html", "csv", "json"];
+
+    public string Folder => Path.Combine(data.Root, "reports");
+
+    /// <summary>The stored report of a day in a format (txt, html, csv, json), or null when there is none.</summary>
+    public string? Read(DateOnly day, string format) =>
+        Formats.Contains(format) && File.Exists(PathOf(day, format)) ? File.ReadAllText(PathOf(day, format)) : null;
+
+    /// <summary>The days that have a stored report, newest first.</summary>
+    public IReadOnlyList<DateOnly> Days() => !Directory.Exists(Folder) ? [] : Directory.EnumerateFiles(Folder, "audit-*.json")
+        .Select(f => Path.GetFileNameWithoutExtension(f)["audit-".Length..])
+        .Select(d => DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : (DateOnly?)null)
+        .OfType<DateOnly>()
+        .OrderDescending()
+        .ToArray();
+
+    /// <summary>Analyses a day and stores its report; needs the signing key (the chain head is signed).</summary>
+    public async Task<AuditReport> GenerateAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        var key = signingKey ?? throw new InvalidOperationException("the audit report signs the chain head: the pharmacy key is needed");
+        var zone = time.LocalTimeZone;
+        var start = Local(day, zone);
+        var end = Local(day.AddDays(1), zone);
+        var incidents = new List<AuditReport.Incident>();
+        var walker = new AuditChain.Walker();
+        var hashes = new Dictionary<long, string>();
+        long eventsThatDay = 0, headSequence = 0;
+        var headHash = AuditChain.GenesisHash;
+        var signedHeads = SignedHeads(key);
+        await foreach (var stored in audit.ReadAllAsync(cancellationToken))
+        {
+            foreach (var problem in walker.Next(stored))
+            {
+                incidents.Add(new(IncidentCategory.AuditTrailInterference, stored.Sequence, stored.Event.OccurredAt, "AuditChainBroken", "-", "Failure",
+                    $"audit event {stored.Sequence}", problem));
+            }
+            if (signedHeads.ContainsKey(stored.Sequence))
+            {
+                hashes[stored.Sequence] = stored.Hash;
+            }
+            (headSequence, headHash) = (stored.Sequence, stored.Hash);
+            if (stored.Event.OccurredAt >= start && stored.Event.OccurredAt < end)
+            {
+                eventsThatDay++;
+                if (IncidentCategories.Of(stored.Event) is { } category)
+                {
+                    var e = stored.Event;
+                    incidents.Add(new(category, stored.Sequence, e.OccurredAt, e.Type, e.Actor, e.Outcome.ToString(), e.Target, e.Details));
+                }
+            }
+        }
+        // 1311.215(a)(5): a head signed on an earlier day that the trail no longer holds means events were removed or changed.
+        foreach (var (sequence, (signedDay, hash)) in signedHeads)
+        {
+            if (!hashes.TryGetValue(sequence, out var now) || now != hash)
+            {
+                incidents.Add(new(IncidentCategory.AuditTrailInterference, sequence, time.GetUtcNow(), "AuditTrailTruncated", "-", "Failure", $"audit event {sequence}",
+                    $"the chain head signed in the report of {signedDay:yyyy-MM-dd} (event {sequence}) is {(now is null ? "gone" : "changed")}: the trail was truncated or rewritten"));
+            }
+        }
+
+        var report = new AuditReport(day, time.GetUtcNow(), eventsThatDay, headSequence, headHash,
+            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray());
+        Directory.CreateDirectory(Folder);
+        await File.WriteAllTextAsync(PathOf(day, "txt"), report.ToText(), cancellationToken);
+        await File.WriteAllTextAsync(PathOf(day, "html"), report.ToHtml(), cancellationToken);
+        await File.WriteAllTextAsync(PathOf(day, "csv"), report.ToCsv(), cancellationToken);
+        await File.WriteAllTextAsync(PathOf(day, "json"), report.ToJson(), cancellationToken);
+        var head = JsonSerializer.SerializeToUtf8Bytes(new SignedHead(day, headSequence, headHash, key.Thumbprint), Json);
+        await File.WriteAllBytesAsync(PathOf(day, "head.json"), head, cancellationToken);
+        await File.WriteAllBytesAsync(PathOf(day, "head.sig"), key.Sign(head), cancellationToken);
+        await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AuditReportWritten, Actor, AuditOutcome.Success,
+            day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), $"incidents={report.Incidents.Count}; chainHead={headSequence}")], cancellationToken);
+        return report;
+    }
+
+    /// <summary>Writes the report of every day from the day after the newest report (or the first audit event) to yesterday.</summary>
+    public async Task<int> CatchUpAsync(CancellationToken cancellationToken)
+    {
+        var zone = time.LocalTimeZone;
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).Date).AddDays(-1);
+        DateOnly? first = Days() is [var newest, ..] ? newest.AddDays(1) : null;
+        if (first is null)
+        {
+            await foreach (var stored in audit.ReadAllAsync(cancellationToken))
+            {
+                first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(stored.Event.OccurredAt, zone).Date);
+                break;
+            }
+        }
+        var written = 0;
+        for (var day = first ?? yesterday.AddDays(1); day <= yesterday; day = day.AddDays(1))
+        {
+            await GenerateAsync(day, cancellationToken);
+            written++;
+        }
+        return written;
+    }
+
+    private sealed record SignedHead(DateOnly Day, long Sequence, string Hash, string SignerThumbprint);
+
+    /// <summary>The chain heads signed by earlier reports whose signatures hold, by sequence.</summary>
+    private Dictionary<long, (DateOnly Day, string Hash)> SignedHeads(PharmacySigningKey key)
+    {
+        var heads = new Dictionary<long, (DateOnly, string)>();
+        if (!Directory.Exists(Folder))
+        {
+            return heads;
+        }
+        foreach (var file in Directory.EnumerateFiles(Folder, "audit-*.head.json"))
+        {
+            var bytes = File.ReadAllBytes(file);
+            var signature = Path.ChangeExtension(file, ".sig");
+            if (File.Exists(signature) && PharmacySigningKey.Verify(key.Certificate, bytes, File.ReadAllBytes(signature))
+                && JsonSerializer.Deserialize<SignedHead>(bytes, Json) is { Sequence: > 0 } head)
+            {
+                heads[head.Sequence] = (head.Day, head.Hash);
+            }
+        }
+        return heads;
+    }
+
+    private string PathOf(DateOnly day, string extension) => Path.Combine(Folder, $"audit-{day:yyyy-MM-dd}.{extension}");
+
+    private static DateTimeOffset Local(DateOnly day, TimeZoneInfo zone)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
+    }
+}

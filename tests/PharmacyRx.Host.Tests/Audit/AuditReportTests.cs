@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Audit;
+using PharmacyRx.Host.Tests.Verification;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Host.Tests.Audit;
+
+/// <summary>The daily audit analysis (1311.215(b)): seeded events of each kind of 1311.215(a), a tampered trail, a truncation, missed days.</summary>
+public class AuditReportTests
+{
+    private static readonly DateOnly Day = new(2026, 11, 20);
+
+    private static DateTimeOffset At(DateOnly day, int hour) => new(day.ToDateTime(new TimeOnly(hour, 0)), TimeZoneInfo.Local.GetUtcOffset(day.ToDateTime(new TimeOnly(hour, 0))));
+
+    private static AuditReporter Reporter(VerifyingPharmacy pharmacy, TimeProvider clock) =>
+        new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, clock);
+
+    private static Task SeedAsync(VerifyingPharmacy pharmacy, params AuditEvent[] events) =>
+        pharmacy.Get<AuditLog>().AppendAsync(events, CancellationToken.None);
+
+    private static async Task TamperAsync(VerifyingPharmacy pharmacy, string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    [Test]
+    public async Task The_report_lists_each_kind_of_auditable_event_of_the_day_and_nothing_routine()
+    {
+        await using var pharmacy = await VerifyingPharmacy.CreateAsync();
+        await SeedAsync(pharmacy,
+            new(At(Day, 8), AuditEventTypes.UnauthorizedAccessAttempt, "tech1", AuditOutcome.Failure, "POST /api/prescriptions/{receiptId:guid}/dispensings", "required=Dispense"),
+            new(At(Day, 9), AuditEventTypes.UnauthorizedModificationAttempt, "admin", AuditOutcome.Failure, "admin", "function=PermissionGranted"),
+            new(At(Day, 10), AuditEventTypes.BackupFailed, BackupActor, AuditOutcome.Failure, "pharmacyrx-x", "disk full"),
+            new(At(Day, 11), AuditEventTypes.PermissionGranted, "admin", AuditOutcome.Success, "tech1", "before: …; after: permissions=Dispense"),
+            new(At(Day, 12), AuditEventTypes.PrescriptionReceived, "system:http", AuditOutcome.Success, "r", "routine"),
+            new(At(Day.AddDays(1), 8), AuditEventTypes.UnauthorizedAccessAttempt, "tech1", AuditOutcome.Failure, "x", "the next day"));
+        var reporter = Reporter(pharmacy, new ManualTimeProvider(At(Day.AddDays(2), 1)));
+
+        var report = await reporter.GenerateAsync(Day, CancellationToken.None);
+
+        Assert.That(report.Incidents.Select(i => (i.Category, i.Type)), Is.EqualTo(new[]
+        {
+            (IncidentCategory.UnauthorizedAccess, AuditEventTypes.UnauthorizedAccessAttempt),
+            (IncidentCategory.UnauthorizedModification, AuditEventTypes.UnauthorizedModificationAttempt),
+            (IncidentCategory.InterferenceWithOperations, AuditEventTypes.BackupFailed),
+            (IncidentCategory.AccessControlChange, AuditEventTypes.PermissionGranted),
+        }));
+        Assert.That(report.EventsThatDay, Is.EqualTo(5));
+        Assert.That(reporter.Read(Day, "txt"), Does.Contain("Attempted unauthorized access (1311.215(a)(1)): 1").And.Contain("Interference with the audit trail (1311.215(a)(5)): none"));
+        Assert.That(reporter.Read(Day, "html"), Does.Contain("{receiptId:guid}").And.Contain("<h2>Access-control changes (1311.215(a)(4)): 1</h2>"));
+        Assert.That(reporter.Read(Day, "csv")!.Split("\r\n", StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(5));
+        Assert.That(JsonDocument.Parse(reporter.Read(Day, "json")!).RootElement.GetProperty("incidents").GetArrayLength(), Is.EqualTo(4));
+        Assert.That(reporter.Days(), Is.EqualTo(new[] { Day }));
+    }
+
+    [Test]
+    public async Task A_tampered_audit_row_and_a_truncated_trail_show_as_audit_trail_interference()
+    {
+        await using var pharmacy = await VerifyingPharmacy.CreateAsync();
+        await SeedAsync(pharmacy,
+            new AuditEvent(At(Day, 8), AuditEventTypes.PermissionGranted, "admin", AuditOutcome.Success, "tech1", "granted"),
+            new AuditEvent(At(Day, 9), AuditEventTypes.LoginFailed, "x", AuditOutcome.Failure, "x", "wrong password"));
+        var reporter = Reporter(pharmacy, new ManualTimeProvider(At(Day.AddDays(1), 1)));
+        var first = await reporter.GenerateAsync(Day, CancellationToken.None);
+
+        // Edit the first event, and cut the trail back to before the head the report signed.
+        await TamperAsync(pharmacy, $"""
+            DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;
+            UPDATE audit_events SET details = 'nothing to see' WHERE sequence = 1;
+            DELETE FROM audit_events WHERE sequence >= {first.ChainHeadSequence};
+            """);
+        var second = await Reporter(pharmacy, new ManualTimeProvider(At(Day.AddDays(2), 1))).GenerateAsync(Day.AddDays(1), CancellationToken.None);
+
+        var interference = second.Incidents.Where(i => i.Category == IncidentCategory.AuditTrailInterference).Select(i => i.Details).ToArray();
+        Assert.That(interference, Has.Some.Contains("was altered").And.Some.Contains("is gone: the trail was truncated or rewritten"));
+    }
+
+    [Test]
+    public async Task Missed_days_are_caught_up_through_yesterday()
+    {
+        await using var pharmacy = await VerifyingPharmacy.CreateAsync();
+        await SeedAsync(pharmacy, new AuditEvent(At(Day, 8), AuditEventTypes.LoginFailed, "x", AuditOutcome.Failure, "x", "wrong password"));
+        var clock = new ManualTimeProvider(At(Day.AddDays(3), 9));
+        var reporter = Reporter(pharmacy, clock);
+
+        var written = await reporter.CatchUpAsync(CancellationToken.None);
+        var again = await reporter.CatchUpAsync(CancellationToken.None);
+
+        Assert.That((written, again), Is.EqualTo((3, 0)));
+        Assert.That(reporter.Days(), Is.EqualTo(new[] { Day.AddDays(2), Day.AddDays(1), Day }));
+    }
+
+    [Test]
+    public async Task The_CLI_writes_and_prints_a_days_report_and_lists_it()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var today = DateOnly.FromDateTime(DateTime.Now).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var report = await pharmacy.RunAsync("audit", "report", "--date", today);
+        var csv = await pharmacy.RunAsync("audit", "report", "--date", today, "--format", "csv");
+        var list = await pharmacy.RunAsync("audit", "reports");
+
+        Assert.That(report.ExitCode, Is.Zero, report.Error);
+        Assert.That(report.Output, Does.StartWith($"PharmacyRx audit report for {today}").And.Contain("Access-control changes (1311.215(a)(4)): 1"));
+        Assert.That(csv.Output, Does.Contain("\"AccessControlChange\"").And.Contain("\"UserCreated\""));
+        Assert.That(list.Output, Is.EqualTo(today + "\n"));
+    }
+
+    private const string BackupActor = "system:backup";
+}

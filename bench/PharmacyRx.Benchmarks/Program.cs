@@ -15,6 +15,22 @@ using PharmacyRx.Testing;
 // (WAL, synchronous=FULL), next to the raw SQLite insert rate of the same bytes in the same run; practitioner-signature
 // verification next to bare RSA-2048 verify, and ingest of signed messages.
 //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- [messages] [in-flight]
+if (args is ["backup", ..])
+{
+    // The daily backup of a large database while ingest runs: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- backup [prescriptions]
+    var backupFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    try
+    {
+        await BackupBenchmark.RunAsync(backupFolder, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_400_000, 256);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(backupFolder, recursive: true);
+    }
+    return;
+}
+
 if (args is ["search", ..])
 {
     // Retrieval latency over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- search [prescriptions]

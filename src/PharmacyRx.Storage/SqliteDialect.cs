@@ -53,8 +53,8 @@ public sealed class SqliteDialect : ISqlDialect
         {
             await source.OpenAsync(cancellationToken);
             await destination.OpenAsync(cancellationToken);
-            // The backup API copies pages in steps and restarts when a writer changes the source, so ingest goes on.
-            source.BackupDatabase(destination);
+            // One read snapshot of the source (WAL: writers go on meanwhile), copied off the caller's thread: it is long.
+            await Task.Run(() => source.BackupDatabase(destination), cancellationToken);
             await destination.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = DELETE", cancellationToken: cancellationToken));
         }
         return await CheckIntegrityAsync(destinationPath, cancellationToken);

@@ -44,12 +44,11 @@ internal static class AuditCommand
         {
             return 2;
         }
-        using var signingKey = SigningKeyLoader.Load(data, environment);
-        if (signingKey is null)
+        if (await CommandContext.OpenSigningAsync(data, environment, cancellationToken) is not { } signing)
         {
             return 2;
         }
-        await using var context = CommandContext.Open(data, signingKey);
+        await using var context = signing;
         var reporter = context.Get<AuditReporter>();
         await reporter.GenerateAsync(day, cancellationToken);
         await environment.Out.WriteAsync(reporter.Read(day, format));

@@ -37,12 +37,7 @@ internal static class BackupCommand
 
     private static async Task<int> RunAsync(CliEnvironment environment, DataFolder data, CancellationToken cancellationToken)
     {
-        using var signingKey = SigningKeyLoader.Load(data, environment);
-        if (signingKey is null)
-        {
-            return 2;
-        }
-        if (await CommandContext.OpenInitializedAsync(data, environment, cancellationToken, signingKey) is not { } context)
+        if (await CommandContext.OpenSigningAsync(data, environment, cancellationToken) is not { } context)
         {
             return 2;
         }

@@ -13,8 +13,13 @@ namespace PharmacyRx.Host.Cli;
 internal sealed class CommandContext : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly PharmacySigningKey? _ownedKey;
 
-    private CommandContext(ServiceProvider services) => _services = services;
+    private CommandContext(ServiceProvider services, PharmacySigningKey? ownedKey = null)
+    {
+        _services = services;
+        _ownedKey = ownedKey;
+    }
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
@@ -26,7 +31,9 @@ internal sealed class CommandContext : IAsyncDisposable
         .AddEnvironmentVariables("PHARMACYRX_")
         .Build();
 
-    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey)
+    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey) => new(Services(data, signingKey));
+
+    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey)
     {
         var configuration = Configuration();
         var services = new ServiceCollection();
@@ -35,26 +42,46 @@ internal sealed class CommandContext : IAsyncDisposable
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateLogger(), dispose: true));
         services.AddReceiving(configuration, data, signingKey);
-        return new CommandContext(services.BuildServiceProvider());
+        return services.BuildServiceProvider();
     }
 
     /// <summary>
     /// Opens an initialized data folder with its schema up to date, or says on standard error why not (null).
     /// </summary>
     public static async Task<CommandContext?> OpenInitializedAsync(
-        DataFolder data, CliEnvironment environment, CancellationToken cancellationToken, PharmacySigningKey? signingKey = null)
+        DataFolder data, CliEnvironment environment, CancellationToken cancellationToken)
     {
         if (!data.IsInitialized)
         {
             await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
             return null;
         }
-        var context = Open(data, signingKey);
+        var context = Open(data, signingKey: null);
+        await context.MigrateAsync(cancellationToken);
+        return context;
+    }
+
+    /// <summary>
+    /// For verbs that sign (ingest, recheck, backup, audit report): loads the pharmacy key with the password from the
+    /// environment, then opens the initialized data folder with it; the context clears the key when disposed. Null, with
+    /// the reason on standard error, when either fails.
+    /// </summary>
+    public static async Task<CommandContext?> OpenSigningAsync(DataFolder data, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        if (SigningKeyLoader.Load(data, environment) is not { } signingKey)
+        {
+            return null;
+        }
+        var context = new CommandContext(Services(data, signingKey), signingKey);
         await context.MigrateAsync(cancellationToken);
         return context;
     }
 
     public Task MigrateAsync(CancellationToken cancellationToken) => DataFolderUpgrade.RunAsync(_services, cancellationToken);
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        _ownedKey?.Dispose();
+    }
 }

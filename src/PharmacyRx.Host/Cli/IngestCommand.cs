@@ -21,13 +21,11 @@ internal static class IngestCommand
 
     private static async Task<int> RunAsync(CliEnvironment environment, DataFolder data, string[] files, CancellationToken cancellationToken)
     {
-        using var signingKey = SigningKeyLoader.Load(data, environment);
-        if (signingKey is null)
+        if (await CommandContext.OpenSigningAsync(data, environment, cancellationToken) is not { } opened)
         {
             return 2;
         }
-        await using var context = CommandContext.Open(data, signingKey);
-        await context.MigrateAsync(cancellationToken);
+        await using var context = opened;
         var pipeline = context.Get<ReceiptPipeline>();
         var limit = context.Get<ScriptReaderOptions>().MaxAcceptedBytes;
 

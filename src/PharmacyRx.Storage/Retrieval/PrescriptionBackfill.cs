@@ -9,13 +9,28 @@ namespace PharmacyRx.Storage.Retrieval;
 /// records archived before that table existed. Derived from the as-received bytes, the one source; run after the
 /// schema migrations, it does nothing once every NewRx has its row.
 /// </summary>
-public sealed class PrescriptionBackfill(Database database, ScriptMessageReader reader)
+public sealed class PrescriptionBackfill(Database database, ScriptMessageReader reader, TimeProvider time)
 {
     private const int BatchSize = 1_000;
+
+    private const string Name = "prescriptions";
 
     /// <summary>How many rows were added.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        const string done = """
+            SELECT COUNT(*) FROM completed_backfills WHERE name = @Name
+            """;
+        const string markDone = """
+            INSERT INTO completed_backfills (name, completed_at) VALUES (@Name, @At) ON CONFLICT DO NOTHING
+            """;
+        await using (var check = await database.OpenAsync(cancellationToken))
+        {
+            if (await check.ExecuteScalarAsync<long>(new CommandDefinition(done, new { Name }, cancellationToken: cancellationToken)) > 0)
+            {
+                return 0;
+            }
+        }
         const string missing = """
             SELECT a.receipt_id, a.received_at, a.as_received FROM prescription_archive a
             WHERE a.transaction_kind = 'NewRx' AND NOT EXISTS (SELECT 1 FROM prescriptions p WHERE p.receipt_id = a.receipt_id)
@@ -54,12 +69,15 @@ public sealed class PrescriptionBackfill(Database database, ScriptMessageReader 
                     Refills = elements.NumberOfRefills,
                 }, transaction, cancellationToken: cancellationToken));
             }
-            await transaction.CommitAsync(cancellationToken);
             added += batch.Length;
             if (batch.Length < BatchSize)
             {
+                await connection.ExecuteAsync(new CommandDefinition(markDone,
+                    new { Name, At = ReceiptSeal.FormatTimestamp(time.GetUtcNow()) }, transaction, cancellationToken: cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
                 return added;
             }
+            await transaction.CommitAsync(cancellationToken);
         }
     }
 }

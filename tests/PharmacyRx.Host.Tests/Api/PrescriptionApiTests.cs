@@ -152,8 +152,9 @@ public class PrescriptionApiTests
         await using var api = await PharmacyApi.CreateAsync();
         var first = await IngestAsync(api, new SyntheticNewRx { MessageId = "U-1", PatientLastName = "Upgradeone" });
         var second = await IngestAsync(api, new SyntheticNewRx { MessageId = "U-2", PrescriberOrderNumber = "O-U2", PatientLastName = "Upgradetwo" });
-        // As a database from before migration 0007 would look: archived NewRx records without prescriptions rows.
-        await api.Pharmacy.TamperAsync("DROP TRIGGER prescriptions_no_delete; DELETE FROM prescriptions;");
+        // As a database from before migration 0007 would look: archived NewRx records without prescriptions rows (and no
+        // record of the backfill having run).
+        await api.Pharmacy.TamperAsync("DROP TRIGGER prescriptions_no_delete; DELETE FROM prescriptions; DELETE FROM completed_backfills;");
 
         var upgrade = await api.Pharmacy.RunAsync("roles", "list");
         using var pharmacist = await api.UserAsync("pharm1", DefaultRoles.Pharmacist);

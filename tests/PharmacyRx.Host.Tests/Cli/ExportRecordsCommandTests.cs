@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using PharmacyRx.Testing;
 
@@ -35,27 +34,17 @@ public class ExportRecordsCommandTests
 
         var row = index.Single(r => r[2] == "X-SIGNED");
         var record = row[9];
-        await OpensslAsync(output, "x509", "-in", $"pharmacy-certificates/{row[8]}.crt", "-pubkey", "-noout", "-out", "pharmacy.pub");
-        var seal = await OpensslAsync(output, "dgst", "-sha256", "-verify", "pharmacy.pub", "-signature", $"{record}/receipt-signature.der", $"{record}/signed-content.txt");
-        await OpensslAsync(output, "x509", "-in", $"{record}/practitioner/signer.crt", "-pubkey", "-noout", "-out", "signer.pub");
-        var practitioner = await OpensslAsync(output, "dgst", "-sha256", "-verify", "signer.pub", "-signature",
+        await Openssl.RunAsync(output, "x509", "-in", $"pharmacy-certificates/{row[8]}.crt", "-pubkey", "-noout", "-out", "pharmacy.pub");
+        var seal = await Openssl.RunAsync(output, "dgst", "-sha256", "-verify", "pharmacy.pub", "-signature", $"{record}/receipt-signature.der", $"{record}/signed-content.txt");
+        await Openssl.RunAsync(output, "x509", "-in", $"{record}/practitioner/signer.crt", "-pubkey", "-noout", "-out", "signer.pub");
+        var practitioner = await Openssl.RunAsync(output, "dgst", "-sha256", "-verify", "signer.pub", "-signature",
             $"{record}/practitioner/signature.der", $"{record}/practitioner/signed-elements.txt");
         await File.WriteAllTextAsync(Path.Combine(output, "root.pem"), pki.Root.ExportCertificatePem());
-        var chain = await OpensslAsync(output, "verify", "-CAfile", "root.pem", "-untrusted", $"{record}/practitioner/chain-1.crt", $"{record}/practitioner/signer.crt");
+        var chain = await Openssl.RunAsync(output, "verify", "-CAfile", "root.pem", "-untrusted", $"{record}/practitioner/chain-1.crt", $"{record}/practitioner/signer.crt");
 
         Assert.That((seal.Trim(), practitioner.Trim()), Is.EqualTo(("Verified OK", "Verified OK")));
         Assert.That(chain, Does.EndWith(": OK\n"));
         Assert.That(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(output, record, "as-received.xml")))), Is.EqualTo(row[6]));
         Assert.That(File.ReadAllBytes(Path.Combine(output, record, "as-received.xml")), Is.EqualTo(signed.ToBytes()));
-    }
-
-    private static async Task<string> OpensslAsync(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo("openssl") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        args.ToList().ForEach(start.ArgumentList.Add);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException(output);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PharmacyRx.Testing;
 
 namespace PharmacyRx.Host.Tests.Cli;
@@ -43,8 +42,8 @@ public class ShowCommandTests
         var shown = await pharmacy.RunAsync("show", "OPENSSL-1", "--export", export);
         Assert.That(shown.ExitCode, Is.Zero, shown.Error);
         var publicKey = Path.Combine(export, "pub.pem");
-        await RunOpensslAsync(export, "x509", "-in", "pharmacy.crt", "-pubkey", "-noout", "-out", publicKey);
-        var verified = await RunOpensslAsync(export, "dgst", "-sha256", "-verify", publicKey, "-signature", "receipt-signature.der", "signed-content.txt");
+        await Openssl.RunAsync(export, "x509", "-in", "pharmacy.crt", "-pubkey", "-noout", "-out", publicKey);
+        var verified = await Openssl.RunAsync(export, "dgst", "-sha256", "-verify", publicKey, "-signature", "receipt-signature.der", "signed-content.txt");
 
         Assert.That(verified, Does.Contain("Verified OK"));
         var signed = await File.ReadAllTextAsync(Path.Combine(export, "signed-content.txt"));
@@ -52,17 +51,7 @@ public class ShowCommandTests
         Assert.That(signed, Does.Contain($"AsReceivedSHA256:{asReceivedHash}\n").And.Contain("PatientLastName:Testpatient\n"));
 
         await File.AppendAllTextAsync(Path.Combine(export, "signed-content.txt"), "x");
-        Assert.That(async () => await RunOpensslAsync(export, "dgst", "-sha256", "-verify", publicKey, "-signature", "receipt-signature.der", "signed-content.txt"),
+        Assert.That(async () => await Openssl.RunAsync(export, "dgst", "-sha256", "-verify", publicKey, "-signature", "receipt-signature.der", "signed-content.txt"),
             Throws.InvalidOperationException.With.Message.Contains("Verification failure"));
-    }
-
-    private static async Task<string> RunOpensslAsync(string folder, params string[] args)
-    {
-        var start = new ProcessStartInfo("openssl") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        args.ToList().ForEach(start.ArgumentList.Add);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0 ? output : throw new InvalidOperationException(output);
     }
 }

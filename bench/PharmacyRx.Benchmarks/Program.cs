@@ -31,6 +31,33 @@ if (args is ["backup", ..])
     return;
 }
 
+if (args is ["export-one", var exportFolder, var exportFormat, var exportSort, var exportOutput])
+{
+    await ExportBenchmark.ExportOneAsync(exportFolder, exportFormat, exportSort, exportOutput);
+    return;
+}
+
+if (args is ["export", ..])
+{
+    // Inspector exports of 1,000,000 dispensings: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- export [prescriptions]
+    // PHARMACYRX_BENCH_KEEP=DIR keeps the synthetic data folder there, to look at its query plans afterwards.
+    var keep = Environment.GetEnvironmentVariable("PHARMACYRX_BENCH_KEEP");
+    var exportData = string.IsNullOrEmpty(keep) ? Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N")) : keep;
+    try
+    {
+        await ExportBenchmark.RunAsync(exportData, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500_000);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        if (string.IsNullOrEmpty(keep))
+        {
+            Directory.Delete(exportData, recursive: true);
+        }
+    }
+    return;
+}
+
 if (args is ["search", ..])
 {
     // Retrieval latency over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- search [prescriptions]

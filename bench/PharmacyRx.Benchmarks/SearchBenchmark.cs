@@ -113,6 +113,13 @@ internal static class SearchBenchmark
               quantity, quantity_unit, refills_authorized)
             VALUES ($id, $at, $patient, $prescriber, $drug, $schedule, $written, '', '30', 'C48542', '5')
             """, "$id", "$at", "$patient", "$prescriber", "$drug", "$schedule", "$written");
+        // What the export shows beyond the search row, as PrescriptionDetails derives it from the as-received record.
+        var details = Prepare(connection, """
+            INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, patient_name, patient_address, prescriber_name,
+              prescriber_address, prescriber_dea, drug_name, strength, dosage_form)
+            VALUES (last_insert_rowid(), $message, 'ReceiptSigned', $patient, $patientAddress, $prescriber, '1 Clinic Way, Springfield, IL 62702',
+              'FB1234563', $drug, '5 C28253', 'C42998')
+            """, "$message", "$patient", "$patientAddress", "$prescriber", "$drug");
         var dispensing = Prepare(connection, """
             INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by)
             VALUES ($id, '30', 'C48542', $date, 'BP', $refill, $at, 'bench')
@@ -132,7 +139,7 @@ internal static class SearchBenchmark
                     await transaction.DisposeAsync();
                 }
                 transaction = connection.BeginTransaction();
-                foreach (var command in new[] { archive, prescription, dispensing })
+                foreach (var command in new[] { archive, prescription, details, dispensing })
                 {
                     command.Transaction = transaction;
                 }
@@ -147,6 +154,7 @@ internal static class SearchBenchmark
             var written = at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             Run(archive, id, stamp, $"msg:B-{i}", $"B-{i}", schedule, prescriber, patient, drug, written, bytes);
             Run(prescription, id, stamp, SearchKey.Normalize(patient), SearchKey.Normalize(prescriber), SearchKey.Normalize(drug), schedule, written);
+            Run(details, $"B-{i}", patient, $"{100 + i % 9_000} Example Street, Springfield, IL 627{i % 100:D2}", prescriber, drug);
             var fills = i % 5; // 0 to 4: two per prescription on average, exactly
             for (var refill = 0; refill < fills; refill++)
             {

@@ -10,5 +10,8 @@ public sealed class DataFolder(string root)
     public string CertificatePath => Path.Combine(KeysFolder, "pharmacy.crt");
     public string Inbox => Path.Combine(Root, "inbox");
 
+    /// <summary>Where the API writes an export before streaming it; each file is deleted as its response closes.</summary>
+    public string ExportsFolder => Path.Combine(Root, "exports");
+
     public bool IsInitialized => File.Exists(DatabasePath) && File.Exists(KeyPath) && File.Exists(CertificatePath);
 }

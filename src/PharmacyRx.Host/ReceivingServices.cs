@@ -5,6 +5,7 @@ using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
@@ -13,8 +14,10 @@ using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Dispensing;
+using PharmacyRx.Storage.Export;
 using PharmacyRx.Storage.Retrieval;
 using PharmacyRx.Storage.Verification;
+
 
 namespace PharmacyRx.Host;
 
@@ -43,6 +46,9 @@ public static class ReceivingServices
         services.AddSingleton<PharmacyWorkStore>();
         services.AddSingleton<PrescriptionSearch>();
         services.AddSingleton<PrescriptionBackfill>();
+        services.AddSingleton<PrescriptionDetails>();
+        services.AddSingleton<ExportQuery>();
+        services.AddSingleton<InspectorExport>();
         services.AddSingleton<PrescriptionViews>();
         services.AddSingleton<TrustStore>();
         services.AddSingleton<CrlStore>();

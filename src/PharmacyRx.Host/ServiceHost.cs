@@ -4,6 +4,7 @@ using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
+using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
@@ -52,6 +53,7 @@ public static class ServiceHost
         builder.Services.AddHostedService(provider => provider.GetRequiredService<BackupScheduler>());
         builder.Services.AddSingleton<VerificationMaintenance>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
+        builder.Services.AddHostedService<PrescriptionDetailsUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddPharmacyAccess();
         builder.Services.AddOpenApi();
@@ -70,6 +72,7 @@ public static class ServiceHost
         app.MapPrescriptionApi();
         app.MapAccessApi();
         app.MapAuditApi();
+        app.MapExportApi();
         return app;
     }
 }

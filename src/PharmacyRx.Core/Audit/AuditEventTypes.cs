@@ -43,6 +43,9 @@ public static class AuditEventTypes
 
     public const string AnnotationAdded = "AnnotationAdded";
     public const string RecordsExported = "RecordsExported";
+
+    /// <summary>An inspector's export (1304.04(h)(5)): who, the format, sort and filter, and how many rows.</summary>
+    public const string PrescriptionsExported = "PrescriptionsExported";
     public const string BackupCompleted = "BackupCompleted";
 
     /// <summary>1311.215(a)(3): a backup that failed; an incident in the daily report.</summary>

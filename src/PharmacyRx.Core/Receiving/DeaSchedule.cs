@@ -29,6 +29,17 @@ public static class DeaScheduleCodes
         _ => null,
     };
 
+    /// <summary>The NCI code SCRIPT carries for a schedule.</summary>
+    public static string Code(this DeaSchedule schedule) => schedule switch
+    {
+        DeaSchedule.ScheduleI => "C48672",
+        DeaSchedule.ScheduleII => "C48675",
+        DeaSchedule.ScheduleIII => "C48676",
+        DeaSchedule.ScheduleIV => "C48677",
+        DeaSchedule.ScheduleV => "C48679",
+        _ => "C38046",
+    };
+
     /// <summary>The short name pharmacists read: CI, CII, ..., or "C?" for an unspecified schedule.</summary>
     public static string ShortName(this DeaSchedule schedule) => schedule switch
     {

@@ -167,7 +167,7 @@ public class PrescriptionApiTests
     [Test]
     public void No_source_file_updates_or_deletes_archived_or_appended_rows()
     {
-        var tables = new[] { "prescription_archive", "audit_events", "verification_events", "annotations", "dispensings", "prescriptions" };
+        var tables = new[] { "prescription_archive", "audit_events", "verification_events", "annotations", "dispensings", "prescriptions", "prescription_details" };
         var offenders = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "src"), "*.cs", SearchOption.AllDirectories)
             .SelectMany(file => File.ReadAllLines(file).Select(line => (file, line)))
             .Where(x => tables.Any(t => x.line.Contains($"UPDATE {t} ", StringComparison.OrdinalIgnoreCase)

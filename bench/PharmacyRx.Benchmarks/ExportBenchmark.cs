@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Export;
+using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Benchmarks;
+
+/// <summary>
+/// Inspector exports (1304.04(h)(5)) of a synthetic archive with 1,000,000 dispensings, each format and two orders, each
+/// in a process of its own so its peak working set is the export's alone. Beside them, in the same run: a plain read
+/// of the same rows without sort or file (the raw operation), and the derivation of export details from real
+/// as-received messages (what receiving defers to the background).
+/// </summary>
+internal static class ExportBenchmark
+{
+    public static async Task RunAsync(string folder, int prescriptions)
+    {
+        using (var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow))
+        await using (var services = await BenchServices.OpenAsync(folder, key))
+        {
+            await SearchBenchmark.LoadSyntheticArchiveAsync(folder, prescriptions);
+        }
+        SqliteConnection.ClearAllPools();
+
+        Console.WriteLine();
+        Console.WriteLine($"raw read of the joined rows, unsorted, no file: {RawRead(Path.Combine(folder, "pharmacyrx.db"))}");
+        Console.WriteLine();
+        Console.WriteLine($"{"export (every schedule)",-28} {"rows",10} {"seconds",8} {"rows/s",10} {"peak WS MB",11} {"file MB",8} {"goal s",7}");
+        foreach (var (format, goal) in new[] { ("csv", 3), ("xlsx", 20), ("sqlite", 10) })
+        {
+            foreach (var sort in new[] { "date-filled", "prescriber" })
+            {
+                var output = Path.Combine(folder, $"export-{sort}.{format}");
+                var child = await RunChildAsync(folder, format, sort, output);
+                File.Delete(output);
+                var parts = child.Split('\t');
+                var rows = long.Parse(parts[0], CultureInfo.InvariantCulture);
+                var seconds = double.Parse(parts[1], CultureInfo.InvariantCulture);
+                var peak = long.Parse(parts[2], CultureInfo.InvariantCulture);
+                var size = long.Parse(parts[3], CultureInfo.InvariantCulture);
+                Console.WriteLine($"{format + " by " + sort,-28} {rows,10:N0} {seconds,8:N2} {rows / seconds,10:N0} {peak / 1e6,11:N0} {size / 1e6,8:N0} {goal,7}");
+            }
+        }
+        Console.WriteLine("goal: 1,000,000 dispensing rows; CSV <= 3 s, XLSX <= 20 s, SQLite <= 10 s; peak working set <= 300 MB");
+
+        await DeriveAsync(Path.Combine(folder, "derive"), 20_000);
+    }
+
+    /// <summary>The child process: one export through the service's own <see cref="InspectorExport"/>.</summary>
+    public static async Task ExportOneAsync(string folder, string format, string sort, string output)
+    {
+        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        var (request, error) = ExportRequest.Parse(format, sort, null, null, "all", null, null, null);
+        var timer = Stopwatch.StartNew();
+        var rows = await services.GetRequiredService<InspectorExport>().WriteAsync(request ?? throw new ArgumentException(error), output, "bench", CancellationToken.None);
+        var seconds = timer.Elapsed.TotalSeconds;
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows}\t{seconds}\t{self.PeakWorkingSet64}\t{new FileInfo(output).Length}"));
+    }
+
+    private static async Task<string> RunChildAsync(string folder, string format, string sort, string output)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ExportBenchmark).Assembly.Location);
+        }
+        foreach (var argument in new[] { "export-one", folder, format, sort, output })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var lines = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"export {format} {sort} failed with exit code {process.ExitCode}");
+        }
+        return lines.Trim().Split('\n')[^1];
+    }
+
+    // The same rows and columns read with no sort, no status lookups and no file: what the database alone costs.
+    private static string RawRead(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT p.prescription_number, p.written_date, p.dea_schedule, d.patient_name, d.patient_address, d.prescriber_name, d.prescriber_address,
+                   d.prescriber_dea, d.drug_name, d.strength, d.dosage_form, p.quantity, p.quantity_unit, p.refills_authorized,
+                   x.date_dispensed, x.quantity, x.dispenser, x.refill_number
+            FROM prescriptions p JOIN prescription_details d ON d.prescription_number = p.prescription_number
+            LEFT JOIN dispensings x ON x.receipt_id = p.receipt_id
+            """;
+        var timer = Stopwatch.StartNew();
+        long rows = 0;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                _ = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+            rows++;
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{rows:N0} rows in {timer.Elapsed.TotalSeconds:N2} s ({rows / timer.Elapsed.TotalSeconds:N0} rows/s)");
+    }
+
+    // Details derived from real as-received NewRx (parsed again), as the background upkeep and each export do.
+    private static async Task DeriveAsync(string folder, int count)
+    {
+        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        var pipeline = services.GetRequiredService<Host.Receiving.ReceiptPipeline>();
+        foreach (var chunk in Enumerable.Range(0, count).Chunk(500))
+        {
+            await Task.WhenAll(chunk.Select(i => pipeline.ReceiveAsync(
+                new SyntheticNewRx { MessageId = $"DERIVE-{i:D8}", PrescriberOrderNumber = $"ORD-{i:D8}" }.ToBytes(), Host.Receiving.ReceiptSource.Http, CancellationToken.None)));
+        }
+        var timer = Stopwatch.StartNew();
+        var derived = await services.GetRequiredService<PrescriptionDetails>().CatchUpAsync(CancellationToken.None);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"details derived from as-received records: {derived:N0} in {timer.Elapsed.TotalSeconds:N2} s ({derived / timer.Elapsed.TotalSeconds:N0}/s)"));
+    }
+}

@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Host.Access;
+using PharmacyRx.Host.Export;
+
+namespace PharmacyRx.Host.Api;
+
+/// <summary>
+/// Inspector exports (1304.04(h)(5), 1311.205(b)(12)) for users with <see cref="Permission.Export"/>: the file is
+/// written under the data folder, streamed to the caller and deleted as it closes.
+/// </summary>
+public static class ExportApi
+{
+    public static IEndpointRouteBuilder MapExportApi(this IEndpointRouteBuilder app)
+    {
+        var exports = app.MapGroup("/api/exports").WithTags("Exports").RequirePermission(Permission.Export);
+        exports.MapGet("/", ExportAsync).WithName("ExportPrescriptions");
+        return app;
+    }
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ExportAsync(
+        HttpContext context, InspectorExport export, DataFolder data, CancellationToken cancellationToken,
+        string? format = null, string? sort = null, string? from = null, string? to = null, string? schedule = null,
+        string? prescriber = null, string? patient = null, string? drug = null)
+    {
+        var (request, error) = ExportRequest.Parse(format, sort, from, to, schedule, prescriber, patient, drug);
+        if (request is null)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad export request", detail: error);
+        }
+        Directory.CreateDirectory(data.ExportsFolder);
+        // A file left by a stopped service (its response never closed) is removed by the next export.
+        foreach (var stale in Directory.EnumerateFiles(data.ExportsFolder).Where(f => File.GetLastWriteTimeUtc(f) < DateTime.UtcNow.AddDays(-1)))
+        {
+            File.Delete(stale);
+        }
+        var path = Path.Combine(data.ExportsFolder, $"{Guid.NewGuid():N}.{request.Extension}");
+        await export.WriteAsync(request, path, context.UserName(), cancellationToken);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        return TypedResults.Stream(file, request.ContentType, $"prescriptions-{request.Sort.ToString().ToLowerInvariant()}.{request.Extension}");
+    }
+}

@@ -1,0 +1,72 @@
+using Dapper;
+using PharmacyRx.Core.Receiving;
+
+namespace PharmacyRx.Storage.Retrieval;
+
+/// <summary>
+/// Keeps <c>prescription_details</c> (what an export shows beyond the search row) derived from the as-received records,
+/// in batches and off the archive writer's path. Prescription numbers only grow, and the single writer commits them in
+/// order, so everything above the highest derived number is what is missing.
+/// </summary>
+public sealed class PrescriptionDetails(Database database, ScriptMessageReader reader)
+{
+    private const int BatchSize = 2_000;
+
+    /// <summary>Derives the rows of every prescription that has none yet; returns how many were added.</summary>
+    public async Task<long> CatchUpAsync(CancellationToken cancellationToken)
+    {
+        const string missing = """
+            SELECT p.prescription_number, a.message_id, a.status, a.as_received
+            FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
+            WHERE p.prescription_number > (SELECT COALESCE(MAX(prescription_number), 0) FROM prescription_details)
+            ORDER BY p.prescription_number
+            LIMIT @Limit
+            """;
+        const string insert = """
+            INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, patient_name, patient_address, prescriber_name,
+                                              prescriber_address, prescriber_dea, drug_name, strength, dosage_form)
+            VALUES (@Number, @MessageId, @Status, @PatientName, @PatientAddress, @PrescriberName, @PrescriberAddress, @PrescriberDea, @DrugName,
+                    @Strength, @DosageForm)
+            """;
+        long added = 0;
+        while (true)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var batch = (await connection.QueryAsync<(long Number, string? MessageId, string Status, byte[] AsReceived)>(
+                new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
+            foreach (var (number, messageId, status, asReceived) in batch)
+            {
+                // A prescriptions row exists only for a NewRx that was read on receipt; it reads the same now.
+                var elements = reader.Read(asReceived).Message?.Elements ?? new DeaElements();
+                await connection.ExecuteAsync(new CommandDefinition(insert, new
+                {
+                    Number = number,
+                    MessageId = messageId ?? "",
+                    Status = status,
+                    PatientName = elements.PatientDisplayName,
+                    PatientAddress = Format(elements.PatientAddress),
+                    PrescriberName = elements.PrescriberDisplayName,
+                    PrescriberAddress = Format(elements.PrescriberAddress),
+                    PrescriberDea = elements.PrescriberDeaNumber,
+                    DrugName = elements.DrugDescription,
+                    Strength = $"{elements.DrugStrengthValue} {elements.DrugStrengthUnit}".Trim(),
+                    elements.DosageForm,
+                }, transaction, cancellationToken: cancellationToken));
+            }
+            await transaction.CommitAsync(cancellationToken);
+            added += batch.Length;
+            if (batch.Length < BatchSize)
+            {
+                return added;
+            }
+        }
+    }
+
+    /// <summary>One line: "Line 1, Line 2, City, ST 12345", absent parts left out.</summary>
+    public static string Format(PostalAddress address)
+    {
+        var region = string.Join(' ', new[] { address.StateProvince, address.PostalCode }.Where(part => part.Length > 0));
+        return string.Join(", ", new[] { address.Line1, address.Line2, address.City, region }.Where(part => part.Length > 0));
+    }
+}

@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Host.Tests.Api;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Host.Tests.Export;
+
+/// <summary>
+/// Inspector exports (1304.04(h)(5), 1311.205(b)(12)) of one pharmacy's records, through the command line and the API,
+/// read back row by row in each format and each order. The records: six controlled prescriptions (one dispensed once,
+/// one twice, one voided, one cancelled by a CancelRx, two never dispensed) and one that is not controlled.
+/// </summary>
+[TestFixture]
+public class InspectorExportTests
+{
+    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+    private static readonly string Written = Day(Today.AddDays(-3));
+
+    private PharmacyApi _api = null!;
+    private TempFolder _out = null!;
+
+    // What each prescription's columns 1-14 read: number, written date, schedule, patient, address, prescriber, address,
+    // DEA, drug, strength, form, quantity, unit, refills.
+    private static readonly Dictionary<long, string?[]> Prescriptions = new()
+    {
+        [1] = Rx(1, "CII", "Zeller, Alex", "Adams, Sam", "Oxycodone Hydrochloride 5 MG Oral Tablet", "20", "0"),
+        [2] = Rx(2, "CIII", "Åberg, Alex", "Baker, Sam", "Hydrocodone Bitartrate 10 MG", "30", "2"),
+        [3] = Rx(3, "CIV", "O\"Hara, Jr, Alex", "Adams, Sam", "Alprazolam 1 MG", "60", "1"),
+        [4] = Rx(4, "", "Young, Alex", "Clark, Sam", "Amoxicillin 500 MG", "21", "0"),
+        [5] = Rx(5, "CII", "@Risk, Alex", "Clark, Sam", "Morphine Sulfate 15 MG", "10", "0"),
+        [6] = Rx(6, "CII", "Baker, Alex", "Adams, Sam", "Oxycodone Hydrochloride 5 MG Oral Tablet", "20", "0"),
+    };
+
+    // The rows: a prescription number and its fill (date, quantity, refill number) or none, the status and verification.
+    private static readonly Dictionary<string, string?[]> Rows = new()
+    {
+        ["1"] = Row(1, Day(Today.AddDays(-1)), "20", 0, "Active"),
+        ["2a"] = Row(2, Day(Today.AddDays(-2)), "30", 0, "Active"),
+        ["2b"] = Row(2, Day(Today), "30", 1, "Active"),
+        ["3"] = Row(3, null, null, null, "Active"),
+        ["4"] = Row(4, null, null, null, "Active"),
+        ["5"] = Row(5, null, null, null, "Voided"),
+        ["6"] = Row(6, null, null, null, "Cancelled"),
+    };
+
+    [OneTimeSetUp]
+    public async Task Records_of_a_pharmacy()
+    {
+        _api = await PharmacyApi.CreateAsync();
+        _out = new TempFolder();
+        var receipts = new Dictionary<long, Guid>();
+        foreach (var (number, rx) in Prescriptions)
+        {
+            var schedule = rx[2] switch { "CII" => "C48675", "CIII" => "C48676", "CIV" => "C48677", _ => "" };
+            var patient = rx[3]!.Split(", ");
+            var run = await _api.Pharmacy.IngestAsync(new SyntheticNewRx
+            {
+                MessageId = $"X-{number}", PrescriberOrderNumber = $"O-{number}", WrittenDate = Written, ScheduleCode = schedule,
+                PatientLastName = string.Join(", ", patient[..^1]), PrescriberLastName = rx[5]!.Split(", ")[0], DrugDescription = rx[8]!,
+                Quantity = rx[11]!, Refills = rx[13]!,
+            });
+            Assert.That(run.ExitCode, Is.Zero, run.Error);
+            receipts[number] = run.JsonLines[0].GetProperty("receiptId").GetGuid();
+        }
+        var cancel = await _api.Pharmacy.IngestAsync(new SyntheticNewRx { Transaction = "CancelRx", MessageId = "CX-6", RelatesToMessageId = "X-6", PrescriberOrderNumber = "O-6" });
+        Assert.That(cancel.ExitCode, Is.Zero, cancel.Error);
+
+        using var pharmacist = await _api.UserAsync("pharm1", DefaultRoles.Pharmacist);
+        foreach (var (number, date, quantity) in new[] { (1L, Today.AddDays(-1), 20), (2L, Today.AddDays(-2), 30), (2L, Today, 30) })
+        {
+            using var dispensed = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[number]}/dispensings",
+                new { quantity, dateDispensed = Day(date), dispenser = "SP" });
+            Assert.That(dispensed.StatusCode, Is.EqualTo(HttpStatusCode.Created), await dispensed.Content.ReadAsStringAsync());
+        }
+        using var voided = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[5]}/void", new { reason = "duplicate order" });
+        Assert.That(voided.IsSuccessStatusCode, Is.True, await voided.Content.ReadAsStringAsync());
+    }
+
+    [OneTimeTearDown]
+    public async Task Remove()
+    {
+        await _api.DisposeAsync();
+        _out.Dispose();
+    }
+
+    private static readonly object[] Orders =
+    [
+        new object[] { "prescriber", new[] { "6", "3", "1", "2a", "2b", "5" } },
+        new object[] { "patient", new[] { "5", "2a", "2b", "6", "3", "1" } },
+        new object[] { "drug", new[] { "3", "2a", "2b", "5", "6", "1" } },
+        new object[] { "date-filled", new[] { "2a", "1", "2b", "6", "3", "5" } },
+    ];
+
+    [TestCaseSource(nameof(Orders))]
+    public async Task A_CSV_export_holds_every_dispensing_and_each_prescription_never_dispensed_in_order(string sort, string[] order)
+    {
+        var file = await ExportAsync("csv", sort);
+
+        var rows = ExportFiles.ReadCsv(await File.ReadAllBytesAsync(file));
+
+        Assert.That(rows[0], Is.EqualTo(Header));
+        // The patient name that starts with @ carries the apostrophe that keeps a spreadsheet from running it.
+        Assert.That(rows.Skip(1), Is.EqualTo(order.Select(key => Expected(key, csvGuard: true))));
+    }
+
+    [TestCaseSource(nameof(Orders))]
+    public async Task An_XLSX_export_read_back_by_the_OpenXML_SDK_holds_the_same_rows_with_dates_frozen_header_and_autofilter(string sort, string[] order)
+    {
+        var file = await ExportAsync("xlsx", sort);
+
+        var sheet = ExportFiles.ReadXlsx(file).Single();
+
+        Assert.That(sheet.Rows[0], Is.EqualTo(Header));
+        Assert.That(sheet.Rows.Skip(1), Is.EqualTo(order.Select(key => Expected(key, csvGuard: false))));
+        Assert.That(sheet.HeaderFrozen, Is.True);
+        Assert.That(sheet.AutoFilter, Is.EqualTo($"A1:T{order.Length + 1}"));
+        // Written date (column B) on every row and date filled (column O) on the three fills are real dates.
+        Assert.That(sheet.DateCells.Count(c => c.StartsWith('B')), Is.EqualTo(order.Length));
+        Assert.That(sheet.DateCells.Count(c => c.StartsWith('O')), Is.EqualTo(3));
+    }
+
+    [TestCaseSource(nameof(Orders))]
+    public async Task A_SQLite_export_holds_the_same_rows_in_export_order_and_says_what_it_is(string sort, string[] order)
+    {
+        var file = await ExportAsync("sqlite", sort);
+
+        var (rows, info) = ExportFiles.ReadSqlite(file);
+
+        Assert.That(rows.Skip(1), Is.EqualTo(order.Select(key => Expected(key, csvGuard: false))));
+        Assert.That(info["rows"], Is.EqualTo(order.Length.ToString(CultureInfo.InvariantCulture)));
+        Assert.That(info["filter"], Is.EqualTo("from=-; to=-; schedules=controlled"));
+        Assert.That(info["exported_by"], Does.StartWith("cli:"));
+        await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
+        var types = await connection.QueryAsync<string>(
+            "SELECT DISTINCT typeof(prescription_number) || '/' || typeof(quantity_prescribed) || '/' || typeof(written_date) FROM prescription_records");
+        Assert.That(types, Is.EqualTo(new[] { "integer/integer/text" }));
+    }
+
+    [Test]
+    public async Task Filters_take_a_date_range_a_schedule_and_name_prefixes_and_all_adds_the_uncontrolled()
+    {
+        var range = await ExportAsync("csv", "date-filled", "--from", Day(Today.AddDays(-1)), "--to", Day(Today));
+        var schedule = await ExportAsync("csv", "date-filled", "--schedule", "CIII,CIV");
+        var prescriber = await ExportAsync("csv", "date-filled", "--prescriber", "ADA", "--patient", "ze");
+        var drug = await ExportAsync("csv", "drug", "--drug", "oxy");
+        var all = await ExportAsync("csv", "drug", "--schedule", "all");
+
+        // Fills by date filled; prescriptions never dispensed by the day received (today), so they are in range too.
+        Assert.That(Keys(range), Is.EqualTo(new[] { "1", "2b", "6", "3", "5" }));
+        Assert.That(Keys(schedule), Is.EqualTo(new[] { "2a", "2b", "3" }));
+        Assert.That(Keys(prescriber), Is.EqualTo(new[] { "1" }));
+        Assert.That(Keys(drug), Is.EqualTo(new[] { "6", "1" }));
+        Assert.That(Keys(all), Is.EqualTo(new[] { "3", "4", "2a", "2b", "5", "6", "1" }));
+    }
+
+    [Test]
+    public async Task Every_export_is_audited_with_who_the_filter_and_the_rows()
+    {
+        await ExportAsync("xlsx", "patient", "--prescriber", "adams");
+
+        var audited = await AuditedExportsAsync();
+
+        Assert.That(audited, Has.Some.Matches<(string Actor, string Outcome, string Details)>(a =>
+            a.Actor.StartsWith("cli:", StringComparison.Ordinal) && a.Outcome == "Success"
+            && a.Details == "format=xlsx; sort=Patient; from=-; to=-; schedules=controlled; prescriber=adams; rows=3"));
+    }
+
+    [Test]
+    public async Task Bad_requests_get_a_clear_error_and_no_file()
+    {
+        var target = _out.File("bad.csv");
+
+        var badDay = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--from", "2026-02-30", "--out", target);
+        var backwards = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--from", "2026-02-02", "--to", "2026-02-01", "--out", target);
+        var badSchedule = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--schedule", "CVI", "--out", target);
+        await File.WriteAllTextAsync(target, "keep me");
+        var exists = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--out", target);
+
+        Assert.That(badDay.ExitCode, Is.EqualTo(1));
+        Assert.That(badDay.Error, Does.Contain("error: from '2026-02-30' is not a day (yyyy-MM-dd)"));
+        Assert.That(backwards.Error, Does.Contain("is after to"));
+        Assert.That(badSchedule.Error, Does.Contain("'CVI' is not a schedule"));
+        Assert.That((exists.ExitCode, await File.ReadAllTextAsync(target)), Is.EqualTo((1, "keep me")));
+    }
+
+    [Test]
+    public async Task The_API_streams_an_export_to_a_user_with_the_Export_permission_and_audits_it()
+    {
+        using var inspector = await _api.UserAsync("insp1", DefaultRoles.Inspector);
+
+        using var response = await inspector.GetAsync("/api/exports?format=csv&sort=patient&prescriber=baker");
+        using var bad = await inspector.GetAsync("/api/exports?format=pdf");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
+        Assert.That(response.Content.Headers.ContentDisposition?.FileName, Is.EqualTo("prescriptions-patient.csv"));
+        var rows = ExportFiles.ReadCsv(await response.Content.ReadAsByteArrayAsync());
+        Assert.That(rows.Skip(1), Is.EqualTo(new[] { Expected("2a", true), Expected("2b", true) }));
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await AuditedExportsAsync(), Has.Some.Matches<(string Actor, string Outcome, string Details)>(a =>
+            a.Actor == "insp1" && a.Details.EndsWith("prescriber=baker; rows=2", StringComparison.Ordinal)));
+        // The file written for the response is gone once the response is read.
+        Assert.That(Directory.EnumerateFiles(_api.Pharmacy.Data.ExportsFolder), Is.Empty);
+    }
+
+    private async Task<string> ExportAsync(string format, string sort, params string[] more)
+    {
+        var file = _out.File($"{Guid.NewGuid():N}.{format}");
+        var run = await _api.Pharmacy.RunAsync(["export", "--format", format, "--sort", sort, .. more, "--out", file]);
+        Assert.That(run.ExitCode, Is.Zero, run.Error);
+        Assert.That(File.Exists(file + ".partial"), Is.False);
+        return file;
+    }
+
+    private async Task<List<(string Actor, string Outcome, string Details)>> AuditedExportsAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_api.Pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        return (await connection.QueryAsync<(string, string, string)>(
+            "SELECT actor, outcome, details FROM audit_events WHERE event_type = @Type", new { Type = AuditEventTypes.PrescriptionsExported })).ToList();
+    }
+
+    private static readonly string[] Header =
+    [
+        "Prescription number", "Written date", "Schedule", "Patient name", "Patient address", "Prescriber name", "Prescriber address",
+        "Prescriber DEA number", "Drug name", "Strength", "Dosage form", "Quantity prescribed", "Quantity unit", "Refills authorized",
+        "Date filled", "Quantity dispensed", "Dispenser", "Refill number", "Status", "Verification",
+    ];
+
+    private static string?[] Expected(string key, bool csvGuard)
+    {
+        var row = Rows[key];
+        var cells = Prescriptions[long.Parse(row[0]!, CultureInfo.InvariantCulture)].Concat(row[1..]).ToArray();
+        if (csvGuard && cells[3]!.StartsWith('@'))
+        {
+            cells[3] = "'" + cells[3];
+        }
+        return cells;
+    }
+
+    private static string[] Keys(string csv) =>
+        [.. ExportFiles.ReadCsv(File.ReadAllBytes(csv)).Skip(1).Select(r => Rows.Single(x => Expected(x.Key, true).SequenceEqual(r)).Key)];
+
+    private static string?[] Rx(long number, string schedule, string patient, string prescriber, string drug, string quantity, string refills) =>
+    [
+        // An empty cell reads back as no value in every format.
+        number.ToString(CultureInfo.InvariantCulture), Written, schedule.Length == 0 ? null : schedule, patient, "100 Example Street, Springfield, IL 62701", prescriber,
+        "1 Clinic Way, Springfield, IL 62702", "FT1234563", drug, "5 C28253", "C42998", quantity, "C48542", refills,
+    ];
+
+    private static string?[] Row(long number, string? date, string? quantity, int? refill, string status) =>
+        [number.ToString(CultureInfo.InvariantCulture), date, quantity, date is null ? null : "SP", refill?.ToString(CultureInfo.InvariantCulture), status, "ReceiptSigned"];
+
+    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using PharmacyRx.Core.Export;
+using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Retrieval;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Storage.Retrieval;
@@ -115,11 +117,9 @@ internal static class SearchBenchmark
             """, "$id", "$at", "$patient", "$prescriber", "$drug", "$schedule", "$written");
         // What the export shows beyond the search row, as PrescriptionDetails derives it from the as-received record.
         var details = Prepare(connection, """
-            INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, patient_name, patient_address, prescriber_name,
-              prescriber_address, prescriber_dea, drug_name, strength, dosage_form)
-            VALUES (last_insert_rowid(), $message, 'ReceiptSigned', $patient, $patientAddress, $prescriber, '1 Clinic Way, Springfield, IL 62702',
-              'FB1234563', $drug, '5 C28253', 'C42998')
-            """, "$message", "$patient", "$patientAddress", "$prescriber", "$drug");
+            INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, fields)
+            VALUES (last_insert_rowid(), $message, 'ReceiptSigned', $fields)
+            """, "$message", "$fields");
         var dispensing = Prepare(connection, """
             INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by)
             VALUES ($id, '30', 'C48542', $date, 'BP', $refill, $at, 'bench')
@@ -154,7 +154,12 @@ internal static class SearchBenchmark
             var written = at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             Run(archive, id, stamp, $"msg:B-{i}", $"B-{i}", schedule, prescriber, patient, drug, written, bytes);
             Run(prescription, id, stamp, SearchKey.Normalize(patient), SearchKey.Normalize(prescriber), SearchKey.Normalize(drug), schedule, written);
-            Run(details, $"B-{i}", patient, $"{100 + i % 9_000} Example Street, Springfield, IL 627{i % 100:D2}", prescriber, drug);
+            Run(details, $"B-{i}", System.Text.Encoding.UTF8.GetString(ExportRecord.Encode(
+            [
+                written, schedule.Length == 0 ? "" : DeaScheduleCodes.FromCode(schedule)!.Value.ShortName(), patient,
+                $"{100 + i % 9_000} Example Street, Springfield, IL 627{i % 100:D2}", prescriber, "1 Clinic Way, Springfield, IL 62702", "FB1234563", drug,
+                "5 C28253", "C42998", "30", "C48542", "5",
+            ])));
             var fills = i % 5; // 0 to 4: two per prescription on average, exactly
             for (var refill = 0; refill < fills; refill++)
             {

@@ -6,76 +6,75 @@ namespace PharmacyRx.Core.Export;
 /// <summary>
 /// RFC 4180 CSV: CRLF line ends, a field quoted when it holds a comma, quote or line break, quotes doubled. UTF-8 with
 /// a byte-order mark, so spreadsheet programs read accents correctly. A text field that a spreadsheet would run as a
-/// formula (it starts with =, +, -, @ or a control character) gets a leading apostrophe: names and addresses come from
-/// prescribers' systems, and an export must not carry a formula into the inspector's spreadsheet.
+/// formula (it starts with =, +, -, @, tab or CR) gets a leading apostrophe: names and addresses come from prescribers'
+/// systems, and an export must not carry a formula into the inspector's spreadsheet.
 /// </summary>
 public sealed class CsvExportWriter : IExportWriter
 {
-    private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
-    private static readonly SearchValues<char> FormulaStart = SearchValues.Create("=+-@\t\r");
+    private static readonly SearchValues<byte> NeedsQuotes = SearchValues.Create(",\"\r\n"u8);
+    private static readonly SearchValues<byte> FormulaStart = SearchValues.Create("=+-@\t\r"u8);
 
-    private readonly StreamWriter _writer;
+    private readonly Stream _stream;
+    private readonly ByteOutput _output;
+    private readonly Range[] _columns = new Range[ExportColumns.Count + 1];
 
+    /// <param name="output">Where to write; disposed with the writer.</param>
     public CsvExportWriter(Stream output)
     {
-        _writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 1 << 16);
-        var first = true;
-        foreach (var column in ExportColumns.All)
-        {
-            if (!first)
-            {
-                _writer.Write(',');
-            }
-            first = false;
-            _writer.Write(column.Header);
-        }
-        _writer.Write("\r\n");
+        _stream = output;
+        _output = new ByteOutput(output);
+        _output.Write(Encoding.UTF8.Preamble);
+        _output.Write(string.Join(',', ExportColumns.All.Select(c => c.Header)));
+        _output.Write("\r\n"u8);
     }
 
-    public void Write(ExportRow row)
+    public void Write(ReadOnlySpan<byte> record)
     {
-        var columns = ExportColumns.All;
-        for (var i = 0; i < columns.Count; i++)
+        var count = ExportRecord.Split(record, _columns);
+        for (var i = 0; i < count; i++)
         {
             if (i > 0)
             {
-                _writer.Write(',');
+                _output.Write((byte)',');
             }
-            WriteField(columns[i].Value(row), columns[i].Kind);
+            WriteField(record[_columns[i]], ExportColumns.All[i].Kind);
         }
-        _writer.Write("\r\n");
+        _output.Write("\r\n"u8);
     }
 
-    public void Complete(ExportDescription description, long rows) => _writer.Flush();
+    public void Complete(ExportDescription description, long rows) => _output.Flush();
 
-    public void Dispose() => _writer.Dispose();
-
-    private void WriteField(string? value, ExportColumnKind kind)
+    public void Dispose()
     {
-        if (string.IsNullOrEmpty(value))
+        _output.Dispose();
+        _stream.Dispose();
+    }
+
+    private void WriteField(ReadOnlySpan<byte> value, ExportColumnKind kind)
+    {
+        if (value.IsEmpty || ExportRecord.IsNull(value))
         {
             return;
         }
         var guard = kind == ExportColumnKind.Text && FormulaStart.Contains(value[0]);
-        if (!guard && value.AsSpan().IndexOfAny(NeedsQuotes) < 0)
+        if (!guard && value.IndexOfAny(NeedsQuotes) < 0)
         {
-            _writer.Write(value);
+            _output.Write(value);
             return;
         }
-        _writer.Write('"');
+        _output.Write((byte)'"');
         if (guard)
         {
-            _writer.Write('\'');
+            _output.Write((byte)'\'');
         }
-        var rest = value.AsSpan();
         int quote;
-        while ((quote = rest.IndexOf('"')) >= 0)
+        while ((quote = value.IndexOf((byte)'"')) >= 0)
         {
-            _writer.Write(rest[..(quote + 1)]);
-            _writer.Write('"');
-            rest = rest[(quote + 1)..];
+            _output.Write(value[..(quote + 1)]);
+            _output.Write((byte)'"');
+            value = value[(quote + 1)..];
         }
-        _writer.Write(rest);
-        _writer.Write('"');
+        _output.Write(value);
+        _output.Write((byte)'"');
     }
 }

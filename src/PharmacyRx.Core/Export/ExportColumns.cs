@@ -14,38 +14,41 @@ public enum ExportColumnKind
     Date,
 }
 
-/// <summary>One column: its header, its kind, its name in the SQLite export, and how it is read from a row.</summary>
-public sealed record ExportColumn(string Header, ExportColumnKind Kind, string SqlName, Func<ExportRow, string?> Value);
+/// <summary>One column: its header and its name in the SQLite export, and what it holds.</summary>
+public sealed record ExportColumn(string Header, ExportColumnKind Kind, string SqlName);
 
 /// <summary>The columns of every export, in order: the record 1304.04(h)(5) and 1306.22(c) ask for.</summary>
 public static class ExportColumns
 {
     public static IReadOnlyList<ExportColumn> All { get; } =
     [
-        new("Prescription number", ExportColumnKind.Number, "prescription_number", r => r.PrescriptionNumber.ToString(CultureInfo.InvariantCulture)),
-        new("Written date", ExportColumnKind.Date, "written_date", r => r.WrittenDate),
-        new("Schedule", ExportColumnKind.Text, "schedule", r => r.Schedule),
-        new("Patient name", ExportColumnKind.Text, "patient_name", r => r.PatientName),
-        new("Patient address", ExportColumnKind.Text, "patient_address", r => r.PatientAddress),
-        new("Prescriber name", ExportColumnKind.Text, "prescriber_name", r => r.PrescriberName),
-        new("Prescriber address", ExportColumnKind.Text, "prescriber_address", r => r.PrescriberAddress),
-        new("Prescriber DEA number", ExportColumnKind.Text, "prescriber_dea_number", r => r.PrescriberDeaNumber),
-        new("Drug name", ExportColumnKind.Text, "drug_name", r => r.DrugName),
-        new("Strength", ExportColumnKind.Text, "strength", r => r.Strength),
-        new("Dosage form", ExportColumnKind.Text, "dosage_form", r => r.DosageForm),
-        new("Quantity prescribed", ExportColumnKind.Number, "quantity_prescribed", r => r.QuantityPrescribed),
-        new("Quantity unit", ExportColumnKind.Text, "quantity_unit", r => r.QuantityUnit),
-        new("Refills authorized", ExportColumnKind.Number, "refills_authorized", r => r.RefillsAuthorized),
-        new("Date filled", ExportColumnKind.Date, "date_filled", r => r.DateFilled),
-        new("Quantity dispensed", ExportColumnKind.Number, "quantity_dispensed", r => r.QuantityDispensed),
-        new("Dispenser", ExportColumnKind.Text, "dispenser", r => r.Dispenser),
-        new("Refill number", ExportColumnKind.Number, "refill_number", r => r.RefillNumber?.ToString(CultureInfo.InvariantCulture)),
-        new("Status", ExportColumnKind.Text, "status", r => r.Status),
-        new("Verification", ExportColumnKind.Text, "verification", r => r.Verification),
+        new("Prescription number", ExportColumnKind.Number, "prescription_number"),
+        new("Written date", ExportColumnKind.Date, "written_date"),
+        new("Schedule", ExportColumnKind.Text, "schedule"),
+        new("Patient name", ExportColumnKind.Text, "patient_name"),
+        new("Patient address", ExportColumnKind.Text, "patient_address"),
+        new("Prescriber name", ExportColumnKind.Text, "prescriber_name"),
+        new("Prescriber address", ExportColumnKind.Text, "prescriber_address"),
+        new("Prescriber DEA number", ExportColumnKind.Text, "prescriber_dea_number"),
+        new("Drug name", ExportColumnKind.Text, "drug_name"),
+        new("Strength", ExportColumnKind.Text, "strength"),
+        new("Dosage form", ExportColumnKind.Text, "dosage_form"),
+        new("Quantity prescribed", ExportColumnKind.Number, "quantity_prescribed"),
+        new("Quantity unit", ExportColumnKind.Text, "quantity_unit"),
+        new("Refills authorized", ExportColumnKind.Number, "refills_authorized"),
+        new("Date filled", ExportColumnKind.Date, "date_filled"),
+        new("Quantity dispensed", ExportColumnKind.Number, "quantity_dispensed"),
+        new("Dispenser", ExportColumnKind.Text, "dispenser"),
+        new("Refill number", ExportColumnKind.Number, "refill_number"),
+        new("Status", ExportColumnKind.Text, "status"),
+        new("Verification", ExportColumnKind.Text, "verification"),
     ];
 
+    /// <summary>The number of columns, 20.</summary>
+    public static int Count => All.Count;
+
     /// <summary>A plain decimal as written ("30", "2.5", "-1"): what a spreadsheet may take as a number without changing it.</summary>
-    public static bool IsPlainNumber(ReadOnlySpan<char> text)
+    public static bool IsPlainNumber(ReadOnlySpan<byte> text)
     {
         if (text.Length is 0 or > 15)
         {
@@ -63,7 +66,7 @@ public static class ExportColumns
                 digits = 0;
                 continue;
             }
-            if (!char.IsAsciiDigit(c))
+            if (!char.IsAsciiDigit((char)c))
             {
                 return false;
             }
@@ -74,7 +77,17 @@ public static class ExportColumns
     }
 
     /// <summary>The date of a recorded yyyy-MM-dd text; null for anything else, which is then kept as text.</summary>
-    public static DateOnly? AsDate(string? text) =>
-        text is { Length: 10 } && DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            ? day : null;
+    public static DateOnly? AsDate(ReadOnlySpan<byte> text)
+    {
+        if (text.Length != 10 || text[4] != '-' || text[7] != '-')
+        {
+            return null;
+        }
+        Span<char> chars = stackalloc char[10];
+        for (var i = 0; i < 10; i++)
+        {
+            chars[i] = (char)text[i];
+        }
+        return DateOnly.TryParseExact(chars, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
+    }
 }

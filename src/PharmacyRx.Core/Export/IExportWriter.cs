@@ -3,10 +3,10 @@ namespace PharmacyRx.Core.Export;
 /// <summary>What an export is of, for the formats that can carry it (the SQLite file's <c>export_info</c>).</summary>
 public sealed record ExportDescription(DateTimeOffset ExportedAt, string ExportedBy, ExportSort Sort, string Filter);
 
-/// <summary>Writes export rows to a file in one format, one row at a time, holding no more than a buffer.</summary>
+/// <summary>Writes export rows (<see cref="ExportRecord"/>) to a file in one format, one at a time, holding no more than a buffer.</summary>
 public interface IExportWriter : IDisposable
 {
-    void Write(ExportRow row);
+    void Write(ReadOnlySpan<byte> record);
 
     /// <summary>Finishes the file; a writer disposed without it leaves an unfinished file the caller deletes.</summary>
     void Complete(ExportDescription description, long rows);

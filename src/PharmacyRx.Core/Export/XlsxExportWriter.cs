@@ -25,27 +25,29 @@ public sealed class XlsxExportWriter : IExportWriter
     private const int HeaderStyle = 2;
 
     private static readonly int Excel1900Epoch = new DateOnly(1899, 12, 30).DayNumber;
-    private static readonly string[] ColumnLetters = [.. Enumerable.Range(0, ExportColumns.All.Count).Select(ColumnName)];
+    private static readonly byte[][] ColumnLetters = [.. Enumerable.Range(0, ExportColumns.Count).Select(i => Encoding.ASCII.GetBytes(ColumnName(i)))];
 
     private readonly ZipArchive _zip;
     private readonly int _rowsPerSheet;
     // The last row number of each finished sheet (the header is row 1).
     private readonly List<int> _sheetRows = [];
-    private StreamWriter? _sheet;
+    private readonly Range[] _columns = new Range[ExportColumns.Count + 1];
+    private Stream? _sheetStream;
+    private ByteOutput? _sheet;
     private int _row;
 
-    /// <param name="output">A writable stream; it is left open.</param>
+    /// <param name="output">A writable stream; disposed with the writer.</param>
     /// <param name="rowsPerSheet">Rows per sheet below the header; less than Excel's limit only to test the overflow.</param>
     public XlsxExportWriter(Stream output, int rowsPerSheet = RowsPerSheet)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rowsPerSheet);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(rowsPerSheet, RowsPerSheet);
         _rowsPerSheet = rowsPerSheet;
-        _zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true, Encoding.UTF8);
+        _zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: false, Encoding.UTF8);
         StartSheet();
     }
 
-    public void Write(ExportRow row)
+    public void Write(ReadOnlySpan<byte> record)
     {
         if (_row > _rowsPerSheet)
         {
@@ -54,41 +56,43 @@ public sealed class XlsxExportWriter : IExportWriter
         }
         var sheet = _sheet!;
         _row++;
-        var number = _row.ToString(CultureInfo.InvariantCulture);
-        sheet.Write("<row r=\"");
+        Span<byte> number = stackalloc byte[12];
+        _row.TryFormat(number, out var numberLength, default, CultureInfo.InvariantCulture);
+        number = number[..numberLength];
+        sheet.Write("<row r=\""u8);
         sheet.Write(number);
-        sheet.Write("\">");
-        var columns = ExportColumns.All;
-        for (var i = 0; i < columns.Count; i++)
+        sheet.Write("\">"u8);
+        var count = ExportRecord.Split(record, _columns);
+        for (var i = 0; i < count; i++)
         {
-            var value = columns[i].Value(row);
-            if (string.IsNullOrEmpty(value))
+            var value = record[_columns[i]];
+            if (value.IsEmpty || ExportRecord.IsNull(value))
             {
                 continue;
             }
-            sheet.Write("<c r=\"");
+            sheet.Write("<c r=\""u8);
             sheet.Write(ColumnLetters[i]);
             sheet.Write(number);
-            switch (columns[i].Kind)
+            switch (ExportColumns.All[i].Kind)
             {
                 case ExportColumnKind.Date when ExportColumns.AsDate(value) is { } day:
-                    sheet.Write("\" s=\"1\"><v>");
-                    sheet.Write((day.DayNumber - Excel1900Epoch).ToString(CultureInfo.InvariantCulture));
-                    sheet.Write("</v></c>");
+                    sheet.Write("\" s=\"1\"><v>"u8);
+                    sheet.Write(day.DayNumber - Excel1900Epoch);
+                    sheet.Write("</v></c>"u8);
                     break;
                 case ExportColumnKind.Number when ExportColumns.IsPlainNumber(value):
-                    sheet.Write("\"><v>");
+                    sheet.Write("\"><v>"u8);
                     sheet.Write(value);
-                    sheet.Write("</v></c>");
+                    sheet.Write("</v></c>"u8);
                     break;
                 default:
-                    sheet.Write("\" t=\"inlineStr\"><is>");
+                    sheet.Write("\" t=\"inlineStr\"><is>"u8);
                     WriteText(sheet, value);
-                    sheet.Write("</is></c>");
+                    sheet.Write("</is></c>"u8);
                     break;
             }
         }
-        sheet.Write("</row>");
+        sheet.Write("</row>"u8);
     }
 
     public void Complete(ExportDescription description, long rows)
@@ -108,27 +112,29 @@ public sealed class XlsxExportWriter : IExportWriter
     public void Dispose()
     {
         _sheet?.Dispose();
+        _sheetStream?.Dispose();
         _zip.Dispose();
     }
 
     private void StartSheet()
     {
         var entry = _zip.CreateEntry($"xl/worksheets/sheet{_sheetRows.Count + 1}.xml", CompressionLevel.Fastest);
-        _sheet = new StreamWriter(entry.Open(), new UTF8Encoding(false), bufferSize: 1 << 16);
+        _sheetStream = entry.Open();
+        _sheet = new ByteOutput(_sheetStream);
         _sheet.Write($"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{SheetNamespace}" xmlns:r="{RelationshipNamespace}">""");
         // The header row frozen (pane below row 1).
         _sheet.Write("""<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>""");
         _sheet.Write("<cols>");
-        for (var i = 0; i < ExportColumns.All.Count; i++)
+        for (var i = 0; i < ExportColumns.Count; i++)
         {
             var width = ExportColumns.All[i].Kind == ExportColumnKind.Text ? 24 : 14;
             _sheet.Write(string.Create(CultureInfo.InvariantCulture, $"""<col min="{i + 1}" max="{i + 1}" width="{width}" customWidth="1"/>"""));
         }
         _sheet.Write("</cols><sheetData><row r=\"1\">");
-        for (var i = 0; i < ExportColumns.All.Count; i++)
+        for (var i = 0; i < ExportColumns.Count; i++)
         {
-            _sheet.Write($"""<c r="{ColumnLetters[i]}1" s="{HeaderStyle}" t="inlineStr"><is>""");
-            WriteText(_sheet, ExportColumns.All[i].Header);
+            _sheet.Write($"""<c r="{ColumnName(i)}1" s="{HeaderStyle}" t="inlineStr"><is>""");
+            WriteText(_sheet, Encoding.UTF8.GetBytes(ExportColumns.All[i].Header));
             _sheet.Write("</is></c>");
         }
         _sheet.Write("</row>");
@@ -143,11 +149,14 @@ public sealed class XlsxExportWriter : IExportWriter
         }
         _sheet.Write($"""</sheetData><autoFilter ref="{FilterRange(_row)}"/></worksheet>""");
         _sheet.Dispose();
+        _sheetStream!.Dispose();
         _sheet = null;
         _sheetRows.Add(_row);
     }
 
-    private static string FilterRange(int lastRow) => string.Create(CultureInfo.InvariantCulture, $"A1:{ColumnLetters[^1]}{lastRow}");
+    private static string FilterRange(int lastRow) => string.Create(CultureInfo.InvariantCulture, $"A1:{LastColumn}{lastRow}");
+
+    private static readonly string LastColumn = ColumnName(ExportColumns.Count - 1);
 
     private string Workbook()
     {
@@ -166,7 +175,7 @@ public sealed class XlsxExportWriter : IExportWriter
             """;
     }
 
-    private static string AbsoluteRange(int lastRow) => string.Create(CultureInfo.InvariantCulture, $"$A$1:${ColumnLetters[^1]}${lastRow}");
+    private static string AbsoluteRange(int lastRow) => string.Create(CultureInfo.InvariantCulture, $"$A$1:${LastColumn}${lastRow}");
 
     private static string SheetName(int index) => index == 0 ? "Prescriptions" : string.Create(CultureInfo.InvariantCulture, $"Prescriptions {index + 1}");
 
@@ -212,45 +221,57 @@ public sealed class XlsxExportWriter : IExportWriter
         writer.Write(content);
     }
 
-    // <t> text: XML-escaped; characters XML cannot carry, and a literal "_xHHHH_" that a reader would decode, are written
-    // as ST_Xstring escapes (_xHHHH_), so the cell reads back as the recorded text.
-    private static void WriteText(StreamWriter sheet, string value)
+    // <t> text: XML-escaped; characters XML cannot carry (and CR, which XML reads back as LF), and a literal "_xHHHH_"
+    // that a reader would decode, are written as ST_Xstring escapes (_xHHHH_), so the cell reads back as recorded.
+    // The text is valid UTF-8 (SQLite text from .NET strings); only ASCII bytes are examined.
+    private static void WriteText(ByteOutput sheet, ReadOnlySpan<byte> value)
     {
-        var preserve = char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]);
-        sheet.Write(preserve ? "<t xml:space=\"preserve\">" : "<t>");
-        var start = 0;
-        for (var i = 0; i < value.Length; i++)
+        var preserve = value[0] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' || value[^1] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r';
+        sheet.Write(preserve ? "<t xml:space=\"preserve\">"u8 : "<t>"u8);
+        while (value.IndexOfAny(XmlSpecial) is var at and >= 0)
         {
-            var c = value[i];
-            string? escape = c switch
+            sheet.Write(value[..at]);
+            var b = value[at];
+            if (b == '&')
             {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '_' when IsEscapeLike(value, i) => "_x005F_",
-                // A CR would be read back as LF (XML end-of-line handling); escaped, it comes back as recorded.
-                < ' ' and not '\t' and not '\n' => string.Create(CultureInfo.InvariantCulture, $"_x{(int)c:X4}_"),
-                _ when char.IsSurrogate(c) && !(char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-                       && !(char.IsLowSurrogate(c) && i > 0 && char.IsHighSurrogate(value[i - 1])) => "_xFFFD_",
-                '\uFFFE' or '\uFFFF' => "_xFFFD_",
-                _ => null,
-            };
-            if (escape is null)
-            {
-                continue;
+                sheet.Write("&amp;"u8);
             }
-            sheet.Write(value.AsSpan(start, i - start));
-            sheet.Write(escape);
-            start = i + 1;
+            else if (b == '<')
+            {
+                sheet.Write("&lt;"u8);
+            }
+            else if (b == '>')
+            {
+                sheet.Write("&gt;"u8);
+            }
+            else if (b == '_')
+            {
+                sheet.Write(IsEscapeLike(value[at..]) ? "_x005F_"u8 : "_"u8);
+            }
+            else
+            {
+                sheet.Write("_x00"u8);
+                sheet.Write((byte)HexUpper[b >> 4]);
+                sheet.Write((byte)HexUpper[b & 0xF]);
+                sheet.Write((byte)'_');
+            }
+            value = value[(at + 1)..];
         }
-        sheet.Write(value.AsSpan(start));
-        sheet.Write("</t>");
+        sheet.Write(value);
+        sheet.Write("</t>"u8);
     }
 
-    private static bool IsEscapeLike(string value, int i) =>
-        i + 6 < value.Length && value[i + 1] == 'x' && value[i + 6] == '_' && value.AsSpan(i + 2, 4).ContainsAnyExcept(HexDigits) is false;
+    private const string HexUpper = "0123456789ABCDEF";
 
-    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    // &, <, >, _ and the control characters other than tab and LF.
+    private static readonly System.Buffers.SearchValues<byte> XmlSpecial = System.Buffers.SearchValues.Create(
+        [(byte)'&', (byte)'<', (byte)'>', (byte)'_', .. Enumerable.Range(0, 32).Where(c => c is not '\t' and not '\n').Select(c => (byte)c)]);
+
+    // "_xHHHH_" at the start of the text.
+    private static bool IsEscapeLike(ReadOnlySpan<byte> text) =>
+        text.Length >= 7 && text[1] == 'x' && text[6] == '_' && !text.Slice(2, 4).ContainsAnyExcept(HexDigits);
+
+    private static readonly System.Buffers.SearchValues<byte> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF"u8);
 
     private static string ColumnName(int index)
     {

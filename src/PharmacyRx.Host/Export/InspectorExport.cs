@@ -9,12 +9,15 @@ namespace PharmacyRx.Host.Export;
 
 /// <summary>
 /// Writes an inspector's export (1304.04(h)(5), 1311.205(b)(12)) to a file: derives the details of any prescription
-/// received since the last derivation, streams the rows into the format's writer, and audits who exported what with
-/// which filter and how many rows (1311.215). The file appears whole or not at all: it is written beside the target
-/// and moved into place; a failed export is audited as a failure and leaves nothing.
+/// received since the last derivation, reads the rows into an <see cref="ExportSorter"/> (its runs in the data folder's
+/// exports folder), writes them in order through the format's writer, and audits who exported what with which filter
+/// and how many rows (1311.215). The file appears whole or not at all: it is written beside the target and moved into
+/// place; a failed export is audited as a failure and leaves nothing.
 /// </summary>
-public sealed class InspectorExport(PrescriptionDetails details, ExportQuery query, AuditLog audit, TimeProvider time)
+public sealed class InspectorExport(PrescriptionDetails details, ExportQuery query, AuditLog audit, DataFolder data, TimeProvider time)
 {
+    private const int ChunkBytes = 24 << 20;
+
     /// <summary>Writes the export to <paramref name="path"/>, which must not exist; returns the number of rows.</summary>
     public async Task<long> WriteAsync(ExportRequest request, string path, string actor, CancellationToken cancellationToken)
     {
@@ -28,16 +31,20 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
         try
         {
             await details.CatchUpAsync(cancellationToken);
-            await using (var stream = request.Format == ExportFormat.Sqlite ? null : new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var writer = Open(request.Format, stream, partial))
+            Directory.CreateDirectory(data.ExportsFolder);
+            // Two readers side by side (the rows' bytes come from SQLite at about 1 µs a row per core), each with its own
+            // sorter of two 24 MiB chunks: 96 MiB in all, whatever the number of rows.
+            using var first = new ExportSorter(data.ExportsFolder, ChunkBytes);
+            using var second = new ExportSorter(data.ExportsFolder, ChunkBytes);
+            ExportSorter[] sorters = [first, second];
+            // Seconds of work on SQLite's synchronous API and the file: off the caller's thread.
+            await Task.Run(async () =>
             {
-                await foreach (var row in query.ReadAsync(request.Filter, request.Sort, cancellationToken))
-                {
-                    writer.Write(row);
-                    rows++;
-                }
+                await query.ReadAsync(request.Filter, request.Sort, sorters, cancellationToken);
+                using var writer = Open(request.Format, partial);
+                rows = ExportSorter.WriteTo(sorters, writer);
                 writer.Complete(new ExportDescription(time.GetUtcNow(), actor, request.Sort, request.Filter.Describe()), rows);
-            }
+            }, cancellationToken);
             File.Move(partial, path);
         }
         catch (Exception failure) when (failure is not OutOfMemoryException)
@@ -50,12 +57,14 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
         return rows;
     }
 
-    private static IExportWriter Open(ExportFormat format, Stream? stream, string path) => format switch
+    private static IExportWriter Open(ExportFormat format, string path) => format switch
     {
-        ExportFormat.Csv => new CsvExportWriter(stream!),
-        ExportFormat.Xlsx => new XlsxExportWriter(stream!),
+        ExportFormat.Csv => new CsvExportWriter(NewFile(path)),
+        ExportFormat.Xlsx => new XlsxExportWriter(NewFile(path)),
         _ => new SqliteExportWriter(path),
     };
+
+    private static FileStream NewFile(string path) => new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
 
     private static string Describe(ExportRequest request) =>
         $"format={request.Extension}; sort={request.Sort}; {request.Filter.Describe()}";

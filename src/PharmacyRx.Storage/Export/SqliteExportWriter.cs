@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Export;
+using SQLitePCL;
 
 namespace PharmacyRx.Storage.Export;
 
@@ -14,8 +15,8 @@ public sealed class SqliteExportWriter : IExportWriter
 {
     private readonly SqliteConnection _connection;
     private readonly SqliteTransaction _transaction;
-    private readonly SqliteCommand _insert;
-    private readonly SqliteParameter[] _values;
+    private readonly sqlite3_stmt _insert;
+    private readonly Range[] _columns = new Range[ExportColumns.Count + 1];
     private long _row;
 
     /// <param name="path">A file that does not exist yet.</param>
@@ -43,31 +44,42 @@ public sealed class SqliteExportWriter : IExportWriter
             create.ExecuteNonQuery();
         }
         _transaction = _connection.BeginTransaction();
-        _insert = _connection.CreateCommand();
-        _insert.Transaction = _transaction;
-        _insert.CommandText = $"""
+        // Bound straight from the record's bytes, one prepared statement for every row.
+        var insert = $"""
             INSERT INTO prescription_records (row_number, {string.Join(", ", columns.Select(c => c.SqlName))})
-            VALUES ($row, {string.Join(", ", columns.Select((_, i) => $"$c{i}"))})
+            VALUES ({string.Join(", ", Enumerable.Repeat("?", columns.Count + 1))})
             """;
-        _insert.Parameters.Add("$row", SqliteType.Integer);
-        // No declared parameter type: each value is bound as what it is (integer, real or text).
-        _values = [.. columns.Select((_, i) => _insert.Parameters.AddWithValue($"$c{i}", DBNull.Value))];
-        _insert.Prepare();
+        Check(raw.sqlite3_prepare_v2(_connection.Handle, insert, out _insert));
     }
 
-    public void Write(ExportRow row)
+    public void Write(ReadOnlySpan<byte> record)
     {
-        _insert.Parameters[0].Value = ++_row;
-        var columns = ExportColumns.All;
-        for (var i = 0; i < columns.Count; i++)
+        Check(raw.sqlite3_bind_int64(_insert, 1, ++_row));
+        var count = ExportRecord.Split(record, _columns);
+        for (var i = 0; i < count; i++)
         {
-            var value = columns[i].Value(row);
-            _values[i].Value = value is null ? DBNull.Value
-                : columns[i].Kind == ExportColumnKind.Number && ExportColumns.IsPlainNumber(value)
-                    ? (value.Contains('.', StringComparison.Ordinal) ? double.Parse(value, CultureInfo.InvariantCulture) : (object)long.Parse(value, CultureInfo.InvariantCulture))
-                    : value;
+            var value = record[_columns[i]];
+            var parameter = i + 2;
+            if (ExportRecord.IsNull(value))
+            {
+                Check(raw.sqlite3_bind_null(_insert, parameter));
+            }
+            else if (ExportColumns.All[i].Kind == ExportColumnKind.Number && ExportColumns.IsPlainNumber(value))
+            {
+                Check(value.Contains((byte)'.')
+                    ? raw.sqlite3_bind_double(_insert, parameter, double.Parse(value, CultureInfo.InvariantCulture))
+                    : raw.sqlite3_bind_int64(_insert, parameter, long.Parse(value, CultureInfo.InvariantCulture)));
+            }
+            else
+            {
+                Check(raw.sqlite3_bind_text(_insert, parameter, value));
+            }
         }
-        _insert.ExecuteNonQuery();
+        if (raw.sqlite3_step(_insert) != raw.SQLITE_DONE)
+        {
+            Check(raw.sqlite3_errcode(_connection.Handle));
+        }
+        Check(raw.sqlite3_reset(_insert));
     }
 
     public void Complete(ExportDescription description, long rows)
@@ -104,4 +116,12 @@ public sealed class SqliteExportWriter : IExportWriter
     // A number column has no declared type (no affinity), so each value keeps the storage class it is written with: a
     // plain number as a number, anything else (say "007") as the recorded text. NUMERIC affinity would turn "007" into 7.
     private static string SqlType(ExportColumnKind kind) => kind == ExportColumnKind.Number ? "" : "TEXT";
+
+    private void Check(int result)
+    {
+        if (result != raw.SQLITE_OK)
+        {
+            throw new SqliteException($"SQLite Error {result}: '{raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}'.", result);
+        }
+    }
 }

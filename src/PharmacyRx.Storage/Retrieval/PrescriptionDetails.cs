@@ -1,4 +1,6 @@
+using System.Text;
 using Dapper;
+using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 
 namespace PharmacyRx.Storage.Retrieval;
@@ -23,10 +25,8 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
             LIMIT @Limit
             """;
         const string insert = """
-            INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, patient_name, patient_address, prescriber_name,
-                                              prescriber_address, prescriber_dea, drug_name, strength, dosage_form)
-            VALUES (@Number, @MessageId, @Status, @PatientName, @PatientAddress, @PrescriberName, @PrescriberAddress, @PrescriberDea, @DrugName,
-                    @Strength, @DosageForm)
+            INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, fields)
+            VALUES (@Number, @MessageId, @Status, @Fields)
             """;
         long added = 0;
         while (true)
@@ -44,14 +44,7 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
                     Number = number,
                     MessageId = messageId ?? "",
                     Status = status,
-                    PatientName = elements.PatientDisplayName,
-                    PatientAddress = Format(elements.PatientAddress),
-                    PrescriberName = elements.PrescriberDisplayName,
-                    PrescriberAddress = Format(elements.PrescriberAddress),
-                    PrescriberDea = elements.PrescriberDeaNumber,
-                    DrugName = elements.DrugDescription,
-                    Strength = $"{elements.DrugStrengthValue} {elements.DrugStrengthUnit}".Trim(),
-                    elements.DosageForm,
+                    Fields = Encoding.UTF8.GetString(ExportRecord.Encode(Fields(elements))),
                 }, transaction, cancellationToken: cancellationToken));
             }
             await transaction.CommitAsync(cancellationToken);
@@ -62,6 +55,24 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
             }
         }
     }
+
+    /// <summary>The export's columns from the written date to the refills authorized (<see cref="ExportColumns"/>), as received.</summary>
+    public static string[] Fields(DeaElements elements) =>
+    [
+        elements.WrittenDate,
+        elements.IsControlled ? (elements.Schedule ?? DeaSchedule.Unspecified).ShortName() : "",
+        elements.PatientDisplayName,
+        Format(elements.PatientAddress),
+        elements.PrescriberDisplayName,
+        Format(elements.PrescriberAddress),
+        elements.PrescriberDeaNumber,
+        elements.DrugDescription,
+        $"{elements.DrugStrengthValue} {elements.DrugStrengthUnit}".Trim(),
+        elements.DosageForm,
+        elements.QuantityValue,
+        elements.QuantityUnit,
+        elements.NumberOfRefills,
+    ];
 
     /// <summary>One line: "Line 1, Line 2, City, ST 12345", absent parts left out.</summary>
     public static string Format(PostalAddress address)

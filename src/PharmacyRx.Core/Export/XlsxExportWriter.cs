@@ -20,8 +20,7 @@ public sealed class XlsxExportWriter : IExportWriter
     private const string RelationshipNamespace = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     private const string PackageRelationshipNamespace = "http://schemas.openxmlformats.org/package/2006/relationships";
 
-    // Style indexes in styles.xml: 0 normal, 1 date, 2 bold header.
-    private const int DateStyle = 1;
+    // Style indexes in styles.xml: 0 normal, 1 date (written as s="1" in each date cell), 2 bold header.
     private const int HeaderStyle = 2;
 
     private static readonly int Excel1900Epoch = new DateOnly(1899, 12, 30).DayNumber;

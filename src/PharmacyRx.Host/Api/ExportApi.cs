@@ -28,12 +28,6 @@ public static class ExportApi
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad export request", detail: error);
         }
-        Directory.CreateDirectory(data.ExportsFolder);
-        // A file left by a stopped service (its response never closed) is removed by the next export.
-        foreach (var stale in Directory.EnumerateFiles(data.ExportsFolder).Where(f => File.GetLastWriteTimeUtc(f) < DateTime.UtcNow.AddDays(-1)))
-        {
-            File.Delete(stale);
-        }
         var path = Path.Combine(data.ExportsFolder, $"{Guid.NewGuid():N}.{request.Extension}");
         await export.WriteAsync(request, path, context.UserName(), cancellationToken);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);

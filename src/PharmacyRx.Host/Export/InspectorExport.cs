@@ -32,6 +32,11 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
         {
             await details.CatchUpAsync(cancellationToken);
             Directory.CreateDirectory(data.ExportsFolder);
+            // Run files and API downloads hold names and addresses: whatever a stopped process left there is removed.
+            foreach (var stale in Directory.EnumerateFiles(data.ExportsFolder).Where(f => File.GetLastWriteTimeUtc(f) < time.GetUtcNow().UtcDateTime.AddDays(-1)))
+            {
+                File.Delete(stale);
+            }
             // Two readers side by side (the rows' bytes come from SQLite at about 1 µs a row per core), each with its own
             // sorter of two 24 MiB chunks: 96 MiB in all, whatever the number of rows.
             using var first = new ExportSorter(data.ExportsFolder, ChunkBytes);

@@ -43,6 +43,11 @@ internal static class ExportCommand
                 await environment.Error.WriteLineAsync($"error: {path} exists; choose a new file");
                 return 1;
             }
+            if (!Directory.Exists(Path.GetDirectoryName(path)))
+            {
+                await environment.Error.WriteLineAsync($"error: the folder {Path.GetDirectoryName(path)} does not exist");
+                return 1;
+            }
             if (await CommandContext.OpenInitializedAsync(new DataFolder(parse.GetValue(data)!), environment, cancellationToken) is not { } context)
             {
                 return 2;

@@ -25,13 +25,13 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
         {
             throw new IOException($"{path} exists; an export does not overwrite a file");
         }
+        Directory.CreateDirectory(data.ExportsFolder);
         var partial = path + ".partial";
         File.Delete(partial);
         long rows = 0;
         try
         {
             await details.CatchUpAsync(cancellationToken);
-            Directory.CreateDirectory(data.ExportsFolder);
             // Run files and API downloads hold names and addresses: whatever a stopped process left there is removed.
             foreach (var stale in Directory.EnumerateFiles(data.ExportsFolder).Where(f => File.GetLastWriteTimeUtc(f) < time.GetUtcNow().UtcDateTime.AddDays(-1)))
             {

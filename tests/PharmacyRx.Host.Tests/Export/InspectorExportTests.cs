@@ -178,6 +178,7 @@ public class InspectorExportTests
         var badDay = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--from", "2026-02-30", "--out", target);
         var backwards = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--from", "2026-02-02", "--to", "2026-02-01", "--out", target);
         var badSchedule = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--schedule", "CVI", "--out", target);
+        var noFolder = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--out", _out.File("missing/x.csv"));
         await File.WriteAllTextAsync(target, "keep me");
         var exists = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--out", target);
 
@@ -185,6 +186,7 @@ public class InspectorExportTests
         Assert.That(badDay.Error, Does.Contain("error: from '2026-02-30' is not a day (yyyy-MM-dd)"));
         Assert.That(backwards.Error, Does.Contain("is after to"));
         Assert.That(badSchedule.Error, Does.Contain("'CVI' is not a schedule"));
+        Assert.That((noFolder.ExitCode, noFolder.Error), Is.EqualTo((1, $"error: the folder {_out.File("missing")} does not exist\n")));
         Assert.That((exists.ExitCode, await File.ReadAllTextAsync(target)), Is.EqualTo((1, "keep me")));
     }
 
@@ -192,6 +194,11 @@ public class InspectorExportTests
     public async Task The_API_streams_an_export_to_a_user_with_the_Export_permission_and_audits_it()
     {
         using var inspector = await _api.UserAsync("insp1", DefaultRoles.Inspector);
+        // As on a pharmacy that never exported before: the exports folder does not exist yet.
+        if (Directory.Exists(_api.Pharmacy.Data.ExportsFolder))
+        {
+            Directory.Delete(_api.Pharmacy.Data.ExportsFolder, recursive: true);
+        }
 
         using var response = await inspector.GetAsync("/api/exports?format=csv&sort=patient&prescriber=baker");
         using var bad = await inspector.GetAsync("/api/exports?format=pdf");

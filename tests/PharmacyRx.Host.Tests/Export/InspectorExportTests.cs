@@ -12,8 +12,8 @@ namespace PharmacyRx.Host.Tests.Export;
 
 /// <summary>
 /// Inspector exports (1304.04(h)(5), 1311.205(b)(12)) of one pharmacy's records, through the command line and the API,
-/// read back row by row in each format and each order. The records: six controlled prescriptions (one dispensed once,
-/// one twice, one voided, one cancelled by a CancelRx, two never dispensed) and one that is not controlled.
+/// read back row by row in each format and each order. The records: five controlled prescriptions (one dispensed once,
+/// one twice, one never dispensed, one voided, one cancelled by a CancelRx) and one that is not controlled.
 /// </summary>
 [TestFixture]
 public class InspectorExportTests

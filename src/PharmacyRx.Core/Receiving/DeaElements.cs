@@ -61,4 +61,8 @@ public sealed record DeaElements
 public sealed record PostalAddress(string Line1, string Line2, string City, string StateProvince, string PostalCode)
 {
     public static PostalAddress Empty { get; } = new("", "", "", "", "");
+
+    /// <summary>One line for display and export: "Line 1, Line 2, City, ST 12345", absent parts left out.</summary>
+    public string OneLine => string.Join(", ",
+        new[] { Line1, Line2, City, $"{StateProvince} {PostalCode}".Trim() }.Where(part => part.Length > 0));
 }

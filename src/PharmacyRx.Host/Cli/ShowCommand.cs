@@ -118,9 +118,9 @@ internal static class ShowCommand
         {
             text.Append('\n');
             Line("Patient", e.PatientDisplayName);
-            Line("Patient address", Address(e.PatientAddress));
+            Line("Patient address", e.PatientAddress.OneLine);
             Line("Prescriber", e.PrescriberDisplayName);
-            Line("Prescriber address", Address(e.PrescriberAddress));
+            Line("Prescriber address", e.PrescriberAddress.OneLine);
             Line("DEA number", e.PrescriberDeaNumber);
             Line("Drug", e.DrugDescription);
             Line("Strength", $"{e.DrugStrengthValue} {e.DrugStrengthUnit}".Trim());
@@ -136,7 +136,4 @@ internal static class ShowCommand
         Line("Receipt signature", $"ECDSA P-256 SHA-256 by certificate {record.SignerThumbprint}");
         return text.ToString();
     }
-
-    private static string Address(PostalAddress address) => string.Join(", ",
-        new[] { address.Line1, address.Line2, address.City, $"{address.StateProvince} {address.PostalCode}".Trim() }.Where(part => part.Length > 0));
 }

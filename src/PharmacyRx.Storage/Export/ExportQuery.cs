@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Storage.Archive;
 using SQLitePCL;
 
 namespace PharmacyRx.Storage.Export;
@@ -172,12 +173,13 @@ public sealed class ExportQuery(Database database)
         key.AppendOrdered(filled ? raw.sqlite3_column_int64(statement, 6) : 0);
     }
 
-    // The few prescriptions whose standing is not "Active" with their status on receipt: cancelled by a CancelRx (linked,
-    // or naming the NewRx's MessageID before it arrived), voided or transferred out, or with a later verification status.
+    // The few prescriptions whose standing is not "Active" with their status on receipt: cancelled by a CancelRx, voided
+    // or transferred out, or with a later verification status. "Cancelled by" and the current status are read through
+    // ArchiveQueries.SelectRecord, the one place they are defined, for just these records.
     private static async Task<Dictionary<long, (byte[] Status, byte[] Verification)>> StatusesAsync(
         DbConnection connection, DbTransaction snapshot, CancellationToken cancellationToken)
     {
-        const string sql = """
+        const string sql = $"""
             WITH affected (receipt_id) AS (
               SELECT c.cancels_receipt_id FROM prescription_archive c WHERE c.cancels_receipt_id IS NOT NULL
               UNION
@@ -187,25 +189,18 @@ public sealed class ExportQuery(Database database)
               SELECT n.receipt_id FROM annotations n WHERE n.annotation_type IN ('Void', 'TransferOut')
               UNION
               SELECT e.receipt_id FROM verification_events e)
-            SELECT p.prescription_number,
-                   CASE
-                     WHEN EXISTS (SELECT 1 FROM prescription_archive c WHERE c.cancels_receipt_id = p.receipt_id)
-                       OR (d.message_id <> '' AND EXISTS (SELECT 1 FROM prescription_archive c
-                                                          WHERE c.relates_to_message_id = d.message_id AND c.transaction_kind = 'CancelRx'))
-                     THEN 'Cancelled'
-                     ELSE COALESCE((SELECT CASE MAX(CASE n.annotation_type WHEN 'Void' THEN 2 WHEN 'TransferOut' THEN 1 END)
-                                             WHEN 2 THEN 'Voided' WHEN 1 THEN 'Transferred out' END
-                                    FROM annotations n WHERE n.receipt_id = p.receipt_id), 'Active')
-                   END AS status,
-                   COALESCE((SELECT e.status FROM verification_events e WHERE e.receipt_id = p.receipt_id ORDER BY e.id DESC LIMIT 1),
-                            d.status_on_receipt) AS verification
-            FROM affected f
-            JOIN prescriptions p ON p.receipt_id = f.receipt_id
-            JOIN prescription_details d ON d.prescription_number = p.prescription_number
+            SELECT p.prescription_number, r.cancelled_by_receipt_id, COALESCE(r.changed_status, r.status) AS current_status,
+                   (SELECT MAX(CASE n.annotation_type WHEN 'Void' THEN 2 WHEN 'TransferOut' THEN 1 END)
+                    FROM annotations n WHERE n.receipt_id = r.receipt_id) AS ended
+            FROM ({ArchiveQueries.SelectRecord}
+                  WHERE a.receipt_id IN (SELECT receipt_id FROM affected)) r
+            JOIN prescriptions p ON p.receipt_id = r.receipt_id
             """;
-        var rows = await connection.QueryAsync<(long Number, string Status, string Verification)>(
+        var rows = await connection.QueryAsync<(long Number, string? CancelledBy, string CurrentStatus, long? Ended)>(
             new CommandDefinition(sql, transaction: snapshot, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Number, r => (Encoding.UTF8.GetBytes(r.Status), Encoding.UTF8.GetBytes(r.Verification)));
+        return rows.ToDictionary(r => r.Number, r => (Encoding.UTF8.GetBytes(
+            r.CancelledBy is not null ? "Cancelled" : r.Ended switch { 2 => "Voided", 1 => "Transferred out", _ => "Active" }),
+            Encoding.UTF8.GetBytes(r.CurrentStatus)));
     }
 
     private static (string Where, List<(string Name, object Value)> Parameters) Where(ExportFilter filter)

@@ -62,9 +62,9 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
         elements.WrittenDate,
         elements.IsControlled ? (elements.Schedule ?? DeaSchedule.Unspecified).ShortName() : "",
         elements.PatientDisplayName,
-        Format(elements.PatientAddress),
+        elements.PatientAddress.OneLine,
         elements.PrescriberDisplayName,
-        Format(elements.PrescriberAddress),
+        elements.PrescriberAddress.OneLine,
         elements.PrescriberDeaNumber,
         elements.DrugDescription,
         $"{elements.DrugStrengthValue} {elements.DrugStrengthUnit}".Trim(),
@@ -73,11 +73,4 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
         elements.QuantityUnit,
         elements.NumberOfRefills,
     ];
-
-    /// <summary>One line: "Line 1, Line 2, City, ST 12345", absent parts left out.</summary>
-    public static string Format(PostalAddress address)
-    {
-        var region = string.Join(' ', new[] { address.StateProvince, address.PostalCode }.Where(part => part.Length > 0));
-        return string.Join(", ", new[] { address.Line1, address.Line2, address.City, region }.Where(part => part.Length > 0));
-    }
 }

@@ -59,7 +59,7 @@ public class CertificateGuardTests
     public void Refuses_SHA1_signatures_unless_the_policy_allows_them()
     {
         // The platform will not sign with SHA-1 any more; NIST PKITS certificates are SHA-1 with RSA-1024.
-        var sha1Signed = File.ReadAllBytes(Path.Combine(RepositoryRoot.Path, "..", "shared", "testdata", "pkits", "PKITS", "certs", "GoodCACert.crt"));
+        var sha1Signed = File.ReadAllBytes(Path.Combine(RepositoryRoot.Path, "tests", "testdata", "pkits", "PKITS", "certs", "GoodCACert.crt"));
         var smallRsa = AlgorithmPolicy.Production with { MinimumRsaBits = 1024 };
 
         Assert.That(CertificateGuard.Refusal(sha1Signed, smallRsa), Does.Contain("uses SHA-1, which is refused"));

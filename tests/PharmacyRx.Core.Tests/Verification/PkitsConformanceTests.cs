@@ -5,12 +5,12 @@ namespace PharmacyRx.Core.Tests.Verification;
 
 /// <summary>
 /// NIST PKITS sections 4.1 (signature verification), 4.2 (validity periods), 4.3 (name chaining) and 4.4 (basic
-/// certificate revocation) from <c>../shared/testdata/pkits/</c>, validated at 2010-01-01 with the algorithm policy
+/// certificate revocation) from <c>tests/testdata/pkits/</c> (copied from the shared test data, with its SHA256SUMS), validated at 2010-01-01 with the algorithm policy
 /// relaxed for this data only. The expected results for 4.2 and 4.3 are transcribed beside this file.
 /// </summary>
 public class PkitsConformanceTests
 {
-    private static readonly string Folder = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "..", "shared", "testdata", "pkits"));
+    private static readonly string Folder = Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "tests", "testdata", "pkits"));
     private static readonly DateTimeOffset At = new(2010, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public sealed record PkitsCase(string Number, string Name, bool Valid, string[] Path, string[] Crls)

@@ -1,19 +1,13 @@
-using System.Buffers;
 using System.Text;
 
 namespace PharmacyRx.Core.Export;
 
 /// <summary>
-/// RFC 4180 CSV: CRLF line ends, a field quoted when it holds a comma, quote or line break, quotes doubled. UTF-8 with
-/// a byte-order mark, so spreadsheet programs read accents correctly. A text field that a spreadsheet would run as a
-/// formula (it starts with =, +, -, @, tab or CR) gets a leading apostrophe: names and addresses come from prescribers'
-/// systems, and an export must not carry a formula into the inspector's spreadsheet.
+/// RFC 4180 CSV with CRLF line ends, each field by <see cref="CsvField"/> (quoting and the formula guard, in every
+/// column). UTF-8 with a byte-order mark, so spreadsheet programs read accents correctly.
 /// </summary>
 public sealed class CsvExportWriter : IExportWriter
 {
-    private static readonly SearchValues<byte> NeedsQuotes = SearchValues.Create(",\"\r\n"u8);
-    private static readonly SearchValues<byte> FormulaStart = SearchValues.Create("=+-@\t\r"u8);
-
     private readonly Stream _stream;
     private readonly ByteOutput _output;
     private readonly Range[] _columns = new Range[ExportColumns.Count + 1];
@@ -37,7 +31,11 @@ public sealed class CsvExportWriter : IExportWriter
             {
                 _output.Write((byte)',');
             }
-            WriteField(record[_columns[i]], ExportColumns.All[i].Kind);
+            var value = record[_columns[i]];
+            if (!ExportRecord.IsNull(value))
+            {
+                CsvField.Write(_output, value);
+            }
         }
         _output.Write("\r\n"u8);
     }
@@ -48,33 +46,5 @@ public sealed class CsvExportWriter : IExportWriter
     {
         _output.Dispose();
         _stream.Dispose();
-    }
-
-    private void WriteField(ReadOnlySpan<byte> value, ExportColumnKind kind)
-    {
-        if (value.IsEmpty || ExportRecord.IsNull(value))
-        {
-            return;
-        }
-        var guard = kind == ExportColumnKind.Text && FormulaStart.Contains(value[0]);
-        if (!guard && value.IndexOfAny(NeedsQuotes) < 0)
-        {
-            _output.Write(value);
-            return;
-        }
-        _output.Write((byte)'"');
-        if (guard)
-        {
-            _output.Write((byte)'\'');
-        }
-        int quote;
-        while ((quote = value.IndexOf((byte)'"')) >= 0)
-        {
-            _output.Write(value[..(quote + 1)]);
-            _output.Write((byte)'"');
-            value = value[(quote + 1)..];
-        }
-        _output.Write(value);
-        _output.Write((byte)'"');
     }
 }

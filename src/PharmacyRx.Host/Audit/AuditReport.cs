@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Export;
 
 namespace PharmacyRx.Host.Audit;
 
@@ -29,7 +30,8 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
             text.Append(CultureInfo.InvariantCulture, $"{Title(category)}: {(incidents.Length == 0 ? "none" : incidents.Length.ToString(CultureInfo.InvariantCulture))}\n");
             foreach (var i in incidents)
             {
-                text.Append(CultureInfo.InvariantCulture, $"  #{i.Sequence} {i.OccurredAt:HH:mm:ss} {i.Type} by {i.Actor} on {i.Target} ({i.Outcome}): {i.Details}\n");
+                text.Append(CultureInfo.InvariantCulture,
+                    $"  #{i.Sequence} {i.OccurredAt:HH:mm:ss} {Visible(i.Type)} by {Visible(i.Actor)} on {Visible(i.Target)} ({Visible(i.Outcome)}): {Visible(i.Details)}\n");
             }
         }
         return text.ToString();
@@ -63,7 +65,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
 
     public string ToCsv()
     {
-        static string Q(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        static string Q(string value) => CsvField.Format(value);
         var csv = new StringBuilder("category,sequence,occurred_at,type,actor,outcome,target,details\r\n");
         foreach (var i in Incidents)
         {
@@ -72,6 +74,34 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         }
         return csv.ToString();
     }
+
+    /// <summary>
+    /// Text as the report shows it: control characters, line and paragraph separators and bidirectional overrides shown
+    /// as &lt;U+XXXX&gt;, so a login name or a sender's text cannot forge a report line or reorder what an auditor reads.
+    /// </summary>
+    public static string Visible(string value)
+    {
+        if (!value.Any(IsHidden))
+        {
+            return value;
+        }
+        var visible = new StringBuilder(value.Length + 16);
+        foreach (var c in value)
+        {
+            if (IsHidden(c))
+            {
+                visible.Append(CultureInfo.InvariantCulture, $"<U+{(int)c:X4}>");
+            }
+            else
+            {
+                visible.Append(c);
+            }
+        }
+        return visible.ToString();
+    }
+
+    private static bool IsHidden(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069') or '\u200E' or '\u200F';
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Integrity;
@@ -91,8 +92,8 @@ internal static class ExportRecordsCommand
         }
     }
 
-    // Tabs and line breaks would break the index; a MessageID is the sender's text.
-    private static string Clean(string? text) => (text ?? "").Replace('\t', ' ').Replace('\n', ' ').Replace('\r', ' ');
+    // A MessageID is the sender's text: no tab or line break to break the index, no formula for a spreadsheet.
+    private static string Clean(string? text) => CsvField.FormatTabSeparated(text);
 
     private const string Instructions = """
         PharmacyRx signed-record export (21 CFR 1311.305)

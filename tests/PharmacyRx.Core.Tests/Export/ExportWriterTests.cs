@@ -42,6 +42,49 @@ public class ExportWriterTests
     }
 
     [Test]
+    public void CSV_guards_a_formula_in_a_number_or_date_column_whose_value_is_not_a_number_or_date()
+    {
+        // 1304.04(h)(5) exports go to an inspector's spreadsheet: a prescriber's system controls these values as received.
+        var row = ExportRecord.Encode(
+        [
+            "1", "=HYPERLINK(\"http://example.invalid\")", "CII", "Pat", "", "Adams, Sam", "", "FT1234563", "Drug", "5 C28253", "C42998",
+            "@SUM(1+1)", "C48542", "+1", "2026-11-02", "-3", "SP", "\t=1", "Active", "ReceiptSigned",
+        ]);
+        using var output = new MemoryStream();
+        using (var writer = new CsvExportWriter(output))
+        {
+            writer.Write(row);
+            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, ""), 1);
+        }
+
+        var fields = ExportFiles.ReadCsv(output.ToArray())[1];
+
+        Assert.That(fields[1], Is.EqualTo("'=HYPERLINK(\"http://example.invalid\")"), "written date");
+        Assert.That(fields[11], Is.EqualTo("'@SUM(1+1)"), "quantity prescribed");
+        Assert.That(fields[13], Is.EqualTo("'+1"), "refills authorized");
+        Assert.That(fields[15], Is.EqualTo("-3"), "a plain negative number stays a number");
+        Assert.That(fields[17], Is.EqualTo("'\t=1"), "refill number");
+    }
+
+    [TestCase("=1+1", "\"'=1+1\"")]
+    [TestCase("-1", "-1")]
+    [TestCase("-1+1", "\"'-1+1\"")]
+    [TestCase("@cmd", "\"'@cmd\"")]
+    [TestCase("a,b", "\"a,b\"")]
+    [TestCase("say \"hi\"", "\"say \"\"hi\"\"\"")]
+    [TestCase("plain", "plain")]
+    [TestCase("", "")]
+    public void One_CSV_field_rule_serves_every_CSV_the_service_writes(string value, string field) =>
+        Assert.That(CsvField.Format(value), Is.EqualTo(field));
+
+    [Test]
+    public void A_tab_separated_field_has_no_tab_or_line_break_and_no_formula()
+    {
+        Assert.That(CsvField.FormatTabSeparated("a\tb\r\nc"), Is.EqualTo("a b  c"));
+        Assert.That(CsvField.FormatTabSeparated("=HYPERLINK(1)"), Is.EqualTo("'=HYPERLINK(1)"));
+    }
+
+    [Test]
     public void XLSX_keeps_awkward_text_as_recorded_and_validates()
     {
         using var folder = new TempFolder();

@@ -84,6 +84,29 @@ public class AuditReportTests
     }
 
     [Test]
+    public async Task A_hostile_login_name_reaches_the_reports_CSV_as_text_and_cannot_forge_a_line_of_its_text()
+    {
+        await using var pharmacy = await VerifyingPharmacy.CreateAsync();
+        const string formula = "=HYPERLINK(\"http://example.invalid\",\"x\")";
+        const string forger = "x\n  #999 00:00:00 LoginFailed by admin on admin (Failure): forged\u2028\u202Eevil";
+        await SeedAsync(pharmacy,
+            new AuditEvent(At(Day, 8), AuditEventTypes.LoginFailed, formula, AuditOutcome.Failure, formula, "wrong password"),
+            new AuditEvent(At(Day, 9), AuditEventTypes.LoginFailed, forger, AuditOutcome.Failure, forger, "wrong\r\npassword"));
+        var reporter = Reporter(pharmacy, new ManualTimeProvider(At(Day.AddDays(1), 1)));
+        await reporter.GenerateAsync(Day, CancellationToken.None);
+
+        var csv = ExportFiles.ReadCsv([.. System.Text.Encoding.UTF8.Preamble, .. System.Text.Encoding.UTF8.GetBytes(reporter.Read(Day, "csv")!)]);
+        var text = reporter.Read(Day, "txt")!;
+
+        Assert.That(csv[1][4], Is.EqualTo("'" + formula), "the actor column is guarded, not a formula");
+        Assert.That(csv[1][6], Is.EqualTo("'" + formula), "the target column too");
+        Assert.That(text.Split('\n').Where(line => line.StartsWith("  #", StringComparison.Ordinal)).ToArray(), Has.Length.EqualTo(2),
+            "one line per incident, whatever the login name holds");
+        Assert.That(text.IndexOfAny(['\r', '\u2028', '\u202E']), Is.EqualTo(-1), "no carriage return, line separator or bidi override");
+        Assert.That(text, Does.Contain("<U+000A>").And.Contain("<U+202E>"));
+    }
+
+    [Test]
     public async Task Missed_days_are_caught_up_through_yesterday()
     {
         await using var pharmacy = await VerifyingPharmacy.CreateAsync();
@@ -110,7 +133,7 @@ public class AuditReportTests
 
         Assert.That(report.ExitCode, Is.Zero, report.Error);
         Assert.That(report.Output, Does.StartWith($"PharmacyRx audit report for {today}").And.Contain("Access-control changes (1311.215(a)(4)): 1"));
-        Assert.That(csv.Output, Does.Contain("\"AccessControlChange\"").And.Contain("\"UserCreated\""));
+        Assert.That(csv.Output, Does.Contain("AccessControlChange,").And.Contain(",UserCreated,"));
         Assert.That(list.Output, Is.EqualTo(today + "\n"));
     }
 

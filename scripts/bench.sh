@@ -13,7 +13,7 @@ if [ "${1:-}" = "compare" ]; then
   before=$(mktemp -d)
   trap 'rm -rf "$before"' EXIT
   git archive "$rev" | tar -x -C "$before" || exit 1
-  dotnet build -c Release "$before/bench/PharmacyRx.Benchmarks" -o "$before/out" >/dev/null || exit 1
+  dotnet build -c Release "$before/bench/PharmacyRx.Benchmarks" -o "$before/before" >/dev/null || exit 1
   dotnet build -c Release bench/PharmacyRx.Benchmarks -o "$before/now" >/dev/null || exit 1
   unset PHARMACYRX_BENCH_RABBITMQ
   for round in 1 2; do

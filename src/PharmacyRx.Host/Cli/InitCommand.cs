@@ -2,6 +2,8 @@ using System.CommandLine;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
@@ -10,7 +12,8 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// <c>init</c>: creates the database, the pharmacy's signing key and certificate, and the first administrator.
-/// Prints one JSON line with the administrator's one-time password; it is shown once and stored only as a hash.
+/// Prints one JSON line with the administrator's one-time password (shown once, stored only as a hash) and the pin: the
+/// SHA-256 thumbprint of the first certificate of the key history, which <c>verify --pin</c> and <c>backup restore --pin</c> trust.
 /// </summary>
 internal static class InitCommand
 {
@@ -47,13 +50,12 @@ internal static class InitCommand
 
         try
         {
-            Directory.CreateDirectory(data.Root);
-            var keys = Directory.CreateDirectory(data.KeysFolder);
-            if (!OperatingSystem.IsWindows())
-            {
-                keys.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-            }
-            Directory.CreateDirectory(data.Inbox);
+            // 1311.205(b)(5): the data folder and everything in it are the service user's alone.
+            OwnerOnlyFiles.CreateFolder(data.Root);
+            OwnerOnlyFiles.CreateFolder(data.KeysFolder);
+            OwnerOnlyFiles.CreateFolder(data.Inbox);
+            // SQLite opens an empty file as a new database and keeps its mode; its WAL and SHM files take the same.
+            OwnerOnlyFiles.WriteNew(data.DatabasePath, []);
 
             var now = TimeProvider.System.GetUtcNow();
             using (var key = PharmacySigningKey.Generate(pharmacyName, now))
@@ -61,10 +63,13 @@ internal static class InitCommand
                 key.Save(data.KeyPath, data.CertificatePath, password);
                 await using var context = CommandContext.Open(data, signingKey: null);
                 await context.MigrateAsync(cancellationToken);
+                // The first certificate's thumbprint is the pin: printed once, kept by the pharmacy outside the data folder.
+                var history = KeyHistory.Start(key.Certificate, now);
+                await PharmacyKeyHistory.SaveAsync(history, data, context.Get<BackupOptions>().SecondFolder, cancellationToken);
                 var actor = ReceiptSource.CommandLine.Actor;
                 await context.Get<AuditLog>().AppendAsync(
                     [new AuditEvent(now, AuditEventTypes.Initialized, actor, AuditOutcome.Success, data.Root,
-                        $"pharmacy signing certificate sha256={key.Thumbprint}")],
+                        $"pharmacy signing certificate sha256={key.Thumbprint}; pin={history.Pin}")],
                     cancellationToken);
 
                 var adminPassword = PasswordHasher.GeneratePassword();
@@ -72,7 +77,7 @@ internal static class InitCommand
                     new UserStore.NewUser(adminUser, "Pharmacy administrator", "ADM", PasswordHasher.Hash(adminPassword), [AdminRole]),
                     actor,
                     cancellationToken);
-                CliJson.WriteLine(environment.Out, new { adminUser, adminPassword, certificate = data.CertificatePath });
+                CliJson.WriteLine(environment.Out, new { adminUser, adminPassword, certificate = data.CertificatePath, pin = history.Pin });
             }
             return 0;
         }

@@ -144,4 +144,28 @@ public class KeyHistoryTests
             Environment.SetEnvironmentVariable("Backup__SecondFolder", null);
         }
     }
+
+    [Test]
+    public async Task Keys_rotate_signs_the_new_certificate_with_the_old_key_and_verify_with_the_pin_holds_for_records_of_both()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "R-1" });
+        var before = await File.ReadAllTextAsync(pharmacy.Data.CertificatePath);
+
+        var rotate = await pharmacy.RunAsync("keys", "rotate");
+        await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "R-2", PrescriberOrderNumber = "O-2" });
+        var verify = await pharmacy.RunAsync("verify", "--pin", Pin(pharmacy));
+        var backup = (await pharmacy.RunAsync("backup", "run")).JsonLines[0].GetProperty("backup").GetString()!;
+        var checkBackup = await pharmacy.RunAsync("backup", "verify", backup, "--pin", Pin(pharmacy));
+
+        Assert.That(rotate.ExitCode, Is.Zero, rotate.Error);
+        var rotated = rotate.JsonLines.Single();
+        Assert.That(rotated.GetProperty("pin").GetString(), Is.EqualTo(Pin(pharmacy)));
+        Assert.That(rotated.GetProperty("previous").GetString(), Is.EqualTo(Pin(pharmacy)));
+        Assert.That(await File.ReadAllTextAsync(pharmacy.Data.CertificatePath), Is.Not.EqualTo(before));
+        Assert.That(JsonNode.Parse(await File.ReadAllTextAsync(HistoryPath(pharmacy)))!["entries"]!.AsArray(), Has.Count.EqualTo(2));
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+        Assert.That(verify.Output, Does.StartWith("OK: 2 records"));
+        Assert.That(checkBackup.ExitCode, Is.Zero, checkBackup.Output);
+    }
 }

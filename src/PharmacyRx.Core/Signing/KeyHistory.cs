@@ -124,6 +124,12 @@ public sealed class KeyHistory
         {
             if (JsonSerializer.Deserialize<Stored>(json, Json) is { Entries: { } entries })
             {
+                // A stored file is not trusted to have filled in what the type promises.
+                if (entries.Any(entry => entry is null || string.IsNullOrEmpty(entry.Certificate) || string.IsNullOrEmpty(entry.Thumbprint)))
+                {
+                    problem = "an entry lacks its certificate or its thumbprint";
+                    return null;
+                }
                 return new KeyHistory(entries);
             }
         }

@@ -65,7 +65,11 @@ internal static class InitCommand
                 await context.MigrateAsync(cancellationToken);
                 // The first certificate's thumbprint is the pin: printed once, kept by the pharmacy outside the data folder.
                 var history = KeyHistory.Start(key.Certificate, now);
-                await PharmacyKeyHistory.SaveAsync(history, data, context.Get<BackupOptions>().SecondFolder, cancellationToken);
+                if (!await PharmacyKeyHistory.SaveAsync(history, data, context.Get<BackupOptions>().SecondFolder, cancellationToken))
+                {
+                    await environment.Error.WriteLineAsync(
+                        "warning: Backup:SecondFolder holds the key history of another installation; it was left as it is and verify will say so");
+                }
                 var actor = ReceiptSource.CommandLine.Actor;
                 await context.Get<AuditLog>().AppendAsync(
                     [new AuditEvent(now, AuditEventTypes.Initialized, actor, AuditOutcome.Success, data.Root,

@@ -74,6 +74,7 @@ internal static class KeysCommand
         }
         // The history first: should the swap below not happen, the old key still signs and is still in the history.
         var rotated = history.Rotate(previous, next.Certificate, now);
+        // The history was checked against the second folder's copy above, so the copy is of the same pin and is extended.
         await PharmacyKeyHistory.SaveAsync(rotated, data, secondFolder, cancellationToken);
         File.Move(nextCertificatePath, data.CertificatePath, overwrite: true);
         File.Move(nextKeyPath, data.KeyPath, overwrite: true);

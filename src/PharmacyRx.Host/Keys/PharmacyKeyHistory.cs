@@ -79,21 +79,34 @@ public sealed class PharmacyKeyHistory
     public static PharmacyKeyHistory Untrusted(string problem) =>
         new(new Dictionary<string, X509Certificate2>(), isPinned: false, "", [problem]);
 
-    /// <summary>Writes the history into the data folder and, when a second folder is set, its copy there.</summary>
-    public static async Task SaveAsync(KeyHistory history, DataFolder data, string? secondFolder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the history into the data folder and, when a second folder is set, its copy there; false when the second
+    /// folder already holds the history of another pin, which is left as it is.
+    /// </summary>
+    public static async Task<bool> SaveAsync(KeyHistory history, DataFolder data, string? secondFolder, CancellationToken cancellationToken)
     {
         await OwnerOnlyFiles.WriteAsync(data.KeyHistoryPath, history.ToJson(), cancellationToken);
-        await CopyToSecondFolderAsync(history, secondFolder, cancellationToken);
+        return await CopyToSecondFolderAsync(history, secondFolder, cancellationToken);
     }
 
-    /// <summary>Writes the copy of the history in the second folder, when one is set.</summary>
-    public static async Task CopyToSecondFolderAsync(KeyHistory history, string? secondFolder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the copy of the history in the second folder, when one is set. A copy of another pin is never replaced
+    /// (false): the copy is the pin kept outside the data folder, and only a history rooted in it may extend it.
+    /// </summary>
+    public static async Task<bool> CopyToSecondFolderAsync(KeyHistory history, string? secondFolder, CancellationToken cancellationToken)
     {
-        if (SecondFolderCopy(secondFolder) is { } copy)
+        if (SecondFolderCopy(secondFolder) is not { } copy)
         {
-            OwnerOnlyFiles.CreateFolder(secondFolder!);
-            await OwnerOnlyFiles.WriteAsync(copy, history.ToJson(), cancellationToken);
+            return true;
         }
+        if (File.Exists(copy) && Read(copy, legacyCertificatePath: null, out _) is { } existing
+            && !string.Equals(existing.Pin, history.Pin, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        OwnerOnlyFiles.CreateFolder(secondFolder!);
+        await OwnerOnlyFiles.WriteAsync(copy, history.ToJson(), cancellationToken);
+        return true;
     }
 
     /// <summary>

@@ -168,4 +168,16 @@ public class KeyHistoryTests
         Assert.That(verify.Output, Does.StartWith("OK: 2 records"));
         Assert.That(checkBackup.ExitCode, Is.Zero, checkBackup.Output);
     }
+
+    [Test]
+    public async Task An_installation_from_before_key_histories_gets_one_rooted_in_its_certificate()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+        File.Delete(HistoryPath(pharmacy));
+
+        var verify = await pharmacy.RunAsync("verify", "--pin", Pin(pharmacy));
+
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+        Assert.That(JsonNode.Parse(await File.ReadAllTextAsync(HistoryPath(pharmacy)))!["entries"]![0]!["thumbprint"]!.GetValue<string>(), Is.EqualTo(Pin(pharmacy)));
+    }
 }

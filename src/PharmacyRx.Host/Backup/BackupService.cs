@@ -117,7 +117,12 @@ public sealed partial class BackupService(
         {
             return [$"the manifest is not readable: {ex.Message}"];
         }
-        if (manifest is null || manifest.Database != "pharmacyrx.db" || manifest.KeyFiles.Keys.Any(file => !IsKeyFileName(file)))
+        // A manifest is read before its signature is known to hold: nothing it says is taken for granted.
+        if (manifest is null || manifest.KeyFiles is null || manifest.SignerThumbprint is null || manifest.DatabaseSha256 is null)
+        {
+            return ["the manifest lacks its key files, its signer or its database's SHA-256"];
+        }
+        if (manifest.Database != "pharmacyrx.db" || manifest.KeyFiles.Keys.Any(file => !IsKeyFileName(file)))
         {
             return ["the manifest names files outside the backup's layout (pharmacyrx.db, keys/NAME)"];
         }

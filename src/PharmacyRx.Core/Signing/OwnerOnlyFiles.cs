@@ -30,6 +30,28 @@ public static class OwnerOnlyFiles
         }
     }
 
+    /// <summary>
+    /// Creates a folder 0700, or sets an existing one the process owns to 0700 (a data folder made beforehand, say by
+    /// systemd's StateDirectory); false when the mode could not be set, which <see cref="FindLoose"/> will then report.
+    /// </summary>
+    public static bool CreateOrRestrictFolder(string path)
+    {
+        CreateFolder(path);
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+        try
+        {
+            File.SetUnixFileMode(path, FolderMode);
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Writes a file that must not exist yet, created 0600.</summary>
     public static void WriteNew(string path, ReadOnlySpan<byte> content)
     {

@@ -121,7 +121,10 @@ internal static class BackupCommand
         }
         var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(backup, "manifest.json"), cancellationToken)).RootElement;
         // 1311.205(b)(5): restored health data and keys are the service user's alone (the copy takes no mode from the backup).
-        OwnerOnlyFiles.CreateFolder(data.Root);
+        if (!OwnerOnlyFiles.CreateOrRestrictFolder(data.Root))
+        {
+            await environment.Error.WriteLineAsync($"warning: {data.Root} could not be made 0700 (another user owns it); verify will report it");
+        }
         OwnerOnlyFiles.CreateFolder(data.KeysFolder);
         await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, "pharmacyrx.db"), data.DatabasePath, cancellationToken);
         // Only what the signed manifest lists.

@@ -51,7 +51,10 @@ internal static class InitCommand
         try
         {
             // 1311.205(b)(5): the data folder and everything in it are the service user's alone.
-            OwnerOnlyFiles.CreateFolder(data.Root);
+            if (!OwnerOnlyFiles.CreateOrRestrictFolder(data.Root))
+            {
+                await environment.Error.WriteLineAsync($"warning: {data.Root} could not be made 0700 (another user owns it); verify will report it");
+            }
             OwnerOnlyFiles.CreateFolder(data.KeysFolder);
             OwnerOnlyFiles.CreateFolder(data.Inbox);
             // SQLite opens an empty file as a new database and keeps its mode; its WAL and SHM files take the same.

@@ -88,6 +88,26 @@ public class FileModeTests
         Assert.That(after.StatusCode, Is.Not.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable), "a warning, not a failed readiness");
     }
 
+    [Test]
+    public async Task Init_into_a_folder_made_beforehand_with_mode_0755_makes_it_0700()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes");
+        }
+        using var pharmacy = new InstalledPharmacy();
+        Directory.CreateDirectory(pharmacy.Data.Root);
+        // Set, not created with: mkdir's mode passes through the umask, which an earlier test may have tightened.
+        File.SetUnixFileMode(pharmacy.Data.Root, OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        var init = await pharmacy.RunAsync("init");
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(init.ExitCode, Is.Zero, init.Error);
+        Assert.That(File.GetUnixFileMode(pharmacy.Data.Root), Is.EqualTo(OwnerFolder));
+        Assert.That(verify.Output, Does.Not.Contain("can be entered by group or others"));
+    }
+
     // The real program as a child process started by a shell whose umask lets group and others read, as many do.
     private static async Task<(int ExitCode, string Output, string Error)> RunUnderUmask022Async(string[] args)
     {

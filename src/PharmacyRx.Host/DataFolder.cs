@@ -8,6 +8,9 @@ public sealed class DataFolder(string root)
     public string KeysFolder => Path.Combine(Root, "keys");
     public string KeyPath => Path.Combine(KeysFolder, "pharmacy-key.p8.pem");
     public string CertificatePath => Path.Combine(KeysFolder, "pharmacy.crt");
+
+    /// <summary>Every certificate the pharmacy has signed with, each rotation signed by the previous key (<see cref="Keys.PharmacyKeyHistory"/>).</summary>
+    public string KeyHistoryPath => Path.Combine(KeysFolder, "history.json");
     public string Inbox => Path.Combine(Root, "inbox");
 
     /// <summary>Where the API writes an export before streaming it; each file is deleted as its response closes.</summary>

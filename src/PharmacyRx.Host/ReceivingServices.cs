@@ -7,6 +7,7 @@ using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Integrity;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage;
@@ -57,12 +58,9 @@ public static class ReceivingServices
         services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
         services.AddSingleton(provider => new AuditReporter(
             provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new ArchiveVerifier(
-            provider.GetRequiredService<ArchiveQueries>(),
-            provider.GetRequiredService<VerificationEventStore>(),
-            provider.GetRequiredService<AuditLog>(),
-            provider.GetRequiredService<ScriptMessageReader>(),
-            Directory.EnumerateFiles(data.KeysFolder, "*.crt").Select(PharmacySigningKey.LoadCertificate).ToArray()));
+        // The pharmacy's own certificates, pinned by the copy in Backup:SecondFolder when there is one; `verify --pin` replaces it.
+        services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin: null));
+        services.AddSingleton<ArchiveVerifier>();
         if (signingKey is not null)
         {
             // Registered by factory so the container disposes (clears) the key when the service stops (1311.205(b)(4)(iv)).

@@ -55,4 +55,8 @@ public static class AuditEventTypes
     public const string AuditReportWritten = "AuditReportWritten";
     public const string PrescriptionDispensed = "PrescriptionDispensed";
     public const string DispensingRefused = "DispensingRefused";
+
+    // Keys (issue 11, finding 4)
+    /// <summary>The pharmacy signing key was replaced; the new certificate is in the key history, signed by the old key.</summary>
+    public const string KeyRotated = "KeyRotated";
 }

@@ -52,8 +52,8 @@ public sealed class PharmacySigningKey : IDisposable
     {
         var pbe = new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KeyDerivationIterations);
         var pem = _key.ExportEncryptedPkcs8PrivateKeyPem(password, pbe);
-        WriteOwnerOnly(keyPath, pem);
-        File.WriteAllText(certificatePath, Certificate.ExportCertificatePem() + "\n");
+        OwnerOnlyFiles.WriteNew(keyPath, System.Text.Encoding.ASCII.GetBytes(pem));
+        OwnerOnlyFiles.WriteNew(certificatePath, System.Text.Encoding.ASCII.GetBytes(Certificate.ExportCertificatePem() + "\n"));
     }
 
     /// <summary>
@@ -137,16 +137,5 @@ public sealed class PharmacySigningKey : IDisposable
     {
         var fields = PemEncoding.Find(pem);
         return Convert.FromBase64String(pem[fields.Base64Data]);
-    }
-
-    private static void WriteOwnerOnly(string path, string content)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options);
-        writer.Write(content);
     }
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
 
@@ -36,18 +36,21 @@ public sealed partial class BackupService(
         var target = Path.Combine(Folder, name);
         try
         {
-            Directory.CreateDirectory(target);
+            // 1311.205(b)(5): a backup holds the same health data as the database: the service user's alone.
+            OwnerOnlyFiles.CreateFolder(Folder);
+            OwnerOnlyFiles.CreateFolder(target);
             var database = Path.Combine(target, "pharmacyrx.db");
+            OwnerOnlyFiles.WriteNew(database, []);
             var integrity = await dialect.BackupAsync(database, cancellationToken);
             if (integrity != "ok")
             {
                 throw new InvalidDataException($"the copy failed its integrity check: {integrity}");
             }
             var keys = Path.Combine(target, "keys");
-            Directory.CreateDirectory(keys);
+            OwnerOnlyFiles.CreateFolder(keys);
             foreach (var file in Directory.EnumerateFiles(data.KeysFolder))
             {
-                File.Copy(file, Path.Combine(keys, Path.GetFileName(file)));
+                await OwnerOnlyFiles.CopyAsync(file, Path.Combine(keys, Path.GetFileName(file)), cancellationToken);
             }
             var keyHashes = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var file in Directory.EnumerateFiles(keys).Order(StringComparer.Ordinal))
@@ -59,11 +62,12 @@ public sealed partial class BackupService(
                 "pharmacyrx.db", await Sha256Async(database, cancellationToken), new FileInfo(database).Length, integrity, keyHashes,
                 now, head.Sequence, head.Hash, signingKey.Thumbprint);
             var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
-            await File.WriteAllBytesAsync(Path.Combine(target, "manifest.json"), manifestBytes, cancellationToken);
-            await File.WriteAllBytesAsync(Path.Combine(target, "manifest.sig"), signingKey.Sign(manifestBytes), cancellationToken);
+            OwnerOnlyFiles.WriteNew(Path.Combine(target, "manifest.json"), manifestBytes);
+            OwnerOnlyFiles.WriteNew(Path.Combine(target, "manifest.sig"), signingKey.Sign(manifestBytes));
             if (!string.IsNullOrWhiteSpace(options.SecondFolder))
             {
-                CopyFolder(target, Path.Combine(options.SecondFolder, name));
+                await CopyFolderAsync(target, Path.Combine(options.SecondFolder, name), cancellationToken);
+                await KeepHistoryCopyAsync(cancellationToken);
             }
             var pruned = Prune(now);
             await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.BackupCompleted, actor, AuditOutcome.Success, name,
@@ -90,13 +94,13 @@ public sealed partial class BackupService(
         .ToArray();
 
     /// <summary>
-    /// Checks a backup folder: the manifest's signature with a pharmacy certificate, the database's SHA-256 and
-    /// integrity, the key files' SHA-256. Returns the problems found; none means the backup holds.
+    /// Checks a backup folder against <paramref name="keys"/> — the live key history or one pinned from outside, never
+    /// keys the backup carries: the manifest's signature by a pharmacy certificate, no file the manifest does not list,
+    /// the database's SHA-256 and integrity, the key files' SHA-256. Returns the problems found; none means the backup holds.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> VerifyAsync(string backup, ISqlDialect dialect, IEnumerable<X509Certificate2> certificates,
+    public static async Task<IReadOnlyList<string>> VerifyAsync(string backup, ISqlDialect dialect, PharmacyKeyHistory keys,
         CancellationToken cancellationToken)
     {
-        var problems = new List<string>();
         var manifestPath = Path.Combine(backup, "manifest.json");
         if (!File.Exists(manifestPath) || !File.Exists(Path.Combine(backup, "manifest.sig")))
         {
@@ -104,11 +108,46 @@ public sealed partial class BackupService(
         }
         var manifestBytes = await File.ReadAllBytesAsync(manifestPath, cancellationToken);
         var signature = await File.ReadAllBytesAsync(Path.Combine(backup, "manifest.sig"), cancellationToken);
-        if (!certificates.Any(c => PharmacySigningKey.Verify(c, manifestBytes, signature)))
+        BackupManifest? manifest;
+        try
         {
-            problems.Add("the manifest's signature does not verify with any pharmacy certificate");
+            manifest = JsonSerializer.Deserialize<BackupManifest>(manifestBytes, Json);
         }
-        var manifest = JsonSerializer.Deserialize<BackupManifest>(manifestBytes, Json)!;
+        catch (JsonException ex)
+        {
+            return [$"the manifest is not readable: {ex.Message}"];
+        }
+        // A manifest is read before its signature is known to hold: nothing it says is taken for granted.
+        if (manifest is null || manifest.KeyFiles is null || manifest.SignerThumbprint is null || manifest.DatabaseSha256 is null)
+        {
+            return ["the manifest lacks its key files, its signer or its database's SHA-256"];
+        }
+        if (manifest.Database != "pharmacyrx.db" || manifest.KeyFiles.Keys.Any(file => !IsKeyFileName(file)))
+        {
+            return ["the manifest names files outside the backup's layout (pharmacyrx.db, keys/NAME)"];
+        }
+
+        var problems = new List<string>();
+        if (keys.CertificateFor(manifest.SignerThumbprint) is not { } certificate)
+        {
+            problems.Add($"the manifest is signed by {manifest.SignerThumbprint}, which is not in the pharmacy's key history");
+        }
+        else if (!PharmacySigningKey.Verify(certificate, manifestBytes, signature))
+        {
+            problems.Add($"the manifest's signature does not verify with the pharmacy certificate {manifest.SignerThumbprint}");
+        }
+        // Before the database is opened: a file beside it (a -wal, say) would be read with it.
+        string[] listed = ["manifest.json", "manifest.sig", manifest.Database, .. manifest.KeyFiles.Keys];
+        var unlisted = Directory.EnumerateFiles(backup, "*", SearchOption.AllDirectories)
+            .Select(file => Path.GetRelativePath(backup, file).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(file => !listed.Contains(file, StringComparer.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(file => $"{file} is not listed in the manifest")
+            .ToArray();
+        if (unlisted.Length > 0)
+        {
+            return [.. problems, .. unlisted];
+        }
         var database = Path.Combine(backup, manifest.Database);
         if (!File.Exists(database) || await Sha256Async(database, cancellationToken) != manifest.DatabaseSha256)
         {
@@ -128,6 +167,9 @@ public sealed partial class BackupService(
         }
         return problems;
     }
+
+    private static bool IsKeyFileName(string file) =>
+        file.StartsWith("keys/", StringComparison.Ordinal) && file.Length > 5 && file[5..].IndexOfAny(['/', '\\']) < 0 && file[5..] is not ("." or "..");
 
     /// <summary>Keeps the newest <see cref="BackupOptions.KeepDays"/> days and the first backup of each of the last <see cref="BackupOptions.KeepMonths"/> months.</summary>
     private int Prune(DateTimeOffset now)
@@ -157,13 +199,24 @@ public sealed partial class BackupService(
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 
-    private static void CopyFolder(string source, string destination)
+    private static async Task CopyFolderAsync(string source, string destination, CancellationToken cancellationToken)
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
+            OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(target)!);
+            await OwnerOnlyFiles.CopyAsync(file, target, cancellationToken);
+        }
+    }
+
+    // A second folder configured after init has no copy of the key history yet: the first backup there writes it, from
+    // the data folder's history as it is then (the pin printed by init stays the stronger root).
+    private async Task KeepHistoryCopyAsync(CancellationToken cancellationToken)
+    {
+        if (PharmacyKeyHistory.SecondFolderCopy(options.SecondFolder) is { } copy && !File.Exists(copy)
+            && PharmacyKeyHistory.Read(data.KeyHistoryPath, data.CertificatePath, out _) is { } history)
+        {
+            await PharmacyKeyHistory.CopyToSecondFolderAsync(history, options.SecondFolder, cancellationToken);
         }
     }
 

@@ -1,7 +1,10 @@
 using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
@@ -10,7 +13,8 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// <c>backup run|list|verify|restore</c> (1311.205(b)(17)): what <c>serve</c> does daily, on demand; checking a backup
-/// with its signed manifest; restoring one into an empty data folder, after which <c>verify</c> re-checks every record.
+/// with its signed manifest against the live key history or the pin, never against keys it carries; restoring one into an
+/// empty data folder, after which <c>verify</c> re-checks every record.
 /// </summary>
 internal static class BackupCommand
 {
@@ -23,12 +27,15 @@ internal static class BackupCommand
         list.SetAction((parse, ct) => ListAsync(environment, new DataFolder(parse.GetValue(data)!), ct));
 
         var path = new Argument<string>("backup") { Description = "A backup folder (or its pharmacyrx.db)" };
-        var verify = new Command("verify", "Check a backup: signed manifest, SHA-256, integrity") { path };
-        verify.SetAction((parse, ct) => VerifyAsync(environment, BackupFolder(parse.GetValue(path)!), ct));
+        var pin = new Option<string?>("--pin") { Description = "The SHA-256 thumbprint of the pharmacy's first certificate, printed by init" };
+        var verify = new Command("verify", "Check a backup against the live key history (--data) or --pin: signed manifest, files, SHA-256, integrity") { path, pin };
+        verify.SetAction((parse, ct) => VerifyAsync(environment, BackupFolder(parse.GetValue(path)!), new DataFolder(parse.GetValue(data)!), parse.GetValue(pin), ct));
 
         var restorePath = new Argument<string>("backup") { Description = "A backup folder (or its pharmacyrx.db)" };
-        var restore = new Command("restore", "Restore a checked backup into an empty data folder (--data)") { restorePath };
-        restore.SetAction((parse, ct) => RestoreAsync(environment, BackupFolder(parse.GetValue(restorePath)!), new DataFolder(parse.GetValue(data)!), ct));
+        var restorePin = new Option<string?>("--pin") { Description = "The SHA-256 thumbprint of the pharmacy's first certificate, printed by init" };
+        var restore = new Command("restore", "Restore a checked backup into an empty data folder (--data); needs --pin or Backup:SecondFolder") { restorePath, restorePin };
+        restore.SetAction((parse, ct) => RestoreAsync(
+            environment, BackupFolder(parse.GetValue(restorePath)!), new DataFolder(parse.GetValue(data)!), parse.GetValue(restorePin), ct));
 
         return new Command("backup", "Daily backups: run, list, verify, restore") { run, list, verify, restore };
     }
@@ -75,67 +82,95 @@ internal static class BackupCommand
         }
     }
 
-    private static async Task<int> VerifyAsync(CliEnvironment environment, string backup, CancellationToken cancellationToken)
+    private static async Task<int> VerifyAsync(CliEnvironment environment, string backup, DataFolder live, string? pin, CancellationToken cancellationToken)
     {
-        var problems = await CheckAsync(backup, cancellationToken);
+        var keys = TrustFor(backup, live, pin);
+        var problems = await CheckAsync(backup, keys, cancellationToken);
         foreach (var problem in problems)
         {
             await environment.Out.WriteLineAsync($"FAIL {problem}");
         }
         await environment.Out.WriteLineAsync(problems.Count == 0 ? $"OK: {backup} holds" : $"FAILED: {problems.Count} problems in {backup}");
+        if (!keys.IsPinned && keys.Problems.Count == 0)
+        {
+            await environment.Out.WriteLineAsync($"WARN {PharmacyKeyHistory.NotPinnedWarning}");
+        }
         return problems.Count == 0 ? 0 : 1;
     }
 
-    private static async Task<int> RestoreAsync(CliEnvironment environment, string backup, DataFolder data, CancellationToken cancellationToken)
+    private static async Task<int> RestoreAsync(CliEnvironment environment, string backup, DataFolder data, string? pin, CancellationToken cancellationToken)
     {
         if (Directory.Exists(data.Root) && Directory.EnumerateFileSystemEntries(data.Root).Any())
         {
             await environment.Error.WriteLineAsync($"error: {data.Root} is not empty; restore into a new data folder");
             return 1;
         }
-        var problems = await CheckAsync(backup, cancellationToken);
+        // The backup's own keys never vouch for it: the pin (the only trust root when the installation is lost) or the
+        // copy of the key history in the second folder does.
+        var keys = TrustFor(backup, live: null, pin);
+        if (!keys.IsPinned)
+        {
+            await environment.Error.WriteLineAsync($"error: nothing outside the backup vouches for it: {NoTrustRoot}");
+            return 1;
+        }
+        var problems = await CheckAsync(backup, keys, cancellationToken);
         if (problems.Count > 0)
         {
             await environment.Error.WriteLineAsync($"error: the backup does not hold: {string.Join("; ", problems)}");
             return 1;
         }
-        Directory.CreateDirectory(data.KeysFolder);
-        File.Copy(Path.Combine(backup, "pharmacyrx.db"), data.DatabasePath);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(backup, "keys")))
+        var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(backup, "manifest.json"), cancellationToken)).RootElement;
+        // 1311.205(b)(5): restored health data and keys are the service user's alone (the copy takes no mode from the backup).
+        if (!OwnerOnlyFiles.CreateOrRestrictFolder(data.Root))
         {
-            File.Copy(file, Path.Combine(data.KeysFolder, Path.GetFileName(file)));
+            await environment.Error.WriteLineAsync($"warning: {data.Root} could not be made 0700 (another user owns it); verify will report it");
+        }
+        OwnerOnlyFiles.CreateFolder(data.KeysFolder);
+        await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, "pharmacyrx.db"), data.DatabasePath, cancellationToken);
+        // Only what the signed manifest lists.
+        foreach (var file in manifest.GetProperty("keyFiles").EnumerateObject().Select(p => p.Name))
+        {
+            await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, file), Path.Combine(data.Root, file), cancellationToken);
         }
         await using (var context = CommandContext.Open(data, signingKey: null))
         {
             await context.MigrateAsync(cancellationToken);
             await context.Get<AuditLog>().AppendAsync(
                 [new AuditEvent(TimeProvider.System.GetUtcNow(), AuditEventTypes.BackupRestored, ReceiptSource.CommandLine.Actor, AuditOutcome.Success,
-                    data.Root, $"restored from {Path.GetFileName(backup)}")],
+                    data.Root, $"restored from {Path.GetFileName(backup)}; pin={keys.Pin}")],
                 cancellationToken);
         }
         CliJson.WriteLine(environment.Out, new { restored = data.Root, from = backup });
         return 0;
     }
 
-    // A backup is checked with the pharmacy certificates it carries: it must be whole as the pharmacy signed it.
-    private static async Task<IReadOnlyList<string>> CheckAsync(string backup, CancellationToken cancellationToken)
+    private const string NoTrustRoot = "give --pin THUMBPRINT (printed by init) or set Backup:SecondFolder";
+
+    /// <summary>
+    /// What vouches for a backup: with a pin, or the copy in the second folder, the live history (or, with no live data
+    /// folder, the backup's own history, which must then start with the pin and chain); else the live history unpinned.
+    /// Never the backup's keys alone.
+    /// </summary>
+    private static PharmacyKeyHistory TrustFor(string backup, DataFolder? live, string? pin)
     {
-        var keys = Path.Combine(backup, "keys");
-        if (!Directory.Exists(keys))
+        var secondFolder = CommandContext.Configuration().GetSection("Backup").Get<BackupOptions>()?.SecondFolder;
+        var copy = PharmacyKeyHistory.SecondFolderCopy(secondFolder);
+        if (!string.IsNullOrWhiteSpace(pin) || (copy is not null && File.Exists(copy)))
+        {
+            return PharmacyKeyHistory.Load(live is { IsInitialized: true } ? live : new DataFolder(backup), secondFolder, pin);
+        }
+        return live is { IsInitialized: true }
+            ? PharmacyKeyHistory.Load(live, secondFolder: null, pin: null)
+            : PharmacyKeyHistory.Untrusted($"no live data folder and no pin: {NoTrustRoot}");
+    }
+
+    private static async Task<IReadOnlyList<string>> CheckAsync(string backup, PharmacyKeyHistory keys, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Path.Combine(backup, "keys")))
         {
             return [$"{backup} is not a PharmacyRx backup (no keys folder)"];
         }
-        var certificates = Directory.EnumerateFiles(keys, "*.crt").Select(PharmacySigningKey.LoadCertificate).ToArray();
-        try
-        {
-            return await BackupService.VerifyAsync(backup, new SqliteDialect(Path.Combine(backup, "pharmacyrx.db")), certificates, cancellationToken);
-        }
-        finally
-        {
-            foreach (var certificate in certificates)
-            {
-                certificate.Dispose();
-            }
-        }
+        var problems = await BackupService.VerifyAsync(backup, new SqliteDialect(Path.Combine(backup, "pharmacyrx.db")), keys, cancellationToken);
+        return [.. keys.Problems.Select(problem => $"key history: {problem}"), .. problems];
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;
 using Serilog;
 using Serilog.Events;
@@ -31,9 +33,9 @@ internal sealed class CommandContext : IAsyncDisposable
         .AddEnvironmentVariables("PHARMACYRX_")
         .Build();
 
-    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey) => new(Services(data, signingKey));
+    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey) => new(Services(data, signingKey, pin: null));
 
-    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey)
+    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey, string? pin)
     {
         var configuration = Configuration();
         var services = new ServiceCollection();
@@ -42,21 +44,27 @@ internal sealed class CommandContext : IAsyncDisposable
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateLogger(), dispose: true));
         services.AddReceiving(configuration, data, signingKey);
+        if (!string.IsNullOrWhiteSpace(pin))
+        {
+            // The last registration wins: everything that checks a pharmacy signature checks it against the pinned history.
+            services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin));
+        }
         return services.BuildServiceProvider();
     }
 
     /// <summary>
-    /// Opens an initialized data folder with its schema up to date, or says on standard error why not (null).
+    /// Opens an initialized data folder with its schema up to date, or says on standard error why not (null). With a
+    /// <paramref name="pin"/>, the pharmacy's key history is checked against it (<c>--pin THUMBPRINT</c>).
     /// </summary>
     public static async Task<CommandContext?> OpenInitializedAsync(
-        DataFolder data, CliEnvironment environment, CancellationToken cancellationToken)
+        DataFolder data, CliEnvironment environment, CancellationToken cancellationToken, string? pin = null)
     {
         if (!data.IsInitialized)
         {
             await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
             return null;
         }
-        var context = Open(data, signingKey: null);
+        var context = new CommandContext(Services(data, signingKey: null, pin));
         await context.MigrateAsync(cancellationToken);
         return context;
     }
@@ -72,7 +80,7 @@ internal sealed class CommandContext : IAsyncDisposable
         {
             return null;
         }
-        var context = new CommandContext(Services(data, signingKey), signingKey);
+        var context = new CommandContext(Services(data, signingKey, pin: null), signingKey);
         await context.MigrateAsync(cancellationToken);
         return context;
     }

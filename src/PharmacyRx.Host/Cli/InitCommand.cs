@@ -2,6 +2,8 @@ using System.CommandLine;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
@@ -10,7 +12,8 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// <c>init</c>: creates the database, the pharmacy's signing key and certificate, and the first administrator.
-/// Prints one JSON line with the administrator's one-time password; it is shown once and stored only as a hash.
+/// Prints one JSON line with the administrator's one-time password (shown once, stored only as a hash) and the pin: the
+/// SHA-256 thumbprint of the first certificate of the key history, which <c>verify --pin</c> and <c>backup restore --pin</c> trust.
 /// </summary>
 internal static class InitCommand
 {
@@ -47,13 +50,15 @@ internal static class InitCommand
 
         try
         {
-            Directory.CreateDirectory(data.Root);
-            var keys = Directory.CreateDirectory(data.KeysFolder);
-            if (!OperatingSystem.IsWindows())
+            // 1311.205(b)(5): the data folder and everything in it are the service user's alone.
+            if (!OwnerOnlyFiles.CreateOrRestrictFolder(data.Root))
             {
-                keys.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+                await environment.Error.WriteLineAsync($"warning: {data.Root} could not be made 0700 (another user owns it); verify will report it");
             }
-            Directory.CreateDirectory(data.Inbox);
+            OwnerOnlyFiles.CreateFolder(data.KeysFolder);
+            OwnerOnlyFiles.CreateFolder(data.Inbox);
+            // SQLite opens an empty file as a new database and keeps its mode; its WAL and SHM files take the same.
+            OwnerOnlyFiles.WriteNew(data.DatabasePath, []);
 
             var now = TimeProvider.System.GetUtcNow();
             using (var key = PharmacySigningKey.Generate(pharmacyName, now))
@@ -61,10 +66,17 @@ internal static class InitCommand
                 key.Save(data.KeyPath, data.CertificatePath, password);
                 await using var context = CommandContext.Open(data, signingKey: null);
                 await context.MigrateAsync(cancellationToken);
+                // The first certificate's thumbprint is the pin: printed once, kept by the pharmacy outside the data folder.
+                var history = KeyHistory.Start(key.Certificate, now);
+                if (!await PharmacyKeyHistory.SaveAsync(history, data, context.Get<BackupOptions>().SecondFolder, cancellationToken))
+                {
+                    await environment.Error.WriteLineAsync(
+                        "warning: Backup:SecondFolder holds the key history of another installation; it was left as it is and verify will say so");
+                }
                 var actor = ReceiptSource.CommandLine.Actor;
                 await context.Get<AuditLog>().AppendAsync(
                     [new AuditEvent(now, AuditEventTypes.Initialized, actor, AuditOutcome.Success, data.Root,
-                        $"pharmacy signing certificate sha256={key.Thumbprint}")],
+                        $"pharmacy signing certificate sha256={key.Thumbprint}; pin={history.Pin}")],
                     cancellationToken);
 
                 var adminPassword = PasswordHasher.GeneratePassword();
@@ -72,7 +84,7 @@ internal static class InitCommand
                     new UserStore.NewUser(adminUser, "Pharmacy administrator", "ADM", PasswordHasher.Hash(adminPassword), [AdminRole]),
                     actor,
                     cancellationToken);
-                CliJson.WriteLine(environment.Out, new { adminUser, adminPassword, certificate = data.CertificatePath });
+                CliJson.WriteLine(environment.Out, new { adminUser, adminPassword, certificate = data.CertificatePath, pin = history.Pin });
             }
             return 0;
         }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PharmacyRx.Core.Signing;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
@@ -13,7 +14,8 @@ namespace PharmacyRx.Host.Health;
 /// <summary>
 /// <c>/health/live</c> (the process answers) and <c>/health/ready</c>: the database, the bus (MassTransit's own
 /// check), the clock's skew from NIST time (1311.205(b)(4)(v)), the freshness of the CRLs held (1311.210(c)(2)), and the
-/// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)).
+/// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)), and files in the data
+/// folder that group or others may read (1311.205(b)(5)).
 /// Unhealthy answers 503; degraded answers 200 and says why.
 /// </summary>
 public static class ReadinessChecks
@@ -27,7 +29,8 @@ public static class ReadinessChecks
             .AddCheck<ClockSkewCheck>("clock")
             .AddCheck<CrlFreshnessCheck>("crls")
             .AddCheck<BackupAgeCheck>("backup")
-            .AddCheck<AuditReportAgeCheck>("auditReport");
+            .AddCheck<AuditReportAgeCheck>("auditReport")
+            .AddCheck<FileModesCheck>("fileModes");
         return services;
     }
 
@@ -142,6 +145,18 @@ public static class ReadinessChecks
                 [var newest, ..] => HealthCheckResult.Degraded($"the newest audit report is of {newest:yyyy-MM-dd}; yesterday's is missing (1311.215(b))"),
                 _ => HealthCheckResult.Healthy("no day to report on yet"),
             });
+        }
+    }
+
+    // 1311.205(b)(5): a warning (degraded), not a failed readiness: the service still works, but health data is exposed.
+    private sealed class FileModesCheck(DataFolder data) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var loose = OwnerOnlyFiles.FindLoose(data.Root);
+            return Task.FromResult(loose.Count == 0
+                ? HealthCheckResult.Healthy("every file in the data folder is the service user's alone")
+                : HealthCheckResult.Degraded($"warn: {string.Join("; ", loose)}", data: new Dictionary<string, object> { ["loose"] = loose }));
         }
     }
 }

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Verification;
@@ -16,7 +16,7 @@ namespace PharmacyRx.Host.Integrity;
 /// against their own seals.
 /// </summary>
 public sealed class ArchiveVerifier(
-    ArchiveQueries archive, VerificationEventStore statusChanges, AuditLog audit, ScriptMessageReader reader, IReadOnlyList<X509Certificate2> certificates)
+    ArchiveQueries archive, VerificationEventStore statusChanges, AuditLog audit, ScriptMessageReader reader, PharmacyKeyHistory keys)
 {
     public sealed record Report(long RecordsChecked, long AuditEventsChecked, IReadOnlyList<string> Problems)
     {
@@ -26,17 +26,19 @@ public sealed class ArchiveVerifier(
     public async Task<Report> VerifyAsync(CancellationToken cancellationToken)
     {
         var problems = new List<string>();
-        var byThumbprint = certificates.ToDictionary(c => c.GetCertHashString(HashAlgorithmName.SHA256), StringComparer.OrdinalIgnoreCase);
         long records = 0;
         await foreach (var record in archive.ReadAllAsync(cancellationToken))
         {
             records++;
-            problems.AddRange(Check(record, byThumbprint).Select(problem => $"receipt {record.ReceiptId}: {problem}"));
+            problems.AddRange(Check(record).Select(problem => $"receipt {record.ReceiptId}: {problem}"));
         }
         await foreach (var change in statusChanges.ReadAllAsync(cancellationToken))
         {
-            if (!byThumbprint.TryGetValue(change.SignerThumbprint, out var certificate)
-                || !Guid.TryParse(change.ReceiptId, out var receiptId)
+            if (keys.CertificateFor(change.SignerThumbprint) is not { } certificate)
+            {
+                problems.Add($"receipt {change.ReceiptId}: status change {change.Id} is sealed by {change.SignerThumbprint}, which is not in the pharmacy's key history");
+            }
+            else if (!Guid.TryParse(change.ReceiptId, out var receiptId)
                 || !ReceiptSeal.TryParseTimestamp(change.OccurredAt, out var occurredAt)
                 || !PharmacySigningKey.Verify(certificate,
                     ReceiptSeal.StatusChangeContent(receiptId, occurredAt, change.Status, change.ReasonCode, change.Reason), change.Seal))
@@ -56,7 +58,7 @@ public sealed class ArchiveVerifier(
         return new Report(records, events, problems);
     }
 
-    private IEnumerable<string> Check(ArchivedRecord record, Dictionary<string, X509Certificate2> certificates)
+    private IEnumerable<string> Check(ArchivedRecord record)
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(record.AsReceived));
         if (sha256 != record.AsReceivedSha256)
@@ -72,9 +74,10 @@ public sealed class ArchiveVerifier(
             yield return $"column {column} differs from the as-received message";
         }
 
-        if (!certificates.TryGetValue(record.SignerThumbprint, out var certificate))
+        // 1311.210(a)(2): only the pharmacy's own key seals a record; a certificate merely copied into keys/ counts for nothing.
+        if (keys.CertificateFor(record.SignerThumbprint) is not { } certificate)
         {
-            yield return $"no certificate on file with thumbprint {record.SignerThumbprint}";
+            yield return $"the receipt seal's certificate {record.SignerThumbprint} is not in the pharmacy's key history";
         }
         else if (!Guid.TryParse(record.ReceiptId, out var receiptId)
             || !ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt)

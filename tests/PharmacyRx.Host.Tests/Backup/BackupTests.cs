@@ -23,7 +23,8 @@ public class BackupTests
         var list = await pharmacy.RunAsync("backup", "list");
         var check = await pharmacy.RunAsync("backup", "verify", backup);
         var restored = Path.Combine(pharmacy.Folder, "restored");
-        var restore = await RunElsewhereAsync(pharmacy, "backup", "restore", backup, "--data", restored);
+        var restore = await RunElsewhereAsync(pharmacy, "backup", "restore", backup, "--data", restored,
+            "--pin", pharmacy.InitOutput.GetProperty("pin").GetString()!);
         var verify = await RunElsewhereAsync(pharmacy, "verify", "--data", restored);
 
         Assert.That(run.ExitCode, Is.Zero, run.Error);

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Host.Tests.Keys;
+
+/// <summary>Health data is the service user's alone: every file it writes is 0600, every folder 0700, and a looser one is reported.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public class FileModeTests
+{
+    private const UnixFileMode OwnerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OwnerFolder = OwnerFile | UnixFileMode.UserExecute;
+
+    [Test]
+    public async Task After_init_ingest_backup_report_and_export_every_file_is_0600_and_every_folder_0700_under_a_lax_umask()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes");
+        }
+        using var folder = new TempFolder();
+        var data = folder.File("data");
+        var sample = Path.Combine(RepositoryRoot.Path, "deploy", "samples", "01-newrx-receipt-signed.xml");
+        var yesterday = DateTime.Now.AddDays(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        string[][] runs =
+        [
+            ["init", "--data", data],
+            ["ingest", "--data", data, sample],
+            ["backup", "run", "--data", data],
+            ["audit", "report", "--date", yesterday, "--data", data],
+            ["export", "--format", "csv", "--schedule", "all", "--out", Path.Combine(data, "inspector.csv"), "--data", data],
+            ["export", "--format", "sqlite", "--schedule", "all", "--out", Path.Combine(data, "inspector.sqlite"), "--data", data],
+        ];
+        foreach (var args in runs)
+        {
+            var (exit, output, error) = await RunUnderUmask022Async(args);
+            Assert.That(exit, Is.Zero, $"{string.Join(' ', args)}: {output} {error}");
+        }
+
+        var loose = Directory.EnumerateFileSystemEntries(data, "*", SearchOption.AllDirectories).Append(data)
+            .Select(path => (path, mode: File.GetUnixFileMode(path), folder: Directory.Exists(path)))
+            .Where(entry => entry.mode != (entry.folder ? OwnerFolder : OwnerFile))
+            .Select(entry => $"{Path.GetRelativePath(data, entry.path)} {Convert.ToString((int)entry.mode, 8)}")
+            .ToArray();
+        Assert.That(Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Select(Path.GetFileName),
+            Does.Contain("pharmacyrx.db").And.Contain("manifest.json").And.Contain("inspector.csv").And.Contain("inspector.sqlite").And.Contain($"audit-{yesterday}.txt"));
+        Assert.That(loose, Is.Empty);
+    }
+
+    [Test]
+    public async Task A_database_made_world_readable_is_a_warning_of_verify_naming_it()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes");
+        }
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        File.SetUnixFileMode(pharmacy.Data.DatabasePath, OwnerFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+        Assert.That(verify.Output, Does.Contain($"WARN {pharmacy.Data.DatabasePath} can be read by group or others (mode 0644)"));
+    }
+
+    [Test]
+    public async Task A_database_made_world_readable_is_a_warning_of_readiness_naming_it()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes");
+        }
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        using var before = await client.GetAsync("/health/ready");
+        File.SetUnixFileMode(pharmacy.Data.DatabasePath, OwnerFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        using var after = await client.GetAsync("/health/ready");
+
+        var held = JsonDocument.Parse(await before.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("fileModes");
+        var warned = JsonDocument.Parse(await after.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("fileModes");
+        Assert.That(held.GetProperty("status").GetString(), Is.EqualTo("Healthy"), held.ToString());
+        Assert.That(warned.GetProperty("status").GetString(), Is.EqualTo("Degraded"));
+        Assert.That(warned.GetProperty("description").GetString(), Does.StartWith("warn: ").And.Contain(pharmacy.Data.DatabasePath));
+        Assert.That(after.StatusCode, Is.Not.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable), "a warning, not a failed readiness");
+    }
+
+    [Test]
+    public async Task Init_into_a_folder_made_beforehand_with_mode_0755_makes_it_0700()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes");
+        }
+        using var pharmacy = new InstalledPharmacy();
+        Directory.CreateDirectory(pharmacy.Data.Root);
+        // Set, not created with: mkdir's mode passes through the umask, which an earlier test may have tightened.
+        File.SetUnixFileMode(pharmacy.Data.Root, OwnerFolder | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+
+        var init = await pharmacy.RunAsync("init");
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(init.ExitCode, Is.Zero, init.Error);
+        Assert.That(File.GetUnixFileMode(pharmacy.Data.Root), Is.EqualTo(OwnerFolder));
+        Assert.That(verify.Output, Does.Not.Contain("can be entered by group or others"));
+    }
+
+    // The real program as a child process started by a shell whose umask lets group and others read, as many do.
+    private static async Task<(int ExitCode, string Output, string Error)> RunUnderUmask022Async(string[] args)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("umask 022 && exec dotnet \"$@\"");
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pharmacyrx.dll"));
+        args.ToList().ForEach(start.ArgumentList.Add);
+        start.Environment[KeyPasswordSource.VariableName] = InstalledPharmacy.KeyPassword;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -55,4 +55,12 @@ public static class AuditEventTypes
     public const string AuditReportWritten = "AuditReportWritten";
     public const string PrescriptionDispensed = "PrescriptionDispensed";
     public const string DispensingRefused = "DispensingRefused";
+
+    // Access control (issue 11, finding 3)
+
+    /// <summary>1311.215(a)(4): an administrator set a new one-time password for a user.</summary>
+    public const string PasswordReset = "PasswordReset";
+
+    /// <summary>1311.215(a)(4): a disabled user was enabled again.</summary>
+    public const string UserEnabled = "UserEnabled";
 }

@@ -34,6 +34,9 @@ public static class PrescriptionApi
         AnnotationType.RefillAuthorization, AnnotationType.PharmacistReview,
     ];
 
+    /// <summary>The largest page the search returns (the store clamps to the same).</summary>
+    private const int MaxPageSize = 200;
+
     public static IEndpointRouteBuilder MapPrescriptionApi(this IEndpointRouteBuilder app)
     {
         var prescriptions = app.MapGroup("/api/prescriptions").WithTags("Prescriptions");
@@ -61,13 +64,20 @@ public static class PrescriptionApi
         string? sort = null, bool descending = true, int page = 1, int pageSize = 50)
     {
         var order = PrescriptionSort.Received;
-        if (sort is not null && !Enum.TryParse(sort, ignoreCase: true, out order))
+        if (sort is not null && !ExactName.TryParse(sort, out order))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown sort", detail: $"sort by one of {string.Join(", ", Enum.GetNames<PrescriptionSort>())}");
+            return TypedResults.Problem(statusCode: 400, title: "Unknown sort", detail: $"sort by one of {ExactName.List<PrescriptionSort>()}");
         }
-        if (status is not null && !Enum.TryParse<PrescriptionStatus>(status, ignoreCase: true, out var parsed))
+        var parsed = default(PrescriptionStatus);
+        if (status is not null && !ExactName.TryParse(status, out parsed))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown status", detail: $"status is one of {string.Join(", ", Enum.GetNames<PrescriptionStatus>())}");
+            return TypedResults.Problem(statusCode: 400, title: "Unknown status", detail: $"status is one of {ExactName.List<PrescriptionStatus>()}");
+        }
+        // The offset (page - 1) × pageSize must not overflow: a page past the last row that can exist is refused.
+        if (page < 1 || pageSize is < 1 or > MaxPageSize || (long)(page - 1) * pageSize > int.MaxValue - MaxPageSize)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad page",
+                detail: $"page is 1 or more and pageSize 1 to {MaxPageSize}, together within {int.MaxValue - MaxPageSize} rows");
         }
         var result = await search.SearchAsync(new PrescriptionQuery
         {
@@ -79,7 +89,7 @@ public static class PrescriptionApi
             ReceivedFrom = receivedFrom,
             ReceivedTo = receivedTo,
             Schedule = schedule,
-            Status = status is null ? null : Enum.Parse<PrescriptionStatus>(status, ignoreCase: true).ToString(),
+            Status = status is null ? null : parsed.ToString(),
             PrescriptionNumber = number,
             Sort = order,
             Descending = descending,
@@ -153,6 +163,10 @@ public static class PrescriptionApi
     private static async Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> DispenseAsync(
         Guid receiptId, DispensingRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
     {
+        if ((request.Dispenser?.Length ?? 0) > TextLimits.Text)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Dispensing refused", detail: $"the dispenser is at most {TextLimits.Text} characters");
+        }
         var result = await work.DispenseAsync(receiptId, new DispensingRules.Request(request.Quantity, request.DateDispensed, request.Dispenser ?? ""),
             context.UserName(), cancellationToken);
         return result switch
@@ -165,9 +179,15 @@ public static class PrescriptionApi
     }
 
     private static async Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> AppendAsync(
-        Guid receiptId, AnnotationType type, IReadOnlyDictionary<string, string> fields, HttpContext context, PharmacyWorkStore work,
+        Guid receiptId, AnnotationType type, Dictionary<string, string> fields, HttpContext context, PharmacyWorkStore work,
         CancellationToken cancellationToken)
     {
+        // Finding 7: text from users has a length limit, checked before anything is stored or audited.
+        if (fields.Count > TextLimits.Fields || fields.Any(f => f.Key.Length > TextLimits.UserName || (f.Value?.Length ?? 0) > TextLimits.Text))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Annotation refused",
+                detail: $"at most {TextLimits.Fields} fields, names of at most {TextLimits.UserName} characters, values of at most {TextLimits.Text}");
+        }
         var result = await work.AnnotateAsync(receiptId, type, fields, context.UserName(), cancellationToken);
         return result switch
         {

@@ -1,5 +1,7 @@
 using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Access;
+using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Access;
 
@@ -7,10 +9,16 @@ namespace PharmacyRx.Host.Access;
 /// Creates users and resets passwords for the CLI and the API alike: checks the name (normalised, one script, no
 /// look-alike of an existing user), the lengths and the roles, and makes a one-time password.
 /// </summary>
-public sealed class UserAdministration(UserStore users, AccessStore access)
+public sealed class UserAdministration(UserStore users, AccessStore access, AuditLog audit, TimeProvider time)
 {
-    /// <summary>The created user's one-time password, or why no user was created.</summary>
-    public sealed record Created(string UserName, string? Password, string Problem, bool Conflict);
+    /// <summary>
+    /// The created user's one-time password (none for a service account: it signs in by API key only, and its password is
+    /// one nobody was shown), or why no user was created.
+    /// </summary>
+    public sealed record Created(string UserName, string? Password, string Problem, bool Conflict)
+    {
+        public bool Succeeded => Problem.Length == 0;
+    }
 
     /// <summary>A new one-time password, or why none was set.</summary>
     public sealed record Reset(string? Password, AccessResult Result);
@@ -48,16 +56,23 @@ public sealed class UserAdministration(UserStore users, AccessStore access)
         {
             return new(name, null, $"no role {TextLimits.ForAudit(unknown)}", false);
         }
-        if (kind == UserKind.Service && roles.SelectMany(role => known[role].Permissions)
-                .FirstOrDefault(p => ExactName.TryParse<Permission>(p, out var permission) && !ServiceAccounts.MayHold(kind, permission)) is { } forbidden)
+        var forbidden = kind != UserKind.Service ? [] : roles.SelectMany(role => known[role].Permissions)
+            .Where(p => ExactName.TryParse<Permission>(p, out var permission) && !ServiceAccounts.MayHold(kind, permission))
+            .Distinct().Order(StringComparer.Ordinal).ToArray();
+        if (forbidden.Length > 0)
         {
-            return new(name, null, $"a service account may not hold {forbidden}", false);
+            var refusal = $"a service account may not hold {string.Join(", ", forbidden)}";
+            // 1311.215(a)(2): a role that would let a service account (whose API key an administrator holds) act as a pharmacist.
+            await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, name,
+                $"function={AuditEventTypes.UserCreated}; roles={string.Join(',', roles.Select(role => known[role].RoleName))}; refused: {refusal}")],
+                cancellationToken);
+            return new(name, null, refusal, false);
         }
         var password = PasswordHasher.GeneratePassword();
         var user = new UserStore.NewUser(name, fullName.Trim(), initials.Trim(), PasswordHasher.Hash(password),
             roles.Select(role => known[role].RoleName).Distinct().ToArray(), kind);
         return await users.CreateAsync(user, actor, cancellationToken)
-            ? new(name, password, "", false)
+            ? new(name, kind == UserKind.Service ? null : password, "", false)
             : new(name, null, $"user {name} already exists", true);
     }
 

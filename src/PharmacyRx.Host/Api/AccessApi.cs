@@ -16,7 +16,8 @@ public static class AccessApi
     /// <summary>A new user; <see cref="Service"/> makes a service account (API keys only, no pharmacist or access rights).</summary>
     public sealed record NewUserRequest(string UserName, string FullName, string Initials, string[]? Roles, bool Service = false);
 
-    public sealed record NewUserResponse(string UserName, string Password);
+    /// <summary>The new user and their one-time password (null for a service account, which signs in by API key only).</summary>
+    public sealed record NewUserResponse(string UserName, string? Password);
 
     public sealed record ApiKeyRequest(string Label);
 
@@ -54,8 +55,8 @@ public static class AccessApi
     {
         var created = await users.CreateAsync(request.UserName ?? "", request.FullName ?? "", request.Initials ?? "", request.Roles ?? [],
             request.Service ? UserKind.Service : UserKind.Person, context.UserName(), cancellationToken);
-        return created.Password is { } password
-            ? TypedResults.Created($"/api/users/{created.UserName}", new NewUserResponse(created.UserName, password))
+        return created.Succeeded
+            ? TypedResults.Created($"/api/users/{created.UserName}", new NewUserResponse(created.UserName, created.Password))
             : TypedResults.Problem(statusCode: created.Conflict ? 409 : 400, title: "User not created", detail: created.Problem);
     }
 

@@ -132,7 +132,7 @@ public static class PrescriptionApi
     private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> AnnotateAsync(
         Guid receiptId, AnnotationRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
     {
-        if (!Enum.TryParse<AnnotationType>(request.Type, ignoreCase: true, out var type) || !PlainAnnotations.Contains(type))
+        if (!ExactName.TryParse<AnnotationType>(request.Type, out var type) || !PlainAnnotations.Contains(type))
         {
             return Task.FromResult<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>>(TypedResults.Problem(
                 statusCode: 400, title: "Unknown annotation type",

@@ -27,10 +27,15 @@ internal static class UsersCommand
         {
             var created = await context.Get<UserAdministration>().CreateAsync(parse.GetValue(name)!, parse.GetValue(fullName)!, parse.GetValue(initials)!,
                 parse.GetValue(role) ?? [], parse.GetValue(service) ? UserKind.Service : UserKind.Person, ReceiptSource.CommandLine.Actor, ct);
-            if (created.Password is null)
+            if (!created.Succeeded)
             {
                 await environment.Error.WriteLineAsync($"error: {created.Problem}");
                 return 1;
+            }
+            if (created.Password is null)
+            {
+                CliJson.WriteLine(environment.Out, new { userName = created.UserName, kind = nameof(UserKind.Service) });
+                return 0;
             }
             CliJson.WriteLine(environment.Out, new { userName = created.UserName, password = created.Password });
             return 0;

@@ -92,9 +92,12 @@ public sealed class SessionStore(Database database, TimeProvider time)
 
         var credentials = await new AccessStore(database, time).CredentialsAsync(userName, cancellationToken);
         var passwordHolds = PasswordHasher.Verify(password, credentials?.PasswordHash ?? DummyHash.Value) && credentials is not null;
-        if (!passwordHolds || credentials!.Status != "Active")
+        if (!passwordHolds || credentials!.Status != "Active" || credentials.Kind == nameof(UserKind.Service))
         {
-            var why = credentials is null ? "unknown user or wrong password" : passwordHolds ? "user disabled" : "wrong password";
+            var why = credentials is null ? "unknown user or wrong password"
+                : !passwordHolds ? "wrong password"
+                : credentials.Status != "Active" ? "user disabled"
+                : "a service account signs in by API key only";
             await AuditAsync(now, AuditEventTypes.LoginFailed, userName, AuditOutcome.Failure,
                 $"{purpose}: {why}; consecutive failures={failures}" + (until is { } u ? $"; throttled until {ReceiptSeal.FormatTimestamp(u)}" : ""),
                 cancellationToken);

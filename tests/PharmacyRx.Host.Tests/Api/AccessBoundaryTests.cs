@@ -55,14 +55,17 @@ public class AccessBoundaryTests
         byKey.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         using var dispensed = await byKey.PostAsJsonAsync($"/api/prescriptions/{Guid.NewGuid()}/dispensings", new { quantity = 1, dateDispensed = "2026-01-01", dispenser = "EX" });
         using var read = await byKey.GetAsync("/api/prescriptions");
+        var withRole = await pharmacy.Pharmacy.RunAsync("users", "add", "sender2", "--full-name", "Sender", "--initials", "S2", "--service", "--role", DefaultRoles.Pharmacist);
 
         Assert.That(service.ExitCode, Is.Zero, service.Error);
+        Assert.That(service.Output, Does.Not.Contain("password"), "a service account signs in by API key only");
+        Assert.That((withRole.ExitCode, withRole.Error), Is.EqualTo((1, "error: a service account may not hold AlterPrescription, Annotate, DeletePrescription, Dispense\n")));
         Assert.That((dispense.StatusCode, manage.StatusCode, pharmacist.StatusCode, roleGrant.StatusCode),
             Is.EqualTo((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.Forbidden)));
         Assert.That(inspector.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         Assert.That((dispensed.StatusCode, read.StatusCode), Is.EqualTo((HttpStatusCode.Forbidden, HttpStatusCode.OK)));
         Assert.That((await pharmacy.AuditAsync(AuditEventTypes.UnauthorizedModificationAttempt)).Select(e => e.Target),
-            Is.EqualTo(new[] { "exporter", "exporter", "exporter", "role:Inspector" }));
+            Is.EqualTo(new[] { "exporter", "exporter", "exporter", "role:Inspector", "sender2" }));
     }
 
     [Test]

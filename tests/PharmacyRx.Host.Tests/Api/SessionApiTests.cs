@@ -114,7 +114,7 @@ public class SessionApiTests
         using var admin = await api.SignedInAsync("admin", api.AdminPassword);
 
         using var created = await admin.PostAsJsonAsync("/api/users", new AccessApi.NewUserRequest("tech1", "Synthetic Technician", "ST", [DefaultRoles.Technician]));
-        var password = (await created.Content.ReadFromJsonAsync<AccessApi.NewUserResponse>())!.Password;
+        var password = (await created.Content.ReadFromJsonAsync<AccessApi.NewUserResponse>())!.Password!;
         using var grant = await admin.PutAsync("/api/users/tech1/permissions/Dispense", null);
         using var self = await admin.PutAsync("/api/users/admin/permissions/Dispense", null);
         using var ownRole = await admin.PutAsync("/api/roles/PharmacyAdmin/permissions/Dispense", null);

@@ -115,6 +115,24 @@ public class ApiHardeningTests
     }
 
     [Test]
+    public async Task No_verb_still_serves_with_the_host_options_passed_through()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var started = new TaskCompletionSource<WebApplication>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var environment = pharmacy.CliEnvironment(new StringWriter(), new StringWriter()) with { OnServing = started.SetResult };
+
+        var run = PharmacyRx.Host.Cli.PharmacyRxCommandLine.RunAsync(["--data", pharmacy.Data.Root, "--urls", "http://127.0.0.1:0"], environment);
+        var first = await Task.WhenAny(started.Task, run).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.That(first, Is.SameAs(started.Task), environment.Error.ToString());
+        var app = await started.Task;
+        Assert.That(app.Urls.Single(), Does.StartWith("http://127.0.0.1:"));
+        await app.StopAsync();
+        Assert.That(await run.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    [Test]
     public async Task A_one_megabyte_login_name_is_refused_with_400_and_only_its_first_64_characters_are_audited()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();

@@ -64,14 +64,9 @@ public static class AccessApi
         string userName, HttpContext context, UserAdministration users, CancellationToken cancellationToken)
     {
         var reset = await users.ResetPasswordAsync(userName, context.UserName(), cancellationToken);
-        return reset.Password is { } password
-            ? TypedResults.Ok(new NewUserResponse(UserNames.Normalize(userName), password))
-            : await Answer(Task.FromResult(reset.Result)) switch
-            {
-                { Result: NotFound<ProblemDetails> notFound } => notFound,
-                { Result: ProblemHttpResult problem } => problem,
-                _ => TypedResults.Problem(statusCode: 500, title: "Password not reset"),
-            };
+        return reset.Password is { } password ? TypedResults.Ok(new NewUserResponse(UserNames.Normalize(userName), password))
+            : reset.Result.Outcome == AccessOutcome.NotFound ? NotFound(reset.Result)
+            : Problem(reset.Result);
     }
 
     private static async Task<Results<Created<ApiKeyResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> CreateApiKeyAsync(
@@ -79,16 +74,9 @@ public static class AccessApi
     {
         var name = UserNames.Normalize(userName);
         var created = await sessions.CreateApiKeyAsync(name, request.Label ?? "", context.UserName(), cancellationToken);
-        if (created.Key is { } key)
-        {
-            return TypedResults.Created($"/api/users/{name}", new ApiKeyResponse(name, request.Label ?? "", key));
-        }
-        return await Answer(Task.FromResult(created.Result)) switch
-        {
-            { Result: NotFound<ProblemDetails> notFound } => notFound,
-            { Result: ProblemHttpResult problem } => problem,
-            _ => TypedResults.Problem(statusCode: 500, title: "API key not created"),
-        };
+        return created.Key is { } key ? TypedResults.Created($"/api/users/{name}", new ApiKeyResponse(name, request.Label ?? "", key))
+            : created.Result.Outcome == AccessOutcome.NotFound ? NotFound(created.Result)
+            : Problem(created.Result);
     }
 
     private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> WithPermission(
@@ -103,9 +91,16 @@ public static class AccessApi
         return result.Outcome switch
         {
             AccessOutcome.Changed or AccessOutcome.Unchanged => TypedResults.NoContent(),
-            AccessOutcome.NotFound => TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = result.Message }),
-            AccessOutcome.Invalid => TypedResults.Problem(statusCode: 400, title: "Bad request", detail: result.Message),
-            _ => TypedResults.Problem(statusCode: 403, title: "Refused", detail: result.Message),
+            AccessOutcome.NotFound => NotFound(result),
+            _ => Problem(result),
         };
     }
+
+    private static NotFound<ProblemDetails> NotFound(AccessResult result) =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = result.Message });
+
+    /// <summary>A refusal (403, audited by the store) or a malformed request (400).</summary>
+    private static ProblemHttpResult Problem(AccessResult result) => result.Outcome == AccessOutcome.Invalid
+        ? TypedResults.Problem(statusCode: 400, title: "Bad request", detail: result.Message)
+        : TypedResults.Problem(statusCode: 403, title: "Refused", detail: result.Message);
 }

@@ -15,10 +15,7 @@ namespace PharmacyRx.Storage.Access;
 public sealed class AccessStore(Database database, TimeProvider time)
 {
     /// <summary>A user as listed: status, roles and permissions granted by name.</summary>
-    public sealed record UserView(string UserName, string FullName, string Initials, string Status, string Kind, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions)
-    {
-        public bool IsService => Kind == nameof(UserKind.Service);
-    }
+    public sealed record UserView(string UserName, string FullName, string Initials, string Status, string Kind, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
 
     /// <summary>A role and what it grants.</summary>
     public sealed record RoleView(string RoleName, string Description, IReadOnlyList<string> Permissions);
@@ -118,7 +115,7 @@ public sealed class AccessStore(Database database, TimeProvider time)
 
     public Task<AccessResult> GrantAsync(string userName, Permission permission, string actor, CancellationToken cancellationToken) =>
         ChangeUserAsync(userName, actor, AuditEventTypes.PermissionGranted, $"permission={permission}", (_, _, before) => Task.FromResult(
-            before.IsService && !ServiceAccounts.MayHold(UserKind.Service, permission) ? $"{before.UserName} is a service account and may not hold {permission}" : null),
+            IsService(before) && !ServiceAccounts.MayHold(UserKind.Service, permission) ? $"{before.UserName} is a service account and may not hold {permission}" : null),
             async (connection, transaction, before) =>
         {
             const string sql = """
@@ -151,7 +148,7 @@ public sealed class AccessStore(Database database, TimeProvider time)
         }
         return await ChangeUserAsync(userName, actor, AuditEventTypes.RoleAssigned, $"role={role}", async (connection, transaction, before) =>
         {
-            if (!before.IsService)
+            if (!IsService(before))
             {
                 return null;
             }
@@ -321,6 +318,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
             """;
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { Role = role }, transaction, cancellationToken: cancellationToken))).ToArray();
     }
+
+    private static bool IsService(UserView user) => user.Kind == nameof(UserKind.Service);
 
     private static string[] Split(string? list) => string.IsNullOrEmpty(list) ? [] : list.Split(',');
 }

@@ -46,8 +46,7 @@ public sealed class SessionStore(Database database, TimeProvider time)
         {
             return check;
         }
-        var credentials = (await new AccessStore(database, time).CredentialsAsync(check.UserName!, cancellationToken))!;
-        var changeOnly = credentials.PasswordChangeRequired != 0;
+        var (user, changeOnly) = (check.UserName!, check.PasswordChangeRequired);
         var token = NewSecret("prs_");
         return await database.AuditedAsync<LoginResult>(async (connection, transaction) =>
         {
@@ -55,10 +54,10 @@ public sealed class SessionStore(Database database, TimeProvider time)
                 INSERT INTO sessions (token_sha256, user_name, created_at, last_seen_at, password_change_only) VALUES (@Hash, @UserName, @Now, @Now, @ChangeOnly)
                 """;
             await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { UserName = credentials.UserName, Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now), ChangeOnly = changeOnly ? 1 : 0 },
+                new { UserName = user, Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now), ChangeOnly = changeOnly ? 1 : 0 },
                 transaction, cancellationToken: cancellationToken));
             return (new LoginResult(LoginOutcome.Succeeded, token, null, changeOnly),
-                [new AuditEvent(now, AuditEventTypes.LoginSucceeded, credentials.UserName, AuditOutcome.Success, credentials.UserName,
+                [new AuditEvent(now, AuditEventTypes.LoginSucceeded, user, AuditOutcome.Success, user,
                     changeOnly ? "session opened; one-time password: the session may only change it" : "session opened")], true);
         }, cancellationToken);
     }

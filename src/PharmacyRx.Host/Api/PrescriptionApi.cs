@@ -109,11 +109,22 @@ public static class PrescriptionApi
             ? TypedResults.File(record.AsReceived, "application/xml", $"{record.ReceiptId}.xml")
             : NotFound(receiptId);
 
+    private const string ViewStyle = "body{font-family:sans-serif;max-width:60em;margin:2em auto}th{text-align:left;padding-right:1em}.warn{color:#a00;font-weight:bold}";
+
+    /// <summary>The view's policy: nothing but its own style sheet, allowed by hash (no script, no other source).</summary>
+    private static readonly string ViewContentSecurityPolicy =
+        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ViewStyle)))}'; frame-ancestors 'none'";
+
     private static async Task<Results<ContentHttpResult, NotFound<ProblemDetails>>> ViewAsync(
-        Guid receiptId, PrescriptionViews views, CancellationToken cancellationToken) =>
-        await views.ViewAsync(receiptId, cancellationToken) is { } view
-            ? TypedResults.Content(Html(view), "text/html; charset=utf-8")
-            : NotFound(receiptId);
+        Guid receiptId, HttpContext context, PrescriptionViews views, CancellationToken cancellationToken)
+    {
+        if (await views.ViewAsync(receiptId, cancellationToken) is not { } view)
+        {
+            return NotFound(receiptId);
+        }
+        context.Response.Headers.ContentSecurityPolicy = ViewContentSecurityPolicy;
+        return TypedResults.Content(Html(view), "text/html; charset=utf-8");
+    }
 
     private static async Task<Ok<IReadOnlyList<PharmacyWorkStore.Annotation>>> AnnotationsAsync(
         Guid receiptId, PharmacyWorkStore work, CancellationToken cancellationToken) =>
@@ -213,8 +224,7 @@ public static class PrescriptionApi
         static string E(object? value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Prescription ")
-            .Append(E(view.PrescriptionNumber)).Append("</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}")
-            .Append("th{text-align:left;padding-right:1em}.warn{color:#a00;font-weight:bold}</style></head><body>");
+            .Append(E(view.PrescriptionNumber)).Append("</title><style>").Append(ViewStyle).Append("</style></head><body>");
         html.Append("<h1>Prescription ").Append(E(view.PrescriptionNumber)).Append("</h1>");
         html.Append(view.Dispensable ? "<p>" : "<p class=\"warn\">").Append(E(view.VerificationIndication)).Append("</p>");
         html.Append("<table>");

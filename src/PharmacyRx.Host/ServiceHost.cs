@@ -61,12 +61,18 @@ public static class ServiceHost
         builder.Services.AddBus(builder.Configuration, environment);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapReadinessChecks();
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // The API's description is for signed-in users unless the pharmacy chooses otherwise (OpenApi:Anonymous=true).
+        var openApi = app.MapOpenApi("/openapi/{documentName}.json");
+        if (!app.Configuration.GetValue<bool>("OpenApi:Anonymous"))
+        {
+            openApi.RequireAuthorization();
+        }
         app.MapInboundApi();
         app.MapSessionApi();
         app.MapPrescriptionApi();

@@ -4,7 +4,7 @@ namespace PharmacyRx.Core.Access;
 
 /// <summary>
 /// What a new password must be: at least 12 characters and not on the list of common passwords (NIST SP 800-63B
-/// 5.1.1.2). The list ships embedded (Access/common-passwords.txt) and is compared case-insensitively.
+/// 5.1.1.2), at most <see cref="TextLimits.Password"/>. The list ships embedded (Access/common-passwords.txt) and is compared case-insensitively.
 /// </summary>
 public static class PasswordPolicy
 {
@@ -28,6 +28,7 @@ public static class PasswordPolicy
     /// <summary>Why the password is refused, or null when it is acceptable.</summary>
     public static string? Refusal(string password) =>
         password.Length < MinimumLength ? $"a password needs at least {MinimumLength} characters"
+        : password.Length > TextLimits.Password ? $"a password is at most {TextLimits.Password} characters"
         : Common.Value.Contains(password) ? "this password is on the list of commonly used passwords"
         : null;
 }

@@ -59,4 +59,12 @@ public static class AuditEventTypes
     // Keys (issue 11, finding 4)
     /// <summary>The pharmacy signing key was replaced; the new certificate is in the key history, signed by the old key.</summary>
     public const string KeyRotated = "KeyRotated";
+
+    // Access control (issue 11, finding 3)
+
+    /// <summary>1311.215(a)(4): an administrator set a new one-time password for a user.</summary>
+    public const string PasswordReset = "PasswordReset";
+
+    /// <summary>1311.215(a)(4): a disabled user was enabled again.</summary>
+    public const string UserEnabled = "UserEnabled";
 }

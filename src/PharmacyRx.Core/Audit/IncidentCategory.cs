@@ -6,7 +6,10 @@ public enum IncidentCategory
     /// <summary>(a)(1) Attempted unauthorized access: refused functions, failed or throttled logins.</summary>
     UnauthorizedAccess,
 
-    /// <summary>(a)(2) Attempted unauthorized modification or destruction of information or records.</summary>
+    /// <summary>
+    /// (a)(2) Attempted unauthorized modification or destruction of information or records; also a grant made to an
+    /// administrator by an account that administrator created, re-enabled or reset (<see cref="SelfGrantWatch"/>).
+    /// </summary>
     UnauthorizedModification,
 
     /// <summary>(a)(3) Interference with operations: failed backups, failed CRL fetches, a clock out of bounds.</summary>
@@ -43,6 +46,9 @@ public static class IncidentCategories
         [AuditEventTypes.RolePermissionRevoked] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.ApiKeyCreated] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.PasswordChanged] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.PasswordReset] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.UserEnabled] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.KeyRotated] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.TrustAdded] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.TrustRemoved] = IncidentCategory.AccessControlChange,
     };

@@ -4,19 +4,32 @@ using PharmacyRx.Core.Access;
 
 namespace PharmacyRx.Host.Access;
 
-/// <summary>Authentication by session token or API key, and one authorization policy per <see cref="Permission"/>.</summary>
+/// <summary>
+/// Authentication by session token or API key, and one authorization policy per <see cref="Permission"/>. Every policy,
+/// the default one included, needs a full session: a session opened with a one-time password reaches only the routes
+/// marked <see cref="AnySession"/> (change the password, log out).
+/// </summary>
 public static class AccessServices
 {
+    /// <summary>The policy of the routes a session that may only change its password can reach.</summary>
+    public const string AnySession = "AnySession";
+
     public static IServiceCollection AddPharmacyAccess(this IServiceCollection services)
     {
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(options =>
         {
+            options.DefaultPolicy = new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser()
+                .RequireClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.FullSession)
+                .Build();
+            options.AddPolicy(AnySession, policy => policy.RequireAuthenticatedUser());
             foreach (var permission in Enum.GetValues<Permission>())
             {
                 options.AddPolicy(permission.ToString(), policy => policy
                     .RequireAuthenticatedUser()
+                    .RequireClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.FullSession)
                     .RequireClaim(TokenAuthenticationHandler.PermissionClaim, permission.ToString()));
             }
         });

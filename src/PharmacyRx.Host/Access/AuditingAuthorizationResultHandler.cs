@@ -7,7 +7,8 @@ namespace PharmacyRx.Host.Access;
 
 /// <summary>
 /// Records every refusal as an attempted unauthorized access, with the actor and the function (1311.215(a)(1)), then
-/// answers as ASP.NET Core does: 401 without valid credentials, 403 without the permission.
+/// answers as ASP.NET Core does: 401 without valid credentials, 403 without the permission — and, for a session
+/// opened with a one-time password, a 403 saying the password must be changed first.
 /// </summary>
 internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimeProvider time) : IAuthorizationMiddlewareResultHandler
 {
@@ -20,11 +21,19 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimePro
             var actor = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : "anonymous";
             var endpoint = context.GetEndpoint() is RouteEndpoint route ? $"{context.Request.Method} /{route.RoutePattern.RawText?.TrimStart('/')}" : context.Request.Path.ToString();
             var required = string.Join(',', policy.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.ClaimsAuthorizationRequirement>()
+                .Where(r => r.ClaimType == TokenAuthenticationHandler.PermissionClaim)
                 .SelectMany(r => r.AllowedValues ?? []));
             await audit.AppendAsync(
                 [new AuditEvent(time.GetUtcNow(), AuditEventTypes.UnauthorizedAccessAttempt, actor, AuditOutcome.Failure, endpoint,
                     $"function={endpoint}; required={(required.Length > 0 ? required : "authentication")}; answer={(authorizeResult.Challenged ? 401 : 403)}")],
                 context.RequestAborted);
+            if (authorizeResult.Forbidden && context.User.HasClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.PasswordChangeOnly))
+            {
+                await TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "password change required",
+                    detail: "this session was opened with a one-time password: change it with PUT /api/me/password, then every route the user's permissions allow is open")
+                    .ExecuteAsync(context);
+                return;
+            }
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }

@@ -9,7 +9,8 @@ namespace PharmacyRx.Host.Access;
 /// <summary>
 /// Authenticates a request by its session token (<c>Authorization: Bearer …</c>) or API key (<c>X-Api-Key</c>, or
 /// Bearer): the user and their current permissions become claims. Permissions are read per request, so a revoke
-/// takes effect at once.
+/// takes effect at once. A session opened with a one-time password carries no permissions and is marked so that
+/// only the password change (and logout) accept it.
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions, AccessStore access)
@@ -18,23 +19,35 @@ internal sealed class TokenAuthenticationHandler(
     public const string SchemeName = "PharmacyRx";
     public const string PermissionClaim = "permission";
 
+    /// <summary>The claim saying what a session may do: <see cref="FullSession"/> or <see cref="PasswordChangeOnly"/>.</summary>
+    public const string SessionClaim = "session";
+    public const string FullSession = "full";
+    public const string PasswordChangeOnly = "password-change-only";
+
+    /// <summary>The bearer token of a request, or null.</summary>
+    public static string? BearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        var secret = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim()
-            : Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key
-            : null;
+        var secret = BearerToken(Request) ?? (Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key : null);
         if (secret is null)
         {
             return AuthenticateResult.NoResult();
         }
-        if (await sessions.AuthenticateAsync(secret, Context.RequestAborted) is not { } userName)
+        if (await sessions.AuthenticateSessionAsync(secret, Context.RequestAborted) is not { } user)
         {
             return AuthenticateResult.Fail("the session or API key is unknown, ended or expired");
         }
-        var permissions = await access.PermissionsAsync(userName, Context.RequestAborted);
+        IReadOnlySet<Core.Access.Permission> permissions = user.PasswordChangeOnly
+            ? new HashSet<Core.Access.Permission>()
+            : await access.PermissionsAsync(user.UserName, Context.RequestAborted);
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, userName), .. permissions.Select(p => new Claim(PermissionClaim, p.ToString()))], SchemeName);
+            [
+                new Claim(ClaimTypes.Name, user.UserName),
+                new Claim(SessionClaim, user.PasswordChangeOnly ? PasswordChangeOnly : FullSession),
+                .. permissions.Select(p => new Claim(PermissionClaim, p.ToString())),
+            ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 }

@@ -34,6 +34,9 @@ public static class PrescriptionApi
         AnnotationType.RefillAuthorization, AnnotationType.PharmacistReview,
     ];
 
+    /// <summary>The largest page the search returns (the store clamps to the same).</summary>
+    private const int MaxPageSize = 200;
+
     public static IEndpointRouteBuilder MapPrescriptionApi(this IEndpointRouteBuilder app)
     {
         var prescriptions = app.MapGroup("/api/prescriptions").WithTags("Prescriptions");
@@ -61,13 +64,20 @@ public static class PrescriptionApi
         string? sort = null, bool descending = true, int page = 1, int pageSize = 50)
     {
         var order = PrescriptionSort.Received;
-        if (sort is not null && !Enum.TryParse(sort, ignoreCase: true, out order))
+        if (sort is not null && !ExactName.TryParse(sort, out order))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown sort", detail: $"sort by one of {string.Join(", ", Enum.GetNames<PrescriptionSort>())}");
+            return TypedResults.Problem(statusCode: 400, title: "Unknown sort", detail: $"sort by one of {ExactName.List<PrescriptionSort>()}");
         }
-        if (status is not null && !Enum.TryParse<PrescriptionStatus>(status, ignoreCase: true, out var parsed))
+        var parsed = default(PrescriptionStatus);
+        if (status is not null && !ExactName.TryParse(status, out parsed))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown status", detail: $"status is one of {string.Join(", ", Enum.GetNames<PrescriptionStatus>())}");
+            return TypedResults.Problem(statusCode: 400, title: "Unknown status", detail: $"status is one of {ExactName.List<PrescriptionStatus>()}");
+        }
+        // The offset (page - 1) × pageSize must not overflow: a page past the last row that can exist is refused.
+        if (page < 1 || pageSize is < 1 or > MaxPageSize || (long)(page - 1) * pageSize > int.MaxValue - MaxPageSize)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad page",
+                detail: $"page is 1 or more and pageSize 1 to {MaxPageSize}, together within {int.MaxValue - MaxPageSize} rows");
         }
         var result = await search.SearchAsync(new PrescriptionQuery
         {
@@ -79,7 +89,7 @@ public static class PrescriptionApi
             ReceivedFrom = receivedFrom,
             ReceivedTo = receivedTo,
             Schedule = schedule,
-            Status = status is null ? null : Enum.Parse<PrescriptionStatus>(status, ignoreCase: true).ToString(),
+            Status = status is null ? null : parsed.ToString(),
             PrescriptionNumber = number,
             Sort = order,
             Descending = descending,
@@ -99,11 +109,22 @@ public static class PrescriptionApi
             ? TypedResults.File(record.AsReceived, "application/xml", $"{record.ReceiptId}.xml")
             : NotFound(receiptId);
 
+    private const string ViewStyle = "body{font-family:sans-serif;max-width:60em;margin:2em auto}th{text-align:left;padding-right:1em}.warn{color:#a00;font-weight:bold}";
+
+    /// <summary>The view's policy: nothing but its own style sheet, allowed by hash (no script, no other source).</summary>
+    private static readonly string ViewContentSecurityPolicy =
+        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ViewStyle)))}'; frame-ancestors 'none'";
+
     private static async Task<Results<ContentHttpResult, NotFound<ProblemDetails>>> ViewAsync(
-        Guid receiptId, PrescriptionViews views, CancellationToken cancellationToken) =>
-        await views.ViewAsync(receiptId, cancellationToken) is { } view
-            ? TypedResults.Content(Html(view), "text/html; charset=utf-8")
-            : NotFound(receiptId);
+        Guid receiptId, HttpContext context, PrescriptionViews views, CancellationToken cancellationToken)
+    {
+        if (await views.ViewAsync(receiptId, cancellationToken) is not { } view)
+        {
+            return NotFound(receiptId);
+        }
+        context.Response.Headers.ContentSecurityPolicy = ViewContentSecurityPolicy;
+        return TypedResults.Content(Html(view), "text/html; charset=utf-8");
+    }
 
     private static async Task<Ok<IReadOnlyList<PharmacyWorkStore.Annotation>>> AnnotationsAsync(
         Guid receiptId, PharmacyWorkStore work, CancellationToken cancellationToken) =>
@@ -122,7 +143,7 @@ public static class PrescriptionApi
     private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> AnnotateAsync(
         Guid receiptId, AnnotationRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
     {
-        if (!Enum.TryParse<AnnotationType>(request.Type, ignoreCase: true, out var type) || !PlainAnnotations.Contains(type))
+        if (!ExactName.TryParse<AnnotationType>(request.Type, out var type) || !PlainAnnotations.Contains(type))
         {
             return Task.FromResult<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>>(TypedResults.Problem(
                 statusCode: 400, title: "Unknown annotation type",
@@ -153,6 +174,10 @@ public static class PrescriptionApi
     private static async Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> DispenseAsync(
         Guid receiptId, DispensingRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
     {
+        if ((request.Dispenser?.Length ?? 0) > TextLimits.Text)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Dispensing refused", detail: $"the dispenser is at most {TextLimits.Text} characters");
+        }
         var result = await work.DispenseAsync(receiptId, new DispensingRules.Request(request.Quantity, request.DateDispensed, request.Dispenser ?? ""),
             context.UserName(), cancellationToken);
         return result switch
@@ -165,9 +190,15 @@ public static class PrescriptionApi
     }
 
     private static async Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> AppendAsync(
-        Guid receiptId, AnnotationType type, IReadOnlyDictionary<string, string> fields, HttpContext context, PharmacyWorkStore work,
+        Guid receiptId, AnnotationType type, Dictionary<string, string> fields, HttpContext context, PharmacyWorkStore work,
         CancellationToken cancellationToken)
     {
+        // Finding 7: text from users has a length limit, checked before anything is stored or audited.
+        if (fields.Count > TextLimits.Fields || fields.Any(f => f.Key.Length > TextLimits.UserName || (f.Value?.Length ?? 0) > TextLimits.Text))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Annotation refused",
+                detail: $"at most {TextLimits.Fields} fields, names of at most {TextLimits.UserName} characters, values of at most {TextLimits.Text}");
+        }
         var result = await work.AnnotateAsync(receiptId, type, fields, context.UserName(), cancellationToken);
         return result switch
         {
@@ -193,8 +224,7 @@ public static class PrescriptionApi
         static string E(object? value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Prescription ")
-            .Append(E(view.PrescriptionNumber)).Append("</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}")
-            .Append("th{text-align:left;padding-right:1em}.warn{color:#a00;font-weight:bold}</style></head><body>");
+            .Append(E(view.PrescriptionNumber)).Append("</title><style>").Append(ViewStyle).Append("</style></head><body>");
         html.Append("<h1>Prescription ").Append(E(view.PrescriptionNumber)).Append("</h1>");
         html.Append(view.Dispensable ? "<p>" : "<p class=\"warn\">").Append(E(view.VerificationIndication)).Append("</p>");
         html.Append("<table>");

@@ -5,12 +5,15 @@ using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.Api;
 
-/// <summary>Login (<c>POST /api/sessions</c>), logout, and changing one's own password.</summary>
+/// <summary>
+/// Login (<c>POST /api/sessions</c>), logout, and changing one's own password. A password someone else set is one-time:
+/// the session it opens may only change it (<see cref="LoginResponse.PasswordChangeRequired"/>).
+/// </summary>
 public static class SessionApi
 {
     public sealed record LoginRequest(string UserName, string Password);
 
-    public sealed record LoginResponse(string Token, int IdleTimeoutSeconds, int AbsoluteTimeoutSeconds);
+    public sealed record LoginResponse(string Token, int IdleTimeoutSeconds, int AbsoluteTimeoutSeconds, bool PasswordChangeRequired);
 
     public sealed record PasswordChange(string CurrentPassword, string NewPassword);
 
@@ -18,8 +21,8 @@ public static class SessionApi
     {
         var sessions = app.MapGroup("/api/sessions").WithTags("Sessions");
         sessions.MapPost("/", LoginAsync).AllowAnonymous().WithName("Login");
-        sessions.MapDelete("/current", LogoutAsync).RequireAuthorization().WithName("Logout");
-        app.MapPut("/api/me/password", ChangePasswordAsync).RequireAuthorization().WithTags("Sessions").WithName("ChangeOwnPassword");
+        sessions.MapDelete("/current", LogoutAsync).RequireAuthorization(AccessServices.AnySession).WithName("Logout");
+        app.MapPut("/api/me/password", ChangePasswordAsync).RequireAuthorization(AccessServices.AnySession).WithTags("Sessions").WithName("ChangeOwnPassword");
         return app;
     }
 
@@ -31,12 +34,11 @@ public static class SessionApi
         {
             case LoginOutcome.Succeeded:
                 return TypedResults.Ok(new LoginResponse(
-                    result.Token!, (int)SessionStore.IdleTimeout.TotalSeconds, (int)SessionStore.AbsoluteTimeout.TotalSeconds));
+                    result.Token!, (int)SessionStore.IdleTimeout.TotalSeconds, (int)SessionStore.AbsoluteTimeout.TotalSeconds, result.PasswordChangeRequired));
             case LoginOutcome.Throttled:
-                var seconds = Math.Max(1, (int)Math.Ceiling((result.RetryAfter!.Value - time.GetUtcNow()).TotalSeconds));
-                context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
-                    detail: $"try again after {result.RetryAfter:yyyy-MM-ddTHH:mm:ssZ}");
+                return Throttled(result, context, time);
+            case LoginOutcome.TooLong:
+                return TooLong();
             default:
                 // One answer for an unknown user, a wrong password and a disabled account.
                 return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Login failed",
@@ -46,28 +48,50 @@ public static class SessionApi
 
     private static async Task<NoContent> LogoutAsync(HttpContext context, SessionStore sessions, CancellationToken cancellationToken)
     {
-        var header = context.Request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (TokenAuthenticationHandler.BearerToken(context.Request) is { } token)
         {
-            await sessions.LogoutAsync(header[7..].Trim(), cancellationToken);
+            await sessions.LogoutAsync(token, cancellationToken);
         }
         return TypedResults.NoContent();
     }
 
+    /// <summary>
+    /// Changes the signed-in user's password. The current password is checked under the same lockout as a sign-in (a
+    /// stolen session cannot guess it freely); a wrong one is audited as a failed login (1311.215(a)(1)).
+    /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        PasswordChange request, HttpContext context, AccessStore access, Storage.UserPasswords passwords, CancellationToken cancellationToken)
+        PasswordChange request, HttpContext context, SessionStore sessions, Storage.UserPasswords passwords, TimeProvider time,
+        CancellationToken cancellationToken)
     {
-        var userName = context.UserName();
-        if (await access.CredentialsAsync(userName, cancellationToken) is not { } credentials
-            || !PasswordHasher.Verify(request.CurrentPassword ?? "", credentials.PasswordHash))
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: "the current password is wrong");
-        }
         if (PasswordPolicy.Refusal(request.NewPassword ?? "") is { } refusal)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: refusal);
         }
-        await passwords.SetAsync(userName, PasswordHasher.Hash(request.NewPassword!), userName, cancellationToken);
-        return TypedResults.NoContent();
+        var check = await sessions.CheckPasswordAsync(context.UserName(), request.CurrentPassword ?? "", "password change", cancellationToken);
+        switch (check.Outcome)
+        {
+            case LoginOutcome.Succeeded:
+                await passwords.ChangeOwnAsync(check.UserName!, PasswordHasher.Hash(request.NewPassword!),
+                    TokenAuthenticationHandler.BearerToken(context.Request) ?? "", cancellationToken);
+                return TypedResults.NoContent();
+            case LoginOutcome.Throttled:
+                return Throttled(check, context, time);
+            case LoginOutcome.TooLong:
+                return TooLong();
+            default:
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: "the current password is wrong");
+        }
     }
+
+    private static ProblemHttpResult Throttled(SessionStore.LoginResult result, HttpContext context, TimeProvider time)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling((result.RetryAfter!.Value - time.GetUtcNow()).TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed logins",
+            detail: $"try again after {result.RetryAfter:yyyy-MM-ddTHH:mm:ssZ}");
+    }
+
+    private static ProblemHttpResult TooLong() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Login refused",
+            detail: $"a user name is at most {TextLimits.UserName} characters and a password at most {TextLimits.Password}");
 }

@@ -46,6 +46,7 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
         long eventsThatDay = 0, headSequence = 0;
         var headHash = AuditChain.GenesisHash;
         var signedHeads = SignedHeads(key);
+        var selfGrants = new SelfGrantWatch();
         await foreach (var stored in audit.ReadAllAsync(cancellationToken))
         {
             foreach (var problem in walker.Next(stored))
@@ -58,10 +59,19 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
                 hashes[stored.Sequence] = stored.Hash;
             }
             (headSequence, headHash) = (stored.Sequence, stored.Hash);
+            // Who controls which account is learnt from the whole trail, not only the day's events.
+            var selfGrant = selfGrants.Next(stored.Event);
             if (stored.Event.OccurredAt >= start && stored.Event.OccurredAt < end)
             {
                 eventsThatDay++;
-                if (IncidentCategories.Of(stored.Event) is { } category)
+                if (selfGrant is not null)
+                {
+                    // 1311.215(a)(2): a grant to oneself through an account one created, re-enabled or reset.
+                    var e = stored.Event;
+                    incidents.Add(new(IncidentCategory.UnauthorizedModification, stored.Sequence, e.OccurredAt, e.Type, e.Actor, e.Outcome.ToString(), e.Target,
+                        $"{selfGrant}; {e.Details}"));
+                }
+                else if (IncidentCategories.Of(stored.Event) is { } category)
                 {
                     var e = stored.Event;
                     incidents.Add(new(category, stored.Sequence, e.OccurredAt, e.Type, e.Actor, e.Outcome.ToString(), e.Target, e.Details));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 
 namespace PharmacyRx.Host.Cli;
 
@@ -43,8 +44,38 @@ public static class PharmacyRxCommandLine
         {
             root.Options.Add(option);
         }
-        root.Action = serve.Action;
+        var serveAction = (AsynchronousCommandLineAction)serve.Action!;
+        root.SetAction(async (parse, cancellationToken) =>
+        {
+            if (UnknownVerb(parse) is { } verb)
+            {
+                await environment.Error.WriteLineAsync(
+                    $"error: unknown verb '{verb}'; the verbs are: {string.Join(", ", root.Subcommands.Select(c => c.Name))} (none means serve)");
+                return 2;
+            }
+            return await serveAction.InvokeAsync(parse, cancellationToken);
+        });
         return root;
+    }
+
+    /// <summary>
+    /// A word where a verb goes that names none: an unmatched token that is no option and no value of a passed-through
+    /// option (<c>--urls URL</c>). Without this check the service would start on a mistyped verb.
+    /// </summary>
+    private static string? UnknownVerb(ParseResult parse)
+    {
+        var unmatched = parse.UnmatchedTokens.ToHashSet(StringComparer.Ordinal);
+        string? previous = null;
+        foreach (var token in parse.Tokens)
+        {
+            var passedThroughOption = previous is not null && previous.StartsWith('-') && unmatched.Contains(previous) && !previous.Contains('=', StringComparison.Ordinal);
+            if (token.Type == System.CommandLine.Parsing.TokenType.Argument && unmatched.Contains(token.Value) && !token.Value.StartsWith('-') && !passedThroughOption)
+            {
+                return token.Value;
+            }
+            previous = token.Value;
+        }
+        return null;
     }
 
     /// <summary>Runs the command line with the given arguments.</summary>

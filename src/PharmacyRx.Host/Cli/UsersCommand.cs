@@ -18,15 +18,24 @@ internal static class UsersCommand
         var fullName = new Option<string>("--full-name") { Description = "Full name", Required = true };
         var initials = new Option<string>("--initials") { Description = "Initials, as dispensing records show them", Required = true };
         var role = new Option<string[]>("--role") { Description = "A role to hold; repeat for each", AllowMultipleArgumentsPerToken = false };
-        var add = new Command("add", "Create a user; prints {\"userName\",\"password\"} with a one-time password") { name, fullName, initials, role };
+        var service = new Option<bool>("--service") { Description = "A service account (sender, export script): API keys only, never dispensing, annotating, altering or access management" };
+        var add = new Command("add", "Create a user; prints {\"userName\",\"password\"} with a one-time password (the first sign-in must change it)")
+        {
+            name, fullName, initials, role, service,
+        };
         add.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
-            var created = await context.Get<UserAdministration>().CreateAsync(
-                parse.GetValue(name)!, parse.GetValue(fullName)!, parse.GetValue(initials)!, parse.GetValue(role) ?? [], ReceiptSource.CommandLine.Actor, ct);
-            if (created.Password is null)
+            var created = await context.Get<UserAdministration>().CreateAsync(parse.GetValue(name)!, parse.GetValue(fullName)!, parse.GetValue(initials)!,
+                parse.GetValue(role) ?? [], parse.GetValue(service) ? UserKind.Service : UserKind.Person, ReceiptSource.CommandLine.Actor, ct);
+            if (!created.Succeeded)
             {
                 await environment.Error.WriteLineAsync($"error: {created.Problem}");
                 return 1;
+            }
+            if (created.Password is null)
+            {
+                CliJson.WriteLine(environment.Out, new { userName = created.UserName, kind = nameof(UserKind.Service) });
+                return 0;
             }
             CliJson.WriteLine(environment.Out, new { userName = created.UserName, password = created.Password });
             return 0;
@@ -44,38 +53,57 @@ internal static class UsersCommand
 
         var disable = new Command("disable", "Disable a user: sessions end, API keys stop working") { name };
         disable.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
-            context => context.Get<AccessStore>().DisableAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, ct)));
+            context => context.Get<AccessStore>().DisableAsync(UserNames.Normalize(parse.GetValue(name)!), ReceiptSource.CommandLine.Actor, ct)));
 
-        var permission = new Argument<string>("permission") { Description = string.Join(", ", Enum.GetNames<Permission>()) };
+        var enable = new Command("enable", "Enable a disabled user again") { name };
+        enable.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
+            context => context.Get<AccessStore>().EnableAsync(UserNames.Normalize(parse.GetValue(name)!), ReceiptSource.CommandLine.Actor, ct)));
+
+        var reset = new Command("reset-password", "Give a user a new one-time password (their sessions end; the first sign-in must change it)") { name };
+        reset.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        {
+            var result = await context.Get<UserAdministration>().ResetPasswordAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, ct);
+            if (result.Password is null)
+            {
+                await environment.Error.WriteLineAsync($"error: {result.Result.Message}");
+                return 1;
+            }
+            CliJson.WriteLine(environment.Out, new { userName = UserNames.Normalize(parse.GetValue(name)!), password = result.Password });
+            return 0;
+        }));
+
+        var permission = new Argument<string>("permission") { Description = ExactName.List<Permission>() };
         var grant = new Command("grant", "Grant a permission to a user by name") { name, permission };
         grant.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            p => context.Get<AccessStore>().GrantAsync(parse.GetValue(name)!, p, ReceiptSource.CommandLine.Actor, ct))));
+            p => context.Get<AccessStore>().GrantAsync(UserNames.Normalize(parse.GetValue(name)!), p, ReceiptSource.CommandLine.Actor, ct))));
         var revoke = new Command("revoke", "Revoke a permission granted to a user by name") { name, permission };
         revoke.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            p => context.Get<AccessStore>().RevokeAsync(parse.GetValue(name)!, p, ReceiptSource.CommandLine.Actor, ct))));
+            p => context.Get<AccessStore>().RevokeAsync(UserNames.Normalize(parse.GetValue(name)!), p, ReceiptSource.CommandLine.Actor, ct))));
 
         var roleName = new Argument<string>("role") { Description = "Role name" };
         var assign = new Command("assign", "Give a user a role") { name, roleName };
         assign.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
-            context => context.Get<AccessStore>().AssignRoleAsync(parse.GetValue(name)!, parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor, ct)));
+            context => context.Get<AccessStore>().AssignRoleAsync(UserNames.Normalize(parse.GetValue(name)!), parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor, ct)));
         var unassign = new Command("unassign", "Take a role from a user") { name, roleName };
         unassign.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
-            context => context.Get<AccessStore>().RemoveRoleAsync(parse.GetValue(name)!, parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor, ct)));
+            context => context.Get<AccessStore>().RemoveRoleAsync(UserNames.Normalize(parse.GetValue(name)!), parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor, ct)));
 
         var label = new Option<string>("--label") { Description = "What the key is for", DefaultValueFactory = _ => "api key" };
-        var apiKey = new Command("api-key", "Create an API key for a (service) user; prints it once") { name, label };
+        var apiKey = new Command("api-key", "Create an API key for a service account; prints it once") { name, label };
         apiKey.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
-            if (await context.Get<SessionStore>().CreateApiKeyAsync(parse.GetValue(name)!, parse.GetValue(label)!, ReceiptSource.CommandLine.Actor, ct) is not { } key)
+            var userName = UserNames.Normalize(parse.GetValue(name)!);
+            var created = await context.Get<SessionStore>().CreateApiKeyAsync(userName, parse.GetValue(label)!, ReceiptSource.CommandLine.Actor, ct);
+            if (created.Key is not { } key)
             {
-                await environment.Error.WriteLineAsync($"error: no active user {parse.GetValue(name)}");
+                await environment.Error.WriteLineAsync($"error: {created.Result.Message}");
                 return 1;
             }
-            CliJson.WriteLine(environment.Out, new { userName = parse.GetValue(name), apiKey = key });
+            CliJson.WriteLine(environment.Out, new { userName, apiKey = key });
             return 0;
         }));
 
-        return new Command("users", "Manage users and what they may do") { add, list, disable, grant, revoke, assign, unassign, apiKey };
+        return new Command("users", "Manage users and what they may do") { add, list, disable, enable, reset, grant, revoke, assign, unassign, apiKey };
     }
 
     public static Command Roles(CliEnvironment environment, Option<string> data)
@@ -90,7 +118,7 @@ internal static class UsersCommand
             return 0;
         }));
         var roleName = new Argument<string>("role") { Description = "Role name" };
-        var permission = new Argument<string>("permission") { Description = string.Join(", ", Enum.GetNames<Permission>()) };
+        var permission = new Argument<string>("permission") { Description = ExactName.List<Permission>() };
         var grant = new Command("grant", "Grant a permission to a role") { roleName, permission };
         grant.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
             p => context.Get<AccessStore>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: true, ReceiptSource.CommandLine.Actor, ct))));
@@ -101,16 +129,16 @@ internal static class UsersCommand
     }
 
     private static Task<AccessResult> WithPermission(string text, Func<Permission, Task<AccessResult>> change) =>
-        Enum.TryParse<Permission>(text, ignoreCase: true, out var permission) && Enum.IsDefined(permission)
+        ExactName.TryParse<Permission>(text, out var permission)
             ? change(permission)
-            : Task.FromResult(AccessResult.NotFound($"no permission {text}; one of {string.Join(", ", Enum.GetNames<Permission>())}"));
+            : Task.FromResult(AccessResult.NotFound($"no permission {text}; one permission per call, one of {ExactName.List<Permission>()}"));
 
 #pragma warning disable CA1068 // the command's body reads best as the last argument
     private static Task<int> ChangeAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<AccessResult>> change) =>
         RunAsync(environment, data, cancellationToken, async context =>
         {
             var result = await change(context);
-            if (result.Outcome is AccessOutcome.NotFound or AccessOutcome.Refused)
+            if (result.Outcome is AccessOutcome.NotFound or AccessOutcome.Refused or AccessOutcome.Invalid)
             {
                 await environment.Error.WriteLineAsync($"error: {result.Message}");
                 return 1;

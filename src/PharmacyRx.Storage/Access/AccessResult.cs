@@ -9,6 +9,8 @@ public sealed record AccessResult(AccessOutcome Outcome, string Message)
     public static AccessResult NotFound(string message) => new(AccessOutcome.NotFound, message);
 
     public static AccessResult Refused(string message) => new(AccessOutcome.Refused, message);
+
+    public static AccessResult Invalid(string message) => new(AccessOutcome.Invalid, message);
 }
 
 /// <summary>The kinds of <see cref="AccessResult"/>.</summary>
@@ -18,4 +20,7 @@ public enum AccessOutcome
     Unchanged,
     NotFound,
     Refused,
+
+    /// <summary>The request itself is malformed (a value over its length limit, say).</summary>
+    Invalid,
 }

@@ -9,23 +9,24 @@ namespace PharmacyRx.Storage.Access;
 /// <summary>
 /// Users, roles and grants (1311.205(b)(1)-(2)). Each change is audited with before and after in its own transaction
 /// (1311.215(a)(4)); nobody changes their own permissions, directly or through a role they hold — such an attempt is
-/// refused and audited as an unauthorized modification attempt (1311.215(a)(2)).
+/// refused and audited as an unauthorized modification attempt (1311.215(a)(2)). A service account never holds what
+/// <see cref="ServiceAccounts.Forbidden"/> names: such a grant is refused and audited the same way.
 /// </summary>
 public sealed class AccessStore(Database database, TimeProvider time)
 {
     /// <summary>A user as listed: status, roles and permissions granted by name.</summary>
-    public sealed record UserView(string UserName, string FullName, string Initials, string Status, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
+    public sealed record UserView(string UserName, string FullName, string Initials, string Status, string Kind, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
 
     /// <summary>A role and what it grants.</summary>
     public sealed record RoleView(string RoleName, string Description, IReadOnlyList<string> Permissions);
 
-    /// <summary>The stored password hash and status of a user, for login.</summary>
-    public sealed record Credentials(string UserName, string Status, string PasswordHash);
+    /// <summary>The stored password hash, status and kind of a user, for login; whether the password is one-time.</summary>
+    public sealed record Credentials(string UserName, string Status, string PasswordHash, string Kind, long PasswordChangeRequired);
 
     public async Task<Credentials?> CredentialsAsync(string userName, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT user_name, status, password_hash FROM users WHERE user_name = @UserName
+            SELECT user_name, status, password_hash, kind, password_change_required FROM users WHERE user_name = @UserName
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
@@ -41,15 +42,15 @@ public sealed class AccessStore(Database database, TimeProvider time)
     public async Task<IReadOnlyList<UserView>> ListUsersAsync(CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT u.user_name, u.full_name, u.initials, u.status,
+            SELECT u.user_name, u.full_name, u.initials, u.status, u.kind,
                    (SELECT group_concat(role_name, ',') FROM (SELECT role_name FROM user_roles r WHERE r.user_name = u.user_name ORDER BY role_name)) AS roles,
                    (SELECT group_concat(permission, ',') FROM (SELECT permission FROM user_permissions p WHERE p.user_name = u.user_name ORDER BY permission)) AS permissions
             FROM users u ORDER BY u.user_name
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(string UserName, string FullName, string Initials, string Status, string? Roles, string? Permissions)>(
+        var rows = await connection.QueryAsync<(string UserName, string FullName, string Initials, string Status, string Kind, string? Roles, string? Permissions)>(
             new CommandDefinition(sql, cancellationToken: cancellationToken));
-        return rows.Select(r => new UserView(r.UserName, r.FullName, r.Initials, r.Status, Split(r.Roles), Split(r.Permissions))).ToArray();
+        return rows.Select(r => new UserView(r.UserName, r.FullName, r.Initials, r.Status, r.Kind, Split(r.Roles), Split(r.Permissions))).ToArray();
     }
 
     public async Task<IReadOnlyList<RoleView>> ListRolesAsync(CancellationToken cancellationToken)
@@ -81,8 +82,41 @@ public sealed class AccessStore(Database database, TimeProvider time)
             return "status=Disabled; sessions ended; API keys revoked";
         }, cancellationToken);
 
+    /// <summary>Enables a disabled user again. The event names who did it: the daily report treats an account one re-enabled as one's own.</summary>
+    public Task<AccessResult> EnableAsync(string userName, string actor, CancellationToken cancellationToken) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.UserEnabled, async (connection, transaction, before) =>
+        {
+            if (before.Status == "Active")
+            {
+                return null;
+            }
+            const string sql = """
+                UPDATE users SET status = 'Active' WHERE user_name = @UserName
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
+            return $"status=Active; enabledBy={actor}";
+        }, cancellationToken);
+
+    /// <summary>
+    /// Gives another user a new one-time password (its hash only): their sessions end and their next sign-in may only
+    /// change it, so the administrator who knows it cannot use it unnoticed. Nobody resets their own.
+    /// </summary>
+    public Task<AccessResult> ResetPasswordAsync(string userName, string passwordHash, string actor, CancellationToken cancellationToken) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.PasswordReset, async (connection, transaction, before) =>
+        {
+            const string sql = """
+                UPDATE users SET password_hash = @Hash, password_change_required = 1 WHERE user_name = @UserName;
+                UPDATE sessions SET ended_at = @Now WHERE user_name = @UserName AND ended_at IS NULL
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { UserName = userName, Hash = passwordHash, Now = ReceiptSeal.FormatTimestamp(time.GetUtcNow()) }, transaction, cancellationToken: cancellationToken));
+            return $"one-time password set; sessions ended; resetBy={actor}";
+        }, cancellationToken);
+
     public Task<AccessResult> GrantAsync(string userName, Permission permission, string actor, CancellationToken cancellationToken) =>
-        ChangeUserAsync(userName, actor, AuditEventTypes.PermissionGranted, async (connection, transaction, before) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.PermissionGranted, $"permission={permission}", (_, _, before) => Task.FromResult(
+            IsService(before) && !ServiceAccounts.MayHold(UserKind.Service, permission) ? $"{before.UserName} is a service account and may not hold {permission}" : null),
+            async (connection, transaction, before) =>
         {
             const string sql = """
                 INSERT INTO user_permissions (user_name, permission) VALUES (@UserName, @Permission) ON CONFLICT DO NOTHING
@@ -112,7 +146,16 @@ public sealed class AccessStore(Database database, TimeProvider time)
                 return AccessResult.NotFound($"no role {role}");
             }
         }
-        return await ChangeUserAsync(userName, actor, AuditEventTypes.RoleAssigned, async (connection, transaction, before) =>
+        return await ChangeUserAsync(userName, actor, AuditEventTypes.RoleAssigned, $"role={role}", async (connection, transaction, before) =>
+        {
+            if (!IsService(before))
+            {
+                return null;
+            }
+            var forbidden = (await RolePermissionsAsync(connection, transaction, role, cancellationToken))
+                .Where(p => ExactName.TryParse<Permission>(p, out var permission) && !ServiceAccounts.MayHold(UserKind.Service, permission)).ToArray();
+            return forbidden.Length == 0 ? null : $"{before.UserName} is a service account and may not hold {string.Join(", ", forbidden)} (role {role} grants it)";
+        }, async (connection, transaction, before) =>
         {
             const string sql = """
                 INSERT INTO user_roles (user_name, role_name) VALUES (@UserName, (SELECT role_name FROM roles WHERE role_name = @Role)) ON CONFLICT DO NOTHING
@@ -152,6 +195,17 @@ public sealed class AccessStore(Database database, TimeProvider time)
                     [new AuditEvent(now, AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, $"role:{role}",
                         $"function={type}; permission={permission}; refused: changing a role one holds changes one's own permissions")], false);
             }
+            const string services = """
+                SELECT ur.user_name FROM user_roles ur JOIN users u ON u.user_name = ur.user_name
+                WHERE ur.role_name = @Role COLLATE NOCASE AND u.kind = 'Service' ORDER BY ur.user_name
+                """;
+            if (grant && !ServiceAccounts.MayHold(UserKind.Service, permission)
+                && (await connection.QueryAsync<string>(new CommandDefinition(services, new { Role = role }, transaction, cancellationToken: cancellationToken))).ToArray() is [_, ..] holders)
+            {
+                return (AccessResult.Refused($"service accounts hold role {role} ({string.Join(", ", holders)}) and may not hold {permission}"),
+                    [new AuditEvent(now, AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, $"role:{role}",
+                        $"function={type}; permission={permission}; refused: service accounts {string.Join(",", holders)} hold the role")], false);
+            }
             var before = await RolePermissionsAsync(connection, transaction, role, cancellationToken);
             var sql = grant
                 ? """
@@ -176,21 +230,34 @@ public sealed class AccessStore(Database database, TimeProvider time)
         DbConnection connection, DbTransaction? transaction, string userName, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT p.permission FROM user_permissions p JOIN users u ON u.user_name = p.user_name
+            SELECT p.permission, u.kind FROM user_permissions p JOIN users u ON u.user_name = p.user_name
             WHERE p.user_name = @UserName AND u.status = 'Active'
             UNION
-            SELECT rp.permission FROM user_roles ur
+            SELECT rp.permission, u.kind FROM user_roles ur
             JOIN role_permissions rp ON rp.role_name = ur.role_name COLLATE NOCASE
             JOIN users u ON u.user_name = ur.user_name
             WHERE ur.user_name = @UserName AND u.status = 'Active'
             """;
-        var names = await connection.QueryAsync<string>(new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
-        return names.Select(name => Enum.TryParse<Permission>(name, out var p) ? (Permission?)p : null).OfType<Permission>().ToHashSet();
+        var rows = await connection.QueryAsync<(string Permission, string Kind)>(new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
+        // Defence in depth: whatever a row says, a service account does not hold a forbidden permission.
+        return rows
+            .Select(row => ExactName.TryParse<Permission>(row.Permission, out var p) && ExactName.TryParse<UserKind>(row.Kind, out var kind) && ServiceAccounts.MayHold(kind, p)
+                ? (Permission?)p : null)
+            .OfType<Permission>().ToHashSet();
     }
 
-    private async Task<AccessResult> ChangeUserAsync(
+    private Task<AccessResult> ChangeUserAsync(
         string userName, string actor, string type, Func<DbConnection, DbTransaction, UserView, Task<string?>> change,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken) =>
+        ChangeUserAsync(userName, actor, type, "", (_, _, _) => Task.FromResult<string?>(null), change, cancellationToken);
+
+    /// <summary>
+    /// Changes a user in one audited transaction: refused (and audited as an unauthorized modification attempt,
+    /// 1311.215(a)(2)) for oneself or when <paramref name="refusal"/> names a reason; otherwise before and after are audited.
+    /// </summary>
+    private async Task<AccessResult> ChangeUserAsync(
+        string userName, string actor, string type, string what, Func<DbConnection, DbTransaction, UserView, Task<string?>> refusal,
+        Func<DbConnection, DbTransaction, UserView, Task<string?>> change, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (string.Equals(userName, actor, StringComparison.OrdinalIgnoreCase))
@@ -206,6 +273,12 @@ public sealed class AccessStore(Database database, TimeProvider time)
             {
                 return (AccessResult.NotFound($"no user {userName}"), [], false);
             }
+            if (await refusal(connection, transaction, before) is { } refused)
+            {
+                return (AccessResult.Refused(refused),
+                    [new AuditEvent(now, AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, before.UserName,
+                        $"function={type}; {what}; refused: {refused}")], true);
+            }
             if (await change(connection, transaction, before) is not { } after)
             {
                 return (AccessResult.Unchanged, [], false);
@@ -220,14 +293,14 @@ public sealed class AccessStore(Database database, TimeProvider time)
     private static async Task<UserView?> UserAsync(DbConnection connection, DbTransaction transaction, string userName, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT u.user_name, u.full_name, u.initials, u.status,
+            SELECT u.user_name, u.full_name, u.initials, u.status, u.kind,
                    (SELECT group_concat(role_name, ',') FROM (SELECT role_name FROM user_roles r WHERE r.user_name = u.user_name ORDER BY role_name)) AS roles,
                    (SELECT group_concat(permission, ',') FROM (SELECT permission FROM user_permissions p WHERE p.user_name = u.user_name ORDER BY permission)) AS permissions
             FROM users u WHERE u.user_name = @UserName
             """;
-        var row = await connection.QuerySingleOrDefaultAsync<(string UserName, string FullName, string Initials, string Status, string? Roles, string? Permissions)?>(
+        var row = await connection.QuerySingleOrDefaultAsync<(string UserName, string FullName, string Initials, string Status, string Kind, string? Roles, string? Permissions)?>(
             new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
-        return row is { } r ? new UserView(r.UserName, r.FullName, r.Initials, r.Status, Split(r.Roles), Split(r.Permissions)) : null;
+        return row is { } r ? new UserView(r.UserName, r.FullName, r.Initials, r.Status, r.Kind, Split(r.Roles), Split(r.Permissions)) : null;
     }
 
     private static async Task<bool> RoleExistsAsync(DbConnection connection, DbTransaction? transaction, string role, CancellationToken cancellationToken)
@@ -245,6 +318,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
             """;
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { Role = role }, transaction, cancellationToken: cancellationToken))).ToArray();
     }
+
+    private static bool IsService(UserView user) => user.Kind == nameof(UserKind.Service);
 
     private static string[] Split(string? list) => string.IsNullOrEmpty(list) ? [] : list.Split(',');
 }

@@ -7,4 +7,7 @@ public enum LoginOutcome
     Failed,
     Disabled,
     Throttled,
+
+    /// <summary>The user name or password is over its length limit: refused unchecked.</summary>
+    TooLong,
 }

@@ -10,7 +10,8 @@ namespace PharmacyRx.Storage.Access;
 /// <summary>
 /// Logins, sessions and API keys. A session token or API key is 256 random bits shown once; only its SHA-256 is
 /// stored. Sessions end after 15 minutes idle or 12 hours in all, or at logout. Failed logins back off
-/// (<see cref="LoginThrottle"/>) without ever locking an account for good. Each login, failure and throttle is audited.
+/// (<see cref="LoginThrottle"/>) without ever locking an account for good; the count and the lock are decided in one
+/// write before the password is checked. Each login, failure and throttle is audited.
 /// </summary>
 public sealed class SessionStore(Database database, TimeProvider time)
 {
@@ -23,51 +24,94 @@ public sealed class SessionStore(Database database, TimeProvider time)
     // Verified when the user does not exist, so a wrong user name costs the same time as a wrong password.
     private static readonly Lazy<string> DummyHash = new(() => PasswordHasher.Hash("not-a-user-password-0000"));
 
-    /// <summary>The outcome of a login.</summary>
-    public sealed record LoginResult(LoginOutcome Outcome, string? Token, DateTimeOffset? RetryAfter);
+    /// <summary>The outcome of a login; <see cref="PasswordChangeRequired"/> when the session may only change the password.</summary>
+    public sealed record LoginResult(LoginOutcome Outcome, string? Token, DateTimeOffset? RetryAfter, bool PasswordChangeRequired = false, string? UserName = null);
 
-    /// <summary>Checks a user's password and opens a session; a value for every outcome.</summary>
+    /// <summary>Who a session token or API key belongs to; a session opened with a one-time password may only change it.</summary>
+    public sealed record Authenticated(string UserName, bool PasswordChangeOnly);
+
+    /// <summary>A new API key (shown once), or why none was made.</summary>
+    public sealed record ApiKeyResult(string? Key, AccessResult Result);
+
+    /// <summary>
+    /// Checks a user's password and opens a session; a value for every outcome. The name is normalised
+    /// (<see cref="UserNames"/>); an over-long name or password is refused before anything is checked or stored, and
+    /// audited with the name shortened.
+    /// </summary>
     public async Task<LoginResult> LoginAsync(string userName, string password, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        var check = await CheckPasswordAsync(userName, password, "sign-in", cancellationToken);
+        if (check.Outcome != LoginOutcome.Succeeded)
         {
-            const string throttled = """
-                SELECT locked_until FROM login_failures WHERE user_name = @UserName
-                """;
-            var lockedUntil = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(throttled, new { UserName = userName }, cancellationToken: cancellationToken));
-            if (lockedUntil is not null && ReceiptSeal.ParseTimestamp(lockedUntil) is var until && until > now)
-            {
-                // No password check while throttled: the back-off also spares the slow hash.
-                await AuditAsync(now, AuditEventTypes.LoginThrottled, userName, AuditOutcome.Failure, $"throttled until {lockedUntil}", cancellationToken);
-                return new LoginResult(LoginOutcome.Throttled, null, until);
-            }
+            return check;
         }
-
-        var credentials = await new AccessStore(database, time).CredentialsAsync(userName, cancellationToken);
-        var passwordHolds = PasswordHasher.Verify(password, credentials?.PasswordHash ?? DummyHash.Value) && credentials is not null;
-        if (!passwordHolds || credentials!.Status != "Active")
-        {
-            return await FailAsync(userName, now, credentials is null ? "unknown user or wrong password" : passwordHolds ? "user disabled" : "wrong password",
-                passwordHolds ? LoginOutcome.Disabled : LoginOutcome.Failed, cancellationToken);
-        }
-
+        var (user, changeOnly) = (check.UserName!, check.PasswordChangeRequired);
         var token = NewSecret("prs_");
         return await database.AuditedAsync<LoginResult>(async (connection, transaction) =>
         {
             const string sql = """
-                DELETE FROM login_failures WHERE user_name = @UserName;
-                INSERT INTO sessions (token_sha256, user_name, created_at, last_seen_at) VALUES (@Hash, @UserName, @Now, @Now)
+                INSERT INTO sessions (token_sha256, user_name, created_at, last_seen_at, password_change_only) VALUES (@Hash, @UserName, @Now, @Now, @ChangeOnly)
                 """;
             await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { UserName = credentials.UserName, Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
-            return (new LoginResult(LoginOutcome.Succeeded, token, null),
-                [new AuditEvent(now, AuditEventTypes.LoginSucceeded, credentials.UserName, AuditOutcome.Success, credentials.UserName, "session opened")], true);
+                new { UserName = user, Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now), ChangeOnly = changeOnly ? 1 : 0 },
+                transaction, cancellationToken: cancellationToken));
+            return (new LoginResult(LoginOutcome.Succeeded, token, null, changeOnly),
+                [new AuditEvent(now, AuditEventTypes.LoginSucceeded, user, AuditOutcome.Success, user,
+                    changeOnly ? "session opened; one-time password: the session may only change it" : "session opened")], true);
         }, cancellationToken);
     }
 
-    /// <summary>The user a session token or API key belongs to, or null when it is unknown, ended, expired or revoked.</summary>
-    public async Task<string?> AuthenticateAsync(string secret, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks a user's password under the lockout rule (sign-in, and the current password of a password change): at most
+    /// <see cref="LoginThrottle.FreeAttempts"/> + 1 checks per window per user name however many arrive at once, because
+    /// the check is reserved, counted and if need be the lock set in one write before the slow hash runs. On success
+    /// <see cref="LoginResult.UserName"/> is the stored user name and the count is cleared.
+    /// </summary>
+    public async Task<LoginResult> CheckPasswordAsync(string userName, string password, string purpose, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (userName.Length > TextLimits.UserName || password.Length > TextLimits.Password)
+        {
+            var shortName = TextLimits.ForAudit(userName);
+            await AuditAsync(now, AuditEventTypes.LoginFailed, shortName, AuditOutcome.Failure,
+                $"{purpose} refused unchecked: user name of {userName.Length} characters, password of {password.Length} (limits {TextLimits.UserName} and {TextLimits.Password})",
+                cancellationToken);
+            return new LoginResult(LoginOutcome.TooLong, null, null);
+        }
+        userName = UserNames.Normalize(userName);
+        var (reserved, failures, until) = await ReserveCheckAsync(userName, now, cancellationToken);
+        if (!reserved)
+        {
+            // No password check while locked: the back-off also spares the slow hash.
+            await AuditAsync(now, AuditEventTypes.LoginThrottled, userName, AuditOutcome.Failure,
+                $"{purpose} throttled until {ReceiptSeal.FormatTimestamp(until!.Value)}", cancellationToken);
+            return new LoginResult(LoginOutcome.Throttled, null, until);
+        }
+
+        var credentials = await new AccessStore(database, time).CredentialsAsync(userName, cancellationToken);
+        var passwordHolds = PasswordHasher.Verify(password, credentials?.PasswordHash ?? DummyHash.Value) && credentials is not null;
+        if (!passwordHolds || credentials!.Status != "Active" || credentials.Kind == nameof(UserKind.Service))
+        {
+            var why = credentials is null ? "unknown user or wrong password"
+                : !passwordHolds ? "wrong password"
+                : credentials.Status != "Active" ? "user disabled"
+                : "a service account signs in by API key only";
+            await AuditAsync(now, AuditEventTypes.LoginFailed, userName, AuditOutcome.Failure,
+                $"{purpose}: {why}; consecutive failures={failures}" + (until is { } u ? $"; throttled until {ReceiptSeal.FormatTimestamp(u)}" : ""),
+                cancellationToken);
+            return new LoginResult(until is not null ? LoginOutcome.Throttled : passwordHolds ? LoginOutcome.Disabled : LoginOutcome.Failed, null, until);
+        }
+        await ClearFailuresAsync(userName, cancellationToken);
+        return new LoginResult(LoginOutcome.Succeeded, null, null, credentials.PasswordChangeRequired != 0, credentials.UserName);
+    }
+
+    /// <summary>The user a session token or API key belongs to, or null when it is unknown, ended, expired or revoked, or may only change the password.</summary>
+    public async Task<string?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
+        await AuthenticateSessionAsync(secret, cancellationToken) is { PasswordChangeOnly: false } user ? user.UserName : null;
+
+    /// <summary>Who a session token or API key belongs to, or null when it is unknown, ended, expired or revoked.</summary>
+    public async Task<Authenticated?> AuthenticateSessionAsync(string secret, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var hash = Hash(secret);
@@ -78,13 +122,15 @@ public sealed class SessionStore(Database database, TimeProvider time)
                 SELECT k.user_name FROM api_keys k JOIN users u ON u.user_name = k.user_name
                 WHERE k.key_sha256 = @Hash AND k.revoked_at IS NULL AND u.status = 'Active'
                 """;
-            return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(key, new { Hash = hash }, cancellationToken: cancellationToken));
+            return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(key, new { Hash = hash }, cancellationToken: cancellationToken)) is { } owner
+                ? new Authenticated(owner, false)
+                : null;
         }
         const string find = """
-            SELECT s.user_name, s.created_at, s.last_seen_at FROM sessions s JOIN users u ON u.user_name = s.user_name
+            SELECT s.user_name, s.created_at, s.last_seen_at, s.password_change_only FROM sessions s JOIN users u ON u.user_name = s.user_name
             WHERE s.token_sha256 = @Hash AND s.ended_at IS NULL AND u.status = 'Active'
             """;
-        var session = await connection.QuerySingleOrDefaultAsync<(string UserName, string CreatedAt, string LastSeenAt)?>(
+        var session = await connection.QuerySingleOrDefaultAsync<(string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly)?>(
             new CommandDefinition(find, new { Hash = hash }, cancellationToken: cancellationToken));
         if (session is not { } open)
         {
@@ -106,7 +152,7 @@ public sealed class SessionStore(Database database, TimeProvider time)
                 """;
             await connection.ExecuteAsync(new CommandDefinition(touch, new { Hash = hash, Now = ReceiptSeal.FormatTimestamp(now) }, cancellationToken: cancellationToken));
         }
-        return open.UserName;
+        return new Authenticated(open.UserName, open.PasswordChangeOnly != 0);
     }
 
     /// <summary>Ends a session (logout); false when it was not open.</summary>
@@ -126,49 +172,92 @@ public sealed class SessionStore(Database database, TimeProvider time)
         }, cancellationToken);
     }
 
-    /// <summary>Creates an API key for a (service) user; the key is returned once and stored only as its hash.</summary>
-    public async Task<string?> CreateApiKeyAsync(string userName, string label, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates an API key for the actor's own account or for a service account, never for another person: with a key
+    /// made for someone else an administrator could act as them (1311.205(b)(1); issue 11, finding 3). Such an attempt is
+    /// refused and audited as an unauthorized modification attempt (1311.215(a)(2)). The key is returned once and
+    /// stored only as its hash.
+    /// </summary>
+    public async Task<ApiKeyResult> CreateApiKeyAsync(string userName, string label, string actor, CancellationToken cancellationToken)
     {
+        if (label.Length > TextLimits.Text)
+        {
+            return new(null, AccessResult.Invalid($"a label is at most {TextLimits.Text} characters"));
+        }
         var now = time.GetUtcNow();
         var key = NewSecret("prk_");
-        return await database.AuditedAsync<string?>(async (connection, transaction) =>
+        return await database.AuditedAsync<ApiKeyResult>(async (connection, transaction) =>
         {
-            const string sql = """
-                INSERT INTO api_keys (key_sha256, user_name, label, created_at)
-                SELECT @Hash, user_name, @Label, @Now FROM users WHERE user_name = @UserName AND status = 'Active'
+            const string owner = """
+                SELECT user_name, kind FROM users WHERE user_name = @UserName AND status = 'Active'
                 """;
-            var created = await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { Hash = Hash(key), UserName = userName, Label = label, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
-            return created == 0
-                ? (null, [], false)
-                : (key, [new AuditEvent(now, AuditEventTypes.ApiKeyCreated, actor, AuditOutcome.Success, userName,
-                    $"before: -; after: API key '{label}' ({Hash(key)[..12]}…)")], true);
+            if (await connection.QuerySingleOrDefaultAsync<(string UserName, string Kind)?>(new CommandDefinition(owner,
+                new { UserName = userName }, transaction, cancellationToken: cancellationToken)) is not { } user)
+            {
+                return (new ApiKeyResult(null, AccessResult.NotFound($"no active user {userName}")), [], false);
+            }
+            if (user.Kind != nameof(UserKind.Service) && !string.Equals(user.UserName, actor, StringComparison.OrdinalIgnoreCase))
+            {
+                return (new ApiKeyResult(null, AccessResult.Refused($"{user.UserName} is a person: an API key is only for one's own account or a service account")),
+                    [new AuditEvent(now, AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, user.UserName,
+                        $"function={AuditEventTypes.ApiKeyCreated}; refused: an API key for another person would let {actor} act as them")], true);
+            }
+            const string sql = """
+                INSERT INTO api_keys (key_sha256, user_name, label, created_at) VALUES (@Hash, @UserName, @Label, @Now)
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { Hash = Hash(key), user.UserName, Label = label, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
+            return (new ApiKeyResult(key, AccessResult.Changed), [new AuditEvent(now, AuditEventTypes.ApiKeyCreated, actor, AuditOutcome.Success, user.UserName,
+                $"before: -; after: API key '{label}' ({Hash(key)[..12]}…)")], true);
         }, cancellationToken);
     }
 
-    private async Task<LoginResult> FailAsync(string userName, DateTimeOffset now, string why, LoginOutcome outcome, CancellationToken cancellationToken) =>
-        await database.AuditedAsync<LoginResult>(async (connection, transaction) =>
+    /// <summary>
+    /// Reserves one password check in a single write: counts it as a failure in advance and, from the check that
+    /// reaches the back-off, sets the lock before the hash runs, so concurrent attempts see it. False while locked.
+    /// </summary>
+    private async Task<(bool Reserved, int Failures, DateTimeOffset? LockedUntil)> ReserveCheckAsync(string userName, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        const string reserve = """
+            INSERT INTO login_failures (user_name, failures, locked_until) VALUES (@UserName, 1, NULL)
+            ON CONFLICT (user_name) DO UPDATE SET failures = failures + 1 WHERE locked_until IS NULL OR locked_until <= @Now
+            RETURNING failures
+            """;
+        var failures = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(reserve,
+            new { UserName = userName, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
+        if (failures is not { } count)
         {
-            const string count = """
-                INSERT INTO login_failures (user_name, failures) VALUES (@UserName, 1)
-                ON CONFLICT (user_name) DO UPDATE SET failures = failures + 1
-                RETURNING failures
+            const string locked = """
+                SELECT locked_until FROM login_failures WHERE user_name = @UserName
                 """;
-            var failures = await connection.ExecuteScalarAsync<int>(new CommandDefinition(count, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
-            var wait = LoginThrottle.WaitAfter(failures);
-            DateTimeOffset? until = wait > TimeSpan.Zero ? now + wait : null;
-            if (until is { } lockUntil)
-            {
-                const string throttle = """
-                    UPDATE login_failures SET locked_until = @Until WHERE user_name = @UserName
-                    """;
-                await connection.ExecuteAsync(new CommandDefinition(throttle,
-                    new { UserName = userName, Until = ReceiptSeal.FormatTimestamp(lockUntil) }, transaction, cancellationToken: cancellationToken));
-            }
-            return (new LoginResult(until is null ? outcome : LoginOutcome.Throttled, null, until),
-                [new AuditEvent(now, AuditEventTypes.LoginFailed, userName, AuditOutcome.Failure, userName,
-                    $"{why}; consecutive failures={failures}" + (until is { } u ? $"; throttled until {ReceiptSeal.FormatTimestamp(u)}" : ""))], true);
-        }, cancellationToken);
+            var until = await connection.ExecuteScalarAsync<string>(new CommandDefinition(locked, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            return (false, 0, ReceiptSeal.ParseTimestamp(until!));
+        }
+        var wait = LoginThrottle.WaitAfter(count);
+        DateTimeOffset? lockUntil = wait > TimeSpan.Zero ? now + wait : null;
+        if (lockUntil is { } value)
+        {
+            const string throttle = """
+                UPDATE login_failures SET locked_until = @Until WHERE user_name = @UserName
+                """;
+            await connection.ExecuteAsync(new CommandDefinition(throttle,
+                new { UserName = userName, Until = ReceiptSeal.FormatTimestamp(value) }, transaction, cancellationToken: cancellationToken));
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return (true, count, lockUntil);
+    }
+
+    private async Task ClearFailuresAsync(string userName, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            DELETE FROM login_failures WHERE user_name = @UserName
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
+    }
 
     private Task AuditAsync(DateTimeOffset now, string type, string userName, AuditOutcome outcome, string details, CancellationToken cancellationToken) =>
         new Audit.AuditLog(database).AppendAsync([new AuditEvent(now, type, userName, outcome, userName, details)], cancellationToken);
@@ -177,5 +266,6 @@ public sealed class SessionStore(Database database, TimeProvider time)
 
     private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    /// <summary>How a session token or API key is stored: its SHA-256, hex.</summary>
+    internal static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Audit;
@@ -9,22 +10,26 @@ namespace PharmacyRx.Storage.Access;
 public sealed class UserStore(Database database, TimeProvider time)
 {
     /// <summary>A user as created; <see cref="PasswordHash"/> from <see cref="Core.Access.PasswordHasher"/>.</summary>
-    public sealed record NewUser(string UserName, string FullName, string Initials, string PasswordHash, IReadOnlyList<string> Roles);
+    public sealed record NewUser(string UserName, string FullName, string Initials, string PasswordHash, IReadOnlyList<string> Roles, UserKind Kind = UserKind.Person);
 
-    /// <summary>Creates a user; false when the user name is taken (nothing changes).</summary>
+    /// <summary>
+    /// Creates a user whose password is one-time (someone else knows it): the first sign-in may only change it. The
+    /// creator is kept, so the daily report can tell a grant to oneself through an account one made. False when the
+    /// user name is taken (nothing changes).
+    /// </summary>
     public async Task<bool> CreateAsync(NewUser user, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         const string userSql = """
-            INSERT INTO users (user_name, full_name, initials, status, password_hash, created_at)
-            VALUES (@UserName, @FullName, @Initials, 'Active', @PasswordHash, @CreatedAt)
+            INSERT INTO users (user_name, full_name, initials, status, password_hash, created_at, kind, created_by, password_change_required)
+            VALUES (@UserName, @FullName, @Initials, 'Active', @PasswordHash, @CreatedAt, @Kind, @CreatedBy, 1)
             ON CONFLICT (user_name) DO NOTHING
             """;
         var created = await connection.ExecuteAsync(new CommandDefinition(
             userSql,
-            new { user.UserName, user.FullName, user.Initials, user.PasswordHash, CreatedAt = ReceiptSeal.FormatTimestamp(now) },
+            new { user.UserName, user.FullName, user.Initials, user.PasswordHash, CreatedAt = ReceiptSeal.FormatTimestamp(now), Kind = user.Kind.ToString(), CreatedBy = actor },
             transaction,
             cancellationToken: cancellationToken));
         if (created == 0)
@@ -39,7 +44,7 @@ public sealed class UserStore(Database database, TimeProvider time)
         // 1311.215(a)(4): access-control changes are auditable events, with before and after.
         await AuditLog.AppendAsync(connection, transaction,
             [new AuditEvent(now, AuditEventTypes.UserCreated, actor, AuditOutcome.Success, user.UserName,
-                $"before: none; after: status=Active; roles={string.Join(',', user.Roles)}")],
+                $"before: none; after: status=Active; kind={user.Kind}; roles={string.Join(',', user.Roles)}; createdBy={actor}")],
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;

@@ -50,14 +50,31 @@ internal sealed class PharmacyApi : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
-    /// <summary>A client signed in as the user (a real login through <c>POST /api/sessions</c>).</summary>
+    // A one-time password → the password the fixture changed it to at the first sign-in.
+    private readonly Dictionary<string, string> _changed = new(StringComparer.Ordinal);
+
+    /// <summary>The password that now signs in for one first printed as <paramref name="password"/> (the fixture changes one-time passwords).</summary>
+    public string CurrentPassword(string password) => _changed.GetValueOrDefault(password, password);
+
+    /// <summary>
+    /// A client signed in as the user (a real login through <c>POST /api/sessions</c>); a one-time password is changed
+    /// first, as its session allows nothing else, and later calls with it sign in with the new one.
+    /// </summary>
     public async Task<HttpClient> SignedInAsync(string userName, string password)
     {
         var client = CreateClient();
-        using var login = await client.PostAsJsonAsync("/api/sessions", new SessionApi.LoginRequest(userName, password));
+        var current = CurrentPassword(password);
+        using var login = await client.PostAsJsonAsync("/api/sessions", new SessionApi.LoginRequest(userName, current));
         login.EnsureSuccessStatusCode();
         var session = await login.Content.ReadFromJsonAsync<SessionApi.LoginResponse>();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session!.Token);
+        if (session.PasswordChangeRequired)
+        {
+            var changed = $"{current}-Changed-7q";
+            using var change = await client.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(current, changed));
+            change.EnsureSuccessStatusCode();
+            _changed[password] = changed;
+        }
         return client;
     }
 

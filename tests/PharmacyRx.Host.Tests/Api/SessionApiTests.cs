@@ -94,9 +94,11 @@ public class SessionApiTests
         await using var api = await PharmacyApi.CreateAsync();
         using var admin = await api.SignedInAsync("admin", api.AdminPassword);
 
-        using var shortOne = await admin.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(api.AdminPassword, "short-1"));
-        using var common = await admin.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(api.AdminPassword, "Password1234"));
-        using var good = await admin.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(api.AdminPassword, "violet-harbor-73-lantern"));
+        var current = api.CurrentPassword(api.AdminPassword);
+
+        using var shortOne = await admin.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(current, "short-1"));
+        using var common = await admin.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(current, "Password1234"));
+        using var good = await admin.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(current, "violet-harbor-73-lantern"));
         using var client = api.CreateClient();
         using var withNew = await LoginAsync(client, "admin", "violet-harbor-73-lantern");
 
@@ -112,7 +114,7 @@ public class SessionApiTests
         using var admin = await api.SignedInAsync("admin", api.AdminPassword);
 
         using var created = await admin.PostAsJsonAsync("/api/users", new AccessApi.NewUserRequest("tech1", "Synthetic Technician", "ST", [DefaultRoles.Technician]));
-        var password = (await created.Content.ReadFromJsonAsync<AccessApi.NewUserResponse>())!.Password;
+        var password = (await created.Content.ReadFromJsonAsync<AccessApi.NewUserResponse>())!.Password!;
         using var grant = await admin.PutAsync("/api/users/tech1/permissions/Dispense", null);
         using var self = await admin.PutAsync("/api/users/admin/permissions/Dispense", null);
         using var ownRole = await admin.PutAsync("/api/roles/PharmacyAdmin/permissions/Dispense", null);
@@ -120,12 +122,14 @@ public class SessionApiTests
         using var canDispense = await tech.PostAsJsonAsync($"/api/prescriptions/{Guid.NewGuid()}/dispensings", new { quantity = 1, dateDispensed = "2026-01-01", dispenser = "ST" });
         using var revoke = await admin.DeleteAsync("/api/users/tech1/permissions/Dispense");
         using var cannot = await tech.PostAsJsonAsync($"/api/prescriptions/{Guid.NewGuid()}/dispensings", new { quantity = 1, dateDispensed = "2026-01-01", dispenser = "ST" });
-        using var key = await admin.PostAsJsonAsync("/api/users/tech1/api-keys", new AccessApi.ApiKeyRequest("label printer"));
+        using var printer = await admin.PostAsJsonAsync("/api/users", new AccessApi.NewUserRequest("printer1", "Label printer", "LP", [DefaultRoles.Inspector], Service: true));
+        using var key = await admin.PostAsJsonAsync("/api/users/printer1/api-keys", new AccessApi.ApiKeyRequest("label printer"));
         var apiKey = (await key.Content.ReadFromJsonAsync<AccessApi.ApiKeyResponse>())!.ApiKey;
         using var byKey = api.CreateClient();
         byKey.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
         var keyWorks = (await byKey.GetAsync("/api/prescriptions")).StatusCode;
         using var disable = await admin.PostAsync("/api/users/tech1/disable", null);
+        using var disablePrinter = await admin.PostAsync("/api/users/printer1/disable", null);
         var keyAfterDisable = (await byKey.GetAsync("/api/prescriptions")).StatusCode;
         var sessionAfterDisable = (await tech.GetAsync("/api/prescriptions")).StatusCode;
 
@@ -140,7 +144,7 @@ public class SessionApiTests
         Assert.That(granted.Details, Is.EqualTo("before: status=Active; roles=Technician; permissions=; after: permissions=Dispense"));
         Assert.That((await AuditAsync(api, AuditEventTypes.PermissionRevoked)).Single().Details, Does.EndWith("permissions=Dispense; after: permissions="));
         Assert.That((await AuditAsync(api, AuditEventTypes.UnauthorizedModificationAttempt)).Select(e => e.Target), Is.EquivalentTo(new[] { "admin", "role:PharmacyAdmin" }));
-        Assert.That((await AuditAsync(api, AuditEventTypes.UserCreated)).Last().Details, Does.Contain("roles=Technician"));
+        Assert.That((await AuditAsync(api, AuditEventTypes.UserCreated)).Single(e => e.Target == "tech1").Details, Does.Contain("roles=Technician"));
     }
 
     [Test]
@@ -177,8 +181,10 @@ public class SessionApiTests
         await using var service = await RunningService.StartAsync(pharmacy);
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
 
-        using var login = await LoginAsync(http, "pharm3", add.JsonLines[0].GetProperty("password").GetString()!);
+        var oneTime = add.JsonLines[0].GetProperty("password").GetString()!;
+        using var login = await LoginAsync(http, "pharm3", oneTime);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await login.Content.ReadFromJsonAsync<SessionApi.LoginResponse>())!.Token);
+        using var change = await http.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(oneTime, "copper-lantern-92-harbor"));
         var found = JsonDocument.Parse(await http.GetStringAsync("/api/prescriptions?patient=testp")).RootElement;
         var openApi = JsonDocument.Parse(await http.GetStringAsync("/openapi/v1.json")).RootElement;
 

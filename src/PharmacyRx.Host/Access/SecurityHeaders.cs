@@ -1,0 +1,29 @@
+namespace PharmacyRx.Host.Access;
+
+/// <summary>
+/// Headers on every response (issue 11, finding 13): no MIME sniffing, no framing, no referrer, a Content-Security-Policy
+/// that allows nothing (the API serves no scripts, styles or frames; a page that needs more sets its own before the
+/// response starts), and <c>Cache-Control: no-store</c>, since what the service shows is health data or about it.
+/// </summary>
+public static class SecurityHeaders
+{
+    public const string ApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+            {
+                headers.ContentSecurityPolicy = ApiContentSecurityPolicy;
+            }
+            headers.CacheControl = "no-store";
+            return Task.CompletedTask;
+        });
+        return next(context);
+    });
+}

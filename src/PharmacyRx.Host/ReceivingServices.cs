@@ -56,13 +56,19 @@ public static class ReceivingServices
         services.AddVerification(configuration);
         services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
         services.AddSingleton(provider => new AuditReporter(
-            provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ChainHeads>()));
+        services.AddSingleton(_ => configuration.GetSection("Audit").Get<ChainHeadOptions>() ?? new ChainHeadOptions());
+        services.AddSingleton(provider => new ChainHeads(provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data,
+            provider.GetRequiredService<BackupOptions>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton(provider => new ArchiveVerifier(
             provider.GetRequiredService<ArchiveQueries>(),
             provider.GetRequiredService<VerificationEventStore>(),
             provider.GetRequiredService<AuditLog>(),
             provider.GetRequiredService<ScriptMessageReader>(),
-            Directory.EnumerateFiles(data.KeysFolder, "*.crt").Select(PharmacySigningKey.LoadCertificate).ToArray()));
+            Directory.EnumerateFiles(data.KeysFolder, "*.crt").Select(PharmacySigningKey.LoadCertificate).ToArray(),
+            provider.GetRequiredService<Database>(),
+            provider.GetRequiredService<ChainHeads>()));
         if (signingKey is not null)
         {
             // Registered by factory so the container disposes (clears) the key when the service stops (1311.205(b)(4)(iv)).

@@ -37,6 +37,7 @@ internal static class VerifyCommand
         {
             await environment.Out.WriteLineAsync($"FAIL {problem}");
         }
+        await environment.Out.WriteLineAsync(report.Truncation);
         await environment.Out.WriteLineAsync(report.AllHold
             ? $"OK: {report.RecordsChecked} records and {report.AuditEventsChecked} audit events verified"
             : $"FAILED: {report.Problems.Count} problems in {report.RecordsChecked} records and {report.AuditEventsChecked} audit events");

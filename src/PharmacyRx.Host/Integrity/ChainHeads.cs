@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Backup;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Host.Integrity;
+
+/// <summary>
+/// Signs the audit chain's head with the pharmacy key (1311.205(b)(16), 1311.215(a)(5)): every few minutes of activity
+/// (<see cref="ChainHeadScheduler"/>), at the end of a command-line verb that wrote, and with each daily report. Each
+/// signed head is recorded in the chain itself (<see cref="AuditEventTypes.ChainHeadSigned"/>), so a head file that goes
+/// missing is detectable, and copied to <c>Backup:SecondFolder</c> when set, outside the data folder.
+/// </summary>
+public sealed partial class ChainHeads(AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, BackupOptions backup, TimeProvider time)
+{
+    public const string Actor = "system:chain-head";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Folder => Path.Combine(data.Root, "heads");
+
+    /// <summary>The file of the head that signs event <paramref name="sequence"/>.</summary>
+    public string PathOf(long sequence) => Path.Combine(Folder, $"head-{sequence:D12}.json");
+
+    /// <summary>
+    /// Signs the current head unless nothing was appended since the last signing; returns what was signed, or null.
+    /// Needs the signing key.
+    /// </summary>
+    public async Task<SignedHead?> SignAsync(CancellationToken cancellationToken)
+    {
+        var key = signingKey ?? throw new InvalidOperationException("signing the chain head needs the pharmacy key");
+        if (await audit.LatestAsync(cancellationToken) is not { } head || head.Event.Type == AuditEventTypes.ChainHeadSigned)
+        {
+            return null;
+        }
+        var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(signed, Json);
+        var signature = key.Sign(bytes);
+        // Recorded in the chain first: a head file that is later missing is then a finding, never silently absent.
+        await audit.AppendAsync([new AuditEvent(signed.SignedAt, AuditEventTypes.ChainHeadSigned, Actor, AuditOutcome.Success,
+            signed.Sequence.ToString(CultureInfo.InvariantCulture), $"sequence={signed.Sequence}; hash={signed.Hash}")], cancellationToken);
+        await WriteAsync(Folder, signed.Sequence, bytes, signature, cancellationToken);
+        if (!string.IsNullOrWhiteSpace(backup.SecondFolder))
+        {
+            await WriteAsync(Path.Combine(backup.SecondFolder, "heads"), signed.Sequence, bytes, signature, cancellationToken);
+        }
+        return signed;
+    }
+
+    /// <summary>A head file read back: the head when its signature verifies with a known certificate, else why not.</summary>
+    public sealed record HeadFile(long Sequence, SignedHead? Head, string? Problem);
+
+    /// <summary>Every head file in <c>heads/</c>, each checked against its signature.</summary>
+    public IReadOnlyList<HeadFile> Read(IReadOnlyDictionary<string, System.Security.Cryptography.X509Certificates.X509Certificate2> certificates)
+    {
+        if (!Directory.Exists(Folder))
+        {
+            return [];
+        }
+        var files = new List<HeadFile>();
+        foreach (var file in Directory.EnumerateFiles(Folder, "head-*.json"))
+        {
+            if (HeadFileName().Match(Path.GetFileName(file)) is not { Success: true } match)
+            {
+                continue;
+            }
+            var sequence = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            files.Add(Check(sequence, file, certificates));
+        }
+        return files.OrderBy(f => f.Sequence).ToArray();
+    }
+
+    private static HeadFile Check(long sequence, string file, IReadOnlyDictionary<string, System.Security.Cryptography.X509Certificates.X509Certificate2> certificates)
+    {
+        var bytes = File.ReadAllBytes(file);
+        var signature = Path.ChangeExtension(file, ".sig");
+        SignedHead? head;
+        try
+        {
+            head = JsonSerializer.Deserialize<SignedHead>(bytes, Json);
+        }
+        catch (JsonException)
+        {
+            head = null;
+        }
+        if (head is null || head.Sequence != sequence)
+        {
+            return new(sequence, null, "its content does not parse or names another sequence: it was altered");
+        }
+        if (!File.Exists(signature))
+        {
+            return new(sequence, null, "its signature file is missing");
+        }
+        if (!certificates.TryGetValue(head.SignerThumbprint, out var certificate) || !PharmacySigningKey.Verify(certificate, bytes, File.ReadAllBytes(signature)))
+        {
+            return new(sequence, null, "its signature does not verify with a pharmacy certificate: it was altered");
+        }
+        return new(sequence, head, null);
+    }
+
+    private async Task WriteAsync(string folder, long sequence, byte[] bytes, byte[] signature, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, Path.GetFileName(PathOf(sequence)));
+        await WritePrivateAsync(path, bytes, cancellationToken);
+        await WritePrivateAsync(Path.ChangeExtension(path, ".sig"), signature, cancellationToken);
+    }
+
+    private static async Task WritePrivateAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        await using var stream = new FileStream(path, options);
+        await stream.WriteAsync(bytes, cancellationToken);
+    }
+
+    [GeneratedRegex(@"^head-(\d{12})\.json$")]
+    private static partial Regex HeadFileName();
+}

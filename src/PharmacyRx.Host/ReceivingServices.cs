@@ -1,3 +1,4 @@
+using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Core.Verification;
@@ -43,6 +44,7 @@ public static class ReceivingServices
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserPasswords>();
         services.AddSingleton<UserAdministration>();
+        services.AddSingleton(_ => configuration.GetSection("Dispensing").Get<DispensingOptions>() ?? new DispensingOptions());
         services.AddSingleton<PharmacyWorkStore>();
         services.AddSingleton<PrescriptionSearch>();
         services.AddSingleton<PrescriptionBackfill>();

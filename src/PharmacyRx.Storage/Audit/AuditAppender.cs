@@ -49,7 +49,7 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
         foreach (var (table, rows) in coverage.Tables)
         {
             await InsertAsync(new AuditEvent(at, AuditEventTypes.RowsCovered, CoverageRecorder.Actor, AuditOutcome.Success, table.Name, RowCoverage.Details(rows)));
-            await _coverage.RememberAsync(transaction, table.Name, rows, sequence);
+            await _coverage.RememberAsync(transaction, table, rows, sequence);
         }
 
         async Task InsertAsync(AuditEvent auditEvent)

@@ -16,7 +16,8 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     private const string BaselineName = "coverage";
 
     private readonly PreparedCommand _pending = new(connection, "SELECT table_name, row_key FROM temp.coverage_pending ORDER BY table_name, row_key");
-    private readonly PreparedCommand _clear = new(connection, "DELETE FROM temp.coverage_pending");
+    private readonly PreparedCommand _appended = new(connection, "SELECT table_name, first_rowid FROM temp.coverage_appended");
+    private readonly PreparedCommand _clear = new(connection, "DELETE FROM temp.coverage_pending; DELETE FROM temp.coverage_appended");
     private readonly PreparedCommand _recorded = new(connection, """
         SELECT row_hash FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
         """, "@Table", "@Key");
@@ -25,6 +26,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         ON CONFLICT (table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, audit_sequence = excluded.audit_sequence
         """, "@Table", "@Key", "@Hash", "@Sequence");
     private readonly Dictionary<string, PreparedCommand> _rowCommands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PreparedCommand> _appendedCommands = new(StringComparer.Ordinal);
     private bool? _installed;
     private bool _baselineDone;
 
@@ -46,8 +48,16 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
                 (keys.TryGetValue(table, out var set) ? set : keys[table] = new SortedSet<string>(StringComparer.Ordinal)).Add(reader.GetString(1));
             }
         }
+        var appended = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using (var reader = await _appended.ReadAsync(transaction))
+        {
+            while (await reader.ReadAsync())
+            {
+                appended[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
         var baseline = await BaselineAsync(transaction);
-        if (keys.Count == 0 && baseline is null)
+        if (keys.Count == 0 && appended.Count == 0 && baseline is null)
         {
             return new Plan([], []);
         }
@@ -66,12 +76,13 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
                     rows.Add(row);
                 }
             }
-            else if (keys.TryGetValue(table.Name, out var written))
+            else if (table.AppendOnly && appended.TryGetValue(table.Name, out var firstRowid))
             {
-                if (!table.AppendOnly)
-                {
-                    mismatches.AddRange(await MismatchesAsync(transaction, table, written, at));
-                }
+                rows.AddRange(await AppendedAsync(transaction, table, firstRowid));
+            }
+            else if (!table.AppendOnly && keys.TryGetValue(table.Name, out var written))
+            {
+                mismatches.AddRange(await MismatchesAsync(transaction, table, written, at));
                 foreach (var key in written)
                 {
                     var hash = await HashAsync(transaction, table, key) ?? RowCoverage.Deleted;
@@ -90,11 +101,15 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     }
 
     /// <summary>Keeps the lookup copy of what the chain recorded: each row with the sequence of its RowsCovered event.</summary>
-    public async Task RememberAsync(DbTransaction transaction, string table, IReadOnlyList<(string Key, string Hash)> rows, long sequence)
+    public async Task RememberAsync(DbTransaction transaction, CoveredTable table, IReadOnlyList<(string Key, string Hash)> rows, long sequence)
     {
+        if (!table.KeptForLookup)
+        {
+            return;
+        }
         foreach (var (key, hash) in rows)
         {
-            await _record.ExecuteAsync(transaction, table, key, hash, sequence);
+            await _record.ExecuteAsync(transaction, table.Name, key, hash, sequence);
         }
     }
 
@@ -140,11 +155,30 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         {
             var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
             command = new PreparedCommand(connection,
-                $"SELECT {string.Join(", ", columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key", "@Key");
+                $"SELECT {RowHasher.Expression(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key", "@Key");
             _rowCommands[table.Name] = command;
         }
         await using var reader = await command.ReadAsync(transaction, key);
-        return await reader.ReadAsync() ? RowCoverage.Hash(table.Name, CoveredRows.Values(reader)) : null;
+        return await reader.ReadAsync() ? RowHasher.Hash(table.Name, reader, 0) : null;
+    }
+
+    /// <summary>The rows this transaction appended to an append-only table: from its first, in rowid order, in one pass.</summary>
+    private async Task<List<(string Key, string Hash)>> AppendedAsync(DbTransaction transaction, CoveredTable table, long firstRowid)
+    {
+        if (!_appendedCommands.TryGetValue(table.Name, out var command))
+        {
+            var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
+            command = new PreparedCommand(connection,
+                $"SELECT {table.KeyExpression()}, {RowHasher.Expression(columns)} FROM {table.Name} WHERE rowid >= @First ORDER BY rowid", "@First");
+            _appendedCommands[table.Name] = command;
+        }
+        var rows = new List<(string, string)>();
+        await using var reader = await command.ReadAsync(transaction, firstRowid);
+        while (await reader.ReadAsync())
+        {
+            rows.Add((CoveredRows.KeyOf(reader), RowHasher.Hash(table.Name, reader, 1)));
+        }
+        return rows;
     }
 
     private async Task<string?> RecordedAsync(DbTransaction transaction, string table, string key)
@@ -182,10 +216,11 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     public async ValueTask DisposeAsync()
     {
         await _pending.DisposeAsync();
+        await _appended.DisposeAsync();
         await _clear.DisposeAsync();
         await _recorded.DisposeAsync();
         await _record.DisposeAsync();
-        foreach (var command in _rowCommands.Values)
+        foreach (var command in _rowCommands.Values.Concat(_appendedCommands.Values))
         {
             await command.DisposeAsync();
         }

@@ -11,8 +11,18 @@ namespace PharmacyRx.Storage.Audit;
 /// </summary>
 internal static class CoverageTriggers
 {
+    /// <summary>
+    /// For bench/PharmacyRx.Benchmarks alone, to measure ingest with and without coverage in one run: true leaves new
+    /// connections without the triggers, so nothing is recorded. Never set by the service.
+    /// </summary>
+    internal static bool DisabledForBenchmark { get; set; }
+
     public static async Task InstallAsync(DbConnection connection, CancellationToken cancellationToken)
     {
+        if (DisabledForBenchmark)
+        {
+            return;
+        }
         const string existing = """
             SELECT name FROM main.sqlite_master WHERE type = 'table'
             UNION ALL
@@ -27,29 +37,42 @@ internal static class CoverageTriggers
         var sql = new List<string>();
         if (!names.Contains("coverage_pending"))
         {
+            // In memory: the marks live only for the length of a transaction.
+            sql.Add("PRAGMA temp_store = MEMORY");
             sql.Add("CREATE TEMP TABLE IF NOT EXISTS coverage_pending (table_name TEXT NOT NULL, row_key TEXT NOT NULL, PRIMARY KEY (table_name, row_key)) WITHOUT ROWID");
+            sql.Add("CREATE TEMP TABLE IF NOT EXISTS coverage_appended (table_name TEXT NOT NULL PRIMARY KEY, first_rowid INTEGER NOT NULL) WITHOUT ROWID");
         }
         foreach (var table in CoveredTables.All.Where(t => names.Contains(t.Name)))
         {
-            Add("insert", "INSERT", "NEW");
-            if (!table.AppendOnly)
+            if (table.AppendOnly)
             {
-                Add("update_old", "UPDATE", "OLD");
-                Add("update_new", "UPDATE", "NEW");
-                Add("delete", "DELETE", "OLD");
+                // The first row this transaction appends: every row after it is this transaction's too (it holds the write
+                // lock, and a new rowid is always above every existing one), so one mark per table stands for all of them.
+                Add("appended", "INSERT", $"""
+                    WHEN NOT EXISTS (SELECT 1 FROM coverage_appended WHERE table_name = '{table.Name}')
+                    BEGIN
+                      INSERT INTO coverage_appended (table_name, first_rowid) VALUES ('{table.Name}', NEW.rowid);
+                    END
+                    """);
+                continue;
             }
+            Add("insert", "INSERT", Mark("NEW"));
+            Add("update_old", "UPDATE", Mark("OLD"));
+            Add("update_new", "UPDATE", Mark("NEW"));
+            Add("delete", "DELETE", Mark("OLD"));
 
-            void Add(string suffix, string operation, string row)
+            string Mark(string row) => $"""
+                BEGIN
+                  INSERT OR IGNORE INTO coverage_pending (table_name, row_key) VALUES ('{table.Name}', {table.KeyExpression(row)});
+                END
+                """;
+
+            void Add(string suffix, string operation, string body)
             {
                 var name = $"coverage_{table.Name}_{suffix}";
                 if (!names.Contains(name))
                 {
-                    sql.Add($"""
-                        CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {operation} ON main.{table.Name}
-                        BEGIN
-                          INSERT OR IGNORE INTO coverage_pending (table_name, row_key) VALUES ('{table.Name}', {table.KeyExpression(row)});
-                        END
-                        """);
+                    sql.Add($"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {operation} ON main.{table.Name}\n{body}");
                 }
             }
         }

@@ -1,12 +1,11 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Dapper;
-using PharmacyRx.Core.Audit;
 
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// Reads the rows of a covered table with their row hashes (<see cref="RowCoverage.Hash"/>): the columns in the table's
+/// Reads the rows of a covered table with their row hashes (<see cref="RowHasher"/>): the columns in the table's
 /// own order, less those hashed elsewhere. The writer, the dispensing rules and verify all hash rows here.
 /// </summary>
 public static class CoveredRows
@@ -24,16 +23,11 @@ public static class CoveredRows
         DbConnection connection, DbTransaction? transaction, CoveredTable table, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var columns = await ColumnsAsync(connection, transaction, table, cancellationToken);
-        var sql = $"SELECT {table.KeyExpression()}, {string.Join(", ", columns)} FROM {table.Name}";
+        var sql = $"SELECT {table.KeyExpression()}, {RowHasher.Expression(columns)} FROM {table.Name}";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
-        var values = new object?[columns.Length];
         while (await reader.ReadAsync(cancellationToken))
         {
-            for (var i = 0; i < values.Length; i++)
-            {
-                values[i] = reader.IsDBNull(i + 1) ? null : reader.GetValue(i + 1);
-            }
-            yield return (Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) ?? "", RowCoverage.Hash(table.Name, values));
+            yield return (KeyOf(reader), RowHasher.Hash(table.Name, reader, 1));
         }
     }
 
@@ -42,18 +36,12 @@ public static class CoveredRows
         DbConnection connection, DbTransaction? transaction, CoveredTable table, string key, CancellationToken cancellationToken)
     {
         var columns = await ColumnsAsync(connection, transaction, table, cancellationToken);
-        var sql = $"SELECT {string.Join(", ", columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key";
+        var sql = $"SELECT {RowHasher.Expression(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { Key = key }, transaction, cancellationToken: cancellationToken));
-        return await reader.ReadAsync(cancellationToken) ? RowCoverage.Hash(table.Name, Values(reader)) : null;
+        return await reader.ReadAsync(cancellationToken) ? RowHasher.Hash(table.Name, reader, 0) : null;
     }
 
-    internal static object?[] Values(DbDataReader reader)
-    {
-        var values = new object?[reader.FieldCount];
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-        }
-        return values;
-    }
+    /// <summary>The row key in the first column of the current row.</summary>
+    internal static string KeyOf(DbDataReader reader) =>
+        Convert.ToString(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }

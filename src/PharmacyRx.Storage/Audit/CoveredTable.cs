@@ -9,12 +9,19 @@ namespace PharmacyRx.Storage.Audit;
 /// True for a table whose rows are only ever inserted (its triggers refuse UPDATE and DELETE): only inserts are recorded.
 /// False for a small table whose rows change (users, grants, trust): every insert, update and delete is recorded.
 /// </param>
+/// <param name="LookedUp">
+/// True when the dispensing rules check single rows against the chain (<c>CoverageCheck</c>): their hashes are also kept in
+/// the <c>coverage_rows</c> lookup copy. Rows of mutable tables always are (to compare before recording).
+/// </param>
 /// <param name="HashedElsewhere">
 /// Columns left out of the row hash because another column of the row holds their hash, which verify checks against
 /// them (the as-received bytes and their SHA-256): coverage on the ingest path never re-hashes megabytes.
 /// </param>
-public sealed record CoveredTable(string Name, IReadOnlyList<string> KeyColumns, bool AppendOnly, params IReadOnlyList<string> HashedElsewhere)
+public sealed record CoveredTable(string Name, IReadOnlyList<string> KeyColumns, bool AppendOnly, bool LookedUp = false, params IReadOnlyList<string> HashedElsewhere)
 {
+    /// <summary>Whether the writer keeps this table's row hashes in the lookup copy.</summary>
+    public bool KeptForLookup => LookedUp || !AppendOnly;
+
     /// <summary>The row key as a SQL expression over the columns, optionally of a trigger's NEW or OLD row.</summary>
     public string KeyExpression(string? row = null) =>
         string.Join(" || char(31) || ", KeyColumns.Select(column => row is null ? column : $"{row}.{column}"));

@@ -3,17 +3,18 @@ namespace PharmacyRx.Storage.Audit;
 /// <summary>
 /// Every table the dispensing and access rules read, covered by the audit chain: each row's hash is recorded in the chain
 /// when it is written, and <c>verify</c> recomputes it (1311.205(b)(16), 1311.215(a)(2), (a)(5)). The one place a new
-/// table is added: one line here (its key, and whether it is append-only). The as-received archive is also sealed.
+/// table is added: one line here (its key, whether it is append-only, whether the rules look its rows up one by one).
+/// The as-received archive is also sealed.
 /// </summary>
 public static class CoveredTables
 {
     public static IReadOnlyList<CoveredTable> All { get; } =
     [
-        new("prescription_archive", ["receipt_id"], AppendOnly: true, "as_received"),
+        new("prescription_archive", ["receipt_id"], AppendOnly: true, LookedUp: true, "as_received"),
         new("verification_events", ["id"], AppendOnly: true),
         new("prescriptions", ["prescription_number"], AppendOnly: true),
-        new("annotations", ["id"], AppendOnly: true),
-        new("dispensings", ["id"], AppendOnly: true),
+        new("annotations", ["id"], AppendOnly: true, LookedUp: true),
+        new("dispensings", ["id"], AppendOnly: true, LookedUp: true),
         new("revocation_lists", ["sha256"], AppendOnly: true),
         new("users", ["user_name"], AppendOnly: false),
         new("user_roles", ["user_name", "role_name"], AppendOnly: false),

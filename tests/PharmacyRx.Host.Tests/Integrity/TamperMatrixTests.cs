@@ -194,8 +194,7 @@ public class TamperMatrixTests
             {
                 // The newest row and every audit event from the one that recorded it: the tail of table and trail, gone.
                 var last = await KeyOf(rowids[^1]);
-                var recordedAt = await connection.ExecuteScalarAsync<long>(
-                    "SELECT audit_sequence FROM coverage_rows WHERE table_name = @t AND row_key = @k", new { t = table.Name, k = last });
+                var recordedAt = await RecordedInAsync(connection, table, last);
                 await connection.ExecuteAsync($"DELETE FROM {table.Name} WHERE rowid = @rowid; DELETE FROM audit_events WHERE sequence >= @recordedAt",
                     new { rowid = rowids[^1], recordedAt });
                 return ["is beyond the end of the audit trail: the trail was truncated"];
@@ -203,8 +202,7 @@ public class TamperMatrixTests
             case Tamper.DeleteAndRecomputeTheChain:
             {
                 // The row, and its pair in the event that recorded it, then every later hash recomputed: a consistent chain.
-                var recordedAt = await connection.ExecuteScalarAsync<long>(
-                    "SELECT audit_sequence FROM coverage_rows WHERE table_name = @t AND row_key = @k", new { t = table.Name, k = first });
+                var recordedAt = await RecordedInAsync(connection, table, first);
                 var details = await connection.ExecuteScalarAsync<string>("SELECT details FROM audit_events WHERE sequence = @recordedAt", new { recordedAt });
                 await connection.ExecuteAsync($"DELETE FROM {table.Name} WHERE rowid = @rowid; DELETE FROM coverage_rows WHERE table_name = @t AND row_key = @k",
                     new { rowid = rowids[0], t = table.Name, k = first });
@@ -216,6 +214,14 @@ public class TamperMatrixTests
             default:
                 throw new ArgumentOutOfRangeException(nameof(tamper));
         }
+    }
+
+    /// <summary>The audit event that recorded a row, found in the chain as an intruder would.</summary>
+    private static async Task<long> RecordedInAsync(SqliteConnection connection, CoveredTable table, string key)
+    {
+        var events = await connection.QueryAsync<(long Sequence, string Details)>(
+            "SELECT sequence, details FROM audit_events WHERE event_type = 'RowsCovered' AND target = @t ORDER BY sequence DESC", new { t = table.Name });
+        return events.First(e => RowCoverage.Parse(e.Details).Any(p => p.Key == key)).Sequence;
     }
 
     /// <summary>Rewrites every event's hashes from the first, as an intruder who knows the chain's rule would.</summary>

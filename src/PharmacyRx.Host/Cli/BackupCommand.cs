@@ -105,6 +105,7 @@ internal static class BackupCommand
         {
             File.Copy(file, Path.Combine(data.KeysFolder, Path.GetFileName(file)));
         }
+        await Integrity.ChainHeads.CopyUpToAsync(Path.Combine(backup, "heads"), data.Root, long.MaxValue);
         await using (var context = CommandContext.Open(data, signingKey: null))
         {
             await context.MigrateAsync(cancellationToken);

@@ -37,10 +37,10 @@ internal static class VerifyCommand
         {
             await environment.Out.WriteLineAsync($"FAIL {problem}");
         }
-        await environment.Out.WriteLineAsync(report.Truncation);
         await environment.Out.WriteLineAsync(report.AllHold
             ? $"OK: {report.RecordsChecked} records and {report.AuditEventsChecked} audit events verified"
             : $"FAILED: {report.Problems.Count} problems in {report.RecordsChecked} records and {report.AuditEventsChecked} audit events");
+        await environment.Out.WriteLineAsync(report.Truncation);
         return report.AllHold ? 0 : 1;
     }
 }

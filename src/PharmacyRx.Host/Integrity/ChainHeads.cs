@@ -100,6 +100,33 @@ public sealed partial class ChainHeads(AuditLog audit, PharmacySigningKey? signi
         return new(sequence, head, null);
     }
 
+    /// <summary>
+    /// Copies the head files (and signatures) of heads up to <paramref name="sequence"/> from a <c>heads</c> folder into
+    /// <paramref name="root"/>/heads (a backup, a restore); returns each copy with its path relative to <paramref name="root"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string File, string Relative)>> CopyUpToAsync(string headsFolder, string root, long sequence)
+    {
+        if (!Directory.Exists(headsFolder))
+        {
+            return [];
+        }
+        var copied = new List<(string, string)>();
+        foreach (var file in Directory.EnumerateFiles(headsFolder, "head-*.*").Order(StringComparer.Ordinal))
+        {
+            if (HeadFileName().Match(Path.ChangeExtension(Path.GetFileName(file), ".json")) is not { Success: true } match
+                || long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) > sequence)
+            {
+                continue;
+            }
+            var relative = Path.Combine("heads", Path.GetFileName(file));
+            var target = Path.Combine(root, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await WritePrivateAsync(target, await File.ReadAllBytesAsync(file));
+            copied.Add((target, relative.Replace('\\', '/')));
+        }
+        return copied;
+    }
+
     private async Task WriteAsync(string folder, long sequence, byte[] bytes, byte[] signature, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
@@ -108,7 +135,7 @@ public sealed partial class ChainHeads(AuditLog audit, PharmacySigningKey? signi
         await WritePrivateAsync(Path.ChangeExtension(path, ".sig"), signature, cancellationToken);
     }
 
-    private static async Task WritePrivateAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    private static async Task WritePrivateAsync(string path, byte[] bytes, CancellationToken cancellationToken = default)
     {
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())

@@ -35,7 +35,8 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
 
     public async Task<Plan> PlanAsync(DbTransaction transaction, DateTimeOffset at)
     {
-        if (!(_installed ??= await InstalledAsync(transaction)))
+        // Coverage by TEMP triggers is SQLite's (CoverageTriggers); a server dialect records coverage its own way.
+        if (!(_installed ??= connection is Microsoft.Data.Sqlite.SqliteConnection && await InstalledAsync(transaction)))
         {
             return new Plan([], []);
         }

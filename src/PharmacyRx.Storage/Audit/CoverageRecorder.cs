@@ -147,8 +147,8 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     }
 
     private static AuditEvent Mismatch(CoveredTable table, string key, string what, DateTimeOffset at) =>
-        new(at, AuditEventTypes.CoverageMismatch, Actor, AuditOutcome.Failure, $"{table.Name}:{key}",
-            $"{table.Name} row {key}: {what}; it was changed outside the service and is not recorded as legitimate");
+        new(at, AuditEventTypes.CoverageMismatch, Actor, AuditOutcome.Failure, $"{table.Name}:{CoveredTable.Show(key)}",
+            $"{table.Name} row {CoveredTable.Show(key)}: {what}; it was changed outside the service and is not recorded as legitimate");
 
     private async Task<string?> HashAsync(DbTransaction transaction, CoveredTable table, string key)
     {

@@ -19,6 +19,9 @@ namespace PharmacyRx.Storage.Audit;
 /// </param>
 public sealed record CoveredTable(string Name, IReadOnlyList<string> KeyColumns, bool AppendOnly, bool LookedUp = false, params IReadOnlyList<string> HashedElsewhere)
 {
+    /// <summary>A row key as people read it: the key columns separated by " / " (a report never shows a control character).</summary>
+    public static string Show(string key) => key.Replace("\u001f", " / ", StringComparison.Ordinal);
+
     /// <summary>Whether the writer keeps this table's row hashes in the lookup copy.</summary>
     public bool KeptForLookup => LookedUp || !AppendOnly;
 

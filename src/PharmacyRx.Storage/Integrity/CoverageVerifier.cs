@@ -51,15 +51,15 @@ public sealed class CoverageVerifier(Database database)
             {
                 if (!recorded.Remove(key, out var expected) || expected == DeletedRow)
                 {
-                    problems.Add($"table {table.Name} row {key} is not in the audit chain: it was added or changed outside the service");
+                    problems.Add($"table {table.Name} row {CoveredTable.Show(key)} is not in the audit chain: it was added or changed outside the service");
                 }
                 else if (expected != Compact(hash))
                 {
-                    problems.Add($"table {table.Name} row {key} does not match the hash the audit chain recorded: it was altered");
+                    problems.Add($"table {table.Name} row {CoveredTable.Show(key)} does not match the hash the audit chain recorded: it was altered");
                 }
             }
             problems.AddRange(recorded.Where(r => r.Value != DeletedRow).Select(r => r.Key).Order(StringComparer.Ordinal)
-                .Select(key => $"table {table.Name} row {key} is in the audit chain but not in the table: it was deleted"));
+                .Select(key => $"table {table.Name} row {CoveredTable.Show(key)} is in the audit chain but not in the table: it was deleted"));
         }
         return problems;
     }

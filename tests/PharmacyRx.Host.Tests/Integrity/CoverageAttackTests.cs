@@ -193,9 +193,9 @@ public class CoverageAttackTests
         Assert.That((await pharmacy.RunAsync("users", "grant", "tech1", "Export")).ExitCode, Is.Zero);
         var verify = await VerifyAsync(pharmacy);
 
-        Assert.That(verify.Output, Does.Contain("FAIL table user_permissions row tech1\u001fDispense is not in the audit chain"));
-        Assert.That(verify.Output, Does.Contain("recorded a mismatch: user_permissions row tech1\u001fDispense: a row the audit chain never recorded"));
-        Assert.That(verify.Output, Does.Not.Contain("row tech1\u001fExport"));
+        Assert.That(verify.Output, Does.Contain("FAIL table user_permissions row tech1 / Dispense is not in the audit chain"));
+        Assert.That(verify.Output, Does.Contain("recorded a mismatch: user_permissions row tech1 / Dispense: a row the audit chain never recorded"));
+        Assert.That(verify.Output, Does.Not.Contain("row tech1 / Export"));
     }
 
     private static object Dispensing(decimal quantity, string? date = null, string? reason = null) =>

@@ -158,11 +158,11 @@ public class TamperMatrixTests
                       WHEN 'blob' THEN {column} || x'00' WHEN 'null' THEN 'x' ELSE {column} || 'x' END
                     WHERE rowid = @rowid
                     """, new { rowid = rowids[0] });
-                return [$"table {table.Name} row {first} "];
+                return [$"table {table.Name} row {CoveredTable.Show(first)} "];
             }
             case Tamper.DeleteARow:
                 await connection.ExecuteAsync($"DELETE FROM {table.Name} WHERE rowid = @rowid", new { rowid = rowids[0] });
-                return [$"table {table.Name} row {first} is in the audit chain but not in the table"];
+                return [$"table {table.Name} row {CoveredTable.Show(first)} is in the audit chain but not in the table"];
             case Tamper.InsertARow:
             {
                 var changed = new HashSet<string>([table.KeyColumns[^1], "dedupe_key", "receipt_id", "sha256", "thumbprint", "key_sha256", "user_name"]);
@@ -171,7 +171,7 @@ public class TamperMatrixTests
                 await connection.ExecuteAsync($"INSERT INTO {table.Name} ({string.Join(", ", columns)}) SELECT {string.Join(", ", values)} FROM {table.Name} WHERE rowid = @rowid",
                     new { rowid = rowids[0] });
                 var forged = await KeyOf(await connection.ExecuteScalarAsync<long>($"SELECT MAX(rowid) FROM {table.Name}"));
-                return [$"table {table.Name} row {forged} is not in the audit chain"];
+                return [$"table {table.Name} row {CoveredTable.Show(forged)} is not in the audit chain"];
             }
             case Tamper.SwapTwoRows:
             {
@@ -188,7 +188,7 @@ public class TamperMatrixTests
                     }
                     await connection.ExecuteAsync($"INSERT INTO {table.Name} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "@" + c))})", parameters);
                 }
-                return [$"table {table.Name} row {first} ", $"table {table.Name} row {second} "];
+                return [$"table {table.Name} row {CoveredTable.Show(first)} ", $"table {table.Name} row {CoveredTable.Show(second)} "];
             }
             case Tamper.TruncateTheTail:
             {

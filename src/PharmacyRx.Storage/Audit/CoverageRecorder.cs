@@ -16,8 +16,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     private const string BaselineName = "coverage";
 
     private readonly PreparedCommand _pending = new(connection, "SELECT table_name, row_key FROM temp.coverage_pending ORDER BY table_name, row_key");
-    private readonly PreparedCommand _appended = new(connection, "SELECT table_name, first_rowid FROM temp.coverage_appended");
-    private readonly PreparedCommand _clear = new(connection, "DELETE FROM temp.coverage_pending; DELETE FROM temp.coverage_appended");
+    private readonly PreparedCommand _clear = new(connection, "DELETE FROM temp.coverage_pending");
     private readonly PreparedCommand _recorded = new(connection, """
         SELECT row_hash FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
         """, "@Table", "@Key");
@@ -49,20 +48,16 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
                 (keys.TryGetValue(table, out var set) ? set : keys[table] = new SortedSet<string>(StringComparer.Ordinal)).Add(reader.GetString(1));
             }
         }
-        var appended = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var reader = await _appended.ReadAsync(transaction))
-        {
-            while (await reader.ReadAsync())
-            {
-                appended[reader.GetString(0)] = reader.GetInt64(1);
-            }
-        }
+        var appended = AppendedRows.Take(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!);
         var baseline = await BaselineAsync(transaction);
         if (keys.Count == 0 && appended.Count == 0 && baseline is null)
         {
             return new Plan([], []);
         }
-        await _clear.ExecuteAsync(transaction);
+        if (keys.Count > 0)
+        {
+            await _clear.ExecuteAsync(transaction);
+        }
 
         var tables = new List<(CoveredTable, IReadOnlyList<(string, string)>)>();
         var mismatches = new List<AuditEvent>();
@@ -217,7 +212,6 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     public async ValueTask DisposeAsync()
     {
         await _pending.DisposeAsync();
-        await _appended.DisposeAsync();
         await _clear.DisposeAsync();
         await _recorded.DisposeAsync();
         await _record.DisposeAsync();

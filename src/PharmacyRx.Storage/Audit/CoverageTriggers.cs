@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace PharmacyRx.Storage.Audit;
 
@@ -40,20 +41,11 @@ internal static class CoverageTriggers
             // In memory: the marks live only for the length of a transaction.
             sql.Add("PRAGMA temp_store = MEMORY");
             sql.Add("CREATE TEMP TABLE IF NOT EXISTS coverage_pending (table_name TEXT NOT NULL, row_key TEXT NOT NULL, PRIMARY KEY (table_name, row_key)) WITHOUT ROWID");
-            sql.Add("CREATE TEMP TABLE IF NOT EXISTS coverage_appended (table_name TEXT NOT NULL PRIMARY KEY, first_rowid INTEGER NOT NULL) WITHOUT ROWID");
         }
         foreach (var table in CoveredTables.All.Where(t => names.Contains(t.Name)))
         {
             if (table.AppendOnly)
             {
-                // The first row this transaction appends: every row after it is this transaction's too (it holds the write
-                // lock, and a new rowid is always above every existing one), so one mark per table stands for all of them.
-                Add("appended", "INSERT", $"""
-                    WHEN NOT EXISTS (SELECT 1 FROM coverage_appended WHERE table_name = '{table.Name}')
-                    BEGIN
-                      INSERT INTO coverage_appended (table_name, first_rowid) VALUES ('{table.Name}', NEW.rowid);
-                    END
-                    """);
                 continue;
             }
             Add("insert", "INSERT", Mark("NEW"));
@@ -79,6 +71,10 @@ internal static class CoverageTriggers
         if (sql.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(string.Join(";\n", sql), cancellationToken: cancellationToken));
+        }
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            AppendedRows.Watch(handle);
         }
     }
 }

@@ -6,15 +6,17 @@ namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
 /// Marks the rows of covered tables that this connection writes, so the audit appender records exactly those in the
-/// chain. The triggers are TEMP: they exist only on the service's own connections, so a row written by anyone else (an
-/// intruder with sqlite3) is never marked, never recorded, and shows in <c>verify</c> and to the dispensing rules as a
-/// row the chain does not hold. SQLite only; a server dialect records coverage its own way (ledger tables).
+/// chain: TEMP triggers for the small mutable tables (the key of each row inserted, updated or deleted) and SQLite's
+/// update hook for the append-only ones (<see cref="AppendedRows"/>). Both exist only on the service's own connections,
+/// so a row written by anyone else (an intruder with sqlite3) is never marked, never recorded, and shows in
+/// <c>verify</c> and to the dispensing rules as a row the chain does not hold. SQLite only; a server dialect records
+/// coverage its own way (ledger tables).
 /// </summary>
 internal static class CoverageTriggers
 {
     /// <summary>
     /// For bench/PharmacyRx.Benchmarks alone, to measure ingest with and without coverage in one run: true leaves new
-    /// connections without the triggers, so nothing is recorded. Never set by the service.
+    /// connections without the triggers and the hook, so nothing is recorded. Never set by the service.
     /// </summary>
     internal static bool DisabledForBenchmark { get; set; }
 

@@ -15,7 +15,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     public const string Actor = "system:coverage";
     private const string BaselineName = "coverage";
 
-    private readonly PreparedCommand _pending = new(connection, "SELECT table_name, row_key FROM temp.coverage_pending ORDER BY table_name, row_key");
+    private readonly PreparedCommand _pending = new(connection, "SELECT table_name, row_key, before FROM temp.coverage_pending ORDER BY table_name, row_key");
     private readonly PreparedCommand _clear = new(connection, "DELETE FROM temp.coverage_pending");
     private readonly PreparedCommand _recorded = new(connection, """
         SELECT row_hash FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
@@ -39,13 +39,14 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         {
             return new Plan([], []);
         }
-        var keys = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        var keys = new Dictionary<string, SortedDictionary<string, byte[]?>>(StringComparer.Ordinal);
         await using (var reader = await _pending.ReadAsync(transaction))
         {
             while (await reader.ReadAsync())
             {
                 var table = reader.GetString(0);
-                (keys.TryGetValue(table, out var set) ? set : keys[table] = new SortedSet<string>(StringComparer.Ordinal)).Add(reader.GetString(1));
+                (keys.TryGetValue(table, out var rows) ? rows : keys[table] = new SortedDictionary<string, byte[]?>(StringComparer.Ordinal))
+                    [reader.GetString(1)] = reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2);
             }
         }
         var appended = AppendedRows.Take(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!);
@@ -79,10 +80,19 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
             else if (!table.AppendOnly && keys.TryGetValue(table.Name, out var written))
             {
                 mismatches.AddRange(await MismatchesAsync(transaction, table, written, at));
-                foreach (var key in written)
+                foreach (var (key, before) in written)
                 {
+                    var recorded = await RecordedAsync(transaction, table.Name, key);
+                    // The row as this transaction found it must be what the chain last recorded, or the change being
+                    // recorded now would carry an edit made behind the service's back.
+                    var found = before is null ? RowCoverage.Deleted : RowHasher.Hash(table.Name, before);
+                    if (found != (recorded ?? RowCoverage.Deleted))
+                    {
+                        mismatches.Add(Mismatch(table, key, recorded is null ? "a row the audit chain never recorded"
+                            : before is null ? "a row the audit chain recorded was gone" : "a row changed since the audit chain recorded it", at));
+                    }
                     var hash = await HashAsync(transaction, table, key) ?? RowCoverage.Deleted;
-                    if (await RecordedAsync(transaction, table.Name, key) != hash)
+                    if (recorded != hash)
                     {
                         rows.Add((key, hash));
                     }
@@ -110,14 +120,15 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     }
 
     /// <summary>Rows of a mutable table other than those written now whose state is not what the chain last recorded.</summary>
-    private async Task<IEnumerable<AuditEvent>> MismatchesAsync(DbTransaction transaction, CoveredTable table, SortedSet<string> written, DateTimeOffset at)
+    private async Task<IEnumerable<AuditEvent>> MismatchesAsync(
+        DbTransaction transaction, CoveredTable table, SortedDictionary<string, byte[]?> written, DateTimeOffset at)
     {
         var found = new List<AuditEvent>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var (key, hash) in CoveredRows.ReadAllAsync(connection, transaction, table, CancellationToken.None))
         {
             seen.Add(key);
-            if (!written.Contains(key) && await RecordedAsync(transaction, table.Name, key) is var recorded && recorded != hash)
+            if (!written.ContainsKey(key) && await RecordedAsync(transaction, table.Name, key) is var recorded && recorded != hash)
             {
                 found.Add(Mismatch(table, key, recorded is null ? "a row the audit chain never recorded" : "a row changed since the audit chain recorded it", at));
             }
@@ -133,7 +144,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         while (await reader.ReadAsync())
         {
             var key = reader.GetString(0);
-            if (!seen.Contains(key) && !written.Contains(key))
+            if (!seen.Contains(key) && !written.ContainsKey(key))
             {
                 found.Add(Mismatch(table, key, "a row the audit chain recorded is gone", at));
             }

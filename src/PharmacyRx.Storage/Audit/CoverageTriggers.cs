@@ -42,7 +42,11 @@ internal static class CoverageTriggers
         {
             // In memory: the marks live only for the length of a transaction.
             sql.Add("PRAGMA temp_store = MEMORY");
-            sql.Add("CREATE TEMP TABLE IF NOT EXISTS coverage_pending (table_name TEXT NOT NULL, row_key TEXT NOT NULL, PRIMARY KEY (table_name, row_key)) WITHOUT ROWID");
+            // before: the row as it was before this transaction first changed it (RowHasher's text), NULL when it did not exist.
+            sql.Add("""
+                CREATE TEMP TABLE IF NOT EXISTS coverage_pending (
+                  table_name TEXT NOT NULL, row_key TEXT NOT NULL, before TEXT NULL, PRIMARY KEY (table_name, row_key)) WITHOUT ROWID
+                """);
         }
         foreach (var table in CoveredTables.All.Where(t => names.Contains(t.Name)))
         {
@@ -50,16 +54,31 @@ internal static class CoverageTriggers
             {
                 continue;
             }
-            Add("insert", "INSERT", Mark("NEW"));
-            Add("update_old", "UPDATE", Mark("OLD"));
-            Add("update_new", "UPDATE", Mark("NEW"));
-            Add("delete", "DELETE", Mark("OLD"));
-
-            string Mark(string row) => $"""
+            if (names.Contains($"coverage_{table.Name}_insert"))
+            {
+                continue;
+            }
+            var columns = await CoveredRows.ColumnsAsync(connection, null, table, cancellationToken);
+            // The first mark of a row in a transaction wins (OR IGNORE): it holds the row's state before the transaction.
+            Add("insert", "INSERT", $"""
                 BEGIN
-                  INSERT OR IGNORE INTO coverage_pending (table_name, row_key) VALUES ('{table.Name}', {table.KeyExpression(row)});
+                  {Mark("NEW", "NULL")};
                 END
-                """;
+                """);
+            Add("update", "UPDATE", $"""
+                BEGIN
+                  {Mark("OLD", RowHasher.Expression(columns.Select(c => "OLD." + c)))};
+                  {Mark("NEW", "NULL")};
+                END
+                """);
+            Add("delete", "DELETE", $"""
+                BEGIN
+                  {Mark("OLD", RowHasher.Expression(columns.Select(c => "OLD." + c)))};
+                END
+                """);
+
+            string Mark(string row, string before) =>
+                $"INSERT OR IGNORE INTO coverage_pending (table_name, row_key, before) VALUES ('{table.Name}', {table.KeyExpression(row)}, {before})";
 
             void Add(string suffix, string operation, string body)
             {

@@ -16,9 +16,11 @@ internal static class RowHasher
     public static string Expression(IEnumerable<string> columns) => $"concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({c})"))})";
 
     /// <summary>The hash of the row text in column <paramref name="ordinal"/> of the current row.</summary>
-    public static string Hash(string table, DbDataReader reader, int ordinal)
+    public static string Hash(string table, DbDataReader reader, int ordinal) => Hash(table, reader.GetFieldValue<byte[]>(ordinal));
+
+    /// <summary>The hash of a row text (UTF-8) as the expression renders it.</summary>
+    public static string Hash(string table, byte[] row)
     {
-        var row = reader.GetFieldValue<byte[]>(ordinal);
         var name = Encoding.UTF8.GetBytes(table + "\u001f");
         var bytes = new byte[name.Length + row.Length];
         name.CopyTo(bytes, 0);

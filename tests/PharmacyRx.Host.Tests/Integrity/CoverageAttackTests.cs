@@ -198,6 +198,22 @@ public class CoverageAttackTests
         Assert.That(verify.Output, Does.Not.Contain("row tech1 / Export"));
     }
 
+    [Test]
+    public async Task An_edit_to_a_user_is_not_laundered_when_the_same_row_changes_legitimately_afterwards()
+    {
+        var (pharmacy, _) = await PharmacyWithRecordsAsync();
+        using var _pharmacy = pharmacy;
+        Assert.That((await pharmacy.RunAsync("users", "add", "tech1", "--full-name", "Synthetic Tech", "--initials", "ST", "--role", "Technician")).ExitCode, Is.Zero);
+
+        await pharmacy.TamperAsync("UPDATE users SET full_name = 'Someone Else' WHERE user_name = 'tech1';");
+        // The same row changed legitimately afterwards: the change is recorded, the edit before it is not passed off as legitimate.
+        Assert.That((await pharmacy.RunAsync("users", "disable", "tech1")).ExitCode, Is.Zero);
+        var verify = await VerifyAsync(pharmacy);
+
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Output, Does.Contain("recorded a mismatch: users row tech1: a row changed since the audit chain recorded it"));
+    }
+
     private static object Dispensing(decimal quantity, string? date = null, string? reason = null) =>
         new { quantity, dateDispensed = date ?? Today, dispenser = "SP", reason };
 

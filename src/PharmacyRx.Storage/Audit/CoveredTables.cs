@@ -11,7 +11,7 @@ public static class CoveredTables
     public static IReadOnlyList<CoveredTable> All { get; } =
     [
         new("prescription_archive", ["receipt_id"], AppendOnly: true, LookedUp: true, "as_received"),
-        new("verification_events", ["id"], AppendOnly: true),
+        new("verification_events", ["id"], AppendOnly: true, LookedUp: true),
         new("prescriptions", ["prescription_number"], AppendOnly: true),
         new("annotations", ["id"], AppendOnly: true, LookedUp: true),
         new("dispensings", ["id"], AppendOnly: true, LookedUp: true),

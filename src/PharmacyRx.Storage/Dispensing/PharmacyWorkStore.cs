@@ -178,6 +178,13 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
         {
             ignored.Add(Ignored(now, "prescription_archive", record.ReceiptId, receiptId));
         }
+        else if (record.ChangedStatus is not null && await LatestStatusChangeAsync(connection, transaction, receiptId, cancellationToken) is { } change
+            && !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("verification_events")!, change, cancellationToken))
+        {
+            // The current status comes from the newest status change: one the chain does not hold decides nothing.
+            unverified = "its latest status change does not match the audit chain";
+            ignored.Add(Ignored(now, "verification_events", change, receiptId));
+        }
         var message = record.TransactionKind == nameof(TransactionKind.NewRx) ? reader.Read(record.AsReceived).Message : null;
         var elements = message?.Elements ?? new DeaElements();
         var annotations = await VerifiedAsync(connection, transaction, "annotations", await AnnotationsAsync(connection, transaction, receiptId, cancellationToken),
@@ -231,6 +238,17 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             $"{table} row {key} does not match the audit chain: the dispensing rules ignored it{(receiptId is { } id ? $" (receipt {id:D})" : "")}");
 
     private const string CoverageActor = "system:dispensing-rules";
+
+    private static async Task<string?> LatestStatusChangeAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT MAX(id) FROM verification_events WHERE receipt_id = @ReceiptId
+            """;
+        return await connection.ExecuteScalarAsync<long?>(
+            new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken)) is { } id
+            ? id.ToString(CultureInfo.InvariantCulture)
+            : null;
+    }
 
     private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction transaction, Guid receiptId, CancellationToken cancellationToken)
     {

@@ -159,6 +159,24 @@ public class CoverageAttackTests
     }
 
     [Test]
+    public async Task Refuses_to_dispense_an_unreviewed_prescription_after_a_status_change_inserted_with_SQL()
+    {
+        var (pharmacy, receipts) = await PharmacyWithRecordsAsync(
+            new SyntheticNewRx { MessageId = "C-6", ScheduleCode = "C48677", Quantity = "60", SignatureIndicator = null });
+        using var _ = pharmacy;
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var pharmacist = await PharmacistAsync(pharmacy, service);
+
+        await IntrudeAsync(pharmacy, $"""
+            INSERT INTO verification_events (receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint)
+            VALUES ('{receipts[0]:D}', '2026-11-20T15:00:00.0000000Z', 'VerifiedOnReceipt', '', '', zeroblob(64), 'none');
+            """);
+        using var fill = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(10));
+
+        Assert.That(await CodeAsync(fill), Is.EqualTo("RecordNotVerified"));
+    }
+
+    [Test]
     public async Task Finds_a_dispensing_deleted_and_one_edited()
     {
         var (pharmacy, receipts) = await PharmacyWithRecordsAsync();

@@ -58,6 +58,64 @@ if (args is ["export", ..])
     return;
 }
 
+if (args is ["verify", ..])
+{
+    // verify over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- verify [records]
+    var verifyFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    try
+    {
+        await VerifyBenchmark.RunAsync(verifyFolder, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, 256);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(verifyFolder, recursive: true);
+    }
+    return;
+}
+
+if (args is ["coverage", ..])
+{
+    // Ingest with and without the audit chain's row coverage, alternately, in one run (pipeline, then archive writer alone):
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- coverage [messages]
+    var coverageCount = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+    var coverageFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    var coverageMessages = Enumerable.Range(0, coverageCount)
+        .Select(i => new SyntheticNewRx { MessageId = $"BENCH-{i:D8}", PrescriberOrderNumber = $"ORD-{i:D8}" }.ToBytes())
+        .ToArray();
+    try
+    {
+        await PipelineAsync(Path.Combine(coverageFolder, "warm"), coverageMessages.Take(4_000).ToArray(), 256);
+        var with = new List<double>();
+        var without = new List<double>();
+        var writerWith = new List<double>();
+        var writerWithout = new List<double>();
+        for (var round = 0; round < 3; round++)
+        {
+            without.Add(await WithoutCoverageAsync(Path.Combine(coverageFolder, $"without-{round}"), coverageMessages, 256, PipelineAsync));
+            with.Add(await PipelineAsync(Path.Combine(coverageFolder, $"with-{round}"), coverageMessages, 256));
+        }
+        for (var round = 0; round < 3; round++)
+        {
+            writerWithout.Add(await WithoutCoverageAsync(Path.Combine(coverageFolder, $"writer-without-{round}"), coverageMessages, 256, WriterOnlyAsync));
+            writerWith.Add(await WriterOnlyAsync(Path.Combine(coverageFolder, $"writer-with-{round}"), coverageMessages, 256));
+        }
+        Console.WriteLine();
+        Console.WriteLine($"pipeline ingest with coverage, per second (3 rounds):    {Rates(with)}");
+        Console.WriteLine($"pipeline ingest without coverage, per second (3 rounds): {Rates(without)}");
+        Console.WriteLine($"archive writer alone with coverage (3 rounds):           {Rates(writerWith)}");
+        Console.WriteLine($"archive writer alone without coverage (3 rounds):        {Rates(writerWithout)}");
+        Console.WriteLine($"pipeline with / without, median: {Median(with) / Median(without):P0}  (goal: >= 90%); " +
+            $"archive writer alone: {Median(writerWith) / Median(writerWithout):P0}");
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(coverageFolder, recursive: true);
+    }
+    return;
+}
+
 if (args is ["search", ..])
 {
     // Retrieval latency over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- search [prescriptions]
@@ -94,6 +152,7 @@ try
 
     var raw = await RawInsertAsync(Path.Combine(folder, "raw.db"), messages, batchSize);
     var pipeline = await PipelineAsync(folder, messages, inFlight);
+    var withoutCoverage = await WithoutCoverageAsync(Path.Combine(folder, "without-coverage"), messages, inFlight, PipelineAsync);
     var writerOnly = await WriterOnlyAsync(folder, messages, inFlight);
     var (sign, read) = Parts(messages);
     var signed = await VerificationBenchmark.RunAsync(Path.Combine(folder, "signed"), Math.Min(20_000, count), inFlight);
@@ -114,6 +173,7 @@ try
     Console.WriteLine($"{"operation",-52} {"per second",12}");
     Console.WriteLine($"{"raw SQLite insert of the same bytes (" + batchSize + " per commit)",-52} {raw,12:N0}");
     Console.WriteLine($"{"pipeline ingest, end to end (" + inFlight + " in flight)",-52} {pipeline,12:N0}");
+    Console.WriteLine($"{"  the same without coverage (benchmark switch)",-52} {withoutCoverage,12:N0}");
     Console.WriteLine($"{"  archive writer alone, entries already sealed",-52} {writerOnly,12:N0}");
     Console.WriteLine($"{"  of which: SCRIPT read, one core",-52} {read,12:N0}");
     Console.WriteLine($"{"  of which: ECDSA P-256 receipt signature, one core",-52} {sign,12:N0}");
@@ -126,6 +186,7 @@ try
         : "service, RabbitMQ: not measured (set PHARMACYRX_BENCH_RABBITMQ=host:port, or run scripts/bench.sh)");
     Console.WriteLine();
     Console.WriteLine($"pipeline / raw insert: {pipeline / raw:P0}  (goal: >= 5,000 messages/s and >= 30%)");
+    Console.WriteLine($"pipeline with / without coverage: {pipeline / withoutCoverage:P0}  (goal: >= 90%)");
     Console.WriteLine($"verifier / bare RSA verify: {signed.PipelineVerifier / signed.BareRsaVerify:P0}  (goal: >= 50%); signed ingest goal: >= 4,000 messages/s");
     if (rabbitMq is { } measured)
     {
@@ -182,8 +243,27 @@ static async Task<double> PipelineAsync(string folder, byte[][] messages, int in
     return stored == messages.Length ? rate : throw new InvalidOperationException($"{stored} of {messages.Length} archived");
 }
 
+// A run with the audit chain's row coverage switched off: an internal switch only this benchmark sets, to show its cost.
+static async Task<double> WithoutCoverageAsync(string folder, byte[][] messages, int inFlight, Func<string, byte[][], int, Task<double>> run)
+{
+    PharmacyRx.Storage.Audit.CoverageTriggers.DisabledForBenchmark = true;
+    try
+    {
+        return await run(folder, messages, inFlight);
+    }
+    finally
+    {
+        PharmacyRx.Storage.Audit.CoverageTriggers.DisabledForBenchmark = false;
+    }
+}
+
+static double Median(List<double> rates) => rates.Order().ElementAt(rates.Count / 2);
+
+static string Rates(List<double> rates) => string.Join("  ", rates.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
+
 static async Task<double> WriterOnlyAsync(string folder, byte[][] messages, int inFlight)
 {
+    Directory.CreateDirectory(folder);
     var database = new Database(new SqliteDialect(Path.Combine(folder, "writer.db")));
     await new SchemaMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
     var entries = messages.Select(UnsealedEntry.From).ToArray();

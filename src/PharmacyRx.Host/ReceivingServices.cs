@@ -1,3 +1,4 @@
+using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Core.Verification;
@@ -44,6 +45,7 @@ public static class ReceivingServices
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserPasswords>();
         services.AddSingleton<UserAdministration>();
+        services.AddSingleton(_ => configuration.GetSection("Dispensing").Get<DispensingOptions>() ?? new DispensingOptions());
         services.AddSingleton<PharmacyWorkStore>();
         services.AddSingleton<PrescriptionSearch>();
         services.AddSingleton<PrescriptionBackfill>();
@@ -57,9 +59,13 @@ public static class ReceivingServices
         services.AddVerification(configuration);
         services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
         services.AddSingleton(provider => new AuditReporter(
-            provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>()));
+            provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ChainHeads>()));
         // The pharmacy's own certificates, pinned by the copy in Backup:SecondFolder when there is one; `verify --pin` replaces it.
         services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin: null));
+        services.AddSingleton(_ => configuration.GetSection("Audit").Get<ChainHeadOptions>() ?? new ChainHeadOptions());
+        services.AddSingleton(provider => new ChainHeads(provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data,
+            provider.GetRequiredService<BackupOptions>(), provider.GetRequiredService<PharmacyKeyHistory>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ArchiveVerifier>();
         if (signingKey is not null)
         {

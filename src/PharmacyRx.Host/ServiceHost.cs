@@ -50,6 +50,7 @@ public static class ServiceHost
         builder.Services.AddReadinessChecks();
         builder.Services.AddSingleton<BackupScheduler>();
         builder.Services.AddHostedService<AuditReportScheduler>();
+        builder.Services.AddHostedService<Integrity.ChainHeadScheduler>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<BackupScheduler>());
         builder.Services.AddSingleton<VerificationMaintenance>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());

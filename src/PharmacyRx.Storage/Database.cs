@@ -21,6 +21,10 @@ public sealed class Database(ISqlDialect dialect)
         {
             await connection.OpenAsync(cancellationToken);
             await Dialect.PrepareAsync(connection, cancellationToken);
+            if (Dialect.Name == "sqlite")
+            {
+                await Audit.CoverageTriggers.InstallAsync(connection, cancellationToken);
+            }
             return connection;
         }
         catch

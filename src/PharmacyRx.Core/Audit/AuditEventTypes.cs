@@ -67,4 +67,15 @@ public static class AuditEventTypes
 
     /// <summary>1311.215(a)(4): a disabled user was enabled again.</summary>
     public const string UserEnabled = "UserEnabled";
+
+    // Coverage and signed chain heads (issue 11, finding 6)
+
+    /// <summary>The hashes of one table's rows written in a transaction (row key and row hash), so verify can recompute them.</summary>
+    public const string RowsCovered = "RowsCovered";
+
+    /// <summary>1311.215(a)(2), (a)(5): a covered table no longer matches what the audit chain last recorded of it.</summary>
+    public const string CoverageMismatch = "CoverageMismatch";
+
+    /// <summary>The pharmacy signed the chain head (sequence and hash in the details); the head file is in <c>heads/</c>.</summary>
+    public const string ChainHeadSigned = "ChainHeadSigned";
 }

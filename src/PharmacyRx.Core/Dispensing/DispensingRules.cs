@@ -11,8 +11,11 @@ public static class DispensingRules
     /// <summary>Refills of a Schedule III or IV prescription, at most (1306.22(a)).</summary>
     public const int MaximumRefillsScheduleIIIAndIV = 5;
 
-    /// <summary>A dispensing as asked for.</summary>
-    public sealed record Request(decimal Quantity, DateOnly DateDispensed, string Dispenser);
+    /// <summary>The longest reason for a late entry, in characters.</summary>
+    public const int MaximumReasonLength = 500;
+
+    /// <summary>A dispensing as asked for; <paramref name="Reason"/> explains a late entry.</summary>
+    public sealed record Request(decimal Quantity, DateOnly DateDispensed, string Dispenser, string? Reason = null);
 
     /// <summary>A dispensing already recorded.</summary>
     public sealed record PriorFill(decimal Quantity, DateOnly DateDispensed);
@@ -31,6 +34,11 @@ public static class DispensingRules
     /// </summary>
     public static Decision? Blocker(PrescriptionFacts rx)
     {
+        if (rx.Unverified is { } unverified)
+        {
+            // 1311.205(b)(10): a dispensing is recorded against the record as received; one that fails its checks is not relied on.
+            return Decision.Refuse("RecordNotVerified", $"the prescription record cannot be relied on: {unverified}");
+        }
         if (!rx.IsNewRx)
         {
             return Decision.Refuse("NotAPrescription", "only a NewRx is dispensed");
@@ -57,7 +65,7 @@ public static class DispensingRules
         return rx.Schedule == DeaSchedule.ScheduleI ? Decision.Refuse("ScheduleI", "Schedule I substances are not dispensed on prescription") : null;
     }
 
-    public static Decision Decide(PrescriptionFacts rx, IReadOnlyList<PriorFill> prior, Request request, DateOnly today)
+    public static Decision Decide(PrescriptionFacts rx, IReadOnlyList<PriorFill> prior, Request request, DateOnly today, DispensingOptions? options = null)
     {
         if (Blocker(rx) is { } blocked)
         {
@@ -74,6 +82,10 @@ public static class DispensingRules
         if (request.DateDispensed > today)
         {
             return Decision.Refuse("DateInFuture", "the date dispensed cannot be later than today");
+        }
+        if (BackdateRefusal(rx, request, today, options ?? new DispensingOptions()) is { } backdated)
+        {
+            return backdated;
         }
         if (rx.EarliestFillDate is { } earliest && request.DateDispensed < earliest)
         {
@@ -119,5 +131,29 @@ public static class DispensingRules
                 $"{dispensed + request.Quantity} would exceed the {allowed} allowed: {prescribed} prescribed with {refillsAllowed} refill(s); {dispensed} already dispensed");
         }
         return Decision.Allow((int)decimal.Floor(dispensed / prescribed));
+    }
+
+    // 1304.22(c): the record shows the date the substance was actually dispensed. It cannot precede the receipt of the
+    // prescription (1311.200(a)) nor its writing (1306.05(a)); an entry made late says why.
+    private static Decision? BackdateRefusal(PrescriptionFacts rx, Request request, DateOnly today, DispensingOptions options)
+    {
+        if (rx.ReceivedDate is { } received && request.DateDispensed < received)
+        {
+            return Decision.Refuse("DateBeforeReceipt", $"the date dispensed cannot precede the receipt of the prescription ({received:yyyy-MM-dd})");
+        }
+        if (rx.WrittenDate is { } written && request.DateDispensed < written)
+        {
+            return Decision.Refuse("DateBeforeWritten", $"the date dispensed cannot precede the date the prescription was written ({written:yyyy-MM-dd})");
+        }
+        if (request.Reason is { Length: > MaximumReasonLength })
+        {
+            return Decision.Refuse("ReasonTooLong", $"the reason is longer than {MaximumReasonLength} characters");
+        }
+        if (request.DateDispensed < today.AddDays(-options.MaxBackdateDays) && string.IsNullOrWhiteSpace(request.Reason))
+        {
+            return Decision.Refuse("LateEntryWithoutReason",
+                $"a dispensing dated more than {options.MaxBackdateDays} days ago needs a reason for the late entry");
+        }
+        return null;
     }
 }

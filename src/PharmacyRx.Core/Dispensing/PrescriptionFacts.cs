@@ -23,6 +23,12 @@ public sealed record PrescriptionFacts
     public bool TransferredOut { get; init; }
     public bool Reviewed { get; init; }
 
+    /// <summary>The day the pharmacy received the prescription (UTC); nothing is dispensed before it.</summary>
+    public DateOnly? ReceivedDate { get; init; }
+
+    /// <summary>Why the record cannot be relied on (it does not match its seal or the audit chain), or null when it can.</summary>
+    public string? Unverified { get; init; }
+
     /// <summary>Refills the practitioner authorized after the prescription (1306.22(e)).</summary>
     public int AdditionalRefillsAuthorized { get; init; }
 }

@@ -23,7 +23,7 @@ public static class PrescriptionApi
 {
     public sealed record AnnotationRequest(string Type, Dictionary<string, string>? Fields);
 
-    public sealed record DispensingRequest(decimal Quantity, DateOnly DateDispensed, string Dispenser);
+    public sealed record DispensingRequest(decimal Quantity, DateOnly DateDispensed, string Dispenser, string? Reason = null);
 
     public sealed record Appended(long Id, int? RefillNumber);
 
@@ -178,7 +178,7 @@ public static class PrescriptionApi
         {
             return TypedResults.Problem(statusCode: 400, title: "Dispensing refused", detail: $"the dispenser is at most {TextLimits.Text} characters");
         }
-        var result = await work.DispenseAsync(receiptId, new DispensingRules.Request(request.Quantity, request.DateDispensed, request.Dispenser ?? ""),
+        var result = await work.DispenseAsync(receiptId, new DispensingRules.Request(request.Quantity, request.DateDispensed, request.Dispenser ?? "", request.Reason),
             context.UserName(), cancellationToken);
         return result switch
         {

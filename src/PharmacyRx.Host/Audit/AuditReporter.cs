@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Audit;
@@ -10,10 +11,10 @@ namespace PharmacyRx.Host.Audit;
 /// <summary>
 /// Writes the daily audit report (1311.215(b)) into <c>DATA/reports</c>: the day's incidents by category of 1311.215(a),
 /// any break in the hash chain, and any signed chain head of an earlier day the trail no longer holds (a truncation).
-/// Each report signs the chain head with the pharmacy key, so a later truncation is detectable. A day is the pharmacy's
-/// local calendar day.
+/// Each report has the chain head signed (<see cref="ChainHeads"/>), so a later truncation is detectable. A day is the
+/// pharmacy's local calendar day.
 /// </summary>
-public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time)
+public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time, ChainHeads heads)
 {
     public const string Actor = "system:audit-report";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -45,7 +46,9 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
         var hashes = new Dictionary<long, string>();
         long eventsThatDay = 0, headSequence = 0;
         var headHash = AuditChain.GenesisHash;
-        var signedHeads = SignedHeads(key);
+        var signedHeads = heads.Read()
+            .Where(f => f.Head is not null)
+            .ToDictionary(f => f.Sequence, f => (Day: DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(f.Head!.SignedAt, zone).Date), f.Head.Hash));
         var selfGrants = new SelfGrantWatch();
         await foreach (var stored in audit.ReadAllAsync(cancellationToken))
         {
@@ -84,7 +87,7 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
             if (!hashes.TryGetValue(sequence, out var now) || now != hash)
             {
                 incidents.Add(new(IncidentCategory.AuditTrailInterference, sequence, time.GetUtcNow(), "AuditTrailTruncated", "-", "Failure", $"audit event {sequence}",
-                    $"the chain head signed in the report of {signedDay:yyyy-MM-dd} (event {sequence}) is {(now is null ? "gone" : "changed")}: the trail was truncated or rewritten"));
+                    $"the chain head signed on {signedDay:yyyy-MM-dd} (event {sequence}) is {(now is null ? "gone" : "changed")}: the trail was truncated or rewritten"));
             }
         }
 
@@ -95,11 +98,9 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
         await File.WriteAllTextAsync(PathOf(day, "html"), report.ToHtml(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "csv"), report.ToCsv(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "json"), report.ToJson(), cancellationToken);
-        var head = JsonSerializer.SerializeToUtf8Bytes(new SignedHead(day, headSequence, headHash, key.Thumbprint), Json);
-        await File.WriteAllBytesAsync(PathOf(day, "head.json"), head, cancellationToken);
-        await File.WriteAllBytesAsync(PathOf(day, "head.sig"), key.Sign(head), cancellationToken);
         await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AuditReportWritten, Actor, AuditOutcome.Success,
             day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), $"incidents={report.Incidents.Count}; chainHead={headSequence}")], cancellationToken);
+        await heads.SignAsync(cancellationToken);
         return report;
     }
 
@@ -124,29 +125,6 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
             written++;
         }
         return written;
-    }
-
-    private sealed record SignedHead(DateOnly Day, long Sequence, string Hash, string SignerThumbprint);
-
-    /// <summary>The chain heads signed by earlier reports whose signatures hold, by sequence.</summary>
-    private Dictionary<long, (DateOnly Day, string Hash)> SignedHeads(PharmacySigningKey key)
-    {
-        var heads = new Dictionary<long, (DateOnly, string)>();
-        if (!Directory.Exists(Folder))
-        {
-            return heads;
-        }
-        foreach (var file in Directory.EnumerateFiles(Folder, "audit-*.head.json"))
-        {
-            var bytes = File.ReadAllBytes(file);
-            var signature = Path.ChangeExtension(file, ".sig");
-            if (File.Exists(signature) && PharmacySigningKey.Verify(key.Certificate, bytes, File.ReadAllBytes(signature))
-                && JsonSerializer.Deserialize<SignedHead>(bytes, Json) is { Sequence: > 0 } head)
-            {
-                heads[head.Sequence] = (head.Day, head.Hash);
-            }
-        }
-        return heads;
     }
 
     private string PathOf(DateOnly day, string extension) => Path.Combine(Folder, $"audit-{day:yyyy-MM-dd}.{extension}");

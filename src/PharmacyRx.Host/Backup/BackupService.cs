@@ -58,6 +58,11 @@ public sealed partial class BackupService(
                 keyHashes["keys/" + Path.GetFileName(file)] = await Sha256Async(file, cancellationToken);
             }
             var head = await audit.HeadAsync(cancellationToken);
+            // The signed chain heads go with the database: its trail records each one, so a restore without them is a finding.
+            foreach (var (file, relative) in await Integrity.ChainHeads.CopyUpToAsync(Path.Combine(data.Root, "heads"), target, head.Sequence))
+            {
+                keyHashes[relative] = await Sha256Async(file, cancellationToken);
+            }
             var manifest = new BackupManifest(
                 "pharmacyrx.db", await Sha256Async(database, cancellationToken), new FileInfo(database).Length, integrity, keyHashes,
                 now, head.Sequence, head.Hash, signingKey.Thumbprint);

@@ -132,6 +132,7 @@ internal static class BackupCommand
         {
             await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, file), Path.Combine(data.Root, file), cancellationToken);
         }
+        await Integrity.ChainHeads.CopyUpToAsync(Path.Combine(backup, "heads"), data.Root, long.MaxValue);
         await using (var context = CommandContext.Open(data, signingKey: null))
         {
             await context.MigrateAsync(cancellationToken);

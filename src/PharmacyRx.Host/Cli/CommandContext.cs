@@ -89,6 +89,11 @@ internal sealed class CommandContext : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_ownedKey is not null)
+        {
+            // A verb that could sign may have written: sign the chain head it leaves (1311.215(a)(5)), once, at the end.
+            await _services.GetRequiredService<Integrity.ChainHeads>().SignAsync(CancellationToken.None);
+        }
         await _services.DisposeAsync();
         _ownedKey?.Dispose();
     }

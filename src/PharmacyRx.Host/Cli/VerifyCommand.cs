@@ -57,6 +57,7 @@ internal static class VerifyCommand
         {
             await environment.Out.WriteLineAsync($"WARN {loose}");
         }
+        await environment.Out.WriteLineAsync(report.Truncation);
         return problems.Length == 0 ? 0 : 1;
     }
 }

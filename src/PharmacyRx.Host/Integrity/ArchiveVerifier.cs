@@ -3,8 +3,10 @@ using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Keys;
+using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Integrity;
 using PharmacyRx.Storage.Verification;
 
 namespace PharmacyRx.Host.Integrity;
@@ -13,12 +15,15 @@ namespace PharmacyRx.Host.Integrity;
 /// Re-checks every archived record against its receipt signature and its own as-received bytes, and the audit
 /// trail's hash chain. "If the record in the pharmacy database does not match the digitally signed record as
 /// received, the prescription was altered after receipt" (75 FR 16236). Status changes after receipt are checked
-/// against their own seals.
+/// against their own seals. Every covered table is recomputed against the chain and the signed heads are checked
+/// (<see cref="CoverageVerifier"/>, <see cref="HeadVerifier"/>).
 /// </summary>
 public sealed class ArchiveVerifier(
-    ArchiveQueries archive, VerificationEventStore statusChanges, AuditLog audit, ScriptMessageReader reader, PharmacyKeyHistory keys)
+    ArchiveQueries archive, VerificationEventStore statusChanges, AuditLog audit, ScriptMessageReader reader, PharmacyKeyHistory keys,
+    Database database, ChainHeads heads)
 {
-    public sealed record Report(long RecordsChecked, long AuditEventsChecked, IReadOnlyList<string> Problems)
+    /// <summary>What was checked, what does not hold, and (Truncation) up to which signed head the trail is proven complete.</summary>
+    public sealed record Report(long RecordsChecked, long AuditEventsChecked, IReadOnlyList<string> Problems, string Truncation = "")
     {
         public bool AllHold => Problems.Count == 0;
     }
@@ -50,12 +55,18 @@ public sealed class ArchiveVerifier(
         // Streamed: years of audit events are never held in memory at once.
         long events = 0;
         var walker = new AuditChain.Walker();
+        var coverage = new CoverageVerifier(database);
+        var signedHeads = new HeadVerifier(heads.Read(), heads.PathOf, heads.ReadOutside());
         await foreach (var stored in audit.ReadAllAsync(cancellationToken))
         {
             events++;
             problems.AddRange(walker.Next(stored));
+            coverage.Observe(stored);
+            signedHeads.Observe(stored);
         }
-        return new Report(records, events, problems);
+        problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
+        problems.AddRange(signedHeads.Problems());
+        return new Report(records, events, problems, signedHeads.Truncation());
     }
 
     private IEnumerable<string> Check(ArchivedRecord record)

@@ -6,9 +6,11 @@ namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
 /// Appends audit events on one connection with prepared statements. The chain head is read inside the caller's
-/// write transaction, under the write lock, so two writers (two processes) cannot fork the chain.
+/// write transaction, under the write lock, so two writers (two processes) cannot fork the chain. Every write path calls it
+/// inside its write transaction, so it also records the rows of covered tables that transaction wrote
+/// (<see cref="CoverageRecorder"/>): no store has to remember to.
 /// </summary>
-internal sealed class AuditAppender(DbConnection connection) : IAsyncDisposable
+internal sealed class AuditAppender(DbConnection connection, TimeProvider? time = null) : IAsyncDisposable
 {
     private readonly PreparedCommand _head = new(connection, """
         SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1
@@ -20,9 +22,13 @@ internal sealed class AuditAppender(DbConnection connection) : IAsyncDisposable
         """,
         "@Sequence", "@OccurredAt", "@Type", "@Actor", "@Outcome", "@Target", "@Details", "@PreviousHash", "@Hash");
 
+    private readonly CoverageRecorder _coverage = new(connection);
+
     public async Task AppendAsync(DbTransaction transaction, IReadOnlyList<AuditEvent> events)
     {
-        if (events.Count == 0)
+        var at = events.Count > 0 ? events[^1].OccurredAt : (time ?? TimeProvider.System).GetUtcNow();
+        var coverage = await _coverage.PlanAsync(transaction, at);
+        if (events.Count == 0 && coverage.Tables.Count == 0 && coverage.Mismatches.Count == 0)
         {
             return;
         }
@@ -36,7 +42,17 @@ internal sealed class AuditAppender(DbConnection connection) : IAsyncDisposable
                 previous = head.GetString(1);
             }
         }
-        foreach (var auditEvent in events)
+        foreach (var auditEvent in events.Concat(coverage.Mismatches))
+        {
+            await InsertAsync(auditEvent);
+        }
+        foreach (var (table, rows) in coverage.Tables)
+        {
+            await InsertAsync(new AuditEvent(at, AuditEventTypes.RowsCovered, CoverageRecorder.Actor, AuditOutcome.Success, table.Name, RowCoverage.Details(rows)));
+            await _coverage.RememberAsync(transaction, table, rows, sequence);
+        }
+
+        async Task InsertAsync(AuditEvent auditEvent)
         {
             var linked = AuditChain.Link(++sequence, auditEvent, previous);
             previous = linked.Hash;
@@ -48,6 +64,7 @@ internal sealed class AuditAppender(DbConnection connection) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _coverage.DisposeAsync();
         await _head.DisposeAsync();
         await _insert.DisposeAsync();
     }

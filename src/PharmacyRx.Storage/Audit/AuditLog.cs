@@ -42,6 +42,28 @@ public sealed class AuditLog(Database database)
         return head ?? (0, AuditChain.GenesisHash);
     }
 
+    /// <summary>The newest event, or null for an empty trail.</summary>
+    public async Task<ChainedAuditEvent?> LatestAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
+            FROM audit_events ORDER BY sequence DESC LIMIT 1
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QuerySingleOrDefaultAsync<AuditRow>(new CommandDefinition(sql, cancellationToken: cancellationToken)))?.ToChained();
+    }
+
+    /// <summary>One stored event by its sequence number, or null.</summary>
+    public static async Task<ChainedAuditEvent?> ReadAsync(DbConnection connection, DbTransaction? transaction, long sequence, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
+            FROM audit_events WHERE sequence = @Sequence
+            """;
+        return (await connection.QuerySingleOrDefaultAsync<AuditRow>(new CommandDefinition(sql, new { Sequence = sequence }, transaction,
+            cancellationToken: cancellationToken)))?.ToChained();
+    }
+
     /// <summary>Streams every stored event in sequence order.</summary>
     public async IAsyncEnumerable<ChainedAuditEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,20 +1,25 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Integrity;
 
 namespace PharmacyRx.Storage.Dispensing;
 
 /// <summary>
 /// Annotations and dispensings (1311.200(f), 1311.205(b)(10)): appended beside the as-received record, each with who
 /// and when, each audited in its own transaction. A dispensing is decided by <see cref="DispensingRules"/> inside the
-/// write transaction that records it, so two pharmacists cannot both take the last refill.
+/// write transaction that records it, so two pharmacists cannot both take the last refill. The rules read only verified
+/// facts: what was prescribed comes from the as-received bytes of a record the audit chain holds, never from the derived
+/// <c>prescriptions</c> row, and an annotation or dispensing the chain does not hold is ignored and audited.
 /// </summary>
-public sealed class PharmacyWorkStore(Database database, TimeProvider time)
+public sealed class PharmacyWorkStore(Database database, TimeProvider time, ScriptMessageReader reader, DispensingOptions options)
 {
     /// <summary>An annotation as stored.</summary>
     public sealed record Annotation(long Id, string ReceiptId, string Type, IReadOnlyDictionary<string, string> Fields, string CreatedAt, string CreatedBy);
@@ -31,6 +36,9 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time)
         public int RefillNumber { get; init; }
         public string RecordedAt { get; init; } = "";
         public string RecordedBy { get; init; } = "";
+
+        /// <summary>Why the entry was made late, when it was.</summary>
+        public string? Reason { get; init; }
     }
 
     /// <summary>The outcome of an append: the new row's id, or why nothing was appended.</summary>
@@ -79,22 +87,24 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time)
         var now = time.GetUtcNow();
         return await database.AuditedAsync<AppendResult>(async (connection, transaction) =>
         {
-            if (await FactsAsync(connection, transaction, receiptId, cancellationToken) is not { } facts)
+            if (await FactsAsync(connection, transaction, receiptId, reader, now, cancellationToken) is not { } facts)
             {
                 return (new AppendResult(null, NotFound, $"no prescription {receiptId:D}"), [], false);
             }
-            var prior = (await DispensingsAsync(connection, transaction, receiptId, cancellationToken))
-                .Select(d => new DispensingRules.PriorFill(ParseQuantity(d.Quantity) ?? 0, DateOnly.ParseExact(d.DateDispensed, "yyyy-MM-dd", CultureInfo.InvariantCulture)))
+            var prior = (await VerifiedAsync(connection, transaction, "dispensings", await DispensingsAsync(connection, transaction, receiptId, cancellationToken),
+                    d => d.Id, facts.Ignored, now, cancellationToken))
+                .Select(d => new DispensingRules.PriorFill(ParseQuantity(d.Quantity) ?? 0, ParseDate(d.DateDispensed) ?? DateOnly.MinValue))
                 .ToArray();
-            var decision = DispensingRules.Decide(facts.Rules, prior, request, DateOnly.FromDateTime(now.UtcDateTime));
+            var decision = DispensingRules.Decide(facts.Rules, prior, request, DateOnly.FromDateTime(now.UtcDateTime), options);
             if (!decision.Allowed)
             {
                 return (new AppendResult(null, decision.Code, decision.Reason),
-                    [new AuditEvent(now, AuditEventTypes.DispensingRefused, actor, AuditOutcome.Failure, receiptId.ToString("D"), $"refused: {decision.Code}")], true);
+                    [.. facts.Ignored, new AuditEvent(now, AuditEventTypes.DispensingRefused, actor, AuditOutcome.Failure, receiptId.ToString("D"), $"refused: {decision.Code}")],
+                    true);
             }
             const string sql = """
-                INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by)
-                VALUES (@ReceiptId, @Quantity, @Unit, @DateDispensed, @Dispenser, @RefillNumber, @RecordedAt, @RecordedBy) RETURNING id
+                INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by, reason)
+                VALUES (@ReceiptId, @Quantity, @Unit, @DateDispensed, @Dispenser, @RefillNumber, @RecordedAt, @RecordedBy, @Reason) RETURNING id
                 """;
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
             {
@@ -106,10 +116,11 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time)
                 decision.RefillNumber,
                 RecordedAt = ReceiptSeal.FormatTimestamp(now),
                 RecordedBy = actor,
+                Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
             }, transaction, cancellationToken: cancellationToken));
             return (new AppendResult(id, "", "", decision.RefillNumber),
-                [new AuditEvent(now, AuditEventTypes.PrescriptionDispensed, actor, AuditOutcome.Success, receiptId.ToString("D"),
-                    $"dispensing {id}; refill number {decision.RefillNumber}")], true);
+                [.. facts.Ignored, new AuditEvent(now, AuditEventTypes.PrescriptionDispensed, actor, AuditOutcome.Success, receiptId.ToString("D"),
+                    $"dispensing {id}; refill number {decision.RefillNumber}{(string.IsNullOrWhiteSpace(request.Reason) ? "" : "; late entry with a reason")}")], true);
         }, cancellationToken);
     }
 
@@ -129,16 +140,17 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time)
     public async Task<(PrescriptionFacts Rules, string QuantityUnit)?> FactsAsync(Guid receiptId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await FactsAsync(connection, null, receiptId, cancellationToken) is { } facts ? (facts.Rules, facts.QuantityUnit) : null;
+        return await FactsAsync(connection, null, receiptId, reader, time.GetUtcNow(), cancellationToken) is { } facts ? (facts.Rules, facts.QuantityUnit) : null;
     }
 
     /// <summary>Whether the prescription is open for dispensing as things stand (<see cref="DispensingRules.Blocker"/>).</summary>
     public async Task<bool> IsDispensableAsync(Guid receiptId, CancellationToken cancellationToken) =>
         await FactsAsync(receiptId, cancellationToken) is { } facts && DispensingRules.Blocker(facts.Rules) is null;
 
-    private sealed record Facts(PrescriptionFacts Rules, string QuantityUnit);
+    private sealed record Facts(PrescriptionFacts Rules, string QuantityUnit, List<AuditEvent> Ignored);
 
-    private static async Task<Facts?> FactsAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    private static async Task<Facts?> FactsAsync(
+        DbConnection connection, DbTransaction? transaction, Guid receiptId, ScriptMessageReader reader, DateTimeOffset now, CancellationToken cancellationToken)
     {
         const string sql = ArchiveQueries.SelectRecord + """
 
@@ -150,31 +162,92 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time)
         {
             return null;
         }
-        const string prescriptionSql = """
-            SELECT dea_schedule, written_date, earliest_fill_date, quantity, quantity_unit, refills_authorized FROM prescriptions WHERE receipt_id = @ReceiptId
-            """;
-        var rx = await connection.QuerySingleOrDefaultAsync<(string DeaSchedule, string WrittenDate, string EarliestFillDate, string Quantity, string QuantityUnit, string RefillsAuthorized)?>(
-            new CommandDefinition(prescriptionSql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
-        var annotations = await AnnotationsAsync(connection, transaction, receiptId, cancellationToken);
+        var ignored = new List<AuditEvent>();
+        // What was prescribed is read from the bytes as received, whose hash the archive row holds and the audit chain
+        // recorded; the derived prescriptions row (search keys) is never a source for a decision.
+        string? unverified = null;
+        if (Convert.ToHexStringLower(SHA256.HashData(record.AsReceived)) != record.AsReceivedSha256)
+        {
+            unverified = "its as-received bytes do not match their SHA-256";
+        }
+        else if (!await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("prescription_archive")!, record.ReceiptId, cancellationToken))
+        {
+            unverified = "the archived record does not match the audit chain";
+        }
+        if (unverified is not null)
+        {
+            ignored.Add(Ignored(now, "prescription_archive", record.ReceiptId, receiptId));
+        }
+        else if (record.ChangedStatus is not null && await LatestStatusChangeAsync(connection, transaction, receiptId, cancellationToken) is { } change
+            && !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("verification_events")!, change, cancellationToken))
+        {
+            // The current status comes from the newest status change: one the chain does not hold decides nothing.
+            unverified = "its latest status change does not match the audit chain";
+            ignored.Add(Ignored(now, "verification_events", change, receiptId));
+        }
+        var message = record.TransactionKind == nameof(TransactionKind.NewRx) ? reader.Read(record.AsReceived).Message : null;
+        var elements = message?.Elements ?? new DeaElements();
+        var annotations = await VerifiedAsync(connection, transaction, "annotations", await AnnotationsAsync(connection, transaction, receiptId, cancellationToken),
+            a => a.Id, ignored, now, cancellationToken);
         bool Has(AnnotationType type) => annotations.Any(a => a.Type == type.ToString());
         var rules = new PrescriptionFacts
         {
-            IsNewRx = record.TransactionKind == nameof(TransactionKind.NewRx) && rx is not null,
+            IsNewRx = message is { Kind: TransactionKind.NewRx },
             CurrentStatus = Enum.Parse<PrescriptionStatus>(record.CurrentStatus),
-            Schedule = rx is { DeaSchedule: var code } && code.Length > 0 ? DeaScheduleCodes.FromCode(code) ?? DeaSchedule.Unspecified : null,
-            QuantityPrescribed = ParseQuantity(rx?.Quantity),
-            RefillsAuthorized = int.TryParse(rx?.RefillsAuthorized, NumberStyles.None, CultureInfo.InvariantCulture, out var refills) ? refills : 0,
-            WrittenDate = ParseDate(rx?.WrittenDate),
-            EarliestFillDate = ParseDate(rx?.EarliestFillDate),
+            Schedule = elements.DeaScheduleCode.Length > 0 ? DeaScheduleCodes.FromCode(elements.DeaScheduleCode) ?? DeaSchedule.Unspecified : null,
+            QuantityPrescribed = ParseQuantity(elements.QuantityValue),
+            RefillsAuthorized = int.TryParse(elements.NumberOfRefills, NumberStyles.None, CultureInfo.InvariantCulture, out var refills) ? refills : 0,
+            WrittenDate = ParseDate(elements.WrittenDate),
+            EarliestFillDate = ParseDate(elements.EarliestFillDate),
+            ReceivedDate = ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt) ? DateOnly.FromDateTime(receivedAt.UtcDateTime) : null,
+            Unverified = unverified,
             Cancelled = record.CancelledByReceiptId is not null,
             Voided = Has(AnnotationType.Void),
             TransferredOut = Has(AnnotationType.TransferOut),
             Reviewed = Has(AnnotationType.PharmacistReview),
             AdditionalRefillsAuthorized = annotations
                 .Where(a => a.Type == nameof(AnnotationType.RefillAuthorization))
-                .Sum(a => int.Parse(a.Fields["additionalRefills"], CultureInfo.InvariantCulture)),
+                .Sum(a => int.TryParse(a.Fields.GetValueOrDefault("additionalRefills"), NumberStyles.None, CultureInfo.InvariantCulture, out var more) ? more : 0),
         };
-        return new Facts(rules, rx?.QuantityUnit ?? "");
+        return new Facts(rules, elements.QuantityUnit, ignored);
+    }
+
+    /// <summary>The rows the audit chain holds; each one it does not is left out and audited (1311.215(a)(2)).</summary>
+    private static async Task<IReadOnlyList<T>> VerifiedAsync<T>(DbConnection connection, DbTransaction? transaction, string tableName, IReadOnlyList<T> rows,
+        Func<T, long> id, List<AuditEvent> ignored, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var table = CoveredTables.Find(tableName)!;
+        var verified = new List<T>(rows.Count);
+        foreach (var row in rows)
+        {
+            var key = id(row).ToString(CultureInfo.InvariantCulture);
+            if (await CoverageCheck.IsCoveredAsync(connection, transaction, table, key, cancellationToken))
+            {
+                verified.Add(row);
+            }
+            else
+            {
+                ignored.Add(Ignored(now, tableName, key, null));
+            }
+        }
+        return verified;
+    }
+
+    private static AuditEvent Ignored(DateTimeOffset now, string table, string key, Guid? receiptId) =>
+        new(now, AuditEventTypes.CoverageMismatch, CoverageActor, AuditOutcome.Failure, $"{table}:{key}",
+            $"{table} row {key} does not match the audit chain: the dispensing rules ignored it{(receiptId is { } id ? $" (receipt {id:D})" : "")}");
+
+    private const string CoverageActor = "system:dispensing-rules";
+
+    private static async Task<string?> LatestStatusChangeAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT MAX(id) FROM verification_events WHERE receipt_id = @ReceiptId
+            """;
+        return await connection.ExecuteScalarAsync<long?>(
+            new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken)) is { } id
+            ? id.ToString(CultureInfo.InvariantCulture)
+            : null;
     }
 
     private static async Task<bool> ExistsAsync(DbConnection connection, DbTransaction transaction, Guid receiptId, CancellationToken cancellationToken)
@@ -202,7 +275,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time)
         DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT id, receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by
+            SELECT id, receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by, reason
             FROM dispensings WHERE receipt_id = @ReceiptId ORDER BY id
             """;
         return (await connection.QueryAsync<Dispensing>(

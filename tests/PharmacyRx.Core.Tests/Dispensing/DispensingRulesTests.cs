@@ -139,4 +139,23 @@ public class DispensingRulesTests
         Assert.That(Decide(Rx(DeaSchedule.ScheduleI), [], Fill(1), Today).Code, Is.EqualTo("ScheduleI"));
         Assert.That(Decide(Rx() with { IsNewRx = false }, [], Fill(1), Today).Code, Is.EqualTo("NotAPrescription"));
     }
+
+    [Test]
+    public void A_fill_cannot_precede_receipt_or_writing_nor_be_entered_late_without_a_reason()
+    {
+        var rx = Rx() with { ReceivedDate = Today.AddDays(-9) };
+
+        Assert.That(Decide(rx, [], Fill(1, Today.AddDays(-10)), Today).Code, Is.EqualTo("DateBeforeReceipt"));
+        Assert.That(Decide(rx, [], Fill(1, DateOnly.MinValue), Today).Code, Is.EqualTo("DateBeforeReceipt"));
+        Assert.That(Decide(Rx() with { WrittenDate = Today.AddDays(-2) }, [], Fill(1, Today.AddDays(-3)), Today).Code, Is.EqualTo("DateBeforeWritten"));
+        Assert.That(Decide(rx, [], Fill(1, Today.AddDays(-8)), Today).Code, Is.EqualTo("LateEntryWithoutReason"));
+        Assert.That(Decide(rx, [], Fill(1, Today.AddDays(-8)) with { Reason = "entered from the paper log" }, Today).Allowed, Is.True);
+        Assert.That(Decide(rx, [], Fill(1, Today.AddDays(-8)), Today, new DispensingOptions { MaxBackdateDays = 10 }).Allowed, Is.True);
+    }
+
+    [Test]
+    public void Nothing_is_dispensed_against_a_record_that_does_not_verify()
+    {
+        Assert.That(Decide(Rx() with { Unverified = "the archived record does not match the audit chain" }, [], Fill(1), Today).Code, Is.EqualTo("RecordNotVerified"));
+    }
 }

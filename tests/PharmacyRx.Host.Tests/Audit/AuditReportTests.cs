@@ -3,6 +3,9 @@ using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Audit;
+using PharmacyRx.Host.Keys;
+using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Tests.Verification;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Testing;
@@ -17,7 +20,8 @@ public class AuditReportTests
     private static DateTimeOffset At(DateOnly day, int hour) => new(day.ToDateTime(new TimeOnly(hour, 0)), TimeZoneInfo.Local.GetUtcOffset(day.ToDateTime(new TimeOnly(hour, 0))));
 
     private static AuditReporter Reporter(VerifyingPharmacy pharmacy, TimeProvider clock) =>
-        new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, clock);
+        new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, clock,
+            new ChainHeads(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, new BackupOptions(), pharmacy.Get<PharmacyKeyHistory>(), clock));
 
     private static Task SeedAsync(VerifyingPharmacy pharmacy, params AuditEvent[] events) =>
         pharmacy.Get<AuditLog>().AppendAsync(events, CancellationToken.None);

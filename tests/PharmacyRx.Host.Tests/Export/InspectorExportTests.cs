@@ -21,6 +21,9 @@ public class InspectorExportTests
     private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
     private static readonly string Written = Day(Today.AddDays(-3));
 
+    // The pharmacy's today when it dispenses: two days after receipt, so every fill is dated on or after receipt.
+    private static readonly DateOnly Filled = Today.AddDays(2);
+
     private PharmacyApi _api = null!;
     private TempFolder _out = null!;
 
@@ -39,9 +42,9 @@ public class InspectorExportTests
     // The rows: a prescription number and its fill (date, quantity, refill number) or none, the status and verification.
     private static readonly Dictionary<string, string?[]> Rows = new()
     {
-        ["1"] = Row(1, Day(Today.AddDays(-1)), "20", 0, "Active"),
-        ["2a"] = Row(2, Day(Today.AddDays(-2)), "30", 0, "Active"),
-        ["2b"] = Row(2, Day(Today), "30", 1, "Active"),
+        ["1"] = Row(1, Day(Filled.AddDays(-1)), "20", 0, "Active"),
+        ["2a"] = Row(2, Day(Filled.AddDays(-2)), "30", 0, "Active"),
+        ["2b"] = Row(2, Day(Filled), "30", 1, "Active"),
         ["3"] = Row(3, null, null, null, "Active"),
         ["4"] = Row(4, null, null, null, "Active"),
         ["5"] = Row(5, null, null, null, "Voided"),
@@ -70,8 +73,9 @@ public class InspectorExportTests
         var cancel = await _api.Pharmacy.IngestAsync(new SyntheticNewRx { Transaction = "CancelRx", MessageId = "CX-6", RelatesToMessageId = "X-6", PrescriberOrderNumber = "O-6" });
         Assert.That(cancel.ExitCode, Is.Zero, cancel.Error);
 
+        _api.Clock.Advance(TimeSpan.FromDays(2));
         using var pharmacist = await _api.UserAsync("pharm1", DefaultRoles.Pharmacist);
-        foreach (var (number, date, quantity) in new[] { (1L, Today.AddDays(-1), 20), (2L, Today.AddDays(-2), 30), (2L, Today, 30) })
+        foreach (var (number, date, quantity) in new[] { (1L, Filled.AddDays(-1), 20), (2L, Filled.AddDays(-2), 30), (2L, Filled, 30) })
         {
             using var dispensed = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[number]}/dispensings",
                 new { quantity, dateDispensed = Day(date), dispenser = "SP" });
@@ -144,14 +148,14 @@ public class InspectorExportTests
     [Test]
     public async Task Filters_take_a_date_range_a_schedule_and_name_prefixes_and_all_adds_the_uncontrolled()
     {
-        var range = await ExportAsync("csv", "date-filled", "--from", Day(Today.AddDays(-1)), "--to", Day(Today));
+        var range = await ExportAsync("csv", "date-filled", "--from", Day(Filled.AddDays(-1)), "--to", Day(Filled));
         var schedule = await ExportAsync("csv", "date-filled", "--schedule", "CIII,CIV");
         var prescriber = await ExportAsync("csv", "date-filled", "--prescriber", "ADA", "--patient", "ze");
         var drug = await ExportAsync("csv", "drug", "--drug", "oxy");
         var all = await ExportAsync("csv", "drug", "--schedule", "all");
 
-        // Fills by date filled; prescriptions never dispensed by the day received (today), so they are in range too.
-        Assert.That(Keys(range), Is.EqualTo(new[] { "1", "2b", "6", "3", "5" }));
+        // Fills by date filled; prescriptions never dispensed go by the day received (two days before), out of this range.
+        Assert.That(Keys(range), Is.EqualTo(new[] { "1", "2b" }));
         Assert.That(Keys(schedule), Is.EqualTo(new[] { "2a", "2b", "3" }));
         Assert.That(Keys(prescriber), Is.EqualTo(new[] { "1" }));
         Assert.That(Keys(drug), Is.EqualTo(new[] { "6", "1" }));

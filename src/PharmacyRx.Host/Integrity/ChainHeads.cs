@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Keys;
+using PharmacyRx.Storage.Audit;
+
+namespace PharmacyRx.Host.Integrity;
+
+/// <summary>
+/// Signs the audit chain's head with the pharmacy key (1311.205(b)(16), 1311.215(a)(5)): every few minutes of activity
+/// (<see cref="ChainHeadScheduler"/>), at the end of a command-line verb that wrote, and with each daily report. Each
+/// signed head is recorded in the chain itself (<see cref="AuditEventTypes.ChainHeadSigned"/>), so a head file that goes
+/// missing is detectable, and copied to <c>Backup:SecondFolder</c> when set, outside the data folder.
+/// </summary>
+public sealed partial class ChainHeads(
+    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, BackupOptions backup, PharmacyKeyHistory keys, TimeProvider time)
+{
+    public const string Actor = "system:chain-head";
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Folder => Path.Combine(data.Root, "heads");
+
+    /// <summary>The copies outside the data folder (<c>Backup:SecondFolder/heads</c>), or null when no second folder is set.</summary>
+    public string? OutsideFolder => string.IsNullOrWhiteSpace(backup.SecondFolder) ? null : Path.Combine(backup.SecondFolder, "heads");
+
+    /// <summary>The file of the head that signs event <paramref name="sequence"/>.</summary>
+    public string PathOf(long sequence) => Path.Combine(Folder, $"head-{sequence:D12}.json");
+
+    /// <summary>
+    /// Signs the current head unless nothing was appended since the last signing; returns what was signed, or null.
+    /// Needs the signing key.
+    /// </summary>
+    public async Task<SignedHead?> SignAsync(CancellationToken cancellationToken)
+    {
+        var key = signingKey ?? throw new InvalidOperationException("signing the chain head needs the pharmacy key");
+        if (await audit.LatestAsync(cancellationToken) is not { } head || head.Event.Type == AuditEventTypes.ChainHeadSigned)
+        {
+            return null;
+        }
+        var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(signed, Json);
+        var signature = key.Sign(bytes);
+        // Recorded in the chain first: a head file that is later missing is then a finding, never silently absent.
+        await audit.AppendAsync([new AuditEvent(signed.SignedAt, AuditEventTypes.ChainHeadSigned, Actor, AuditOutcome.Success,
+            signed.Sequence.ToString(CultureInfo.InvariantCulture), $"sequence={signed.Sequence}; hash={signed.Hash}")], cancellationToken);
+        await WriteAsync(Folder, signed.Sequence, bytes, signature, cancellationToken);
+        if (OutsideFolder is { } outside)
+        {
+            await WriteAsync(outside, signed.Sequence, bytes, signature, cancellationToken);
+        }
+        return signed;
+    }
+
+    /// <summary>A head file read back: the head when its signature verifies with a known certificate, else why not.</summary>
+    public sealed record HeadFile(long Sequence, SignedHead? Head, string? Problem);
+
+    /// <summary>Every head file in <c>heads/</c>, each checked against its signature by the pharmacy's key history.</summary>
+    public IReadOnlyList<HeadFile> Read() => Read(Folder, keys);
+
+    /// <summary>
+    /// The copies in the second folder, checked the same way. They are out of reach of someone with the data folder (and,
+    /// where the second folder is on another machine, of someone with the key password too): a rewritten trail that
+    /// re-signed its heads in <c>heads/</c> still disagrees with them.
+    /// </summary>
+    public IReadOnlyList<HeadFile> ReadOutside() => OutsideFolder is { } outside ? Read(outside, keys) : [];
+
+    private static HeadFile[] Read(string folder, PharmacyKeyHistory keys)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+        var files = new List<HeadFile>();
+        foreach (var file in Directory.EnumerateFiles(folder, "head-*.json"))
+        {
+            if (HeadFileName().Match(Path.GetFileName(file)) is not { Success: true } match)
+            {
+                continue;
+            }
+            var sequence = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+            files.Add(Check(sequence, file, keys));
+        }
+        return files.OrderBy(f => f.Sequence).ToArray();
+    }
+
+    private static HeadFile Check(long sequence, string file, PharmacyKeyHistory keys)
+    {
+        var bytes = File.ReadAllBytes(file);
+        var signature = Path.ChangeExtension(file, ".sig");
+        SignedHead? head;
+        try
+        {
+            head = JsonSerializer.Deserialize<SignedHead>(bytes, Json);
+        }
+        catch (JsonException)
+        {
+            head = null;
+        }
+        if (head is null || head.Sequence != sequence)
+        {
+            return new(sequence, null, "its content does not parse or names another sequence: it was altered");
+        }
+        if (!File.Exists(signature))
+        {
+            return new(sequence, null, "its signature file is missing");
+        }
+        if (keys.CertificateFor(head.SignerThumbprint) is not { } certificate || !PharmacySigningKey.Verify(certificate, bytes, File.ReadAllBytes(signature)))
+        {
+            return new(sequence, null, "its signature does not verify with a pharmacy certificate: it was altered");
+        }
+        return new(sequence, head, null);
+    }
+
+    /// <summary>
+    /// Copies the head files (and signatures) of heads up to <paramref name="sequence"/> from a <c>heads</c> folder into
+    /// <paramref name="root"/>/heads (a backup, a restore); returns each copy with its path relative to <paramref name="root"/>.
+    /// </summary>
+    public static async Task<IReadOnlyList<(string File, string Relative)>> CopyUpToAsync(string headsFolder, string root, long sequence)
+    {
+        if (!Directory.Exists(headsFolder))
+        {
+            return [];
+        }
+        var copied = new List<(string, string)>();
+        foreach (var file in Directory.EnumerateFiles(headsFolder, "head-*.*").Order(StringComparer.Ordinal))
+        {
+            if (HeadFileName().Match(Path.ChangeExtension(Path.GetFileName(file), ".json")) is not { Success: true } match
+                || long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) > sequence)
+            {
+                continue;
+            }
+            var relative = Path.Combine("heads", Path.GetFileName(file));
+            var target = Path.Combine(root, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await WritePrivateAsync(target, await File.ReadAllBytesAsync(file));
+            copied.Add((target, relative.Replace('\\', '/')));
+        }
+        return copied;
+    }
+
+    private async Task WriteAsync(string folder, long sequence, byte[] bytes, byte[] signature, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, Path.GetFileName(PathOf(sequence)));
+        await WritePrivateAsync(path, bytes, cancellationToken);
+        await WritePrivateAsync(Path.ChangeExtension(path, ".sig"), signature, cancellationToken);
+    }
+
+    private static async Task WritePrivateAsync(string path, byte[] bytes, CancellationToken cancellationToken = default)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        await using var stream = new FileStream(path, options);
+        await stream.WriteAsync(bytes, cancellationToken);
+    }
+
+    [GeneratedRegex(@"^head-(\d{12})\.json$")]
+    private static partial Regex HeadFileName();
+}

@@ -1,0 +1,234 @@
+using System.Data.Common;
+using PharmacyRx.Core.Audit;
+
+namespace PharmacyRx.Storage.Audit;
+
+/// <summary>
+/// Records in the audit chain the rows of covered tables written in the current transaction (marked by
+/// <see cref="CoverageTriggers"/>): one <see cref="AuditEventTypes.RowsCovered"/> event per table per transaction, however
+/// many rows. Before a mutable table is recorded, the rest of it is compared with what the chain last recorded, so an
+/// edit made behind the service's back is reported as <see cref="AuditEventTypes.CoverageMismatch"/> and never recorded
+/// as if it were legitimate (1311.215(a)(2), (a)(5)).
+/// </summary>
+internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposable
+{
+    public const string Actor = "system:coverage";
+    private const string BaselineName = "coverage";
+
+    private readonly PreparedCommand _pending = new(connection, "SELECT table_name, row_key, before FROM temp.coverage_pending ORDER BY table_name, row_key");
+    private readonly PreparedCommand _clear = new(connection, "DELETE FROM temp.coverage_pending");
+    private readonly PreparedCommand _recorded = new(connection, """
+        SELECT row_hash FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
+        """, "@Table", "@Key");
+    private readonly PreparedCommand _record = new(connection, """
+        INSERT INTO coverage_rows (table_name, row_key, row_hash, audit_sequence) VALUES (@Table, @Key, @Hash, @Sequence)
+        ON CONFLICT (table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, audit_sequence = excluded.audit_sequence
+        """, "@Table", "@Key", "@Hash", "@Sequence");
+    private readonly Dictionary<string, PreparedCommand> _rowCommands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PreparedCommand> _appendedCommands = new(StringComparer.Ordinal);
+    private bool? _installed;
+    private bool _baselineDone;
+
+    /// <summary>The tables' rows to record, each a RowsCovered event, and any mismatches found on the way.</summary>
+    public sealed record Plan(IReadOnlyList<(CoveredTable Table, IReadOnlyList<(string Key, string Hash)> Rows)> Tables, IReadOnlyList<AuditEvent> Mismatches);
+
+    public async Task<Plan> PlanAsync(DbTransaction transaction, DateTimeOffset at)
+    {
+        // Coverage by TEMP triggers is SQLite's (CoverageTriggers); a server dialect records coverage its own way.
+        if (!(_installed ??= connection is Microsoft.Data.Sqlite.SqliteConnection && await InstalledAsync(transaction)))
+        {
+            return new Plan([], []);
+        }
+        var keys = new Dictionary<string, SortedDictionary<string, byte[]?>>(StringComparer.Ordinal);
+        await using (var reader = await _pending.ReadAsync(transaction))
+        {
+            while (await reader.ReadAsync())
+            {
+                var table = reader.GetString(0);
+                (keys.TryGetValue(table, out var rows) ? rows : keys[table] = new SortedDictionary<string, byte[]?>(StringComparer.Ordinal))
+                    [reader.GetString(1)] = reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2);
+            }
+        }
+        var appended = AppendedRows.Take(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!);
+        var baseline = await BaselineAsync(transaction);
+        if (keys.Count == 0 && appended.Count == 0 && baseline is null)
+        {
+            return new Plan([], []);
+        }
+        if (keys.Count > 0)
+        {
+            await _clear.ExecuteAsync(transaction);
+        }
+
+        var tables = new List<(CoveredTable, IReadOnlyList<(string, string)>)>();
+        var mismatches = new List<AuditEvent>();
+        foreach (var table in CoveredTables.All)
+        {
+            var rows = new List<(string Key, string Hash)>();
+            if (baseline is not null)
+            {
+                // The first recording of a data folder: every row there is, once (rows of earlier versions and seeded roles).
+                await foreach (var row in CoveredRows.ReadAllAsync(connection, transaction, table, CancellationToken.None))
+                {
+                    rows.Add(row);
+                }
+            }
+            else if (table.AppendOnly && appended.TryGetValue(table.Name, out var firstRowid))
+            {
+                rows.AddRange(await AppendedAsync(transaction, table, firstRowid));
+            }
+            else if (!table.AppendOnly && keys.TryGetValue(table.Name, out var written))
+            {
+                mismatches.AddRange(await MismatchesAsync(transaction, table, written, at));
+                foreach (var (key, before) in written)
+                {
+                    var recorded = await RecordedAsync(transaction, table.Name, key);
+                    // The row as this transaction found it must be what the chain last recorded, or the change being
+                    // recorded now would carry an edit made behind the service's back.
+                    var found = before is null ? RowCoverage.Deleted : RowHasher.Hash(table.Name, before);
+                    if (found != (recorded ?? RowCoverage.Deleted))
+                    {
+                        mismatches.Add(Mismatch(table, key, recorded is null ? "a row the audit chain never recorded"
+                            : before is null ? "a row the audit chain recorded was gone" : "a row changed since the audit chain recorded it", at));
+                    }
+                    var hash = await HashAsync(transaction, table, key) ?? RowCoverage.Deleted;
+                    if (recorded != hash)
+                    {
+                        rows.Add((key, hash));
+                    }
+                }
+            }
+            if (rows.Count > 0)
+            {
+                tables.Add((table, rows));
+            }
+        }
+        return new Plan(tables, mismatches);
+    }
+
+    /// <summary>Keeps the lookup copy of what the chain recorded: each row with the sequence of its RowsCovered event.</summary>
+    public async Task RememberAsync(DbTransaction transaction, CoveredTable table, IReadOnlyList<(string Key, string Hash)> rows, long sequence)
+    {
+        if (!table.KeptForLookup)
+        {
+            return;
+        }
+        foreach (var (key, hash) in rows)
+        {
+            await _record.ExecuteAsync(transaction, table.Name, key, hash, sequence);
+        }
+    }
+
+    /// <summary>Rows of a mutable table other than those written now whose state is not what the chain last recorded.</summary>
+    private async Task<IEnumerable<AuditEvent>> MismatchesAsync(
+        DbTransaction transaction, CoveredTable table, SortedDictionary<string, byte[]?> written, DateTimeOffset at)
+    {
+        var found = new List<AuditEvent>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var (key, hash) in CoveredRows.ReadAllAsync(connection, transaction, table, CancellationToken.None))
+        {
+            seen.Add(key);
+            if (!written.ContainsKey(key) && await RecordedAsync(transaction, table.Name, key) is var recorded && recorded != hash)
+            {
+                found.Add(Mismatch(table, key, recorded is null ? "a row the audit chain never recorded" : "a row changed since the audit chain recorded it", at));
+            }
+        }
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT row_key FROM coverage_rows WHERE table_name = @Table AND row_hash <> '-'";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@Table";
+        parameter.Value = table.Name;
+        command.Parameters.Add(parameter);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var key = reader.GetString(0);
+            if (!seen.Contains(key) && !written.ContainsKey(key))
+            {
+                found.Add(Mismatch(table, key, "a row the audit chain recorded is gone", at));
+            }
+        }
+        return found;
+    }
+
+    private static AuditEvent Mismatch(CoveredTable table, string key, string what, DateTimeOffset at) =>
+        new(at, AuditEventTypes.CoverageMismatch, Actor, AuditOutcome.Failure, $"{table.Name}:{CoveredTable.Show(key)}",
+            $"{table.Name} row {CoveredTable.Show(key)}: {what}; it was changed outside the service and is not recorded as legitimate");
+
+    private async Task<string?> HashAsync(DbTransaction transaction, CoveredTable table, string key)
+    {
+        if (!_rowCommands.TryGetValue(table.Name, out var command))
+        {
+            var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
+            command = new PreparedCommand(connection,
+                $"SELECT {RowHasher.Expression(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key", "@Key");
+            _rowCommands[table.Name] = command;
+        }
+        await using var reader = await command.ReadAsync(transaction, key);
+        return await reader.ReadAsync() ? RowHasher.Hash(table.Name, reader, 0) : null;
+    }
+
+    /// <summary>The rows this transaction appended to an append-only table: from its first, in rowid order, in one pass.</summary>
+    private async Task<List<(string Key, string Hash)>> AppendedAsync(DbTransaction transaction, CoveredTable table, long firstRowid)
+    {
+        if (!_appendedCommands.TryGetValue(table.Name, out var command))
+        {
+            var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
+            command = new PreparedCommand(connection,
+                $"SELECT {table.KeyExpression()}, {RowHasher.Expression(columns)} FROM {table.Name} WHERE rowid >= @First ORDER BY rowid", "@First");
+            _appendedCommands[table.Name] = command;
+        }
+        var rows = new List<(string, string)>();
+        await using var reader = await command.ReadAsync(transaction, firstRowid);
+        while (await reader.ReadAsync())
+        {
+            rows.Add((CoveredRows.KeyOf(reader), RowHasher.Hash(table.Name, reader, 1)));
+        }
+        return rows;
+    }
+
+    private async Task<string?> RecordedAsync(DbTransaction transaction, string table, string key)
+    {
+        await using var reader = await _recorded.ReadAsync(transaction, table, key);
+        return await reader.ReadAsync() ? reader.GetString(0) : null;
+    }
+
+    private async Task<bool> InstalledAsync(DbTransaction transaction)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'coverage_pending'";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
+    }
+
+    /// <summary>Non-null (and marked done) when this data folder's rows were never recorded.</summary>
+    private async Task<string?> BaselineAsync(DbTransaction transaction)
+    {
+        if (_baselineDone)
+        {
+            return null;
+        }
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            INSERT INTO completed_backfills (name, completed_at) VALUES ('coverage', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            ON CONFLICT DO NOTHING
+            """;
+        var first = await command.ExecuteNonQueryAsync() > 0;
+        _baselineDone = !first;
+        return first ? BaselineName : null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _pending.DisposeAsync();
+        await _clear.DisposeAsync();
+        await _recorded.DisposeAsync();
+        await _record.DisposeAsync();
+        foreach (var command in _rowCommands.Values.Concat(_appendedCommands.Values))
+        {
+            await command.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace PharmacyRx.Storage.Audit;
+
+/// <summary>
+/// Marks the rows of covered tables that this connection writes, so the audit appender records exactly those in the
+/// chain: TEMP triggers for the small mutable tables (the key of each row inserted, updated or deleted) and SQLite's
+/// update hook for the append-only ones (<see cref="AppendedRows"/>). Both exist only on the service's own connections,
+/// so a row written by anyone else (an intruder with sqlite3) is never marked, never recorded, and shows in
+/// <c>verify</c> and to the dispensing rules as a row the chain does not hold. SQLite only; a server dialect records
+/// coverage its own way (ledger tables).
+/// </summary>
+internal static class CoverageTriggers
+{
+    /// <summary>
+    /// For bench/PharmacyRx.Benchmarks alone, to measure ingest with and without coverage in one run: true leaves new
+    /// connections without the triggers and the hook, so nothing is recorded. Never set by the service.
+    /// </summary>
+    internal static bool DisabledForBenchmark { get; set; }
+
+    public static async Task InstallAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        if (DisabledForBenchmark)
+        {
+            return;
+        }
+        const string existing = """
+            SELECT name FROM main.sqlite_master WHERE type = 'table'
+            UNION ALL
+            SELECT name FROM temp.sqlite_master WHERE type IN ('table', 'trigger')
+            """;
+        var names = (await connection.QueryAsync<string>(new CommandDefinition(existing, cancellationToken: cancellationToken))).ToHashSet(StringComparer.Ordinal);
+        if (!names.Contains("coverage_rows"))
+        {
+            // Not migrated yet: nothing is recorded until the coverage schema exists.
+            return;
+        }
+        var sql = new List<string>();
+        if (!names.Contains("coverage_pending"))
+        {
+            // In memory: the marks live only for the length of a transaction.
+            sql.Add("PRAGMA temp_store = MEMORY");
+            // before: the row as it was before this transaction first changed it (RowHasher's text), NULL when it did not exist.
+            sql.Add("""
+                CREATE TEMP TABLE IF NOT EXISTS coverage_pending (
+                  table_name TEXT NOT NULL, row_key TEXT NOT NULL, before TEXT NULL, PRIMARY KEY (table_name, row_key)) WITHOUT ROWID
+                """);
+        }
+        foreach (var table in CoveredTables.All.Where(t => names.Contains(t.Name)))
+        {
+            if (table.AppendOnly)
+            {
+                continue;
+            }
+            if (names.Contains($"coverage_{table.Name}_insert"))
+            {
+                continue;
+            }
+            var columns = await CoveredRows.ColumnsAsync(connection, null, table, cancellationToken);
+            // The first mark of a row in a transaction wins (OR IGNORE): it holds the row's state before the transaction.
+            Add("insert", "INSERT", $"""
+                BEGIN
+                  {Mark("NEW", "NULL")};
+                END
+                """);
+            Add("update", "UPDATE", $"""
+                BEGIN
+                  {Mark("OLD", RowHasher.Expression(columns.Select(c => "OLD." + c)))};
+                  {Mark("NEW", "NULL")};
+                END
+                """);
+            Add("delete", "DELETE", $"""
+                BEGIN
+                  {Mark("OLD", RowHasher.Expression(columns.Select(c => "OLD." + c)))};
+                END
+                """);
+
+            string Mark(string row, string before) =>
+                $"INSERT OR IGNORE INTO coverage_pending (table_name, row_key, before) VALUES ('{table.Name}', {table.KeyExpression(row)}, {before})";
+
+            void Add(string suffix, string operation, string body)
+            {
+                var name = $"coverage_{table.Name}_{suffix}";
+                if (!names.Contains(name))
+                {
+                    sql.Add($"CREATE TEMP TRIGGER IF NOT EXISTS {name} AFTER {operation} ON main.{table.Name}\n{body}");
+                }
+            }
+        }
+        if (sql.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(string.Join(";\n", sql), cancellationToken: cancellationToken));
+        }
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            AppendedRows.Watch(handle);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace PharmacyRx.Storage.Audit;
+
+/// <summary>
+/// Every table the dispensing and access rules read, covered by the audit chain: each row's hash is recorded in the chain
+/// when it is written, and <c>verify</c> recomputes it (1311.205(b)(16), 1311.215(a)(2), (a)(5)). The one place a new
+/// table is added: one line here (its key, whether it is append-only, whether the rules look its rows up one by one).
+/// The as-received archive is also sealed.
+/// </summary>
+public static class CoveredTables
+{
+    public static IReadOnlyList<CoveredTable> All { get; } =
+    [
+        new("prescription_archive", ["receipt_id"], AppendOnly: true, LookedUp: true, "as_received"),
+        new("verification_events", ["id"], AppendOnly: true, LookedUp: true),
+        new("prescriptions", ["prescription_number"], AppendOnly: true),
+        new("annotations", ["id"], AppendOnly: true, LookedUp: true),
+        new("dispensings", ["id"], AppendOnly: true, LookedUp: true),
+        new("revocation_lists", ["sha256"], AppendOnly: true),
+        new("users", ["user_name"], AppendOnly: false),
+        new("user_roles", ["user_name", "role_name"], AppendOnly: false),
+        new("user_permissions", ["user_name", "permission"], AppendOnly: false),
+        new("roles", ["role_name"], AppendOnly: false),
+        new("role_permissions", ["role_name", "permission"], AppendOnly: false),
+        new("api_keys", ["key_sha256"], AppendOnly: false),
+        new("trusted_certificates", ["thumbprint"], AppendOnly: false),
+    ];
+
+    public static CoveredTable? Find(string name) => All.FirstOrDefault(t => t.Name == name);
+}

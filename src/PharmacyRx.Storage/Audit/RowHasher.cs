@@ -1,0 +1,30 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace PharmacyRx.Storage.Audit;
+
+/// <summary>
+/// The hash of a covered row: SHA-256 (lower-case hex) over the table name, a U+001F, and the row as one text the database
+/// builds (<see cref="Expression"/>): every column in the table's order as an SQL literal (text quoted, numbers as written,
+/// a BLOB in hex, NULL as NULL), comma-separated, so the encoding is unambiguous. One value crosses into .NET per row,
+/// so the ingest path stays cheap; the writer, the dispensing rules and verify all hash a row here.
+/// </summary>
+internal static class RowHasher
+{
+    /// <summary>The SQL expression that renders a row's columns as one text (SQLite: <c>concat_ws</c> of <c>quote()</c>).</summary>
+    public static string Expression(IEnumerable<string> columns) => $"concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({c})"))})";
+
+    /// <summary>The hash of the row text in column <paramref name="ordinal"/> of the current row.</summary>
+    public static string Hash(string table, DbDataReader reader, int ordinal) => Hash(table, reader.GetFieldValue<byte[]>(ordinal));
+
+    /// <summary>The hash of a row text (UTF-8) as the expression renders it.</summary>
+    public static string Hash(string table, byte[] row)
+    {
+        var name = Encoding.UTF8.GetBytes(table + "\u001f");
+        var bytes = new byte[name.Length + row.Length];
+        name.CopyTo(bytes, 0);
+        row.CopyTo(bytes, name.Length);
+        return Convert.ToHexStringLower(SHA256.HashData(bytes));
+    }
+}

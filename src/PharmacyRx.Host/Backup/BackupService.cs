@@ -127,9 +127,9 @@ public sealed partial class BackupService(
         {
             return ["the manifest lacks its key files, its signer or its database's SHA-256"];
         }
-        if (manifest.Database != "pharmacyrx.db" || manifest.KeyFiles.Keys.Any(file => !IsKeyFileName(file)))
+        if (manifest.Database != "pharmacyrx.db" || manifest.KeyFiles.Keys.Any(file => !IsListedFileName(file)))
         {
-            return ["the manifest names files outside the backup's layout (pharmacyrx.db, keys/NAME)"];
+            return ["the manifest names files outside the backup's layout (pharmacyrx.db, keys/NAME, heads/head-N.json|sig)"];
         }
 
         var problems = new List<string>();
@@ -173,8 +173,9 @@ public sealed partial class BackupService(
         return problems;
     }
 
-    private static bool IsKeyFileName(string file) =>
-        file.StartsWith("keys/", StringComparison.Ordinal) && file.Length > 5 && file[5..].IndexOfAny(['/', '\\']) < 0 && file[5..] is not ("." or "..");
+    private static bool IsListedFileName(string file) =>
+        (file.StartsWith("keys/", StringComparison.Ordinal) && file.Length > 5 && file[5..].IndexOfAny(['/', '\\']) < 0 && file[5..] is not ("." or ".."))
+        || (file.StartsWith("heads/", StringComparison.Ordinal) && Integrity.ChainHeads.IsHeadFileName(file[6..]));
 
     /// <summary>Keeps the newest <see cref="BackupOptions.KeepDays"/> days and the first backup of each of the last <see cref="BackupOptions.KeepMonths"/> months.</summary>
     private int Prune(DateTimeOffset now)

@@ -127,12 +127,13 @@ internal static class BackupCommand
         }
         OwnerOnlyFiles.CreateFolder(data.KeysFolder);
         await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, "pharmacyrx.db"), data.DatabasePath, cancellationToken);
-        // Only what the signed manifest lists.
+        // Only what the signed manifest lists: the key files and the signed chain heads.
         foreach (var file in manifest.GetProperty("keyFiles").EnumerateObject().Select(p => p.Name))
         {
-            await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, file), Path.Combine(data.Root, file), cancellationToken);
+            var target = Path.Combine(data.Root, file);
+            OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(target)!);
+            await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, file), target, cancellationToken);
         }
-        await Integrity.ChainHeads.CopyUpToAsync(Path.Combine(backup, "heads"), data.Root, long.MaxValue);
         await using (var context = CommandContext.Open(data, signingKey: null))
         {
             await context.MigrateAsync(cancellationToken);

@@ -134,8 +134,8 @@ public sealed partial class ChainHeads(
             }
             var relative = Path.Combine("heads", Path.GetFileName(file));
             var target = Path.Combine(root, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            await WritePrivateAsync(target, await File.ReadAllBytesAsync(file));
+            OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(target)!);
+            await OwnerOnlyFiles.CopyAsync(file, target, CancellationToken.None);
             copied.Add((target, relative.Replace('\\', '/')));
         }
         return copied;
@@ -143,22 +143,16 @@ public sealed partial class ChainHeads(
 
     private async Task WriteAsync(string folder, long sequence, byte[] bytes, byte[] signature, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(folder);
+        OwnerOnlyFiles.CreateFolder(folder);
         var path = Path.Combine(folder, Path.GetFileName(PathOf(sequence)));
-        await WritePrivateAsync(path, bytes, cancellationToken);
-        await WritePrivateAsync(Path.ChangeExtension(path, ".sig"), signature, cancellationToken);
+        await OwnerOnlyFiles.WriteAsync(path, bytes, cancellationToken);
+        await OwnerOnlyFiles.WriteAsync(Path.ChangeExtension(path, ".sig"), signature, cancellationToken);
     }
 
-    private static async Task WritePrivateAsync(string path, byte[] bytes, CancellationToken cancellationToken = default)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        await using var stream = new FileStream(path, options);
-        await stream.WriteAsync(bytes, cancellationToken);
-    }
+    /// <summary>Whether a file name is a head file or its signature (<c>head-NNNNNNNNNNNN.json</c> or <c>.sig</c>).</summary>
+    public static bool IsHeadFileName(string name) =>
+        (name.EndsWith(".json", StringComparison.Ordinal) || name.EndsWith(".sig", StringComparison.Ordinal))
+        && HeadFileName().IsMatch(Path.ChangeExtension(name, ".json"));
 
     [GeneratedRegex(@"^head-(\d{12})\.json$")]
     private static partial Regex HeadFileName();

@@ -42,21 +42,20 @@ public sealed partial class HeadVerifier(IReadOnlyList<ChainHeads.HeadFile> file
                 yield return $"head file {pathOf(sequence)} does not match audit event {eventSequence} that records its signing";
             }
         }
-        foreach (var (file, where) in _files.Values.Select(f => (f, pathOf(f.Sequence)))
-            .Concat(_outside.Values.Select(f => (f, $"{f.Sequence} in the second folder")))
-            .OrderBy(f => f.Item1.Sequence))
+        foreach (var (file, outside) in _files.Values.Select(f => (f, false)).Concat(_outside.Values.Select(f => (f, true))).OrderBy(f => f.Item1.Sequence))
         {
+            var copy = outside ? " (the copy in the second folder)" : "";
             if (file.Head is not { } head)
             {
-                yield return $"head file {where}: {file.Problem}";
+                yield return $"head file {(outside ? $"{file.Sequence} in the second folder" : pathOf(file.Sequence))}: {file.Problem}";
             }
             else if (!_chainHashes.TryGetValue(head.Sequence, out var now))
             {
-                yield return $"signed head {head.Sequence} (signed at {head.SignedAt:u}) is beyond the end of the audit trail: the trail was truncated";
+                yield return $"signed head {head.Sequence} (signed at {head.SignedAt:u}){copy} is beyond the end of the audit trail: the trail was truncated";
             }
             else if (now != head.Hash)
             {
-                yield return $"audit event {head.Sequence} no longer matches signed head {head.Sequence} (signed at {head.SignedAt:u}): the trail was rewritten";
+                yield return $"audit event {head.Sequence} no longer matches signed head {head.Sequence} (signed at {head.SignedAt:u}){copy}: the trail was rewritten";
             }
         }
     }

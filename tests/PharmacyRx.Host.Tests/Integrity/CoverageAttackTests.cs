@@ -93,6 +93,37 @@ public class CoverageAttackTests
     }
 
     [Test]
+    public async Task Finds_a_trail_rewritten_with_its_heads_removed_by_the_copies_in_the_second_folder()
+    {
+        using var second = new TempFolder();
+        Environment.SetEnvironmentVariable("Backup__SecondFolder", second.Path);
+        try
+        {
+            var (pharmacy, receipts) = await PharmacyWithRecordsAsync();
+            using var _ = pharmacy;
+            Assert.That(Directory.EnumerateFiles(Path.Combine(second.Path, "heads"), "head-*.json").Count(), Is.GreaterThan(0), "heads are copied out");
+
+            // Someone with the data folder removes a record's receipt event, every trace of the signed heads inside the data
+            // folder, and recomputes the chain: inside the data folder nothing is left to contradict them.
+            await IntrudeAsync(pharmacy, $"DELETE FROM audit_events WHERE (event_type = 'PrescriptionReceived' AND target = '{receipts[0]:D}') OR event_type = 'ChainHeadSigned';");
+            await using (var connection = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Pooling=False"))
+            {
+                await connection.OpenAsync();
+                await TamperMatrixTests.RecomputeChainAsync(connection);
+            }
+            Directory.Delete(Path.Combine(pharmacy.Data.Root, "heads"), recursive: true);
+            var verify = await VerifyAsync(pharmacy);
+
+            Assert.That(verify.ExitCode, Is.EqualTo(1), verify.Output);
+            Assert.That(verify.Output, Does.Contain("in the second folder").And.Contain("the trail was"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Backup__SecondFolder", null);
+        }
+    }
+
+    [Test]
     public async Task Finds_a_head_file_deleted()
     {
         var (pharmacy, _) = await PharmacyWithRecordsAsync();
@@ -246,11 +277,15 @@ public class CoverageAttackTests
     {
         var added = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", DefaultRoles.Pharmacist);
         Assert.That(added.ExitCode, Is.Zero, added.Error);
+        var oneTime = added.JsonLines[0].GetProperty("password").GetString()!;
         var client = new HttpClient { BaseAddress = service.BaseAddress };
-        using var login = await client.PostAsJsonAsync("/api/sessions", new SessionApi.LoginRequest("pharm1", added.JsonLines[0].GetProperty("password").GetString()!));
+        using var login = await client.PostAsJsonAsync("/api/sessions", new SessionApi.LoginRequest("pharm1", oneTime));
         login.EnsureSuccessStatusCode();
         var session = await login.Content.ReadFromJsonAsync<SessionApi.LoginResponse>();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", session!.Token);
+        // A new user's password is one-time: the first session may only change it.
+        using var change = await client.PutAsJsonAsync("/api/me/password", new SessionApi.PasswordChange(oneTime, oneTime + "-Changed-7q"));
+        Assert.That(change.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NoContent), await change.Content.ReadAsStringAsync());
         return client;
     }
 }

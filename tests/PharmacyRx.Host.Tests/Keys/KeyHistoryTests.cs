@@ -49,7 +49,8 @@ public class KeyHistoryTests
 
         Assert.That(verify.ExitCode, Is.EqualTo(1), verify.Output + verify.Error);
         Assert.That(verify.Output, Does.Contain($"FAIL receipt {receiptId}: ").And.Contain($"{intruder.Thumbprint} is not in the pharmacy's key history"));
-        Assert.That(verify.Output.Split('\n').Count(line => line.StartsWith("FAIL ", StringComparison.Ordinal)), Is.EqualTo(1), "only the resealed record");
+        // The seal and the row's coverage in the audit chain both name it; nothing else fails.
+        Assert.That(verify.Output.Split('\n').Where(line => line.StartsWith("FAIL ", StringComparison.Ordinal)), Has.All.Contain(receiptId), "only the resealed record");
     }
 
     [Test]

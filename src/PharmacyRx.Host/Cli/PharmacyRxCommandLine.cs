@@ -35,6 +35,7 @@ public static class PharmacyRxCommandLine
             ExportRecordsCommand.Create(environment, data),
             BackupCommand.Create(environment, data),
             AuditCommand.Create(environment, data),
+            SendersCommand.Create(environment, data),
         };
         // No verb means serve, with serve's own options (and ASP.NET Core's, such as --urls) passed through.
         root.TreatUnmatchedTokensAsErrors = false;

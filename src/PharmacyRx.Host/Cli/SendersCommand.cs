@@ -29,7 +29,7 @@ internal static class SendersCommand
                 }
                 thumbprint = Convert.ToHexString(SHA256.HashData(der));
             }
-            var added = await context.Get<SenderStore>().AddAsync(parse.GetValue(name)!, parse.GetValue(from), thumbprint, ReceiptSource.CommandLine.Actor, ct);
+            var added = await Senders(context).AddAsync(parse.GetValue(name)!, parse.GetValue(from), thumbprint, ReceiptSource.CommandLine.Actor, ct);
             if (added.ApiKey is null)
             {
                 await environment.Error.WriteLineAsync($"error: {added.Problem}");
@@ -42,7 +42,7 @@ internal static class SendersCommand
         var list = new Command("list", "List senders: name, From binding, client certificate, created, disabled");
         list.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
-            foreach (var sender in await context.Get<SenderStore>().ListAsync(ct))
+            foreach (var sender in await Senders(context).ListAsync(ct))
             {
                 CliJson.WriteLine(environment.Out, sender);
             }
@@ -52,7 +52,7 @@ internal static class SendersCommand
         var disable = new Command("disable", "Disable a sender: its key and certificate stop working at once") { name };
         disable.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
-            if (!await context.Get<SenderStore>().DisableAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, ct))
+            if (!await Senders(context).DisableAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, ct))
             {
                 await environment.Error.WriteLineAsync($"error: no active sender {parse.GetValue(name)}");
                 return 1;
@@ -63,6 +63,9 @@ internal static class SendersCommand
 
         return new Command("senders", "Manage the senders allowed to submit messages") { add, list, disable };
     }
+
+    // The store is the door's (InboundDoor registers it for serve); the command line makes its own over the same database.
+    private static SenderStore Senders(CommandContext context) => new(context.Get<PharmacyRx.Storage.Database>(), context.Get<TimeProvider>());
 
 #pragma warning disable CA1068 // the command's body reads best as the last argument
     private static async Task<int> RunAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<int>> run)

@@ -13,7 +13,14 @@ public sealed record ReceiptSource(string Name, string Actor)
     /// <summary>In-process callers (tests, benchmarks) that stand for one anonymous HTTP sender.</summary>
     public static ReceiptSource Http { get; } = new("http", "system:http");
     public static ReceiptSource Inbox { get; } = new("inbox", "system:inbox");
-    public static ReceiptSource Bus(string name) => new(name, $"system:{name}");
+    /// <summary>
+    /// A bus door; the name a publisher gives is kept only if it cannot pass for another door's sender (an HTTP sender's
+    /// <c>http:NAME</c>, the inbox, the command line): a publisher must not cancel or pre-empt another sender's messages.
+    /// </summary>
+    public static ReceiptSource Bus(string name) =>
+        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') && name is not ("inbox" or "cli" or "http")
+            ? new(name, $"system:{name}")
+            : new("bus", "system:bus");
     public static ReceiptSource CommandLine { get; } = new("cli", $"cli:{Environment.UserName}");
 
     /// <summary>An authenticated sender on <c>POST /api/inbound</c>: the record's source is <c>http:NAME</c>.</summary>

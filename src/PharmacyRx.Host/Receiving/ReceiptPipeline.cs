@@ -99,6 +99,7 @@ public sealed partial class ReceiptPipeline(
             ReceiptSignature = Seal(receiptId, receivedAt, sha256, decision, canonical),
             SignerThumbprint = signingKey.Thumbprint,
             SearchKeys = read.Message is { Kind: TransactionKind.NewRx, Elements: var elements } ? PrescriptionKeys.From(elements) : null,
+            CancelBinding = ReceiptDecision.CancelBindingKey(source.Name, read.Message),
         };
         var result = await writer.AppendAsync(entry, cancellationToken);
         if (result.MessageIdFirstArchivedAs is { } first)

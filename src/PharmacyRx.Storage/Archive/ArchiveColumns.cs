@@ -68,7 +68,7 @@ public record ArchiveColumns
             AsReceivedSha256 = entry.AsReceivedSha256,
             ReceiptSignature = entry.ReceiptSignature,
             SignerThumbprint = entry.SignerThumbprint,
-            CancelBinding = ReceiptDecision.CancelBindingKey(entry.Source, message),
+            CancelBinding = entry.CancelBinding ?? ReceiptDecision.CancelBindingKey(entry.Source, message),
         };
     }
 

@@ -44,6 +44,12 @@ public sealed record ArchiveEntry
     /// when absent.
     /// </summary>
     public Core.Retrieval.PrescriptionKeys? SearchKeys { get; init; }
+
+    /// <summary>
+    /// A NewRx's or CancelRx's binding key (<see cref="ReceiptDecision.CancelBindingKey"/>), worked out by the caller so
+    /// the single writer does not; derived from <see cref="Source"/> and <see cref="Message"/> when absent.
+    /// </summary>
+    public string? CancelBinding { get; init; }
 }
 
 /// <summary>

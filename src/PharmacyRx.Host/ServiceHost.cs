@@ -58,6 +58,7 @@ public static class ServiceHost
         builder.Services.AddProblemDetails();
         builder.Services.AddPharmacyAccess();
         builder.Services.AddOpenApi();
+        builder.AddInboundDoor();
         configure?.Invoke(builder);
         builder.Services.AddBus(builder.Configuration, environment);
 

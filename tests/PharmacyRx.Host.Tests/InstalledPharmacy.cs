@@ -59,6 +59,14 @@ internal sealed class InstalledPharmacy : IDisposable
         return path;
     }
 
+    /// <summary>Adds a sender with <c>pharmacyrx senders add</c> and returns its API key.</summary>
+    public async Task<string> AddSenderAsync(string name, params string[] options)
+    {
+        var added = await RunAsync(["senders", "add", name, .. options]);
+        Assert.That(added.ExitCode, Is.Zero, added.Error);
+        return added.JsonLines.Single().GetProperty("apiKey").GetString()!;
+    }
+
     public async Task<Run> IngestAsync(params SyntheticNewRx[] messages) =>
         await RunAsync(["ingest", .. messages.Select(m => WriteMessage($"{m.MessageId}.xml", m.ToBytes()))]);
 

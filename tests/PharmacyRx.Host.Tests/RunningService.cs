@@ -19,6 +19,17 @@ internal sealed class RunningService : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>A client for the service; with a sender's key in <c>X-Api-Key</c> when given.</summary>
+    public HttpClient Client(string? senderKey = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (senderKey is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", senderKey);
+        }
+        return client;
+    }
+
     public static async Task<RunningService> StartAsync(InstalledPharmacy pharmacy, Action<WebApplicationBuilder>? configure = null)
     {
         var started = new TaskCompletionSource<WebApplication>(TaskCreationOptions.RunContinuationsAsynchronously);

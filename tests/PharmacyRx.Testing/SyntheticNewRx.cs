@@ -16,6 +16,7 @@ public sealed record SyntheticNewRx
 
     public string Transaction { get; init; } = "NewRx";
     public string MessageId { get; init; } = "MSG-0001";
+    public string From { get; init; } = "6666666";
     public string RelatesToMessageId { get; init; } = "";
     public string PrescriberOrderNumber { get; init; } = "ORD-0001";
 
@@ -34,6 +35,8 @@ public sealed record SyntheticNewRx
     public string PrescriberLastName { get; init; } = "Testprescriber";
     public string PrescriberFirstName { get; init; } = "Sam";
     public string DeaNumber { get; init; } = "FT1234563";
+    public string Npi { get; init; } = "1234567893";
+    public string PatientBirthDate { get; init; } = "1970-01-01";
     public string DrugDescription { get; init; } = "Oxycodone Hydrochloride 5 MG Oral Tablet";
     public string Strength { get; init; } = "5";
     public string Quantity { get; init; } = "20";
@@ -55,7 +58,7 @@ public sealed record SyntheticNewRx
     {
         var header = new XElement(Script + "Header",
             new XElement(Script + "To", new XAttribute("Qualifier", "P"), "7701630"),
-            new XElement(Script + "From", new XAttribute("Qualifier", "C"), "6666666"),
+            new XElement(Script + "From", new XAttribute("Qualifier", "C"), From),
             new XElement(Script + "MessageID", MessageId),
             RelatesToMessageId.Length > 0 ? new XElement(Script + "RelatesToMessageID", RelatesToMessageId) : null,
             new XElement(Script + "SentTime", SentTime),
@@ -93,13 +96,13 @@ public sealed record SyntheticNewRx
                 new XElement(Script + "Patient", new XElement(Script + "HumanPatient",
                     new XElement(Script + "Name", new XElement(Script + "LastName", PatientLastName), new XElement(Script + "FirstName", PatientFirstName)),
                     new XElement(Script + "Gender", "U"),
-                    new XElement(Script + "DateOfBirth", new XElement(Script + "Date", "1970-01-01")),
+                    new XElement(Script + "DateOfBirth", new XElement(Script + "Date", PatientBirthDate)),
                     PatientAddress ? Address("100 Example Street", "Springfield", "IL", "62701") : null)),
                 new XElement(Script + "Pharmacy",
                     new XElement(Script + "Identification", new XElement(Script + "NCPDPID", "7701630")),
                     new XElement(Script + "BusinessName", "Synthetic Test Pharmacy")),
                 new XElement(Script + "Prescriber", new XElement(Script + "NonVeterinarian",
-                    new XElement(Script + "Identification", new XElement(Script + "NPI", "1234567893"), new XElement(Script + "DEANumber", DeaNumber)),
+                    new XElement(Script + "Identification", Npi.Length > 0 ? new XElement(Script + "NPI", Npi) : null, new XElement(Script + "DEANumber", DeaNumber)),
                     new XElement(Script + "Name", new XElement(Script + "LastName", PrescriberLastName), new XElement(Script + "FirstName", PrescriberFirstName)),
                     Address("1 Clinic Way", "Springfield", "IL", "62702"))),
                 medication));

@@ -78,4 +78,18 @@ public static class AuditEventTypes
 
     /// <summary>The pharmacy signed the chain head (sequence and hash in the details); the head file is in <c>heads/</c>.</summary>
     public const string ChainHeadSigned = "ChainHeadSigned";
+
+    // Senders and the doors (issue 11, findings 1, 2, 7, 11)
+
+    /// <summary>1311.215(a)(4): a sender was given a credential to submit messages.</summary>
+    public const string SenderAdded = "SenderAdded";
+
+    /// <summary>1311.215(a)(4): a sender's credential stopped working.</summary>
+    public const string SenderDisabled = "SenderDisabled";
+
+    /// <summary>1311.215(a)(3): a sender or address was slowed down (HTTP 429); once per window per sender or address.</summary>
+    public const string InboundRateLimited = "InboundRateLimited";
+
+    /// <summary>1311.215(a)(3): a file in the inbox that is not a regular file of the service user was moved aside unread.</summary>
+    public const string InboxFileRefused = "InboxFileRefused";
 }

@@ -49,6 +49,10 @@ public static class IncidentCategories
         [AuditEventTypes.PasswordReset] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.UserEnabled] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.KeyRotated] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.SenderAdded] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.SenderDisabled] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.InboundRateLimited] = IncidentCategory.InterferenceWithOperations,
+        [AuditEventTypes.InboxFileRefused] = IncidentCategory.InterferenceWithOperations,
         [AuditEventTypes.TrustAdded] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.TrustRemoved] = IncidentCategory.AccessControlChange,
         // 1311.215(a)(2) and (a)(5): a row changed behind the service's back is a modification of records and of what the

@@ -29,6 +29,12 @@ public sealed record DeaElements
     /// <summary>Not to be filled before this date (1306.12(b)); read, but not among the signed elements.</summary>
     public string EarliestFillDate { get; init; } = "";
 
+    /// <summary>The prescriber's NPI; not a 1306.05(a) element, read to bind a CancelRx to its NewRx.</summary>
+    public string PrescriberNpi { get; init; } = "";
+
+    /// <summary>The patient's date of birth as sent; not a 1306.05(a) element, read to bind a CancelRx to its NewRx.</summary>
+    public string PatientBirthDate { get; init; } = "";
+
     /// <summary>The <c>DEASchedule/Code</c> as sent ("" when absent). Controlled means present.</summary>
     public string DeaScheduleCode { get; init; } = "";
 

@@ -11,6 +11,21 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
     public const string MissingRequiredElements = "MissingRequiredElements";
     public const string PendingVerification = "PendingVerification";
     public const string CancelTargetNotFound = "CancelTargetNotFound";
+    public const string CancelNotBinding = "CancelNotBinding";
+    public const string MessageIdReused = "MessageIdReused";
+    public const string FromMismatch = "FromMismatch";
+
+    /// <summary>How a body refused at the door for its size begins its reason; the record keeps only its first bytes.</summary>
+    public const string TooLargeAtTheDoor = "body over the accepted size: ";
+
+    /// <summary>
+    /// True for a decision that depended on more than the record's own bytes (the sender, what the archive held, or a
+    /// body kept only in part), so that <c>verify</c> cannot re-derive it and relies on the receipt seal over the status
+    /// and reason code instead.
+    /// </summary>
+    public static bool DependsOnReceiptContext(string reasonCode, string reason) =>
+        reasonCode is MessageIdReused or FromMismatch or CancelNotBinding or CancelTargetNotFound
+        || (reasonCode == nameof(RejectionCode.TooLarge) && reason.StartsWith(TooLargeAtTheDoor, StringComparison.Ordinal));
 
     public static ReceiptDecision Decide(ReadResult read)
     {
@@ -78,4 +93,70 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
         CancelTargetNotFound,
         "no archived NewRx matches this CancelRx's RelatesToMessageID or PrescriberOrderNumber",
         []);
+
+    /// <summary>
+    /// A body over the accepted size, kept only in part (DESIGN.md, "Trust boundaries": a sender cannot fill the disk):
+    /// its length and the SHA-256 of the whole body are in the reason, and its first bytes are archived.
+    /// </summary>
+    public static ReceiptDecision TooLarge(long length, string sha256, int kept, long limit) => new(
+        PrescriptionStatus.Rejected,
+        nameof(RejectionCode.TooLarge),
+        $"{TooLargeAtTheDoor}{length} bytes (the limit is {limit}); SHA-256 of the whole body {sha256}; only its first {kept} bytes are kept",
+        []);
+
+    /// <summary>
+    /// Sends a decision to the pharmacist for a reason found beside the message (its sender, what the archive held).
+    /// A failed decision (Invalid, Rejected) stands: review would not make it dispensable.
+    /// </summary>
+    public ReceiptDecision ForReview(string reasonCode, string reason) =>
+        Status.IsFailure()
+            ? this
+            : new(PrescriptionStatus.NeedsPharmacistReview, reasonCode, Reason.Length > 0 ? $"{reason}; {Reason}" : reason, MissingElements);
+
+    /// <summary>
+    /// What stops a CancelRx from cancelling a NewRx (DESIGN.md, "Trust boundaries": a CancelRx binds to a NewRx only
+    /// from the same sender, for the same prescriber and patient): the names of what differs, empty when it binds.
+    /// The prescriber matches by DEA number or by NPI; the patient by name and date of birth.
+    /// </summary>
+    public static IReadOnlyList<string> CancelMismatches(bool sameSender, DeaElements cancel, DeaElements prescription)
+    {
+        var mismatches = new List<string>();
+        if (!sameSender)
+        {
+            mismatches.Add("sender");
+        }
+        var sameDea = cancel.PrescriberDeaNumber.Length > 0 && cancel.PrescriberDeaNumber == prescription.PrescriberDeaNumber;
+        var sameNpi = cancel.PrescriberNpi.Length > 0 && cancel.PrescriberNpi == prescription.PrescriberNpi;
+        if (!sameDea && !sameNpi)
+        {
+            mismatches.Add("prescriber DEA number or NPI");
+        }
+        if (cancel.PatientDisplayName.Length == 0 || !string.Equals(cancel.PatientDisplayName, prescription.PatientDisplayName, StringComparison.OrdinalIgnoreCase))
+        {
+            mismatches.Add("patient name");
+        }
+        if (cancel.PatientBirthDate.Length == 0 || cancel.PatientBirthDate != prescription.PatientBirthDate)
+        {
+            mismatches.Add("patient date of birth");
+        }
+        return mismatches;
+    }
+
+    /// <summary>A CancelRx whose prescription was found but does not bind to it: the pharmacist decides, nothing is cancelled.</summary>
+    public static ReceiptDecision CancelWithoutBinding(Guid prescription, IReadOnlyList<string> mismatches) => new(
+        PrescriptionStatus.NeedsPharmacistReview,
+        CancelNotBinding,
+        $"this CancelRx does not match NewRx {prescription:D} in: {string.Join(", ", mismatches)}; nothing was cancelled",
+        []);
+
+    /// <summary>
+    /// The key a CancelRx that arrived before its NewRx is later linked by: the SHA-256 of the sender, the prescriber's
+    /// DEA number and NPI, and the patient's name and date of birth; null for other transactions. Both must carry the
+    /// same facts, stricter than <see cref="CancelMismatches"/> (DEA number or NPI), since no one re-checks the link.
+    /// </summary>
+    public static string? CancelBindingKey(string sender, ScriptMessage? message) =>
+        message is { Kind: TransactionKind.NewRx or TransactionKind.CancelRx, Elements: var e }
+            ? Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+                $"{sender}\n{e.PrescriberDeaNumber}\n{e.PrescriberNpi}\n{e.PatientDisplayName.ToUpperInvariant()}\n{e.PatientBirthDate}")))
+            : null;
 }

@@ -44,6 +44,8 @@ internal enum ScriptField
     EarliestFillDate,
     SigText,
     Directions,
+    PrescriberNpi,
+    PatientBirthDate,
 }
 
 /// <summary>
@@ -100,6 +102,9 @@ internal static class ScriptFieldMap
         [Drug + "EarliestFillDate/Date"] = ScriptField.EarliestFillDate,
         [Drug + "Sig/SigText"] = ScriptField.SigText,
         [Drug + "Directions"] = ScriptField.Directions,
+        // Not among the signed elements: they bind a CancelRx to its NewRx (same prescriber, same patient).
+        [Rx + "Prescriber/*/Identification/NPI"] = ScriptField.PrescriberNpi,
+        [Rx + "Patient/*/DateOfBirth/Date"] = ScriptField.PatientBirthDate,
     };
 
     private static readonly Dictionary<string, ScriptField>.AlternateLookup<ReadOnlySpan<char>> SpanLookup =

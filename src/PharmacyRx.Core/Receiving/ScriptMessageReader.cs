@@ -246,6 +246,8 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
             NumberOfRefills = Value(ScriptField.NumberOfRefills),
             EarliestFillDate = Value(ScriptField.EarliestFillDate),
             DeaScheduleCode = Value(ScriptField.DeaSchedule),
+            PrescriberNpi = Value(ScriptField.PrescriberNpi),
+            PatientBirthDate = Value(ScriptField.PatientBirthDate),
         };
 
         private static string StripWhitespace(StringBuilder text)

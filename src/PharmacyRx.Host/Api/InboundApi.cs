@@ -5,7 +5,11 @@ using PharmacyRx.Host.Receiving;
 
 namespace PharmacyRx.Host.Api;
 
-/// <summary><c>POST /api/inbound</c>: a raw SCRIPT XML body in, the archived outcome out.</summary>
+/// <summary>
+/// <c>POST /api/inbound</c>: a raw SCRIPT XML body in from an authenticated sender, the archived outcome out. The
+/// sender is found by <see cref="InboundDoor"/> (its key in <c>X-Api-Key</c>, or a pinned client certificate); a sender
+/// key works here and nowhere else, and a user's key or session does not work here.
+/// </summary>
 public static class InboundApi
 {
     /// <summary>The response: enough for the sender to correlate and to learn what happened.</summary>
@@ -13,35 +17,43 @@ public static class InboundApi
 
     public static IEndpointRouteBuilder MapInboundApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/inbound", ReceiveAsync)
+        routes.MapPost(InboundDoor.Route, ReceiveAsync)
             .WithName("ReceiveInbound")
             .Accepts<string>("application/xml", "text/xml")
-            .WithDescription("Archives a raw NCPDP SCRIPT message. 201 with the new record's outcome, 200 when the MessageID was already archived.");
+            .WithDescription("Archives a raw NCPDP SCRIPT message from a sender (X-Api-Key). 201 with the new record's outcome, "
+                + "200 when the same bytes were already archived, 401 without a sender credential, 413 (archived as Rejected/TooLarge) over the size cap, 429 over the rate.");
         return routes;
     }
 
     private static async Task<Results<Created<InboundResponse>, Ok<InboundResponse>, ProblemHttpResult>> ReceiveAsync(
-        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, CancellationToken cancellationToken)
+        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit, CancellationToken cancellationToken)
     {
+        if (InboundDoor.SenderOf(context) is not { } sender)
+        {
+            // 1311.215(a)(1): an attempt to submit without a sender's credential; the key itself is never recorded.
+            await audit.UnauthorizedAsync(InboundDoor.PartitionOf(context), context.Request.Headers.ContainsKey("X-Api-Key"), cancellationToken);
+            return TypedResults.Problem("POST /api/inbound needs a sender's API key in X-Api-Key (pharmacyrx senders add).",
+                statusCode: StatusCodes.Status401Unauthorized, title: "Sender credential required");
+        }
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = options.MaxAcceptedBytes;
-        }
-        byte[] body;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer, cancellationToken);
-            body = buffer.ToArray();
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TypedResults.Problem(
-                $"The message is over {options.MaxAcceptedBytes} bytes and was not accepted.",
-                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Message too large");
+            limit.MaxRequestBodySize = Math.Max(inbound.MaxStreamedBytes, options.MaxAcceptedBytes);
         }
 
-        var result = await pipeline.ReceiveAsync(body, ReceiptSource.Http, cancellationToken);
+        var source = ReceiptSource.Sender(sender.SenderName, sender.FromId);
+        using var body = await InboundBody.ReadAsync(
+            context.Request.Body, context.Request.ContentLength, options.MaxAcceptedBytes, ReceiptPipeline.TooLargeKeptBytes, cancellationToken);
+        if (body.IsTooLarge)
+        {
+            // Finding 7: archived (its length, hash and first 64 KiB, never the whole), then refused.
+            var archived = await pipeline.ReceiveTooLargeAsync(body.Bytes, body.Length, body.Sha256, options.MaxAcceptedBytes, source, cancellationToken);
+            return TypedResults.Problem(
+                $"The message is over {options.MaxAcceptedBytes} bytes and was not accepted; its first bytes are archived as {archived.ReceiptId:D}.",
+                statusCode: StatusCodes.Status413PayloadTooLarge, title: "Message too large",
+                extensions: new Dictionary<string, object?> { ["receiptId"] = archived.ReceiptId, ["reasonCode"] = archived.ReasonCode });
+        }
+
+        var result = await pipeline.ReceiveAsync(body.Bytes, source, cancellationToken);
         var response = new InboundResponse(
             result.ReceiptId, result.MessageId, result.Status.ToString(), result.ReasonCode, result.Reason, result.IsDuplicate);
         return result.IsDuplicate

@@ -10,8 +10,11 @@ namespace PharmacyRx.Host.Integrity;
 public static class ArchivedReading
 {
     public static ReadResult Reread(this ScriptMessageReader reader, ArchivedRecord record) =>
-        // Archived because processing failed, not because of what was read: the pipeline derived nothing from the bytes.
+        // Archived because processing failed, or kept only in part for its size, not because of what was read: the
+        // pipeline derived nothing from the bytes.
         record.ReasonCode == nameof(RejectionCode.ProcessingFailed)
             ? ReadResult.Rejected(RejectionCode.ProcessingFailed, record.Reason)
-            : reader.Read(record.AsReceived);
+            : record.ReasonCode == nameof(RejectionCode.TooLarge) && record.Reason.StartsWith(ReceiptDecision.TooLargeAtTheDoor, StringComparison.Ordinal)
+                ? ReadResult.Rejected(RejectionCode.TooLarge, record.Reason)
+                : reader.Read(record.AsReceived);
 }

@@ -14,4 +14,7 @@ public sealed class InboxOptions
     /// written. Default 500 ms. Writers that write elsewhere and rename into the inbox need no wait.
     /// </summary>
     public TimeSpan SettleTime { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest wait for one file's bytes; a file not read by then is moved aside. Default 10 seconds.</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,18 +1,23 @@
 using Microsoft.Extensions.Options;
+using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
 /// Archives every <c>*.xml</c> file dropped in the inbox folder, then moves it to <c>archived/</c> named by its
 /// receipt id. A file is moved only after its record is committed, and never deleted: a crash between the two
-/// re-reads the file, and the MessageID makes that a duplicate, not a second record. A file too large to accept
-/// moves to <c>refused/</c> untouched.
+/// re-reads the file, and its bytes make that a duplicate, not a second record. The inbox is authenticated by file
+/// permissions, so only a regular file owned by the service user is read, never through a link and never a FIFO or
+/// device (issue 11, finding 11); anything else, a file too large to accept, and a file whose processing failed move
+/// to <c>refused/</c> with the reason audited. One file never stops the watcher, and the watcher never stops the host.
 /// </summary>
 public sealed partial class InboxWatcher(
     DataFolder data,
     ReceiptPipeline pipeline,
     ScriptReaderOptions readerOptions,
+    AuditLog audit,
     IOptions<InboxOptions> options,
     TimeProvider time,
     ILogger<InboxWatcher> logger) : BackgroundService
@@ -27,7 +32,15 @@ public sealed partial class InboxWatcher(
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
         do
         {
-            await ScanAsync(stoppingToken);
+            try
+            {
+                await ScanAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // The folder itself failed (gone, unreadable): say so and look again at the next tick.
+                LogScanFailed(logger, ex);
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
@@ -39,43 +52,93 @@ public sealed partial class InboxWatcher(
         var settledBefore = time.GetUtcNow() - options.Value.SettleTime;
         foreach (var path in Directory.EnumerateFiles(data.Inbox, "*.xml").Order(StringComparer.Ordinal))
         {
-            var file = new FileInfo(path);
-            if (file.LastWriteTimeUtc > settledBefore.UtcDateTime)
-            {
-                continue;
-            }
-            if (file.Length > readerOptions.MaxAcceptedBytes)
-            {
-                MoveTo(path, "refused", file.Name);
-                LogRefused(logger, file.Name, file.Length);
-                continue;
-            }
+            var name = Path.GetFileName(path);
             try
             {
-                var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
-                var result = await pipeline.ReceiveAsync(bytes, ReceiptSource.Inbox, cancellationToken);
-                MoveTo(path, "archived", $"{result.ReceiptId:D}_{file.Name}");
-                archived++;
+                if (await ReceiveAsync(path, name, settledBefore, cancellationToken))
+                {
+                    archived++;
+                }
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // Locked or vanished mid-read: leave it for the next scan.
-                LogUnreadable(logger, ex, file.Name);
+                // Whatever went wrong with this file, it must not stop the rest: it moves aside with the reason.
+                LogFailed(logger, ex, name);
+                await RefuseAsync(path, name, $"processing failed: {ex.GetType().Name}", cancellationToken);
             }
         }
         return archived;
     }
 
-    private void MoveTo(string path, string folder, string name)
+    private async Task<bool> ReceiveAsync(string path, string name, DateTimeOffset settledBefore, CancellationToken cancellationToken)
+    {
+        using var opened = InboxFile.Open(path);
+        if (opened.Refusal is { } refusal)
+        {
+            await RefuseAsync(path, name, refusal, cancellationToken);
+            return false;
+        }
+        if (opened.Handle is null)
+        {
+            return false; // gone since it was listed
+        }
+        if (File.GetLastWriteTimeUtc(opened.Handle) > settledBefore.UtcDateTime)
+        {
+            return false; // still being written; next scan
+        }
+        if (opened.Length > readerOptions.MaxAcceptedBytes)
+        {
+            await RefuseAsync(path, name, $"{opened.Length} bytes, over the accepted size {readerOptions.MaxAcceptedBytes}", cancellationToken);
+            return false;
+        }
+        var bytes = await InboxFile.ReadAsync(opened, options.Value.ReadTimeout, cancellationToken);
+        var result = await pipeline.ReceiveAsync(bytes, ReceiptSource.Inbox, cancellationToken);
+        MoveTo(path, "archived", $"{result.ReceiptId:D}_{name}");
+        return true;
+    }
+
+    /// <summary>Moves a file (or link, or FIFO: the entry itself, never what it points to) to <c>refused/</c> and audits why.</summary>
+    private async Task RefuseAsync(string path, string name, string reason, CancellationToken cancellationToken)
+    {
+        string where;
+        try
+        {
+            where = MoveTo(path, "refused", name);
+        }
+        catch (IOException ex)
+        {
+            LogNotMoved(logger, ex, name);
+            where = "left in place: it could not be moved";
+        }
+        LogRefused(logger, name, reason);
+        await audit.AppendAsync(
+            [new AuditEvent(time.GetUtcNow(), AuditEventTypes.InboxFileRefused, ReceiptSource.Inbox.Actor, AuditOutcome.Failure, $"inbox/{name}",
+                $"reason={reason}; {where}; not archived from the inbox")],
+            cancellationToken);
+    }
+
+    private string MoveTo(string path, string folder, string name)
     {
         var target = Path.Combine(data.Inbox, folder);
         Directory.CreateDirectory(target);
-        File.Move(path, Path.Combine(target, name), overwrite: false);
+        var destination = Path.Combine(target, name);
+        if (Path.Exists(destination))
+        {
+            destination = Path.Combine(target, $"{Guid.CreateVersion7(time.GetUtcNow()):N}_{name}");
+        }
+        File.Move(path, destination, overwrite: false);
+        return $"moved to {folder}/{Path.GetFileName(destination)}";
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox file {File} is {Length} bytes, over the accepted size; moved to refused/")]
-    private static partial void LogRefused(ILogger logger, string file, long length);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox file {File} refused: {Reason}; moved to refused/")]
+    private static partial void LogRefused(ILogger logger, string file, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox file {File} could not be read; will retry")]
-    private static partial void LogUnreadable(ILogger logger, Exception exception, string file);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Inbox file {File} could not be processed; moving it aside")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string file);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Inbox file {File} could not be moved aside")]
+    private static partial void LogNotMoved(ILogger logger, Exception exception, string file);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scanning the inbox failed; trying again at the next tick")]
+    private static partial void LogScanFailed(ILogger logger, Exception exception);
 }

@@ -11,6 +11,7 @@ namespace PharmacyRx.Host.Receiving;
 /// The one path every entry point feeds (DESIGN.md, "The path of one prescription"): stamp, keep the bytes, read,
 /// decide, seal with the pharmacy's receipt signature, archive with its audit events, and return the outcome once
 /// it is committed. Nothing received is dropped: what cannot be read is archived as rejected with its reason.
+/// A message's identity is (sender, MessageID) plus its bytes (DESIGN.md, "Trust boundaries").
 /// </summary>
 public sealed partial class ReceiptPipeline(
     ScriptMessageReader reader,
@@ -21,8 +22,11 @@ public sealed partial class ReceiptPipeline(
     TimeProvider time,
     ILogger<ReceiptPipeline> logger)
 {
+    /// <summary>How much of a body over the accepted size is kept: its first 64 KiB.</summary>
+    public const int TooLargeKeptBytes = 64 * 1024;
+
     public Task<ArchiveResult> ReceiveAsync(ReadOnlyMemory<byte> asReceived, ReceiptSource source, CancellationToken cancellationToken) =>
-        ArchiveAsync(asReceived, source, reader.Read, cancellationToken);
+        ArchiveAsync(asReceived, source, reader.Read, null, cancellationToken);
 
     /// <summary>
     /// Archives bytes whose processing failed for a reason that is not the message's (a fault past reading), as
@@ -30,10 +34,24 @@ public sealed partial class ReceiptPipeline(
     /// </summary>
     public Task<ArchiveResult> ReceiveUnprocessableAsync(
         ReadOnlyMemory<byte> asReceived, ReceiptSource source, string reason, CancellationToken cancellationToken) =>
-        ArchiveAsync(asReceived, source, _ => ReadResult.Rejected(RejectionCode.ProcessingFailed, reason), cancellationToken);
+        ArchiveAsync(asReceived, source, _ => ReadResult.Rejected(RejectionCode.ProcessingFailed, reason), null, cancellationToken);
+
+    /// <summary>
+    /// Archives a body over the accepted size as Rejected/TooLarge (DESIGN.md, "Trust boundaries": a sender cannot fill
+    /// the disk): only its first bytes (at most <see cref="TooLargeKeptBytes"/>), with its length and the SHA-256 of the
+    /// whole body in the reason. The same body again from the same sender is a duplicate.
+    /// </summary>
+    public Task<ArchiveResult> ReceiveTooLargeAsync(
+        ReadOnlyMemory<byte> firstBytes, long length, string sha256OfWhole, long limit, ReceiptSource source, CancellationToken cancellationToken)
+    {
+        var kept = firstBytes[..Math.Min(firstBytes.Length, TooLargeKeptBytes)];
+        var decision = ReceiptDecision.TooLarge(length, sha256OfWhole, kept.Length, limit);
+        return ArchiveAsync(kept, source, _ => ReadResult.Rejected(RejectionCode.TooLarge, decision.Reason), sha256OfWhole, cancellationToken);
+    }
 
     private async Task<ArchiveResult> ArchiveAsync(
-        ReadOnlyMemory<byte> asReceived, ReceiptSource source, Func<ReadOnlyMemory<byte>, ReadResult> readMessage, CancellationToken cancellationToken)
+        ReadOnlyMemory<byte> asReceived, ReceiptSource source, Func<ReadOnlyMemory<byte>, ReadResult> readMessage, string? identitySha256,
+        CancellationToken cancellationToken)
     {
         var receivedAt = time.GetUtcNow();
         var receiptId = Guid.CreateVersion7(receivedAt);
@@ -42,10 +60,9 @@ public sealed partial class ReceiptPipeline(
         var read = readMessage(asReceived);
         var decision = ReceiptDecision.Decide(read);
         Guid? cancels = null;
-        if (read.Message is { Kind: TransactionKind.CancelRx, Header: var header })
+        if (read.Message is { Kind: TransactionKind.CancelRx, Header: var header, Elements: var cancelElements })
         {
-            cancels = await queries.FindCancelTargetAsync(header.RelatesToMessageId, header.PrescriberOrderNumber, cancellationToken);
-            decision = cancels is null ? ReceiptDecision.CancelWithoutTarget() : decision;
+            (cancels, decision) = await BindCancelAsync(header, cancelElements, source, decision, cancellationToken);
         }
 
         var canonical = read.Message is { } message ? SignedElements.Format(message.Elements) : "";
@@ -55,33 +72,76 @@ public sealed partial class ReceiptPipeline(
             var verdict = await verification.VerifyAsync(signed, canonical, receivedAt, recheck: false, cancellationToken);
             decision = decision.WithVerification(verdict);
         }
+        if (source.BoundFrom is { } boundFrom && read.Message is { Header.From: var from } && from != boundFrom)
+        {
+            // A sender bound to a Header/From identifier sent another: kept, and shown to the pharmacist (1311.205(b)(6)(ii)).
+            decision = decision.ForReview(ReceiptDecision.FromMismatch,
+                $"Header/From is not the identifier sender {source.Name} is bound to");
+            cancels = null;
+        }
 
-        // 1311.210(a)(2): the pharmacy signs on receipt. Every archived record carries this seal, so verification
-        // can prove any row unaltered, including those that also carry a practitioner's signature.
-        var signature = signingKey.Sign(ReceiptSeal.Content(receiptId, receivedAt, sha256, decision.Status.ToString(), decision.ReasonCode, canonical));
-
-        var result = await writer.AppendAsync(new ArchiveEntry
+        // A readable message is identified by its sender, MessageID and bytes; an unreadable one by its sender and bytes.
+        var scope = read.Message is { } readable ? $"msg:{source.Name}\n{readable.Header.MessageId}\n" : null;
+        var entry = new ArchiveEntry
         {
             ReceiptId = receiptId,
             ReceivedAt = receivedAt,
             Source = source.Name,
             Actor = source.Actor,
-            // A readable message is the same message when its MessageID repeats; an unreadable one when its bytes do.
-            DedupeKey = read.Message is { } readable ? $"msg:{readable.Header.MessageId}" : $"sha256:{sha256}",
+            DedupeKey = scope is not null ? scope + sha256 : $"raw:{source.Name}\n{identitySha256 ?? sha256}",
+            ReuseScope = scope,
             MessageId = read.PartialMessageId,
             Message = read.Message,
             Decision = decision,
             CancelsReceiptId = cancels,
             AsReceived = asReceived,
             AsReceivedSha256 = sha256,
-            ReceiptSignature = signature,
+            ReceiptSignature = Seal(receiptId, receivedAt, sha256, decision, canonical),
             SignerThumbprint = signingKey.Thumbprint,
             SearchKeys = read.Message is { Kind: TransactionKind.NewRx, Elements: var elements } ? PrescriptionKeys.From(elements) : null,
-        }, cancellationToken);
+            CancelBinding = ReceiptDecision.CancelBindingKey(source.Name, read.Message),
+        };
+        var result = await writer.AppendAsync(entry, cancellationToken);
+        if (result.MessageIdFirstArchivedAs is { } first)
+        {
+            // Different bytes under a MessageID this sender used already: archived as their own record for review, never
+            // taken for a duplicate and never cancelling anything (DESIGN.md, "Trust boundaries").
+            var reviewed = decision.ForReview(ReceiptDecision.MessageIdReused, $"MessageID reused with different content; first archived as {first:D}");
+            result = await writer.AppendAsync(entry with
+            {
+                Decision = reviewed,
+                CancelsReceiptId = null,
+                ReusesReceiptId = first,
+                ReceiptSignature = Seal(receiptId, receivedAt, sha256, reviewed, canonical),
+            }, cancellationToken);
+        }
 
         // Ids, statuses and reason codes only: no patient, prescriber or drug details in logs.
         LogReceived(logger, result.ReceiptId, source.Name, result.Status, result.ReasonCode, result.IsDuplicate);
         return result;
+    }
+
+    // 1311.210(a)(2): the pharmacy signs on receipt. Every archived record carries this seal, so verification can prove
+    // any row unaltered, including those that also carry a practitioner's signature.
+    private byte[] Seal(Guid receiptId, DateTimeOffset receivedAt, string sha256, ReceiptDecision decision, string canonical) =>
+        signingKey.Sign(ReceiptSeal.Content(receiptId, receivedAt, sha256, decision.Status.ToString(), decision.ReasonCode, canonical));
+
+    /// <summary>
+    /// The NewRx a CancelRx cancels, if it binds: from the same sender, for the same prescriber and patient (DESIGN.md,
+    /// "Trust boundaries"). Otherwise nothing is cancelled and the CancelRx goes to the pharmacist, naming what differed.
+    /// </summary>
+    private async Task<(Guid? Cancels, ReceiptDecision Decision)> BindCancelAsync(
+        MessageHeader header, DeaElements cancel, ReceiptSource source, ReceiptDecision decision, CancellationToken cancellationToken)
+    {
+        if (await queries.FindCancelTargetAsync(header.RelatesToMessageId, header.PrescriberOrderNumber, source.Name, cancellationToken) is not { } target)
+        {
+            return (null, ReceiptDecision.CancelWithoutTarget());
+        }
+        var prescription = reader.Read(target.AsReceived).Message?.Elements ?? new DeaElements();
+        var mismatches = ReceiptDecision.CancelMismatches(target.Source == source.Name, cancel, prescription);
+        return mismatches.Count == 0
+            ? (target.ReceiptId, decision)
+            : (null, ReceiptDecision.CancelWithoutBinding(target.ReceiptId, mismatches));
     }
 
     [LoggerMessage(Level = LogLevel.Information,

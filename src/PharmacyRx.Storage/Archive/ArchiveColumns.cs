@@ -33,6 +33,9 @@ public record ArchiveColumns
     public byte[] ReceiptSignature { get; init; } = [];
     public string SignerThumbprint { get; init; } = "";
 
+    /// <summary>Links a CancelRx that arrived first to its NewRx (<see cref="ReceiptDecision.CancelBindingKey"/>).</summary>
+    public string? CancelBinding { get; init; }
+
     public static ArchiveColumns From(ArchiveEntry entry)
     {
         var message = entry.Message;
@@ -65,6 +68,7 @@ public record ArchiveColumns
             AsReceivedSha256 = entry.AsReceivedSha256,
             ReceiptSignature = entry.ReceiptSignature,
             SignerThumbprint = entry.SignerThumbprint,
+            CancelBinding = entry.CancelBinding ?? ReceiptDecision.CancelBindingKey(entry.Source, message),
         };
     }
 

@@ -12,8 +12,11 @@ public sealed class ArchiveQueries(Database database)
                v.status AS changed_status, v.reason_code AS changed_reason_code, v.reason AS changed_reason, v.occurred_at AS status_changed_at,
                (SELECT c.receipt_id FROM prescription_archive c
                 WHERE c.cancels_receipt_id = a.receipt_id
-                   -- a CancelRx that arrived first could not be linked then, but still cancels
-                   OR (c.transaction_kind = 'CancelRx' AND a.transaction_kind = 'NewRx' AND c.relates_to_message_id = a.message_id)
+                   -- a CancelRx that arrived first could not be linked then, but still cancels a NewRx it binds to: same
+                   -- sender, prescriber and patient (the binding key; rows from before the key link as they did)
+                   OR (c.transaction_kind = 'CancelRx' AND a.transaction_kind = 'NewRx' AND c.relates_to_message_id = a.message_id
+                       AND c.reason_code = 'CancelTargetNotFound'
+                       AND (c.cancel_binding = a.cancel_binding OR (c.cancel_binding IS NULL AND a.cancel_binding IS NULL)))
                 ORDER BY c.received_at LIMIT 1) AS cancelled_by_receipt_id
         FROM prescription_archive a
         LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = a.receipt_id)
@@ -33,24 +36,28 @@ public sealed class ArchiveQueries(Database database)
             new CommandDefinition(sql, new { Id = receiptIdOrMessageId }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>A NewRx a CancelRx refers to: its receipt id, sender and as-received bytes, to check the binding against.</summary>
+    public sealed record CancelTarget(Guid ReceiptId, string Source, byte[] AsReceived);
+
     /// <summary>
-    /// The NewRx a CancelRx refers to: by RelatesToMessageID first, else by PrescriberOrderNumber
-    /// (the newest such NewRx).
+    /// The NewRx a CancelRx refers to: by RelatesToMessageID first, else by PrescriberOrderNumber (the newest such
+    /// NewRx), the sender's own before another's. Whether the CancelRx binds to it is the caller's to decide.
     /// </summary>
-    public async Task<Guid?> FindCancelTargetAsync(string relatesToMessageId, string prescriberOrderNumber, CancellationToken cancellationToken)
+    public async Task<CancelTarget?> FindCancelTargetAsync(
+        string relatesToMessageId, string prescriberOrderNumber, string source, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT receipt_id FROM prescription_archive
+            SELECT receipt_id, source, as_received FROM prescription_archive
             WHERE transaction_kind = 'NewRx'
               AND ((@RelatesTo <> '' AND message_id = @RelatesTo)
                 OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
-            ORDER BY CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
+            ORDER BY CASE WHEN source = @Source THEN 0 ELSE 1 END, CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
             LIMIT 1
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
-        var receiptId = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            sql, new { RelatesTo = relatesToMessageId, OrderNumber = prescriberOrderNumber }, cancellationToken: cancellationToken));
-        return receiptId is null ? null : Guid.Parse(receiptId);
+        var row = await connection.QuerySingleOrDefaultAsync<(string ReceiptId, string Source, byte[] AsReceived)?>(new CommandDefinition(
+            sql, new { RelatesTo = relatesToMessageId, OrderNumber = prescriberOrderNumber, Source = source }, cancellationToken: cancellationToken));
+        return row is { } found ? new CancelTarget(Guid.Parse(found.ReceiptId), found.Source, found.AsReceived) : null;
     }
 
     /// <summary>Streams every record in receipt order, for verification and export.</summary>

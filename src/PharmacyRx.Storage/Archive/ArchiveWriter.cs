@@ -143,13 +143,21 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             "receipt_id", "received_at", "source", "dedupe_key", "message_id", "relates_to_message_id", "prescriber_order_number",
             "transaction_kind", "status", "reason_code", "reason", "missing_elements", "dea_schedule", "prescriber_dea_number",
             "prescriber_name", "patient_name", "drug_description", "written_date", "cancels_receipt_id",
-            "as_received", "as_received_sha256", "receipt_signature", "signer_thumbprint",
+            "as_received", "as_received_sha256", "receipt_signature", "signer_thumbprint", "cancel_binding",
         ];
 
         private readonly PreparedCommand _existing = new(connection, """
-            SELECT receipt_id, message_id, status, reason_code, reason
+            SELECT receipt_id, message_id, status, reason_code, reason, as_received_sha256
             FROM prescription_archive WHERE dedupe_key = @DedupeKey
             """, "@DedupeKey");
+
+        // Every record of one (sender, MessageID): a range on the dedupe key's unique index, so still one lookup a message.
+        private readonly PreparedCommand _sameMessageId = new(connection, """
+            SELECT receipt_id, message_id, status, reason_code, reason, as_received_sha256
+            FROM prescription_archive
+            WHERE dedupe_key >= @Scope AND dedupe_key < @ScopeEnd AND message_id = @MessageId
+            ORDER BY received_at, receipt_id
+            """, "@Scope", "@ScopeEnd", "@MessageId");
 
         private readonly PreparedCommand _insert = new(connection,
             $"INSERT INTO prescription_archive ({string.Join(", ", ColumnNames)}) VALUES ({string.Join(", ", ColumnNames.Select(c => "@" + c))})",
@@ -172,12 +180,20 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
         public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, List<AuditEvent> events)
         {
-            await using (var existing = await _existing.ReadAsync(transaction, entry.DedupeKey))
+            string? firstOfMessageId = null;
+            await using (var existing = entry.ReuseScope is { } scope
+                ? await _sameMessageId.ReadAsync(transaction, scope, scope[..^1] + (char)(scope[^1] + 1), entry.MessageId)
+                : await _existing.ReadAsync(transaction, entry.DedupeKey))
             {
-                if (await existing.ReadAsync())
+                while (await existing.ReadAsync())
                 {
-                    // Same message again (a sender's retry, a bus redelivery): no second record, the first outcome stands.
                     var receiptId = existing.GetString(0);
+                    firstOfMessageId ??= receiptId;
+                    if (existing.GetString(5) != entry.AsReceivedSha256)
+                    {
+                        continue;
+                    }
+                    // Same bytes again from the same sender (a retry, a redelivery): no second record, the first outcome stands.
                     events.Add(new AuditEvent(
                         entry.ReceivedAt, AuditEventTypes.DuplicateReceived, entry.Actor, AuditOutcome.Success, receiptId,
                         $"source={entry.Source}; messageId={entry.MessageId}; duplicate of the archived record; no second record"));
@@ -186,13 +202,22 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                         existing.GetString(3), existing.GetString(4), IsDuplicate: true);
                 }
             }
+            if (firstOfMessageId is not null && entry.ReusesReceiptId is null)
+            {
+                // Different bytes under a (sender, MessageID) already archived: nothing is dropped, but the caller must
+                // re-decide (and re-seal) the entry for review before it is written.
+                return new ArchiveResult(entry.ReceiptId, entry.MessageId, entry.Decision.Status, entry.Decision.ReasonCode, entry.Decision.Reason, IsDuplicate: false)
+                {
+                    MessageIdFirstArchivedAs = Guid.Parse(firstOfMessageId),
+                };
+            }
 
             var row = ArchiveColumns.From(entry);
             await _insert.ExecuteAsync(transaction,
                 row.ReceiptId, row.ReceivedAt, row.Source, row.DedupeKey, row.MessageId, row.RelatesToMessageId, row.PrescriberOrderNumber,
                 row.TransactionKind, row.Status, row.ReasonCode, row.Reason, row.MissingElements, row.DeaSchedule, row.PrescriberDeaNumber,
                 row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
-                row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint);
+                row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint, row.CancelBinding);
 
             if (entry.Message is { Kind: Core.Receiving.TransactionKind.NewRx, Elements: var elements })
             {
@@ -220,6 +245,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         public async ValueTask DisposeAsync()
         {
             await _existing.DisposeAsync();
+            await _sameMessageId.DisposeAsync();
             await _insert.DisposeAsync();
             await _prescription.DisposeAsync();
             await Audit.DisposeAsync();

@@ -23,6 +23,7 @@ public static class CoveredTables
         new("role_permissions", ["role_name", "permission"], AppendOnly: false),
         new("api_keys", ["key_sha256"], AppendOnly: false),
         new("trusted_certificates", ["thumbprint"], AppendOnly: false),
+        new("senders", ["sender_name"], AppendOnly: false),
     ];
 
     public static CoveredTable? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -43,6 +43,8 @@ public class ScriptMessageReaderTests
                 WrittenDate = "2026-11-20",
                 NumberOfRefills = "2",
                 DeaScheduleCode = "C48675",
+                PrescriberNpi = "1234567893",
+                PatientBirthDate = "1970-01-01",
             }));
             Assert.That(message.Elements.Schedule, Is.EqualTo(DeaSchedule.ScheduleII));
         });

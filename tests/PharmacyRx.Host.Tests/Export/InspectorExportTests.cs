@@ -57,20 +57,23 @@ public class InspectorExportTests
         _api = await PharmacyApi.CreateAsync();
         _out = new TempFolder();
         var receipts = new Dictionary<long, Guid>();
+        var sent = new Dictionary<long, SyntheticNewRx>();
         foreach (var (number, rx) in Prescriptions)
         {
             var schedule = rx[2] switch { "CII" => "C48675", "CIII" => "C48676", "CIV" => "C48677", _ => "" };
             var patient = rx[3]!.Split(", ");
-            var run = await _api.Pharmacy.IngestAsync(new SyntheticNewRx
+            sent[number] = new SyntheticNewRx
             {
                 MessageId = $"X-{number}", PrescriberOrderNumber = $"O-{number}", WrittenDate = Written, ScheduleCode = schedule,
                 PatientLastName = string.Join(", ", patient[..^1]), PrescriberLastName = rx[5]!.Split(", ")[0], DrugDescription = rx[8]!,
                 Quantity = rx[11]!, Refills = rx[13]!,
-            });
+            };
+            var run = await _api.Pharmacy.IngestAsync(sent[number]);
             Assert.That(run.ExitCode, Is.Zero, run.Error);
             receipts[number] = run.JsonLines[0].GetProperty("receiptId").GetGuid();
         }
-        var cancel = await _api.Pharmacy.IngestAsync(new SyntheticNewRx { Transaction = "CancelRx", MessageId = "CX-6", RelatesToMessageId = "X-6", PrescriberOrderNumber = "O-6" });
+        // A CancelRx binds to its NewRx only for the same prescriber and patient (issue 11, finding 1).
+        var cancel = await _api.Pharmacy.IngestAsync(sent[6] with { Transaction = "CancelRx", MessageId = "CX-6", RelatesToMessageId = "X-6" });
         Assert.That(cancel.ExitCode, Is.Zero, cancel.Error);
 
         _api.Clock.Advance(TimeSpan.FromDays(2));

@@ -14,7 +14,9 @@ using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Tests.Verification;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage;
 using PharmacyRx.Storage.Dispensing;
+using PharmacyRx.Storage.Senders;
 using PharmacyRx.Storage.Verification;
 using PharmacyRx.Testing;
 
@@ -80,6 +82,11 @@ public class TamperMatrixTests
                 Assert.That(await users.CreateAsync(new UserStore.NewUser(name, $"Synthetic {name}", name[..2].ToUpperInvariant(), "x", ["Pharmacist"]), "admin", default));
                 await access.GrantAsync(name, Permission.Export, "admin", default);
                 Assert.That(await pharmacy.Get<SessionStore>().CreateApiKeyAsync(name, "script", name, default), Is.Not.Null);
+            }
+            var senders = new SenderStore(pharmacy.Get<Database>(), TimeProvider.System);
+            foreach (var name in new[] { "gateway-a", "gateway-b" })
+            {
+                Assert.That((await senders.AddAsync(name, fromId: $"{name}-from", clientCertificateThumbprint: null, "admin", default)).ApiKey, Is.Not.Null);
             }
             using var pki = new TestPki(DateTimeOffset.UtcNow);
             await pharmacy.TrustAsync(pki.Root);

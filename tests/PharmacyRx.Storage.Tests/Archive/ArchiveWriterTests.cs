@@ -2,6 +2,7 @@ using Dapper;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Testing;
 
 namespace PharmacyRx.Storage.Tests.Archive;
 
@@ -37,6 +38,26 @@ public class ArchiveWriterTests
         Assert.That(results.Select(r => r.ReceiptId).Distinct().Count(), Is.EqualTo(1));
         Assert.That(results.Count(r => r.IsDuplicate), Is.EqualTo(49));
         Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type = 'DuplicateReceived'"), Is.EqualTo(49));
+    }
+
+    [Test]
+    public async Task Different_bytes_under_a_seen_MessageID_are_not_written_until_the_caller_re_decides_them_and_then_are()
+    {
+        using var store = new SqliteStore();
+        await using var writer = store.Writer();
+        var first = await writer.AppendAsync(SqliteStore.Entry("REUSED-1"), CancellationToken.None);
+        var other = UnsealedEntry.From(new SyntheticNewRx { MessageId = "REUSED-1", Quantity = "90" }.ToBytes());
+
+        var refused = await writer.AppendAsync(other, CancellationToken.None);
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+        var countBefore = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive");
+        var written = await writer.AppendAsync(other with { ReusesReceiptId = first.ReceiptId }, CancellationToken.None);
+
+        Assert.That(refused.MessageIdFirstArchivedAs, Is.EqualTo(first.ReceiptId));
+        Assert.That(countBefore, Is.EqualTo(1), "nothing written before the caller re-decides");
+        Assert.That(written.IsDuplicate, Is.False);
+        Assert.That(written.MessageIdFirstArchivedAs, Is.Null);
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(2));
     }
 
     [Test]

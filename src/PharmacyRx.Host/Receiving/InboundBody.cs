@@ -1,0 +1,115 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace PharmacyRx.Host.Receiving;
+
+/// <summary>
+/// A request body read as a stream: held in a pooled buffer up to the accepted size, and past it only hashed, with
+/// its first bytes kept, so a body over the cap never costs more memory than <see cref="ReceiptPipeline.TooLargeKeptBytes"/>
+/// (DESIGN.md, "Trust boundaries": a sender cannot fill the disk or the memory). Dispose returns the buffer.
+/// </summary>
+internal sealed class InboundBody : IDisposable
+{
+    private const int InitialSize = 16 * 1024;
+    private const int ScratchSize = 64 * 1024;
+    private byte[]? _buffer;
+
+    private InboundBody(byte[] buffer, int count, long length, bool tooLarge, string sha256)
+    {
+        _buffer = buffer;
+        Count = count;
+        Length = length;
+        IsTooLarge = tooLarge;
+        Sha256 = sha256;
+    }
+
+    private int Count { get; }
+
+    /// <summary>Bytes read in all.</summary>
+    public long Length { get; }
+
+    /// <summary>True when the body is over the accepted size; then only <see cref="Bytes"/>' first bytes are kept.</summary>
+    public bool IsTooLarge { get; }
+
+    /// <summary>The SHA-256 of everything read, as lower-case hex.</summary>
+    public string Sha256 { get; }
+
+    /// <summary>The whole body, or for a body over the cap its first bytes.</summary>
+    public ReadOnlyMemory<byte> Bytes => _buffer.AsMemory(0, Count);
+
+    /// <summary>
+    /// Reads <paramref name="body"/> to its end. A body over <paramref name="limit"/> bytes is hashed, not held; a read
+    /// that fails on the server's own cap (<see cref="InboundOptions.MaxStreamedBytes"/>) ends it as too large.
+    /// </summary>
+    public static async Task<InboundBody> ReadAsync(Stream body, long? declaredLength, int limit, int keep, CancellationToken cancellationToken)
+    {
+        var pool = ArrayPool<byte>.Shared;
+        var tooLarge = declaredLength > limit;
+        var buffer = pool.Rent(tooLarge ? keep : (int)Math.Clamp(declaredLength ?? InitialSize, 1, (long)limit + 1));
+        byte[]? scratch = null;
+        var count = 0;
+        long length = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        try
+        {
+            while (true)
+            {
+                if (!tooLarge && count == buffer.Length)
+                {
+                    var larger = pool.Rent((int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+                    buffer.AsSpan(0, count).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
+                var intoBuffer = !tooLarge || count < Math.Min(keep, buffer.Length);
+                var target = !tooLarge ? buffer.AsMemory(count)
+                    : intoBuffer ? buffer.AsMemory(count, Math.Min(keep, buffer.Length) - count)
+                    : (scratch ??= pool.Rent(ScratchSize)).AsMemory();
+                int read;
+                try
+                {
+                    read = await body.ReadAsync(target, cancellationToken);
+                }
+                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                {
+                    // Over even the streamed cap: what was read stands for the body.
+                    tooLarge = true;
+                    break;
+                }
+                if (read == 0)
+                {
+                    break;
+                }
+                hash.AppendData(target.Span[..read]);
+                length += read;
+                if (intoBuffer)
+                {
+                    count += read;
+                }
+                tooLarge |= length > limit;
+            }
+            return new InboundBody(buffer, tooLarge ? Math.Min(count, keep) : count, length, tooLarge, Convert.ToHexStringLower(hash.GetHashAndReset()));
+        }
+        catch
+        {
+            pool.Return(buffer);
+            throw;
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                pool.Return(scratch);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

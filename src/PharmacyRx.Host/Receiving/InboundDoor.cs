@@ -1,0 +1,118 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Storage;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Senders;
+
+namespace PharmacyRx.Host.Receiving;
+
+/// <summary>
+/// The door of <c>POST /api/inbound</c> (DESIGN.md, "Trust boundaries"): who the sender is (its API key in
+/// <c>X-Api-Key</c>, or a client certificate pinned to it), and how fast it and any unauthenticated address may post
+/// (ASP.NET Core's rate limiter, partitioned by sender, else by remote address; 429 with Retry-After, audited once per
+/// window). The sender is found before the limiter runs and handed to the endpoint in <see cref="HttpContext.Items"/>.
+/// </summary>
+public static class InboundDoor
+{
+    /// <summary>The route this door guards.</summary>
+    public const string Route = "/api/inbound";
+
+    private static readonly object SenderItem = new();
+
+    /// <summary>Registers the door: sender authentication, the rate limiter, and client certificates checked by pin.</summary>
+    public static WebApplicationBuilder AddInboundDoor(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton(_ => configuration.GetSection("Inbound").Get<InboundOptions>() ?? new InboundOptions());
+        builder.Services.AddSingleton(provider => new SenderStore(provider.GetRequiredService<Database>(), provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(provider => new DoorAudit(
+            provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<InboundOptions>()));
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                if (!IsInbound(context.Request))
+                {
+                    return RateLimitPartition.GetNoLimiter("");
+                }
+                var inbound = context.RequestServices.GetRequiredService<InboundOptions>();
+                return SenderOf(context) is not null
+                    ? RateLimitPartition.GetTokenBucketLimiter(PartitionOf(context), _ => Bucket(inbound.PermitsPerSecond, inbound.Burst))
+                    : RateLimitPartition.GetTokenBucketLimiter(PartitionOf(context), _ => Bucket(inbound.UnauthenticatedPermitsPerSecond, inbound.UnauthenticatedBurst));
+            });
+            options.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var context = rejected.HttpContext;
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await context.RequestServices.GetRequiredService<DoorAudit>().RateLimitedAsync(PartitionOf(context), SenderOf(context)?.SenderName, cancellationToken);
+                await TypedResults.Problem("Too many requests; retry after the time in Retry-After.",
+                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests").ExecuteAsync(context);
+            };
+        });
+        // A client certificate is only ever a claim to be a sender pinned to its thumbprint, so any certificate may be
+        // presented; whether Kestrel asks for one is the Kestrel section's ClientCertificateMode (README).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ClientCertificateValidation = (_, _, _) => true));
+        builder.Services.AddSingleton<IStartupFilter, DoorStartupFilter>();
+        return builder;
+    }
+
+    /// <summary>The authenticated sender of this request, or null.</summary>
+    public static Sender? SenderOf(HttpContext context) => context.Items.TryGetValue(SenderItem, out var sender) ? sender as Sender : null;
+
+    /// <summary>The rate limiter's partition: the sender, else the remote address.</summary>
+    internal static string PartitionOf(HttpContext context) =>
+        SenderOf(context) is { } sender ? $"sender:{sender.SenderName}" : $"address:{context.Connection.RemoteIpAddress ?? IPAddress.None}";
+
+    private static bool IsInbound(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) && request.Path.Equals(Route, StringComparison.OrdinalIgnoreCase);
+
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
+    {
+        TokenLimit = Math.Max(1, burst),
+        TokensPerPeriod = Math.Max(1, perSecond),
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>Finds the sender (API key first, else a pinned client certificate) before the rate limiter runs.</summary>
+    private static async Task AuthenticateAsync(HttpContext context)
+    {
+        var senders = context.RequestServices.GetRequiredService<SenderStore>();
+        Sender? sender = null;
+        if (context.Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key)
+        {
+            sender = await senders.AuthenticateAsync(key, context.RequestAborted);
+        }
+        else if (context.Connection.ClientCertificate is { } certificate)
+        {
+            sender = await senders.FindByCertificateAsync(Convert.ToHexString(SHA256.HashData(certificate.RawData)), context.RequestAborted);
+        }
+        if (sender is not null)
+        {
+            context.Items[SenderItem] = sender;
+        }
+    }
+
+    private sealed class DoorStartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, nextMiddleware) =>
+            {
+                if (IsInbound(context.Request))
+                {
+                    await AuthenticateAsync(context);
+                }
+                await nextMiddleware(context);
+            });
+            app.UseRateLimiter();
+            next(app);
+        };
+    }
+}

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Receiving;
+
+namespace PharmacyRx.Storage.Senders;
+
+/// <summary>
+/// The senders allowed to submit messages and their credentials. A sender key is 256 random bits shown once; only its
+/// SHA-256 is stored and it is never logged or audited (an audit event names its first 12 hex digits of hash).
+/// Adding and disabling are audited (1311.215(a)(4)).
+/// </summary>
+public sealed class SenderStore(Database database, TimeProvider time)
+{
+    /// <summary>Every sender key starts so, which tells it apart from a user's API key (<c>prk_</c>) or session (<c>prs_</c>).</summary>
+    public const string KeyPrefix = "prx_sender_";
+
+    /// <summary>Longest sender name; names are letters, digits, '.', '-' and '_'.</summary>
+    public const int MaxNameLength = 64;
+
+    /// <summary>The outcome of adding a sender: its key, or why not.</summary>
+    public sealed record AddResult(string? ApiKey, string? Problem);
+
+    /// <summary>True for a name this store accepts: 1–64 of letters, digits, '.', '-' and '_'.</summary>
+    public static bool IsValidName(string name) =>
+        name.Length is > 0 and <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
+
+    /// <summary>Adds a sender; returns its API key once.</summary>
+    public async Task<AddResult> AddAsync(string name, string? fromId, string? clientCertificateThumbprint, string actor, CancellationToken cancellationToken)
+    {
+        if (!IsValidName(name))
+        {
+            return new AddResult(null, $"a sender name is 1 to {MaxNameLength} letters, digits, '.', '-' or '_'");
+        }
+        var now = time.GetUtcNow();
+        var key = KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var hash = Hash(key);
+        var thumbprint = string.IsNullOrEmpty(clientCertificateThumbprint) ? null : clientCertificateThumbprint.ToUpperInvariant();
+        return await database.AuditedAsync<AddResult>(async (connection, transaction) =>
+        {
+            const string sql = """
+                INSERT INTO senders (sender_name, key_sha256, from_id, client_cert_thumbprint, created_at, created_by)
+                SELECT @Name, @Hash, @FromId, @Thumbprint, @Now, @Actor
+                WHERE NOT EXISTS (SELECT 1 FROM senders WHERE sender_name = @Name OR client_cert_thumbprint = @Thumbprint)
+                """;
+            var added = await connection.ExecuteAsync(new CommandDefinition(sql,
+                new { Name = name, Hash = hash, FromId = string.IsNullOrEmpty(fromId) ? null : fromId, Thumbprint = thumbprint, Now = ReceiptSeal.FormatTimestamp(now), Actor = actor },
+                transaction, cancellationToken: cancellationToken));
+            return added == 0
+                ? (new AddResult(null, $"a sender named {name} or with that client certificate exists already"), [], false)
+                : (new AddResult(key, null), [new AuditEvent(now, AuditEventTypes.SenderAdded, actor, AuditOutcome.Success, $"sender:{name}",
+                    $"before: -; after: sender '{name}', key {hash[..12]}…, from={fromId ?? "-"}, client certificate={thumbprint ?? "-"}")], true);
+        }, cancellationToken);
+    }
+
+    /// <summary>Every sender, in name order.</summary>
+    public async Task<IReadOnlyList<Sender>> ListAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sender_name AS SenderName, from_id AS FromId, client_cert_thumbprint AS ClientCertificateThumbprint, created_at AS CreatedAt, disabled_at AS DisabledAt
+            FROM senders ORDER BY sender_name
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<Sender>(new CommandDefinition(sql, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>Disables a sender: its key and certificate stop working at once. False when there is no active sender so named.</summary>
+    public async Task<bool> DisableAsync(string name, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await database.AuditedAsync<bool>(async (connection, transaction) =>
+        {
+            const string sql = """
+                UPDATE senders SET disabled_at = @Now WHERE sender_name = @Name AND disabled_at IS NULL RETURNING sender_name
+                """;
+            var disabled = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql,
+                new { Name = name, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
+            return disabled is null
+                ? (false, [], false)
+                : (true, [new AuditEvent(now, AuditEventTypes.SenderDisabled, actor, AuditOutcome.Success, $"sender:{disabled}",
+                    "before: active; after: disabled; key and client certificate no longer accepted")], true);
+        }, cancellationToken);
+    }
+
+    /// <summary>The active sender a key belongs to, or null (unknown, disabled, or not a sender key at all).</summary>
+    public async Task<Sender?> AuthenticateAsync(string apiKey, CancellationToken cancellationToken)
+    {
+        if (!apiKey.StartsWith(KeyPrefix, StringComparison.Ordinal) || apiKey.Length > 128)
+        {
+            return null;
+        }
+        const string sql = """
+            SELECT sender_name AS SenderName, from_id AS FromId, client_cert_thumbprint AS ClientCertificateThumbprint, created_at AS CreatedAt, disabled_at AS DisabledAt
+            FROM senders WHERE key_sha256 = @Hash AND disabled_at IS NULL
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Sender>(new CommandDefinition(sql, new { Hash = Hash(apiKey) }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>The active sender pinned to a client certificate's SHA-256 thumbprint, or null.</summary>
+    public async Task<Sender?> FindByCertificateAsync(string thumbprint, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sender_name AS SenderName, from_id AS FromId, client_cert_thumbprint AS ClientCertificateThumbprint, created_at AS CreatedAt, disabled_at AS DisabledAt
+            FROM senders WHERE client_cert_thumbprint = @Thumbprint AND disabled_at IS NULL
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<Sender>(new CommandDefinition(sql, new { Thumbprint = thumbprint.ToUpperInvariant() }, cancellationToken: cancellationToken));
+    }
+
+    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+}

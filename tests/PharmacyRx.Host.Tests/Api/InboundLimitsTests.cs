@@ -1,0 +1,181 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Host.Tests.Api;
+
+/// <summary>
+/// Issue 11, finding 7 at the inbound door: a body over the cap is archived only in part and refused; bodies are
+/// streamed, not held; a sender or address over its rate is slowed down. Real HTTP on loopback.
+/// </summary>
+public class InboundLimitsTests
+{
+    private const int KeptBytes = 64 * 1024;
+
+    [Test]
+    public async Task A_body_over_the_cap_is_archived_as_TooLarge_with_its_hash_length_and_first_64_KiB_then_refused()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var key = await pharmacy.AddSenderAsync("gateway");
+        await using var service = await RunningService.StartAsync(pharmacy,
+            builder => builder.Configuration["Receiving:MaxAcceptedBytes"] = "100000");
+        using var http = service.Client(key);
+        var body = RandomNumberGenerator.GetBytes(300_000);
+
+        using var response = await http.PostAsync("/api/inbound", SenderAuthenticationTests.Xml(body));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var record = await RecordAsync(pharmacy, problem.GetProperty("receiptId").GetString()!);
+        Assert.That(record.Status, Is.EqualTo("Rejected"));
+        Assert.That(record.ReasonCode, Is.EqualTo("TooLarge"));
+        Assert.That(record.AsReceived, Is.EqualTo(body[..KeptBytes]), "only the first 64 KiB, never the whole");
+        Assert.That(record.Reason, Does.Contain("300000 bytes").And.Contain(Convert.ToHexStringLower(SHA256.HashData(body))));
+        var verify = await pharmacy.RunAsync("verify");
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+    }
+
+    [Test]
+    public async Task A_sender_over_its_rate_gets_429_with_Retry_After_audited_once_per_window()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var key = await pharmacy.AddSenderAsync("gateway");
+        var other = await pharmacy.AddSenderAsync("other");
+        await using var service = await RunningService.StartAsync(pharmacy, builder =>
+        {
+            builder.Configuration["Inbound:PermitsPerSecond"] = "1";
+            builder.Configuration["Inbound:Burst"] = "2";
+        });
+        using var http = service.Client(key);
+        using var otherHttp = service.Client(other);
+
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 6; i++)
+        {
+            answers.Add(await http.PostAsync("/api/inbound", SenderAuthenticationTests.Xml(new SyntheticNewRx { MessageId = $"RATE-{i}" }.ToBytes())));
+        }
+        using var otherAnswer = await otherHttp.PostAsync("/api/inbound", SenderAuthenticationTests.Xml(new SyntheticNewRx { MessageId = "OTHER-1" }.ToBytes()));
+
+        var limited = answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.That(limited, Has.Count.GreaterThanOrEqualTo(3));
+        Assert.That(limited.Select(a => a.Headers.RetryAfter?.Delta), Has.All.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)));
+        Assert.That(otherAnswer.StatusCode, Is.EqualTo(HttpStatusCode.Created), "each sender has its own partition");
+        var audit = await service.Services.GetRequiredService<AuditLog>().ReadAllAsync(CancellationToken.None).ToListAsync();
+        var events = audit.Where(e => e.Event.Type == AuditEventTypes.InboundRateLimited).ToList();
+        Assert.That(events, Has.Count.EqualTo(1), "once per window, not per request");
+        Assert.That(events[0].Event.Actor, Is.EqualTo("sender:gateway"));
+        answers.ForEach(a => a.Dispose());
+    }
+
+    [Test]
+    public async Task Sixteen_concurrent_16_MiB_posts_stay_under_400_MiB_and_are_each_archived_as_TooLarge()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var key = await pharmacy.AddSenderAsync("gateway");
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var http = service.Client(key);
+        http.Timeout = TimeSpan.FromSeconds(120);
+        const long size = 16L * 1024 * 1024 + 1;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+        using var sampling = new CancellationTokenSource();
+        var peak = 0L;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, RssBytes());
+                await Task.Delay(20);
+            }
+        });
+        var posts = Enumerable.Range(0, 16).Select(async i =>
+        {
+            using var content = new StreamContent(new PatternStream(size, (byte)i));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
+            content.Headers.ContentLength = size;
+            using var response = await http.PostAsync("/api/inbound", content);
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return (response.StatusCode, ReceiptId: problem.GetProperty("receiptId").GetString()!);
+        }).ToArray();
+        var results = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
+        await sampling.CancelAsync();
+        await sampler;
+
+        TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
+        Assert.That(peak, Is.LessThan(400L * 1024 * 1024));
+        Assert.That(results.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        for (var i = 0; i < results.Length; i++)
+        {
+            var record = await RecordAsync(pharmacy, results[i].ReceiptId);
+            Assert.That(record.ReasonCode, Is.EqualTo("TooLarge"));
+            Assert.That(record.AsReceived, Is.EqualTo(PatternStream.Prefix(KeptBytes, (byte)i)));
+        }
+        Assert.That(results.Select(r => r.ReceiptId).Distinct().Count(), Is.EqualTo(16));
+    }
+
+    private static long RssBytes()
+    {
+        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private sealed record Row(string Status, string ReasonCode, string Reason, byte[] AsReceived);
+
+    private static async Task<Row> RecordAsync(InstalledPharmacy pharmacy, string receiptId)
+    {
+        await using var connection = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        return await connection.QuerySingleAsync<Row>(
+            "SELECT status AS Status, reason_code AS ReasonCode, reason AS Reason, as_received AS AsReceived FROM prescription_archive WHERE receipt_id = @Id",
+            new { Id = receiptId });
+    }
+
+    /// <summary>A body of a given length made up as it is read, so the test itself holds none of it; its bytes depend on a seed.</summary>
+    private sealed class PatternStream(long length, byte seed) : Stream
+    {
+        private long _position;
+
+        public static byte[] Prefix(int count, byte seed)
+        {
+            var bytes = new byte[count];
+            using var stream = new PatternStream(count, seed);
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            for (var i = 0; i < n; i++)
+            {
+                buffer[offset + i] = (byte)((_position + i) * 31 + seed);
+            }
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

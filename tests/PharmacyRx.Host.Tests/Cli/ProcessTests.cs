@@ -44,16 +44,5 @@ public class ProcessTests
         Assert.That(verify.ExitCode, Is.Zero, verify.Output);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pharmacyrx.dll"));
-        args.ToList().ForEach(start.ArgumentList.Add);
-        start.Environment[KeyPasswordSource.VariableName] = InstalledPharmacy.KeyPassword;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => ChildProgram.RunAsync(args);
 }

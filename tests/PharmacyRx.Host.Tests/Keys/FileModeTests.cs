@@ -35,7 +35,7 @@ public class FileModeTests
         ];
         foreach (var args in runs)
         {
-            var (exit, output, error) = await RunUnderUmask022Async(args);
+            var (exit, output, error) = await ChildProgram.RunAsync(args, umask: "022"); // a shell whose umask lets group and others read, as many do
             Assert.That(exit, Is.Zero, $"{string.Join(' ', args)}: {output} {error}");
         }
 
@@ -106,22 +106,5 @@ public class FileModeTests
         Assert.That(init.ExitCode, Is.Zero, init.Error);
         Assert.That(File.GetUnixFileMode(pharmacy.Data.Root), Is.EqualTo(OwnerFolder));
         Assert.That(verify.Output, Does.Not.Contain("can be entered by group or others"));
-    }
-
-    // The real program as a child process started by a shell whose umask lets group and others read, as many do.
-    private static async Task<(int ExitCode, string Output, string Error)> RunUnderUmask022Async(string[] args)
-    {
-        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("umask 022 && exec dotnet \"$@\"");
-        start.ArgumentList.Add("sh");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "pharmacyrx.dll"));
-        args.ToList().ForEach(start.ArgumentList.Add);
-        start.Environment[KeyPasswordSource.VariableName] = InstalledPharmacy.KeyPassword;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output, await error);
     }
 }

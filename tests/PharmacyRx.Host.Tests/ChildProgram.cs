@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using PharmacyRx.Core.Signing;
+
+namespace PharmacyRx.Host.Tests;
+
+/// <summary>The real <c>pharmacyrx</c> program as a child process, with the test key password.</summary>
+internal static class ChildProgram
+{
+    /// <summary>Runs it to completion (at most two minutes); with <paramref name="umask"/>, under a shell that set that umask first.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string[] args, string? umask = null)
+    {
+        var program = Path.Combine(AppContext.BaseDirectory, "pharmacyrx.dll");
+        var start = new ProcessStartInfo(umask is null ? "dotnet" : "/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (umask is not null)
+        {
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"umask {umask} && exec dotnet \"$@\"");
+            start.ArgumentList.Add("sh");
+        }
+        start.ArgumentList.Add(program);
+        args.ToList().ForEach(start.ArgumentList.Add);
+        start.Environment[KeyPasswordSource.VariableName] = InstalledPharmacy.KeyPassword;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -37,6 +37,25 @@ public class AccessBoundaryTests
     }
 
     [Test]
+    public async Task An_API_key_row_planted_with_sqlite3_for_an_administrator_opens_nothing_and_verify_names_it()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        const string plantedKey = "prk_intruder-made-key-000000000000000000000000000000";
+        var plantedHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(plantedKey)));
+        await pharmacy.Pharmacy.TamperAsync(
+            $"INSERT INTO api_keys (key_sha256, user_name, label, created_at) VALUES ('{plantedHash}', 'admin', 'planted', '2026-01-01T00:00:00.000Z')");
+        using var byKey = pharmacy.Anonymous();
+        byKey.DefaultRequestHeaders.Add("X-Api-Key", plantedKey);
+
+        using var users = await byKey.GetAsync("/api/users");
+        var verify = await pharmacy.Pharmacy.RunAsync("verify");
+
+        Assert.That(users.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "an API key the chain does not hold authenticates nobody");
+        Assert.That(verify.ExitCode, Is.Not.Zero);
+        Assert.That(verify.Output, Does.Contain("table api_keys row " + plantedHash));
+    }
+
+    [Test]
     public async Task A_service_account_cannot_hold_dispense_or_access_management_directly_through_a_role_or_by_an_edited_row()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();

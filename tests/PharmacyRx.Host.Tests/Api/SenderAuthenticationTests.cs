@@ -88,7 +88,7 @@ public class SenderAuthenticationTests
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         var senderKey = await pharmacy.AddSenderAsync("gateway");
-        Assert.That((await pharmacy.RunAsync("users", "add", "export-script", "--full-name", "Synthetic Export", "--initials", "EX", "--role", "Inspector")).ExitCode, Is.Zero);
+        Assert.That((await pharmacy.RunAsync("users", "add", "export-script", "--full-name", "Synthetic Export", "--initials", "EX", "--role", "Inspector", "--service")).ExitCode, Is.Zero);
         var userKey = (await pharmacy.RunAsync("users", "api-key", "export-script")).JsonLines[0].GetProperty("apiKey").GetString()!;
         await using var service = await RunningService.StartAsync(pharmacy);
 

@@ -29,4 +29,10 @@ public sealed class InboundOptions
     /// only hashed, never held; past this the connection is cut and what was read is archived as too large.
     /// </summary>
     public long MaxStreamedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Most bytes of a request body on every other route (login, API JSON), in bytes; over it the request is refused
+    /// before it is parsed, so anonymous bodies cannot exhaust memory (Kestrel's own default is 30 MB). Default 1 MiB.
+    /// </summary>
+    public long MaxOtherBodyBytes { get; set; } = 1024 * 1024;
 }

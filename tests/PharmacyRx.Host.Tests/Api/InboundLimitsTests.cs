@@ -119,6 +119,50 @@ public class InboundLimitsTests
         Assert.That(results.Select(r => r.ReceiptId).Distinct().Count(), Is.EqualTo(16));
     }
 
+    [Test]
+    public async Task Sixteen_concurrent_anonymous_28_MB_login_bodies_stay_under_400_MiB()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var http = service.Client();
+        http.Timeout = TimeSpan.FromSeconds(120);
+        const long size = 28L * 1024 * 1024;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+        using var sampling = new CancellationTokenSource();
+        var peak = 0L;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, RssBytes());
+                await Task.Delay(20);
+            }
+        });
+        var posts = Enumerable.Range(0, 16).Select(async i =>
+        {
+            // Chunked (no Content-Length): one JSON string of 28 MB as the login name.
+            using var content = new StreamContent(new LongJsonStringStream("{\"userName\":\"", size, "\",\"password\":\"x\"}"));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            try
+            {
+                using var response = await http.PostAsync("/api/sessions", content);
+                return response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return HttpStatusCode.RequestEntityTooLarge; // the server closed the connection on a body over its cap
+            }
+        }).ToArray();
+        var answers = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
+        await sampling.CancelAsync();
+        await sampler;
+
+        TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
+        Assert.That(answers, Has.None.EqualTo(HttpStatusCode.OK));
+        Assert.That(peak, Is.LessThan(400L * 1024 * 1024), "an anonymous body is capped before it is parsed");
+    }
+
     private static long RssBytes()
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
@@ -133,6 +177,47 @@ public class InboundLimitsTests
         return await connection.QuerySingleAsync<Row>(
             "SELECT status AS Status, reason_code AS ReasonCode, reason AS Reason, as_received AS AsReceived FROM prescription_archive WHERE receipt_id = @Id",
             new { Id = receiptId });
+    }
+
+    /// <summary>A JSON body whose one string value is <paramref name="length"/> letters, made up as it is read.</summary>
+    private sealed class LongJsonStringStream(string prefix, long length, string suffix) : Stream
+    {
+        private readonly byte[] _prefix = System.Text.Encoding.UTF8.GetBytes(prefix);
+        private readonly byte[] _suffix = System.Text.Encoding.UTF8.GetBytes(suffix);
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => _prefix.Length + length + _suffix.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, Length - _position);
+            for (var i = 0; i < n; i++)
+            {
+                var at = _position + i;
+                buffer[offset + i] = at < _prefix.Length ? _prefix[at]
+                    : at < _prefix.Length + length ? (byte)'a'
+                    : _suffix[at - _prefix.Length - length];
+            }
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A body of a given length made up as it is read, so the test itself holds none of it; its bytes depend on a seed.</summary>

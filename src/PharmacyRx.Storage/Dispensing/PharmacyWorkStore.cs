@@ -201,7 +201,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             EarliestFillDate = ParseDate(elements.EarliestFillDate),
             ReceivedDate = ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt) ? DateOnly.FromDateTime(receivedAt.UtcDateTime) : null,
             Unverified = unverified,
-            Cancelled = record.CancelledByReceiptId is not null,
+            Cancelled = record.CancelledByReceiptId is not null || await CancelledInChainAsync(connection, transaction, receiptId, cancellationToken),
             Voided = Has(AnnotationType.Void),
             TransferredOut = Has(AnnotationType.TransferOut),
             Reviewed = Has(AnnotationType.PharmacistReview),
@@ -210,6 +210,20 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
                 .Sum(a => int.TryParse(a.Fields.GetValueOrDefault("additionalRefills"), NumberStyles.None, CultureInfo.InvariantCulture, out var more) ? more : 0),
         };
         return new Facts(rules, elements.QuantityUnit, ignored);
+    }
+
+    /// <summary>
+    /// Whether the audit chain says a CancelRx cancelled this prescription: a CancelRx archive row deleted behind the
+    /// service's back does not make it dispensable again (1311.215(a)(2)); only rewriting the chain would, which its
+    /// signed heads show.
+    /// </summary>
+    private static async Task<bool> CancelledInChainAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT EXISTS (SELECT 1 FROM audit_events WHERE event_type = @Type AND target = @ReceiptId)
+            """;
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql,
+            new { Type = AuditEventTypes.PrescriptionCancelled, ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>The rows the audit chain holds; each one it does not is left out and audited (1311.215(a)(2)).</summary>

@@ -208,6 +208,24 @@ public class CoverageAttackTests
     }
 
     [Test]
+    public async Task Refuses_to_dispense_a_cancelled_prescription_after_its_CancelRx_was_deleted_with_SQL()
+    {
+        var (pharmacy, receipts) = await PharmacyWithRecordsAsync(
+            new SyntheticNewRx { MessageId = "C-7" },
+            new SyntheticNewRx { Transaction = "CancelRx", MessageId = "CX-7", RelatesToMessageId = "C-7", DeaNumber = "" });
+        using var _ = pharmacy;
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var pharmacist = await PharmacistAsync(pharmacy, service);
+        using var before = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(10));
+
+        await IntrudeAsync(pharmacy, $"DELETE FROM prescription_archive WHERE receipt_id = '{receipts[1]:D}';");
+        using var after = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(10));
+
+        Assert.That(await CodeAsync(before), Is.EqualTo("Cancelled"));
+        Assert.That(await CodeAsync(after), Is.EqualTo("Cancelled"), "the chain still says it was cancelled");
+    }
+
+    [Test]
     public async Task Finds_a_dispensing_deleted_and_one_edited()
     {
         var (pharmacy, receipts) = await PharmacyWithRecordsAsync();

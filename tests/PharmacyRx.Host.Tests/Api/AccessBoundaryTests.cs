@@ -189,4 +189,27 @@ public class AccessBoundaryTests
         Assert.That(flagged[0].Details, Does.Contain("admin2 was created by admin"));
         Assert.That((await pharmacy.AuditAsync(AuditEventTypes.UserCreated)).Last().Details, Does.Contain("createdBy=admin"));
     }
+
+    [Test]
+    public async Task A_permission_given_to_a_role_the_granter_holds_by_an_account_the_granter_created_is_reported_as_attempted_unauthorized_modification()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        Assert.That((await pharmacy.Pharmacy.RunAsync("users", "assign", "admin", DefaultRoles.Technician)).ExitCode, Is.Zero);
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin);
+        using var accomplice = await pharmacy.SignedInAsync("admin2");
+        using var roleGrant = await accomplice.PutAsync($"/api/roles/{DefaultRoles.Technician}/permissions/Dispense", null);
+        using var ordinary = await accomplice.PutAsync($"/api/roles/{DefaultRoles.Inspector}/permissions/ReadAudit", null);
+
+        var reporter = pharmacy.Service.Services.GetRequiredService<AuditReporter>();
+        var report = await reporter.GenerateAsync(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local).DateTime), CancellationToken.None);
+
+        Assert.That((roleGrant.StatusCode, ordinary.StatusCode), Is.EqualTo((HttpStatusCode.NoContent, HttpStatusCode.NoContent)), await ProblemAsync(roleGrant));
+        var flagged = report.Incidents.Where(i => i.Category == IncidentCategory.UnauthorizedModification).ToArray();
+        Assert.That(flagged.Select(i => (i.Type, i.Actor, i.Target)), Is.EqualTo(new[]
+        {
+            (AuditEventTypes.RolePermissionGranted, "admin2", $"role:{DefaultRoles.Technician}"),
+        }), "admin holds Technician: Dispense given to it by an account admin created is a grant to admin");
+        Assert.That(flagged[0].Details, Does.Contain("admin2 was created by admin"));
+    }
 }

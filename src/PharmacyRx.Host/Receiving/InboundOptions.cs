@@ -32,7 +32,8 @@ public sealed class InboundOptions
 
     /// <summary>
     /// Most bytes of a request body on every other route (login, API JSON), in bytes; over it the request is refused
-    /// before it is parsed, so anonymous bodies cannot exhaust memory (Kestrel's own default is 30 MB). Default 1 MiB.
+    /// before it is parsed, so anonymous bodies cannot exhaust memory (Kestrel's own default is 30 MB). Default 2 MiB (a
+    /// 1 MiB login name is still read, refused with 400 and audited cut short).
     /// </summary>
-    public long MaxOtherBodyBytes { get; set; } = 1024 * 1024;
+    public long MaxOtherBodyBytes { get; set; } = 2 * 1024 * 1024;
 }

@@ -113,6 +113,24 @@ public class AccessBoundaryTests
     }
 
     [Test]
+    public async Task A_one_time_password_cannot_be_kept_as_the_new_password()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "pharm1", DefaultRoles.Pharmacist);
+        var oneTime = pharmacy.Passwords["pharm1"];
+
+        using var login = await pharmacy.LoginAsync("pharm1", oneTime);
+        using var client = pharmacy.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString());
+        using var kept = await client.PutAsJsonAsync("/api/me/password", new { currentPassword = oneTime, newPassword = oneTime });
+        using var read = await client.GetAsync("/api/prescriptions");
+
+        Assert.That(kept.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "the administrator who set it would know a working password");
+        Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "still a session that may only change the password");
+    }
+
+    [Test]
     public async Task An_administrators_password_reset_is_one_time_too_and_changing_a_password_ends_the_other_sessions()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();

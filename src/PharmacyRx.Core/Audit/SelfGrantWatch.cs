@@ -55,6 +55,17 @@ public sealed class SelfGrantWatch
                 _controllers[auditEvent.Target] = controllers = new(StringComparer.OrdinalIgnoreCase);
             }
             controllers.TryAdd(auditEvent.Actor, how);
+            // Whoever controls the actor controls what the actor creates, re-enables or resets (a chain of accounts).
+            if (_controllers.TryGetValue(auditEvent.Actor, out var upstream))
+            {
+                foreach (var (controller, theirs) in upstream.ToArray())
+                {
+                    if (!controller.Equals(auditEvent.Target, StringComparison.OrdinalIgnoreCase))
+                    {
+                        controllers.TryAdd(controller, $"{how} by {auditEvent.Actor}, who was {theirs}");
+                    }
+                }
+            }
             return null;
         }
         return Grants.Contains(auditEvent.Type)

@@ -209,6 +209,26 @@ public class AccessBoundaryTests
     }
 
     [Test]
+    public async Task A_grant_to_the_granter_through_a_chain_of_accounts_the_granter_created_is_reported_too()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin);
+        using var second = await pharmacy.SignedInAsync("admin2");
+        using var createdBySecond = await pharmacy.CreateUserAsync(second, "admin3", DefaultRoles.PharmacyAdmin);
+        using var third = await pharmacy.SignedInAsync("admin3");
+        using var grant = await third.PutAsync("/api/users/admin/permissions/Export", null);
+
+        var reporter = pharmacy.Service.Services.GetRequiredService<AuditReporter>();
+        var report = await reporter.GenerateAsync(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local).DateTime), CancellationToken.None);
+
+        Assert.That(grant.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var flagged = report.Incidents.Where(i => i.Category == IncidentCategory.UnauthorizedModification).ToArray();
+        Assert.That(flagged.Select(i => (i.Type, i.Actor, i.Target)), Is.EqualTo(new[] { (AuditEventTypes.PermissionGranted, "admin3", "admin") }));
+        Assert.That(flagged[0].Details, Does.Contain("admin3 was created by admin2, who was created by admin"));
+    }
+
+    [Test]
     public async Task A_permission_given_to_a_role_the_granter_holds_by_an_account_the_granter_created_is_reported_as_attempted_unauthorized_modification()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();

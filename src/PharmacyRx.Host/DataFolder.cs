@@ -16,5 +16,8 @@ public sealed class DataFolder(string root)
     /// <summary>Where the API writes an export before streaming it; each file is deleted as its response closes.</summary>
     public string ExportsFolder => Path.Combine(Root, "exports");
 
+    /// <summary>Where a chunked inbound body past its first MiB waits until it is known to fit; each file is deleted as it closes.</summary>
+    public string InboundSpillFolder => Path.Combine(Root, "inbound");
+
     public bool IsInitialized => File.Exists(DatabasePath) && File.Exists(KeyPath) && File.Exists(CertificatePath);
 }

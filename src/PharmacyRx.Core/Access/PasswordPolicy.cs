@@ -31,4 +31,12 @@ public static class PasswordPolicy
         : password.Length > TextLimits.Password ? $"a password is at most {TextLimits.Password} characters"
         : Common.Value.Contains(password) ? "this password is on the list of commonly used passwords"
         : null;
+
+    /// <summary>
+    /// A new password for oneself: the rules above, and never the current one, so a one-time password someone else set
+    /// (a new user's, an administrator's reset) cannot be kept and that someone never knows a working password
+    /// (1311.205(b)(1)).
+    /// </summary>
+    public static string? Refusal(string newPassword, string currentPassword) =>
+        string.Equals(newPassword, currentPassword, StringComparison.Ordinal) ? "the new password must differ from the current one" : Refusal(newPassword);
 }

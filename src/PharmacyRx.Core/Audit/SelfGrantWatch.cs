@@ -1,8 +1,9 @@
 namespace PharmacyRx.Core.Audit;
 
 /// <summary>
-/// 1311.215(a)(2): finds, in audit order, a grant (a permission, or a role) made TO an administrator BY an account that
-/// administrator created, re-enabled or reset — a way to give oneself rights one may not grant oneself (1311.205(b)(2)).
+/// 1311.215(a)(2): finds, in audit order, a grant (a permission, a role, or a permission to a role they hold) made TO
+/// an administrator BY an account that administrator created, re-enabled or reset — a way to give oneself rights one
+/// may not grant oneself (1311.205(b)(2)).
 /// Each such grant is an attempted unauthorized modification in the daily report. Feed it every event from the first.
 /// </summary>
 public sealed class SelfGrantWatch
@@ -19,12 +20,33 @@ public sealed class SelfGrantWatch
 
     private static readonly HashSet<string> Grants = new(StringComparer.Ordinal) { AuditEventTypes.PermissionGranted, AuditEventTypes.RoleAssigned };
 
+    // Each account → the roles it holds, as the trail says (created with, assigned, removed): a permission given to a
+    // role is a grant to everyone who holds it.
+    private readonly Dictionary<string, string[]> _roles = new(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> RoleChanges = new(StringComparer.Ordinal)
+    {
+        AuditEventTypes.UserCreated, AuditEventTypes.RoleAssigned, AuditEventTypes.RoleRemoved,
+    };
+
     /// <summary>Why this event is a grant to oneself through an account one controls, or null.</summary>
     public string? Next(AuditEvent auditEvent)
     {
         if (auditEvent.Outcome != AuditOutcome.Success)
         {
             return null;
+        }
+        if (RoleChanges.Contains(auditEvent.Type) && RolesAfter(auditEvent.Details) is { } roles)
+        {
+            _roles[auditEvent.Target] = roles;
+        }
+        if (auditEvent.Type == AuditEventTypes.RolePermissionGranted
+            && auditEvent.Target.StartsWith("role:", StringComparison.Ordinal)
+            && _controllers.TryGetValue(auditEvent.Actor, out var controlling)
+            && controlling.FirstOrDefault(c => _roles.TryGetValue(c.Key, out var held) && held.Contains(auditEvent.Target[5..], StringComparer.OrdinalIgnoreCase)) is
+                { Key: not null } holder)
+        {
+            return $"{auditEvent.Actor} was {holder.Value} by {holder.Key}, who holds {auditEvent.Target} and so receives this grant: rights given to oneself through an account one controls";
         }
         if (Controlling.TryGetValue(auditEvent.Type, out var how))
         {
@@ -33,6 +55,17 @@ public sealed class SelfGrantWatch
                 _controllers[auditEvent.Target] = controllers = new(StringComparer.OrdinalIgnoreCase);
             }
             controllers.TryAdd(auditEvent.Actor, how);
+            // Whoever controls the actor controls what the actor creates, re-enables or resets (a chain of accounts).
+            if (_controllers.TryGetValue(auditEvent.Actor, out var upstream))
+            {
+                foreach (var (controller, theirs) in upstream.ToArray())
+                {
+                    if (!controller.Equals(auditEvent.Target, StringComparison.OrdinalIgnoreCase))
+                    {
+                        controllers.TryAdd(controller, $"{how} by {auditEvent.Actor}, who was {theirs}");
+                    }
+                }
+            }
             return null;
         }
         return Grants.Contains(auditEvent.Type)
@@ -40,5 +73,18 @@ public sealed class SelfGrantWatch
             && granters.TryGetValue(auditEvent.Target, out var relation)
             ? $"{auditEvent.Actor} was {relation} by {auditEvent.Target}, who receives this grant: rights given to oneself through an account one controls"
             : null;
+    }
+
+    /// <summary>The roles an access-control event says the account holds afterwards ("after: …; roles=A,B; …"), or null.</summary>
+    private static string[]? RolesAfter(string details)
+    {
+        var after = details.IndexOf("after:", StringComparison.Ordinal);
+        var roles = after < 0 ? -1 : details.IndexOf("roles=", after, StringComparison.Ordinal);
+        if (roles < 0)
+        {
+            return null;
+        }
+        var end = details.IndexOf(';', roles);
+        return details[(roles + "roles=".Length)..(end < 0 ? details.Length : end)].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 }

@@ -26,7 +26,8 @@ public static class InboundApi
     }
 
     private static async Task<Results<Created<InboundResponse>, Ok<InboundResponse>, ProblemHttpResult>> ReceiveAsync(
-        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit, CancellationToken cancellationToken)
+        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit, DataFolder data,
+        CancellationToken cancellationToken)
     {
         if (InboundDoor.SenderOf(context) is not { } sender)
         {
@@ -42,7 +43,7 @@ public static class InboundApi
 
         var source = ReceiptSource.Sender(sender.SenderName, sender.FromId);
         using var body = await InboundBody.ReadAsync(
-            context.Request.Body, context.Request.ContentLength, options.MaxAcceptedBytes, ReceiptPipeline.TooLargeKeptBytes, cancellationToken);
+            context.Request.Body, context.Request.ContentLength, options.MaxAcceptedBytes, ReceiptPipeline.TooLargeKeptBytes, data.InboundSpillFolder, cancellationToken);
         if (body.IsTooLarge)
         {
             // Finding 7: archived (its length, hash and first 64 KiB, never the whole), then refused.

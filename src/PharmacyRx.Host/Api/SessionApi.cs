@@ -63,7 +63,7 @@ public static class SessionApi
         PasswordChange request, HttpContext context, SessionStore sessions, Storage.UserPasswords passwords, TimeProvider time,
         CancellationToken cancellationToken)
     {
-        if (PasswordPolicy.Refusal(request.NewPassword ?? "") is { } refusal)
+        if (PasswordPolicy.Refusal(request.NewPassword ?? "", request.CurrentPassword ?? "") is { } refusal)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: refusal);
         }

@@ -24,6 +24,10 @@ public static class ReadinessChecks
 
     public static IServiceCollection AddReadinessChecks(this IServiceCollection services)
     {
+        // The file-mode walk stats every file in the data folder: at most once per Health:FileModesInterval (default 30
+        // seconds), however many anonymous probes arrive.
+        services.AddSingleton(provider => new FileModesSnapshot(provider.GetRequiredService<DataFolder>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IConfiguration>().GetValue("Health:FileModesInterval", TimeSpan.FromSeconds(30))));
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database")
             .AddCheck<ClockSkewCheck>("clock")
@@ -149,14 +153,36 @@ public static class ReadinessChecks
     }
 
     // 1311.205(b)(5): a warning (degraded), not a failed readiness: the service still works, but health data is exposed.
-    private sealed class FileModesCheck(DataFolder data) : IHealthCheck
+    private sealed class FileModesCheck(FileModesSnapshot snapshot) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var loose = OwnerOnlyFiles.FindLoose(data.Root);
+            var loose = snapshot.Current();
             return Task.FromResult(loose.Count == 0
                 ? HealthCheckResult.Healthy("every file in the data folder is the service user's alone")
                 : HealthCheckResult.Degraded($"warn: {string.Join("; ", loose)}", data: new Dictionary<string, object> { ["loose"] = loose }));
+        }
+    }
+
+    /// <summary>The last walk of the data folder for loose modes, made again only after the interval; one walk at a time.</summary>
+    private sealed class FileModesSnapshot(DataFolder data, TimeProvider time, TimeSpan interval)
+    {
+        private readonly Lock _gate = new();
+        private (DateTimeOffset At, IReadOnlyList<string> Loose)? _last;
+
+        public IReadOnlyList<string> Current()
+        {
+            lock (_gate)
+            {
+                var now = time.GetUtcNow();
+                if (_last is { } last && now - last.At < interval)
+                {
+                    return last.Loose;
+                }
+                var loose = OwnerOnlyFiles.FindLoose(data.Root);
+                _last = (now, loose);
+                return loose;
+            }
         }
     }
 }

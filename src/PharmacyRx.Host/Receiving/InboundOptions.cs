@@ -29,4 +29,11 @@ public sealed class InboundOptions
     /// only hashed, never held; past this the connection is cut and what was read is archived as too large.
     /// </summary>
     public long MaxStreamedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Most bytes of a request body on every other route (login, API JSON), in bytes; over it the request is refused
+    /// before it is parsed, so anonymous bodies cannot exhaust memory (Kestrel's own default is 30 MB). Default 2 MiB (a
+    /// 1 MiB login name is still read, refused with 400 and audited cut short).
+    /// </summary>
+    public long MaxOtherBodyBytes { get; set; } = 2 * 1024 * 1024;
 }

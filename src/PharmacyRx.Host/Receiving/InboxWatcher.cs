@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Signing;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Receiving;
@@ -93,6 +94,12 @@ public sealed partial class InboxWatcher(
         }
         var bytes = await InboxFile.ReadAsync(opened, options.Value.ReadTimeout, cancellationToken);
         var result = await pipeline.ReceiveAsync(bytes, ReceiptSource.Inbox, cancellationToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Kept in the data folder, so the service's alone (0600), whatever mode it was dropped with; set on the file
+            // opened, never through a path a link could have replaced since.
+            File.SetUnixFileMode(opened.Handle, OwnerOnlyFiles.FileMode);
+        }
         MoveTo(path, "archived", $"{result.ReceiptId:D}_{name}");
         return true;
     }

@@ -4,6 +4,8 @@ using Dapper;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Integrity;
 
 namespace PharmacyRx.Storage.Access;
 
@@ -122,7 +124,11 @@ public sealed class SessionStore(Database database, TimeProvider time)
                 SELECT k.user_name FROM api_keys k JOIN users u ON u.user_name = k.user_name
                 WHERE k.key_sha256 = @Hash AND k.revoked_at IS NULL AND u.status = 'Active'
                 """;
+            // 1311.215(a)(2): a key or user row inserted, un-revoked or re-enabled with plain SQL behind the service's back
+            // is not the row the audit chain recorded, and opens nothing.
             return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(key, new { Hash = hash }, cancellationToken: cancellationToken)) is { } owner
+                && await CoverageCheck.IsCoveredAsync(connection, null, CoveredTables.Find("api_keys")!, hash, cancellationToken)
+                && await CoverageCheck.IsCoveredAsync(connection, null, CoveredTables.Find("users")!, owner, cancellationToken)
                 ? new Authenticated(owner, false)
                 : null;
         }

@@ -185,6 +185,13 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             unverified = "its latest status change does not match the audit chain";
             ignored.Add(Ignored(now, "verification_events", change, receiptId));
         }
+        if (unverified is null && await MissingWorkAsync(connection, transaction, receiptId, cancellationToken) is > 0 and var missing)
+        {
+            // An annotation (a void, a transfer) or a fill the chain recorded is gone from its table: deleted with SQL.
+            unverified = $"{missing} annotation(s) or dispensing(s) the audit chain recorded are missing from their tables";
+            ignored.Add(new AuditEvent(now, AuditEventTypes.CoverageMismatch, CoverageActor, AuditOutcome.Failure, $"prescription_archive:{receiptId:D}",
+                $"{missing} annotation or dispensing rows the audit chain recorded for receipt {receiptId:D} are missing: the dispensing rules refused to rely on the record"));
+        }
         var message = record.TransactionKind == nameof(TransactionKind.NewRx) ? reader.Read(record.AsReceived).Message : null;
         var elements = message?.Elements ?? new DeaElements();
         var annotations = await VerifiedAsync(connection, transaction, "annotations", await AnnotationsAsync(connection, transaction, receiptId, cancellationToken),
@@ -201,7 +208,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             EarliestFillDate = ParseDate(elements.EarliestFillDate),
             ReceivedDate = ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt) ? DateOnly.FromDateTime(receivedAt.UtcDateTime) : null,
             Unverified = unverified,
-            Cancelled = record.CancelledByReceiptId is not null,
+            Cancelled = record.CancelledByReceiptId is not null || await CancelledInChainAsync(connection, transaction, receiptId, cancellationToken),
             Voided = Has(AnnotationType.Void),
             TransferredOut = Has(AnnotationType.TransferOut),
             Reviewed = Has(AnnotationType.PharmacistReview),
@@ -210,6 +217,38 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
                 .Sum(a => int.TryParse(a.Fields.GetValueOrDefault("additionalRefills"), NumberStyles.None, CultureInfo.InvariantCulture, out var more) ? more : 0),
         };
         return new Facts(rules, elements.QuantityUnit, ignored);
+    }
+
+    /// <summary>
+    /// How many annotations and dispensings the audit chain recorded for this prescription are no longer in their tables
+    /// (1311.215(a)(2)): a void, transfer or fill deleted with SQL would otherwise let it be dispensed again, or more.
+    /// </summary>
+    private static async Task<long> MissingWorkAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        // The event_type term is the partial index's WHERE, word for word (0020_index_audit_work_by_receipt.sql).
+        const string sql = """
+            SELECT COUNT(*) FROM audit_events e
+            WHERE e.event_type IN ('AnnotationAdded', 'PrescriptionDispensed') AND e.target = @ReceiptId
+              AND NOT (e.event_type = 'AnnotationAdded' AND EXISTS (
+                    SELECT 1 FROM annotations a WHERE a.receipt_id = @ReceiptId AND e.details LIKE 'annotation ' || a.id || ':%'))
+              AND NOT (e.event_type = 'PrescriptionDispensed' AND EXISTS (
+                    SELECT 1 FROM dispensings d WHERE d.receipt_id = @ReceiptId AND e.details LIKE 'dispensing ' || d.id || ';%'))
+            """;
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Whether the audit chain says a CancelRx cancelled this prescription: a CancelRx archive row deleted behind the
+    /// service's back does not make it dispensable again (1311.215(a)(2)); only rewriting the chain would, which its
+    /// signed heads show.
+    /// </summary>
+    private static async Task<bool> CancelledInChainAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT EXISTS (SELECT 1 FROM audit_events WHERE event_type = @Type AND target = @ReceiptId)
+            """;
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql,
+            new { Type = AuditEventTypes.PrescriptionCancelled, ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>The rows the audit chain holds; each one it does not is left out and audited (1311.215(a)(2)).</summary>

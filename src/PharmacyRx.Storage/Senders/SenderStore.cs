@@ -1,8 +1,11 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Integrity;
 
 namespace PharmacyRx.Storage.Senders;
 
@@ -95,7 +98,8 @@ public sealed class SenderStore(Database database, TimeProvider time)
             FROM senders WHERE key_sha256 = @Hash AND disabled_at IS NULL
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<Sender>(new CommandDefinition(sql, new { Hash = Hash(apiKey) }, cancellationToken: cancellationToken));
+        return await CoveredAsync(connection,
+            await connection.QuerySingleOrDefaultAsync<Sender>(new CommandDefinition(sql, new { Hash = Hash(apiKey) }, cancellationToken: cancellationToken)), cancellationToken);
     }
 
     /// <summary>The active sender pinned to a client certificate's SHA-256 thumbprint, or null.</summary>
@@ -106,8 +110,18 @@ public sealed class SenderStore(Database database, TimeProvider time)
             FROM senders WHERE client_cert_thumbprint = @Thumbprint AND disabled_at IS NULL
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<Sender>(new CommandDefinition(sql, new { Thumbprint = thumbprint.ToUpperInvariant() }, cancellationToken: cancellationToken));
+        return await CoveredAsync(connection,
+            await connection.QuerySingleOrDefaultAsync<Sender>(new CommandDefinition(sql, new { Thumbprint = thumbprint.ToUpperInvariant() }, cancellationToken: cancellationToken)), cancellationToken);
     }
+
+    /// <summary>
+    /// The sender only if its row is the one the audit chain recorded: a row re-enabled, re-keyed or inserted with plain
+    /// SQL behind the service's back authenticates nobody (1311.215(a)(2); README, "Threat model").
+    /// </summary>
+    private static async Task<Sender?> CoveredAsync(DbConnection connection, Sender? sender, CancellationToken cancellationToken) =>
+        sender is not null && await CoverageCheck.IsCoveredAsync(connection, null, CoveredTables.Find("senders")!, sender.SenderName, cancellationToken)
+            ? sender
+            : null;
 
     private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -37,6 +37,25 @@ public class AccessBoundaryTests
     }
 
     [Test]
+    public async Task An_API_key_row_planted_with_sqlite3_for_an_administrator_opens_nothing_and_verify_names_it()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        const string plantedKey = "prk_intruder-made-key-000000000000000000000000000000";
+        var plantedHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(plantedKey)));
+        await pharmacy.Pharmacy.TamperAsync(
+            $"INSERT INTO api_keys (key_sha256, user_name, label, created_at) VALUES ('{plantedHash}', 'admin', 'planted', '2026-01-01T00:00:00.000Z')");
+        using var byKey = pharmacy.Anonymous();
+        byKey.DefaultRequestHeaders.Add("X-Api-Key", plantedKey);
+
+        using var users = await byKey.GetAsync("/api/users");
+        var verify = await pharmacy.Pharmacy.RunAsync("verify");
+
+        Assert.That(users.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "an API key the chain does not hold authenticates nobody");
+        Assert.That(verify.ExitCode, Is.Not.Zero);
+        Assert.That(verify.Output, Does.Contain("table api_keys row " + plantedHash));
+    }
+
+    [Test]
     public async Task A_service_account_cannot_hold_dispense_or_access_management_directly_through_a_role_or_by_an_edited_row()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
@@ -91,6 +110,24 @@ public class AccessBoundaryTests
         Assert.That(await ProblemAsync(before), Does.Contain("password change required"));
         Assert.That((change.StatusCode, after.StatusCode), Is.EqualTo((HttpStatusCode.NoContent, HttpStatusCode.OK)));
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the one-time password is gone");
+    }
+
+    [Test]
+    public async Task A_one_time_password_cannot_be_kept_as_the_new_password()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "pharm1", DefaultRoles.Pharmacist);
+        var oneTime = pharmacy.Passwords["pharm1"];
+
+        using var login = await pharmacy.LoginAsync("pharm1", oneTime);
+        using var client = pharmacy.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString());
+        using var kept = await client.PutAsJsonAsync("/api/me/password", new { currentPassword = oneTime, newPassword = oneTime });
+        using var read = await client.GetAsync("/api/prescriptions");
+
+        Assert.That(kept.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "the administrator who set it would know a working password");
+        Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "still a session that may only change the password");
     }
 
     [Test]
@@ -169,5 +206,48 @@ public class AccessBoundaryTests
         }));
         Assert.That(flagged[0].Details, Does.Contain("admin2 was created by admin"));
         Assert.That((await pharmacy.AuditAsync(AuditEventTypes.UserCreated)).Last().Details, Does.Contain("createdBy=admin"));
+    }
+
+    [Test]
+    public async Task A_grant_to_the_granter_through_a_chain_of_accounts_the_granter_created_is_reported_too()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin);
+        using var second = await pharmacy.SignedInAsync("admin2");
+        using var createdBySecond = await pharmacy.CreateUserAsync(second, "admin3", DefaultRoles.PharmacyAdmin);
+        using var third = await pharmacy.SignedInAsync("admin3");
+        using var grant = await third.PutAsync("/api/users/admin/permissions/Export", null);
+
+        var reporter = pharmacy.Service.Services.GetRequiredService<AuditReporter>();
+        var report = await reporter.GenerateAsync(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local).DateTime), CancellationToken.None);
+
+        Assert.That(grant.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var flagged = report.Incidents.Where(i => i.Category == IncidentCategory.UnauthorizedModification).ToArray();
+        Assert.That(flagged.Select(i => (i.Type, i.Actor, i.Target)), Is.EqualTo(new[] { (AuditEventTypes.PermissionGranted, "admin3", "admin") }));
+        Assert.That(flagged[0].Details, Does.Contain("admin3 was created by admin2, who was created by admin"));
+    }
+
+    [Test]
+    public async Task A_permission_given_to_a_role_the_granter_holds_by_an_account_the_granter_created_is_reported_as_attempted_unauthorized_modification()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        Assert.That((await pharmacy.Pharmacy.RunAsync("users", "assign", "admin", DefaultRoles.Technician)).ExitCode, Is.Zero);
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin);
+        using var accomplice = await pharmacy.SignedInAsync("admin2");
+        using var roleGrant = await accomplice.PutAsync($"/api/roles/{DefaultRoles.Technician}/permissions/Dispense", null);
+        using var ordinary = await accomplice.PutAsync($"/api/roles/{DefaultRoles.Inspector}/permissions/ReadAudit", null);
+
+        var reporter = pharmacy.Service.Services.GetRequiredService<AuditReporter>();
+        var report = await reporter.GenerateAsync(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local).DateTime), CancellationToken.None);
+
+        Assert.That((roleGrant.StatusCode, ordinary.StatusCode), Is.EqualTo((HttpStatusCode.NoContent, HttpStatusCode.NoContent)), await ProblemAsync(roleGrant));
+        var flagged = report.Incidents.Where(i => i.Category == IncidentCategory.UnauthorizedModification).ToArray();
+        Assert.That(flagged.Select(i => (i.Type, i.Actor, i.Target)), Is.EqualTo(new[]
+        {
+            (AuditEventTypes.RolePermissionGranted, "admin2", $"role:{DefaultRoles.Technician}"),
+        }), "admin holds Technician: Dispense given to it by an account admin created is a grant to admin");
+        Assert.That(flagged[0].Details, Does.Contain("admin2 was created by admin"));
     }
 }

@@ -119,6 +119,116 @@ public class InboundLimitsTests
         Assert.That(results.Select(r => r.ReceiptId).Distinct().Count(), Is.EqualTo(16));
     }
 
+    [Test]
+    public async Task Sixteen_concurrent_chunked_16_MiB_posts_without_a_length_stay_under_400_MiB_and_are_each_archived_as_TooLarge()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var key = await pharmacy.AddSenderAsync("gateway");
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var http = service.Client(key);
+        http.Timeout = TimeSpan.FromSeconds(120);
+        const long size = 16L * 1024 * 1024 + 1;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+        using var sampling = new CancellationTokenSource();
+        var peak = 0L;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, RssBytes());
+                await Task.Delay(20);
+            }
+        });
+        var posts = Enumerable.Range(0, 16).Select(async i =>
+        {
+            using var content = new StreamContent(new PatternStream(size, (byte)i));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
+            using var response = await http.PostAsync("/api/inbound", content);
+            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return (response.StatusCode, ReceiptId: problem.GetProperty("receiptId").GetString()!);
+        }).ToArray();
+        var results = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
+        await sampling.CancelAsync();
+        await sampler;
+
+        TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
+        Assert.That(peak, Is.LessThan(400L * 1024 * 1024));
+        Assert.That(results.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        for (var i = 0; i < results.Length; i++)
+        {
+            var record = await RecordAsync(pharmacy, results[i].ReceiptId);
+            Assert.That(record.ReasonCode, Is.EqualTo("TooLarge"));
+            Assert.That(record.AsReceived, Is.EqualTo(PatternStream.Prefix(KeptBytes, (byte)i)));
+        }
+        Assert.That(results.Select(r => r.ReceiptId).Distinct().Count(), Is.EqualTo(16));
+    }
+
+    [Test]
+    public async Task A_chunked_body_of_several_MiB_within_the_cap_is_archived_whole()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var key = await pharmacy.AddSenderAsync("gateway");
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var http = service.Client(key);
+        var message = new SyntheticNewRx { MessageId = "CHUNKED-1" }.ToBytes();
+        var padded = message.Concat(System.Text.Encoding.ASCII.GetBytes("<!--" + new string('x', 3 * 1024 * 1024) + "-->\n")).ToArray();
+
+        using var content = new StreamContent(new NonSeekable(padded));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
+        using var response = await http.PostAsync("/api/inbound", content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        Assert.That(response.RequestMessage!.Content!.Headers.ContentLength, Is.Null, "sent chunked");
+        var receiptId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("receiptId").GetString()!;
+        Assert.That((await RecordAsync(pharmacy, receiptId)).AsReceived, Is.EqualTo(padded));
+        Assert.That(Directory.Exists(pharmacy.Data.InboundSpillFolder) ? Directory.EnumerateFiles(pharmacy.Data.InboundSpillFolder) : [], Is.Empty);
+    }
+
+    [Test]
+    public async Task Sixteen_concurrent_anonymous_28_MB_login_bodies_stay_under_400_MiB()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var http = service.Client();
+        http.Timeout = TimeSpan.FromSeconds(120);
+        const long size = 28L * 1024 * 1024;
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+        using var sampling = new CancellationTokenSource();
+        var peak = 0L;
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, RssBytes());
+                await Task.Delay(20);
+            }
+        });
+        var posts = Enumerable.Range(0, 16).Select(async i =>
+        {
+            // Chunked (no Content-Length): one JSON string of 28 MB as the login name.
+            using var content = new StreamContent(new LongJsonStringStream("{\"userName\":\"", size, "\",\"password\":\"x\"}"));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            try
+            {
+                using var response = await http.PostAsync("/api/sessions", content);
+                return response.StatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return HttpStatusCode.RequestEntityTooLarge; // the server closed the connection on a body over its cap
+            }
+        }).ToArray();
+        var answers = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
+        await sampling.CancelAsync();
+        await sampler;
+
+        TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
+        Assert.That(answers, Has.None.EqualTo(HttpStatusCode.OK));
+        Assert.That(peak, Is.LessThan(400L * 1024 * 1024), "an anonymous body is capped before it is parsed");
+    }
+
     private static long RssBytes()
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
@@ -133,6 +243,53 @@ public class InboundLimitsTests
         return await connection.QuerySingleAsync<Row>(
             "SELECT status AS Status, reason_code AS ReasonCode, reason AS Reason, as_received AS AsReceived FROM prescription_archive WHERE receipt_id = @Id",
             new { Id = receiptId });
+    }
+
+    /// <summary>Bytes as a stream of unknown length, so HttpClient sends them chunked.</summary>
+    private sealed class NonSeekable(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
+
+    /// <summary>A JSON body whose one string value is <paramref name="length"/> letters, made up as it is read.</summary>
+    private sealed class LongJsonStringStream(string prefix, long length, string suffix) : Stream
+    {
+        private readonly byte[] _prefix = System.Text.Encoding.UTF8.GetBytes(prefix);
+        private readonly byte[] _suffix = System.Text.Encoding.UTF8.GetBytes(suffix);
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => _prefix.Length + length + _suffix.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, Length - _position);
+            for (var i = 0; i < n; i++)
+            {
+                var at = _position + i;
+                buffer[offset + i] = at < _prefix.Length ? _prefix[at]
+                    : at < _prefix.Length + length ? (byte)'a'
+                    : _suffix[at - _prefix.Length - length];
+            }
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>A body of a given length made up as it is read, so the test itself holds none of it; its bytes depend on a seed.</summary>

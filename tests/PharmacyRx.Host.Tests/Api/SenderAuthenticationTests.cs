@@ -55,6 +55,35 @@ public class SenderAuthenticationTests
     }
 
     [Test]
+    public async Task A_sender_re_enabled_or_given_another_key_with_sqlite3_is_refused_by_the_running_service_and_named_by_verify()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var disabledKey = await pharmacy.AddSenderAsync("gateway");
+        Assert.That((await pharmacy.RunAsync("senders", "disable", "gateway")).ExitCode, Is.Zero);
+        await pharmacy.AddSenderAsync("hospital");
+        const string plantedKey = "prx_sender_intruder-made-key-0000000000000000000000000";
+        var plantedHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(plantedKey)));
+        await pharmacy.TamperAsync($"""
+            DROP TRIGGER senders_only_disable;
+            UPDATE senders SET disabled_at = NULL WHERE sender_name = 'gateway';
+            UPDATE senders SET key_sha256 = '{plantedHash}' WHERE sender_name = 'hospital';
+            """);
+        await using var service = await RunningService.StartAsync(pharmacy);
+
+        using var reEnabled = service.Client(disabledKey);
+        using var reEnabledAnswer = await reEnabled.PostAsync("/api/inbound", Xml(new SyntheticNewRx { MessageId = "REENABLED-1" }.ToBytes()));
+        using var planted = service.Client(plantedKey);
+        using var plantedAnswer = await planted.PostAsync("/api/inbound", Xml(new SyntheticNewRx { MessageId = "PLANTED-1" }.ToBytes()));
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(reEnabledAnswer.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "a sender row the chain does not hold authenticates nobody");
+        Assert.That(plantedAnswer.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await service.Services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None), Is.Zero);
+        Assert.That(verify.ExitCode, Is.Not.Zero);
+        Assert.That(verify.Output, Does.Contain("table senders row gateway").And.Contain("table senders row hospital"));
+    }
+
+    [Test]
     public async Task A_sender_key_works_on_no_other_route_and_a_user_key_not_on_the_inbound_door()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

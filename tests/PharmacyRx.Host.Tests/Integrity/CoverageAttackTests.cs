@@ -208,6 +208,56 @@ public class CoverageAttackTests
     }
 
     [Test]
+    public async Task Refuses_to_dispense_a_cancelled_prescription_after_its_CancelRx_was_deleted_with_SQL()
+    {
+        var (pharmacy, receipts) = await PharmacyWithRecordsAsync(
+            new SyntheticNewRx { MessageId = "C-7" },
+            new SyntheticNewRx { Transaction = "CancelRx", MessageId = "CX-7", RelatesToMessageId = "C-7", DeaNumber = "" });
+        using var _ = pharmacy;
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var pharmacist = await PharmacistAsync(pharmacy, service);
+        using var before = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(10));
+
+        await IntrudeAsync(pharmacy, $"DELETE FROM prescription_archive WHERE receipt_id = '{receipts[1]:D}';");
+        using var after = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(10));
+
+        Assert.That(await CodeAsync(before), Is.EqualTo("Cancelled"));
+        Assert.That(await CodeAsync(after), Is.EqualTo("Cancelled"), "the chain still says it was cancelled");
+    }
+
+    [Test]
+    public async Task Refuses_a_fill_past_the_prescribed_quantity_after_the_earlier_fill_was_deleted_with_SQL()
+    {
+        var (pharmacy, receipts) = await PharmacyWithRecordsAsync(new SyntheticNewRx { MessageId = "C-8", Quantity = "20" });
+        using var _ = pharmacy;
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var pharmacist = await PharmacistAsync(pharmacy, service);
+        using var first = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(20));
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+
+        await IntrudeAsync(pharmacy, $"DELETE FROM dispensings WHERE receipt_id = '{receipts[0]:D}';");
+        using var second = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(20));
+
+        Assert.That(await CodeAsync(second), Is.EqualTo("RecordNotVerified"), "the chain holds a fill the table no longer shows");
+    }
+
+    [Test]
+    public async Task Refuses_to_dispense_a_voided_prescription_after_its_void_annotation_was_deleted_with_SQL()
+    {
+        var (pharmacy, receipts) = await PharmacyWithRecordsAsync(new SyntheticNewRx { MessageId = "C-9" });
+        using var _ = pharmacy;
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var pharmacist = await PharmacistAsync(pharmacy, service);
+        using var voided = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/void", new { reason = "entered in error" });
+        Assert.That((int)voided.StatusCode, Is.LessThan(300), await voided.Content.ReadAsStringAsync());
+
+        await IntrudeAsync(pharmacy, $"DROP TRIGGER IF EXISTS annotations_no_delete; DELETE FROM annotations WHERE receipt_id = '{receipts[0]:D}';");
+        using var fill = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipts[0]}/dispensings", Dispensing(5));
+
+        Assert.That(await CodeAsync(fill), Is.EqualTo("RecordNotVerified"), "the chain holds a void the table no longer shows");
+    }
+
+    [Test]
     public async Task Finds_a_dispensing_deleted_and_one_edited()
     {
         var (pharmacy, receipts) = await PharmacyWithRecordsAsync();

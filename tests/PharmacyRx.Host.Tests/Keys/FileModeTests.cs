@@ -73,7 +73,7 @@ public class FileModeTests
             Assert.Ignore("Unix file modes");
         }
         using var pharmacy = await InstalledPharmacy.CreateAsync();
-        await using var service = await RunningService.StartAsync(pharmacy);
+        await using var service = await RunningService.StartAsync(pharmacy, builder => builder.Configuration["Health:FileModesInterval"] = "00:00:00");
         using var client = new HttpClient { BaseAddress = service.BaseAddress };
         using var before = await client.GetAsync("/health/ready");
         File.SetUnixFileMode(pharmacy.Data.DatabasePath, OwnerFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
@@ -86,6 +86,30 @@ public class FileModeTests
         Assert.That(warned.GetProperty("status").GetString(), Is.EqualTo("Degraded"));
         Assert.That(warned.GetProperty("description").GetString(), Does.StartWith("warn: ").And.Contain(pharmacy.Data.DatabasePath));
         Assert.That(after.StatusCode, Is.Not.EqualTo(System.Net.HttpStatusCode.ServiceUnavailable), "a warning, not a failed readiness");
+    }
+
+    [Test]
+    public async Task A_flood_of_anonymous_readiness_probes_walks_the_data_folder_once_per_interval_not_once_per_probe()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Ignore("Unix file modes");
+        }
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        using var first = await client.GetAsync("/health/ready");
+        File.SetUnixFileMode(pharmacy.Data.DatabasePath, OwnerFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var probe = await client.GetAsync("/health/ready");
+            return JsonDocument.Parse(await probe.Content.ReadAsStringAsync()).RootElement.GetProperty("checks").GetProperty("fileModes").GetProperty("status").GetString();
+        }));
+
+        // Each walk stats every file in the data folder (inbox/archived grows without end): an anonymous caller must not
+        // be able to make one per request. The probes within the interval get the walk already made.
+        Assert.That(statuses, Is.All.EqualTo("Healthy"));
     }
 
     [Test]

@@ -36,6 +36,22 @@ public class InboxHardeningTests
     }
 
     [Test]
+    public async Task A_file_dropped_readable_by_others_is_kept_owner_only_once_archived()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await using var service = await StartAsync(pharmacy);
+        var temporary = pharmacy.WriteMessage("lax.xml.part", new SyntheticNewRx { MessageId = "LAX-MODE-1" }.ToBytes());
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.Move(temporary, Path.Combine(pharmacy.Data.Inbox, "lax.xml"));
+        var archived = Path.Combine(pharmacy.Data.Inbox, "archived");
+
+        await WaitUntilAsync(() => Directory.Exists(archived) && Directory.EnumerateFiles(archived, "*_lax.xml").Any());
+
+        var kept = Directory.EnumerateFiles(archived, "*_lax.xml").Single();
+        Assert.That(File.GetUnixFileMode(kept), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "health data kept in the data folder is 0600");
+    }
+
+    [Test]
     public async Task A_FIFO_does_not_stall_the_inbox()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

@@ -71,14 +71,8 @@ internal sealed class InboundBody : IDisposable
                 var target = !tooLarge ? buffer.AsMemory(count)
                     : intoBuffer ? buffer.AsMemory(count, Math.Min(keep, buffer.Length) - count)
                     : (scratch ??= pool.Rent(ScratchSize)).AsMemory();
-                int read;
-                try
+                if (await ReadOrCappedAsync(body, target, cancellationToken) is not { } read)
                 {
-                    read = await body.ReadAsync(target, cancellationToken);
-                }
-                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-                {
-                    // Over even the streamed cap: what was read stands for the body.
                     tooLarge = true;
                     break;
                 }
@@ -130,12 +124,7 @@ internal sealed class InboundBody : IDisposable
             while (true)
             {
                 var target = count < head.Length ? head.AsMemory(count) : (scratch ??= pool.Rent(ScratchSize)).AsMemory();
-                int read;
-                try
-                {
-                    read = await body.ReadAsync(target, cancellationToken);
-                }
-                catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+                if (await ReadOrCappedAsync(body, target, cancellationToken) is not { } read)
                 {
                     tooLarge = true;
                     break;
@@ -184,6 +173,19 @@ internal sealed class InboundBody : IDisposable
             {
                 await spill.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>One read; null when the server's own cap (<see cref="InboundOptions.MaxStreamedBytes"/>) ended the body: what was read stands for it.</summary>
+    private static async Task<int?> ReadOrCappedAsync(Stream body, Memory<byte> target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(target, cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
         }
     }
 

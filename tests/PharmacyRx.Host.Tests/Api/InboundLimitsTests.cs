@@ -73,8 +73,10 @@ public class InboundLimitsTests
         answers.ForEach(a => a.Dispose());
     }
 
-    [Test]
-    public async Task Sixteen_concurrent_16_MiB_posts_stay_under_400_MiB_and_are_each_archived_as_TooLarge()
+    // With a Content-Length, and chunked (no length: the body is spilled past its first MiB until it is known to fit).
+    [TestCase(true, TestName = "Sixteen_concurrent_16_MiB_posts_stay_under_400_MiB_and_are_each_archived_as_TooLarge")]
+    [TestCase(false, TestName = "Sixteen_concurrent_chunked_16_MiB_posts_without_a_length_stay_under_400_MiB_and_are_each_archived_as_TooLarge")]
+    public async Task Sixteen_concurrent_16_MiB_posts_stay_under_400_MiB(bool declaredLength)
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         var key = await pharmacy.AddSenderAsync("gateway");
@@ -98,52 +100,10 @@ public class InboundLimitsTests
         {
             using var content = new StreamContent(new PatternStream(size, (byte)i));
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
-            content.Headers.ContentLength = size;
-            using var response = await http.PostAsync("/api/inbound", content);
-            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            return (response.StatusCode, ReceiptId: problem.GetProperty("receiptId").GetString()!);
-        }).ToArray();
-        var results = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
-        await sampling.CancelAsync();
-        await sampler;
-
-        TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
-        Assert.That(peak, Is.LessThan(400L * 1024 * 1024));
-        Assert.That(results.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.RequestEntityTooLarge));
-        for (var i = 0; i < results.Length; i++)
-        {
-            var record = await RecordAsync(pharmacy, results[i].ReceiptId);
-            Assert.That(record.ReasonCode, Is.EqualTo("TooLarge"));
-            Assert.That(record.AsReceived, Is.EqualTo(PatternStream.Prefix(KeptBytes, (byte)i)));
-        }
-        Assert.That(results.Select(r => r.ReceiptId).Distinct().Count(), Is.EqualTo(16));
-    }
-
-    [Test]
-    public async Task Sixteen_concurrent_chunked_16_MiB_posts_without_a_length_stay_under_400_MiB_and_are_each_archived_as_TooLarge()
-    {
-        using var pharmacy = await InstalledPharmacy.CreateAsync();
-        var key = await pharmacy.AddSenderAsync("gateway");
-        await using var service = await RunningService.StartAsync(pharmacy);
-        using var http = service.Client(key);
-        http.Timeout = TimeSpan.FromSeconds(120);
-        const long size = 16L * 1024 * 1024 + 1;
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-
-        using var sampling = new CancellationTokenSource();
-        var peak = 0L;
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
+            if (declaredLength)
             {
-                peak = Math.Max(peak, RssBytes());
-                await Task.Delay(20);
+                content.Headers.ContentLength = size;
             }
-        });
-        var posts = Enumerable.Range(0, 16).Select(async i =>
-        {
-            using var content = new StreamContent(new PatternStream(size, (byte)i));
-            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/xml");
             using var response = await http.PostAsync("/api/inbound", content);
             var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
             return (response.StatusCode, ReceiptId: problem.GetProperty("receiptId").GetString()!);

@@ -114,11 +114,14 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             await using var transaction = await session.Connection.BeginTransactionAsync();
             var results = new ArchiveResult[batch.Count];
             var events = new List<AuditEvent>(batch.Count);
+            // The archive rows are hashed from the values inserted, not read back: the ingest path's share of coverage.
+            var archived = await session.HashesTheArchiveAsync(transaction) ? new List<(string Key, string Hash)>(batch.Count) : null;
             for (var i = 0; i < batch.Count; i++)
             {
-                results[i] = await session.ArchiveAsync(transaction, batch[i].Entry, events);
+                results[i] = await session.ArchiveAsync(transaction, batch[i].Entry, events, archived);
             }
-            await session.Audit.AppendAsync(transaction, events);
+            await session.Audit.AppendAsync(transaction, events,
+                archived is null ? null : new Dictionary<string, List<(string Key, string Hash)>> { [ArchiveTable] = archived });
             await transaction.CommitAsync();
             CommittedBatches++;
             return results;
@@ -134,6 +137,8 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archive batch of {Count} failed; committing its entries one by one")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    private const string ArchiveTable = "prescription_archive";
 
     /// <summary>The writer's connection and its prepared statements.</summary>
     private sealed class Session(DbConnection connection) : IAsyncDisposable
@@ -178,7 +183,25 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
         public static async Task<Session> OpenAsync(Database database) => new(await database.OpenAsync(CancellationToken.None));
 
-        public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, List<AuditEvent> events)
+        /// <summary>
+        /// Whether the archive's hashed columns are all ones this writer inserts (asked once per connection), so a row's
+        /// coverage hash can be worked out from the values inserted; otherwise the recorder reads the rows back.
+        /// </summary>
+        public async Task<bool> HashesTheArchiveAsync(DbTransaction transaction)
+        {
+            if (_hashedOrdinals is null)
+            {
+                var columns = await CoveredRows.ColumnsAsync(Connection, transaction, CoveredTables.Find(ArchiveTable)!, CancellationToken.None);
+                var ordinals = columns.Select(column => Array.IndexOf(ColumnNames, column)).ToArray();
+                _hashedOrdinals = ordinals.Contains(-1) ? [] : ordinals;
+            }
+            return _hashedOrdinals.Length > 0;
+        }
+
+        // The insert's value positions of the archive's hashed columns, in the table's order; empty when not all are inserted.
+        private int[]? _hashedOrdinals;
+
+        public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, List<AuditEvent> events, List<(string Key, string Hash)>? archived)
         {
             string? firstOfMessageId = null;
             await using (var existing = entry.ReuseScope is { } scope
@@ -218,6 +241,17 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 row.TransactionKind, row.Status, row.ReasonCode, row.Reason, row.MissingElements, row.DeaSchedule, row.PrescriberDeaNumber,
                 row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
                 row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint, row.CancelBinding);
+            if (archived is not null)
+            {
+                object?[] values =
+                [
+                    row.ReceiptId, row.ReceivedAt, row.Source, row.DedupeKey, row.MessageId, row.RelatesToMessageId, row.PrescriberOrderNumber,
+                    row.TransactionKind, row.Status, row.ReasonCode, row.Reason, row.MissingElements, row.DeaSchedule, row.PrescriberDeaNumber,
+                    row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
+                    row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint, row.CancelBinding,
+                ];
+                archived.Add((row.ReceiptId, RowHasher.Hash(ArchiveTable, _hashedOrdinals!.Select(ordinal => values[ordinal]))));
+            }
 
             if (entry.Message is { Kind: Core.Receiving.TransactionKind.NewRx, Elements: var elements })
             {

@@ -4,7 +4,7 @@ using SQLitePCL;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// The first row each append-only covered table received in the current transaction on one of the service's own
+/// The first row (and how many rows) each append-only covered table received in the current transaction on one of the service's own
 /// connections, from SQLite's update hook: every row after it is that transaction's too (it holds the write lock, and a
 /// new rowid is above every existing one), so one number per table stands for all of them, at no cost per row beyond the
 /// hook itself. The hook exists only on the service's connections: a row an intruder appends with sqlite3 is never marked.
@@ -15,7 +15,7 @@ internal sealed class AppendedRows
     private static readonly ConditionalWeakTable<sqlite3, AppendedRows> Watched = new();
     private static readonly HashSet<string> AppendOnly = CoveredTables.All.Where(t => t.AppendOnly).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
 
-    private readonly Dictionary<string, long> _first = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long First, int Count)> _first = new(StringComparer.Ordinal);
 
     /// <summary>Starts watching a connection's handle (once per handle; a pooled handle keeps its hook).</summary>
     public static void Watch(sqlite3 handle)
@@ -31,13 +31,13 @@ internal sealed class AppendedRows
     }
 
     /// <summary>The marks of this handle's current transaction, taken (cleared); empty when the handle is not watched.</summary>
-    public static Dictionary<string, long> Take(sqlite3 handle)
+    public static Dictionary<string, (long First, int Count)> Take(sqlite3 handle)
     {
         if (!Watched.TryGetValue(handle, out var rows) || rows._first.Count == 0)
         {
             return [];
         }
-        var taken = new Dictionary<string, long>(rows._first, StringComparer.Ordinal);
+        var taken = new Dictionary<string, (long First, int Count)>(rows._first, StringComparer.Ordinal);
         rows._first.Clear();
         return taken;
     }
@@ -48,7 +48,7 @@ internal sealed class AppendedRows
     {
         if (type == raw.SQLITE_INSERT && table.utf8_to_string() is var name && AppendOnly.Contains(name) && database.utf8_to_string() == "main")
         {
-            _first.TryAdd(name, rowid);
+            _first[name] = _first.TryGetValue(name, out var marked) ? (marked.First, marked.Count + 1) : (rowid, 1);
         }
     }
 }

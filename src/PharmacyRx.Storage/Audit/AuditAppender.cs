@@ -24,10 +24,15 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
 
     private readonly CoverageRecorder _coverage = new(connection);
 
-    public async Task AppendAsync(DbTransaction transaction, IReadOnlyList<AuditEvent> events)
+    /// <summary>
+    /// Appends the events, and the coverage of the rows the transaction wrote; <paramref name="written"/> holds rows the
+    /// caller hashed as it inserted them, by table (see <see cref="CoverageRecorder.PlanAsync"/>).
+    /// </summary>
+    public async Task AppendAsync(
+        DbTransaction transaction, IReadOnlyList<AuditEvent> events, IReadOnlyDictionary<string, List<(string Key, string Hash)>>? written = null)
     {
         var at = events.Count > 0 ? events[^1].OccurredAt : (time ?? TimeProvider.System).GetUtcNow();
-        var coverage = await _coverage.PlanAsync(transaction, at);
+        var coverage = await _coverage.PlanAsync(transaction, at, written);
         if (events.Count == 0 && coverage.Tables.Count == 0 && coverage.Mismatches.Count == 0)
         {
             return;

@@ -32,7 +32,12 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     /// <summary>The tables' rows to record, each a RowsCovered event, and any mismatches found on the way.</summary>
     public sealed record Plan(IReadOnlyList<(CoveredTable Table, IReadOnlyList<(string Key, string Hash)> Rows)> Tables, IReadOnlyList<AuditEvent> Mismatches);
 
-    public async Task<Plan> PlanAsync(DbTransaction transaction, DateTimeOffset at)
+    /// <summary>
+    /// The coverage of the current transaction's writes. <paramref name="written"/> holds rows the caller hashed from the
+    /// values it inserted (<see cref="RowHasher.Hash(string, IEnumerable{object?})"/>), by table: used instead of reading
+    /// them back when they are as many as the rows the transaction appended to that table.
+    /// </summary>
+    public async Task<Plan> PlanAsync(DbTransaction transaction, DateTimeOffset at, IReadOnlyDictionary<string, List<(string Key, string Hash)>>? written = null)
     {
         // Coverage by TEMP triggers is SQLite's (CoverageTriggers); a server dialect records coverage its own way.
         if (!(_installed ??= connection is Microsoft.Data.Sqlite.SqliteConnection && await InstalledAsync(transaction)))
@@ -73,14 +78,16 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
                     rows.Add(row);
                 }
             }
-            else if (table.AppendOnly && appended.TryGetValue(table.Name, out var firstRowid))
+            else if (table.AppendOnly && appended.TryGetValue(table.Name, out var marked))
             {
-                rows.AddRange(await AppendedAsync(transaction, table, firstRowid));
+                rows.AddRange(written?.GetValueOrDefault(table.Name) is { } hashed && hashed.Count == marked.Count
+                    ? hashed
+                    : await AppendedAsync(transaction, table, marked.First));
             }
-            else if (!table.AppendOnly && keys.TryGetValue(table.Name, out var written))
+            else if (!table.AppendOnly && keys.TryGetValue(table.Name, out var changed))
             {
-                mismatches.AddRange(await MismatchesAsync(transaction, table, written, at));
-                foreach (var (key, before) in written)
+                mismatches.AddRange(await MismatchesAsync(transaction, table, changed, at));
+                foreach (var (key, before) in changed)
                 {
                     var recorded = await RecordedAsync(transaction, table.Name, key);
                     // The row as this transaction found it must be what the chain last recorded, or the change being

@@ -86,16 +86,7 @@ public class InboundLimitsTests
         const long size = 16L * 1024 * 1024 + 1;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-        using var sampling = new CancellationTokenSource();
-        var peak = 0L;
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, RssBytes());
-                await Task.Delay(20);
-            }
-        });
+        var sampler = PeakRss.Start();
         var posts = Enumerable.Range(0, 16).Select(async i =>
         {
             using var content = new StreamContent(new PatternStream(size, (byte)i));
@@ -109,8 +100,7 @@ public class InboundLimitsTests
             return (response.StatusCode, ReceiptId: problem.GetProperty("receiptId").GetString()!);
         }).ToArray();
         var results = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
-        await sampling.CancelAsync();
-        await sampler;
+        var peak = await sampler.StopAsync();
 
         TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
         Assert.That(peak, Is.LessThan(400L * 1024 * 1024));
@@ -155,16 +145,7 @@ public class InboundLimitsTests
         const long size = 28L * 1024 * 1024;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
-        using var sampling = new CancellationTokenSource();
-        var peak = 0L;
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, RssBytes());
-                await Task.Delay(20);
-            }
-        });
+        var sampler = PeakRss.Start();
         var posts = Enumerable.Range(0, 16).Select(async i =>
         {
             // Chunked (no Content-Length): one JSON string of 28 MB as the login name.
@@ -181,18 +162,46 @@ public class InboundLimitsTests
             }
         }).ToArray();
         var answers = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
-        await sampling.CancelAsync();
-        await sampler;
+        var peak = await sampler.StopAsync();
 
         TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
         Assert.That(answers, Has.None.EqualTo(HttpStatusCode.OK));
         Assert.That(peak, Is.LessThan(400L * 1024 * 1024), "an anonymous body is capped before it is parsed");
     }
 
-    private static long RssBytes()
+    /// <summary>The process's peak resident set size, sampled every 20 ms from /proc/self/status until stopped.</summary>
+    private sealed class PeakRss
     {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        private volatile bool _stopped;
+        private long _peak;
+        private Task? _sampling;
+
+        public static PeakRss Start()
+        {
+            var sampler = new PeakRss();
+            sampler._sampling = Task.Run(async () =>
+            {
+                while (!sampler._stopped)
+                {
+                    sampler._peak = Math.Max(sampler._peak, RssBytes());
+                    await Task.Delay(20);
+                }
+            });
+            return sampler;
+        }
+
+        public async Task<long> StopAsync()
+        {
+            _stopped = true;
+            await _sampling!;
+            return _peak;
+        }
+
+        private static long RssBytes()
+        {
+            var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
     }
 
     private sealed record Row(string Status, string ReasonCode, string Reason, byte[] AsReceived);

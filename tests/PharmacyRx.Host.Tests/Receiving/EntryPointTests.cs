@@ -59,10 +59,9 @@ public class EntryPointTests
             record = await queries.FindAsync("INBOX-1", CancellationToken.None);
         }
 
-        Assert.That(record, Is.Not.Null);
-        Assert.That(record!.Source, Is.EqualTo("inbox"));
+        Assert.That(record?.Source, Is.EqualTo("inbox"), "the dropped file is archived within 10 s, as from the inbox");
         Assert.That(File.Exists(file), Is.False);
-        Assert.That(File.Exists(Path.Combine(pharmacy.Data.Inbox, "archived", $"{record.ReceiptId}_incoming.xml")), Is.True);
+        Assert.That(File.Exists(Path.Combine(pharmacy.Data.Inbox, "archived", $"{record!.ReceiptId}_incoming.xml")), Is.True);
     }
 
     [Test]

@@ -1,9 +1,8 @@
 using Org.BouncyCastle.Pkix;
 using Org.BouncyCastle.Security.Certificates;
-using Org.BouncyCastle.Utilities.Date;
+using Org.BouncyCastle.Utilities.Collections;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Store;
-using BcCollections = Org.BouncyCastle.Utilities.Collections;
 
 namespace PharmacyRx.Core.Verification;
 
@@ -14,14 +13,14 @@ namespace PharmacyRx.Core.Verification;
 /// </summary>
 public sealed class CertificatePathValidator
 {
-    private readonly BcCollections.HashSet _anchors;
+    private readonly HashSet<TrustAnchor> _anchors;
     private readonly AlgorithmPolicy _policy;
 
     /// <summary>Creates a validator trusting the given anchors (DER); throws if an anchor is refused.</summary>
     public CertificatePathValidator(IEnumerable<byte[]> trustAnchors, AlgorithmPolicy policy)
     {
         _policy = policy;
-        _anchors = new BcCollections.HashSet();
+        _anchors = [];
         var parser = new X509CertificateParser();
         foreach (var der in trustAnchors)
         {
@@ -78,13 +77,13 @@ public sealed class CertificatePathValidator
     /// </summary>
     public static PathValidationResult CheckRevocation(CertificationPath path, IEnumerable<RevocationList> crls, DateTimeOffset at)
     {
-        var anchors = new BcCollections.HashSet { new TrustAnchor(path.Anchor, null) };
+        var anchors = new HashSet<TrustAnchor> { new(path.Anchor, null) };
         var parameters = new PkixParameters(anchors)
         {
             IsRevocationEnabled = true,
-            Date = new DateTimeObject(at.UtcDateTime),
+            Date = at.UtcDateTime,
         };
-        parameters.AddStore(X509StoreFactory.Create("CRL/Collection", new X509CollectionStoreParameters(crls.Select(c => c.Crl).ToList())));
+        parameters.AddStoreCrl(CollectionUtilities.CreateStore(crls.Select(c => c.Crl).ToList()));
         try
         {
             new PkixCertPathValidator().Validate(path.Path, parameters);
@@ -146,13 +145,13 @@ public sealed class CertificatePathValidator
         var parameters = new PkixBuilderParameters(_anchors, new X509CertStoreSelector { Certificate = certificates[0] })
         {
             IsRevocationEnabled = crls is not null,
-            Date = new DateTimeObject(at.UtcDateTime),
+            Date = at.UtcDateTime,
             MaxPathLength = AlgorithmPolicy.MaximumChainLength,
         };
-        parameters.AddStore(X509StoreFactory.Create("Certificate/Collection", new X509CollectionStoreParameters(certificates)));
+        parameters.AddStoreCert(CollectionUtilities.CreateStore(certificates));
         if (crls is not null)
         {
-            parameters.AddStore(X509StoreFactory.Create("CRL/Collection", new X509CollectionStoreParameters(crls)));
+            parameters.AddStoreCrl(CollectionUtilities.CreateStore(crls));
         }
         return parameters;
     }

@@ -65,7 +65,7 @@ public sealed class CertificationPath
         }
         var points = CrlDistPoint.GetInstance(X509ExtensionUtilities.FromExtensionValue(extension)).GetDistributionPoints();
         return points
-            .Where(point => point.DistributionPointName?.PointType == DistributionPointName.FullName)
+            .Where(point => point.DistributionPointName?.Type == DistributionPointName.FullName)
             .SelectMany(point => GeneralNames.GetInstance(point.DistributionPointName.Name).GetNames())
             .Where(name => name.TagNo == GeneralName.UniformResourceIdentifier)
             .Select(name => name.Name.ToString())

@@ -20,7 +20,7 @@ public sealed class RevocationList
         Sha256 = Convert.ToHexStringLower(SHA256.HashData(der));
         Issuer = crl.IssuerDN.ToString();
         ThisUpdate = new DateTimeOffset(DateTime.SpecifyKind(crl.ThisUpdate, DateTimeKind.Utc));
-        NextUpdate = crl.NextUpdate is { } next ? new DateTimeOffset(DateTime.SpecifyKind(next.Value, DateTimeKind.Utc)) : null;
+        NextUpdate = crl.NextUpdate is { } next ? new DateTimeOffset(DateTime.SpecifyKind(next, DateTimeKind.Utc)) : null;
         Number = CrlNumber(crl);
     }
 

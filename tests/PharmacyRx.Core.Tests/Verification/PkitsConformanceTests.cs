@@ -4,9 +4,12 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Core.Tests.Verification;
 
 /// <summary>
-/// NIST PKITS sections 4.1 (signature verification), 4.2 (validity periods), 4.3 (name chaining) and 4.4 (basic
-/// certificate revocation) from <c>tests/testdata/pkits/</c> (copied from the shared test data, with its SHA256SUMS), validated at 2010-01-01 with the algorithm policy
-/// relaxed for this data only. The expected results for 4.2 and 4.3 are transcribed beside this file.
+/// NIST PKITS sections 4.1 (signature verification), 4.2 (validity periods), 4.3 (name chaining), 4.4 (basic
+/// certificate revocation), 4.5 (self-issued certificates), 4.6 (basic constraints), 4.7 (key usage), 4.13 (name
+/// constraints) and 4.14 (distribution points) from <c>tests/testdata/pkits/</c> (with its SHA256SUMS), validated at
+/// 2010-01-01 with the algorithm policy relaxed for this data only. The expected results for 4.2 and 4.3 are
+/// transcribed beside this file; those for 4.5-4.14 are derived by <c>tests/testdata/pkits/derive-paths.py</c> from the
+/// end-entity file names (Valid.../Invalid...).
 /// </summary>
 public class PkitsConformanceTests
 {
@@ -20,6 +23,7 @@ public class PkitsConformanceTests
 
     private static IEnumerable<TestCaseData> Cases() => File.ReadAllLines(Path.Combine(Folder, "pkits_4.1_4.4_expected.tsv"))
         .Concat(File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "tests", "PharmacyRx.Core.Tests", "Verification", "pkits_4.2_4.3_expected.tsv")))
+        .Concat(File.ReadAllLines(Path.Combine(Folder, "pkits_4.5_4.14_expected.tsv")))
         .Where(line => line.Length > 0 && !line.StartsWith('#'))
         .Select(line => line.Split('\t'))
         .Select(columns => new TestCaseData(new PkitsCase(columns[0], columns[1], columns[2] == "valid", columns[3].Split(','), columns[4].Split(',')))
@@ -39,14 +43,20 @@ public class PkitsConformanceTests
     }
 
     [Test]
-    public void Covers_every_test_of_sections_4_1_to_4_4()
+    [TestCase("4.1", 6)]
+    [TestCase("4.2", 8)]
+    [TestCase("4.3", 11)]
+    [TestCase("4.4", 21)]
+    [TestCase("4.5", 8)]
+    [TestCase("4.6", 17)]
+    [TestCase("4.7", 5)]
+    [TestCase("4.13", 38)]
+    [TestCase("4.14", 35)]
+    public void Covers_every_test_of_a_section(string section, int tests)
     {
         var numbers = Cases().Select(c => ((PkitsCase)c.Arguments[0]!).Number).ToArray();
 
-        Assert.That(numbers.Count(n => n.StartsWith("4.1.", StringComparison.Ordinal)), Is.EqualTo(6));
-        Assert.That(numbers.Count(n => n.StartsWith("4.2.", StringComparison.Ordinal)), Is.EqualTo(8));
-        Assert.That(numbers.Count(n => n.StartsWith("4.3.", StringComparison.Ordinal)), Is.EqualTo(11));
-        Assert.That(numbers.Count(n => n.StartsWith("4.4.", StringComparison.Ordinal)), Is.EqualTo(21));
+        Assert.That(numbers.Where(n => n.StartsWith(section + ".", StringComparison.Ordinal)).Distinct().Count(), Is.EqualTo(tests));
     }
 
     private static byte[] Certificate(string name) => File.ReadAllBytes(Path.Combine(Folder, "PKITS", "certs", name + ".crt"));

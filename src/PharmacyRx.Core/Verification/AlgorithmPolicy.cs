@@ -2,8 +2,8 @@ namespace PharmacyRx.Core.Verification;
 
 /// <summary>
 /// Which keys and signature algorithms a certification path may use, and the hard limits applied to every
-/// certificate before BouncyCastle parses it (the available BouncyCastle build predates its fixes for crafted
-/// inputs: explicit EC curve parameters, huge keys).
+/// certificate before BouncyCastle parses it (defence in depth in front of BouncyCastle.Cryptography 2.x, which has
+/// its own fixes for crafted inputs: explicit EC curve parameters, huge keys).
 /// </summary>
 /// <param name="MinimumRsaBits">Smallest RSA modulus accepted.</param>
 /// <param name="AllowSha1">Whether SHA-1 signatures are accepted (legacy senders only).</param>

@@ -64,7 +64,7 @@ public sealed class CertificatePathValidator
         {
             var parameters = BuilderParameters(certificates, at, crls: null);
             var found = new PkixCertPathBuilder().Build(parameters);
-            built = new CertificationPath(found.CertPath, found.TrustAnchor.TrustedCert);
+            built = new CertificationPath(found.CertPath, found.TrustAnchor.TrustedCert, certificates);
             return SignerKeyUsage(certificates[0]);
         });
         path = result.IsValid ? built : null;
@@ -72,8 +72,8 @@ public sealed class CertificatePathValidator
     }
 
     /// <summary>
-    /// Checks a built path against CRLs (1311.210(c)(2)) at a moment; the CRLs' signatures and issuers are checked
-    /// again by BouncyCastle. A revoked certificate anywhere on the path makes the result invalid with the reason.
+    /// Checks a built path against CRLs (1311.210(c)(2)) at a moment; the CRLs' signatures, their signers' paths,
+    /// scopes (issuing distribution point, indirect CRLs, reasons) and issuers are checked by BouncyCastle. A revoked certificate anywhere on the path makes the result invalid with the reason.
     /// </summary>
     public static PathValidationResult CheckRevocation(CertificationPath path, IEnumerable<RevocationList> crls, DateTimeOffset at)
     {
@@ -84,6 +84,8 @@ public sealed class CertificatePathValidator
             Date = at.UtcDateTime,
         };
         parameters.AddStoreCrl(CollectionUtilities.CreateStore(crls.Select(c => c.Crl).ToList()));
+        // The CRL's signer may be a certificate sent beside the path (RFC 5280 6.3.3 (f)); BouncyCastle builds its path too.
+        parameters.AddStoreCert(CollectionUtilities.CreateStore(path.Offered.Select(o => o.Certificate).ToList()));
         try
         {
             new PkixCertPathValidator().Validate(path.Path, parameters);

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Org.BouncyCastle.X509;
+using Org.BouncyCastle.Asn1.X509;
 
 namespace PharmacyRx.Core.Verification;
 
@@ -51,33 +51,49 @@ public sealed class CrlCache
     public IEnumerable<RevocationList> All => _byIssuer.Values.SelectMany(lists => lists);
 
     /// <summary>
-    /// The newest CRL from <paramref name="issuer"/> that is current at <paramref name="at"/> and verifies with the
-    /// issuer's key; otherwise null and why.
+    /// The CRLs that may speak for a certificate on a path (1311.210(c)(2)), current at <paramref name="at"/>: every
+    /// one from its issuer's name or from a cRLIssuer of its distribution points (an indirect CRL), names compared as
+    /// RFC 5280 7.1 compares them, whose signature a certificate of the path (or one sent with it) verifies. All of them,
+    /// not only the newest: a CRL may cover one distribution point or some reasons only. Their scope, their signer's path
+    /// and the certificate's status are then <see cref="CertificatePathValidator.CheckRevocation"/>'s. None: why.
     /// </summary>
-    internal RevocationList? Current(X509Certificate issuer, string issuerName, string issuerThumbprint, DateTimeOffset at, out string reason)
+    internal IReadOnlyList<RevocationList> Candidates(CertificationPath path, PathLink link, DateTimeOffset at, out string reason)
     {
         reason = "";
-        if (!_byIssuer.TryGetValue(issuerName, out var lists))
-        {
-            reason = $"no CRL from {issuerName} is held";
-            return null;
-        }
+        var found = new List<RevocationList>();
         RevocationList? newestSigned = null;
-        foreach (var list in lists)
+        var held = false;
+        foreach (var list in Held(link.Subject.IssuerDN, link.IssuerName).Concat(link.CrlIssuers.SelectMany(name => Held(name, name.ToString()))))
         {
-            if (!_signedBy.GetOrAdd((list.Sha256, issuerThumbprint), _ => list.IsSignedBy(issuer)))
+            held = true;
+            if (!path.Offered.Any(signer => _signedBy.GetOrAdd((list.Sha256, signer.Thumbprint), _ => list.IsSignedBy(signer.Certificate))))
             {
                 continue;
             }
             if (list.IsCurrentAt(at))
             {
-                return list;
+                found.Add(list);
             }
-            newestSigned ??= list;
+            else if (newestSigned is null || list.ThisUpdate > newestSigned.ThisUpdate)
+            {
+                newestSigned = list;
+            }
         }
-        reason = newestSigned is { } stale
-            ? $"the newest CRL from {issuerName} is not current (thisUpdate {stale.ThisUpdate:yyyy-MM-ddTHH:mm:ssZ}, nextUpdate {stale.NextUpdate:yyyy-MM-ddTHH:mm:ssZ})"
-            : $"no CRL held for {issuerName} verifies with that issuer's key";
-        return null;
+        if (found.Count > 0)
+        {
+            return found.DistinctBy(list => list.Sha256).ToArray();
+        }
+        reason = !held
+            ? $"no CRL from {link.IssuerName} is held"
+            : newestSigned is { } stale
+                ? $"the newest CRL from {link.IssuerName} is not current (thisUpdate {stale.ThisUpdate:yyyy-MM-ddTHH:mm:ssZ}, nextUpdate {stale.NextUpdate:yyyy-MM-ddTHH:mm:ssZ})"
+                : $"no CRL held for {link.IssuerName} verifies with that issuer's key";
+        return [];
     }
+
+    // By the name as printed first (the usual case, one lookup); else by RFC 5280 name comparison (case, spaces).
+    private IEnumerable<RevocationList> Held(X509Name name, string printed) =>
+        _byIssuer.TryGetValue(printed, out var lists)
+            ? lists
+            : _byIssuer.Values.SelectMany(l => l).Where(list => list.Crl.IssuerDN.Equivalent(name));
 }

@@ -94,13 +94,12 @@ public sealed class PrescriptionVerifier(ICrlFetcher fetcher, CrlCache crls, Alg
         }
 
         // 1311.210(c)(2): each certificate on the path against a current CRL from its issuer.
-        var lists = new RevocationList[path.Links.Count];
-        for (var i = 0; i < lists.Length; i++)
+        var lists = new List<RevocationList>();
+        foreach (var link in path.Links)
         {
-            var link = path.Links[i];
-            if (crls.Current(link.Issuer, link.IssuerName, link.IssuerThumbprint, now, out var missing) is { } held)
+            if (crls.Candidates(path, link, now, out _) is { Count: > 0 } held)
             {
-                lists[i] = held;
+                lists.AddRange(held);
                 continue;
             }
             var fetched = link.DistributionPoints.Count == 0
@@ -110,11 +109,11 @@ public sealed class PrescriptionVerifier(ICrlFetcher fetcher, CrlCache crls, Alg
             {
                 crls.Add(list);
             }
-            if (crls.Current(link.Issuer, link.IssuerName, link.IssuerThumbprint, now, out var stillMissing) is not { } current)
+            if (crls.Candidates(path, link, now, out var stillMissing) is not { Count: > 0 } current)
             {
                 return VerificationVerdict.Pending($"{stillMissing}; {fetched.Reason}".TrimEnd(' ', ';'));
             }
-            lists[i] = current;
+            lists.AddRange(current);
         }
 
         var revocationKey = chainKey + "\n" + string.Join(',', lists.Select(l => l.Sha256));

@@ -9,7 +9,6 @@ using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
-using Serilog;
 
 namespace PharmacyRx.Host;
 
@@ -34,11 +33,7 @@ public static class ServiceHost
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(new LoggerConfiguration()
-            .ReadFrom.Configuration(builder.Configuration)
-            .WriteTo.Console(formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .CreateLogger(), dispose: true);
+        builder.AddServiceLogging();
 
         builder.Services.AddReceiving(builder.Configuration, data, signingKey);
         builder.Services.Configure<InboxOptions>(builder.Configuration.GetSection("Inbox"));
@@ -63,6 +58,7 @@ public static class ServiceHost
         builder.Services.AddBus(builder.Configuration, environment);
 
         var app = builder.Build();
+        app.UseRequestLogging();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

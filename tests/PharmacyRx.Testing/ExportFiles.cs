@@ -109,13 +109,15 @@ public static class ExportFiles
             foreach (var row in worksheet.Descendants<Row>())
             {
                 var cells = new string?[20];
+                var column = -1;
                 foreach (var cell in row.Elements<Cell>())
                 {
-                    var column = ColumnIndex(cell.CellReference!.Value!);
+                    // A cell's reference is optional (ECMA-376 18.3.1.4): without one it is the next column.
+                    column = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : column + 1;
                     var isDate = cell.StyleIndex is { } style && dateStyles.Contains(style.Value);
                     if (isDate)
                     {
-                        dates.Add(cell.CellReference.Value!);
+                        dates.Add(cell.CellReference?.Value ?? $"{(char)('A' + column)}{rows.Count + 1}");
                     }
                     cells[column] = cell.DataType?.Value == CellValues.InlineString
                         ? cell.InlineString!.Text!.Text

@@ -18,6 +18,9 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
 {
     private const int ChunkBytes = 24 << 20;
 
+    /// <summary>Another XLSX writer in place of <see cref="XlsxExportWriter"/>: the export benchmark's side-by-side run.</summary>
+    internal Func<Stream, IExportWriter>? XlsxWriter { get; set; }
+
     /// <summary>Writes the export to <paramref name="path"/>, which must not exist; returns the number of rows.</summary>
     public async Task<long> WriteAsync(ExportRequest request, string path, string actor, CancellationToken cancellationToken)
     {
@@ -62,10 +65,10 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
         return rows;
     }
 
-    private static IExportWriter Open(ExportFormat format, string path) => format switch
+    private IExportWriter Open(ExportFormat format, string path) => format switch
     {
         ExportFormat.Csv => new CsvExportWriter(NewFile(path)),
-        ExportFormat.Xlsx => new XlsxExportWriter(NewFile(path)),
+        ExportFormat.Xlsx => XlsxWriter is { } other ? other(NewFile(path)) : new XlsxExportWriter(NewFile(path)),
         _ => new SqliteExportWriter(path),
     };
 

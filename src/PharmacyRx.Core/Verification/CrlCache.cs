@@ -5,8 +5,8 @@ namespace PharmacyRx.Core.Verification;
 
 /// <summary>
 /// The CRLs the service holds in memory, by issuer name: imported, read from the CRL folder, or fetched from
-/// distribution points. A CRL is used for an issuer only when its signature verifies with that issuer's key (checked
-/// once per CRL and issuer) and it is current; the newest such CRL wins.
+/// distribution points. A CRL is offered for a certificate only when it is current and its signature verifies with a
+/// certificate of the path or one sent with it (checked once per CRL and certificate); see <see cref="Candidates"/>.
 /// </summary>
 public sealed class CrlCache
 {

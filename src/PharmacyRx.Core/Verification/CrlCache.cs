@@ -51,6 +51,16 @@ public sealed class CrlCache
     public IEnumerable<RevocationList> All => _byIssuer.Values.SelectMany(lists => lists);
 
     /// <summary>
+    /// For a trusted certificate (its DER): the newest CRL it issued that is current at <paramref name="at"/> and verifies
+    /// with its key (1311.210(c)(2)), by the same rule a prescription's path is checked with; otherwise null and why.
+    /// </summary>
+    public RevocationList? CurrentFrom(byte[] issuerDer, DateTimeOffset at, out string reason)
+    {
+        var issuer = new X509CertificateParser().ReadCertificate(issuerDer);
+        return Current(issuer, issuer.SubjectDN.ToString(), CertificationPath.Thumbprint(issuer), at, out reason);
+    }
+
+    /// <summary>
     /// The newest CRL from <paramref name="issuer"/> that is current at <paramref name="at"/> and verifies with the
     /// issuer's key; otherwise null and why.
     /// </summary>

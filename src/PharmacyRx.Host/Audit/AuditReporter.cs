@@ -14,7 +14,9 @@ namespace PharmacyRx.Host.Audit;
 /// Each report has the chain head signed (<see cref="ChainHeads"/>), so a later truncation is detectable. A day is the
 /// pharmacy's local calendar day.
 /// </summary>
-public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time, ChainHeads heads)
+public sealed class AuditReporter(
+    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time, ChainHeads heads,
+    Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null)
 {
     public const string Actor = "system:audit-report";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -94,6 +96,14 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
         var report = new AuditReport(day, time.GetUtcNow(), eventsThatDay, headSequence, headHash,
             incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray());
         Directory.CreateDirectory(Folder);
+        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).Date).AddDays(-1);
+        if (compliance is not null && day == yesterday)
+        {
+            // The daily report links to the compliance self-report with its count, made once this day's report exists
+            // (the self-report checks that it does); a day caught up later names the command only.
+            await File.WriteAllTextAsync(PathOf(day, "json"), report.ToJson(), cancellationToken);
+            report = report with { Compliance = (await compliance(cancellationToken))?.ToString() };
+        }
         await File.WriteAllTextAsync(PathOf(day, "txt"), report.ToText(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "html"), report.ToHtml(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "csv"), report.ToCsv(), cancellationToken);

@@ -6,11 +6,14 @@ namespace PharmacyRx.Host.Compliance;
 
 /// <summary>
 /// The test results <c>scripts/test.sh</c> writes (Visual Studio TRX, one file per test assembly, in <c>TestResults/</c>):
-/// each test with the paragraphs it proves (its <c>Rule</c> properties) and its last outcome. A test found in several
-/// files counts with its latest run.
+/// each test with the paragraphs it proves (its <c>Rule</c> properties, as its output names them) and its last outcome.
+/// A test found in several files counts with its latest run.
 /// </summary>
 public sealed class TestResults
 {
+    /// <summary>How a test's output names a paragraph it proves, one per line.</summary>
+    public const string RuleMarker = "PharmacyRx test proves ";
+
     private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 
     private TestResults(string source, IReadOnlyList<Result> results, IReadOnlyList<string> problems)
@@ -74,25 +77,26 @@ public sealed class TestResults
         var document = XDocument.Load(reader);
         var definitions = document.Descendants(Trx + "UnitTest").ToDictionary(
             test => (string?)test.Attribute("id") ?? "",
-            test => (Name: $"{(string?)test.Element(Trx + "TestMethod")?.Attribute("className")}.{(string?)test.Attribute("name")}", Rules: RulesOf(test)),
+            test => $"{(string?)test.Element(Trx + "TestMethod")?.Attribute("className")}.{(string?)test.Attribute("name")}",
             StringComparer.Ordinal);
         foreach (var result in document.Descendants(Trx + "UnitTestResult"))
         {
-            if (definitions.TryGetValue((string?)result.Attribute("testId") ?? "", out var test))
+            if (definitions.TryGetValue((string?)result.Attribute("testId") ?? "", out var name))
             {
                 var ended = DateTimeOffset.TryParse((string?)result.Attribute("endTime"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                     ? at : DateTimeOffset.MinValue;
-                yield return new Result(test.Name, ((string?)result.Attribute("outcome") ?? "unknown").ToLowerInvariant(), ended, test.Rules);
+                var rules = RulesWritten(result).Distinct(StringComparer.Ordinal).ToArray();
+                yield return new Result(name, ((string?)result.Attribute("outcome") ?? "unknown").ToLowerInvariant(), ended, rules);
             }
         }
     }
 
-    // The TRX logger writes a test's traits as <Properties><Property><Key>Rule</Key><Value>…</Value></Property></Properties>;
-    // some versions write Key and Value as attributes.
-    private static string[] RulesOf(XElement test) => test.Elements(Trx + "Properties").Elements(Trx + "Property")
-        .Select(p => (Key: (string?)p.Attribute("Key") ?? (string?)p.Element(Trx + "Key"), Value: (string?)p.Attribute("Value") ?? (string?)p.Element(Trx + "Value")))
-        .Where(p => p.Key == ComplianceCatalogue.RuleProperty && !string.IsNullOrWhiteSpace(p.Value))
-        .Select(p => p.Value!.Trim())
-        .Distinct(StringComparer.Ordinal)
-        .ToArray();
+    // The TRX logger keeps a test's output but not its NUnit properties, so each test writes the paragraphs it proves to its
+    // output (the test suite's RuleOutputAttribute), one a line: "PharmacyRx test proves 1311.205(b)(6)".
+    private static IEnumerable<string> RulesWritten(XElement result) =>
+        ((string?)result.Element(Trx + "Output")?.Element(Trx + "StdOut") ?? "")
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.StartsWith(RuleMarker, StringComparison.Ordinal))
+            .Select(line => line[RuleMarker.Length..].Trim());
+
 }

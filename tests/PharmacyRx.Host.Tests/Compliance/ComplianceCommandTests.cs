@@ -141,17 +141,17 @@ public class ComplianceCommandTests
         Assert.That(report.Output, Does.Match(@"\nCompliance self-report: \d+ paragraphs pass, \d+ warn, 2 fail; every paragraph's evidence and tests: pharmacyrx compliance --format html\n"));
     }
 
-    /// <summary>A TRX file as the VSTest logger writes it: each test's Rule property, its outcome and when it ended.</summary>
+    /// <summary>A TRX file as the VSTest logger writes it: each test's output (naming its Rule), its outcome and when it ended.</summary>
     private static string WriteTrx(string folder, string name, params (string Test, string Outcome, string Rule, string EndTime)[] tests)
     {
         XNamespace trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
         static string Id(int i) => $"00000000-0000-0000-0000-{i:D12}";
         var document = new XDocument(new XElement(trx + "TestRun",
             new XElement(trx + "Results", tests.Select((t, i) => new XElement(trx + "UnitTestResult",
-                new XAttribute("testId", Id(i)), new XAttribute("testName", t.Test), new XAttribute("outcome", t.Outcome), new XAttribute("endTime", t.EndTime)))),
+                new XAttribute("testId", Id(i)), new XAttribute("testName", t.Test), new XAttribute("outcome", t.Outcome), new XAttribute("endTime", t.EndTime),
+                new XElement(trx + "Output", new XElement(trx + "StdOut", $"NUnit Adapter: Test execution started\n{RuleOutputAttribute.Marker}{t.Rule}\n"))))),
             new XElement(trx + "TestDefinitions", tests.Select((t, i) => new XElement(trx + "UnitTest",
                 new XAttribute("name", t.Test), new XAttribute("id", Id(i)),
-                new XElement(trx + "Properties", new XElement(trx + "Property", new XElement(trx + "Key", "Rule"), new XElement(trx + "Value", t.Rule))),
                 new XElement(trx + "TestMethod", new XAttribute("className", "Synthetic.Tests"), new XAttribute("name", t.Test)))))));
         var path = Path.Combine(folder, name);
         document.Save(path);

@@ -67,6 +67,13 @@ public class RuleCoverageTests
     }
 
     [Test]
+    public void Tests_name_their_paragraphs_in_their_output_as_the_results_reader_expects()
+    {
+        Assert.That(RuleOutputAttribute.Marker, Is.EqualTo(TestResults.RuleMarker));
+        Assert.That(typeof(RuleCoverageTests).Assembly.GetCustomAttributes(typeof(RuleOutputAttribute), inherit: false), Has.Length.EqualTo(1));
+    }
+
+    [Test]
     public void Every_paragraph_quotes_its_text_from_the_regulation()
     {
         var missing = ComplianceCatalogue.Entries.Where(e => string.IsNullOrWhiteSpace(RegulationText.Of(e.Paragraph))).Select(e => e.Paragraph).ToArray();

@@ -28,6 +28,12 @@ public sealed class AuditReporter(
     public string? Read(DateOnly day, string format) =>
         Formats.Contains(format) && File.Exists(PathOf(day, format)) ? File.ReadAllText(PathOf(day, format)) : null;
 
+    /// <summary>The pharmacy's local calendar day before today: the last day a report is due for (1311.215(b)).</summary>
+    public DateOnly Yesterday() => LocalDay(time.GetUtcNow()).AddDays(-1);
+
+    /// <summary>The pharmacy's local calendar day of an instant.</summary>
+    public DateOnly LocalDay(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, time.LocalTimeZone).Date);
+
     /// <summary>The days that have a stored report, newest first.</summary>
     public IReadOnlyList<DateOnly> Days() => !Directory.Exists(Folder) ? [] : Directory.EnumerateFiles(Folder, "audit-*.json")
         .Select(f => Path.GetFileNameWithoutExtension(f)["audit-".Length..])
@@ -96,8 +102,7 @@ public sealed class AuditReporter(
         var report = new AuditReport(day, time.GetUtcNow(), eventsThatDay, headSequence, headHash,
             incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray());
         Directory.CreateDirectory(Folder);
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).Date).AddDays(-1);
-        if (compliance is not null && day == yesterday)
+        if (compliance is not null && day == Yesterday())
         {
             // The daily report links to the compliance self-report with its count, made once this day's report exists
             // (the self-report checks that it does); a day caught up later names the command only.
@@ -117,14 +122,13 @@ public sealed class AuditReporter(
     /// <summary>Writes the report of every day from the day after the newest report (or the first audit event) to yesterday.</summary>
     public async Task<int> CatchUpAsync(CancellationToken cancellationToken)
     {
-        var zone = time.LocalTimeZone;
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).Date).AddDays(-1);
+        var yesterday = Yesterday();
         DateOnly? first = Days() is [var newest, ..] ? newest.AddDays(1) : null;
         if (first is null)
         {
             await foreach (var stored in audit.ReadAllAsync(cancellationToken))
             {
-                first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(stored.Event.OccurredAt, zone).Date);
+                first = LocalDay(stored.Event.OccurredAt);
                 break;
             }
         }

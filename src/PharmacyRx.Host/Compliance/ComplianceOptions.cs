@@ -12,9 +12,4 @@ public sealed class ComplianceOptions
     /// <summary>How long a record may wait for its revocation check before the report fails it; default one day.</summary>
     public TimeSpan MaxPendingAge { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>The newest verified backup may be at most this old; default 26 hours (a daily backup and its slack).</summary>
-    public TimeSpan MaxBackupAge { get; set; } = TimeSpan.FromHours(26);
-
-    /// <summary>Days back for which one backup each is expected; default 35 (the daily backups kept).</summary>
-    public int BackupDays { get; set; } = 35;
 }

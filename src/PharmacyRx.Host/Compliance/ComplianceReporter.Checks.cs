@@ -117,7 +117,7 @@ public sealed partial class ComplianceReporter
     // 1311.205(b)(17): backed up daily; the newest backup verifies by the same check as 'backup verify'.
     private async Task<Evidence> BackupsAsync(CancellationToken cancellationToken)
     {
-        var check = $"a verified backup within {options.MaxBackupAge.TotalHours:0} hours and one for each of the last {options.BackupDays} days";
+        var check = $"a verified backup within {backup.MaxAge.TotalHours:0} hours and one for each of the last {backup.KeepDays} days";
         const string action = "Keep the service running (it backs up daily at Backup:LocalTime and catches up a missed day at start-up), or run 'pharmacyrx backup run'.";
         var backups = BackupService.List(BackupService.BackupFolder(backup, data));
         if (backups is not [var newest, ..])
@@ -128,14 +128,14 @@ public sealed partial class ComplianceReporter
         var problems = new List<string>();
         var name = Path.GetFileName(newest.Path);
         var age = now - newest.TakenAt;
-        if (age > options.MaxBackupAge)
+        if (age > backup.MaxAge)
         {
             problems.Add($"the newest backup, {name}, is {age.TotalHours:0} hours old");
         }
         problems.AddRange((await BackupService.VerifyAsync(newest.Path, dialect, keys, cancellationToken)).Select(p => $"the newest backup {name} does not verify: {p}"));
         var today = LocalDay(now);
         var installed = await InstalledOnAsync(cancellationToken) ?? today;
-        var first = Max(today.AddDays(-options.BackupDays), installed.AddDays(1));
+        var first = Max(today.AddDays(-backup.KeepDays), installed.AddDays(1));
         var covered = backups.Select(b => LocalDay(b.TakenAt)).ToHashSet();
         var missing = Days(first, today.AddDays(-1)).Where(day => !covered.Contains(day)).ToArray();
         if (missing.Length > 0)
@@ -178,8 +178,8 @@ public sealed partial class ComplianceReporter
     private async Task<Evidence> AuditReportAsync(CancellationToken cancellationToken)
     {
         const string check = "the audit report of yesterday";
-        var today = LocalDay(time.GetUtcNow());
-        var yesterday = today.AddDays(-1);
+        var yesterday = reports.Yesterday();
+        var today = yesterday.AddDays(1);
         var days = reports.Days();
         if (days.Contains(yesterday))
         {
@@ -372,7 +372,7 @@ public sealed partial class ComplianceReporter
     private async Task<DateOnly?> InstalledOnAsync(CancellationToken cancellationToken) =>
         (await audit.FirstAsync(AuditEventTypes.Initialized, cancellationToken))?.Event.OccurredAt is { } at ? LocalDay(at) : null;
 
-    private DateOnly LocalDay(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, time.LocalTimeZone).Date);
+    private DateOnly LocalDay(DateTimeOffset instant) => reports.LocalDay(instant);
 
     private static IEnumerable<DateOnly> Days(DateOnly first, DateOnly last)
     {

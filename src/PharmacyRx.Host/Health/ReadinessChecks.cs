@@ -134,17 +134,17 @@ public static class ReadinessChecks
             }
             var age = time.GetUtcNow() - newest.TakenAt;
             var data = new Dictionary<string, object> { ["lastBackup"] = newest.TakenAt, ["ageHours"] = Math.Round(age.TotalHours, 1) };
-            return Task.FromResult(age <= TimeSpan.FromHours(26)
+            return Task.FromResult(age <= options.MaxAge
                 ? HealthCheckResult.Healthy($"last backup {age.TotalHours:0.#} hours ago", data)
                 : HealthCheckResult.Degraded($"the last backup is {age.TotalHours:0} hours old (1311.205(b)(17))", data: data));
         }
     }
 
-    private sealed class AuditReportAgeCheck(AuditReporter reporter, TimeProvider time) : IHealthCheck
+    private sealed class AuditReportAgeCheck(AuditReporter reporter) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), time.LocalTimeZone).Date).AddDays(-1);
+            var yesterday = reporter.Yesterday();
             return Task.FromResult(reporter.Days() switch
             {
                 [var newest, ..] when newest >= yesterday => HealthCheckResult.Healthy($"the report of {newest:yyyy-MM-dd} is written"),

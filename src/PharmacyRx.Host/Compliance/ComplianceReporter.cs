@@ -39,6 +39,8 @@ public sealed partial class ComplianceReporter(
     ClockOptions clockOptions,
     TimeProvider time)
 {
+    private volatile BackupCheck? _lastBackupCheck;
+
 
     /// <summary>
     /// Makes the report now; <paramref name="testResults"/> is a TRX file or folder (null: <see cref="ComplianceOptions.TestResults"/>).

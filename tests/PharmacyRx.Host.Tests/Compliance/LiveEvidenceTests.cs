@@ -78,14 +78,16 @@ public class LiveEvidenceTests
 
     [Test]
     [Property("Rule", "1311.205(b)(17)")]
-    public async Task Fails_the_daily_backup_when_the_newest_backup_does_not_verify()
+    public async Task Fails_the_daily_backup_when_the_newest_backup_does_not_verify_even_after_it_once_did()
     {
         await using var pharmacy = await CompliancePharmacy.CreateAsync();
         var backup = await pharmacy.Get<BackupService>().RunAsync("test:it", CancellationToken.None);
-        await File.AppendAllTextAsync(Path.Combine(backup, "pharmacyrx.db"), "tampered");
+        var before = await pharmacy.ReportAsync();
 
+        await File.AppendAllTextAsync(Path.Combine(backup, "pharmacyrx.db"), "tampered");
         var report = await pharmacy.ReportAsync();
 
+        Assert.That(Evidence(before, "1311.205(b)(17)", "a verified backup").Status, Is.EqualTo(ComplianceStatus.Pass));
         var evidence = Evidence(report, "1311.205(b)(17)", "a verified backup");
         Assert.That(evidence.Status, Is.EqualTo(ComplianceStatus.Fail));
         Assert.That(evidence.Detail, Does.Contain("does not verify: the database copy does not match the manifest's SHA-256"));
@@ -180,8 +182,8 @@ public class LiveEvidenceTests
 
         var report = await pharmacy.ReportAsync();
 
-        Assert.That(Evidence(report, "1311.205(b)(4)", "pharmacy key stored encrypted").Detail,
-            Is.EqualTo($"the key file {pharmacy.Data.KeyPath} is stored unencrypted (BEGIN PRIVATE KEY)"));
+        var key = Evidence(report, "1311.205(b)(4)", "pharmacy key stored encrypted");
+        Assert.That((key.Status, key.Detail), Is.EqualTo((ComplianceStatus.Fail, $"the key file {pharmacy.Data.KeyPath} is stored unencrypted (BEGIN PRIVATE KEY)")));
     }
 
     [Test]

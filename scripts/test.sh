@@ -18,7 +18,11 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 fi
 
-dotnet test PharmacyRx.sln --configuration Release 2>&1 | tee "$log"
+# Each test assembly's results as TRX in TestResults/ (this run's only), which `pharmacyrx compliance --test-results
+# TestResults` reads: every test with the paragraphs it proves ([Property("Rule", ...)]) and its outcome.
+results=TestResults
+rm -f "$results"/*.trx
+dotnet test PharmacyRx.sln --configuration Release --logger "trx" --results-directory "$results" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # One summary line per test assembly, e.g. "Passed!  - Failed: 0, Passed: 42, Skipped: 0, Total: 42, ...".
@@ -40,5 +44,6 @@ if [ "$assemblies" -lt "$expected" ]; then
   failed=$((failed + expected - assemblies))
 fi
 
+echo "test results: $results/*.trx (pharmacyrx compliance --test-results $results)" >&2
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

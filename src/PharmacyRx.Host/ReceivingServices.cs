@@ -60,7 +60,11 @@ public static class ReceivingServices
         services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
         services.AddSingleton(provider => new AuditReporter(
             provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ChainHeads>()));
+            provider.GetRequiredService<ChainHeads>(),
+            // Resolved when a report is written: the compliance report itself reads the audit reports.
+            async cancellationToken => provider.GetService<Compliance.ComplianceReporter>() is { } compliance
+                ? (await compliance.BuildAsync(testResults: null, cancellationToken)).Summary
+                : null));
         // The pharmacy's own certificates, pinned by the copy in Backup:SecondFolder when there is one; `verify --pin` replaces it.
         services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin: null));
         services.AddSingleton(_ => configuration.GetSection("Audit").Get<ChainHeadOptions>() ?? new ChainHeadOptions());

@@ -4,6 +4,7 @@ using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
+using PharmacyRx.Host.Compliance;
 using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
@@ -42,6 +43,9 @@ public static class ServiceHost
         builder.Services.AddSingleton(_ => builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
         builder.Services.AddSingleton<ClockCheck>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());
+        builder.Services.AddCompliance(builder.Configuration, environment);
+        builder.Services.AddSingleton<ComplianceMonitor>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ComplianceMonitor>());
         builder.Services.AddReadinessChecks();
         builder.Services.AddSingleton<BackupScheduler>();
         builder.Services.AddHostedService<AuditReportScheduler>();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.X509;
 
 namespace PharmacyRx.Core.Verification;
 
@@ -57,16 +58,33 @@ public sealed class CrlCache
     /// not only the newest: a CRL may cover one distribution point or some reasons only. Their scope, their signer's path
     /// and the certificate's status are then <see cref="CertificatePathValidator.CheckRevocation"/>'s. None: why.
     /// </summary>
-    internal IReadOnlyList<RevocationList> Candidates(CertificationPath path, PathLink link, DateTimeOffset at, out string reason)
+    internal IReadOnlyList<RevocationList> Candidates(CertificationPath path, PathLink link, DateTimeOffset at, out string reason) =>
+        CurrentSignedBy(
+            Held(link.Subject.IssuerDN, link.IssuerName).Concat(link.CrlIssuers.SelectMany(name => Held(name, name.ToString()))),
+            link.IssuerName, path.Offered, at, out reason);
+
+    /// <summary>
+    /// For a trusted certificate (its DER): the CRLs it issued that are current at <paramref name="at"/> and verify with
+    /// its key (1311.210(c)(2)), by the same rule a prescription's path is checked with; none: why.
+    /// </summary>
+    public IReadOnlyList<RevocationList> CurrentFrom(byte[] issuerDer, DateTimeOffset at, out string reason)
+    {
+        var issuer = new X509CertificateParser().ReadCertificate(issuerDer);
+        var name = issuer.SubjectDN.ToString();
+        return CurrentSignedBy(Held(issuer.SubjectDN, name), name, [new OfferedCertificate(issuer, CertificationPath.Thumbprint(issuer))], at, out reason);
+    }
+
+    private RevocationList[] CurrentSignedBy(
+        IEnumerable<RevocationList> lists, string issuerName, IReadOnlyList<OfferedCertificate> signers, DateTimeOffset at, out string reason)
     {
         reason = "";
         var found = new List<RevocationList>();
         RevocationList? newestSigned = null;
         var held = false;
-        foreach (var list in Held(link.Subject.IssuerDN, link.IssuerName).Concat(link.CrlIssuers.SelectMany(name => Held(name, name.ToString()))))
+        foreach (var list in lists)
         {
             held = true;
-            if (!path.Offered.Any(signer => _signedBy.GetOrAdd((list.Sha256, signer.Thumbprint), _ => list.IsSignedBy(signer.Certificate))))
+            if (!signers.Any(signer => _signedBy.GetOrAdd((list.Sha256, signer.Thumbprint), _ => list.IsSignedBy(signer.Certificate))))
             {
                 continue;
             }
@@ -84,10 +102,10 @@ public sealed class CrlCache
             return found.DistinctBy(list => list.Sha256).ToArray();
         }
         reason = !held
-            ? $"no CRL from {link.IssuerName} is held"
+            ? $"no CRL from {issuerName} is held"
             : newestSigned is { } stale
-                ? $"the newest CRL from {link.IssuerName} is not current (thisUpdate {stale.ThisUpdate:yyyy-MM-ddTHH:mm:ssZ}, nextUpdate {stale.NextUpdate:yyyy-MM-ddTHH:mm:ssZ})"
-                : $"no CRL held for {link.IssuerName} verifies with that issuer's key";
+                ? $"the newest CRL from {issuerName} is not current (thisUpdate {stale.ThisUpdate:yyyy-MM-ddTHH:mm:ssZ}, nextUpdate {stale.NextUpdate:yyyy-MM-ddTHH:mm:ssZ})"
+                : $"no CRL held for {issuerName} verifies with that issuer's key";
         return [];
     }
 

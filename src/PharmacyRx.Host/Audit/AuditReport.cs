@@ -14,6 +14,14 @@ namespace PharmacyRx.Host.Audit;
 public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long EventsThatDay, long ChainHeadSequence, string ChainHeadHash,
     IReadOnlyList<AuditReport.Incident> Incidents)
 {
+    /// <summary>The command that shows every paragraph's evidence and tests (<c>pharmacyrx compliance</c>), as the report names it.</summary>
+    public const string ComplianceCommand = "pharmacyrx compliance --format html";
+
+    /// <summary>The compliance self-report's count when the report was written ("N paragraphs pass, N warn, N fail"), or null.</summary>
+    public string? Compliance { get; init; }
+
+    private string ComplianceLine => $"Compliance self-report: {Compliance ?? "not counted for this day"}; every paragraph's evidence and tests: {ComplianceCommand}";
+
     /// <summary>One incident: its category, and the audit event (or chain break) behind it.</summary>
     public sealed record Incident(IncidentCategory Category, long Sequence, DateTimeOffset OccurredAt, string Type, string Actor, string Outcome, string Target, string Details);
 
@@ -23,7 +31,8 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
     {
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"PharmacyRx audit report for {Day:yyyy-MM-dd} (21 CFR 1311.215(b))\n")
-            .Append(CultureInfo.InvariantCulture, $"Generated {GeneratedAt:yyyy-MM-ddTHH:mm:ssZ}; {EventsThatDay} audit events that day; chain head {ChainHeadSequence} {ChainHeadHash}\n\n");
+            .Append(CultureInfo.InvariantCulture, $"Generated {GeneratedAt:yyyy-MM-ddTHH:mm:ssZ}; {EventsThatDay} audit events that day; chain head {ChainHeadSequence} {ChainHeadHash}\n")
+            .Append(CultureInfo.InvariantCulture, $"{ComplianceLine}\n\n");
         foreach (var category in Enum.GetValues<IncidentCategory>())
         {
             var incidents = Incidents.Where(i => i.Category == category).ToArray();
@@ -43,7 +52,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report ")
             .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</title></head><body><h1>Audit report for ")
             .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</h1><p>").Append(E(EventsThatDay)).Append(" audit events; chain head ")
-            .Append(E(ChainHeadSequence)).Append("</p>");
+            .Append(E(ChainHeadSequence)).Append("</p><p>").Append(E(ComplianceLine)).Append("</p>");
         foreach (var category in Enum.GetValues<IncidentCategory>())
         {
             var incidents = Incidents.Where(i => i.Category == category).ToArray();

@@ -14,7 +14,9 @@ namespace PharmacyRx.Host.Audit;
 /// Each report has the chain head signed (<see cref="ChainHeads"/>), so a later truncation is detectable. A day is the
 /// pharmacy's local calendar day.
 /// </summary>
-public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time, ChainHeads heads)
+public sealed class AuditReporter(
+    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time, ChainHeads heads,
+    Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null)
 {
     public const string Actor = "system:audit-report";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -25,6 +27,12 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
     /// <summary>The stored report of a day in a format (txt, html, csv, json), or null when there is none.</summary>
     public string? Read(DateOnly day, string format) =>
         Formats.Contains(format) && File.Exists(PathOf(day, format)) ? File.ReadAllText(PathOf(day, format)) : null;
+
+    /// <summary>The pharmacy's local calendar day before today: the last day a report is due for (1311.215(b)).</summary>
+    public DateOnly Yesterday() => LocalDay(time.GetUtcNow()).AddDays(-1);
+
+    /// <summary>The pharmacy's local calendar day of an instant.</summary>
+    public DateOnly LocalDay(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, time.LocalTimeZone).Date);
 
     /// <summary>The days that have a stored report, newest first.</summary>
     public IReadOnlyList<DateOnly> Days() => !Directory.Exists(Folder) ? [] : Directory.EnumerateFiles(Folder, "audit-*.json")
@@ -94,6 +102,13 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
         var report = new AuditReport(day, time.GetUtcNow(), eventsThatDay, headSequence, headHash,
             incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray());
         Directory.CreateDirectory(Folder);
+        if (compliance is not null && day == Yesterday())
+        {
+            // The daily report links to the compliance self-report with its count, made once this day's report exists
+            // (the self-report checks that it does); a day caught up later names the command only.
+            await File.WriteAllTextAsync(PathOf(day, "json"), report.ToJson(), cancellationToken);
+            report = report with { Compliance = (await compliance(cancellationToken))?.ToString() };
+        }
         await File.WriteAllTextAsync(PathOf(day, "txt"), report.ToText(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "html"), report.ToHtml(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "csv"), report.ToCsv(), cancellationToken);
@@ -107,14 +122,13 @@ public sealed class AuditReporter(AuditLog audit, PharmacySigningKey? signingKey
     /// <summary>Writes the report of every day from the day after the newest report (or the first audit event) to yesterday.</summary>
     public async Task<int> CatchUpAsync(CancellationToken cancellationToken)
     {
-        var zone = time.LocalTimeZone;
-        var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), zone).Date).AddDays(-1);
+        var yesterday = Yesterday();
         DateOnly? first = Days() is [var newest, ..] ? newest.AddDays(1) : null;
         if (first is null)
         {
             await foreach (var stored in audit.ReadAllAsync(cancellationToken))
             {
-                first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(stored.Event.OccurredAt, zone).Date);
+                first = LocalDay(stored.Event.OccurredAt);
                 break;
             }
         }

@@ -15,6 +15,9 @@ public sealed class BackupOptions
     /// <summary>The local time of day the daily backup runs; default 02:00. A missed day is caught up at start-up.</summary>
     public TimeSpan LocalTime { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>The age past which the newest backup is overdue (health, compliance); default 26 hours: a day and the run's slack.</summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(26);
+
     /// <summary>Daily backups kept; default 35.</summary>
     public int KeepDays { get; set; } = 35;
 

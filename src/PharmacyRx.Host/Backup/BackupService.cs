@@ -90,7 +90,10 @@ public sealed partial class BackupService(
     }
 
     /// <summary>Every backup in the folder, newest first, with when it was taken.</summary>
-    public IReadOnlyList<(string Path, DateTimeOffset TakenAt)> List() => !Directory.Exists(Folder) ? [] : Directory.EnumerateDirectories(Folder, Prefix + "*")
+    public IReadOnlyList<(string Path, DateTimeOffset TakenAt)> List() => List(Folder);
+
+    /// <summary>Every backup in <paramref name="folder"/>, newest first, with when it was taken (no key needed to list them).</summary>
+    public static IReadOnlyList<(string Path, DateTimeOffset TakenAt)> List(string folder) => !Directory.Exists(folder) ? [] : Directory.EnumerateDirectories(folder, Prefix + "*")
         .Select(path => (path, TakenAt: DateTimeOffset.TryParseExact(Path.GetFileName(path)[Prefix.Length..], "yyyy-MM-dd'T'HHmmssfff'Z'",
             CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null))
         .Where(b => b.TakenAt is not null && File.Exists(Path.Combine(b.path, "manifest.sig")))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Compliance;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;
 using Serilog;
@@ -33,9 +34,9 @@ internal sealed class CommandContext : IAsyncDisposable
         .AddEnvironmentVariables("PHARMACYRX_")
         .Build();
 
-    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey) => new(Services(data, signingKey, pin: null));
+    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey) => new(Services(data, signingKey, pin: null, variables: null));
 
-    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey, string? pin)
+    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey, string? pin, Func<string, string?>? variables)
     {
         var configuration = Configuration();
         var services = new ServiceCollection();
@@ -44,6 +45,7 @@ internal sealed class CommandContext : IAsyncDisposable
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateLogger(), dispose: true));
         services.AddReceiving(configuration, data, signingKey);
+        services.AddCompliance(configuration, variables ?? (_ => null));
         if (!string.IsNullOrWhiteSpace(pin))
         {
             // The last registration wins: everything that checks a pharmacy signature checks it against the pinned history.
@@ -64,7 +66,7 @@ internal sealed class CommandContext : IAsyncDisposable
             await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
             return null;
         }
-        var context = new CommandContext(Services(data, signingKey: null, pin));
+        var context = new CommandContext(Services(data, signingKey: null, pin, environment.GetVariable));
         await context.MigrateAsync(cancellationToken);
         return context;
     }
@@ -80,7 +82,7 @@ internal sealed class CommandContext : IAsyncDisposable
         {
             return null;
         }
-        var context = new CommandContext(Services(data, signingKey, pin: null), signingKey);
+        var context = new CommandContext(Services(data, signingKey, pin: null, environment.GetVariable), signingKey);
         await context.MigrateAsync(cancellationToken);
         return context;
     }

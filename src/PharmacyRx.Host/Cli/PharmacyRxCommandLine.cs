@@ -5,7 +5,7 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// The <c>pharmacyrx</c> command: <c>serve</c> (the default), <c>init</c>, <c>ingest</c>, <c>show</c>, <c>verify</c>,
-/// <c>trust</c>, <c>crl</c>, <c>recheck</c>, <c>sign-as-prescriber</c>, <c>users</c>, <c>roles</c>, <c>export-records</c>, <c>backup</c>, <c>audit</c>.
+/// <c>trust</c>, <c>crl</c>, <c>recheck</c>, <c>sign-as-prescriber</c>, <c>users</c>, <c>roles</c>, <c>export-records</c>, <c>backup</c>, <c>audit</c>, <c>compliance</c>.
 /// </summary>
 public static class PharmacyRxCommandLine
 {
@@ -36,6 +36,7 @@ public static class PharmacyRxCommandLine
             ExportRecordsCommand.Create(environment, data),
             BackupCommand.Create(environment, data),
             AuditCommand.Create(environment, data),
+            ComplianceCommand.Create(environment, data),
             Keys.KeysCommand.Create(environment, data),
             SendersCommand.Create(environment, data),
         };

@@ -7,6 +7,7 @@ using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
+using PharmacyRx.Host.Compliance;
 using PharmacyRx.Storage;
 
 namespace PharmacyRx.Host.Health;
@@ -15,7 +16,7 @@ namespace PharmacyRx.Host.Health;
 /// <c>/health/live</c> (the process answers) and <c>/health/ready</c>: the database, the bus (MassTransit's own
 /// check), the clock's skew from NIST time (1311.205(b)(4)(v)), the freshness of the CRLs held (1311.210(c)(2)), and the
 /// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)), and files in the data
-/// folder that group or others may read (1311.205(b)(5)).
+/// folder that group or others may read (1311.205(b)(5)), and how many paragraphs the compliance self-report fails.
 /// Unhealthy answers 503; degraded answers 200 and says why.
 /// </summary>
 public static class ReadinessChecks
@@ -34,7 +35,8 @@ public static class ReadinessChecks
             .AddCheck<CrlFreshnessCheck>("crls")
             .AddCheck<BackupAgeCheck>("backup")
             .AddCheck<AuditReportAgeCheck>("auditReport")
-            .AddCheck<FileModesCheck>("fileModes");
+            .AddCheck<FileModesCheck>("fileModes")
+            .AddCheck<ComplianceCheck>("compliance");
         return services;
     }
 
@@ -132,17 +134,17 @@ public static class ReadinessChecks
             }
             var age = time.GetUtcNow() - newest.TakenAt;
             var data = new Dictionary<string, object> { ["lastBackup"] = newest.TakenAt, ["ageHours"] = Math.Round(age.TotalHours, 1) };
-            return Task.FromResult(age <= TimeSpan.FromHours(26)
+            return Task.FromResult(age <= options.MaxAge
                 ? HealthCheckResult.Healthy($"last backup {age.TotalHours:0.#} hours ago", data)
                 : HealthCheckResult.Degraded($"the last backup is {age.TotalHours:0} hours old (1311.205(b)(17))", data: data));
         }
     }
 
-    private sealed class AuditReportAgeCheck(AuditReporter reporter, TimeProvider time) : IHealthCheck
+    private sealed class AuditReportAgeCheck(AuditReporter reporter) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            var yesterday = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), time.LocalTimeZone).Date).AddDays(-1);
+            var yesterday = reporter.Yesterday();
             return Task.FromResult(reporter.Days() switch
             {
                 [var newest, ..] when newest >= yesterday => HealthCheckResult.Healthy($"the report of {newest:yyyy-MM-dd} is written"),
@@ -161,6 +163,26 @@ public static class ReadinessChecks
             return Task.FromResult(loose.Count == 0
                 ? HealthCheckResult.Healthy("every file in the data folder is the service user's alone")
                 : HealthCheckResult.Degraded($"warn: {string.Join("; ", loose)}", data: new Dictionary<string, object> { ["loose"] = loose }));
+        }
+    }
+
+    // The compliance self-report's count, as last made (hourly): degraded while a paragraph fails; `pharmacyrx compliance` says why.
+    private sealed class ComplianceCheck(ComplianceMonitor monitor) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (monitor.Latest is not { } report)
+            {
+                return Task.FromResult(HealthCheckResult.Healthy("the compliance self-report has not been made yet"));
+            }
+            var failing = report.Paragraphs.Where(p => p.Status == ComplianceStatus.Fail).Select(p => p.Paragraph).ToArray();
+            var data = new Dictionary<string, object>
+            {
+                ["failingParagraphs"] = failing.Length, ["warningParagraphs"] = report.Summary.Warn, ["failing"] = failing, ["checkedAt"] = report.GeneratedAt,
+            };
+            return Task.FromResult(failing.Length == 0
+                ? HealthCheckResult.Healthy(report.Summary.ToString(), data)
+                : HealthCheckResult.Degraded($"{report.Summary} ({string.Join(", ", failing)}): see pharmacyrx compliance", data: data));
         }
     }
 

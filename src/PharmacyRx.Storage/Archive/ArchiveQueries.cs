@@ -83,4 +83,14 @@ public sealed class ArchiveQueries(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, cancellationToken: cancellationToken));
     }
+
+    /// <summary>When the oldest record the archive still holds was received (1311.205(b)(18)); null for an empty archive.</summary>
+    public async Task<string?> OldestReceivedAtAsync(CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT MIN(received_at) FROM prescription_archive
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(sql, cancellationToken: cancellationToken));
+    }
 }

@@ -64,6 +64,18 @@ public sealed class AuditLog(Database database)
             cancellationToken: cancellationToken)))?.ToChained();
     }
 
+    /// <summary>The first stored event of a type (the installation's <c>SystemInitialized</c>, the first receipt), or null.</summary>
+    public async Task<ChainedAuditEvent?> FirstAsync(string eventType, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
+            FROM audit_events WHERE event_type = @EventType ORDER BY sequence LIMIT 1
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QuerySingleOrDefaultAsync<AuditRow>(
+            new CommandDefinition(sql, new { EventType = eventType }, cancellationToken: cancellationToken)))?.ToChained();
+    }
+
     /// <summary>Streams every stored event in sequence order.</summary>
     public async IAsyncEnumerable<ChainedAuditEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

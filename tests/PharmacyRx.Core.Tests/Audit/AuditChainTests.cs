@@ -47,6 +47,7 @@ public class AuditChainTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(16)")]
     public void A_rehashed_edit_still_breaks_the_next_link()
     {
         var chain = Chain(5);

@@ -12,6 +12,7 @@ public class SelfGrantWatchTests
     [TestCase(AuditEventTypes.UserCreated, "created")]
     [TestCase(AuditEventTypes.UserEnabled, "re-enabled")]
     [TestCase(AuditEventTypes.PasswordReset, "reset")]
+    [Property("Rule", "1311.215(a)")]
     public void Flags_a_grant_to_the_administrator_by_an_account_the_administrator_controls(string control, string how)
     {
         var watch = new SelfGrantWatch();

@@ -131,6 +131,7 @@ public class DispensingRulesTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(10)")]
     public void Refuses_a_zero_quantity_a_future_date_a_missing_dispenser_and_Schedule_I()
     {
         Assert.That(Decide(Rx(), [], Fill(0), Today).Code, Is.EqualTo("QuantityNotPositive"));

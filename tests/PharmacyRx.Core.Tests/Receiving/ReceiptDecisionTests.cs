@@ -8,6 +8,8 @@ public class ReceiptDecisionTests
     private static ReceiptDecision Decide(SyntheticNewRx message) => ReceiptDecision.Decide(new ScriptMessageReader().Read(message.ToBytes()));
 
     [Test]
+    [Property("Rule", "1311.205(b)(6)")]
+    [Property("Rule", "1311.210(a)")]
     public void Indicator_with_every_element_is_signed_on_receipt()
     {
         Assert.That(Decide(new SyntheticNewRx()).Status, Is.EqualTo(PrescriptionStatus.ReceiptSigned));
@@ -15,6 +17,7 @@ public class ReceiptDecisionTests
 
     [TestCase(false)]
     [TestCase(null)]
+    [Property("Rule", "1311.205(b)(6)")]
     public void Indicator_false_or_absent_needs_the_pharmacist(bool? indicator)
     {
         var decision = Decide(new SyntheticNewRx { SignatureIndicator = indicator });
@@ -24,6 +27,7 @@ public class ReceiptDecisionTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(9)")]
     public void A_controlled_prescription_missing_an_element_needs_the_pharmacist_and_names_it()
     {
         var decision = Decide(new SyntheticNewRx { PatientAddress = false });

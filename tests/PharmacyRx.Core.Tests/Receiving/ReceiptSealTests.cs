@@ -10,6 +10,7 @@ public class ReceiptSealTests
     private static readonly DateTimeOffset At = new(2026, 11, 22, 7, 10, 0, TimeSpan.Zero);
 
     [Test]
+    [Property("Rule", "1311.205(b)(3)")]
     public void The_receipt_seal_covers_the_bytes_the_elements_and_the_status_decided_on_receipt()
     {
         var content = Encoding.UTF8.GetString(ReceiptSeal.Content(Id, At, "ab12", "VerifiedOnReceipt", "", "ELEMENTS"));

@@ -11,6 +11,8 @@ public class ScriptMessageReaderTests
     private ReadResult Read(string xml) => _reader.Read(Encoding.UTF8.GetBytes(xml));
 
     [Test]
+    [Property("Rule", "1311.205(b)(7)")]
+    [Property("Rule", "1311.205(b)(8)")]
     public void Reads_every_DEA_element_of_a_2017071_NewRx()
     {
         var result = _reader.Read(new SyntheticNewRx { DeaNumber = "FT1234563-ICU042", Refills = "2" }.ToBytes());

@@ -47,6 +47,7 @@ public class SignedElementsTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(9)")]
     public void Names_missing_required_elements_of_a_controlled_prescription()
     {
         var elements = new DeaElements { DeaScheduleCode = "C48676", PatientLastName = "Testpatient" };

@@ -6,6 +6,7 @@ namespace PharmacyRx.Core.Tests.Signing;
 public class KeyPasswordSourceTests
 {
     [Test]
+    [Property("Rule", "1311.205(b)(4)")]
     public void Reads_the_secret_file_before_the_variable_and_drops_its_trailing_newline()
     {
         using var folder = new TempFolder();

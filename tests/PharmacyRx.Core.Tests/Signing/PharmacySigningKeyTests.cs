@@ -26,6 +26,7 @@ public class PharmacySigningKeyTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(4)")]
     public void The_key_file_is_encrypted_PKCS8_with_AES_256_and_PBKDF2_SHA256()
     {
         using var folder = new TempFolder();
@@ -44,6 +45,7 @@ public class PharmacySigningKeyTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(4)")]
     public void Loading_clears_the_password_even_when_it_is_wrong()
     {
         using var folder = new TempFolder();

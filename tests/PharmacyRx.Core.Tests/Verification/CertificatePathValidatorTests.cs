@@ -37,6 +37,7 @@ public class CertificatePathValidatorTests
     }
 
     [Test]
+    [Property("Rule", "1311.210(c)")]
     public void Rejects_a_revoked_practitioner()
     {
         using var pki = new TestPki(Now);
@@ -94,6 +95,7 @@ public class CertificatePathValidatorTests
     }
 
     [Test]
+    [Property("Rule", "1311.210(c)")]
     public void Rejects_an_expired_CRL()
     {
         using var pki = new TestPki(Now);

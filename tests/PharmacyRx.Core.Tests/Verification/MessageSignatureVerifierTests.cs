@@ -26,6 +26,7 @@ public class MessageSignatureVerifierTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(5)")]
     public void Accepts_an_ECDSA_P256_SHA256_signature()
     {
         using var pki = new TestPki(Now);
@@ -70,6 +71,7 @@ public class MessageSignatureVerifierTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(5)")]
     public void Rejects_a_signature_made_with_another_key()
     {
         using var pki = new TestPki(Now);

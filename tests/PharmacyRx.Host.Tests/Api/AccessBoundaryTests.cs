@@ -56,6 +56,7 @@ public class AccessBoundaryTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(1)")]
     public async Task A_service_account_cannot_hold_dispense_or_access_management_directly_through_a_role_or_by_an_edited_row()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
@@ -183,6 +184,7 @@ public class AccessBoundaryTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(2)")]
     public async Task A_grant_to_the_granter_by_an_account_the_granter_created_is_reported_as_attempted_unauthorized_modification()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();

@@ -17,6 +17,9 @@ namespace PharmacyRx.Host.Tests.Api;
 public class AuthorizationMatrixTests
 {
     [Test]
+    [Property("Rule", "1311.205(b)(1)")]
+    [Property("Rule", "1311.205(b)(2)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task Each_default_role_reaches_exactly_the_endpoints_its_permissions_allow_and_each_refusal_is_audited()
     {
         await using var api = await PharmacyApi.CreateAsync();

@@ -30,6 +30,7 @@ public class PrescriptionApiTests
     private static object Dispensing(decimal quantity, string? date = null) => new { quantity, dateDispensed = date ?? Today, dispenser = "SP" };
 
     [Test]
+    [Property("Rule", "1311.205(b)(11)")]
     public async Task Search_by_patient_prescriber_and_drug_prefix_ignores_case_and_accents_and_pages()
     {
         await using var api = await PharmacyApi.CreateAsync();
@@ -52,6 +53,7 @@ public class PrescriptionApiTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task Dispensing_records_quantity_date_and_dispenser_derives_the_refill_number_and_refuses_past_the_rules()
     {
         await using var api = await PharmacyApi.CreateAsync();
@@ -129,6 +131,7 @@ public class PrescriptionApiTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(18)")]
     public async Task No_endpoint_changes_an_archived_row_and_verify_still_holds_after_all_the_work()
     {
         await using var api = await PharmacyApi.CreateAsync();

@@ -108,6 +108,8 @@ public class SessionApiTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(2)")]
+    [Property("Rule", "1311.205(b)(13)")]
     public async Task Users_and_grants_are_administered_with_before_and_after_audited_and_nobody_changes_their_own_access()
     {
         await using var api = await PharmacyApi.CreateAsync();

@@ -36,6 +36,9 @@ public class AuditReportTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(15)")]
+    [Property("Rule", "1311.215(a)")]
+    [Property("Rule", "1311.215(b)")]
     public async Task The_report_lists_each_kind_of_auditable_event_of_the_day_and_nothing_routine()
     {
         await using var pharmacy = await VerifyingPharmacy.CreateAsync();
@@ -66,6 +69,7 @@ public class AuditReportTests
     }
 
     [Test]
+    [Property("Rule", "1311.215(b)")]
     public async Task A_tampered_audit_row_and_a_truncated_trail_show_as_audit_trail_interference()
     {
         await using var pharmacy = await VerifyingPharmacy.CreateAsync();
@@ -111,6 +115,7 @@ public class AuditReportTests
     }
 
     [Test]
+    [Property("Rule", "1311.215(b)")]
     public async Task Missed_days_are_caught_up_through_yesterday()
     {
         await using var pharmacy = await VerifyingPharmacy.CreateAsync();
@@ -126,6 +131,7 @@ public class AuditReportTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(15)")]
     public async Task The_CLI_writes_and_prints_a_days_report_and_lists_it()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

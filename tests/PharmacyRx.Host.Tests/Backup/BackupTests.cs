@@ -13,6 +13,7 @@ namespace PharmacyRx.Host.Tests.Backup;
 public class BackupTests
 {
     [Test]
+    [Property("Rule", "1311.205(b)(17)")]
     public async Task Backup_then_restore_into_a_new_folder_then_verify_holds_every_record()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
@@ -37,6 +38,7 @@ public class BackupTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(17)")]
     public async Task A_backup_changed_after_it_was_taken_fails_its_check_and_is_not_restored()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
@@ -59,6 +61,7 @@ public class BackupTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(17)")]
     public async Task A_missed_day_is_caught_up_at_start_up_and_a_day_already_backed_up_is_not()
     {
         await using var pharmacy = await VerifyingPharmacy.CreateAsync();
@@ -100,6 +103,8 @@ public class BackupTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(18)")]
+    [Property("Rule", "1311.305")]
     public async Task Old_daily_backups_are_pruned_and_the_first_of_each_month_is_kept()
     {
         await using var pharmacy = await VerifyingPharmacy.CreateAsync();

@@ -77,6 +77,7 @@ public class BackupTrustTests
     }
 
     [Test]
+    [Property("Rule", "1311.305")]
     public async Task With_no_live_data_folder_a_backup_is_restored_with_the_pin_alone_and_not_without_it()
     {
         var (pharmacy, backup) = await BackedUpAsync();

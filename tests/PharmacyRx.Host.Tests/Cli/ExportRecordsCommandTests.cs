@@ -7,6 +7,8 @@ namespace PharmacyRx.Host.Tests.Cli;
 public class ExportRecordsCommandTests
 {
     [Test]
+    [Property("Rule", "1311.210(b)")]
+    [Property("Rule", "1311.305")]
     public async Task Every_record_is_written_with_an_index_and_openssl_alone_verifies_the_seal_and_the_practitioners_signature()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

@@ -7,6 +7,7 @@ public class IngestCommandTests
     private static readonly System.Xml.Linq.XNamespace Ns = SyntheticNewRx.Script;
 
     [Test]
+    [Property("Rule", "1311.205(b)(3)")]
     public async Task Archives_each_message_with_its_status_and_prints_one_line_per_file()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

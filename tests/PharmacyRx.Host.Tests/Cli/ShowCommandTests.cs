@@ -5,6 +5,7 @@ namespace PharmacyRx.Host.Tests.Cli;
 public class ShowCommandTests
 {
     [Test]
+    [Property("Rule", "1311.205(b)(8)")]
     public async Task Shows_a_person_the_prescription_and_its_verification_indication()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
@@ -33,6 +34,8 @@ public class ShowCommandTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(3)")]
+    [Property("Rule", "1311.210(a)")]
     public async Task The_receipt_signature_verifies_with_openssl_and_the_exported_certificate()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

@@ -26,6 +26,7 @@ public class TrustCommandTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(13)")]
     public async Task Trust_add_list_and_remove_are_each_audited_with_before_and_after()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

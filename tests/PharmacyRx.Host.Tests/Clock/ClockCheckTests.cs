@@ -18,6 +18,8 @@ public class ClockCheckTests
         pharmacy.Get<AuditLog>(), TimeProvider.System, NullLogger<ClockCheck>.Instance);
 
     [Test]
+    [Property("Rule", "1311.205(b)(4)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task A_clock_within_five_minutes_passes_and_one_further_off_is_audited()
     {
         await using var pharmacy = await VerifyingPharmacy.CreateAsync();

@@ -104,6 +104,8 @@ public class InspectorExportTests
     ];
 
     [TestCaseSource(nameof(Orders))]
+    [Property("Rule", "1311.205(b)(12)")]
+    [Property("Rule", "1304.04(h)(5)")]
     public async Task A_CSV_export_holds_every_dispensing_and_each_prescription_never_dispensed_in_order(string sort, string[] order)
     {
         var file = await ExportAsync("csv", sort);
@@ -116,6 +118,8 @@ public class InspectorExportTests
     }
 
     [TestCaseSource(nameof(Orders))]
+    [Property("Rule", "1311.205(b)(12)")]
+    [Property("Rule", "1304.04(h)(5)")]
     public async Task An_XLSX_export_read_back_by_the_OpenXML_SDK_holds_the_same_rows_with_dates_frozen_header_and_autofilter(string sort, string[] order)
     {
         var file = await ExportAsync("xlsx", sort);
@@ -132,6 +136,8 @@ public class InspectorExportTests
     }
 
     [TestCaseSource(nameof(Orders))]
+    [Property("Rule", "1311.205(b)(12)")]
+    [Property("Rule", "1304.04(h)(5)")]
     public async Task A_SQLite_export_holds_the_same_rows_in_export_order_and_says_what_it_is(string sort, string[] order)
     {
         var file = await ExportAsync("sqlite", sort);
@@ -149,6 +155,8 @@ public class InspectorExportTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(11)")]
+    [Property("Rule", "1304.04(h)(5)")]
     public async Task Filters_take_a_date_range_a_schedule_and_name_prefixes_and_all_adds_the_uncontrolled()
     {
         var range = await ExportAsync("csv", "date-filled", "--from", Day(Filled.AddDays(-1)), "--to", Day(Filled));

@@ -75,6 +75,7 @@ public class CoverageAttackTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(16)")]
     public async Task Finds_audit_events_deleted_and_the_chain_recomputed()
     {
         var (pharmacy, receipts) = await PharmacyWithRecordsAsync();

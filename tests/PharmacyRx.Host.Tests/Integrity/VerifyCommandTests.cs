@@ -48,6 +48,7 @@ public class VerifyCommandTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(16)")]
     public async Task Finds_a_deleted_audit_event()
     {
         using var pharmacy = await PharmacyWithRecordsAsync();
@@ -60,6 +61,7 @@ public class VerifyCommandTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(16)")]
     public async Task Finds_an_edited_audit_event()
     {
         using var pharmacy = await PharmacyWithRecordsAsync();

@@ -13,6 +13,7 @@ public class FileModeTests
     private const UnixFileMode OwnerFolder = OwnerFile | UnixFileMode.UserExecute;
 
     [Test]
+    [Property("Rule", "1311.205(b)(1)")]
     public async Task After_init_ingest_backup_report_and_export_every_file_is_0600_and_every_folder_0700_under_a_lax_umask()
     {
         if (OperatingSystem.IsWindows())

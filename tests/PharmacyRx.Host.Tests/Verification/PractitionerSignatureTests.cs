@@ -55,6 +55,8 @@ public class PractitionerSignatureTests
     };
 
     [Test]
+    [Property("Rule", "1311.205(b)(5)")]
+    [Property("Rule", "1311.210(c)")]
     public async Task A_valid_signature_with_current_CRLs_from_the_distribution_points_is_VerifiedOnReceipt()
     {
         var result = await _pharmacy.ReceiveAsync(Message("SIG-VALID").SignedBy(_pki.IssuePractitioner(), HashAlgorithmName.SHA256, _pki.Intermediate));
@@ -67,6 +69,7 @@ public class PractitionerSignatureTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(5)")]
     public async Task Altered_quantity_or_patient_after_signing_is_Invalid_and_says_the_content_was_altered()
     {
         var practitioner = _pki.IssuePractitioner();
@@ -84,6 +87,7 @@ public class PractitionerSignatureTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(5)")]
     public async Task A_signature_made_with_another_key_is_Invalid()
     {
         var named = _pki.IssuePractitioner("Dr Named");
@@ -98,6 +102,7 @@ public class PractitionerSignatureTests
     }
 
     [Test]
+    [Property("Rule", "1311.210(c)")]
     public async Task A_revoked_practitioner_or_a_revoked_intermediate_CA_is_Invalid_with_the_revocation_reason()
     {
         var revoked = _pki.IssuePractitioner("Dr Revoked");
@@ -163,6 +168,7 @@ public class PractitionerSignatureTests
     }
 
     [Test]
+    [Property("Rule", "1311.210(c)")]
     public async Task CRL_unreachable_leaves_it_pending_then_a_recheck_verifies_it_once_the_CRL_is_served()
     {
         _server.Available = false;
@@ -237,6 +243,7 @@ public class PractitionerSignatureTests
     }
 
     [Test]
+    [Property("Rule", "1311.210(c)")]
     public async Task An_expired_CRL_or_one_signed_by_the_wrong_key_is_not_used()
     {
         using var folderOnly = new TestPki(Now, "Folder");
@@ -265,6 +272,8 @@ public class PractitionerSignatureTests
     }
 
     [Test]
+    [Property("Rule", "1311.210(a)")]
+    [Property("Rule", "1311.210(b)")]
     public async Task A_trusted_intermediary_signature_is_IntermediarySigned()
     {
         var intermediary = _pki.IssuePractitioner("Synthetic Intermediary Service");

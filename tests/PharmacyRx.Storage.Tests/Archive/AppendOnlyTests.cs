@@ -11,6 +11,8 @@ public class AppendOnlyTests
     [TestCase("DELETE FROM prescription_archive", "prescription_archive is append-only")]
     [TestCase("UPDATE audit_events SET outcome = 'Success'", "audit_events is append-only")]
     [TestCase("DELETE FROM audit_events", "audit_events is append-only")]
+    [Property("Rule", "1311.205(b)(16)")]
+    [Property("Rule", "1311.205(b)(18)")]
     public async Task The_database_refuses_to_change_or_remove_archived_and_audit_rows(string sql, string refusal)
     {
         using var store = new SqliteStore();
@@ -42,5 +44,21 @@ public class AppendOnlyTests
         Assert.That(events.Select(e => e.Event.Type).Where(t => t != AuditEventTypes.RowsCovered), Is.EqualTo(new[] { "A", "B", "C" }));
         Assert.That(events[^1].PreviousHash, Is.EqualTo(events[^2].Hash));
         Assert.That(AuditChain.FindBreaks(events), Is.Empty);
+    }
+
+    [Test]
+    [Property("Rule", "1311.205(b)(14)")]
+    public async Task Each_audit_event_keeps_its_time_type_actor_and_outcome()
+    {
+        using var store = new SqliteStore();
+        var log = new AuditLog(store.Database);
+        var at = new DateTimeOffset(2026, 11, 30, 14, 5, 6, 789, TimeSpan.Zero);
+        await log.AppendAsync([new AuditEvent(at, AuditEventTypes.UnauthorizedAccessAttempt, "tech1", AuditOutcome.Failure, "POST /api/users", "lacks ManageAccess")],
+            CancellationToken.None);
+
+        var stored = (await log.ReadAllAsync(CancellationToken.None).ToListAsync()).Single(e => e.Event.Type != AuditEventTypes.RowsCovered).Event;
+
+        Assert.That((stored.OccurredAt, stored.Type, stored.Actor, stored.Outcome),
+            Is.EqualTo((at, AuditEventTypes.UnauthorizedAccessAttempt, "tech1", AuditOutcome.Failure)));
     }
 }

@@ -9,6 +9,7 @@ namespace PharmacyRx.Storage.Tests.Archive;
 public class ArchiveWriterTests
 {
     [Test]
+    [Property("Rule", "1311.205(b)(13)")]
     public async Task Groups_concurrent_messages_into_few_commits_and_audits_each_one()
     {
         using var store = new SqliteStore();

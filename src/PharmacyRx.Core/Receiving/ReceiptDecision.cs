@@ -30,7 +30,11 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
     /// </summary>
     public static bool DependsOnReceiptContext(string reasonCode, string reason) =>
         reasonCode is MessageIdReused or FromMismatch or CancelNotBinding or CancelTargetNotFound
-        || (reasonCode == nameof(RejectionCode.TooLarge) && reason.StartsWith(TooLargeAtTheDoor, StringComparison.Ordinal));
+        || IsTooLargeAtTheDoor(reasonCode, reason);
+
+    /// <summary>True for a body refused at the size cap and kept only in part (<see cref="TooLarge"/>).</summary>
+    public static bool IsTooLargeAtTheDoor(string reasonCode, string reason) =>
+        reasonCode == nameof(RejectionCode.TooLarge) && reason.StartsWith(TooLargeAtTheDoor, StringComparison.Ordinal);
 
     public static ReceiptDecision Decide(ReadResult read)
     {

@@ -61,7 +61,11 @@ public static class PrescriptionStatusRules
     public static bool IsNotControlledPrescription(this ScriptMessage? message) =>
         message is { Kind: TransactionKind.NewRx, Elements.IsControlled: false };
 
-    private static string VerificationIndication(PrescriptionStatus status) => status switch
+    /// <summary>
+    /// The indication for a controlled-substance prescription or a record that is not a NewRx; for a NewRx use the
+    /// overload that says whether its drug is controlled.
+    /// </summary>
+    public static string VerificationIndication(this PrescriptionStatus status) => status switch
     {
         PrescriptionStatus.VerifiedOnReceipt => "Verified on receipt: practitioner's digital signature and certificate checked (1311.210(c))",
         PrescriptionStatus.IntermediarySigned => "Signed by a trusted intermediary before transmission (1311.210(a)(1))",

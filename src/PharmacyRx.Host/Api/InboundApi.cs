@@ -46,7 +46,7 @@ public static class InboundApi
         ArchiveResult result;
         try
         {
-            result = await pipeline.ReceiveAsync(context.Request.Body, context.Request.ContentLength, source, cancellationToken);
+            result = await pipeline.ReceiveAsync(context.Request.Body, context.Request.ContentLength, source, readTimeout: null, cancellationToken);
         }
         catch (Exception ex) when (pipeline.IsRetryable(ex) && !cancellationToken.IsCancellationRequested)
         {

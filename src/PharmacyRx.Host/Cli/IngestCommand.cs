@@ -36,7 +36,7 @@ internal static class IngestCommand
             {
                 // A thin door: the size cap and the archiving of what could not be processed are the pipeline's.
                 await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-                var result = await pipeline.ReceiveAsync(stream, stream.Length, ReceiptSource.CommandLine, cancellationToken);
+                var result = await pipeline.ReceiveAsync(stream, stream.Length, ReceiptSource.CommandLine, readTimeout: null, cancellationToken);
                 CliJson.WriteLine(environment.Out, new
                 {
                     file,

@@ -102,12 +102,10 @@ public sealed partial class InboxWatcher(
             File.SetUnixFileMode(opened.Handle, OwnerOnlyFiles.FileMode);
         }
         ArchiveResult result;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        await using (var stream = new FileStream(opened.Handle, FileAccess.Read, bufferSize: 0))
         {
-            // A stalled file system must not stall the inbox: the read gives up after Inbox:ReadTimeout.
-            timeout.CancelAfter(options.Value.ReadTimeout);
-            await using var stream = new FileStream(opened.Handle, FileAccess.Read, bufferSize: 0);
-            result = await pipeline.ReceiveAsync(stream, opened.Length, ReceiptSource.Inbox, timeout.Token);
+            // A stalled file system must not stall the inbox: reading gives up after Inbox:ReadTimeout and the file moves aside.
+            result = await pipeline.ReceiveAsync(stream, opened.Length, ReceiptSource.Inbox, options.Value.ReadTimeout, cancellationToken);
         }
         MoveTo(path, "archived", $"{result.ReceiptId:D}_{name}");
         return true;

@@ -48,11 +48,18 @@ public sealed partial class ReceiptPipeline(
     /// <summary>
     /// Receives a body read from a stream (an HTTP request, an inbox file, a file given to <c>ingest</c>): held up to the
     /// accepted size; past it only hashed, with its first bytes kept, so an oversized body never costs its size in memory.
+    /// Reading gives up after <paramref name="readTimeout"/> when one is given (an <see cref="OperationCanceledException"/>).
     /// </summary>
-    public async Task<ArchiveResult> ReceiveAsync(Stream body, long? declaredLength, ReceiptSource source, CancellationToken cancellationToken)
+    public async Task<ArchiveResult> ReceiveAsync(
+        Stream body, long? declaredLength, ReceiptSource source, TimeSpan? readTimeout, CancellationToken cancellationToken)
     {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (readTimeout is { } timeout)
+        {
+            reading.CancelAfter(timeout);
+        }
         using var read = await InboundBody.ReadAsync(
-            body, declaredLength, options.MaxAcceptedBytes, TooLargeKeptBytes, data.InboundSpillFolder, cancellationToken);
+            body, declaredLength, options.MaxAcceptedBytes, TooLargeKeptBytes, data.InboundSpillFolder, reading.Token);
         return read.IsTooLarge
             ? await ReceiveTooLargeAsync(read.Bytes, read.Length, read.Sha256, source, cancellationToken)
             : await ReceiveAsync(read.Bytes, source, cancellationToken);

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
@@ -17,13 +16,6 @@ public class NotControlledPrescriptionTests
 {
     private static readonly string Today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.That(response.IsSuccessStatusCode, Is.True, $"{(int)response.StatusCode}: {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     [Test]
     public async Task A_non_controlled_NewRx_posted_by_a_sender_is_sealed_on_receipt_and_dispensed_with_every_refill_authorized()
     {
@@ -37,9 +29,9 @@ public class NotControlledPrescriptionTests
         var message = SyntheticNewRx.NotControlled with { MessageId = "AMOX-1", Version = "2023011", ProductCodeQualifierAttribute = true, Refills = "6" };
 
         using var posted = await sender.PostAsync("/api/inbound", new ByteArrayContent(message.ToBytes()));
-        var outcome = await JsonAsync(posted);
+        var outcome = await PrescriptionApiTests.JsonAsync(posted);
         var receipt = outcome.GetProperty("receiptId").GetGuid();
-        var view = await JsonAsync(await pharmacist.GetAsync($"/api/prescriptions/{receipt}"));
+        var view = await PrescriptionApiTests.JsonAsync(await pharmacist.GetAsync($"/api/prescriptions/{receipt}"));
         var fills = new List<HttpStatusCode>();
         for (var fill = 0; fill < 8; fill++)
         {

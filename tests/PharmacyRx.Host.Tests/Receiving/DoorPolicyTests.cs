@@ -145,8 +145,10 @@ public class DoorPolicyTests
     private static async Task<Dictionary<string, Archived>> ArchivedAsync(InstalledPharmacy pharmacy)
     {
         await using var connection = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
-        var rows = await connection.QueryAsync<(string Sha256, string Status, string ReasonCode, string Reason)>(
-            "SELECT as_received_sha256, status, reason_code, reason FROM prescription_archive");
+        const string sql = """
+            SELECT as_received_sha256, status, reason_code, reason FROM prescription_archive
+            """;
+        var rows = await connection.QueryAsync<(string Sha256, string Status, string ReasonCode, string Reason)>(sql);
         return rows.ToDictionary(r => r.Sha256, r => new Archived(r.Status, r.ReasonCode, r.Reason));
     }
 }

@@ -7,12 +7,41 @@ using PharmacyRx.Core.Verification;
 namespace PharmacyRx.Testing;
 
 /// <summary>
-/// Synthetic NCPDP SCRIPT 2017071 messages for tests and benchmarks: no real patient, prescriber or pharmacy.
+/// Synthetic NCPDP SCRIPT 2017071 (or 2023011) messages for tests and benchmarks: no real patient, prescriber or pharmacy.
 /// Every part can be varied with <c>with</c>; <see cref="ToXml"/> renders the message.
 /// </summary>
 public sealed record SyntheticNewRx
 {
     public static readonly XNamespace Script = "http://www.ncpdp.org/schema/SCRIPT";
+
+    /// <summary>
+    /// An ordinary prescription for a drug that is not a controlled substance, as most traffic is: no <c>DEASchedule</c>,
+    /// no <c>DigitalSignature</c>, a prescriber without a DEA number, and a structured Sig.
+    /// </summary>
+    public static SyntheticNewRx NotControlled { get; } = new()
+    {
+        DrugDescription = "Amoxicillin 500 MG Oral Capsule",
+        Strength = "500",
+        Quantity = "30",
+        Refills = "2",
+        Directions = "Take 1 capsule by mouth three times daily for 10 days",
+        ScheduleCode = "",
+        SignatureIndicator = null,
+        DeaNumber = "",
+        StructuredSig = true,
+    };
+
+    /// <summary>The SCRIPT version the message says it is (every version attribute of <c>Message</c>): 2017071 or 2023011.</summary>
+    public string Version { get; init; } = "2017071";
+
+    /// <summary>
+    /// Send <c>ProductCode</c>'s qualifier as an attribute (<c>&lt;ProductCode Qualifier="ND"&gt;</c>) instead of the
+    /// <c>Qualifier</c> child element; senders use both.
+    /// </summary>
+    public bool ProductCodeQualifierAttribute { get; init; }
+
+    /// <summary>A structured Sig (SigText with coded dose, route and frequency, as SNOMED) instead of free text only.</summary>
+    public bool StructuredSig { get; init; }
 
     public string Transaction { get; init; } = "NewRx";
     public string MessageId { get; init; } = "MSG-0001";
@@ -69,7 +98,9 @@ public sealed record SyntheticNewRx
             new XElement(Script + "PrescriberOrderNumber", PrescriberOrderNumber));
 
         var drugCoded = new XElement(Script + "DrugCoded",
-            new XElement(Script + "ProductCode", new XElement(Script + "Code", "00000000000"), new XElement(Script + "Qualifier", "ND")),
+            ProductCodeQualifierAttribute
+                ? new XElement(Script + "ProductCode", new XAttribute("Qualifier", "ND"), new XElement(Script + "Code", "00000000000"))
+                : new XElement(Script + "ProductCode", new XElement(Script + "Code", "00000000000"), new XElement(Script + "Qualifier", "ND")),
             new XElement(Script + "Strength",
                 new XElement(Script + "StrengthValue", Strength),
                 new XElement(Script + "StrengthForm", new XElement(Script + "Code", "C42998")),
@@ -88,7 +119,7 @@ public sealed record SyntheticNewRx
             new XElement(Script + "NumberOfRefills", Refills),
             LaterVersionShape
                 ? new XElement(Script + "Directions", Directions)
-                : new XElement(Script + "Sig", new XElement(Script + "SigText", Directions)),
+                : new XElement(Script + "Sig", new XElement(Script + "SigText", Directions), StructuredSig ? SigInstruction() : null),
             UnknownElements ? new XElement(Script + "FutureElement", new XElement(Script + "Nested", "ignored")) : null);
 
         var body = new XElement(Script + "Body",
@@ -109,9 +140,7 @@ public sealed record SyntheticNewRx
 
         return new XDocument(new XDeclaration("1.0", "UTF-8", null),
             new XElement(Script + "Message",
-                new XAttribute("DatatypesVersion", "2017071"), new XAttribute("TransportVersion", "2017071"),
-                new XAttribute("TransactionDomain", "SCRIPT"), new XAttribute("TransactionVersion", "2017071"),
-                new XAttribute("StructuresVersion", "2017071"), new XAttribute("ECLVersion", "2017071"),
+                VersionAttributes(Version),
                 UnknownElements ? new XAttribute(XNamespace.Xmlns + "ext", "urn:example:extension") : null,
                 header,
                 UnknownElements ? new XElement(XName.Get("Extension", "urn:example:extension"), new XElement(Script + "MessageID", "NOT-THIS-ONE")) : null,
@@ -132,6 +161,33 @@ public sealed record SyntheticNewRx
     }
 
     public byte[] ToBytes() => System.Text.Encoding.UTF8.GetBytes(ToXml());
+
+    /// <summary>The version attributes every SCRIPT <c>Message</c> carries.</summary>
+    public static XAttribute[] VersionAttributes(string version) =>
+    [
+        new("DatatypesVersion", version), new("TransportVersion", version), new("TransactionDomain", "SCRIPT"),
+        new("TransactionVersion", version), new("StructuresVersion", version), new("ECLVersion", version),
+    ];
+
+    // Coded dose, route and frequency beside the free text (SNOMED CT, as SCRIPT's structured Sig carries them).
+    private static XElement[] SigInstruction() =>
+    [
+        new(Script + "CodeSystem", new XElement(Script + "SNOMEDVersion", "20170131"), new XElement(Script + "FMTVersion", "16.03d")),
+        new(Script + "Instruction",
+            new XElement(Script + "DoseAdministration",
+                new XElement(Script + "DoseDeliveryMethod", Coded("Take", "SNOMED", "419652001")),
+                new XElement(Script + "Dosage",
+                    new XElement(Script + "DoseQuantity", "1"),
+                    new XElement(Script + "DoseUnitOfMeasure", Coded("Capsule", "DoseUnitOfMeasure", "C48480"))),
+                new XElement(Script + "RouteOfAdministration", Coded("oral route", "SNOMED", "26643006"))),
+            new XElement(Script + "TimingAndDuration",
+                new XElement(Script + "Frequency",
+                    new XElement(Script + "FrequencyNumericValue", "3"),
+                    new XElement(Script + "FrequencyUnits", Coded("day", "SNOMED", "258703001"))))),
+    ];
+
+    private static XElement[] Coded(string text, string qualifier, string code) =>
+        [new(Script + "Text", text), new(Script + "Qualifier", qualifier), new(Script + "Code", code)];
 
     private static XElement Address(string line1, string city, string state, string postalCode) => new(Script + "Address",
         new XElement(Script + "AddressLine1", line1),

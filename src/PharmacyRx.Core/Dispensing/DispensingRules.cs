@@ -48,7 +48,7 @@ public static class DispensingRules
         {
             return Decision.Refuse("StatusNotDispensable", rx.CurrentStatus == PrescriptionStatus.NeedsPharmacistReview
                 ? "the prescription needs the pharmacist's review first (1311.205(b)(6)(ii), (b)(9))"
-                : $"a prescription with status {rx.CurrentStatus} is not dispensable: {rx.CurrentStatus.VerificationIndication()}");
+                : $"a prescription with status {rx.CurrentStatus} is not dispensable: {rx.CurrentStatus.VerificationIndication(controlled: rx.Schedule is not null)}");
         }
         if (rx.Cancelled)
         {

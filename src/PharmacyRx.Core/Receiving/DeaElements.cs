@@ -38,11 +38,17 @@ public sealed record DeaElements
     /// <summary>The <c>DEASchedule/Code</c> as sent ("" when absent). Controlled means present.</summary>
     public string DeaScheduleCode { get; init; } = "";
 
-    /// <summary>True when the message names a DEA schedule, i.e. the drug is a controlled substance.</summary>
-    public bool IsControlled => DeaScheduleCode.Length > 0;
+    /// <summary>
+    /// True when the message says the drug is a controlled substance: a <c>DEASchedule/Code</c> is sent. The EPCS rules
+    /// (21 CFR 1311 subpart C, 1306.05(a)) apply only then; see <see cref="DeaScheduleCodes.IsControlled"/>.
+    /// </summary>
+    public bool IsControlled => DeaScheduleCodes.IsControlled(DeaScheduleCode);
 
-    /// <summary>The schedule, or null when not controlled or the code is not a DEA schedule code.</summary>
-    public DeaSchedule? Schedule => DeaScheduleCodes.FromCode(DeaScheduleCode);
+    /// <summary>
+    /// The schedule, or null when not controlled. A code that is not one of the DEA schedule codes is
+    /// <see cref="DeaSchedule.Unspecified"/>, like C38046, and so held to Schedule II rules.
+    /// </summary>
+    public DeaSchedule? Schedule => IsControlled ? DeaScheduleCodes.FromCode(DeaScheduleCode) ?? DeaSchedule.Unspecified : null;
 
     /// <summary>"Last, First Middle" for display and search; "" when no name was sent.</summary>
     public string PatientDisplayName => DisplayName(PatientLastName, PatientFirstName, PatientMiddleName);

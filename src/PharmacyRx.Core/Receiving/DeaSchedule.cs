@@ -17,6 +17,15 @@ public enum DeaSchedule
 /// <summary>Maps the NCI codes used by SCRIPT to <see cref="DeaSchedule"/>.</summary>
 public static class DeaScheduleCodes
 {
+    /// <summary>
+    /// Whether a <c>DEASchedule/Code</c> as read says the drug is controlled: any code at all. The schedule codes
+    /// (C48672 CI, C48675 CII, C48676 CIII, C48677 CIV, C48679 CV) and C38046 (unspecified) say so; a code that is none
+    /// of them is not taken for "not controlled" either, so it is held to the strictest rules (Schedule II) rather than
+    /// sealed without the EPCS checks. No <c>DEASchedule</c> (or an empty code) is a prescription for a drug that is
+    /// not a controlled substance.
+    /// </summary>
+    public static bool IsControlled(string code) => code.Length > 0;
+
     /// <summary>Returns the schedule for a code, or null for a code that is not a DEA schedule code.</summary>
     public static DeaSchedule? FromCode(string code) => code switch
     {

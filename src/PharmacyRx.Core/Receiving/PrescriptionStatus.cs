@@ -46,7 +46,24 @@ public static class PrescriptionStatusRules
 
     /// <summary>
     /// The indication kept with the record of whether and how it was verified on receipt (1311.210(c)(3)),
-    /// as a pharmacist reads it.
+    /// as a pharmacist reads it. <paramref name="controlled"/> is false for a NewRx whose drug is not a controlled
+    /// substance (no <c>DEASchedule</c>): the indication says so plainly, since the EPCS rules did not apply to it.
+    /// </summary>
+    public static string VerificationIndication(this PrescriptionStatus status, bool controlled) => (controlled, status) switch
+    {
+        (true, _) or (_, PrescriptionStatus.Rejected) => VerificationIndication(status),
+        (false, PrescriptionStatus.ReceiptSigned) =>
+            "Not a controlled substance: no practitioner signature is required (21 CFR 1311 applies to controlled substances); signed by this pharmacy on receipt",
+        _ => $"Not a controlled substance. {VerificationIndication(status)}",
+    };
+
+    /// <summary>Whether a record's message is a NewRx for a drug that is not a controlled substance; false when it was not read.</summary>
+    public static bool IsNotControlledPrescription(this ScriptMessage? message) =>
+        message is { Kind: TransactionKind.NewRx, Elements.IsControlled: false };
+
+    /// <summary>
+    /// The indication for a controlled-substance prescription or a record that is not a NewRx; for a NewRx use the
+    /// overload that says whether its drug is controlled.
     /// </summary>
     public static string VerificationIndication(this PrescriptionStatus status) => status switch
     {

@@ -14,6 +14,11 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
     public const string CancelNotBinding = "CancelNotBinding";
     public const string MessageIdReused = "MessageIdReused";
     public const string FromMismatch = "FromMismatch";
+    public const string NotControlled = "NotControlled";
+
+    // 1311.205(b)(6)(ii): without the indication of signing the pharmacist must check that the practitioner signed.
+    private const string IndicatorAbsentReason =
+        "DigitalSignatureIndicator is absent or false: the pharmacist must verify that the practitioner signed (1311.205(b)(6)(ii))";
 
     /// <summary>How a body refused at the door for its size begins its reason; the record keeps only its first bytes.</summary>
     public const string TooLargeAtTheDoor = "body over the accepted size: ";
@@ -25,7 +30,11 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
     /// </summary>
     public static bool DependsOnReceiptContext(string reasonCode, string reason) =>
         reasonCode is MessageIdReused or FromMismatch or CancelNotBinding or CancelTargetNotFound
-        || (reasonCode == nameof(RejectionCode.TooLarge) && reason.StartsWith(TooLargeAtTheDoor, StringComparison.Ordinal));
+        || IsTooLargeAtTheDoor(reasonCode, reason);
+
+    /// <summary>True for a body refused at the size cap and kept only in part (<see cref="TooLarge"/>).</summary>
+    public static bool IsTooLargeAtTheDoor(string reasonCode, string reason) =>
+        reasonCode == nameof(RejectionCode.TooLarge) && reason.StartsWith(TooLargeAtTheDoor, StringComparison.Ordinal);
 
     public static ReceiptDecision Decide(ReadResult read)
     {
@@ -41,8 +50,16 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
 
         var missing = SignedElements.MissingRequired(message.Elements);
         var signature = message.Header.Signature;
+        if (!message.Elements.IsControlled && !signature.HasSignature)
+        {
+            // Part 1311 subpart C governs electronic prescriptions for controlled substances (1311.200(a)): for any other
+            // drug there is no signature indication or 1306.05(a) element to check. The pharmacy still seals the record.
+            return new(PrescriptionStatus.ReceiptSigned, NotControlled,
+                "not a controlled substance (no DEASchedule): sealed on receipt; the EPCS signature checks do not apply", []);
+        }
         if (signature.HasSignature)
         {
+            // A practitioner's signature is verified whether or not the drug is controlled: a bad one is still a failure.
             return new(
                 PrescriptionStatus.PendingRevocationCheck,
                 PendingVerification,
@@ -54,7 +71,7 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
             return new(
                 PrescriptionStatus.NeedsPharmacistReview,
                 SignatureIndicatorAbsent,
-                "DigitalSignatureIndicator is absent or false: the pharmacist must verify that the practitioner signed (1311.205(b)(6)(ii))"
+                IndicatorAbsentReason
                     + (missing.Count > 0 ? $"; missing 1306.05(a) elements: {string.Join(", ", missing)}" : ""),
                 missing);
         }
@@ -68,6 +85,15 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
         }
         return new(PrescriptionStatus.ReceiptSigned, "", "", []);
     }
+
+    /// <summary>
+    /// Whether <paramref name="status"/>, <paramref name="reasonCode"/> and <paramref name="reason"/> are what a record
+    /// received before non-controlled prescriptions were sealed on receipt was decided: a NewRx for a drug that is not
+    /// controlled, without signature or indicator, went to the pharmacist. Such a record is unaltered, not mis-decided.
+    /// </summary>
+    public static bool IsEarlierNotControlledDecision(ReadResult read, string status, string reasonCode, string reason) =>
+        read.Message.IsNotControlledPrescription()
+        && status == nameof(PrescriptionStatus.NeedsPharmacistReview) && reasonCode == SignatureIndicatorAbsent && reason == IndicatorAbsentReason;
 
     /// <summary>
     /// The decision once a signature has been checked (1311.210(c)). A verified signature on a prescription that

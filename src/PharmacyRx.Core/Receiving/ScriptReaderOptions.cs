@@ -11,8 +11,8 @@ public sealed class ScriptReaderOptions
 
     /// <summary>
     /// Largest message an entry point accepts at all, in bytes. Default 16 MiB. Messages between
-    /// <see cref="MaxMessageBytes"/> and this are archived as rejected; larger ones are refused at the door
-    /// (HTTP 413, a file left in place) so the sender still holds them.
+    /// <see cref="MaxMessageBytes"/> and this are archived as rejected; larger ones, at every door, are archived as
+    /// Rejected/TooLarge with their length, the SHA-256 of the whole and only their first 64 KiB (HTTP also answers 413).
     /// </summary>
     public int MaxAcceptedBytes { get; set; } = 16 * 1024 * 1024;
 }

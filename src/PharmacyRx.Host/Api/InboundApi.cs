@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Host.Api;
 
@@ -26,7 +27,7 @@ public static class InboundApi
     }
 
     private static async Task<Results<Created<InboundResponse>, Ok<InboundResponse>, ProblemHttpResult>> ReceiveAsync(
-        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit, DataFolder data,
+        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit,
         CancellationToken cancellationToken)
     {
         if (InboundDoor.SenderOf(context) is not { } sender)
@@ -42,19 +43,25 @@ public static class InboundApi
         }
 
         var source = ReceiptSource.Sender(sender.SenderName, sender.FromId);
-        using var body = await InboundBody.ReadAsync(
-            context.Request.Body, context.Request.ContentLength, options.MaxAcceptedBytes, ReceiptPipeline.TooLargeKeptBytes, data.InboundSpillFolder, cancellationToken);
-        if (body.IsTooLarge)
+        ArchiveResult result;
+        try
+        {
+            result = await pipeline.ReceiveAsync(context.Request.Body, context.Request.ContentLength, source, readTimeout: null, cancellationToken);
+        }
+        catch (Exception ex) when (pipeline.IsRetryable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // Nothing was archived and the sender still holds the message: it should send it again.
+            context.Response.Headers.RetryAfter = "1";
+            return TypedResults.Problem("The archive is busy; send the message again.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again");
+        }
+        if (ReceiptPipeline.IsRefusedForSize(result))
         {
             // Finding 7: archived (its length, hash and first 64 KiB, never the whole), then refused.
-            var archived = await pipeline.ReceiveTooLargeAsync(body.Bytes, body.Length, body.Sha256, options.MaxAcceptedBytes, source, cancellationToken);
             return TypedResults.Problem(
-                $"The message is over {options.MaxAcceptedBytes} bytes and was not accepted; its first bytes are archived as {archived.ReceiptId:D}.",
+                $"The message is over {options.MaxAcceptedBytes} bytes and was not accepted; its first bytes are archived as {result.ReceiptId:D}.",
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Message too large",
-                extensions: new Dictionary<string, object?> { ["receiptId"] = archived.ReceiptId, ["reasonCode"] = archived.ReasonCode });
+                extensions: new Dictionary<string, object?> { ["receiptId"] = result.ReceiptId, ["reasonCode"] = result.ReasonCode });
         }
-
-        var result = await pipeline.ReceiveAsync(body.Bytes, source, cancellationToken);
         var response = new InboundResponse(
             result.ReceiptId, result.MessageId, result.Status.ToString(), result.ReasonCode, result.Reason, result.IsDuplicate);
         return result.IsDuplicate

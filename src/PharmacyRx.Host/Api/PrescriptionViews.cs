@@ -27,7 +27,8 @@ public sealed class PrescriptionViews(
         {
             return null;
         }
-        var elements = reader.Reread(record).Message?.Elements;
+        var message = reader.Reread(record).Message;
+        var elements = message?.Elements;
         var annotations = await work.AnnotationsAsync(receiptId, cancellationToken);
         var dispensings = await work.DispensingsAsync(receiptId, cancellationToken);
         var facts = await work.FactsAsync(receiptId, cancellationToken);
@@ -42,6 +43,6 @@ public sealed class PrescriptionViews(
         var dispensable = facts is { } f && DispensingRules.Blocker(f.Rules) is null;
         return new PrescriptionView(
             record.ReceiptId, await search.NumberAsync(receiptId, cancellationToken), record.ReceivedAt, record.TransactionKind, record.CurrentStatus, record.Status,
-            record.CurrentReason, status.VerificationIndication(), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId);
+            record.CurrentReason, status.VerificationIndication(!message.IsNotControlledPrescription()), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId);
     }
 }

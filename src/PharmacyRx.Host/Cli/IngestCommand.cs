@@ -27,30 +27,39 @@ internal static class IngestCommand
         }
         await using var context = opened;
         var pipeline = context.Get<ReceiptPipeline>();
-        var limit = context.Get<ScriptReaderOptions>().MaxAcceptedBytes;
 
         var notArchived = 0;
         foreach (var file in files)
         {
-            var info = new FileInfo(file);
-            if (!info.Exists || info.Length > limit)
+            string? error;
+            try
             {
-                notArchived++;
-                var error = info.Exists ? $"file is {info.Length} bytes; the limit is {limit}" : "file not found";
-                CliJson.WriteLine(environment.Out, new { file, receiptId = (Guid?)null, messageId = "", status = "NotArchived", reason = error });
+                // A thin door: the size cap and the archiving of what could not be processed are the pipeline's.
+                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+                var result = await pipeline.ReceiveAsync(stream, stream.Length, ReceiptSource.CommandLine, readTimeout: null, cancellationToken);
+                CliJson.WriteLine(environment.Out, new
+                {
+                    file,
+                    receiptId = result.ReceiptId,
+                    messageId = result.MessageId,
+                    status = result.Status.ToString(),
+                    reason = result.Reason,
+                    reasonCode = result.ReasonCode,
+                    duplicate = result.IsDuplicate,
+                });
                 continue;
             }
-            var result = await pipeline.ReceiveAsync(await File.ReadAllBytesAsync(file, cancellationToken), ReceiptSource.CommandLine, cancellationToken);
-            CliJson.WriteLine(environment.Out, new
+            catch (FileNotFoundException)
             {
-                file,
-                receiptId = result.ReceiptId,
-                messageId = result.MessageId,
-                status = result.Status.ToString(),
-                reason = result.Reason,
-                reasonCode = result.ReasonCode,
-                duplicate = result.IsDuplicate,
-            });
+                error = "file not found";
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException || pipeline.IsRetryable(ex))
+            {
+                // Nothing was archived (the file could not be read, or the database was busy): run it again.
+                error = $"not archived: {ex.GetType().Name}";
+            }
+            notArchived++;
+            CliJson.WriteLine(environment.Out, new { file, receiptId = (Guid?)null, messageId = "", status = "NotArchived", reason = error });
         }
         return notArchived == 0 ? 0 : 1;
     }

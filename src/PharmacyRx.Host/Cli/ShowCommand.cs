@@ -67,7 +67,7 @@ internal static class ShowCommand
                 reason = record.CurrentReason,
                 statusOnReceipt = record.Status,
                 statusChangedAt = record.StatusChangedAt,
-                verificationIndication = status.VerificationIndication(),
+                verificationIndication = status.VerificationIndication(!read.Message.IsNotControlledPrescription()),
                 missingElements = record.MissingElements.Length == 0 ? [] : record.MissingElements.Split(','),
                 cancelsReceiptId = record.CancelsReceiptId,
                 cancelledByReceiptId = record.CancelledByReceiptId,
@@ -101,7 +101,7 @@ internal static class ShowCommand
         Line("MessageID", record.MessageId);
         Line("Transaction", record.TransactionKind ?? "(not read)");
         Line("Status", record.CurrentStatus);
-        Line("Verification", status.VerificationIndication());
+        Line("Verification", status.VerificationIndication(!message.IsNotControlledPrescription()));
         Line("Reason", record.CurrentReason);
         if (record.ChangedStatus is not null)
         {
@@ -129,7 +129,7 @@ internal static class ShowCommand
             Line("Directions", e.Directions);
             Line("Written", e.WrittenDate);
             Line("Refills", e.NumberOfRefills);
-            Line("Schedule", e.IsControlled ? $"{e.Schedule?.ShortName() ?? "unknown"} ({e.DeaScheduleCode})" : "not controlled");
+            Line("Schedule", e.Schedule is { } schedule ? $"{schedule.ShortName()} ({e.DeaScheduleCode})" : "not controlled");
         }
         text.Append('\n');
         Line("As-received SHA-256", record.AsReceivedSha256);

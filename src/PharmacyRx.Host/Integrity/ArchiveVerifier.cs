@@ -135,7 +135,8 @@ public sealed class ArchiveVerifier(
         }
         var decision = ReceiptDecision.Decide(read);
         if (read.Message?.Kind is not TransactionKind.CancelRx && decision.ReasonCode != ReceiptDecision.PendingVerification
-            && !ReceiptDecision.DependsOnReceiptContext(record.ReasonCode, record.Reason))
+            && !ReceiptDecision.DependsOnReceiptContext(record.ReasonCode, record.Reason)
+            && !ReceiptDecision.IsEarlierNotControlledDecision(read, record.Status, record.ReasonCode, record.Reason))
         {
             if (record.Status != decision.Status.ToString() || record.ReasonCode != decision.ReasonCode || record.Reason != decision.Reason)
             {

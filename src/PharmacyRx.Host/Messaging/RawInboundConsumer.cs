@@ -1,6 +1,5 @@
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Receiving;
-using PharmacyRx.Storage;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -8,16 +7,16 @@ namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
 /// Consumes raw SCRIPT XML bodies (no MassTransit envelope; any AMQP client can publish them) from the inbound
-/// quorum queue. For each message: archive through the receipt pipeline, publish the outcome with a publisher
-/// confirm, and only then acknowledge. A rejected message is archived first and then dead-lettered to the error
-/// queue. A transient fault (database busy, broker blip) returns the message to the queue, up to the queue's
-/// delivery limit; any other fault archives the bytes as rejected with the failure as its reason. Redelivery
-/// after a crash finds the MessageID already archived and re-publishes the stored outcome.
+/// quorum queue: a thin door over <see cref="ReceiptPipeline"/>, whose policy (size cap, archiving what could not be
+/// processed, the outcome) applies as at every door. For each message: archive through the pipeline, publish the
+/// outcome with a publisher confirm, and only then acknowledge. A rejected message is archived first and then
+/// dead-lettered to the error queue. A fault the pipeline throws (transient: nothing was archived) returns the message to
+/// the queue, up to the queue's delivery limit. Redelivery after a crash finds the MessageID already archived and
+/// re-publishes the stored outcome.
 /// </summary>
 public sealed partial class RawInboundConsumer(
     RabbitMqConnection broker,
     ReceiptPipeline pipeline,
-    ISqlDialect dialect,
     ILogger<RawInboundConsumer> logger) : BackgroundService
 {
     private static readonly ReceiptSource Source = ReceiptSource.Bus("rabbitmq");
@@ -59,18 +58,12 @@ public sealed partial class RawInboundConsumer(
         {
             outcome = ReceiptOutcome.From(await pipeline.ReceiveAsync(body, Source, stoppingToken));
         }
-        catch (Exception ex) when (dialect.IsTransient(ex) || ex is OperationCanceledException)
-        {
-            LogTransient(logger, ex, delivery.DeliveryTag);
-            await consumer.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
-            return;
-        }
         catch (Exception ex)
         {
-            // Not the message's fault and not transient: keep it anyway, with the failure as its reason.
-            LogFailed(logger, ex, delivery.DeliveryTag);
-            outcome = ReceiptOutcome.From(await pipeline.ReceiveUnprocessableAsync(
-                body, Source, $"processing failed: {ex.GetType().Name}", stoppingToken));
+            // The pipeline keeps whatever it can; what it throws was not archived, so the queue keeps the message.
+            LogNotArchived(logger, ex, delivery.DeliveryTag);
+            await consumer.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
+            return;
         }
 
         await publisher.BasicPublishAsync(
@@ -99,9 +92,6 @@ public sealed partial class RawInboundConsumer(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound delivery {Tag} hit a transient fault; returned to the queue")]
-    private static partial void LogTransient(ILogger logger, Exception exception, ulong tag);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Inbound delivery {Tag} could not be processed; archiving it as rejected")]
-    private static partial void LogFailed(ILogger logger, Exception exception, ulong tag);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound delivery {Tag} was not archived; returned to the queue")]
+    private static partial void LogNotArchived(ILogger logger, Exception exception, ulong tag);
 }

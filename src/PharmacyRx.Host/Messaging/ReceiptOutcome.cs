@@ -23,7 +23,7 @@ public sealed record ReceiptOutcome(string MessageId, Guid ReceiptId, string Sta
         var rejected = result.Status.IsFailure();
         var description = rejected
             ? result.Reason
-            : result.Status.VerificationIndication() + (result.Reason.Length > 0 ? $" ({result.Reason})" : "");
+            : result.Status.VerificationIndication(controlled: result.ReasonCode != ReceiptDecision.NotControlled) + (result.Reason.Length > 0 ? $" ({result.Reason})" : "");
         return new ReceiptOutcome(result.MessageId, result.ReceiptId, result.Status.ToString(), rejected ? RejectedCode : AcceptedCode, description);
     }
 

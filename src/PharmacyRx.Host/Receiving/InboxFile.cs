@@ -73,26 +73,6 @@ internal static class InboxFile
         return new Opened(handle, size, null);
     }
 
-    /// <summary>Reads an opened file whole, giving up after <paramref name="timeout"/> (a stalled file system must not stall the inbox).</summary>
-    public static async Task<byte[]> ReadAsync(Opened opened, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var bytes = new byte[opened.Length];
-        var handle = opened.Handle!;
-        var read = 0;
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timer.CancelAfter(timeout);
-        while (read < bytes.Length)
-        {
-            var n = await RandomAccess.ReadAsync(handle, bytes.AsMemory(read), read, timer.Token).AsTask().WaitAsync(timer.Token);
-            if (n == 0)
-            {
-                throw new IOException("the file shrank while it was read");
-            }
-            read += n;
-        }
-        return bytes;
-    }
-
     // DllImport rather than LibraryImport: the arrays are blittable, so this needs no unsafe code in the project.
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int open(byte[] path, int flags);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Receiving;
@@ -11,13 +12,15 @@ namespace PharmacyRx.Host.Receiving;
 /// receipt id. A file is moved only after its record is committed, and never deleted: a crash between the two
 /// re-reads the file, and its bytes make that a duplicate, not a second record. The inbox is authenticated by file
 /// permissions, so only a regular file owned by the service user is read, never through a link and never a FIFO or
-/// device (issue 11, finding 11); anything else, a file too large to accept, and a file whose processing failed move
-/// to <c>refused/</c> with the reason audited. One file never stops the watcher, and the watcher never stops the host.
+/// device (issue 11, finding 11); anything else moves to <c>refused/</c> with the reason audited. The door's policy is
+/// the pipeline's: a file over the size cap or one whose processing failed is archived as Rejected with its reason and
+/// moved to <c>archived/</c> like any other; only a file the pipeline could not archive at all (or could not be moved
+/// after) goes to <c>refused/</c>, audited, and one left by a transient database fault waits for the next scan. One file
+/// never stops the watcher, and the watcher never stops the host.
 /// </summary>
 public sealed partial class InboxWatcher(
     DataFolder data,
     ReceiptPipeline pipeline,
-    ScriptReaderOptions readerOptions,
     AuditLog audit,
     IOptions<InboxOptions> options,
     TimeProvider time,
@@ -29,12 +32,12 @@ public sealed partial class InboxWatcher(
         {
             return;
         }
-        Directory.CreateDirectory(data.Inbox);
         using var timer = new PeriodicTimer(options.Value.PollInterval, time);
         do
         {
             try
             {
+                Directory.CreateDirectory(data.Inbox);
                 await ScanAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -60,6 +63,11 @@ public sealed partial class InboxWatcher(
                 {
                     archived++;
                 }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && pipeline.IsRetryable(ex))
+            {
+                // Transient (the database busy): nothing was archived and the file stays for the next scan.
+                LogRetrying(logger, ex, name);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -87,18 +95,17 @@ public sealed partial class InboxWatcher(
         {
             return false; // still being written; next scan
         }
-        if (opened.Length > readerOptions.MaxAcceptedBytes)
-        {
-            await RefuseAsync(path, name, $"{opened.Length} bytes, over the accepted size {readerOptions.MaxAcceptedBytes}", cancellationToken);
-            return false;
-        }
-        var bytes = await InboxFile.ReadAsync(opened, options.Value.ReadTimeout, cancellationToken);
-        var result = await pipeline.ReceiveAsync(bytes, ReceiptSource.Inbox, cancellationToken);
         if (!OperatingSystem.IsWindows())
         {
             // Kept in the data folder, so the service's alone (0600), whatever mode it was dropped with; set on the file
             // opened, never through a path a link could have replaced since.
             File.SetUnixFileMode(opened.Handle, OwnerOnlyFiles.FileMode);
+        }
+        ArchiveResult result;
+        await using (var stream = new FileStream(opened.Handle, FileAccess.Read, bufferSize: 0))
+        {
+            // A stalled file system must not stall the inbox: reading gives up after Inbox:ReadTimeout and the file moves aside.
+            result = await pipeline.ReceiveAsync(stream, opened.Length, ReceiptSource.Inbox, options.Value.ReadTimeout, cancellationToken);
         }
         MoveTo(path, "archived", $"{result.ReceiptId:D}_{name}");
         return true;
@@ -112,16 +119,24 @@ public sealed partial class InboxWatcher(
         {
             where = MoveTo(path, "refused", name);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogNotMoved(logger, ex, name);
             where = "left in place: it could not be moved";
         }
         LogRefused(logger, name, reason);
-        await audit.AppendAsync(
-            [new AuditEvent(time.GetUtcNow(), AuditEventTypes.InboxFileRefused, ReceiptSource.Inbox.Actor, AuditOutcome.Failure, $"inbox/{name}",
-                $"reason={reason}; {where}; not archived from the inbox")],
-            cancellationToken);
+        try
+        {
+            await audit.AppendAsync(
+                [new AuditEvent(time.GetUtcNow(), AuditEventTypes.InboxFileRefused, ReceiptSource.Inbox.Actor, AuditOutcome.Failure, $"inbox/{name}",
+                    $"reason={reason}; {where}; not archived from the inbox")],
+                cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The audit trail itself failed (the database down): said in the log; the file is where the log says.
+            LogNotAudited(logger, ex, name);
+        }
     }
 
     private string MoveTo(string path, string folder, string name)
@@ -145,6 +160,12 @@ public sealed partial class InboxWatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Inbox file {File} could not be moved aside")]
     private static partial void LogNotMoved(ILogger logger, Exception exception, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox file {File} hit a transient fault; it stays for the next scan")]
+    private static partial void LogRetrying(ILogger logger, Exception exception, string file);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The refusal of inbox file {File} could not be audited")]
+    private static partial void LogNotAudited(ILogger logger, Exception exception, string file);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Scanning the inbox failed; trying again at the next tick")]
     private static partial void LogScanFailed(ILogger logger, Exception exception);

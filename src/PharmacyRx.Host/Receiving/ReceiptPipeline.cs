@@ -3,6 +3,7 @@ using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Retrieval;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Verification;
+using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Host.Receiving;
@@ -10,11 +11,24 @@ namespace PharmacyRx.Host.Receiving;
 /// <summary>
 /// The one path every entry point feeds (DESIGN.md, "The path of one prescription"): stamp, keep the bytes, read,
 /// decide, seal with the pharmacy's receipt signature, archive with its audit events, and return the outcome once
-/// it is committed. Nothing received is dropped: what cannot be read is archived as rejected with its reason.
-/// A message's identity is (sender, MessageID) plus its bytes (DESIGN.md, "Trust boundaries").
+/// it is committed. A message's identity is (sender, MessageID) plus its bytes (DESIGN.md, "Trust boundaries").
 /// </summary>
+/// <remarks>
+/// The policy of every door is here, once (DESIGN.md, "One policy per concept"); a door only carries bytes in and the
+/// outcome out. (1) The size cap: a body over <c>Receiving:MaxAcceptedBytes</c> is archived as Rejected/TooLarge with
+/// its length, the SHA-256 of the whole and its first bytes only. (2) Nothing received is dropped: what cannot be read
+/// is archived as Rejected with its reason, and a fault past reading that is not transient is archived as
+/// Rejected/ProcessingFailed naming the fault. (3) The outcome: every call returns the archived
+/// <see cref="ArchiveResult"/>; the sender is told Error when its status <see cref="PrescriptionStatusRules.IsFailure"/>,
+/// else Status. Only a fault the door should retry (<see cref="IsRetryable"/>: a transient database fault, or
+/// cancellation) is thrown, and then nothing was archived: the door hands the message back (requeue, retry, 503, next
+/// scan of the inbox).
+/// </remarks>
 public sealed partial class ReceiptPipeline(
     ScriptMessageReader reader,
+    ScriptReaderOptions options,
+    DataFolder data,
+    ISqlDialect dialect,
     PharmacySigningKey signingKey,
     ArchiveWriter writer,
     ArchiveQueries queries,
@@ -25,8 +39,41 @@ public sealed partial class ReceiptPipeline(
     /// <summary>How much of a body over the accepted size is kept: its first 64 KiB.</summary>
     public const int TooLargeKeptBytes = 64 * 1024;
 
-    public Task<ArchiveResult> ReceiveAsync(ReadOnlyMemory<byte> asReceived, ReceiptSource source, CancellationToken cancellationToken) =>
-        ArchiveAsync(asReceived, source, reader.Read, null, cancellationToken);
+    /// <summary>Receives a body held whole (the bus doors), under the door policy above.</summary>
+    public Task<ArchiveResult> ReceiveAsync(ReadOnlyMemory<byte> body, ReceiptSource source, CancellationToken cancellationToken) =>
+        body.Length > options.MaxAcceptedBytes
+            ? ReceiveTooLargeAsync(body, body.Length, Convert.ToHexStringLower(SHA256.HashData(body.Span)), source, cancellationToken)
+            : KeepingFailuresAsync(body, source, () => ArchiveAsync(body, source, reader.Read, null, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// Receives a body read from a stream (an HTTP request, an inbox file, a file given to <c>ingest</c>): held up to the
+    /// accepted size; past it only hashed, with its first bytes kept, so an oversized body never costs its size in memory.
+    /// Reading gives up after <paramref name="readTimeout"/> when one is given (an <see cref="OperationCanceledException"/>).
+    /// </summary>
+    public async Task<ArchiveResult> ReceiveAsync(
+        Stream body, long? declaredLength, ReceiptSource source, TimeSpan? readTimeout, CancellationToken cancellationToken)
+    {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (readTimeout is { } timeout)
+        {
+            reading.CancelAfter(timeout);
+        }
+        using var read = await InboundBody.ReadAsync(
+            body, declaredLength, options.MaxAcceptedBytes, TooLargeKeptBytes, data.InboundSpillFolder, reading.Token);
+        return read.IsTooLarge
+            ? await ReceiveTooLargeAsync(read.Bytes, read.Length, read.Sha256, source, cancellationToken)
+            : await ReceiveAsync(read.Bytes, source, cancellationToken);
+    }
+
+    /// <summary>
+    /// True for a fault the door should hand back to its sender or transport for another try: cancellation or a transient
+    /// database fault (busy, locked). Nothing was archived; the message is not lost because the transport still holds it.
+    /// </summary>
+    public bool IsRetryable(Exception exception) => exception is OperationCanceledException || dialect.IsTransient(exception);
+
+    /// <summary>Whether an outcome is a body refused at the cap (a door that can answer "too large", as HTTP 413, does).</summary>
+    public static bool IsRefusedForSize(ArchiveResult result) =>
+        result.Status == PrescriptionStatus.Rejected && ReceiptDecision.IsTooLargeAtTheDoor(result.ReasonCode, result.Reason);
 
     /// <summary>
     /// Archives bytes whose processing failed for a reason that is not the message's (a fault past reading), as
@@ -41,12 +88,30 @@ public sealed partial class ReceiptPipeline(
     /// the disk): only its first bytes (at most <see cref="TooLargeKeptBytes"/>), with its length and the SHA-256 of the
     /// whole body in the reason. The same body again from the same sender is a duplicate.
     /// </summary>
-    public Task<ArchiveResult> ReceiveTooLargeAsync(
-        ReadOnlyMemory<byte> firstBytes, long length, string sha256OfWhole, long limit, ReceiptSource source, CancellationToken cancellationToken)
+    private Task<ArchiveResult> ReceiveTooLargeAsync(
+        ReadOnlyMemory<byte> firstBytes, long length, string sha256OfWhole, ReceiptSource source, CancellationToken cancellationToken)
     {
         var kept = firstBytes[..Math.Min(firstBytes.Length, TooLargeKeptBytes)];
-        var decision = ReceiptDecision.TooLarge(length, sha256OfWhole, kept.Length, limit);
-        return ArchiveAsync(kept, source, _ => ReadResult.Rejected(RejectionCode.TooLarge, decision.Reason), sha256OfWhole, cancellationToken);
+        var decision = ReceiptDecision.TooLarge(length, sha256OfWhole, kept.Length, options.MaxAcceptedBytes);
+        return KeepingFailuresAsync(kept, source,
+            () => ArchiveAsync(kept, source, _ => ReadResult.Rejected(RejectionCode.TooLarge, decision.Reason), sha256OfWhole, cancellationToken),
+            cancellationToken);
+    }
+
+    // DESIGN.md, "Messages": nothing received is dropped. A fault that is neither the message's nor transient (a bug, a
+    // constraint the database refused) is archived with the fault's type as its reason; a retryable one is the door's.
+    private async Task<ArchiveResult> KeepingFailuresAsync(
+        ReadOnlyMemory<byte> kept, ReceiptSource source, Func<Task<ArchiveResult>> archive, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await archive();
+        }
+        catch (Exception ex) when (!IsRetryable(ex))
+        {
+            LogFailed(logger, ex, source.Name);
+            return await ReceiveUnprocessableAsync(kept, source, $"processing failed: {ex.GetType().Name}", cancellationToken);
+        }
     }
 
     private async Task<ArchiveResult> ArchiveAsync(
@@ -143,6 +208,9 @@ public sealed partial class ReceiptPipeline(
             ? (target.ReceiptId, decision)
             : (null, ReceiptDecision.CancelWithoutBinding(target.ReceiptId, mismatches));
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Processing a message from {Source} failed; archiving it as rejected")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string source);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Received {ReceiptId} via {Source}: {Status} {ReasonCode} duplicate={Duplicate}")]

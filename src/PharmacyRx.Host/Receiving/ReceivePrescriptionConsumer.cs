@@ -5,8 +5,9 @@ using PharmacyRx.Core.Receiving;
 namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
-/// Runs the receipt pipeline for a bus message and publishes the outcome. The message is acknowledged only when
-/// this returns, which is after the archive commit.
+/// Runs the receipt pipeline for a bus message and publishes the outcome: a thin door, the size cap and the archiving of
+/// what could not be processed are the pipeline's. The message is acknowledged only when this returns, which is after
+/// the archive commit; what the pipeline throws (transient, nothing archived) is retried by the consumer definition.
 /// </summary>
 public sealed class ReceivePrescriptionConsumer(ReceiptPipeline pipeline) : IConsumer<ReceivePrescription>
 {

@@ -201,7 +201,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
         {
             IsNewRx = message is { Kind: TransactionKind.NewRx },
             CurrentStatus = Enum.Parse<PrescriptionStatus>(record.CurrentStatus),
-            Schedule = elements.DeaScheduleCode.Length > 0 ? DeaScheduleCodes.FromCode(elements.DeaScheduleCode) ?? DeaSchedule.Unspecified : null,
+            Schedule = elements.Schedule,
             QuantityPrescribed = ParseQuantity(elements.QuantityValue),
             RefillsAuthorized = int.TryParse(elements.NumberOfRefills, NumberStyles.None, CultureInfo.InvariantCulture, out var refills) ? refills : 0,
             WrittenDate = ParseDate(elements.WrittenDate),

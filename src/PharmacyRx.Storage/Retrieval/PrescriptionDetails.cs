@@ -60,7 +60,7 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
     public static string[] Fields(DeaElements elements) =>
     [
         elements.WrittenDate,
-        elements.IsControlled ? (elements.Schedule ?? DeaSchedule.Unspecified).ShortName() : "",
+        elements.Schedule?.ShortName() ?? "",
         elements.PatientDisplayName,
         elements.PatientAddress.OneLine,
         elements.PrescriberDisplayName,

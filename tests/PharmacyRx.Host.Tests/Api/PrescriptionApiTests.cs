@@ -20,7 +20,8 @@ public class PrescriptionApiTests
         return run.JsonLines[0].GetProperty("receiptId").GetGuid();
     }
 
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
+    /// <summary>The body of a successful response as JSON; a failed response fails the test with its status and body.</summary>
+    internal static async Task<JsonElement> JsonAsync(HttpResponseMessage response)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.That(response.IsSuccessStatusCode, Is.True, $"{(int)response.StatusCode}: {text}");

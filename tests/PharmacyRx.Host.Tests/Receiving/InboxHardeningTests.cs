@@ -111,6 +111,29 @@ public class InboxHardeningTests
         await AssertAuditedAsync(service, "first.xml", "processing failed");
     }
 
+    [Test]
+    public async Task A_file_that_cannot_be_archived_at_all_is_moved_aside_audited_and_the_watcher_goes_on()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        // The database refuses these bytes whatever the record says: the pipeline's own fallback cannot keep them either.
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(new SyntheticNewRx { MessageId = "UNARCHIVABLE-1" }.ToBytes()));
+        await pharmacy.TamperAsync($"""
+            CREATE TRIGGER refuse_these_bytes BEFORE INSERT ON prescription_archive
+            WHEN NEW.as_received_sha256 = '{sha256}' BEGIN SELECT RAISE(ABORT, 'synthetic fault'); END;
+            """);
+        await using var service = await StartAsync(pharmacy);
+
+        var first = await DropAsync(pharmacy, "a-unarchivable.xml", "UNARCHIVABLE-1");
+        await AssertAuditedAsync(service, "a-unarchivable.xml", "processing failed: SqliteException");
+        var second = await DropAsync(pharmacy, "b-after.xml", "AFTER-UNARCHIVABLE");
+        await WaitForAsync(service, "AFTER-UNARCHIVABLE");
+        await WaitUntilAsync(() => !File.Exists(second));
+
+        Assert.That(File.Exists(first), Is.False);
+        Assert.That(File.Exists(Path.Combine(pharmacy.Data.Inbox, "refused", "a-unarchivable.xml")), Is.True);
+        Assert.That(await service.Services.GetRequiredService<ArchiveQueries>().FindAsync("UNARCHIVABLE-1", CancellationToken.None), Is.Null);
+    }
+
     private static Task<RunningService> StartAsync(InstalledPharmacy pharmacy) =>
         RunningService.StartAsync(pharmacy, builder =>
         {

@@ -102,6 +102,24 @@ public class PractitionerSignatureTests
     }
 
     [Test]
+    public async Task A_practitioner_signature_on_a_non_controlled_prescription_is_still_verified_and_a_bad_one_is_Invalid()
+    {
+        var named = _pki.IssuePractitioner("Dr Named");
+        var other = _pki.IssuePractitioner("Dr Other");
+        var message = SyntheticNewRx.NotControlled with { SentTime = Message("x").SentTime };
+        var wrongKey = (message with { MessageId = "NC-WRONG-KEY" }).SignedBy(other, HashAlgorithmName.SHA256);
+        var block = wrongKey.SignatureBlock!;
+        block.Descendants(SyntheticNewRx.Script + "X509Certificate").First().Value = Convert.ToBase64String(named.RawData);
+
+        var valid = await _pharmacy.ReceiveAsync((message with { MessageId = "NC-VALID" }).SignedBy(named, HashAlgorithmName.SHA256, _pki.Intermediate));
+        var bad = await _pharmacy.ReceiveAsync(wrongKey with { SignatureBlock = block });
+
+        Assert.That(valid.Status, Is.EqualTo(PrescriptionStatus.VerifiedOnReceipt), valid.Reason);
+        Assert.That((bad.Status, bad.ReasonCode), Is.EqualTo((PrescriptionStatus.Invalid, VerificationVerdict.SignatureInvalid)));
+        Assert.That(await _pharmacy.DispensableAsync(bad.ReceiptId), Is.False);
+    }
+
+    [Test]
     [Property("Rule", "1311.210(c)")]
     public async Task A_revoked_practitioner_or_a_revoked_intermediate_CA_is_Invalid_with_the_revocation_reason()
     {

@@ -12,19 +12,30 @@ public sealed class Database(ISqlDialect dialect)
         DefaultTypeMap.MatchNamesWithUnderscores = true;
     }
 
+    // Every connection comes from OpenAsync, so code handed only a connection still finds its dialect.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, ISqlDialect> Dialects = new();
+
     public ISqlDialect Dialect { get; } = dialect;
+
+    /// <summary>The dialect of a connection this class opened.</summary>
+    public static ISqlDialect DialectOf(DbConnection connection) =>
+        Dialects.TryGetValue(connection, out var dialect) ? dialect : throw new InvalidOperationException("a connection not opened through Database");
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = Dialect.CreateConnection();
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            await Dialect.PrepareAsync(connection, cancellationToken);
-            if (Dialect.Name == "sqlite")
+            try
             {
-                await Audit.CoverageTriggers.InstallAsync(connection, cancellationToken);
+                await connection.OpenAsync(cancellationToken);
             }
+            catch (DbException ex)
+            {
+                throw new StorageUnavailableException($"cannot open the database: {Dialect.Target}: {ex.Message}", ex);
+            }
+            Dialects.AddOrUpdate(connection, Dialect);
+            await Dialect.PrepareAsync(connection, cancellationToken);
             return connection;
         }
         catch

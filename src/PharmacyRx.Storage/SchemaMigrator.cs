@@ -35,9 +35,9 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
         const string appliedSql = """
             SELECT version, sha256 FROM schema_migrations
             """;
-        var applied = (await connection.QueryAsync<(long Version, string Sha256)>(
+        var applied = (await connection.QueryAsync<(int Version, string Sha256)>(
                 new CommandDefinition(appliedSql, cancellationToken: cancellationToken)))
-            .ToDictionary(row => (int)row.Version, row => row.Sha256);
+            .ToDictionary(row => row.Version, row => row.Sha256);
 
         var count = 0;
         foreach (var script in Scripts())
@@ -53,7 +53,11 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
             }
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            // SQL Server scripts are several batches (GO lines): each runs alone, all in the script's one transaction.
+            foreach (var batch in database.Dialect.Batches(script.Sql))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, cancellationToken: cancellationToken));
+            }
             const string recordSql = """
                 INSERT INTO schema_migrations (version, name, sha256, applied_at)
                 VALUES (@Version, @Name, @Sha256, @AppliedAt)

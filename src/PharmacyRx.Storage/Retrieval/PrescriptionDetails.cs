@@ -17,12 +17,12 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
     /// <summary>Derives the rows of every prescription that has none yet; returns how many were added.</summary>
     public async Task<long> CatchUpAsync(CancellationToken cancellationToken)
     {
-        const string missing = """
+        var missing = $"""
             SELECT p.prescription_number, a.message_id, a.status, a.as_received
             FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             WHERE p.prescription_number > (SELECT COALESCE(MAX(prescription_number), 0) FROM prescription_details)
             ORDER BY p.prescription_number
-            LIMIT @Limit
+            {database.Dialect.FirstRows("@Limit")}
             """;
         const string insert = """
             INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, fields)

@@ -82,9 +82,11 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             }
             return;
         }
-        catch (Exception ex) when (batch.Count > 1)
+        catch (Exception ex) when (batch.Count > 1 || _database.Dialect.IsDuplicateKey(ex))
         {
-            // One bad entry must not fail its neighbours: retry each alone so only the culprit sees the fault.
+            // One bad entry must not fail its neighbours: retry each alone so only the culprit sees the fault. A duplicate
+            // key means another instance archived the same message after our look-up (the unique index decides between
+            // instances on one database): retried, the look-up finds that record and the answer is the duplicate's.
             LogBatchFailed(_logger, ex, batch.Count);
         }
         catch (Exception ex)

@@ -44,7 +44,7 @@ internal static class RowHasher
                     text.Append(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
                     break;
                 default:
-                    throw new ArgumentException($"no quote() rendering for {value.GetType().Name}", nameof(values));
+                    throw new ArgumentException($"no SQL literal rendering for {value.GetType().Name}", nameof(values));
             }
         }
         return Hash(table, Encoding.UTF8.GetBytes(text.ToString()));

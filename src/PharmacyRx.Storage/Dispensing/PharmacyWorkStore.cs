@@ -247,7 +247,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
     private static async Task<bool> CancelledInChainAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT EXISTS (SELECT 1 FROM audit_events WHERE event_type = @Type AND target = @ReceiptId)
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_events WHERE event_type = @Type AND target = @ReceiptId) THEN 1 ELSE 0 END
             """;
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql,
             new { Type = AuditEventTypes.PrescriptionCancelled, ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));

@@ -57,7 +57,7 @@ public sealed class CrlStore(Database database, TimeProvider time)
         const string sql = """
             SELECT der, source FROM (
               SELECT der, source, ROW_NUMBER() OVER (PARTITION BY issuer ORDER BY this_update DESC) AS newest
-              FROM revocation_lists)
+              FROM revocation_lists) recent
             WHERE newest <= 2
             """;
         await using var connection = await database.OpenAsync(cancellationToken);

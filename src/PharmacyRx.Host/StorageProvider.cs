@@ -30,7 +30,7 @@ public static class StorageProvider
         }
         try
         {
-            return new SqlServerDialect(connectionString);
+            return new SqlServerDialect(connectionString, configuration["Backup:ServerFolder"]);
         }
         catch (ArgumentException ex)
         {

@@ -73,8 +73,23 @@ public interface ISqlDialect
     /// </summary>
     bool RecordsCoverage { get; }
 
+    /// <summary>
+    /// Checks the database against the engine's own ledger (SQL Server: <c>sys.sp_verify_database_ledger</c>); the problems
+    /// found, none on an engine without one (SQLite).
+    /// </summary>
+    Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken);
+
     /// <summary>The SQL expression rendering a row's columns as one text for <c>RowHasher</c> (SQLite's <c>quote()</c>).</summary>
     string RowText(IEnumerable<string> columns);
+
+    /// <summary>The name of the file a backup folder holds for the database (SQLite: the copy; SQL Server: where the server put it).</summary>
+    string BackupFileName { get; }
+
+    /// <summary>
+    /// The statement a DBA runs to restore the backup whose <see cref="BackupFileName"/> is given, when the service must not
+    /// restore it itself (SQL Server); null when <c>backup restore</c> copies the file (SQLite).
+    /// </summary>
+    Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken);
 
     /// <summary>
     /// Copies the live database to a file while others keep writing (SQLite's online backup API), then checks the copy's
@@ -82,7 +97,7 @@ public interface ISqlDialect
     /// </summary>
     Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken);
 
-    /// <summary>Runs the integrity check on a database file that is not in use; "ok" when sound.</summary>
+    /// <summary>Runs the integrity check on a backup's database file (<see cref="BackupFileName"/>); "ok" when sound.</summary>
     Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>True for faults worth retrying: the database busy or locked, a dropped connection.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Dapper;
 using Microsoft.Data.SqlClient;
 
@@ -23,19 +24,74 @@ public sealed partial class SqlServerDialect
     /// <summary>Recomputes every ledger table's hashes and compares them with the digests given (JSON).</summary>
     public const string LedgerVerification = "EXECUTE sys.sp_verify_database_ledger @Digests";
 
-    /// <summary>Takes the server-side backup to <paramref name="serverPath"/> and verifies it; "ok" when it restores.</summary>
-    public async Task<string> ServerBackupAsync(string serverPath, CancellationToken cancellationToken)
+    public string BackupFileName => "pharmacyrx.sqlserver.json";
+
+    /// <summary>
+    /// Has the server write the backup into Backup:ServerFolder, named after the backup folder, verifies it, and writes to
+    /// <paramref name="destinationPath"/> where it is (server, database, file), which the signed manifest then covers.
+    /// </summary>
+    public async Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken)
     {
-        await using var connection = (SqlConnection)CreateConnection();
-        await connection.OpenAsync(cancellationToken);
-        foreach (var batch in Batches(BackupStatements))
+        if (string.IsNullOrWhiteSpace(_serverBackupFolder))
         {
-            // A backup of a large database takes as long as it takes; it is not a query to time out.
-            await connection.ExecuteAsync(new CommandDefinition(batch, new { Database = DatabaseName, Path = serverPath }, commandTimeout: 0,
-                cancellationToken: cancellationToken));
+            throw new InvalidDataException("Backup:ServerFolder is not set: SQL Server writes its backup to a folder on the server");
         }
+        var separator = _serverBackupFolder.Contains('\\', StringComparison.Ordinal) ? '\\' : '/';
+        var serverPath = _serverBackupFolder.TrimEnd('/', '\\') + separator + Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(destinationPath))) + ".bak";
+        await using (var connection = (SqlConnection)CreateConnection())
+        {
+            await connection.OpenAsync(cancellationToken);
+            foreach (var batch in Batches(BackupStatements))
+            {
+                // A backup of a large database takes as long as it takes; it is not a query to time out.
+                await connection.ExecuteAsync(new CommandDefinition(batch, new { Database = DatabaseName, Path = serverPath }, commandTimeout: 0,
+                    cancellationToken: cancellationToken));
+            }
+        }
+        await File.WriteAllBytesAsync(destinationPath, JsonSerializer.SerializeToUtf8Bytes(new ServerBackupFile(Target, DatabaseName, serverPath)), cancellationToken);
         return "ok";
     }
+
+    /// <summary>Reads the backup file back on the server (RESTORE VERIFYONLY … WITH CHECKSUM); "ok" when it would restore.</summary>
+    public async Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken)
+    {
+        if (await ReadBackupFileAsync(path, cancellationToken) is not { } backup)
+        {
+            return $"{Path.GetFileName(path)} does not say where the server put the backup";
+        }
+        await using var connection = (SqlConnection)CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Batches(BackupStatements)[^1], new { backup.Path }, commandTimeout: 0, cancellationToken: cancellationToken));
+            return "ok";
+        }
+        catch (SqlException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    public async Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken) =>
+        await ReadBackupFileAsync(backupFile, cancellationToken) is { } backup ? RestoreStatement(backup.Database, backup.Path) : null;
+
+    private static async Task<ServerBackupFile?> ReadBackupFileAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync<ServerBackupFile>(stream, cancellationToken: cancellationToken) is { Database: not null, Path: not null } backup
+                ? backup
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Where the server wrote a backup: what the backup folder holds for the database on SQL Server.</summary>
+    private sealed record ServerBackupFile(string Server, string Database, string Path);
 
     /// <summary>
     /// The statement a DBA runs to restore a backup this service took: printed by <c>backup restore</c>, never run by it

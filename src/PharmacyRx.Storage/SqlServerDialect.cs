@@ -19,8 +19,13 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     private readonly string _connectionString;
 
-    public SqlServerDialect(string connectionString)
+    private readonly string? _serverBackupFolder;
+
+    /// <param name="connectionString">ConnectionStrings:PharmacyRx.</param>
+    /// <param name="serverBackupFolder">Backup:ServerFolder: a folder on the database server that the server can write.</param>
+    public SqlServerDialect(string connectionString, string? serverBackupFolder = null)
     {
+        _serverBackupFolder = serverBackupFolder;
         var builder = new SqlConnectionStringBuilder(connectionString);
         if (builder.ConnectTimeout is 0 or > 30)
         {
@@ -102,12 +107,6 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public string RowText(IEnumerable<string> columns) =>
         throw new NotSupportedException("row coverage is recorded on SQLite only; SQL Server's ledger vouches for the append-only tables");
-
-    public Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("SQL Server backs up on the server: use ServerBackupAsync");
-
-    public Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("SQL Server checks a backup with RESTORE VERIFYONLY: use ServerBackupAsync");
 
     public bool IsTransient(Exception exception) =>
         exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(error => TransientNumbers.Contains(error.Number));

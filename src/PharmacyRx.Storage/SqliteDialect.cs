@@ -81,7 +81,13 @@ public sealed class SqliteDialect : ISqlDialect
 
     public bool RecordsCoverage => true;
 
+    public Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
     public string RowText(IEnumerable<string> columns) => $"concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({c})"))})";
+
+    public string BackupFileName => "pharmacyrx.db";
+
+    public Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     public async Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken)
     {

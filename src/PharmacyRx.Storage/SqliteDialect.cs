@@ -74,8 +74,8 @@ public sealed class SqliteDialect : ISqlDialect
     public string AuditHeadForAppend => "SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1";
 
     // Deferred: a read transaction that takes no write lock, and in WAL mode sees one snapshot while writers go on.
-    public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        await Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+    public Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
 
     public IExportRowReader ExportRows { get; } = new SqliteExportRows();
 

@@ -10,6 +10,8 @@ namespace PharmacyRx.Host.Tests.Storage;
 /// Storage:Provider = SqlServer pointed at a server that is not there: serve and every verb that reads or writes records
 /// fail within a minute, naming the server and the cause, and never fall back to the SQLite file (issue 14).
 /// </summary>
+// Each case waits out SqlClient's connect timeout (15 s) in its own child process: run them side by side.
+[Parallelizable(ParallelScope.Children)]
 public class StorageProviderTests
 {
     private static readonly string[][] Verbs =
@@ -57,6 +59,7 @@ public class StorageProviderTests
             ["ConnectionStrings__PharmacyRx"] = $"Server=tcp:127.0.0.1,{port};Database=pharmacyrx;User ID=pharmacyrx;Password=synthetic-1;Encrypt=false",
         });
 
+        await TestContext.Out.WriteLineAsync($"{string.Join(' ', verb)}: exit {exit} after {clock.Elapsed.TotalSeconds:F1} s: {error.Trim()}");
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromMinutes(1)));
         Assert.That(exit, Is.EqualTo(3), error);
         Assert.That(error, Does.Contain("cannot open the database: SQL Server tcp:127.0.0.1," + port).And.Contain("database pharmacyrx"));
@@ -64,7 +67,7 @@ public class StorageProviderTests
         Assert.That(Sha256(_pharmacy.Data.DatabasePath), Is.EqualTo(_databaseSha256), "the SQLite file is not used instead");
     }
 
-    [TestCase("SqlServer", null, "ConnectionStrings:PharmacyRx is not set")]
+    [TestCase("SqlServer", null, "Storage:Provider is SqlServer but ConnectionStrings:PharmacyRx is not set")]
     [TestCase("Postgres", null, "Storage:Provider is 'Postgres'; it is Sqlite or SqlServer")]
     [TestCase("SqlServer", "Server=tcp:127.0.0.1,1;Nonsense Keyword=1", "ConnectionStrings:PharmacyRx is not a SQL Server connection string")]
     public async Task A_storage_setting_that_names_no_usable_database_stops_the_service_before_it_starts(string provider, string? connectionString, string reason)

@@ -2,9 +2,13 @@ using System.Data.Common;
 using Dapper;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Export;
+using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Export;
 using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Testing;
 
 namespace PharmacyRx.Storage.Tests.Providers;
 
@@ -127,5 +131,49 @@ public class StorageSuiteTests(string provider)
 
         Assert.That((first.Rows.Count, first.HasMore, third.Rows.Count, third.HasMore), Is.EqualTo((2, true, 1, false)));
         Assert.That(first.Rows[0].PrescriptionNumber, Is.LessThan(first.Rows[1].PrescriptionNumber));
+    }
+
+    [Test]
+    public async Task A_second_record_under_the_same_dedupe_key_is_refused_as_a_duplicate_key()
+    {
+        await using (var writer = _store.Writer())
+        {
+            await writer.AppendAsync(ProviderStore.Entry("KEYED-1"), CancellationToken.None);
+        }
+        // What a second instance's insert meets when it looked before the first committed: the unique index decides.
+        const string copy = """
+            INSERT INTO prescription_archive (receipt_id, received_at, source, dedupe_key, status, reason_code, reason, missing_elements,
+              dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date, as_received,
+              as_received_sha256, receipt_signature, signer_thumbprint)
+            SELECT 'another-receipt', received_at, source, dedupe_key, status, reason_code, reason, missing_elements, dea_schedule,
+              prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date, as_received, as_received_sha256,
+              receipt_signature, signer_thumbprint
+            FROM prescription_archive
+            """;
+        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
+
+        var refusal = Assert.ThrowsAsync(Is.InstanceOf<DbException>(), () => connection.ExecuteAsync(copy));
+
+        Assert.That(_store.Database.Dialect.IsDuplicateKey(refusal!), Is.True, refusal!.Message);
+    }
+
+    [Test]
+    public async Task An_export_reads_every_prescription_as_of_one_moment_across_ranges()
+    {
+        await using (var writer = _store.Writer())
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                await writer.AppendAsync(ProviderStore.Entry($"EXPORT-{i}"), CancellationToken.None);
+            }
+        }
+        await new PrescriptionDetails(_store.Database, new ScriptMessageReader()).CatchUpAsync(CancellationToken.None);
+        using var folder = new TempFolder();
+        using var first = new ExportSorter(folder.Path);
+        using var second = new ExportSorter(folder.Path);
+
+        var rows = await new ExportQuery(_store.Database).ReadAsync(new ExportFilter { IncludeUncontrolled = true }, ExportSort.Prescriber, [first, second], CancellationToken.None);
+
+        Assert.That(rows, Is.EqualTo(7));
     }
 }

@@ -1,28 +1,29 @@
 -- The as-received archive (1311.205(b)(3), 1311.210): SQL Server's mirror of sqlite/0001, 0004, 0005 (pending index) and
 -- 0013 in their final shape. An append-only ledger table: the engine refuses UPDATE and DELETE, and its ledger digest
 -- vouches for every row beside our own chain (sys.sp_verify_database_ledger, run by verify).
--- Text that people search ignores case through its collation (CI); keys and hashes compare as bytes (BIN2).
+-- Text that people search ignores case through its collation (CI); keys and hashes compare as bytes (BIN2). Text from
+-- the message is nvarchar(max) unless an index needs it, then as wide as an index key may be (1,700 bytes).
 CREATE TABLE dbo.prescription_archive (
   receipt_id              nvarchar(36)  COLLATE Latin1_General_100_BIN2     NOT NULL CONSTRAINT pk_prescription_archive PRIMARY KEY,
   received_at             nvarchar(40)  COLLATE Latin1_General_100_BIN2     NOT NULL,
-  source                  nvarchar(200) COLLATE Latin1_General_100_BIN2     NOT NULL,
+  source                  nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
   -- MessageID for a readable message; sha256:<hex of the bytes> for a rejected one. Unique: across every instance writing
   -- this database, a second insert of the same key fails with a duplicate-key error, which the writer answers as a duplicate.
-  dedupe_key              nvarchar(450) COLLATE Latin1_General_100_BIN2     NOT NULL CONSTRAINT uq_prescription_archive_dedupe UNIQUE,
-  message_id              nvarchar(400) COLLATE Latin1_General_100_BIN2     NULL,
-  relates_to_message_id   nvarchar(400) COLLATE Latin1_General_100_BIN2     NULL,
-  prescriber_order_number nvarchar(400) COLLATE Latin1_General_100_BIN2     NULL,
+  dedupe_key              nvarchar(850) COLLATE Latin1_General_100_BIN2     NOT NULL CONSTRAINT uq_prescription_archive_dedupe UNIQUE,
+  message_id              nvarchar(850) COLLATE Latin1_General_100_BIN2     NULL,
+  relates_to_message_id   nvarchar(850) COLLATE Latin1_General_100_BIN2     NULL,
+  prescriber_order_number nvarchar(850) COLLATE Latin1_General_100_BIN2     NULL,
   transaction_kind        nvarchar(40)  COLLATE Latin1_General_100_BIN2     NULL,
   status                  nvarchar(40)  COLLATE Latin1_General_100_BIN2     NOT NULL,
-  reason_code             nvarchar(100) COLLATE Latin1_General_100_BIN2     NOT NULL,
+  reason_code             nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
   reason                  nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
   missing_elements        nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
-  dea_schedule            nvarchar(20)  COLLATE Latin1_General_100_BIN2     NOT NULL,
-  prescriber_dea_number   nvarchar(40)  COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
-  prescriber_name         nvarchar(400) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
-  patient_name            nvarchar(400) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+  dea_schedule            nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
+  prescriber_dea_number   nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+  prescriber_name         nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+  patient_name            nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
   drug_description        nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
-  written_date            nvarchar(40)  COLLATE Latin1_General_100_BIN2     NOT NULL,
+  written_date            nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
   cancels_receipt_id      nvarchar(36)  COLLATE Latin1_General_100_BIN2     NULL CONSTRAINT fk_prescription_archive_cancels REFERENCES dbo.prescription_archive (receipt_id),
   as_received             varbinary(max) NOT NULL,
   as_received_sha256      nvarchar(64)  COLLATE Latin1_General_100_BIN2     NOT NULL,

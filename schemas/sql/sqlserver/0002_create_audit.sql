@@ -5,9 +5,9 @@ CREATE TABLE dbo.audit_events (
   sequence      bigint        NOT NULL CONSTRAINT pk_audit_events PRIMARY KEY,
   occurred_at   nvarchar(40)  COLLATE Latin1_General_100_BIN2     NOT NULL,
   event_type    nvarchar(100) COLLATE Latin1_General_100_BIN2     NOT NULL,
-  actor         nvarchar(400) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+  actor         nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
   outcome       nvarchar(20)  COLLATE Latin1_General_100_BIN2     NOT NULL,
-  target        nvarchar(450) COLLATE Latin1_General_100_BIN2     NOT NULL,
+  target        nvarchar(850) COLLATE Latin1_General_100_BIN2     NOT NULL,
   details       nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
   previous_hash nvarchar(64)  COLLATE Latin1_General_100_BIN2     NOT NULL,
   hash          nvarchar(64)  COLLATE Latin1_General_100_BIN2     NOT NULL

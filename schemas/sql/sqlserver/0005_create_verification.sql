@@ -14,8 +14,8 @@ CREATE TABLE dbo.trusted_certificates (
 -- table's key cannot ignore duplicates); a trigger refuses changes instead.
 CREATE TABLE dbo.revocation_lists (
   sha256      nvarchar(64)  COLLATE Latin1_General_100_BIN2     NOT NULL,
-  issuer      nvarchar(900) COLLATE Latin1_General_100_BIN2     NOT NULL,
-  crl_number  nvarchar(100) COLLATE Latin1_General_100_BIN2     NOT NULL,
+  issuer      nvarchar(800) COLLATE Latin1_General_100_BIN2     NOT NULL,
+  crl_number  nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
   this_update nvarchar(40)  COLLATE Latin1_General_100_BIN2     NOT NULL,
   next_update nvarchar(40)  COLLATE Latin1_General_100_BIN2     NULL,
   source      nvarchar(max) COLLATE Latin1_General_100_BIN2     NOT NULL,
@@ -39,7 +39,7 @@ CREATE TABLE dbo.verification_events (
   receipt_id        nvarchar(36)  COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT fk_verification_events_receipt REFERENCES dbo.prescription_archive (receipt_id),
   occurred_at       nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
   status            nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-  reason_code       nvarchar(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  reason_code       nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
   reason            nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
   seal              varbinary(max) NOT NULL,
   signer_thumbprint nvarchar(64)  COLLATE Latin1_General_100_BIN2 NOT NULL

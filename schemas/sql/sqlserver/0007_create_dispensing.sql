@@ -14,15 +14,15 @@ CREATE TABLE dbo.prescriptions (
   receipt_id          nvarchar(36)  COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT uq_prescriptions_receipt UNIQUE
                                              CONSTRAINT fk_prescriptions_receipt REFERENCES dbo.prescription_archive (receipt_id),
   received_at         nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-  patient_key         nvarchar(400) COLLATE Latin1_General_100_BIN2 NOT NULL,
-  prescriber_key      nvarchar(400) COLLATE Latin1_General_100_BIN2 NOT NULL,
-  drug_key            nvarchar(400) COLLATE Latin1_General_100_BIN2 NOT NULL,
-  dea_schedule        nvarchar(20)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-  written_date        nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-  earliest_fill_date  nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-  quantity            nvarchar(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-  quantity_unit       nvarchar(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-  refills_authorized  nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL
+  patient_key         nvarchar(800) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  prescriber_key      nvarchar(800) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  drug_key            nvarchar(800) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  dea_schedule        nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  written_date        nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  earliest_fill_date  nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  quantity            nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  quantity_unit       nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  refills_authorized  nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL
 )
 WITH (LEDGER = ON (APPEND_ONLY = ON));
 GO
@@ -52,10 +52,10 @@ GO
 CREATE TABLE dbo.dispensings (
   id             bigint IDENTITY(1, 1) NOT NULL CONSTRAINT pk_dispensings PRIMARY KEY,
   receipt_id     nvarchar(36)  COLLATE Latin1_General_100_BIN2 NOT NULL CONSTRAINT fk_dispensings_receipt REFERENCES dbo.prescription_archive (receipt_id),
-  quantity       nvarchar(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-  quantity_unit  nvarchar(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  quantity       nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  quantity_unit  nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
   date_dispensed nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
-  dispenser      nvarchar(400) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+  dispenser      nvarchar(max) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
   refill_number  bigint        NOT NULL,
   recorded_at    nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
   recorded_by    nvarchar(128) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,

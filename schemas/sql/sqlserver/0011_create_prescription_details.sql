@@ -3,7 +3,7 @@
 CREATE TABLE dbo.prescription_details (
   prescription_number bigint        NOT NULL CONSTRAINT pk_prescription_details PRIMARY KEY
                                              CONSTRAINT fk_prescription_details_number REFERENCES dbo.prescriptions (prescription_number),
-  message_id          nvarchar(400) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  message_id          nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL,
   status_on_receipt   nvarchar(40)  COLLATE Latin1_General_100_BIN2 NOT NULL,
   fields              nvarchar(max) COLLATE Latin1_General_100_BIN2 NOT NULL
 )

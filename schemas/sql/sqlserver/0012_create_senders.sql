@@ -2,7 +2,7 @@
 CREATE TABLE dbo.senders (
   sender_name            nvarchar(64)  COLLATE Latin1_General_100_CI_AS_SC NOT NULL CONSTRAINT pk_senders PRIMARY KEY,
   key_sha256             nvarchar(64)  COLLATE Latin1_General_100_BIN2     NOT NULL CONSTRAINT uq_senders_key UNIQUE,
-  from_id                nvarchar(400) COLLATE Latin1_General_100_BIN2     NULL,
+  from_id                nvarchar(max) COLLATE Latin1_General_100_BIN2     NULL,
   client_cert_thumbprint nvarchar(64)  COLLATE Latin1_General_100_BIN2     NULL,
   created_at             nvarchar(40)  COLLATE Latin1_General_100_BIN2     NOT NULL,
   created_by             nvarchar(128) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,

@@ -3,7 +3,7 @@
 -- append-only tables instead.
 CREATE TABLE dbo.coverage_rows (
   table_name     nvarchar(100) COLLATE Latin1_General_100_BIN2 NOT NULL,
-  row_key        nvarchar(450) COLLATE Latin1_General_100_BIN2 NOT NULL,
+  row_key        nvarchar(350) COLLATE Latin1_General_100_BIN2 NOT NULL,
   row_hash       nvarchar(64)  COLLATE Latin1_General_100_BIN2 NOT NULL,
   audit_sequence bigint        NOT NULL,
   CONSTRAINT pk_coverage_rows PRIMARY KEY (table_name, row_key)

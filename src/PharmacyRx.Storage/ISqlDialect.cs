@@ -46,6 +46,13 @@ public interface ISqlDialect
     /// </summary>
     string IgnoreDuplicateKey { get; }
 
+    /// <summary>
+    /// After a table in a look-up that decides an insert: holds what was read, and the gap where a row would go, until the
+    /// transaction ends, so two writers that look before they insert take turns (SQL Server's UPDLOCK, HOLDLOCK); empty on
+    /// SQLite, whose write transaction already keeps every other writer out.
+    /// </summary>
+    string LockedForInsert { get; }
+
     /// <summary>A statement reading the id the previous <c>INSERT</c> in this batch gave its identity column.</summary>
     string SelectInsertedId { get; }
 

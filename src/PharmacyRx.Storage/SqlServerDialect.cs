@@ -74,6 +74,8 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public string IgnoreDuplicateKey => "";
 
+    public string LockedForInsert => "WITH (UPDLOCK, HOLDLOCK)";
+
     public string SelectInsertedId => "SELECT CAST(SCOPE_IDENTITY() AS bigint)";
 
     public string JoinSorted(string column) => $"STRING_AGG({column}, ',') WITHIN GROUP (ORDER BY {column})";

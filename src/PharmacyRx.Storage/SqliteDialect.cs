@@ -59,6 +59,8 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string IgnoreDuplicateKey => "ON CONFLICT DO NOTHING";
 
+    public string LockedForInsert => "";
+
     public string SelectInsertedId => "SELECT last_insert_rowid()";
 
     // group_concat with ORDER BY inside the aggregate: SQLite 3.44 and later.

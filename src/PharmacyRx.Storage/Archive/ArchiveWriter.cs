@@ -153,15 +153,16 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             "as_received", "as_received_sha256", "receipt_signature", "signer_thumbprint", "cancel_binding",
         ];
 
-        private readonly PreparedCommand _existing = new(connection, """
+        // Locked for insert: another instance on the same database waits for this look-up's transaction (SQL Server).
+        private readonly PreparedCommand _existing = new(connection, $"""
             SELECT receipt_id, message_id, status, reason_code, reason, as_received_sha256
-            FROM prescription_archive WHERE dedupe_key = @DedupeKey
+            FROM prescription_archive {Database.DialectOf(connection).LockedForInsert} WHERE dedupe_key = @DedupeKey
             """, "@DedupeKey");
 
         // Every record of one (sender, MessageID): a range on the dedupe key's unique index, so still one lookup a message.
-        private readonly PreparedCommand _sameMessageId = new(connection, """
+        private readonly PreparedCommand _sameMessageId = new(connection, $"""
             SELECT receipt_id, message_id, status, reason_code, reason, as_received_sha256
-            FROM prescription_archive
+            FROM prescription_archive {Database.DialectOf(connection).LockedForInsert}
             WHERE dedupe_key >= @Scope AND dedupe_key < @ScopeEnd AND message_id = @MessageId
             ORDER BY received_at, receipt_id
             """, "@Scope", "@ScopeEnd", "@MessageId");

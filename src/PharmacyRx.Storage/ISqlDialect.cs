@@ -47,11 +47,11 @@ public interface ISqlDialect
     string IgnoreDuplicateKey { get; }
 
     /// <summary>
-    /// After a table in a look-up that decides an insert: holds what was read, and the gap where a row would go, until the
-    /// transaction ends, so two writers that look before they insert take turns (SQL Server's UPDLOCK, HOLDLOCK); empty on
-    /// SQLite, whose write transaction already keeps every other writer out.
+    /// A statement making the writing transaction the one writer of the archive and the audit chain until it ends; empty
+    /// where the transaction already is (SQLite: BEGIN IMMEDIATE holds the one write lock). SQL Server: the chain's
+    /// application lock, so instances on one database take turns, each turn a group commit of many messages.
     /// </summary>
-    string LockedForInsert { get; }
+    string ExclusiveWriter { get; }
 
     /// <summary>A statement reading the id the previous <c>INSERT</c> in this batch gave its identity column.</summary>
     string SelectInsertedId { get; }

@@ -74,7 +74,6 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public string IgnoreDuplicateKey => "";
 
-    public string LockedForInsert => "WITH (UPDLOCK, HOLDLOCK)";
 
     public string SelectInsertedId => "SELECT CAST(SCOPE_IDENTITY() AS bigint)";
 
@@ -91,11 +90,18 @@ public sealed partial class SqlServerDialect : ISqlDialect
     // 1311.205(b)(16): one chain for every instance. An application lock owned by the transaction serialises appenders
     // until commit; an UPDLOCK on the newest row would not do (the next writer's range lock above it deadlocks with the
     // inserts), and one chain per instance would need a signed merge that verify and the daily report do not know.
-    public string AuditHeadForAppend => """
+    // Taken again by a transaction that holds it already (the archive writer's), it is granted at once.
+    public string AuditHeadForAppend => $"""
+        {ExclusiveWriter}
+        SELECT TOP (1) sequence, hash FROM audit_events ORDER BY sequence DESC;
+        """;
+
+    // The archive writer takes it before its look-ups: a message two instances receive at once is looked up by the second
+    // only after the first committed it, and no look-up can deadlock with another instance's insert.
+    public string ExclusiveWriter => """
         DECLARE @lock int;
         EXEC @lock = sp_getapplock @Resource = N'pharmacyrx.audit_chain', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000;
         IF @lock < 0 THROW 51000, N'audit chain lock not granted', 1;
-        SELECT TOP (1) sequence, hash FROM audit_events ORDER BY sequence DESC;
         """;
 
     // Row versioning (ALLOW_SNAPSHOT_ISOLATION, set by 0001): one moment of the database, without blocking writers.

@@ -59,7 +59,7 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string IgnoreDuplicateKey => "ON CONFLICT DO NOTHING";
 
-    public string LockedForInsert => "";
+    public string ExclusiveWriter => "";
 
     public string SelectInsertedId => "SELECT last_insert_rowid()";
 

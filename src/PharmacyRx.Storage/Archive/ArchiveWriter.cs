@@ -114,6 +114,8 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         try
         {
             await using var transaction = await session.Connection.BeginTransactionAsync();
+            // Instances on one database write one at a time, from before their look-ups (the dialect's ExclusiveWriter).
+            await session.ExclusiveAsync(transaction);
             var results = new ArchiveResult[batch.Count];
             var events = new List<AuditEvent>(batch.Count);
             // The archive rows are hashed from the values inserted, not read back: the ingest path's share of coverage.
@@ -153,16 +155,15 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             "as_received", "as_received_sha256", "receipt_signature", "signer_thumbprint", "cancel_binding",
         ];
 
-        // Locked for insert: another instance on the same database waits for this look-up's transaction (SQL Server).
-        private readonly PreparedCommand _existing = new(connection, $"""
+        private readonly PreparedCommand _existing = new(connection, """
             SELECT receipt_id, message_id, status, reason_code, reason, as_received_sha256
-            FROM prescription_archive {Database.DialectOf(connection).LockedForInsert} WHERE dedupe_key = @DedupeKey
+            FROM prescription_archive WHERE dedupe_key = @DedupeKey
             """, "@DedupeKey");
 
         // Every record of one (sender, MessageID): a range on the dedupe key's unique index, so still one lookup a message.
-        private readonly PreparedCommand _sameMessageId = new(connection, $"""
+        private readonly PreparedCommand _sameMessageId = new(connection, """
             SELECT receipt_id, message_id, status, reason_code, reason, as_received_sha256
-            FROM prescription_archive {Database.DialectOf(connection).LockedForInsert}
+            FROM prescription_archive
             WHERE dedupe_key >= @Scope AND dedupe_key < @ScopeEnd AND message_id = @MessageId
             ORDER BY received_at, receipt_id
             """, "@Scope", "@ScopeEnd", "@MessageId");
@@ -180,7 +181,17 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             "@ReceiptId", "@ReceivedAt", "@PatientKey", "@PrescriberKey", "@DrugKey", "@Schedule", "@WrittenDate",
             "@EarliestFillDate", "@Quantity", "@QuantityUnit", "@Refills");
 
+        private readonly PreparedCommand? _exclusive = Database.DialectOf(connection).ExclusiveWriter is { Length: > 0 } sql ? new(connection, sql) : null;
+
         public DbConnection Connection { get; } = connection;
+
+        public async Task ExclusiveAsync(DbTransaction transaction)
+        {
+            if (_exclusive is not null)
+            {
+                await _exclusive.ExecuteAsync(transaction);
+            }
+        }
 
         public AuditAppender Audit { get; } = new(connection);
 
@@ -285,6 +296,10 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             await _sameMessageId.DisposeAsync();
             await _insert.DisposeAsync();
             await _prescription.DisposeAsync();
+            if (_exclusive is not null)
+            {
+                await _exclusive.DisposeAsync();
+            }
             await Audit.DisposeAsync();
             await Connection.DisposeAsync();
         }

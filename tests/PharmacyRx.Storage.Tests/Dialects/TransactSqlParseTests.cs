@@ -65,7 +65,7 @@ public class TransactSqlParseTests
             $"SELECT {Dialect.JoinSorted("role_name")} FROM user_roles",
             $"DELETE FROM user_roles WHERE role_name = @Role {Dialect.IgnoreCase}",
             $"INSERT INTO user_roles (user_name, role_name) VALUES (@UserName, @Role) {Dialect.IgnoreDuplicateKey}",
-            $"SELECT receipt_id FROM prescription_archive {Dialect.LockedForInsert} WHERE dedupe_key = @DedupeKey",
+            Dialect.ExclusiveWriter,
             .. Dialect.Batches(SqlServerDialect.BackupStatements),
             SqlServerDialect.RestoreStatement("pharmacyrx", "/var/opt/mssql/backup/pharmacyrx-2026-01-01T020000000Z.bak"),
             SqlServerDialect.GenerateLedgerDigest,

@@ -46,6 +46,29 @@ public sealed class Database(ISqlDialect dialect)
     }
 
     /// <summary>
+    /// Begins a write transaction as the one writer (<see cref="ISqlDialect.ExclusiveWriter"/>): SQLite's BEGIN IMMEDIATE
+    /// already is; on SQL Server the instances sharing the database take turns the same way, so a look-up that decides a
+    /// write (a duplicate, a prescription's fills, the chain's head) cannot race another instance. Every write goes through here.
+    /// </summary>
+    public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (Dialect.ExclusiveWriter is { Length: > 0 } exclusive)
+        {
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(exclusive, transaction: transaction, cancellationToken: cancellationToken));
+            }
+            catch
+            {
+                await transaction.DisposeAsync();
+                throw;
+            }
+        }
+        return transaction;
+    }
+
+    /// <summary>
     /// Runs <paramref name="work"/> in one write transaction with the audit events it returns, so a change and its
     /// audit record commit together or not at all (1311.205(b)(13)). Nothing is committed when it returns no events
     /// and <c>Commit</c> false.
@@ -55,7 +78,7 @@ public sealed class Database(ISqlDialect dialect)
         CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var (result, events, commit) = await work(connection, transaction);
         if (commit || events.Count > 0)
         {

@@ -232,7 +232,7 @@ public sealed class SessionStore(Database database, TimeProvider time)
     private async Task<(bool Reserved, int Failures, DateTimeOffset? LockedUntil)> ReserveCheckAsync(string userName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         // One more failure counted unless locked; a first failure inserts the row (a repeated key is a no-op, then locked).
         const string another = """
             UPDATE login_failures SET failures = failures + 1

@@ -113,9 +113,8 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         var session = _session ??= await Session.OpenAsync(_database);
         try
         {
-            await using var transaction = await session.Connection.BeginTransactionAsync();
-            // Instances on one database write one at a time, from before their look-ups (the dialect's ExclusiveWriter).
-            await session.ExclusiveAsync(transaction);
+            // Instances on one database write one at a time, from before their look-ups (SQLite: one writer anyway).
+            await using var transaction = await _database.BeginWriteAsync(session.Connection, CancellationToken.None);
             var results = new ArchiveResult[batch.Count];
             var events = new List<AuditEvent>(batch.Count);
             // The archive rows are hashed from the values inserted, not read back: the ingest path's share of coverage.
@@ -181,17 +180,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             "@ReceiptId", "@ReceivedAt", "@PatientKey", "@PrescriberKey", "@DrugKey", "@Schedule", "@WrittenDate",
             "@EarliestFillDate", "@Quantity", "@QuantityUnit", "@Refills");
 
-        private readonly PreparedCommand? _exclusive = Database.DialectOf(connection).ExclusiveWriter is { Length: > 0 } sql ? new(connection, sql) : null;
-
         public DbConnection Connection { get; } = connection;
-
-        public async Task ExclusiveAsync(DbTransaction transaction)
-        {
-            if (_exclusive is not null)
-            {
-                await _exclusive.ExecuteAsync(transaction);
-            }
-        }
 
         public AuditAppender Audit { get; } = new(connection);
 
@@ -296,10 +285,6 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             await _sameMessageId.DisposeAsync();
             await _insert.DisposeAsync();
             await _prescription.DisposeAsync();
-            if (_exclusive is not null)
-            {
-                await _exclusive.DisposeAsync();
-            }
             await Audit.DisposeAsync();
             await Connection.DisposeAsync();
         }

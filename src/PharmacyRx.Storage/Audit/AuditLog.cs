@@ -17,7 +17,7 @@ public sealed class AuditLog(Database database)
     public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await AppendAsync(connection, transaction, events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }

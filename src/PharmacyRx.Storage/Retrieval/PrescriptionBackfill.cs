@@ -46,7 +46,7 @@ public sealed class PrescriptionBackfill(Database database, ScriptMessageReader 
         while (true)
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
             var batch = (await connection.QueryAsync<(string ReceiptId, string ReceivedAt, byte[] AsReceived)>(
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             foreach (var (receiptId, receivedAt, asReceived) in batch)

@@ -32,7 +32,7 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
         while (true)
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
             var batch = (await connection.QueryAsync<(long Number, string? MessageId, string Status, byte[] AsReceived)>(
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             foreach (var (number, messageId, status, asReceived) in batch)

@@ -35,7 +35,7 @@ public static class ReceivingServices
         services.AddSingleton(_ => configuration.GetSection("Receiving").Get<ScriptReaderOptions>() ?? new ScriptReaderOptions());
         services.AddSingleton(_ => configuration.GetSection("Archive").Get<ArchiveWriterOptions>() ?? new ArchiveWriterOptions());
         services.AddSingleton<ScriptMessageReader>();
-        services.AddSingleton<ISqlDialect>(new SqliteDialect(data.DatabasePath));
+        services.AddSingleton(StorageProvider.CreateDialect(configuration, data));
         services.AddSingleton<Database>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<ArchiveQueries>();

@@ -12,19 +12,30 @@ public sealed class Database(ISqlDialect dialect)
         DefaultTypeMap.MatchNamesWithUnderscores = true;
     }
 
+    // Every connection comes from OpenAsync, so code handed only a connection still finds its dialect.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, ISqlDialect> Dialects = new();
+
     public ISqlDialect Dialect { get; } = dialect;
+
+    /// <summary>The dialect of a connection this class opened.</summary>
+    public static ISqlDialect DialectOf(DbConnection connection) =>
+        Dialects.TryGetValue(connection, out var dialect) ? dialect : throw new InvalidOperationException("a connection not opened through Database");
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = Dialect.CreateConnection();
         try
         {
-            await connection.OpenAsync(cancellationToken);
-            await Dialect.PrepareAsync(connection, cancellationToken);
-            if (Dialect.Name == "sqlite")
+            try
             {
-                await Audit.CoverageTriggers.InstallAsync(connection, cancellationToken);
+                await connection.OpenAsync(cancellationToken);
             }
+            catch (DbException ex)
+            {
+                throw new StorageUnavailableException($"cannot open the database: {Dialect.Target}: {ex.Message}", ex);
+            }
+            Dialects.AddOrUpdate(connection, Dialect);
+            await Dialect.PrepareAsync(connection, cancellationToken);
             return connection;
         }
         catch
@@ -32,6 +43,29 @@ public sealed class Database(ISqlDialect dialect)
             await connection.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Begins a write transaction as the one writer (<see cref="ISqlDialect.ExclusiveWriter"/>): SQLite's BEGIN IMMEDIATE
+    /// already is; on SQL Server the instances sharing the database take turns the same way, so a look-up that decides a
+    /// write (a duplicate, a prescription's fills, the chain's head) cannot race another instance. Every write goes through here.
+    /// </summary>
+    public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (Dialect.ExclusiveWriter is { Length: > 0 } exclusive)
+        {
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition(exclusive, transaction: transaction, cancellationToken: cancellationToken));
+            }
+            catch
+            {
+                await transaction.DisposeAsync();
+                throw;
+            }
+        }
+        return transaction;
     }
 
     /// <summary>
@@ -44,7 +78,7 @@ public sealed class Database(ISqlDialect dialect)
         CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken);
         var (result, events, commit) = await work(connection, transaction);
         if (commit || events.Count > 0)
         {

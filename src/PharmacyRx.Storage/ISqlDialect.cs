@@ -1,24 +1,102 @@
 using System.Data.Common;
+using PharmacyRx.Storage.Export;
 
 namespace PharmacyRx.Storage;
 
 /// <summary>
-/// Everything that differs between the databases this service runs on, in one place. SQLite is the embedded
-/// default; SQL Server is the production server (its own issue).
+/// Everything that differs between the databases this service runs on, in one place: SQLite, the embedded default, and
+/// SQL Server, for a chain's several instances on one database (issue 14). Statements elsewhere are SQL both engines run,
+/// with the fragments below where they differ; a test fails when a SQLite-only construct appears outside the SQLite dialect.
 /// </summary>
 public interface ISqlDialect
 {
     /// <summary>The folder under <c>schemas/sql/</c> holding this dialect's scripts.</summary>
     string Name { get; }
 
+    /// <summary>The server or file a connection goes to, for messages (never the credentials).</summary>
+    string Target { get; }
+
     /// <summary>Creates a closed connection to the configured database.</summary>
     DbConnection CreateConnection();
 
-    /// <summary>Per-connection settings run once after each open (SQLite pragmas, say).</summary>
+    /// <summary>Per-connection settings run once after each open (SQLite pragmas and coverage triggers, say).</summary>
     Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>DDL creating the migrations journal if it does not exist.</summary>
     string MigrationsJournalDdl { get; }
+
+    /// <summary>A schema script cut into the batches the engine runs one by one (SQL Server: at each <c>GO</c> line).</summary>
+    IReadOnlyList<string> Batches(string script);
+
+    /// <summary>After an <c>ORDER BY</c>: only the first <paramref name="count"/> rows (an expression or parameter).</summary>
+    string FirstRows(string count);
+
+    /// <summary>After an <c>ORDER BY</c>: <paramref name="limit"/> rows after skipping <paramref name="offset"/>.</summary>
+    string Page(string limit, string offset);
+
+    /// <summary>
+    /// After a text comparison whose columns do not ignore case themselves: SQLite's per-expression collation; empty on
+    /// SQL Server, whose columns ignore case through their collation (search is case-insensitive by the column).
+    /// </summary>
+    string IgnoreCase { get; }
+
+    /// <summary>
+    /// After an <c>INSERT … VALUES (…)</c> into a table whose key makes a repeated row a no-op (0 rows affected): SQLite's
+    /// conflict clause; empty on SQL Server, where those keys are declared with <c>IGNORE_DUP_KEY = ON</c>.
+    /// </summary>
+    string IgnoreDuplicateKey { get; }
+
+    /// <summary>
+    /// A statement making the writing transaction the one writer of the archive and the audit chain until it ends; empty
+    /// where the transaction already is (SQLite: BEGIN IMMEDIATE holds the one write lock). SQL Server: the chain's
+    /// application lock, so instances on one database take turns, each turn a group commit of many messages.
+    /// </summary>
+    string ExclusiveWriter { get; }
+
+    /// <summary>A statement reading the id the previous <c>INSERT</c> in this batch gave its identity column.</summary>
+    string SelectInsertedId { get; }
+
+    /// <summary>An aggregate joining a text column's values with commas, in the column's order.</summary>
+    string JoinSorted(string column);
+
+    /// <summary>Inserts or replaces one row by its key (each column bound as the parameter <c>@column</c>).</summary>
+    string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns);
+
+    /// <summary>
+    /// Reads the audit chain's head (sequence, hash) inside the writing transaction so that no other writer can append
+    /// until it commits: two writers never fork the chain (1311.205(b)(16)).
+    /// </summary>
+    string AuditHeadForAppend { get; }
+
+    /// <summary>Begins a read-only transaction that sees one moment of the database while writers go on.</summary>
+    Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>Reads an inspector's export rows from a statement, streaming, into a sorter.</summary>
+    IExportRowReader ExportRows { get; }
+
+    /// <summary>
+    /// Whether the audit chain records the rows of covered tables on this engine (SQLite: TEMP triggers and the update hook).
+    /// SQL Server's ledger tables vouch for the append-only tables instead; see the README.
+    /// </summary>
+    bool RecordsCoverage { get; }
+
+    /// <summary>
+    /// Checks the database against the engine's own ledger (SQL Server: <c>sys.sp_verify_database_ledger</c>); the problems
+    /// found, none on an engine without one (SQLite).
+    /// </summary>
+    Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken);
+
+    /// <summary>The SQL expression rendering a row's columns as one text for <c>RowHasher</c> (SQLite's <c>quote()</c>).</summary>
+    string RowText(IEnumerable<string> columns);
+
+    /// <summary>The name of the file a backup folder holds for the database (SQLite: the copy; SQL Server: where the server put it).</summary>
+    string BackupFileName { get; }
+
+    /// <summary>
+    /// The statement a DBA runs to restore the backup whose <see cref="BackupFileName"/> is given, when the service must not
+    /// restore it itself (SQL Server); null when <c>backup restore</c> copies the file (SQLite).
+    /// </summary>
+    Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken);
 
     /// <summary>
     /// Copies the live database to a file while others keep writing (SQLite's online backup API), then checks the copy's
@@ -26,9 +104,12 @@ public interface ISqlDialect
     /// </summary>
     Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken);
 
-    /// <summary>Runs the integrity check on a database file that is not in use; "ok" when sound.</summary>
+    /// <summary>Runs the integrity check on a backup's database file (<see cref="BackupFileName"/>); "ok" when sound.</summary>
     Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>True for faults worth retrying: the database busy or locked, a dropped connection.</summary>
     bool IsTransient(Exception exception);
+
+    /// <summary>True when an insert was refused by a unique key: for the archive, the duplicate answer, not a failure.</summary>
+    bool IsDuplicateKey(Exception exception);
 }

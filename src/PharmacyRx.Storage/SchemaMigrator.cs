@@ -30,14 +30,18 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(database.Dialect.MigrationsJournalDdl, cancellationToken: cancellationToken));
+        await using (var journal = await database.BeginWriteAsync(connection, cancellationToken))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(database.Dialect.MigrationsJournalDdl, transaction: journal, cancellationToken: cancellationToken));
+            await journal.CommitAsync(cancellationToken);
+        }
 
         const string appliedSql = """
             SELECT version, sha256 FROM schema_migrations
             """;
-        var applied = (await connection.QueryAsync<(long Version, string Sha256)>(
+        var applied = (await connection.QueryAsync<(int Version, string Sha256)>(
                 new CommandDefinition(appliedSql, cancellationToken: cancellationToken)))
-            .ToDictionary(row => (int)row.Version, row => row.Sha256);
+            .ToDictionary(row => row.Version, row => row.Sha256);
 
         var count = 0;
         foreach (var script in Scripts())
@@ -52,8 +56,20 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
                 continue;
             }
 
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync(new CommandDefinition(script.Sql, transaction: transaction, cancellationToken: cancellationToken));
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+            // Another instance starting at the same time may have applied it while this one waited to write.
+            const string appliedNow = """
+                SELECT COUNT(*) FROM schema_migrations WHERE version = @Version
+                """;
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(appliedNow, new { script.Version }, transaction, cancellationToken: cancellationToken)) > 0)
+            {
+                continue;
+            }
+            // SQL Server scripts are several batches (GO lines): each runs alone, all in the script's one transaction.
+            foreach (var batch in database.Dialect.Batches(script.Sql))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, cancellationToken: cancellationToken));
+            }
             const string recordSql = """
                 INSERT INTO schema_migrations (version, name, sha256, applied_at)
                 VALUES (@Version, @Name, @Sha256, @AppliedAt)

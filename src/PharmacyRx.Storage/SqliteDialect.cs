@@ -1,6 +1,8 @@
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Export;
 
 namespace PharmacyRx.Storage;
 
@@ -9,6 +11,9 @@ public sealed class SqliteDialect : ISqlDialect
 {
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int SqliteConstraint = 19;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
 
     private readonly string _connectionString;
 
@@ -29,6 +34,8 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string Name => "sqlite";
 
+    public string Target => DatabasePath;
+
     public DbConnection CreateConnection() => new SqliteConnection(_connectionString);
 
     public async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken)
@@ -39,7 +46,50 @@ public sealed class SqliteDialect : ISqlDialect
             PRAGMA foreign_keys = ON;
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: cancellationToken));
+        await CoverageTriggers.InstallAsync(connection, cancellationToken);
     }
+
+    public IReadOnlyList<string> Batches(string script) => [script];
+
+    public string FirstRows(string count) => $"LIMIT {count}";
+
+    public string Page(string limit, string offset) => $"LIMIT {limit} OFFSET {offset}";
+
+    public string IgnoreCase => "COLLATE NOCASE";
+
+    public string IgnoreDuplicateKey => "ON CONFLICT DO NOTHING";
+
+    public string ExclusiveWriter => "";
+
+    public string SelectInsertedId => "SELECT last_insert_rowid()";
+
+    // group_concat with ORDER BY inside the aggregate: SQLite 3.44 and later.
+    public string JoinSorted(string column) => $"group_concat({column}, ',' ORDER BY {column})";
+
+    public string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns) => $"""
+        INSERT INTO {table} ({string.Join(", ", keyColumns.Concat(valueColumns))})
+        VALUES ({string.Join(", ", keyColumns.Concat(valueColumns).Select(c => "@" + c))})
+        ON CONFLICT ({string.Join(", ", keyColumns)}) DO UPDATE SET {string.Join(", ", valueColumns.Select(c => $"{c} = excluded.{c}"))}
+        """;
+
+    // The write transaction (BEGIN IMMEDIATE) already holds SQLite's single write lock: no other writer can append.
+    public string AuditHeadForAppend => "SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1";
+
+    // Deferred: a read transaction that takes no write lock, and in WAL mode sees one snapshot while writers go on.
+    public Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    public IExportRowReader ExportRows { get; } = new SqliteExportRows();
+
+    public bool RecordsCoverage => true;
+
+    public Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
+
+    public string RowText(IEnumerable<string> columns) => $"concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({c})"))})";
+
+    public string BackupFileName => "pharmacyrx.db";
+
+    public Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
 
     public async Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken)
     {
@@ -84,4 +134,7 @@ public sealed class SqliteDialect : ISqlDialect
 
     public bool IsTransient(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    public bool IsDuplicateKey(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
 }

@@ -9,6 +9,12 @@ public sealed class BackupOptions
     /// <summary>Where backups are written; default <c>DATA/backups</c>.</summary>
     public string? Folder { get; set; }
 
+    /// <summary>
+    /// SQL Server only: a folder on the database server that the server's service account can write, where
+    /// <c>BACKUP DATABASE … WITH CHECKSUM, COPY_ONLY</c> puts each backup; none by default (then a backup on SQL Server fails, audited).
+    /// </summary>
+    public string? ServerFolder { get; set; }
+
     /// <summary>A second destination each backup is copied to (another disk or a mounted share); none by default.</summary>
     public string? SecondFolder { get; set; }
 

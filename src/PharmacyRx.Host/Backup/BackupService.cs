@@ -39,7 +39,8 @@ public sealed partial class BackupService(
             // 1311.205(b)(5): a backup holds the same health data as the database: the service user's alone.
             OwnerOnlyFiles.CreateFolder(Folder);
             OwnerOnlyFiles.CreateFolder(target);
-            var database = Path.Combine(target, "pharmacyrx.db");
+            // SQLite: the copy itself; SQL Server: where the server wrote its BACKUP DATABASE (Backup:ServerFolder), verified.
+            var database = Path.Combine(target, dialect.BackupFileName);
             OwnerOnlyFiles.WriteNew(database, []);
             var integrity = await dialect.BackupAsync(database, cancellationToken);
             if (integrity != "ok")
@@ -64,7 +65,7 @@ public sealed partial class BackupService(
                 keyHashes[relative] = await Sha256Async(file, cancellationToken);
             }
             var manifest = new BackupManifest(
-                "pharmacyrx.db", await Sha256Async(database, cancellationToken), new FileInfo(database).Length, integrity, keyHashes,
+                dialect.BackupFileName, await Sha256Async(database, cancellationToken), new FileInfo(database).Length, integrity, keyHashes,
                 now, head.Sequence, head.Hash, signingKey.Thumbprint);
             var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
             OwnerOnlyFiles.WriteNew(Path.Combine(target, "manifest.json"), manifestBytes);
@@ -130,9 +131,9 @@ public sealed partial class BackupService(
         {
             return ["the manifest lacks its key files, its signer or its database's SHA-256"];
         }
-        if (manifest.Database != "pharmacyrx.db" || manifest.KeyFiles.Keys.Any(file => !IsListedFileName(file)))
+        if (manifest.Database != dialect.BackupFileName || manifest.KeyFiles.Keys.Any(file => !IsListedFileName(file)))
         {
-            return ["the manifest names files outside the backup's layout (pharmacyrx.db, keys/NAME, heads/head-N.json|sig)"];
+            return [$"the manifest names files outside the backup's layout ({dialect.BackupFileName}, keys/NAME, heads/head-N.json|sig)"];
         }
 
         var problems = new List<string>();

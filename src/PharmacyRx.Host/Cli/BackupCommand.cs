@@ -75,7 +75,7 @@ internal static class BackupCommand
             var folder = BackupService.BackupFolder(context.Get<BackupOptions>(), data);
             foreach (var backup in Directory.Exists(folder) ? Directory.EnumerateDirectories(folder, "pharmacyrx-*").Order(StringComparer.Ordinal).Reverse() : [])
             {
-                var database = new FileInfo(Path.Combine(backup, "pharmacyrx.db"));
+                var database = new FileInfo(Path.Combine(backup, context.Get<ISqlDialect>().BackupFileName));
                 CliJson.WriteLine(environment.Out, new { backup, bytes = database.Exists ? database.Length : 0, signed = File.Exists(Path.Combine(backup, "manifest.sig")) });
             }
             return 0;
@@ -119,6 +119,13 @@ internal static class BackupCommand
             await environment.Error.WriteLineAsync($"error: the backup does not hold: {string.Join("; ", problems)}");
             return 1;
         }
+        var dialect = StorageProvider.CreateDialect(CommandContext.Configuration(), data);
+        if (await dialect.RestoreStatementAsync(Path.Combine(backup, dialect.BackupFileName), cancellationToken) is { } statement)
+        {
+            // SQL Server: restoring over a database is the DBA's act, with every instance stopped; the service says how.
+            CliJson.WriteLine(environment.Out, new { restoreDatabase = statement, from = backup, keys = Path.Combine(backup, "keys") });
+            return 0;
+        }
         var manifest = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(backup, "manifest.json"), cancellationToken)).RootElement;
         // 1311.205(b)(5): restored health data and keys are the service user's alone (the copy takes no mode from the backup).
         if (!OwnerOnlyFiles.CreateOrRestrictFolder(data.Root))
@@ -126,7 +133,7 @@ internal static class BackupCommand
             await environment.Error.WriteLineAsync($"warning: {data.Root} could not be made 0700 (another user owns it); verify will report it");
         }
         OwnerOnlyFiles.CreateFolder(data.KeysFolder);
-        await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, "pharmacyrx.db"), data.DatabasePath, cancellationToken);
+        await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, dialect.BackupFileName), data.DatabasePath, cancellationToken);
         // Only what the signed manifest lists: the key files and the signed chain heads.
         foreach (var file in manifest.GetProperty("keyFiles").EnumerateObject().Select(p => p.Name))
         {
@@ -172,7 +179,9 @@ internal static class BackupCommand
         {
             return [$"{backup} is not a PharmacyRx backup (no keys folder)"];
         }
-        var problems = await BackupService.VerifyAsync(backup, new SqliteDialect(Path.Combine(backup, "pharmacyrx.db")), keys, cancellationToken);
+        // The configured provider's check: SQLite's integrity check of the copy, or SQL Server's RESTORE VERIFYONLY on the server.
+        var dialect = StorageProvider.CreateDialect(CommandContext.Configuration(), new DataFolder(backup));
+        var problems = await BackupService.VerifyAsync(backup, dialect, keys, cancellationToken);
         return [.. keys.Problems.Select(problem => $"key history: {problem}"), .. problems];
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using PharmacyRx.Storage;
 
 namespace PharmacyRx.Host.Cli;
 
@@ -81,9 +82,24 @@ public static class PharmacyRxCommandLine
     }
 
     /// <summary>Runs the command line with the given arguments.</summary>
-    public static Task<int> RunAsync(string[] args, CliEnvironment environment)
+    public static async Task<int> RunAsync(string[] args, CliEnvironment environment)
     {
-        var configuration = new InvocationConfiguration { Output = environment.Out, Error = environment.Error };
-        return Build(environment).Parse(args).InvokeAsync(configuration);
+        var configuration = new InvocationConfiguration { Output = environment.Out, Error = environment.Error, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await Build(environment).Parse(args).InvokeAsync(configuration);
+        }
+        catch (StorageUnavailableException ex)
+        {
+            // serve and every verb: the database named with the cause, never a fall-back to another database.
+            await environment.Error.WriteLineAsync($"error: {ex.Message}");
+            return 3;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // What System.CommandLine's default handler did for every other fault.
+            await environment.Error.WriteLineAsync($"Unhandled exception: {ex}");
+            return 1;
+        }
     }
 }

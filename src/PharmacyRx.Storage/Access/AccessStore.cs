@@ -41,10 +41,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
 
     public async Task<IReadOnlyList<UserView>> ListUsersAsync(CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT u.user_name, u.full_name, u.initials, u.status, u.kind,
-                   (SELECT group_concat(role_name, ',') FROM (SELECT role_name FROM user_roles r WHERE r.user_name = u.user_name ORDER BY role_name)) AS roles,
-                   (SELECT group_concat(permission, ',') FROM (SELECT permission FROM user_permissions p WHERE p.user_name = u.user_name ORDER BY permission)) AS permissions
+        var sql = $"""
+            {SelectUsers(database.Dialect)}
             FROM users u ORDER BY u.user_name
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -55,9 +53,9 @@ public sealed class AccessStore(Database database, TimeProvider time)
 
     public async Task<IReadOnlyList<RoleView>> ListRolesAsync(CancellationToken cancellationToken)
     {
-        const string sql = """
+        var sql = $"""
             SELECT r.role_name, r.description,
-                   (SELECT group_concat(permission, ',') FROM (SELECT permission FROM role_permissions p WHERE p.role_name = r.role_name ORDER BY permission)) AS permissions
+                   (SELECT {database.Dialect.JoinSorted("permission")} FROM role_permissions p WHERE p.role_name = r.role_name) AS permissions
             FROM roles r ORDER BY r.role_name
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -118,8 +116,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
             IsService(before) && !ServiceAccounts.MayHold(UserKind.Service, permission) ? $"{before.UserName} is a service account and may not hold {permission}" : null),
             async (connection, transaction, before) =>
         {
-            const string sql = """
-                INSERT INTO user_permissions (user_name, permission) VALUES (@UserName, @Permission) ON CONFLICT DO NOTHING
+            var sql = $"""
+                INSERT INTO user_permissions (user_name, permission) VALUES (@UserName, @Permission) {database.Dialect.IgnoreDuplicateKey}
                 """;
             var added = await connection.ExecuteAsync(new CommandDefinition(sql,
                 new { UserName = userName, Permission = permission.ToString() }, transaction, cancellationToken: cancellationToken));
@@ -157,8 +155,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
             return forbidden.Length == 0 ? null : $"{before.UserName} is a service account and may not hold {string.Join(", ", forbidden)} (role {role} grants it)";
         }, async (connection, transaction, before) =>
         {
-            const string sql = """
-                INSERT INTO user_roles (user_name, role_name) VALUES (@UserName, (SELECT role_name FROM roles WHERE role_name = @Role)) ON CONFLICT DO NOTHING
+            var sql = $"""
+                INSERT INTO user_roles (user_name, role_name) VALUES (@UserName, (SELECT role_name FROM roles WHERE role_name = @Role)) {database.Dialect.IgnoreDuplicateKey}
                 """;
             var added = await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName, Role = role }, transaction, cancellationToken: cancellationToken));
             return added == 0 ? null : $"roles={string.Join(',', before.Roles.Append(role).Order(StringComparer.OrdinalIgnoreCase))}";
@@ -168,8 +166,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
     public Task<AccessResult> RemoveRoleAsync(string userName, string role, string actor, CancellationToken cancellationToken) =>
         ChangeUserAsync(userName, actor, AuditEventTypes.RoleRemoved, async (connection, transaction, before) =>
         {
-            const string sql = """
-                DELETE FROM user_roles WHERE user_name = @UserName AND role_name = @Role COLLATE NOCASE
+            var sql = $"""
+                DELETE FROM user_roles WHERE user_name = @UserName AND role_name = @Role {database.Dialect.IgnoreCase}
                 """;
             var removed = await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName, Role = role }, transaction, cancellationToken: cancellationToken));
             return removed == 0 ? null : $"roles={string.Join(',', before.Roles.Where(r => !r.Equals(role, StringComparison.OrdinalIgnoreCase)))}";
@@ -186,8 +184,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
             {
                 return (AccessResult.NotFound($"no role {role}"), [], false);
             }
-            const string holds = """
-                SELECT COUNT(*) FROM user_roles WHERE user_name = @Actor AND role_name = @Role COLLATE NOCASE
+            var holds = $"""
+                SELECT COUNT(*) FROM user_roles WHERE user_name = @Actor AND role_name = @Role {database.Dialect.IgnoreCase}
                 """;
             if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(holds, new { Actor = actor, Role = role }, transaction, cancellationToken: cancellationToken)) > 0)
             {
@@ -195,9 +193,9 @@ public sealed class AccessStore(Database database, TimeProvider time)
                     [new AuditEvent(now, AuditEventTypes.UnauthorizedModificationAttempt, actor, AuditOutcome.Failure, $"role:{role}",
                         $"function={type}; permission={permission}; refused: changing a role one holds changes one's own permissions")], false);
             }
-            const string services = """
+            var services = $"""
                 SELECT ur.user_name FROM user_roles ur JOIN users u ON u.user_name = ur.user_name
-                WHERE ur.role_name = @Role COLLATE NOCASE AND u.kind = 'Service' ORDER BY ur.user_name
+                WHERE ur.role_name = @Role {database.Dialect.IgnoreCase} AND u.kind = 'Service' ORDER BY ur.user_name
                 """;
             if (grant && !ServiceAccounts.MayHold(UserKind.Service, permission)
                 && (await connection.QueryAsync<string>(new CommandDefinition(services, new { Role = role }, transaction, cancellationToken: cancellationToken))).ToArray() is [_, ..] holders)
@@ -208,11 +206,11 @@ public sealed class AccessStore(Database database, TimeProvider time)
             }
             var before = await RolePermissionsAsync(connection, transaction, role, cancellationToken);
             var sql = grant
-                ? """
-                  INSERT INTO role_permissions (role_name, permission) VALUES ((SELECT role_name FROM roles WHERE role_name = @Role), @Permission) ON CONFLICT DO NOTHING
+                ? $"""
+                  INSERT INTO role_permissions (role_name, permission) VALUES ((SELECT role_name FROM roles WHERE role_name = @Role), @Permission) {database.Dialect.IgnoreDuplicateKey}
                   """
-                : """
-                  DELETE FROM role_permissions WHERE role_name = @Role COLLATE NOCASE AND permission = @Permission
+                : $"""
+                  DELETE FROM role_permissions WHERE role_name = @Role {database.Dialect.IgnoreCase} AND permission = @Permission
                   """;
             var changed = await connection.ExecuteAsync(new CommandDefinition(sql, new { Role = role, Permission = permission.ToString() }, transaction, cancellationToken: cancellationToken));
             if (changed == 0)
@@ -229,12 +227,12 @@ public sealed class AccessStore(Database database, TimeProvider time)
     internal static async Task<IReadOnlySet<Permission>> PermissionsAsync(
         DbConnection connection, DbTransaction? transaction, string userName, CancellationToken cancellationToken)
     {
-        const string sql = """
+        var sql = $"""
             SELECT p.permission, u.kind FROM user_permissions p JOIN users u ON u.user_name = p.user_name
             WHERE p.user_name = @UserName AND u.status = 'Active'
             UNION
             SELECT rp.permission, u.kind FROM user_roles ur
-            JOIN role_permissions rp ON rp.role_name = ur.role_name COLLATE NOCASE
+            JOIN role_permissions rp ON rp.role_name = ur.role_name {Database.DialectOf(connection).IgnoreCase}
             JOIN users u ON u.user_name = ur.user_name
             WHERE ur.user_name = @UserName AND u.status = 'Active'
             """;
@@ -292,10 +290,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
 
     private static async Task<UserView?> UserAsync(DbConnection connection, DbTransaction transaction, string userName, CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT u.user_name, u.full_name, u.initials, u.status, u.kind,
-                   (SELECT group_concat(role_name, ',') FROM (SELECT role_name FROM user_roles r WHERE r.user_name = u.user_name ORDER BY role_name)) AS roles,
-                   (SELECT group_concat(permission, ',') FROM (SELECT permission FROM user_permissions p WHERE p.user_name = u.user_name ORDER BY permission)) AS permissions
+        var sql = $"""
+            {SelectUsers(Database.DialectOf(connection))}
             FROM users u WHERE u.user_name = @UserName
             """;
         var row = await connection.QuerySingleOrDefaultAsync<(string UserName, string FullName, string Initials, string Status, string Kind, string? Roles, string? Permissions)?>(
@@ -313,11 +309,18 @@ public sealed class AccessStore(Database database, TimeProvider time)
 
     private static async Task<string[]> RolePermissionsAsync(DbConnection connection, DbTransaction transaction, string role, CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT permission FROM role_permissions WHERE role_name = @Role COLLATE NOCASE ORDER BY permission
+        var sql = $"""
+            SELECT permission FROM role_permissions WHERE role_name = @Role {Database.DialectOf(connection).IgnoreCase} ORDER BY permission
             """;
         return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { Role = role }, transaction, cancellationToken: cancellationToken))).ToArray();
     }
+
+    // A user with the roles and permissions granted by name, each list comma-joined in order.
+    private static string SelectUsers(ISqlDialect dialect) => $"""
+        SELECT u.user_name, u.full_name, u.initials, u.status, u.kind,
+               (SELECT {dialect.JoinSorted("role_name")} FROM user_roles r WHERE r.user_name = u.user_name) AS roles,
+               (SELECT {dialect.JoinSorted("permission")} FROM user_permissions p WHERE p.user_name = u.user_name) AS permissions
+        """;
 
     private static bool IsService(UserView user) => user.Kind == nameof(UserKind.Service);
 

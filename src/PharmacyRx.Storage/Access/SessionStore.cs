@@ -168,10 +168,17 @@ public sealed class SessionStore(Database database, TimeProvider time)
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
             const string sql = """
-                UPDATE sessions SET ended_at = @Now WHERE token_sha256 = @Hash AND ended_at IS NULL RETURNING user_name
+                SELECT user_name FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
                 """;
-            var user = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql,
-                new { Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
+            const string end = """
+                UPDATE sessions SET ended_at = @Now WHERE token_sha256 = @Hash AND ended_at IS NULL
+                """;
+            var user = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { Hash = Hash(token) }, transaction, cancellationToken: cancellationToken));
+            if (user is not null && await connection.ExecuteAsync(new CommandDefinition(end,
+                new { Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken)) == 0)
+            {
+                user = null;
+            }
             return user is null
                 ? (false, [], false)
                 : (true, [new AuditEvent(now, AuditEventTypes.LoggedOut, user, AuditOutcome.Success, user, "session ended by logout")], true);
@@ -225,14 +232,22 @@ public sealed class SessionStore(Database database, TimeProvider time)
     private async Task<(bool Reserved, int Failures, DateTimeOffset? LockedUntil)> ReserveCheckAsync(string userName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        const string reserve = """
-            INSERT INTO login_failures (user_name, failures, locked_until) VALUES (@UserName, 1, NULL)
-            ON CONFLICT (user_name) DO UPDATE SET failures = failures + 1 WHERE locked_until IS NULL OR locked_until <= @Now
-            RETURNING failures
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        // One more failure counted unless locked; a first failure inserts the row (a repeated key is a no-op, then locked).
+        const string another = """
+            UPDATE login_failures SET failures = failures + 1
+            WHERE user_name = @UserName AND (locked_until IS NULL OR locked_until <= @Now)
             """;
-        var failures = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(reserve,
-            new { UserName = userName, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
+        const string counted = """
+            SELECT failures FROM login_failures WHERE user_name = @UserName
+            """;
+        var first = $"""
+            INSERT INTO login_failures (user_name, failures, locked_until) VALUES (@UserName, 1, NULL) {database.Dialect.IgnoreDuplicateKey}
+            """;
+        var arguments = new { UserName = userName, Now = ReceiptSeal.FormatTimestamp(now) };
+        int? failures = await connection.ExecuteAsync(new CommandDefinition(another, arguments, transaction, cancellationToken: cancellationToken)) > 0
+            ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(counted, arguments, transaction, cancellationToken: cancellationToken))
+            : await connection.ExecuteAsync(new CommandDefinition(first, arguments, transaction, cancellationToken: cancellationToken)) > 0 ? 1 : null;
         if (failures is not { } count)
         {
             const string locked = """

@@ -21,11 +21,11 @@ public sealed class UserStore(Database database, TimeProvider time)
     {
         var now = time.GetUtcNow();
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        const string userSql = """
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var userSql = $"""
             INSERT INTO users (user_name, full_name, initials, status, password_hash, created_at, kind, created_by, password_change_required)
             VALUES (@UserName, @FullName, @Initials, 'Active', @PasswordHash, @CreatedAt, @Kind, @CreatedBy, 1)
-            ON CONFLICT (user_name) DO NOTHING
+            {database.Dialect.IgnoreDuplicateKey}
             """;
         var created = await connection.ExecuteAsync(new CommandDefinition(
             userSql,

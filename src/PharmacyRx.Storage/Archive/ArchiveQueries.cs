@@ -7,7 +7,7 @@ namespace PharmacyRx.Storage.Archive;
 public sealed class ArchiveQueries(Database database)
 {
     /// <summary>A record with what later rows say about it: its cancellation and its newest status change.</summary>
-    internal const string SelectRecord = """
+    internal static string SelectRecord(ISqlDialect dialect) => $"""
         SELECT a.*,
                v.status AS changed_status, v.reason_code AS changed_reason_code, v.reason AS changed_reason, v.occurred_at AS status_changed_at,
                (SELECT c.receipt_id FROM prescription_archive c
@@ -17,7 +17,7 @@ public sealed class ArchiveQueries(Database database)
                    OR (c.transaction_kind = 'CancelRx' AND a.transaction_kind = 'NewRx' AND c.relates_to_message_id = a.message_id
                        AND c.reason_code = 'CancelTargetNotFound'
                        AND (c.cancel_binding = a.cancel_binding OR (c.cancel_binding IS NULL AND a.cancel_binding IS NULL)))
-                ORDER BY c.received_at LIMIT 1) AS cancelled_by_receipt_id
+                ORDER BY c.received_at {dialect.FirstRows("1")}) AS cancelled_by_receipt_id
         FROM prescription_archive a
         LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = a.receipt_id)
         """;
@@ -25,11 +25,11 @@ public sealed class ArchiveQueries(Database database)
     /// <summary>Finds a record by receipt id, or else by MessageID.</summary>
     public async Task<ArchivedRecord?> FindAsync(string receiptIdOrMessageId, CancellationToken cancellationToken)
     {
-        const string sql = SelectRecord + """
+        var sql = SelectRecord(database.Dialect) + $"""
 
             WHERE a.receipt_id = @Id OR a.message_id = @Id
             ORDER BY CASE WHEN a.receipt_id = @Id THEN 0 ELSE 1 END, a.received_at
-            LIMIT 1
+            {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<ArchivedRecord>(
@@ -46,13 +46,13 @@ public sealed class ArchiveQueries(Database database)
     public async Task<CancelTarget?> FindCancelTargetAsync(
         string relatesToMessageId, string prescriberOrderNumber, string source, CancellationToken cancellationToken)
     {
-        const string sql = """
+        var sql = $"""
             SELECT receipt_id, source, as_received FROM prescription_archive
             WHERE transaction_kind = 'NewRx'
               AND ((@RelatesTo <> '' AND message_id = @RelatesTo)
                 OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
             ORDER BY CASE WHEN source = @Source THEN 0 ELSE 1 END, CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
-            LIMIT 1
+            {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<(string ReceiptId, string Source, byte[] AsReceived)?>(new CommandDefinition(
@@ -63,7 +63,7 @@ public sealed class ArchiveQueries(Database database)
     /// <summary>Streams every record in receipt order, for verification and export.</summary>
     public async IAsyncEnumerable<ArchivedRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        const string sql = SelectRecord + """
+        var sql = SelectRecord(database.Dialect) + """
 
             ORDER BY a.received_at, a.receipt_id
             """;

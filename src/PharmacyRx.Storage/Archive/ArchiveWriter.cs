@@ -82,9 +82,11 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             }
             return;
         }
-        catch (Exception ex) when (batch.Count > 1)
+        catch (Exception ex) when (batch.Count > 1 || _database.Dialect.IsDuplicateKey(ex))
         {
-            // One bad entry must not fail its neighbours: retry each alone so only the culprit sees the fault.
+            // One bad entry must not fail its neighbours: retry each alone so only the culprit sees the fault. A duplicate
+            // key means another instance archived the same message after our look-up (the unique index decides between
+            // instances on one database): retried, the look-up finds that record and the answer is the duplicate's.
             LogBatchFailed(_logger, ex, batch.Count);
         }
         catch (Exception ex)
@@ -111,7 +113,8 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         var session = _session ??= await Session.OpenAsync(_database);
         try
         {
-            await using var transaction = await session.Connection.BeginTransactionAsync();
+            // Instances on one database write one at a time, from before their look-ups (SQLite: one writer anyway).
+            await using var transaction = await _database.BeginWriteAsync(session.Connection, CancellationToken.None);
             var results = new ArchiveResult[batch.Count];
             var events = new List<AuditEvent>(batch.Count);
             // The archive rows are hashed from the values inserted, not read back: the ingest path's share of coverage.

@@ -12,9 +12,8 @@ namespace PharmacyRx.Storage.Audit;
 /// </summary>
 internal sealed class AuditAppender(DbConnection connection, TimeProvider? time = null) : IAsyncDisposable
 {
-    private readonly PreparedCommand _head = new(connection, """
-        SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1
-        """);
+    // Read under the dialect's lock on the chain, held to commit (SQL Server: sp_getapplock), so instances never fork it.
+    private readonly PreparedCommand _head = new(connection, Database.DialectOf(connection).AuditHeadForAppend);
 
     private readonly PreparedCommand _insert = new(connection, """
         INSERT INTO audit_events (sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash)

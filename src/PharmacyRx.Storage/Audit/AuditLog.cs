@@ -17,7 +17,7 @@ public sealed class AuditLog(Database database)
     public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await AppendAsync(connection, transaction, events, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -34,8 +34,8 @@ public sealed class AuditLog(Database database)
     /// <summary>The newest event's sequence number and hash (0 and the genesis hash for an empty trail).</summary>
     public async Task<(long Sequence, string Hash)> HeadAsync(CancellationToken cancellationToken)
     {
-        const string sql = """
-            SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1
+        var sql = $"""
+            SELECT sequence, hash FROM audit_events ORDER BY sequence DESC {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         var head = await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(new CommandDefinition(sql, cancellationToken: cancellationToken));
@@ -45,9 +45,9 @@ public sealed class AuditLog(Database database)
     /// <summary>The newest event, or null for an empty trail.</summary>
     public async Task<ChainedAuditEvent?> LatestAsync(CancellationToken cancellationToken)
     {
-        const string sql = """
+        var sql = $"""
             SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
-            FROM audit_events ORDER BY sequence DESC LIMIT 1
+            FROM audit_events ORDER BY sequence DESC {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QuerySingleOrDefaultAsync<AuditRow>(new CommandDefinition(sql, cancellationToken: cancellationToken)))?.ToChained();
@@ -67,9 +67,9 @@ public sealed class AuditLog(Database database)
     /// <summary>The first stored event of a type (the installation's <c>SystemInitialized</c>, the first receipt), or null.</summary>
     public async Task<ChainedAuditEvent?> FirstAsync(string eventType, CancellationToken cancellationToken)
     {
-        const string sql = """
+        var sql = $"""
             SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
-            FROM audit_events WHERE event_type = @EventType ORDER BY sequence LIMIT 1
+            FROM audit_events WHERE event_type = @EventType ORDER BY sequence {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QuerySingleOrDefaultAsync<AuditRow>(

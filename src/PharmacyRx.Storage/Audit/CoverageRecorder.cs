@@ -15,15 +15,14 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     public const string Actor = "system:coverage";
     private const string BaselineName = "coverage";
 
-    private readonly PreparedCommand _pending = new(connection, "SELECT table_name, row_key, before FROM temp.coverage_pending ORDER BY table_name, row_key");
-    private readonly PreparedCommand _clear = new(connection, "DELETE FROM temp.coverage_pending");
+    private readonly PreparedCommand _pending = new(connection, CoverageMarks.Pending);
+    private readonly PreparedCommand _clear = new(connection, CoverageMarks.Clear);
     private readonly PreparedCommand _recorded = new(connection, """
         SELECT row_hash FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
         """, "@Table", "@Key");
-    private readonly PreparedCommand _record = new(connection, """
-        INSERT INTO coverage_rows (table_name, row_key, row_hash, audit_sequence) VALUES (@Table, @Key, @Hash, @Sequence)
-        ON CONFLICT (table_name, row_key) DO UPDATE SET row_hash = excluded.row_hash, audit_sequence = excluded.audit_sequence
-        """, "@Table", "@Key", "@Hash", "@Sequence");
+    private readonly PreparedCommand _record = new(connection,
+        Database.DialectOf(connection).Upsert("coverage_rows", ["table_name", "row_key"], ["row_hash", "audit_sequence"]),
+        "@table_name", "@row_key", "@row_hash", "@audit_sequence");
     private readonly Dictionary<string, PreparedCommand> _rowCommands = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PreparedCommand> _appendedCommands = new(StringComparer.Ordinal);
     private bool? _installed;
@@ -40,7 +39,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     public async Task<Plan> PlanAsync(DbTransaction transaction, DateTimeOffset at, IReadOnlyDictionary<string, List<(string Key, string Hash)>>? written = null)
     {
         // Coverage by TEMP triggers is SQLite's (CoverageTriggers); a server dialect records coverage its own way.
-        if (!(_installed ??= connection is Microsoft.Data.Sqlite.SqliteConnection && await InstalledAsync(transaction)))
+        if (!(_installed ??= Database.DialectOf(connection).RecordsCoverage && await InstalledAsync(transaction)))
         {
             return new Plan([], []);
         }
@@ -54,8 +53,8 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
                     [reader.GetString(1)] = reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2);
             }
         }
-        var appended = AppendedRows.Take(((Microsoft.Data.Sqlite.SqliteConnection)connection).Handle!);
-        var baseline = await BaselineAsync(transaction);
+        var appended = CoverageMarks.TakeAppended(connection);
+        var baseline = await BaselineAsync(transaction, at);
         if (keys.Count == 0 && appended.Count == 0 && baseline is null)
         {
             return new Plan([], []);
@@ -169,7 +168,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         {
             var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
             command = new PreparedCommand(connection,
-                $"SELECT {RowHasher.Expression(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key", "@Key");
+                $"SELECT {Database.DialectOf(connection).RowText(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key", "@Key");
             _rowCommands[table.Name] = command;
         }
         await using var reader = await command.ReadAsync(transaction, key);
@@ -182,8 +181,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         if (!_appendedCommands.TryGetValue(table.Name, out var command))
         {
             var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
-            command = new PreparedCommand(connection,
-                $"SELECT {table.KeyExpression()}, {RowHasher.Expression(columns)} FROM {table.Name} WHERE rowid >= @First ORDER BY rowid", "@First");
+            command = new PreparedCommand(connection, CoverageMarks.AppendedSince(table, Database.DialectOf(connection).RowText(columns)), "@First");
             _appendedCommands[table.Name] = command;
         }
         var rows = new List<(string, string)>();
@@ -205,12 +203,12 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'coverage_pending'";
+        command.CommandText = CoverageMarks.Installed;
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     /// <summary>Non-null (and marked done) when this data folder's rows were never recorded.</summary>
-    private async Task<string?> BaselineAsync(DbTransaction transaction)
+    private async Task<string?> BaselineAsync(DbTransaction transaction, DateTimeOffset at)
     {
         if (_baselineDone)
         {
@@ -218,10 +216,13 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         }
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO completed_backfills (name, completed_at) VALUES ('coverage', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-            ON CONFLICT DO NOTHING
+        command.CommandText = $"""
+            INSERT INTO completed_backfills (name, completed_at) VALUES ('coverage', @At) {Database.DialectOf(connection).IgnoreDuplicateKey}
             """;
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@At";
+        parameter.Value = Core.Receiving.ReceiptSeal.FormatTimestamp(at);
+        command.Parameters.Add(parameter);
         var first = await command.ExecuteNonQueryAsync() > 0;
         _baselineDone = !first;
         return first ? BaselineName : null;

@@ -14,7 +14,7 @@ public static class CoveredRows
     public static async Task<string[]> ColumnsAsync(DbConnection connection, DbTransaction? transaction, CoveredTable table, CancellationToken cancellationToken)
     {
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-            $"SELECT * FROM {table.Name} LIMIT 0", transaction: transaction, cancellationToken: cancellationToken));
+            $"SELECT * FROM {table.Name} WHERE 1 = 0", transaction: transaction, cancellationToken: cancellationToken));
         return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).Where(c => !table.HashedElsewhere.Contains(c)).ToArray();
     }
 
@@ -23,7 +23,7 @@ public static class CoveredRows
         DbConnection connection, DbTransaction? transaction, CoveredTable table, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var columns = await ColumnsAsync(connection, transaction, table, cancellationToken);
-        var sql = $"SELECT {table.KeyExpression()}, {RowHasher.Expression(columns)} FROM {table.Name}";
+        var sql = $"SELECT {table.KeyExpression()}, {Database.DialectOf(connection).RowText(columns)} FROM {table.Name}";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -36,7 +36,7 @@ public static class CoveredRows
         DbConnection connection, DbTransaction? transaction, CoveredTable table, string key, CancellationToken cancellationToken)
     {
         var columns = await ColumnsAsync(connection, transaction, table, cancellationToken);
-        var sql = $"SELECT {RowHasher.Expression(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key";
+        var sql = $"SELECT {Database.DialectOf(connection).RowText(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { Key = key }, transaction, cancellationToken: cancellationToken));
         return await reader.ReadAsync(cancellationToken) ? RowHasher.Hash(table.Name, reader, 0) : null;
     }

@@ -26,6 +26,9 @@ public sealed record CoveredTable(string Name, IReadOnlyList<string> KeyColumns,
     public bool KeptForLookup => LookedUp || !AppendOnly;
 
     /// <summary>The row key as a SQL expression over the columns, optionally of a trigger's NEW or OLD row.</summary>
-    public string KeyExpression(string? row = null) =>
-        string.Join(" || char(31) || ", KeyColumns.Select(column => row is null ? column : $"{row}.{column}"));
+    public string KeyExpression(string? row = null)
+    {
+        var columns = KeyColumns.Select(column => row is null ? column : $"{row}.{column}").ToArray();
+        return columns.Length == 1 ? columns[0] : $"concat({string.Join(", char(31), ", columns)})";
+    }
 }

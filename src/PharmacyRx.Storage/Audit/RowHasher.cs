@@ -6,20 +6,17 @@ namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
 /// The hash of a covered row: SHA-256 (lower-case hex) over the table name, a U+001F, and the row as one text the database
-/// builds (<see cref="Expression"/>): every column in the table's order as an SQL literal (text quoted, numbers as written,
+/// builds (<see cref="ISqlDialect.RowText"/>): every column in the table's order as an SQL literal (text quoted, numbers as written,
 /// a BLOB in hex, NULL as NULL), comma-separated, so the encoding is unambiguous. One value crosses into .NET per row,
 /// so the ingest path stays cheap; the writer, the dispensing rules and verify all hash a row here.
 /// </summary>
 internal static class RowHasher
 {
-    /// <summary>The SQL expression that renders a row's columns as one text (SQLite: <c>concat_ws</c> of <c>quote()</c>).</summary>
-    public static string Expression(IEnumerable<string> columns) => $"concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({c})"))})";
-
     /// <summary>The hash of the row text in column <paramref name="ordinal"/> of the current row.</summary>
     public static string Hash(string table, DbDataReader reader, int ordinal) => Hash(table, reader.GetFieldValue<byte[]>(ordinal));
 
     /// <summary>
-    /// The hash of a row from the values just written, rendered as <see cref="Expression"/> renders them in the database
+    /// The hash of a row from the values just written, rendered as <see cref="ISqlDialect.RowText"/> renders them in the database
     /// (SQLite's <c>quote()</c>: text in single quotes with quotes doubled, a BLOB as X'HEX', NULL as NULL, an integer in
     /// decimal), so the writer need not read back what it inserted. Verify still renders every row in the database.
     /// </summary>
@@ -47,7 +44,7 @@ internal static class RowHasher
                     text.Append(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
                     break;
                 default:
-                    throw new ArgumentException($"no quote() rendering for {value.GetType().Name}", nameof(values));
+                    throw new ArgumentException($"no SQL literal rendering for {value.GetType().Name}", nameof(values));
             }
         }
         return Hash(table, Encoding.UTF8.GetBytes(text.ToString()));

@@ -63,9 +63,10 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             {
                 return (new AppendResult(null, NotFound, $"no prescription {receiptId:D}"), [], false);
             }
-            const string sql = """
+            var sql = $"""
                 INSERT INTO annotations (receipt_id, annotation_type, fields, created_at, created_by)
-                VALUES (@ReceiptId, @Type, @Fields, @CreatedAt, @CreatedBy) RETURNING id
+                VALUES (@ReceiptId, @Type, @Fields, @CreatedAt, @CreatedBy);
+                {database.Dialect.SelectInsertedId}
                 """;
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
             {
@@ -102,9 +103,10 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
                     [.. facts.Ignored, new AuditEvent(now, AuditEventTypes.DispensingRefused, actor, AuditOutcome.Failure, receiptId.ToString("D"), $"refused: {decision.Code}")],
                     true);
             }
-            const string sql = """
+            var sql = $"""
                 INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by, reason)
-                VALUES (@ReceiptId, @Quantity, @Unit, @DateDispensed, @Dispenser, @RefillNumber, @RecordedAt, @RecordedBy, @Reason) RETURNING id
+                VALUES (@ReceiptId, @Quantity, @Unit, @DateDispensed, @Dispenser, @RefillNumber, @RecordedAt, @RecordedBy, @Reason);
+                {database.Dialect.SelectInsertedId}
                 """;
             var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
             {
@@ -152,7 +154,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
     private static async Task<Facts?> FactsAsync(
         DbConnection connection, DbTransaction? transaction, Guid receiptId, ScriptMessageReader reader, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        const string sql = ArchiveQueries.SelectRecord + """
+        var sql = ArchiveQueries.SelectRecord(Database.DialectOf(connection)) + """
 
             WHERE a.receipt_id = @ReceiptId
             """;
@@ -230,9 +232,9 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             SELECT COUNT(*) FROM audit_events e
             WHERE e.event_type IN ('AnnotationAdded', 'PrescriptionDispensed') AND e.target = @ReceiptId
               AND NOT (e.event_type = 'AnnotationAdded' AND EXISTS (
-                    SELECT 1 FROM annotations a WHERE a.receipt_id = @ReceiptId AND e.details LIKE 'annotation ' || a.id || ':%'))
+                    SELECT 1 FROM annotations a WHERE a.receipt_id = @ReceiptId AND e.details LIKE concat('annotation ', a.id, ':%')))
               AND NOT (e.event_type = 'PrescriptionDispensed' AND EXISTS (
-                    SELECT 1 FROM dispensings d WHERE d.receipt_id = @ReceiptId AND e.details LIKE 'dispensing ' || d.id || ';%'))
+                    SELECT 1 FROM dispensings d WHERE d.receipt_id = @ReceiptId AND e.details LIKE concat('dispensing ', d.id, ';%')))
             """;
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
     }
@@ -245,7 +247,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
     private static async Task<bool> CancelledInChainAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT EXISTS (SELECT 1 FROM audit_events WHERE event_type = @Type AND target = @ReceiptId)
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_events WHERE event_type = @Type AND target = @ReceiptId) THEN 1 ELSE 0 END
             """;
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql,
             new { Type = AuditEventTypes.PrescriptionCancelled, ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));

@@ -2,21 +2,18 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Retrieval;
 using PharmacyRx.Storage.Archive;
-using SQLitePCL;
 
 namespace PharmacyRx.Storage.Export;
 
 /// <summary>
 /// Reads the rows of an inspector's export (1304.04(h)(5), 1311.205(b)(12)) into <see cref="ExportSorter"/>s, with
 /// the sort key asked for: every dispensing of a matching prescription, and each
-/// matching prescription never dispensed. The rows are read in one sequential pass, straight from SQLite's column
-/// bytes into the sorter (no strings per cell); SQLite's own ORDER BY, and name-index walks, measured two to three times
-/// slower over 1M rows. Call <see cref="Retrieval.PrescriptionDetails.CatchUpAsync"/> first: a prescription without
+/// matching prescription never dispensed. The rows are read in one sequential pass by the dialect's reader
+/// (<see cref="ISqlDialect.ExportRows"/>) into the sorter. Call <see cref="Retrieval.PrescriptionDetails.CatchUpAsync"/> first: a prescription without
 /// its details row is not read.
 /// </summary>
 public sealed class ExportQuery(Database database)
@@ -34,9 +31,9 @@ public sealed class ExportQuery(Database database)
         Dictionary<long, (byte[] Status, byte[] Verification)> statuses;
         (long Prescriptions, long Dispensings) cut;
         await using (var connection = await database.OpenAsync(cancellationToken))
-        await using (var snapshot = ((SqliteConnection)connection).BeginTransaction(deferred: true))
+        await using (var snapshot = await database.Dialect.BeginSnapshotAsync(connection, cancellationToken))
         {
-            statuses = await StatusesAsync(connection, snapshot, cancellationToken);
+            statuses = await StatusesAsync(connection, snapshot, database.Dialect, cancellationToken);
             cut = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
                 "SELECT COALESCE((SELECT MAX(prescription_number) FROM prescription_details), 0), COALESCE((SELECT MAX(id) FROM dispensings), 0)",
                 transaction: snapshot, cancellationToken: cancellationToken));
@@ -61,76 +58,56 @@ public sealed class ExportQuery(Database database)
                 ("@First", i * share + 1),
                 ("@Last", Math.Min((i + 1) * share, cut.Prescriptions)),
             ];
-            return Read(((SqliteConnection)connection).Handle!, sql, range, statuses, sort, sorter, cancellationToken);
+            var record = new ExportRecordBuilder();
+            var key = new ExportRecordBuilder();
+            return database.Dialect.ExportRows.Read(connection, sql, range, row => Add(row, statuses, sort, sorter, record, key), cancellationToken);
         }, cancellationToken)));
         return counts.Sum();
     }
 
-    private static long Read(
-        sqlite3 handle, string sql, List<(string Name, object Value)> parameters, Dictionary<long, (byte[] Status, byte[] Verification)> statuses,
-        ExportSort sort, ExportSorter sorter, CancellationToken cancellationToken)
+    private static void Add(
+        IExportRow row, Dictionary<long, (byte[] Status, byte[] Verification)> statuses, ExportSort sort, ExportSorter sorter,
+        ExportRecordBuilder record, ExportRecordBuilder key)
     {
-        Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var statement));
-        using (statement)
+        var number = row.Number(0);
+        var filled = !row.IsNull(6);
+        record.Clear();
+        record.AppendNumber(number);
+        record.AppendColumns(row.Utf8(4));
+        for (var column = 7; column <= 10; column++)
         {
-            foreach (var (name, value) in parameters)
+            if (filled)
             {
-                var index = raw.sqlite3_bind_parameter_index(statement, name);
-                Check(handle, value is long number ? raw.sqlite3_bind_int64(statement, index, number) : raw.sqlite3_bind_text(statement, index, (string)value));
+                record.AppendText(row.Utf8(column));
             }
-            var record = new ExportRecordBuilder();
-            var key = new ExportRecordBuilder();
-            long rows = 0;
-            int step;
-            while ((step = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            else
             {
-                if ((++rows & 0xFFF) == 0)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                var number = raw.sqlite3_column_int64(statement, 0);
-                var filled = raw.sqlite3_column_type(statement, 6) != raw.SQLITE_NULL;
-                record.Clear();
-                record.AppendNumber(number);
-                record.AppendColumns(raw.sqlite3_column_blob(statement, 4));
-                for (var column = 7; column <= 10; column++)
-                {
-                    if (filled)
-                    {
-                        record.AppendText(raw.sqlite3_column_blob(statement, column));
-                    }
-                    else
-                    {
-                        record.AppendNull();
-                    }
-                }
-                if (statuses.TryGetValue(number, out var status))
-                {
-                    record.AppendText(status.Status);
-                    record.AppendText(status.Verification);
-                }
-                else
-                {
-                    record.AppendText(Active);
-                    record.AppendText(raw.sqlite3_column_blob(statement, 5));
-                }
-                BuildKey(key, sort, statement, filled, number);
-                sorter.Add(key.Written, record.Written);
+                record.AppendNull();
             }
-            Check(handle, step == raw.SQLITE_DONE ? raw.SQLITE_OK : step);
-            return rows;
         }
+        if (statuses.TryGetValue(number, out var status))
+        {
+            record.AppendText(status.Status);
+            record.AppendText(status.Verification);
+        }
+        else
+        {
+            record.AppendText(Active);
+            record.AppendText(row.Utf8(5));
+        }
+        BuildKey(key, sort, row, filled, number);
+        sorter.Add(key.Written, record.Written);
     }
 
     // Ties fall to the other keys in the issue's order (prescriber, patient, drug, date filled), then to the prescription
     // number and the dispensing's id: a total order. Names end with a NUL, so a shorter name sorts before a longer one
     // it begins (as SQLite compares text); a fill sorts before "never dispensed".
-    private static void BuildKey(ExportRecordBuilder key, ExportSort sort, sqlite3_stmt statement, bool filled, long number)
+    private static void BuildKey(ExportRecordBuilder key, ExportSort sort, IExportRow row, bool filled, long number)
     {
         key.Clear();
         void Name(int column)
         {
-            key.AppendRaw(raw.sqlite3_column_blob(statement, column));
+            key.AppendRaw(row.Utf8(column));
             key.AppendRaw([0]);
         }
         void Date()
@@ -138,7 +115,7 @@ public sealed class ExportQuery(Database database)
             key.AppendRaw([filled ? (byte)0 : (byte)1]);
             if (filled)
             {
-                key.AppendRaw(raw.sqlite3_column_blob(statement, 7));
+                key.AppendRaw(row.Utf8(7));
             }
             key.AppendRaw([0]);
         }
@@ -170,16 +147,16 @@ public sealed class ExportQuery(Database database)
                 break;
         }
         key.AppendOrdered(number);
-        key.AppendOrdered(filled ? raw.sqlite3_column_int64(statement, 6) : 0);
+        key.AppendOrdered(filled ? row.Number(6) : 0);
     }
 
     // The few prescriptions whose standing is not "Active" with their status on receipt: cancelled by a CancelRx, voided
     // or transferred out, or with a later verification status. "Cancelled by" and the current status are read through
     // ArchiveQueries.SelectRecord, the one place they are defined, for just these records.
     private static async Task<Dictionary<long, (byte[] Status, byte[] Verification)>> StatusesAsync(
-        DbConnection connection, DbTransaction snapshot, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction snapshot, ISqlDialect dialect, CancellationToken cancellationToken)
     {
-        const string sql = $"""
+        var sql = $"""
             WITH affected (receipt_id) AS (
               SELECT c.cancels_receipt_id FROM prescription_archive c WHERE c.cancels_receipt_id IS NOT NULL
               UNION
@@ -192,7 +169,7 @@ public sealed class ExportQuery(Database database)
             SELECT p.prescription_number, r.cancelled_by_receipt_id, COALESCE(r.changed_status, r.status) AS current_status,
                    (SELECT MAX(CASE n.annotation_type WHEN 'Void' THEN 2 WHEN 'TransferOut' THEN 1 END)
                     FROM annotations n WHERE n.receipt_id = r.receipt_id) AS ended
-            FROM ({ArchiveQueries.SelectRecord}
+            FROM ({ArchiveQueries.SelectRecord(dialect)}
                   WHERE a.receipt_id IN (SELECT receipt_id FROM affected)) r
             JOIN prescriptions p ON p.receipt_id = r.receipt_id
             """;
@@ -252,12 +229,4 @@ public sealed class ExportQuery(Database database)
     }
 
     private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static void Check(sqlite3 handle, int result)
-    {
-        if (result != raw.SQLITE_OK)
-        {
-            throw new SqliteException($"SQLite Error {result}: '{raw.sqlite3_errmsg(handle).utf8_to_string()}'.", result);
-        }
-    }
 }

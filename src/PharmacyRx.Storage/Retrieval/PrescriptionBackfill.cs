@@ -21,8 +21,8 @@ public sealed class PrescriptionBackfill(Database database, ScriptMessageReader 
         const string done = """
             SELECT COUNT(*) FROM completed_backfills WHERE name = @Name
             """;
-        const string markDone = """
-            INSERT INTO completed_backfills (name, completed_at) VALUES (@Name, @At) ON CONFLICT DO NOTHING
+        var markDone = $"""
+            INSERT INTO completed_backfills (name, completed_at) VALUES (@Name, @At) {database.Dialect.IgnoreDuplicateKey}
             """;
         await using (var check = await database.OpenAsync(cancellationToken))
         {
@@ -31,11 +31,11 @@ public sealed class PrescriptionBackfill(Database database, ScriptMessageReader 
                 return 0;
             }
         }
-        const string missing = """
+        var missing = $"""
             SELECT a.receipt_id, a.received_at, a.as_received FROM prescription_archive a
             WHERE a.transaction_kind = 'NewRx' AND NOT EXISTS (SELECT 1 FROM prescriptions p WHERE p.receipt_id = a.receipt_id)
             ORDER BY a.received_at, a.receipt_id
-            LIMIT @Limit
+            {database.Dialect.FirstRows("@Limit")}
             """;
         const string insert = """
             INSERT INTO prescriptions (receipt_id, received_at, patient_key, prescriber_key, drug_key, dea_schedule, written_date,
@@ -46,7 +46,7 @@ public sealed class PrescriptionBackfill(Database database, ScriptMessageReader 
         while (true)
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
             var batch = (await connection.QueryAsync<(string ReceiptId, string ReceivedAt, byte[] AsReceived)>(
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             foreach (var (receiptId, receivedAt, asReceived) in batch)

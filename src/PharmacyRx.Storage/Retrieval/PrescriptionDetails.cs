@@ -17,12 +17,12 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
     /// <summary>Derives the rows of every prescription that has none yet; returns how many were added.</summary>
     public async Task<long> CatchUpAsync(CancellationToken cancellationToken)
     {
-        const string missing = """
+        var missing = $"""
             SELECT p.prescription_number, a.message_id, a.status, a.as_received
             FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             WHERE p.prescription_number > (SELECT COALESCE(MAX(prescription_number), 0) FROM prescription_details)
             ORDER BY p.prescription_number
-            LIMIT @Limit
+            {database.Dialect.FirstRows("@Limit")}
             """;
         const string insert = """
             INSERT INTO prescription_details (prescription_number, message_id, status_on_receipt, fields)
@@ -32,7 +32,7 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
         while (true)
         {
             await using var connection = await database.OpenAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
             var batch = (await connection.QueryAsync<(long Number, string? MessageId, string Status, byte[] AsReceived)>(
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             foreach (var (number, messageId, status, asReceived) in batch)

@@ -99,8 +99,8 @@ public sealed class PrescriptionSearch(Database database)
         }
         if (!string.IsNullOrWhiteSpace(query.Status))
         {
-            where.Append("""
-                 AND COALESCE((SELECT e.status FROM verification_events e WHERE e.receipt_id = p.receipt_id ORDER BY e.id DESC LIMIT 1),
+            where.Append(CultureInfo.InvariantCulture, $"""
+                 AND COALESCE((SELECT e.status FROM verification_events e WHERE e.receipt_id = p.receipt_id ORDER BY e.id DESC {database.Dialect.FirstRows("1")}),
                               (SELECT s.status FROM prescription_archive s WHERE s.receipt_id = p.receipt_id)) = @Status
                 """);
             parameters.Add("Status", query.Status);
@@ -122,7 +122,7 @@ public sealed class PrescriptionSearch(Database database)
             FROM (SELECT p.prescription_number FROM prescriptions p
                   {where}
                   ORDER BY {order}
-                  LIMIT @Limit OFFSET @Offset) page
+                  {database.Dialect.Page("@Limit", "@Offset")}) page
             JOIN prescriptions p ON p.prescription_number = page.prescription_number
             JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = p.receipt_id)

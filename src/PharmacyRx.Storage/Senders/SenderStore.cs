@@ -75,10 +75,17 @@ public sealed class SenderStore(Database database, TimeProvider time)
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
             const string sql = """
-                UPDATE senders SET disabled_at = @Now WHERE sender_name = @Name AND disabled_at IS NULL RETURNING sender_name
+                SELECT sender_name FROM senders WHERE sender_name = @Name AND disabled_at IS NULL
                 """;
-            var disabled = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql,
-                new { Name = name, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
+            const string disable = """
+                UPDATE senders SET disabled_at = @Now WHERE sender_name = @Name AND disabled_at IS NULL
+                """;
+            var disabled = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { Name = name }, transaction, cancellationToken: cancellationToken));
+            if (disabled is not null && await connection.ExecuteAsync(new CommandDefinition(disable,
+                new { Name = name, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken)) == 0)
+            {
+                disabled = null;
+            }
             return disabled is null
                 ? (false, [], false)
                 : (true, [new AuditEvent(now, AuditEventTypes.SenderDisabled, actor, AuditOutcome.Success, $"sender:{disabled}",

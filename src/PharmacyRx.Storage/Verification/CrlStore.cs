@@ -17,10 +17,10 @@ public sealed class CrlStore(Database database, TimeProvider time)
         var now = time.GetUtcNow();
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
-            const string sql = """
+            var sql = $"""
                 INSERT INTO revocation_lists (sha256, issuer, crl_number, this_update, next_update, source, der, stored_at)
                 VALUES (@Sha256, @Issuer, @Number, @ThisUpdate, @NextUpdate, @Source, @Der, @StoredAt)
-                ON CONFLICT (sha256) DO NOTHING
+                {database.Dialect.IgnoreDuplicateKey}
                 """;
             var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
             {
@@ -57,7 +57,7 @@ public sealed class CrlStore(Database database, TimeProvider time)
         const string sql = """
             SELECT der, source FROM (
               SELECT der, source, ROW_NUMBER() OVER (PARTITION BY issuer ORDER BY this_update DESC) AS newest
-              FROM revocation_lists)
+              FROM revocation_lists) recent
             WHERE newest <= 2
             """;
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -17,10 +17,10 @@ public sealed class TrustStore(Database database, TimeProvider time)
         var now = time.GetUtcNow();
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
-            const string sql = """
+            var sql = $"""
                 INSERT INTO trusted_certificates (thumbprint, purpose, subject, not_after, der, added_at, added_by)
                 VALUES (@Thumbprint, @Purpose, @Subject, @NotAfter, @Der, @AddedAt, @AddedBy)
-                ON CONFLICT (thumbprint) DO NOTHING
+                {database.Dialect.IgnoreDuplicateKey}
                 """;
             var inserted = await connection.ExecuteAsync(new CommandDefinition(sql, new
             {
@@ -46,10 +46,18 @@ public sealed class TrustStore(Database database, TimeProvider time)
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
             const string sql = """
-                DELETE FROM trusted_certificates WHERE thumbprint = @Thumbprint RETURNING purpose, subject
+                SELECT purpose, subject FROM trusted_certificates WHERE thumbprint = @Thumbprint
+                """;
+            const string delete = """
+                DELETE FROM trusted_certificates WHERE thumbprint = @Thumbprint
                 """;
             var removed = await connection.QuerySingleOrDefaultAsync<(string Purpose, string Subject)?>(
                 new CommandDefinition(sql, new { Thumbprint = thumbprint }, transaction, cancellationToken: cancellationToken));
+            if (removed is not null
+                && await connection.ExecuteAsync(new CommandDefinition(delete, new { Thumbprint = thumbprint }, transaction, cancellationToken: cancellationToken)) == 0)
+            {
+                removed = null;
+            }
             return removed is not { } before
                 ? (false, [], false)
                 : (true, [new AuditEvent(now, AuditEventTypes.TrustRemoved, actor, AuditOutcome.Success, thumbprint,

@@ -48,13 +48,13 @@ public sealed class VerificationEventStore(Database database)
     /// </summary>
     public async Task<IReadOnlyList<ArchivedRecord>> PendingAsync(ArchivedRecord? after, int limit, CancellationToken cancellationToken)
     {
-        const string sql = ArchiveQueries.SelectRecord + """
+        var sql = ArchiveQueries.SelectRecord(database.Dialect) + $"""
 
             WHERE a.status = 'PendingRevocationCheck'
               AND NOT EXISTS (SELECT 1 FROM verification_events e WHERE e.receipt_id = a.receipt_id)
               AND (a.received_at > @AfterTime OR (a.received_at = @AfterTime AND a.receipt_id > @AfterId))
             ORDER BY a.received_at, a.receipt_id
-            LIMIT @Limit
+            {database.Dialect.FirstRows("@Limit")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<ArchivedRecord>(new CommandDefinition(

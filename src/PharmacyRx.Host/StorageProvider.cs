@@ -1,0 +1,40 @@
+using PharmacyRx.Storage;
+
+namespace PharmacyRx.Host;
+
+/// <summary>
+/// The database the service keeps its records in: <c>Storage:Provider</c> = <c>Sqlite</c> (the default: the file in the
+/// data folder) or <c>SqlServer</c> (<c>ConnectionStrings:PharmacyRx</c>, for a chain's several instances on one database).
+/// </summary>
+public static class StorageProvider
+{
+    public const string Sqlite = "Sqlite";
+    public const string SqlServer = "SqlServer";
+    public const string ConnectionStringName = "PharmacyRx";
+
+    public static ISqlDialect CreateDialect(IConfiguration configuration, DataFolder data)
+    {
+        var provider = configuration["Storage:Provider"];
+        if (string.IsNullOrWhiteSpace(provider) || provider.Equals(Sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            return new SqliteDialect(data.DatabasePath);
+        }
+        if (!provider.Equals(SqlServer, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new StorageUnavailableException($"Storage:Provider is '{provider}'; it is {Sqlite} or {SqlServer}");
+        }
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new StorageUnavailableException($"Storage:Provider is {SqlServer} but ConnectionStrings:{ConnectionStringName} is not set");
+        }
+        try
+        {
+            return new SqlServerDialect(connectionString, configuration["Backup:ServerFolder"]);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new StorageUnavailableException($"ConnectionStrings:{ConnectionStringName} is not a SQL Server connection string: {ex.Message}", ex);
+        }
+    }
+}

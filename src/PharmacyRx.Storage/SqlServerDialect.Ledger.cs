@@ -1,0 +1,126 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Data.SqlClient;
+
+namespace PharmacyRx.Storage;
+
+/// <summary>SQL Server's backup on the server and its ledger check.</summary>
+public sealed partial class SqlServerDialect
+{
+    /// <summary>
+    /// 1311.205(b)(17): a full copy taken by the server itself, into a folder it can write (Backup:ServerFolder), page
+    /// checksums verified as it is written; COPY_ONLY leaves the DBA's own backup chain (differentials, logs) untouched.
+    /// Then the file is read back once more (RESTORE VERIFYONLY), so a backup that would not restore is known now.
+    /// </summary>
+    public const string BackupStatements = """
+        BACKUP DATABASE @Database TO DISK = @Path WITH CHECKSUM, COPY_ONLY, INIT, FORMAT;
+        GO
+        RESTORE VERIFYONLY FROM DISK = @Path WITH CHECKSUM;
+        """;
+
+    /// <summary>The ledger's digest now: its latest block, hashed over every ledger table's rows.</summary>
+    public const string GenerateLedgerDigest = "EXECUTE sys.sp_generate_database_ledger_digest";
+
+    /// <summary>Recomputes every ledger table's hashes and compares them with the digests given (JSON).</summary>
+    public const string LedgerVerification = "EXECUTE sys.sp_verify_database_ledger @Digests";
+
+    public string BackupFileName => "pharmacyrx.sqlserver.json";
+
+    /// <summary>
+    /// Has the server write the backup into Backup:ServerFolder, named after the backup folder, verifies it, and writes to
+    /// <paramref name="destinationPath"/> where it is (server, database, file), which the signed manifest then covers.
+    /// </summary>
+    public async Task<string> BackupAsync(string destinationPath, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(_serverBackupFolder))
+        {
+            throw new InvalidDataException("Backup:ServerFolder is not set: SQL Server writes its backup to a folder on the server");
+        }
+        var separator = _serverBackupFolder.Contains('\\', StringComparison.Ordinal) ? '\\' : '/';
+        var serverPath = _serverBackupFolder.TrimEnd('/', '\\') + separator + Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(destinationPath))) + ".bak";
+        await using (var connection = (SqlConnection)CreateConnection())
+        {
+            await connection.OpenAsync(cancellationToken);
+            foreach (var batch in Batches(BackupStatements))
+            {
+                // A backup of a large database takes as long as it takes; it is not a query to time out.
+                await connection.ExecuteAsync(new CommandDefinition(batch, new { Database = DatabaseName, Path = serverPath }, commandTimeout: 0,
+                    cancellationToken: cancellationToken));
+            }
+        }
+        await File.WriteAllBytesAsync(destinationPath, JsonSerializer.SerializeToUtf8Bytes(new ServerBackupFile(Target, DatabaseName, serverPath)), cancellationToken);
+        return "ok";
+    }
+
+    /// <summary>Reads the backup file back on the server (RESTORE VERIFYONLY … WITH CHECKSUM); "ok" when it would restore.</summary>
+    public async Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken)
+    {
+        if (await ReadBackupFileAsync(path, cancellationToken) is not { } backup)
+        {
+            return $"{Path.GetFileName(path)} does not say where the server put the backup";
+        }
+        await using var connection = (SqlConnection)CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(Batches(BackupStatements)[^1], new { backup.Path }, commandTimeout: 0, cancellationToken: cancellationToken));
+            return "ok";
+        }
+        catch (SqlException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    public async Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken) =>
+        await ReadBackupFileAsync(backupFile, cancellationToken) is { } backup ? RestoreStatement(backup.Database, backup.Path) : null;
+
+    private static async Task<ServerBackupFile?> ReadBackupFileAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync<ServerBackupFile>(stream, cancellationToken: cancellationToken) is { Database: not null, Path: not null } backup
+                ? backup
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Where the server wrote a backup: what the backup folder holds for the database on SQL Server.</summary>
+    private sealed record ServerBackupFile(string Server, string Database, string Path);
+
+    /// <summary>
+    /// The statement a DBA runs to restore a backup this service took: printed by <c>backup restore</c>, never run by it
+    /// (restoring over a live database is the DBA's decision, with the service stopped).
+    /// </summary>
+    public static string RestoreStatement(string database, string serverPath) =>
+        $"RESTORE DATABASE [{database.Replace("]", "]]", StringComparison.Ordinal)}] FROM DISK = N'{serverPath.Replace("'", "''", StringComparison.Ordinal)}' WITH CHECKSUM, RECOVERY;";
+
+    /// <summary>
+    /// Verifies the database against its ledger (sys.sp_verify_database_ledger) with the digest generated now: every ledger
+    /// table's rows must hash to what the ledger recorded when they were written. Returns the problems found.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = (SqlConnection)CreateConnection();
+        await connection.OpenAsync(cancellationToken);
+        var digest = await connection.ExecuteScalarAsync<string>(new CommandDefinition(GenerateLedgerDigest, cancellationToken: cancellationToken));
+        if (digest is null)
+        {
+            return [];
+        }
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(LedgerVerification, new { Digests = digest }, commandTimeout: 0, cancellationToken: cancellationToken));
+            return [];
+        }
+        catch (SqlException ex)
+        {
+            return [$"SQL Server's ledger verification failed: {ex.Message}"];
+        }
+    }
+}

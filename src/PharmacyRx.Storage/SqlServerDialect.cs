@@ -1,0 +1,127 @@
+using System.Data;
+using System.Data.Common;
+using System.Text.RegularExpressions;
+using Dapper;
+using Microsoft.Data.SqlClient;
+using PharmacyRx.Storage.Export;
+
+namespace PharmacyRx.Storage;
+
+/// <summary>
+/// SQL Server 2022 or Azure SQL, for a chain running several instances on one database (issue 14). Case-insensitive
+/// search comes from the columns' collation, repeated rows from keys declared <c>IGNORE_DUP_KEY</c>, prescription numbers
+/// from a <c>SEQUENCE</c>, and the append-only tables are ledger tables (schemas/sql/sqlserver/).
+/// </summary>
+public sealed partial class SqlServerDialect : ISqlDialect
+{
+    // Errors worth a retry: deadlock victim, lock timeout, snapshot update conflict, a dropped or throttled connection.
+    private static readonly HashSet<int> TransientNumbers = [1205, 1222, 3960, 40197, 40501, 40613, 49918, 49919, 49920, 4060, 233, 64, 10053, 10054, 10060];
+
+    private readonly string _connectionString;
+
+    private readonly string? _serverBackupFolder;
+
+    /// <param name="connectionString">ConnectionStrings:PharmacyRx.</param>
+    /// <param name="serverBackupFolder">Backup:ServerFolder: a folder on the database server that the server can write.</param>
+    public SqlServerDialect(string connectionString, string? serverBackupFolder = null)
+    {
+        _serverBackupFolder = serverBackupFolder;
+        var builder = new SqlConnectionStringBuilder(connectionString);
+        if (builder.ConnectTimeout is 0 or > 30)
+        {
+            // A server that cannot be reached is named within a minute, never waited on for ever.
+            builder.ConnectTimeout = 30;
+        }
+        builder.ConnectRetryCount = Math.Min(builder.ConnectRetryCount, 1);
+        builder.ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) || builder.ApplicationName == "Core Microsoft SqlClient Data Provider"
+            ? "PharmacyRx"
+            : builder.ApplicationName;
+        _connectionString = builder.ConnectionString;
+        Target = $"SQL Server {builder.DataSource}, database {(string.IsNullOrEmpty(builder.InitialCatalog) ? "(default)" : builder.InitialCatalog)}";
+        DatabaseName = builder.InitialCatalog;
+    }
+
+    public string Name => "sqlserver";
+
+    public string Target { get; }
+
+    /// <summary>The database the connection string names (its <c>Initial Catalog</c>).</summary>
+    public string DatabaseName { get; }
+
+    public DbConnection CreateConnection() => new SqlConnection(_connectionString);
+
+    public Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public string MigrationsJournalDdl => """
+        IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
+        CREATE TABLE dbo.schema_migrations (
+          version    int           NOT NULL PRIMARY KEY,
+          name       nvarchar(200) NOT NULL,
+          sha256     char(64)      NOT NULL,
+          applied_at nvarchar(40)  NOT NULL
+        );
+        """;
+
+    // A GO line ends a batch (as sqlcmd and SSMS read scripts); GO is not T-SQL, the server never sees it.
+    public IReadOnlyList<string> Batches(string script) =>
+        GoLine().Split(script).Where(batch => !string.IsNullOrWhiteSpace(batch)).Select(batch => batch.Trim()).ToArray();
+
+    public string FirstRows(string count) => $"OFFSET 0 ROWS FETCH NEXT {count} ROWS ONLY";
+
+    public string Page(string limit, string offset) => $"OFFSET {offset} ROWS FETCH NEXT {limit} ROWS ONLY";
+
+    public string IgnoreCase => "";
+
+    public string IgnoreDuplicateKey => "";
+
+
+    public string SelectInsertedId => "SELECT CAST(SCOPE_IDENTITY() AS bigint)";
+
+    public string JoinSorted(string column) => $"STRING_AGG({column}, ',') WITHIN GROUP (ORDER BY {column})";
+
+    public string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns) => $"""
+        MERGE {table} WITH (HOLDLOCK) AS t
+        USING (SELECT {string.Join(", ", keyColumns.Concat(valueColumns).Select(c => $"@{c} AS {c}"))}) AS s
+        ON {string.Join(" AND ", keyColumns.Select(c => $"t.{c} = s.{c}"))}
+        WHEN MATCHED THEN UPDATE SET {string.Join(", ", valueColumns.Select(c => $"t.{c} = s.{c}"))}
+        WHEN NOT MATCHED THEN INSERT ({string.Join(", ", keyColumns.Concat(valueColumns))}) VALUES ({string.Join(", ", keyColumns.Concat(valueColumns).Select(c => "s." + c))});
+        """;
+
+    // 1311.205(b)(16): one chain for every instance. An application lock owned by the transaction serialises appenders
+    // until commit; an UPDLOCK on the newest row would not do (the next writer's range lock above it deadlocks with the
+    // inserts), and one chain per instance would need a signed merge that verify and the daily report do not know.
+    // Taken again by a transaction that holds it already (the archive writer's), it is granted at once.
+    public string AuditHeadForAppend => $"""
+        {ExclusiveWriter}
+        SELECT TOP (1) sequence, hash FROM audit_events ORDER BY sequence DESC;
+        """;
+
+    // The archive writer takes it before its look-ups: a message two instances receive at once is looked up by the second
+    // only after the first committed it, and no look-up can deadlock with another instance's insert.
+    public string ExclusiveWriter => """
+        DECLARE @lock int;
+        EXEC @lock = sp_getapplock @Resource = N'pharmacyrx.audit_chain', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000;
+        IF @lock < 0 THROW 51000, N'audit chain lock not granted', 1;
+        """;
+
+    // Row versioning (ALLOW_SNAPSHOT_ISOLATION, set by 0001): one moment of the database, without blocking writers.
+    public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
+
+    public IExportRowReader ExportRows { get; } = new DataReaderExportRows();
+
+    // Not yet: the coverage triggers and update hook are SQLite's; the ledger vouches for the append-only tables here.
+    public bool RecordsCoverage => false;
+
+    public string RowText(IEnumerable<string> columns) =>
+        throw new NotSupportedException("row coverage is recorded on SQLite only; SQL Server's ledger vouches for the append-only tables");
+
+    public bool IsTransient(Exception exception) =>
+        exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(error => TransientNumbers.Contains(error.Number));
+
+    // 2627: a PRIMARY KEY or UNIQUE constraint; 2601: a unique index.
+    public bool IsDuplicateKey(Exception exception) => exception is SqlException { Number: 2627 or 2601 };
+
+    [GeneratedRegex(@"^\s*GO\s*(?:--[^\n]*)?$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex GoLine();
+}

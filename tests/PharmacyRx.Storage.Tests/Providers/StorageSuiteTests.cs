@@ -1,0 +1,179 @@
+using System.Data.Common;
+using Dapper;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Export;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Access;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Export;
+using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Storage.Tests.Providers;
+
+/// <summary>
+/// The storage suite, once per provider: SQLite always, SQL Server when one is given (else skipped, with the reason).
+/// </summary>
+[TestFixtureSource(typeof(ProviderStore), nameof(ProviderStore.Names))]
+public class StorageSuiteTests(string provider)
+{
+    private ProviderStore _store = null!;
+
+    [SetUp]
+    public async Task OpenStore() => _store = await ProviderStore.CreateAsync(provider);
+
+    [TearDown]
+    public async Task CloseStore()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task Migrations_apply_once_and_record_every_script()
+    {
+        var migrator = new SchemaMigrator(_store.Database, TimeProvider.System);
+
+        var again = await migrator.MigrateAsync(CancellationToken.None);
+
+        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
+        Assert.That(again, Is.Zero);
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(migrator.Scripts().Count));
+    }
+
+    [TestCase("UPDATE prescription_archive SET patient_name = 'Someone Else'")]
+    [TestCase("DELETE FROM prescription_archive")]
+    [TestCase("UPDATE audit_events SET outcome = 'Success'")]
+    [TestCase("DELETE FROM audit_events")]
+    public async Task The_database_refuses_to_change_or_remove_archived_and_audit_rows(string sql)
+    {
+        await using (var writer = _store.Writer())
+        {
+            await writer.AppendAsync(ProviderStore.Entry("APPEND-1"), CancellationToken.None);
+        }
+        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
+
+        Assert.ThrowsAsync(Is.InstanceOf<DbException>(), () => connection.ExecuteAsync(sql));
+
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(1));
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type = 'PrescriptionReceived'"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task The_same_message_twice_is_one_record_and_the_second_answer_is_the_duplicate()
+    {
+        await using var writer = _store.Writer();
+
+        var first = await writer.AppendAsync(ProviderStore.Entry("TWICE-1"), CancellationToken.None);
+        var second = await writer.AppendAsync(ProviderStore.Entry("TWICE-1"), CancellationToken.None);
+
+        Assert.That((first.IsDuplicate, second.IsDuplicate, second.ReceiptId), Is.EqualTo((false, true, first.ReceiptId)));
+    }
+
+    [Test]
+    public async Task Two_hosts_writing_at_once_lose_nothing_duplicate_nothing_and_keep_one_chain()
+    {
+        // Two instances of the service on one database: each its own connection pool and archive writer, as two processes.
+        await using var one = _store.Writer(_store.Database);
+        await using var two = _store.Writer(_store.OpenAnother());
+        var shared = Enumerable.Range(0, 60).Select(i => $"SHARED-{i}").ToArray();
+
+        var results = await Task.WhenAll(
+            shared.Select(id => one.AppendAsync(ProviderStore.Entry(id), CancellationToken.None))
+                .Concat(shared.Select(id => two.AppendAsync(ProviderStore.Entry(id), CancellationToken.None)))
+                .Concat(Enumerable.Range(0, 40).Select(i => one.AppendAsync(ProviderStore.Entry($"ONE-{i}"), CancellationToken.None)))
+                .Concat(Enumerable.Range(0, 40).Select(i => two.AppendAsync(ProviderStore.Entry($"TWO-{i}"), CancellationToken.None))));
+
+        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(60 + 40 + 40));
+        Assert.That(results.Count(r => r.IsDuplicate), Is.EqualTo(60), "each shared message answered once as archived, once as the duplicate");
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(DISTINCT prescription_number) FROM prescriptions"), Is.EqualTo(140));
+        var audit = await new AuditLog(_store.Database).ReadAllAsync(CancellationToken.None).ToListAsync();
+        Assert.That(audit.Select(e => e.Sequence), Is.EqualTo(Enumerable.Range(1, audit.Count).Select(i => (long)i)), "one chain, no gap, no fork");
+        Assert.That(AuditChain.FindBreaks(audit), Is.Empty);
+        Assert.That(audit.Count(e => e.Event.Type == AuditEventTypes.PrescriptionReceived), Is.EqualTo(140));
+        Assert.That(audit.Count(e => e.Event.Type == AuditEventTypes.DuplicateReceived), Is.EqualTo(60));
+    }
+
+    [Test]
+    public async Task A_role_is_found_whatever_the_case_it_is_named_in()
+    {
+        var access = new AccessStore(_store.Database, TimeProvider.System);
+
+        var granted = await access.ChangeRoleAsync("technician", Permission.Dispense, grant: true, "admin", CancellationToken.None);
+        var again = await access.ChangeRoleAsync("TECHNICIAN", Permission.Dispense, grant: true, "admin", CancellationToken.None);
+        var afterGrant = (await access.ListRolesAsync(CancellationToken.None)).Single(r => r.RoleName == "Technician").Permissions;
+        var revoked = await access.ChangeRoleAsync("Technician", Permission.Dispense, grant: false, "admin", CancellationToken.None);
+        var afterRevoke = (await access.ListRolesAsync(CancellationToken.None)).Single(r => r.RoleName == "Technician").Permissions;
+
+        Assert.That((granted, again, revoked), Is.EqualTo((AccessResult.Changed, AccessResult.Unchanged, AccessResult.Changed)));
+        Assert.That(afterGrant, Is.EqualTo(new[] { "Annotate", "Dispense", "ReadPrescriptions" }), "joined in order");
+        Assert.That(afterRevoke, Is.EqualTo(new[] { "Annotate", "ReadPrescriptions" }));
+    }
+
+    [Test]
+    public async Task Search_pages_through_prescriptions_in_receipt_order()
+    {
+        await using (var writer = _store.Writer())
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                await writer.AppendAsync(ProviderStore.Entry($"PAGE-{i}"), CancellationToken.None);
+            }
+        }
+        var search = new PrescriptionSearch(_store.Database);
+
+        var first = await search.SearchAsync(new PrescriptionQuery { PageSize = 2, Descending = false }, CancellationToken.None);
+        var third = await search.SearchAsync(new PrescriptionQuery { PageSize = 2, Page = 3, Descending = false }, CancellationToken.None);
+
+        Assert.That((first.Rows.Count, first.HasMore, third.Rows.Count, third.HasMore), Is.EqualTo((2, true, 1, false)));
+        Assert.That(first.Rows[0].PrescriptionNumber, Is.LessThan(first.Rows[1].PrescriptionNumber));
+    }
+
+    [Test]
+    public async Task A_second_record_under_the_same_dedupe_key_is_refused_as_a_duplicate_key()
+    {
+        await using (var writer = _store.Writer())
+        {
+            await writer.AppendAsync(ProviderStore.Entry("KEYED-1"), CancellationToken.None);
+        }
+        // What a second instance's insert meets when it looked before the first committed: the unique index decides.
+        const string copy = """
+            INSERT INTO prescription_archive (receipt_id, received_at, source, dedupe_key, status, reason_code, reason, missing_elements,
+              dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date, as_received,
+              as_received_sha256, receipt_signature, signer_thumbprint)
+            SELECT 'another-receipt', received_at, source, dedupe_key, status, reason_code, reason, missing_elements, dea_schedule,
+              prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date, as_received, as_received_sha256,
+              receipt_signature, signer_thumbprint
+            FROM prescription_archive
+            """;
+        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
+
+        var refusal = Assert.ThrowsAsync(Is.InstanceOf<DbException>(), () => connection.ExecuteAsync(copy));
+
+        Assert.That(_store.Database.Dialect.IsDuplicateKey(refusal!), Is.True, refusal!.Message);
+    }
+
+    [Test]
+    public async Task An_export_reads_every_prescription_as_of_one_moment_across_ranges()
+    {
+        await using (var writer = _store.Writer())
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                await writer.AppendAsync(ProviderStore.Entry($"EXPORT-{i}"), CancellationToken.None);
+            }
+        }
+        await new PrescriptionDetails(_store.Database, new ScriptMessageReader()).CatchUpAsync(CancellationToken.None);
+        using var folder = new TempFolder();
+        using var first = new ExportSorter(folder.Path);
+        using var second = new ExportSorter(folder.Path);
+
+        var rows = await new ExportQuery(_store.Database).ReadAsync(new ExportFilter { IncludeUncontrolled = true }, ExportSort.Prescriber, [first, second], CancellationToken.None);
+
+        Assert.That(rows, Is.EqualTo(7));
+    }
+}

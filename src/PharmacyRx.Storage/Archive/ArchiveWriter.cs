@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PharmacyRx.Core.Audit;
@@ -38,6 +39,9 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
     /// <summary>Transactions committed so far; with many callers in flight it is far below the entries written.</summary>
     public long CommittedBatches { get; private set; }
+
+    /// <summary>Where the writer's time goes, per stage of a commit (the benchmark prints it).</summary>
+    internal WriterProfile Profile { get; } = new();
 
     /// <summary>Archives an entry; completes after the commit that holds it.</summary>
     public async Task<ArchiveResult> AppendAsync(ArchiveEntry entry, CancellationToken cancellationToken)
@@ -108,10 +112,12 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
     private async Task<ArchiveResult[]> CommitAsync(IReadOnlyList<Pending> batch)
     {
-        var session = _session ??= await Session.OpenAsync(_database);
+        var session = _session ??= await Session.OpenAsync(_database, Profile);
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await using var transaction = await session.Connection.BeginTransactionAsync();
+            started = Profile.Add(WriterProfile.Stage.Begin, started);
             var results = new ArchiveResult[batch.Count];
             var events = new List<AuditEvent>(batch.Count);
             // The archive rows are hashed from the values inserted, not read back: the ingest path's share of coverage.
@@ -121,8 +127,10 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 results[i] = await session.ArchiveAsync(transaction, batch[i].Entry, events, archived);
             }
             await session.Audit.AppendAsync(transaction, events,
-                archived is null ? null : new Dictionary<string, List<(string Key, string Hash)>> { [ArchiveTable] = archived });
+                archived is null ? null : new Dictionary<string, List<(string Key, string Hash)>> { [ArchiveTable] = archived }, Profile);
+            started = Stopwatch.GetTimestamp();
             await transaction.CommitAsync();
+            Profile.Add(WriterProfile.Stage.Commit, started);
             CommittedBatches++;
             return results;
         }
@@ -141,7 +149,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
     private const string ArchiveTable = "prescription_archive";
 
     /// <summary>The writer's connection and its prepared statements.</summary>
-    private sealed class Session(DbConnection connection) : IAsyncDisposable
+    private sealed class Session(DbConnection connection, WriterProfile profile) : IAsyncDisposable
     {
         private static readonly string[] ColumnNames =
         [
@@ -181,7 +189,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
         public AuditAppender Audit { get; } = new(connection);
 
-        public static async Task<Session> OpenAsync(Database database) => new(await database.OpenAsync(CancellationToken.None));
+        public static async Task<Session> OpenAsync(Database database, WriterProfile profile) => new(await database.OpenAsync(CancellationToken.None), profile);
 
         /// <summary>
         /// Whether the archive's hashed columns are all ones this writer inserts (asked once per connection), so a row's
@@ -203,6 +211,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
         public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, List<AuditEvent> events, List<(string Key, string Hash)>? archived)
         {
+            var started = Stopwatch.GetTimestamp();
             string? firstOfMessageId = null;
             await using (var existing = entry.ReuseScope is { } scope
                 ? await _sameMessageId.ReadAsync(transaction, scope, scope[..^1] + (char)(scope[^1] + 1), entry.MessageId)
@@ -235,12 +244,15 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 };
             }
 
+            started = profile.Add(WriterProfile.Stage.Lookup, started);
             var row = ArchiveColumns.From(entry);
+            started = profile.Add(WriterProfile.Stage.RowValues, started);
             await _insert.ExecuteAsync(transaction,
                 row.ReceiptId, row.ReceivedAt, row.Source, row.DedupeKey, row.MessageId, row.RelatesToMessageId, row.PrescriberOrderNumber,
                 row.TransactionKind, row.Status, row.ReasonCode, row.Reason, row.MissingElements, row.DeaSchedule, row.PrescriberDeaNumber,
                 row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
                 row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint, row.CancelBinding);
+            started = profile.Add(WriterProfile.Stage.ArchiveInsert, started);
             if (archived is not null)
             {
                 object?[] values =
@@ -252,6 +264,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 ];
                 archived.Add((row.ReceiptId, RowHasher.Hash(ArchiveTable, _hashedOrdinals!.Select(ordinal => values[ordinal]))));
             }
+            started = profile.Add(WriterProfile.Stage.RowHash, started);
 
             if (entry.Message is { Kind: Core.Receiving.TransactionKind.NewRx, Elements: var elements })
             {
@@ -261,6 +274,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                     row.ReceiptId, row.ReceivedAt, keys.Patient, keys.Prescriber, keys.Drug, elements.DeaScheduleCode, elements.WrittenDate, elements.EarliestFillDate,
                     elements.QuantityValue, elements.QuantityUnit, elements.NumberOfRefills);
             }
+            started = profile.Add(WriterProfile.Stage.SearchRow, started);
 
             var decision = entry.Decision;
             events.Add(new AuditEvent(
@@ -273,6 +287,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                     entry.ReceivedAt, AuditEventTypes.PrescriptionCancelled, entry.Actor, AuditOutcome.Success, cancelled.ToString("D"),
                     $"cancelled by CancelRx receipt {row.ReceiptId}; no longer dispensable"));
             }
+            profile.Add(WriterProfile.Stage.RowValues, started);
             return new ArchiveResult(entry.ReceiptId, entry.MessageId, decision.Status, decision.ReasonCode, decision.Reason, IsDuplicate: false);
         }
 

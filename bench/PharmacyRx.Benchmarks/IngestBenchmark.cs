@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage;
+using PharmacyRx.Storage.Archive;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Benchmarks;
+
+/// <summary>
+/// Ingest against the raw insert rate of the same bytes, and where the time goes: the pipeline's parallel stages
+/// (measured one message at a time on one core) and the archive writer's single thread (Stopwatch ticks per stage of
+/// each commit, <see cref="WriterProfile"/>), plus what the search row's name indexes cost, by a run without them.
+/// </summary>
+internal static class IngestBenchmark
+{
+    /// <summary>What one pipeline run measured: its rate and the writer's time per stage.</summary>
+    public sealed record Run(double Rate, TimeSpan Elapsed, int Messages, long Commits, IReadOnlyList<(WriterProfile.Stage Stage, TimeSpan Time)> Writer);
+
+    /// <summary>
+    /// <c>ingest [messages] [rounds]</c>: raw insert and pipeline ingest in turns (the same process, disk and machine),
+    /// then the writer alone with and without the name indexes, then the profile split.
+    /// </summary>
+    public static async Task RunAsync(string folder, byte[][] messages, int rounds, int inFlight)
+    {
+        Directory.CreateDirectory(folder);
+        var batchSize = new ArchiveWriterOptions().MaxBatchSize;
+        Console.WriteLine($"{messages.Length:N0} signed-indicator NewRx messages, {messages.Average(m => m.Length):N0} bytes each; " +
+            $"{Environment.ProcessorCount} cores; data folder {folder}");
+        var warmUp = messages.Take(Math.Min(4_000, messages.Length)).ToArray();
+        await RawInsertAsync(Path.Combine(folder, "warm-raw.db"), warmUp, batchSize);
+        await PipelineAsync(Path.Combine(folder, "warm"), warmUp, inFlight);
+
+        var raws = new List<double>();
+        var runs = new List<Run>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            raws.Add(await RawInsertAsync(Path.Combine(folder, $"raw-{round}.db"), messages, batchSize));
+            runs.Add(await PipelineAsync(Path.Combine(folder, $"pipeline-{round}"), messages, inFlight));
+            Console.WriteLine($"round {round}: raw insert {raws[^1],8:N0}/s   pipeline ingest {runs[^1].Rate,8:N0}/s   " +
+                $"ratio {runs[^1].Rate / raws[^1]:P0}   ({runs[^1].Commits:N0} commits)");
+        }
+        var writer = await WriterOnlyAsync(Path.Combine(folder, "writer"), messages, inFlight);
+        var writerWithoutNames = await WriterOnlyAsync(Path.Combine(folder, "writer-without-names"), messages, inFlight, dropNameIndexes: true);
+
+        Console.WriteLine();
+        Console.WriteLine($"pipeline / raw insert, per round: {string.Join("  ", runs.Zip(raws, (run, raw) => (run.Rate / raw).ToString("P0", System.Globalization.CultureInfo.InvariantCulture)))}" +
+            "  (goal: >= 30%)");
+        Console.WriteLine($"archive writer alone, entries already sealed: {writer.Rate,8:N0}/s; " +
+            $"without the three name indexes of the search row: {writerWithoutNames.Rate,8:N0}/s " +
+            $"(the indexes: {(1 / writer.Rate - 1 / writerWithoutNames.Rate) * 1e6:N1} µs a message)");
+        PrintParallelStages(messages);
+        PrintWriter("archive writer's thread during pipeline ingest (last round)", runs[^1]);
+        PrintWriter("archive writer alone", writer);
+    }
+
+    public static async Task<double> RawInsertAsync(string path, byte[][] messages, int batchSize)
+    {
+        await using var connection = new SqliteConnection($"Data Source={path}");
+        await connection.OpenAsync();
+        await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE raw (id TEXT PRIMARY KEY, body BLOB NOT NULL)");
+        var clock = Stopwatch.StartNew();
+        for (var start = 0; start < messages.Length; start += batchSize)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync(
+                "INSERT INTO raw (id, body) VALUES (@Id, @Body)",
+                messages.Skip(start).Take(batchSize).Select(body => new { Id = Guid.CreateVersion7().ToString("D"), Body = body }),
+                transaction);
+            await transaction.CommitAsync();
+        }
+        return messages.Length / clock.Elapsed.TotalSeconds;
+    }
+
+    public static async Task<Run> PipelineAsync(string folder, byte[][] messages, int inFlight)
+    {
+        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        var pipeline = services.GetRequiredService<ReceiptPipeline>();
+        var writer = services.GetRequiredService<ArchiveWriter>();
+
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < messages.Length; i = Interlocked.Increment(ref next))
+            {
+                var result = await pipeline.ReceiveAsync(messages[i], ReceiptSource.Bus("bench"), CancellationToken.None);
+                if (result.Status is not PrescriptionStatus.ReceiptSigned || result.IsDuplicate)
+                {
+                    throw new InvalidOperationException($"unexpected outcome {result.Status} for message {i}");
+                }
+            }
+        })));
+        var elapsed = clock.Elapsed;
+        var stored = await services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None);
+        return stored == messages.Length
+            ? new Run(messages.Length / elapsed.TotalSeconds, elapsed, messages.Length, writer.CommittedBatches, writer.Profile.Snapshot())
+            : throw new InvalidOperationException($"{stored} of {messages.Length} archived");
+    }
+
+    /// <summary>
+    /// The archive writer alone, entries already sealed; <paramref name="dropNameIndexes"/> drops the search row's three
+    /// name indexes first (a benchmark database only), to show what they cost the writer.
+    /// </summary>
+    public static async Task<Run> WriterOnlyAsync(string folder, byte[][] messages, int inFlight, bool dropNameIndexes = false)
+    {
+        Directory.CreateDirectory(folder);
+        var database = new Database(new SqliteDialect(Path.Combine(folder, "writer.db")));
+        await new SchemaMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
+        if (dropNameIndexes)
+        {
+            await using var connection = await database.OpenAsync(CancellationToken.None);
+            await connection.ExecuteAsync("""
+                DROP INDEX ix_prescriptions_patient_received;
+                DROP INDEX ix_prescriptions_prescriber_received;
+                DROP INDEX ix_prescriptions_drug_received;
+                """);
+        }
+        var entries = messages.Select(UnsealedEntry.From).ToArray();
+        await using var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance);
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < entries.Length; i = Interlocked.Increment(ref next))
+            {
+                await writer.AppendAsync(entries[i], CancellationToken.None);
+            }
+        })));
+        var elapsed = clock.Elapsed;
+        return new Run(entries.Length / elapsed.TotalSeconds, elapsed, entries.Length, writer.CommittedBatches, writer.Profile.Snapshot());
+    }
+
+    /// <summary>The pipeline's work before the writer, per message on one core, stage by stage as ReceiptPipeline does it.</summary>
+    public static void PrintParallelStages(byte[][] messages)
+    {
+        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+        var reader = new ScriptMessageReader();
+        var sample = messages.Take(5_000).ToArray();
+        var ticks = new long[6];
+        var receivedAt = DateTimeOffset.UtcNow;
+        foreach (var message in sample)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var sha256 = Convert.ToHexStringLower(SHA256.HashData(message));
+            started = Add(0, started);
+            var read = reader.Read(message);
+            started = Add(1, started);
+            var decision = ReceiptDecision.Decide(read);
+            var canonical = SignedElements.Format(read.Message!.Elements);
+            started = Add(2, started);
+            var receiptId = Guid.CreateVersion7(receivedAt);
+            key.Sign(ReceiptSeal.Content(receiptId, receivedAt, sha256, decision.Status.ToString(), decision.ReasonCode, canonical));
+            started = Add(3, started);
+            PrescriptionKeys.From(read.Message.Elements);
+            ReceiptDecision.CancelBindingKey("bench", read.Message);
+            Add(4, started);
+        }
+        string[] names = ["SHA-256 of the bytes", "SCRIPT read (parse, 1306.05(a) elements)", "decide + canonical signed elements",
+            "receipt seal (ECDSA P-256, 1311.210(a)(2))", "search keys + cancel binding key"];
+        Console.WriteLine();
+        Console.WriteLine("pipeline, parallel stage (before the writer), µs a message on one core:");
+        for (var i = 0; i < names.Length; i++)
+        {
+            Console.WriteLine($"  {names[i],-48} {Stopwatch.GetElapsedTime(0, ticks[i]).TotalMicroseconds / sample.Length,8:N1}");
+        }
+        Console.WriteLine($"  {"total",-48} {Stopwatch.GetElapsedTime(0, ticks.Sum()).TotalMicroseconds / sample.Length,8:N1}");
+
+        long Add(int stage, long since)
+        {
+            var now = Stopwatch.GetTimestamp();
+            ticks[stage] += now - since;
+            return now;
+        }
+    }
+
+    public static void PrintWriter(string title, Run run)
+    {
+        var busy = run.Writer.Aggregate(TimeSpan.Zero, (sum, stage) => sum + stage.Time);
+        Console.WriteLine();
+        Console.WriteLine($"{title}: {run.Rate:N0}/s, {run.Messages / (double)run.Commits:N0} messages a commit; " +
+            $"busy {busy / run.Elapsed:P0} of the run; µs a message and share of the busy time:");
+        foreach (var (stage, time) in run.Writer)
+        {
+            Console.WriteLine($"  {Describe(stage),-48} {time.TotalMicroseconds / run.Messages,8:N1}  {time / busy,5:P0}");
+        }
+        Console.WriteLine($"  {"total",-48} {busy.TotalMicroseconds / run.Messages,8:N1}");
+    }
+
+    private static string Describe(WriterProfile.Stage stage) => stage switch
+    {
+        WriterProfile.Stage.Begin => "BEGIN (write lock)",
+        WriterProfile.Stage.Lookup => "dedupe lookup (sender, MessageID, bytes)",
+        WriterProfile.Stage.RowValues => "row values + receipt audit event (.NET)",
+        WriterProfile.Stage.ArchiveInsert => "INSERT archive row + its indexes",
+        WriterProfile.Stage.RowHash => "archive row coverage hash",
+        WriterProfile.Stage.SearchRow => "INSERT search row + its indexes",
+        WriterProfile.Stage.CoveragePlan => "coverage: rows written, hashes not yet made",
+        WriterProfile.Stage.AuditChain => "audit chain: link hashes + INSERTs",
+        WriterProfile.Stage.CoverageLookup => "coverage lookup copy (coverage_rows)",
+        WriterProfile.Stage.Commit => "COMMIT (WAL write + fsync)",
+        _ => stage.ToString(),
+    };
+}

@@ -25,32 +25,38 @@ internal static class RowHasher
     /// </summary>
     public static string Hash(string table, IEnumerable<object?> values)
     {
-        var text = new StringBuilder();
+        // The table name and U+001F first, then the row text: the same bytes as Hash(table, row) hashes.
+        var text = new StringBuilder(table, 1024).Append('\u001f');
+        var first = true;
         foreach (var value in values)
         {
-            if (text.Length > 0)
+            if (!first)
             {
                 text.Append(',');
             }
+            first = false;
             switch (value)
             {
                 case null:
                     text.Append("NULL");
                     break;
                 case string s:
-                    text.Append('\'').Append(s.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
+                    text.Append('\'').Append(s.Contains('\'') ? s.Replace("'", "''", StringComparison.Ordinal) : s).Append('\'');
                     break;
                 case byte[] b:
                     text.Append("X'").Append(Convert.ToHexString(b)).Append('\'');
                     break;
-                case long or int:
-                    text.Append(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                case long l:
+                    text.Append(l.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case int i:
+                    text.Append(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     break;
                 default:
                     throw new ArgumentException($"no quote() rendering for {value.GetType().Name}", nameof(values));
             }
         }
-        return Hash(table, Encoding.UTF8.GetBytes(text.ToString()));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     /// <summary>The hash of a row text (UTF-8) as the expression renders it.</summary>

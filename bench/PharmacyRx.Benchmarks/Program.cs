@@ -29,7 +29,9 @@ if (args is ["ingest", ..])
     // Raw insert and pipeline ingest in turns, the writer alone with and without the name indexes, and the profile split:
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- ingest [messages] [rounds] [--data DIR]
     var ingestCount = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60_000;
-    var ingestFolder = Path.Combine(root, Guid.NewGuid().ToString("N"));
+    // PHARMACYRX_BENCH_KEEP=DIR keeps the databases there, to look at their pages and query plans afterwards.
+    var keepIngest = Environment.GetEnvironmentVariable("PHARMACYRX_BENCH_KEEP");
+    var ingestFolder = string.IsNullOrEmpty(keepIngest) ? Path.Combine(root, Guid.NewGuid().ToString("N")) : keepIngest;
     try
     {
         await IngestBenchmark.RunAsync(ingestFolder, Messages(ingestCount), args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3, 256);
@@ -37,7 +39,10 @@ if (args is ["ingest", ..])
     finally
     {
         SqliteConnection.ClearAllPools();
-        Directory.Delete(ingestFolder, recursive: true);
+        if (string.IsNullOrEmpty(keepIngest))
+        {
+            Directory.Delete(ingestFolder, recursive: true);
+        }
     }
     return;
 }

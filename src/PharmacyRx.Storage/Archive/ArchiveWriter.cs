@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PharmacyRx.Core.Audit;
@@ -122,7 +121,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         var session = _session ??= await Session.OpenAsync(_database, Profile);
         try
         {
-            var started = Stopwatch.GetTimestamp();
+            var started = WriterProfile.Now();
             await using var transaction = await session.Connection.BeginTransactionAsync();
             started = Profile.Add(WriterProfile.Stage.Begin, started);
             var results = new ArchiveResult[batch.Count];
@@ -135,7 +134,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 results[i] = await session.ArchiveAsync(transaction, batch[i].Entry, batch[i].Row, events, written);
             }
             await session.Audit.AppendAsync(transaction, events, written.ByTable, Profile);
-            started = Stopwatch.GetTimestamp();
+            started = WriterProfile.Now();
             await transaction.CommitAsync();
             Profile.Add(WriterProfile.Stage.Commit, started);
             CommittedBatches++;
@@ -193,7 +192,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
         public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, PreparedRow row, List<AuditEvent> events, HashedColumns.Written written)
         {
-            var started = Stopwatch.GetTimestamp();
+            var started = WriterProfile.Now();
             string? firstOfMessageId = null;
             await using (var existing = entry.ReuseScope is { } scope
                 ? await _sameMessageId.ReadAsync(transaction, scope, scope[..^1] + (char)(scope[^1] + 1), entry.MessageId)

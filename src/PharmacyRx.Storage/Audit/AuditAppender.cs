@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Diagnostics;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 
@@ -33,7 +32,7 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
         DbTransaction transaction, IReadOnlyList<AuditEvent> events, IReadOnlyDictionary<string, List<(string Key, string Hash)>>? written = null,
         Archive.WriterProfile? profile = null)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = Archive.WriterProfile.Now();
         var at = events.Count > 0 ? events[^1].OccurredAt : (time ?? TimeProvider.System).GetUtcNow();
         var coverage = await _coverage.PlanAsync(transaction, at, written);
         started = profile?.Add(Archive.WriterProfile.Stage.CoveragePlan, started) ?? started;

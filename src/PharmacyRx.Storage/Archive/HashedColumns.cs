@@ -63,6 +63,9 @@ internal sealed class HashedColumns
             [SearchTable] = _searchable,
         };
 
+        /// <summary>Whether search rows are hashed here (so the writer needs their prescription numbers).</summary>
+        public bool HashesSearchRows => hashed._search.Length > 0;
+
         public void Archived(PreparedRow row)
         {
             if ((row.ArchiveHash ?? hashed.HashArchive(row.Archive)) is { } hash)

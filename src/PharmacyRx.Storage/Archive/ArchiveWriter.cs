@@ -236,7 +236,7 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 started = profile.Add(WriterProfile.Stage.SearchRow, started);
                 if (written.HashesSearchRows)
                 {
-                    written.Searchable(InsertedRowid(), search);
+                    written.Searchable(InsertedRowid(), row);
                 }
                 started = profile.Add(WriterProfile.Stage.RowHash, started);
             }

@@ -47,9 +47,18 @@ internal sealed class HashedColumns
     public string? HashArchive(object?[] values) =>
         _archive.Length == 0 ? null : RowHasher.Hash(ArchiveTable, _archive.Select(ordinal => values[ordinal]));
 
+    /// <summary>
+    /// The search row's text after its prescription number, when the number is its first hashed column (as the schema has
+    /// it): worked out before the number is known, so the writer only prepends the number and hashes.
+    /// </summary>
+    public string? SearchTail(object?[] values) =>
+        _search is [0, .. var rest] ? RowHasher.Text(rest.Select(ordinal => values[ordinal - 1])) : null;
+
     /// <summary>The search row's hash from its number and values (<see cref="PreparedRow.Search"/>); null when not hashed here.</summary>
-    public string? HashSearch(long number, object?[] values) =>
-        _search.Length == 0 ? null : RowHasher.Hash(SearchTable, _search.Select(ordinal => ordinal == 0 ? number : values[ordinal - 1]));
+    public string? HashSearch(long number, object?[] values, string? tail) =>
+        _search.Length == 0 ? null
+        : tail is not null && _search[0] == 0 ? RowHasher.HashText(SearchTable, $"{number.ToString(System.Globalization.CultureInfo.InvariantCulture)},{tail}")
+        : RowHasher.Hash(SearchTable, _search.Select(ordinal => ordinal == 0 ? number : values[ordinal - 1]));
 
     /// <summary>The rows one commit wrote, with their hashes, by table (<see cref="AuditAppender.AppendAsync"/>'s <c>written</c>).</summary>
     public sealed class Written(HashedColumns hashed, int capacity)
@@ -74,9 +83,9 @@ internal sealed class HashedColumns
             }
         }
 
-        public void Searchable(long number, object?[] values)
+        public void Searchable(long number, PreparedRow row)
         {
-            if (hashed.HashSearch(number, values) is { } hash)
+            if (hashed.HashSearch(number, row.Search!, row.SearchTail) is { } hash)
             {
                 _searchable.Add((number.ToString(System.Globalization.CultureInfo.InvariantCulture), hash));
             }

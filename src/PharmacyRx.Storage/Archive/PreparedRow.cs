@@ -38,6 +38,9 @@ internal sealed class PreparedRow
     /// <summary>A NewRx's search row, without the prescription number (<see cref="SearchColumnNames"/> from the second).</summary>
     public object?[]? Search { get; init; }
 
+    /// <summary>The search row's hashed text after its prescription number (<see cref="HashedColumns.SearchTail"/>), or null.</summary>
+    public string? SearchTail { get; init; }
+
     /// <summary>The receipt's audit events, appended to the chain by the writer if the row is written.</summary>
     public required IReadOnlyList<AuditEvent> Events { get; init; }
 
@@ -73,6 +76,7 @@ internal sealed class PreparedRow
             Archive = archive,
             ArchiveHash = hashed?.HashArchive(archive),
             Search = search,
+            SearchTail = search is null ? null : hashed?.SearchTail(search),
             Events = entry.CancelsReceiptId is { } cancelled
                 ?
                 [

@@ -23,10 +23,16 @@ internal static class RowHasher
     /// (SQLite's <c>quote()</c>: text in single quotes with quotes doubled, a BLOB as X'HEX', NULL as NULL, an integer in
     /// decimal), so the writer need not read back what it inserted. Verify still renders every row in the database.
     /// </summary>
-    public static string Hash(string table, IEnumerable<object?> values)
+    public static string Hash(string table, IEnumerable<object?> values) => HashText(table, Text(values));
+
+    /// <summary>The hash of a row text as <see cref="Text"/> renders it (the same bytes as <see cref="Hash(string, byte[])"/> hashes).</summary>
+    public static string HashText(string table, string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(table + "\u001f" + text)));
+
+    /// <summary>Values rendered as <see cref="Expression"/> renders them in the database, comma-separated.</summary>
+    public static string Text(IEnumerable<object?> values)
     {
-        // The table name and U+001F first, then the row text: the same bytes as Hash(table, row) hashes.
-        var text = new StringBuilder(table, 1024).Append('\u001f');
+        var text = new StringBuilder(1024);
         var first = true;
         foreach (var value in values)
         {
@@ -56,7 +62,7 @@ internal static class RowHasher
                     throw new ArgumentException($"no quote() rendering for {value.GetType().Name}", nameof(values));
             }
         }
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return text.ToString();
     }
 
     /// <summary>The hash of a row text (UTF-8) as the expression renders it.</summary>

@@ -244,6 +244,7 @@ internal static class IngestBenchmark
         WriterProfile.Stage.AuditChain => "audit chain: link hashes + INSERTs",
         WriterProfile.Stage.CoverageLookup => "coverage lookup copy (coverage_rows)",
         WriterProfile.Stage.Commit => "COMMIT (WAL write + fsync)",
+        WriterProfile.Stage.Answer => "answer the callers (complete their tasks)",
         _ => stage.ToString(),
     };
 }

@@ -86,10 +86,12 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         try
         {
             var results = await CommitAsync(batch);
+            var started = WriterProfile.Now();
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Completion.SetResult(results[i]);
             }
+            Profile.Add(WriterProfile.Stage.Answer, started);
             return;
         }
         catch (Exception ex) when (batch.Count > 1)

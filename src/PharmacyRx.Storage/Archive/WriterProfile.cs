@@ -41,6 +41,9 @@ internal sealed class WriterProfile
 
         /// <summary>COMMIT: the WAL write and its fsync.</summary>
         Commit,
+
+        /// <summary>Completing each caller's task (its continuation is queued to the thread pool).</summary>
+        Answer,
     }
 
     private readonly long[] _ticks = new long[Enum.GetValues<Stage>().Length];

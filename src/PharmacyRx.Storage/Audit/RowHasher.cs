@@ -47,7 +47,7 @@ internal static class RowHasher
                     text.Append("NULL");
                     break;
                 case string s:
-                    text.Append('\'').Append(s.Contains('\'') ? s.Replace("'", "''", StringComparison.Ordinal) : s).Append('\'');
+                    text.Append('\'').Append(s.Replace("'", "''", StringComparison.Ordinal)).Append('\'');
                     break;
                 case byte[] b:
                     text.Append("X'").Append(Convert.ToHexString(b)).Append('\'');

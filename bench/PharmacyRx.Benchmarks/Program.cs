@@ -15,10 +15,42 @@ using PharmacyRx.Testing;
 // (WAL, synchronous=FULL), next to the raw SQLite insert rate of the same bytes in the same run; practitioner-signature
 // verification next to bare RSA-2048 verify, and ingest of signed messages.
 //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- [messages] [in-flight]
+// Every mode takes --data DIR: the folder its databases go in (default: the temporary folder), e.g. /dev/shm for a
+// memory-backed disk next to the normal one.
+var dataOption = Array.IndexOf(args, "--data");
+var root = Path.Combine(dataOption >= 0 && dataOption + 1 < args.Length ? Path.GetFullPath(args[dataOption + 1]) : Path.GetTempPath(), "pharmacyrx-bench");
+if (dataOption >= 0)
+{
+    args = args.Where((_, i) => i != dataOption && i != dataOption + 1).ToArray();
+}
+
+if (args is ["ingest", ..])
+{
+    // Raw insert and pipeline ingest in turns, the writer alone with and without the name indexes, and the profile split:
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- ingest [messages] [rounds] [--data DIR]
+    var ingestCount = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60_000;
+    // PHARMACYRX_BENCH_KEEP=DIR keeps the databases there, to look at their pages and query plans afterwards.
+    var keepIngest = Environment.GetEnvironmentVariable("PHARMACYRX_BENCH_KEEP");
+    var ingestFolder = string.IsNullOrEmpty(keepIngest) ? Path.Combine(root, Guid.NewGuid().ToString("N")) : keepIngest;
+    try
+    {
+        await IngestBenchmark.RunAsync(ingestFolder, Messages(ingestCount), args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3, 256);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        if (string.IsNullOrEmpty(keepIngest))
+        {
+            Directory.Delete(ingestFolder, recursive: true);
+        }
+    }
+    return;
+}
+
 if (args is ["backup", ..])
 {
     // The daily backup of a large database while ingest runs: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- backup [prescriptions]
-    var backupFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    var backupFolder = Path.Combine(root, Guid.NewGuid().ToString("N"));
     try
     {
         await BackupBenchmark.RunAsync(backupFolder, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_400_000, 256);
@@ -42,7 +74,7 @@ if (args is ["export", ..])
     // Inspector exports of 1,000,000 dispensings: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- export [prescriptions]
     // PHARMACYRX_BENCH_KEEP=DIR keeps the synthetic data folder there, to look at its query plans afterwards.
     var keep = Environment.GetEnvironmentVariable("PHARMACYRX_BENCH_KEEP");
-    var exportData = string.IsNullOrEmpty(keep) ? Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N")) : keep;
+    var exportData = string.IsNullOrEmpty(keep) ? Path.Combine(root, Guid.NewGuid().ToString("N")) : keep;
     try
     {
         await ExportBenchmark.RunAsync(exportData, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500_000);
@@ -61,7 +93,7 @@ if (args is ["export", ..])
 if (args is ["verify", ..])
 {
     // verify over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- verify [records]
-    var verifyFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    var verifyFolder = Path.Combine(root, Guid.NewGuid().ToString("N"));
     try
     {
         await VerifyBenchmark.RunAsync(verifyFolder, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000, 256);
@@ -79,10 +111,8 @@ if (args is ["coverage", ..])
     // Ingest with and without the audit chain's row coverage, alternately, in one run (pipeline, then archive writer alone):
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- coverage [messages]
     var coverageCount = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
-    var coverageFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
-    var coverageMessages = Enumerable.Range(0, coverageCount)
-        .Select(i => new SyntheticNewRx { MessageId = $"BENCH-{i:D8}", PrescriberOrderNumber = $"ORD-{i:D8}" }.ToBytes())
-        .ToArray();
+    var coverageFolder = Path.Combine(root, Guid.NewGuid().ToString("N"));
+    var coverageMessages = Messages(coverageCount);
     try
     {
         await PipelineAsync(Path.Combine(coverageFolder, "warm"), coverageMessages.Take(4_000).ToArray(), 256);
@@ -119,7 +149,7 @@ if (args is ["coverage", ..])
 if (args is ["search", ..])
 {
     // Retrieval latency over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- search [prescriptions]
-    var searchFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    var searchFolder = Path.Combine(root, Guid.NewGuid().ToString("N"));
     try
     {
         await SearchBenchmark.RunAsync(searchFolder, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
@@ -135,12 +165,10 @@ if (args is ["search", ..])
 var count = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 60_000;
 var inFlight = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 256;
 var batchSize = new ArchiveWriterOptions().MaxBatchSize;
-var folder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+var folder = Path.Combine(root, Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(folder);
 
-var messages = Enumerable.Range(0, count)
-    .Select(i => new SyntheticNewRx { MessageId = $"BENCH-{i:D8}", PrescriberOrderNumber = $"ORD-{i:D8}" }.ToBytes())
-    .ToArray();
+var messages = Messages(count);
 Console.WriteLine($"{count:N0} signed-indicator NewRx messages, {messages.Average(m => m.Length):N0} bytes each; {Environment.ProcessorCount} cores");
 
 try
@@ -151,9 +179,11 @@ try
     await PipelineAsync(Path.Combine(folder, "warm"), warmUp, inFlight);
 
     var raw = await RawInsertAsync(Path.Combine(folder, "raw.db"), messages, batchSize);
-    var pipeline = await PipelineAsync(folder, messages, inFlight);
+    var pipelineRun = await IngestBenchmark.PipelineAsync(folder, messages, inFlight);
+    var pipeline = pipelineRun.Rate;
     var withoutCoverage = await WithoutCoverageAsync(Path.Combine(folder, "without-coverage"), messages, inFlight, PipelineAsync);
-    var writerOnly = await WriterOnlyAsync(folder, messages, inFlight);
+    var writerRun = await IngestBenchmark.WriterOnlyAsync(Path.Combine(folder, "writer"), messages, inFlight);
+    var writerOnly = writerRun.Rate;
     var (sign, read) = Parts(messages);
     var signed = await VerificationBenchmark.RunAsync(Path.Combine(folder, "signed"), Math.Min(20_000, count), inFlight);
 
@@ -192,6 +222,9 @@ try
     {
         Console.WriteLine($"RabbitMQ / in-memory bus: {measured / inMemoryBus:P0}  (goal: >= 3,000 messages/s and >= 50%)");
     }
+    IngestBenchmark.PrintParallelStages(messages);
+    IngestBenchmark.PrintWriter("archive writer's thread during pipeline ingest", pipelineRun);
+    IngestBenchmark.PrintWriter("archive writer alone", writerRun);
 }
 finally
 {
@@ -199,49 +232,18 @@ finally
     Directory.Delete(folder, recursive: true);
 }
 
-static async Task<double> RawInsertAsync(string path, byte[][] messages, int batchSize)
-{
-    await using var connection = new SqliteConnection($"Data Source={path}");
-    await connection.OpenAsync();
-    await connection.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE raw (id TEXT PRIMARY KEY, body BLOB NOT NULL)");
-    var clock = Stopwatch.StartNew();
-    for (var start = 0; start < messages.Length; start += batchSize)
-    {
-        await using var transaction = await connection.BeginTransactionAsync();
-        await connection.ExecuteAsync(
-            "INSERT INTO raw (id, body) VALUES (@Id, @Body)",
-            messages.Skip(start).Take(batchSize).Select(body => new { Id = Guid.CreateVersion7().ToString("D"), Body = body }),
-            transaction);
-        await transaction.CommitAsync();
-    }
-    return messages.Length / clock.Elapsed.TotalSeconds;
-}
+static Task<double> RawInsertAsync(string path, byte[][] messages, int batchSize) => IngestBenchmark.RawInsertAsync(path, messages, batchSize);
 
 static async Task<double> PipelineAsync(string folder, byte[][] messages, int inFlight)
 {
-    using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
-    await using var services = await BenchServices.OpenAsync(folder, key);
-    var pipeline = services.GetRequiredService<ReceiptPipeline>();
-    var writer = services.GetRequiredService<ArchiveWriter>();
-
-    var next = -1;
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(async () =>
-    {
-        for (var i = Interlocked.Increment(ref next); i < messages.Length; i = Interlocked.Increment(ref next))
-        {
-            var result = await pipeline.ReceiveAsync(messages[i], ReceiptSource.Bus("bench"), CancellationToken.None);
-            if (result.Status is not PrescriptionStatus.ReceiptSigned || result.IsDuplicate)
-            {
-                throw new InvalidOperationException($"unexpected outcome {result.Status} for message {i}");
-            }
-        }
-    })));
-    var rate = messages.Length / clock.Elapsed.TotalSeconds;
-    var stored = await services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None);
-    Console.WriteLine($"pipeline: {stored:N0} records archived in {writer.CommittedBatches:N0} commits");
-    return stored == messages.Length ? rate : throw new InvalidOperationException($"{stored} of {messages.Length} archived");
+    var run = await IngestBenchmark.PipelineAsync(folder, messages, inFlight);
+    Console.WriteLine($"pipeline: {run.Messages:N0} records archived in {run.Commits:N0} commits");
+    return run.Rate;
 }
+
+static byte[][] Messages(int count) => Enumerable.Range(0, count)
+    .Select(i => new SyntheticNewRx { MessageId = $"BENCH-{i:D8}", PrescriberOrderNumber = $"ORD-{i:D8}" }.ToBytes())
+    .ToArray();
 
 // A run with the audit chain's row coverage switched off: an internal switch only this benchmark sets, to show its cost.
 static async Task<double> WithoutCoverageAsync(string folder, byte[][] messages, int inFlight, Func<string, byte[][], int, Task<double>> run)
@@ -261,24 +263,8 @@ static double Median(List<double> rates) => rates.Order().ElementAt(rates.Count 
 
 static string Rates(List<double> rates) => string.Join("  ", rates.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)));
 
-static async Task<double> WriterOnlyAsync(string folder, byte[][] messages, int inFlight)
-{
-    Directory.CreateDirectory(folder);
-    var database = new Database(new SqliteDialect(Path.Combine(folder, "writer.db")));
-    await new SchemaMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
-    var entries = messages.Select(UnsealedEntry.From).ToArray();
-    await using var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance);
-    var next = -1;
-    var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(async () =>
-    {
-        for (var i = Interlocked.Increment(ref next); i < entries.Length; i = Interlocked.Increment(ref next))
-        {
-            await writer.AppendAsync(entries[i], CancellationToken.None);
-        }
-    })));
-    return entries.Length / clock.Elapsed.TotalSeconds;
-}
+static async Task<double> WriterOnlyAsync(string folder, byte[][] messages, int inFlight) =>
+    (await IngestBenchmark.WriterOnlyAsync(folder, messages, inFlight)).Rate;
 
 static (double Sign, double Read) Parts(byte[][] messages)
 {

@@ -56,6 +56,18 @@ public interface ISqlDialect
     /// <summary>A statement reading the id the previous <c>INSERT</c> in this batch gave its identity column.</summary>
     string SelectInsertedId { get; }
 
+    /// <summary>
+    /// True when the connection records the rows each transaction appends for coverage (SQLite's update hook), so the
+    /// writer may hash the rows it inserts from their values; false where coverage reads rows back or is not kept.
+    /// </summary>
+    bool WatchesAppendedRows(DbConnection connection);
+
+    /// <summary>
+    /// The id the connection's last <c>INSERT</c> gave its identity column, read without another statement where the
+    /// engine keeps it on the connection (SQLite); asked only where <see cref="WatchesAppendedRows"/> is true.
+    /// </summary>
+    long LastInsertedId(DbConnection connection);
+
     /// <summary>An aggregate joining a text column's values with commas, in the column's order.</summary>
     string JoinSorted(string column);
 

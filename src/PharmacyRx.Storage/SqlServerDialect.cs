@@ -77,6 +77,12 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public string SelectInsertedId => "SELECT CAST(SCOPE_IDENTITY() AS bigint)";
 
+    // Coverage rows are not recorded on SQL Server yet (README, "Running a chain"): the writer never hashes from values here.
+    public bool WatchesAppendedRows(DbConnection connection) => false;
+
+    public long LastInsertedId(DbConnection connection) =>
+        throw new NotSupportedException("SQL Server returns inserted ids from the statement (SelectInsertedId)");
+
     public string JoinSorted(string column) => $"STRING_AGG({column}, ',') WITHIN GROUP (ORDER BY {column})";
 
     public string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns) => $"""

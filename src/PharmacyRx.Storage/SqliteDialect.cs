@@ -63,6 +63,13 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string SelectInsertedId => "SELECT last_insert_rowid()";
 
+    public bool WatchesAppendedRows(DbConnection connection) =>
+        connection is SqliteConnection { Handle: { } handle } && AppendedRows.IsWatched(handle);
+
+    // Read from the connection without another statement: RETURNING costs the writer more than reading the row back did.
+    public long LastInsertedId(DbConnection connection) =>
+        SQLitePCL.raw.sqlite3_last_insert_rowid(((SqliteConnection)connection).Handle!);
+
     // group_concat with ORDER BY inside the aggregate: SQLite 3.44 and later.
     public string JoinSorted(string column) => $"group_concat({column}, ',' ORDER BY {column})";
 

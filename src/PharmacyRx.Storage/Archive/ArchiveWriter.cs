@@ -23,6 +23,10 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
     private readonly Task _loop;
     private Session? _session;
 
+    // The positions, among the values inserted, of each covered table's hashed columns in the table's order: learned from
+    // the database by the writer's first commit, then read by callers to hash their rows before queueing them.
+    private volatile HashedColumns? _hashed;
+
     public ArchiveWriter(Database database, ArchiveWriterOptions options, ILogger<ArchiveWriter> logger)
     {
         _database = database;
@@ -39,10 +43,16 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
     /// <summary>Transactions committed so far; with many callers in flight it is far below the entries written.</summary>
     public long CommittedBatches { get; private set; }
 
+    /// <summary>Where the writer's time goes, per stage of a commit (the benchmark prints it).</summary>
+    internal WriterProfile Profile { get; } = new();
+
     /// <summary>Archives an entry; completes after the commit that holds it.</summary>
     public async Task<ArchiveResult> AppendAsync(ArchiveEntry entry, CancellationToken cancellationToken)
     {
-        var pending = new Pending(entry, new TaskCompletionSource<ArchiveResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+        // The row's values, its coverage hash and its audit events are worked out here, on the caller's thread (the
+        // pipeline runs many at once), so the single writer only looks up, inserts and chains.
+        var pending = new Pending(entry, PreparedRow.From(entry, _hashed),
+            new TaskCompletionSource<ArchiveResult>(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, cancellationToken);
         return await pending.Completion.Task;
     }
@@ -76,10 +86,12 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         try
         {
             var results = await CommitAsync(batch);
+            var started = WriterProfile.Now();
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Completion.SetResult(results[i]);
             }
+            Profile.Add(WriterProfile.Stage.Answer, started);
             return;
         }
         catch (Exception ex) when (batch.Count > 1 || _database.Dialect.IsDuplicateKey(ex))
@@ -110,22 +122,26 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
     private async Task<ArchiveResult[]> CommitAsync(IReadOnlyList<Pending> batch)
     {
-        var session = _session ??= await Session.OpenAsync(_database);
+        var session = _session ??= await Session.OpenAsync(_database, Profile);
         try
         {
             // Instances on one database write one at a time, from before their look-ups (SQLite: one writer anyway).
+            var started = WriterProfile.Now();
             await using var transaction = await _database.BeginWriteAsync(session.Connection, CancellationToken.None);
+            started = Profile.Add(WriterProfile.Stage.Begin, started);
             var results = new ArchiveResult[batch.Count];
             var events = new List<AuditEvent>(batch.Count);
-            // The archive rows are hashed from the values inserted, not read back: the ingest path's share of coverage.
-            var archived = await session.HashesTheArchiveAsync(transaction) ? new List<(string Key, string Hash)>(batch.Count) : null;
+            // The rows are hashed from the values inserted, not read back: the ingest path's share of coverage.
+            var hashed = _hashed ??= await HashedColumns.ReadAsync(session.Connection, transaction);
+            var written = new HashedColumns.Written(hashed, batch.Count);
             for (var i = 0; i < batch.Count; i++)
             {
-                results[i] = await session.ArchiveAsync(transaction, batch[i].Entry, events, archived);
+                results[i] = await session.ArchiveAsync(transaction, batch[i].Entry, batch[i].Row, events, written);
             }
-            await session.Audit.AppendAsync(transaction, events,
-                archived is null ? null : new Dictionary<string, List<(string Key, string Hash)>> { [ArchiveTable] = archived });
+            await session.Audit.AppendAsync(transaction, events, written.ByTable, Profile);
+            started = WriterProfile.Now();
             await transaction.CommitAsync();
+            Profile.Add(WriterProfile.Stage.Commit, started);
             CommittedBatches++;
             return results;
         }
@@ -141,19 +157,10 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "Archive batch of {Count} failed; committing its entries one by one")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
-    private const string ArchiveTable = "prescription_archive";
 
     /// <summary>The writer's connection and its prepared statements.</summary>
-    private sealed class Session(DbConnection connection) : IAsyncDisposable
+    private sealed class Session(DbConnection connection, WriterProfile profile) : IAsyncDisposable
     {
-        private static readonly string[] ColumnNames =
-        [
-            "receipt_id", "received_at", "source", "dedupe_key", "message_id", "relates_to_message_id", "prescriber_order_number",
-            "transaction_kind", "status", "reason_code", "reason", "missing_elements", "dea_schedule", "prescriber_dea_number",
-            "prescriber_name", "patient_name", "drug_description", "written_date", "cancels_receipt_id",
-            "as_received", "as_received_sha256", "receipt_signature", "signer_thumbprint", "cancel_binding",
-        ];
-
         private readonly PreparedCommand _existing = new(connection, """
             SELECT receipt_id, message_id, status, reason_code, reason, as_received_sha256
             FROM prescription_archive WHERE dedupe_key = @DedupeKey
@@ -168,8 +175,8 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             """, "@Scope", "@ScopeEnd", "@MessageId");
 
         private readonly PreparedCommand _insert = new(connection,
-            $"INSERT INTO prescription_archive ({string.Join(", ", ColumnNames)}) VALUES ({string.Join(", ", ColumnNames.Select(c => "@" + c))})",
-            ColumnNames.Select(c => "@" + c).ToArray());
+            $"INSERT INTO prescription_archive ({string.Join(", ", PreparedRow.ArchiveColumnNames)}) VALUES ({string.Join(", ", PreparedRow.ArchiveColumnNames.Select(c => "@" + c))})",
+            PreparedRow.ArchiveColumnNames.Select(c => "@" + c).ToArray());
 
         private readonly PreparedCommand _prescription = new(connection, """
             INSERT INTO prescriptions (receipt_id, received_at, patient_key, prescriber_key, drug_key, dea_schedule, written_date,
@@ -184,28 +191,11 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
 
         public AuditAppender Audit { get; } = new(connection);
 
-        public static async Task<Session> OpenAsync(Database database) => new(await database.OpenAsync(CancellationToken.None));
+        public static async Task<Session> OpenAsync(Database database, WriterProfile profile) => new(await database.OpenAsync(CancellationToken.None), profile);
 
-        /// <summary>
-        /// Whether the archive's hashed columns are all ones this writer inserts (asked once per connection), so a row's
-        /// coverage hash can be worked out from the values inserted; otherwise the recorder reads the rows back.
-        /// </summary>
-        public async Task<bool> HashesTheArchiveAsync(DbTransaction transaction)
+        public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, PreparedRow row, List<AuditEvent> events, HashedColumns.Written written)
         {
-            if (_hashedOrdinals is null)
-            {
-                var columns = await CoveredRows.ColumnsAsync(Connection, transaction, CoveredTables.Find(ArchiveTable)!, CancellationToken.None);
-                var ordinals = columns.Select(column => Array.IndexOf(ColumnNames, column)).ToArray();
-                _hashedOrdinals = ordinals.Contains(-1) ? [] : ordinals;
-            }
-            return _hashedOrdinals.Length > 0;
-        }
-
-        // The insert's value positions of the archive's hashed columns, in the table's order; empty when not all are inserted.
-        private int[]? _hashedOrdinals;
-
-        public async Task<ArchiveResult> ArchiveAsync(DbTransaction transaction, ArchiveEntry entry, List<AuditEvent> events, List<(string Key, string Hash)>? archived)
-        {
+            var started = WriterProfile.Now();
             string? firstOfMessageId = null;
             await using (var existing = entry.ReuseScope is { } scope
                 ? await _sameMessageId.ReadAsync(transaction, scope, scope[..^1] + (char)(scope[^1] + 1), entry.MessageId)
@@ -238,46 +228,32 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
                 };
             }
 
-            var row = ArchiveColumns.From(entry);
-            await _insert.ExecuteAsync(transaction,
-                row.ReceiptId, row.ReceivedAt, row.Source, row.DedupeKey, row.MessageId, row.RelatesToMessageId, row.PrescriberOrderNumber,
-                row.TransactionKind, row.Status, row.ReasonCode, row.Reason, row.MissingElements, row.DeaSchedule, row.PrescriberDeaNumber,
-                row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
-                row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint, row.CancelBinding);
-            if (archived is not null)
-            {
-                object?[] values =
-                [
-                    row.ReceiptId, row.ReceivedAt, row.Source, row.DedupeKey, row.MessageId, row.RelatesToMessageId, row.PrescriberOrderNumber,
-                    row.TransactionKind, row.Status, row.ReasonCode, row.Reason, row.MissingElements, row.DeaSchedule, row.PrescriberDeaNumber,
-                    row.PrescriberName, row.PatientName, row.DrugDescription, row.WrittenDate, row.CancelsReceiptId,
-                    row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint, row.CancelBinding,
-                ];
-                archived.Add((row.ReceiptId, RowHasher.Hash(ArchiveTable, _hashedOrdinals!.Select(ordinal => values[ordinal]))));
-            }
+            started = profile.Add(WriterProfile.Stage.Lookup, started);
+            await _insert.ExecuteAsync(transaction, row.Archive);
+            started = profile.Add(WriterProfile.Stage.ArchiveInsert, started);
+            written.Archived(row);
+            started = profile.Add(WriterProfile.Stage.RowHash, started);
 
-            if (entry.Message is { Kind: Core.Receiving.TransactionKind.NewRx, Elements: var elements })
+            if (row.Search is { } search)
             {
                 // The pharmacy's prescription number and the search keys, in the same transaction as the record.
-                var keys = entry.SearchKeys ?? PrescriptionKeys.From(elements);
-                await _prescription.ExecuteAsync(transaction,
-                    row.ReceiptId, row.ReceivedAt, keys.Patient, keys.Prescriber, keys.Drug, elements.DeaScheduleCode, elements.WrittenDate, elements.EarliestFillDate,
-                    elements.QuantityValue, elements.QuantityUnit, elements.NumberOfRefills);
+                await _prescription.ExecuteAsync(transaction, search);
+                started = profile.Add(WriterProfile.Stage.SearchRow, started);
+                if (written.HashesSearchRows)
+                {
+                    written.Searchable(InsertedRowid(), row);
+                }
+                started = profile.Add(WriterProfile.Stage.RowHash, started);
             }
 
+            events.AddRange(row.Events);
+            profile.Add(WriterProfile.Stage.RowValues, started);
             var decision = entry.Decision;
-            events.Add(new AuditEvent(
-                entry.ReceivedAt, AuditEventTypes.PrescriptionReceived, entry.Actor,
-                decision.Status.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success, row.ReceiptId,
-                $"source={entry.Source}; messageId={entry.MessageId}; kind={row.TransactionKind}; status={decision.Status}; reasonCode={decision.ReasonCode}"));
-            if (entry.CancelsReceiptId is { } cancelled)
-            {
-                events.Add(new AuditEvent(
-                    entry.ReceivedAt, AuditEventTypes.PrescriptionCancelled, entry.Actor, AuditOutcome.Success, cancelled.ToString("D"),
-                    $"cancelled by CancelRx receipt {row.ReceiptId}; no longer dispensable"));
-            }
             return new ArchiveResult(entry.ReceiptId, entry.MessageId, decision.Status, decision.ReasonCode, decision.Reason, IsDuplicate: false);
         }
+
+        /// <summary>The prescription number the search row's insert was given, so the row can be hashed from its values.</summary>
+        private long InsertedRowid() => Database.DialectOf(Connection).LastInsertedId(Connection);
 
         public async ValueTask DisposeAsync()
         {
@@ -290,5 +266,5 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
         }
     }
 
-    private sealed record Pending(ArchiveEntry Entry, TaskCompletionSource<ArchiveResult> Completion);
+    private sealed record Pending(ArchiveEntry Entry, PreparedRow Row, TaskCompletionSource<ArchiveResult> Completion);
 }

@@ -28,10 +28,13 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
     /// caller hashed as it inserted them, by table (see <see cref="CoverageRecorder.PlanAsync"/>).
     /// </summary>
     public async Task AppendAsync(
-        DbTransaction transaction, IReadOnlyList<AuditEvent> events, IReadOnlyDictionary<string, List<(string Key, string Hash)>>? written = null)
+        DbTransaction transaction, IReadOnlyList<AuditEvent> events, IReadOnlyDictionary<string, List<(string Key, string Hash)>>? written = null,
+        Archive.WriterProfile? profile = null)
     {
+        var started = Archive.WriterProfile.Now();
         var at = events.Count > 0 ? events[^1].OccurredAt : (time ?? TimeProvider.System).GetUtcNow();
         var coverage = await _coverage.PlanAsync(transaction, at, written);
+        started = profile?.Add(Archive.WriterProfile.Stage.CoveragePlan, started) ?? started;
         if (events.Count == 0 && coverage.Tables.Count == 0 && coverage.Mismatches.Count == 0)
         {
             return;
@@ -53,8 +56,11 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
         foreach (var (table, rows) in coverage.Tables)
         {
             await InsertAsync(new AuditEvent(at, AuditEventTypes.RowsCovered, CoverageRecorder.Actor, AuditOutcome.Success, table.Name, RowCoverage.Details(rows)));
+            started = profile?.Add(Archive.WriterProfile.Stage.AuditChain, started) ?? started;
             await _coverage.RememberAsync(transaction, table, rows, sequence);
+            started = profile?.Add(Archive.WriterProfile.Stage.CoverageLookup, started) ?? started;
         }
+        profile?.Add(Archive.WriterProfile.Stage.AuditChain, started);
 
         async Task InsertAsync(AuditEvent auditEvent)
         {

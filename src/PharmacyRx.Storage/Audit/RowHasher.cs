@@ -20,15 +20,24 @@ internal static class RowHasher
     /// (SQLite's <c>quote()</c>: text in single quotes with quotes doubled, a BLOB as X'HEX', NULL as NULL, an integer in
     /// decimal), so the writer need not read back what it inserted. Verify still renders every row in the database.
     /// </summary>
-    public static string Hash(string table, IEnumerable<object?> values)
+    public static string Hash(string table, IEnumerable<object?> values) => HashText(table, Text(values));
+
+    /// <summary>The hash of a row text as <see cref="Text"/> renders it (the same bytes as <see cref="Hash(string, byte[])"/> hashes).</summary>
+    public static string HashText(string table, string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(table + "\u001f" + text)));
+
+    /// <summary>Values rendered as <see cref="ISqlDialect.RowText"/> renders them in the database, comma-separated.</summary>
+    public static string Text(IEnumerable<object?> values)
     {
-        var text = new StringBuilder();
+        var text = new StringBuilder(1024);
+        var first = true;
         foreach (var value in values)
         {
-            if (text.Length > 0)
+            if (!first)
             {
                 text.Append(',');
             }
+            first = false;
             switch (value)
             {
                 case null:
@@ -40,14 +49,17 @@ internal static class RowHasher
                 case byte[] b:
                     text.Append("X'").Append(Convert.ToHexString(b)).Append('\'');
                     break;
-                case long or int:
-                    text.Append(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                case long l:
+                    text.Append(l.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case int i:
+                    text.Append(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     break;
                 default:
                     throw new ArgumentException($"no SQL literal rendering for {value.GetType().Name}", nameof(values));
             }
         }
-        return Hash(table, Encoding.UTF8.GetBytes(text.ToString()));
+        return text.ToString();
     }
 
     /// <summary>The hash of a row text (UTF-8) as the expression renders it.</summary>

@@ -246,11 +246,13 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
     /// </summary>
     private static async Task<bool> CancelledInChainAsync(DbConnection connection, DbTransaction? transaction, Guid receiptId, CancellationToken cancellationToken)
     {
+        // The event_type term is the partial index's WHERE, word for word (0023_audit_index_for_cancellations_only.sql):
+        // AuditEventTypes.PrescriptionCancelled.
         const string sql = """
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_events WHERE event_type = @Type AND target = @ReceiptId) THEN 1 ELSE 0 END
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_events WHERE event_type = 'PrescriptionCancelled' AND target = @ReceiptId) THEN 1 ELSE 0 END
             """;
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql,
-            new { Type = AuditEventTypes.PrescriptionCancelled, ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
+            new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
     }
 
     /// <summary>The rows the audit chain holds; each one it does not is left out and audited (1311.215(a)(2)).</summary>

@@ -99,4 +99,33 @@ public class ArchiveWriterTests
         await using var connection = await store.Database.OpenAsync(CancellationToken.None);
         Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(20));
     }
+
+    [Test]
+    public async Task Records_in_the_chain_the_hash_verify_computes_for_every_archive_and_search_row_it_hashed_from_its_values()
+    {
+        using var store = new SqliteStore();
+        await using var writer = store.Writer();
+        // The first commit of a data folder reads every row back (the baseline); the ones after it hash what they insert.
+        await writer.AppendAsync(SqliteStore.Entry("BASELINE-1"), CancellationToken.None);
+        // Quotes in the values: the hash from values must render them as the database's quote() does.
+        var entries = Enumerable.Range(0, 40).Select(i => UnsealedEntry.From(new SyntheticNewRx
+        {
+            MessageId = $"HASHED-{i}",
+            PatientLastName = i % 2 == 0 ? "O'Brien" : "Testpatient",
+            PrescriberLastName = $"D'Amico{i}",
+        }.ToBytes()));
+
+        await Task.WhenAll(entries.Select(entry => writer.AppendAsync(entry, CancellationToken.None)));
+
+        var audit = await new AuditLog(store.Database).ReadAllAsync(CancellationToken.None).ToListAsync();
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+        foreach (var table in new[] { "prescription_archive", "prescriptions" })
+        {
+            var recorded = audit.Where(e => e.Event.Type == AuditEventTypes.RowsCovered && e.Event.Target == table)
+                .SelectMany(e => RowCoverage.Parse(e.Event.Details)).ToDictionary(row => row.Key, row => row.Hash);
+            var computed = await CoveredRows.ReadAllAsync(connection, null, CoveredTables.Find(table)!, CancellationToken.None).ToListAsync();
+            Assert.That(computed, Has.Count.EqualTo(41), table);
+            Assert.That(computed.Where(row => recorded.GetValueOrDefault(row.Key) != row.Hash).Select(row => row.Key), Is.Empty, table);
+        }
+    }
 }

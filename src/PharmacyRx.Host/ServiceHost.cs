@@ -9,6 +9,7 @@ using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
+using PharmacyRx.Host.WebConsole;
 using Serilog;
 
 namespace PharmacyRx.Host;
@@ -57,6 +58,7 @@ public static class ServiceHost
         builder.Services.AddHostedService<PrescriptionDetailsUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddPharmacyAccess();
+        builder.Services.AddPharmacyConsole();
         builder.Services.AddOpenApi();
         builder.AddInboundDoor();
         configure?.Invoke(builder);
@@ -66,6 +68,7 @@ public static class ServiceHost
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UsePharmacyConsole();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapReadinessChecks();
@@ -81,6 +84,7 @@ public static class ServiceHost
         app.MapAccessApi();
         app.MapAuditApi();
         app.MapExportApi();
+        app.MapPharmacyConsole();
         return app;
     }
 }

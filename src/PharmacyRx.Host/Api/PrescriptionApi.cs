@@ -194,10 +194,9 @@ public static class PrescriptionApi
         CancellationToken cancellationToken)
     {
         // Finding 7: text from users has a length limit, checked before anything is stored or audited.
-        if (fields.Count > TextLimits.Fields || fields.Any(f => f.Key.Length > TextLimits.UserName || (f.Value?.Length ?? 0) > TextLimits.Text))
+        if (TextLimits.FieldsRefusal(fields) is { } tooLong)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Annotation refused",
-                detail: $"at most {TextLimits.Fields} fields, names of at most {TextLimits.UserName} characters, values of at most {TextLimits.Text}");
+            return TypedResults.Problem(statusCode: 400, title: "Annotation refused", detail: tooLong);
         }
         var result = await work.AnnotateAsync(receiptId, type, fields, context.UserName(), cancellationToken);
         return result switch

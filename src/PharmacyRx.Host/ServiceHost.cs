@@ -67,6 +67,7 @@ public static class ServiceHost
         var app = builder.Build();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
+        app.UseConsoleStatusPages();
         app.UseStatusCodePages();
         app.UsePharmacyConsole();
         app.UseAuthentication();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.FileProviders;
 using PharmacyRx.Host.Access;
 
@@ -46,15 +47,33 @@ public static class ConsoleServices
         return services;
     }
 
-    /// <summary>The console's middleware: its assets, and its error pages (403, 404, 400) for console paths only.</summary>
+    /// <summary>
+    /// The console's error pages (403, 404, 400): a console request's bodyless error status is rendered again by the
+    /// status page. Registered before the API's <c>UseStatusCodePages</c>, which then answers API requests with
+    /// ProblemDetails and, disabled by <see cref="UsePharmacyConsole"/> for console requests, leaves those to this one.
+    /// </summary>
+    public static WebApplication UseConsoleStatusPages(this WebApplication app)
+    {
+        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        return app;
+    }
+
+    /// <summary>The console's assets, served from <c>/assets/</c>; after the API's status code pages.</summary>
     public static WebApplication UsePharmacyConsole(this WebApplication app)
     {
+        app.Use((context, next) =>
+        {
+            if (ConsoleSession.IsConsoleRequest(context.Request) && context.Features.Get<IStatusCodePagesFeature>() is { } problemPages)
+            {
+                problemPages.Enabled = false;
+            }
+            return next(context);
+        });
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new EmbeddedFileProvider(typeof(ConsoleServices).Assembly, "PharmacyRx.Host.WebConsole.wwwroot"),
             RequestPath = "/assets",
         });
-        app.UseWhen(context => ConsoleSession.IsConsoleRequest(context.Request), console => console.UseStatusCodePagesWithReExecute("/status/{0}"));
         return app;
     }
 

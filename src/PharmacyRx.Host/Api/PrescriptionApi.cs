@@ -28,7 +28,7 @@ public static class PrescriptionApi
     public sealed record Appended(long Id, int? RefillNumber);
 
     /// <summary>The annotation types <c>POST …/annotations</c> takes; the others have routes of their own and permissions.</summary>
-    private static readonly HashSet<AnnotationType> PlainAnnotations =
+    internal static readonly HashSet<AnnotationType> PlainAnnotations =
     [
         AnnotationType.Note, AnnotationType.PartialFill, AnnotationType.EmergencyOralAuthorization, AnnotationType.CentralFill,
         AnnotationType.RefillAuthorization, AnnotationType.PharmacistReview,

@@ -39,6 +39,12 @@ public static class ConsoleServices
             // SecurityHeaders sends X-Frame-Options: DENY on every response already.
             options.SuppressXFrameOptionsHeader = true;
         });
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(options =>
+        {
+            options.Cookie.Name = "prx_notice";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
         // Antiforgery tokens live as long as the process: no key file is written beside the data (a form open across a
         // restart is refused with 400 and works again once reloaded).
         services.AddDataProtection().UseEphemeralDataProtectionProvider();

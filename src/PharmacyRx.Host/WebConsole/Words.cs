@@ -43,4 +43,11 @@ public static class Words
         : timestamp;
 
     public static string OrNone(string? value) => string.IsNullOrWhiteSpace(value) ? "—" : value;
+
+    /// <summary>A field or element name as a label: "quantityDispensed" → "Quantity dispensed".</summary>
+    public static string Label(string name)
+    {
+        var words = System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z0-9])(?=[A-Z])", " ").ToLowerInvariant();
+        return words.Length == 0 ? words : char.ToUpperInvariant(words[0]) + words[1..];
+    }
 }

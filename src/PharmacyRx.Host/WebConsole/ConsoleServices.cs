@@ -29,6 +29,8 @@ public static class ConsoleServices
                     }
                 });
             })
+            // The pages are found in this assembly whatever the entry assembly is (a test host, say).
+            .AddApplicationPart(typeof(ConsoleServices).Assembly)
             .AddMvcOptions(options => options.Filters.Add<PermissionPageFilter>());
         services.AddAntiforgery(options =>
         {

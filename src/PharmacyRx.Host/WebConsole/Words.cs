@@ -50,4 +50,7 @@ public static class Words
         var words = System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z0-9])(?=[A-Z])", " ").ToLowerInvariant();
         return words.Length == 0 ? words : char.ToUpperInvariant(words[0]) + words[1..];
     }
+
+    /// <summary>Text whose words may be NCPDP codes ("20 C48542"), each code put in words ("20 tablet").</summary>
+    public static string Decode(string text) => string.Join(' ', text.Split(' ').Select(NcpdpCodes.Describe));
 }

@@ -176,6 +176,70 @@ public sealed class ConsoleBrowserTests
         await ConsoleBrowser.ScreenshotAsync(page, "sign-in");
     }
 
+    [Test]
+    public async Task An_admin_adds_a_user_who_must_change_the_one_time_password_then_signs_in()
+    {
+        var admin = await SignInAsync("admin");
+        await admin.GotoAsync("/admin/users");
+        await ConsoleBrowser.AssertAccessibleAsync(admin);
+        await admin.GetByLabel("User name").FillAsync("clerk1");
+        await admin.GetByLabel("Full name").FillAsync("Synthetic Clerk");
+        await admin.GetByLabel("Initials").FillAsync("SC");
+        await admin.GetByLabel("Technician").CheckAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        var oneTime = (await admin.Locator("#secret").TextContentAsync())!.Trim();
+        Assert.That(oneTime, Has.Length.GreaterThanOrEqualTo(12));
+        await Expect(admin.Locator("table")).ToContainTextAsync("clerk1");
+        await ConsoleBrowser.AssertAccessibleAsync(admin);
+        await ConsoleBrowser.ScreenshotAsync(admin, "users");
+
+        // Shown once: the page opened again does not show it.
+        await admin.GotoAsync("/admin/users");
+        await Expect(admin.Locator("#secret")).ToHaveCountAsync(0);
+        await admin.GotoAsync("/admin/roles");
+        await ConsoleBrowser.AssertAccessibleAsync(admin);
+        await ConsoleBrowser.ScreenshotAsync(admin, "roles");
+
+        var clerk = await _browser.NewPageAsync(_service.BaseAddress);
+        await clerk.GotoAsync("/");
+        await clerk.GetByLabel("User name").FillAsync("clerk1");
+        await clerk.GetByLabel("Password").FillAsync(oneTime);
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(clerk).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
+        // Nothing else opens before the password is changed.
+        await clerk.GotoAsync("/queue");
+        await Expect(clerk).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
+        await ConsoleBrowser.ScreenshotAsync(clerk, "one-time-password");
+        await clerk.GetByLabel("Current password").FillAsync(oneTime);
+        await clerk.GetByLabel("New password").FillAsync("Clerk-chose-this-one-42");
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(clerk.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Test]
+    public async Task An_inspector_exports_csv_and_xlsx_through_the_form_and_the_files_open()
+    {
+        await PostAsync(NewRx("Inspected"));
+        var page = await SignInAsync("inspector1");
+        await page.GotoAsync("/export");
+        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "export");
+        using var folder = new TempFolder();
+
+        await page.GetByLabel("Format").SelectOptionAsync("csv");
+        await page.GetByLabel("Schedules").FillAsync("all");
+        var csv = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download export" }).ClickAsync());
+        await csv.SaveAsAsync(folder.File("export.csv"));
+        var rows = ExportFiles.ReadCsv(await File.ReadAllBytesAsync(folder.File("export.csv")));
+        Assert.That(rows.Skip(1).Select(r => string.Join('|', r)), Has.Some.Contains("Inspected"));
+
+        await page.GetByLabel("Format").SelectOptionAsync("xlsx");
+        var xlsx = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download export" }).ClickAsync());
+        await xlsx.SaveAsAsync(folder.File("export.xlsx"));
+        var sheets = ExportFiles.ReadXlsx(folder.File("export.xlsx"));
+        Assert.That(sheets.SelectMany(s => s.Rows).Select(r => string.Join('|', r)), Has.Some.Contains("Inspected"));
+    }
+
     private async Task<IPage> SignInAsync(string user)
     {
         var page = await _browser.NewPageAsync(_service.BaseAddress);

@@ -19,6 +19,9 @@ public static class ConsoleNavigation
         new("/export", "Export", Permission.Export),
         new("/admin/users", "Users", Permission.ManageAccess),
         new("/admin/roles", "Roles", Permission.ManageAccess),
+        new("/admin/senders", "Senders", Permission.ManageAccess),
+        new("/admin/trust", "Trust and CRLs", Permission.ManageTrust),
+        new("/admin/backups", "Backups", Permission.RunBackup),
         new("/admin/reports", "Audit reports", Permission.ReadAudit),
         new("/admin/health", "Health", Permission.ReadAudit),
     ];

@@ -240,6 +240,32 @@ public sealed class ConsoleBrowserTests
         Assert.That(sheets.SelectMany(s => s.Rows).Select(r => string.Join('|', r)), Has.Some.Contains("Inspected"));
     }
 
+    [Test]
+    public async Task Pharmacy_it_runs_and_verifies_a_backup_and_every_it_page_passes_axe()
+    {
+        var page = await SignInAsync("admin");
+        await page.GotoAsync("/admin/backups");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Back up now" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("completed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).First.ClickAsync();
+        await Expect(page.Locator(".indication")).ToContainTextAsync("holds");
+        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "backups");
+        foreach (var (path, name) in new[] { ("/admin/senders", "senders"), ("/admin/trust", "trust"), ("/admin/reports", "reports"), ("/admin/health", "health") })
+        {
+            await page.GotoAsync(path);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+            await ConsoleBrowser.AssertAccessibleAsync(page);
+            await ConsoleBrowser.ScreenshotAsync(page, name);
+        }
+        // Pharmacy IT is offered no prescription page, and opening one is refused (and audited).
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Queue" })).ToHaveCountAsync(0);
+        var refused = await page.GotoAsync("/queue");
+        Assert.That(refused!.Status, Is.EqualTo(403));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertAccessibleAsync(page);
+    }
+
     private async Task<IPage> SignInAsync(string user)
     {
         var page = await _browser.NewPageAsync(_service.BaseAddress);

@@ -37,7 +37,8 @@ public sealed class WorkQueueReader(Database database)
             WITH candidates (receipt_id) AS (
               SELECT receipt_id FROM prescription_archive WHERE status IN ('NeedsPharmacistReview', 'PendingRevocationCheck', 'Invalid', 'Rejected')
               UNION SELECT receipt_id FROM verification_events
-              UNION SELECT receipt_id FROM prescriptions WHERE received_at >= @Since),
+              UNION SELECT p.receipt_id FROM prescriptions p
+                    WHERE p.received_at >= @Since AND NOT EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = p.receipt_id)),
             current AS (
               SELECT r.receipt_id, r.received_at, r.patient_name, r.drug_description, r.dea_schedule, r.prescriber_name, r.transaction_kind,
                      COALESCE(r.changed_status, r.status) AS status, r.cancelled_by_receipt_id,

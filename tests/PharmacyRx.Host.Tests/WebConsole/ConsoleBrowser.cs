@@ -81,12 +81,24 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
         return page;
     }
 
+    /// <summary>The most a page may transfer with its style sheet and script (issue 13).</summary>
+    public const int TransferBudgetBytes = 150 * 1024;
+
     /// <summary>
-    /// Runs axe-core on the page as it is and asserts no serious or critical violation. axe is loaded as a same-origin
-    /// script the test answers, so the console's Content-Security-Policy (script-src 'self') stays as it is.
+    /// Asserts the page's quality bar: axe-core finds no serious or critical violation, and the page with its style sheet
+    /// and script transferred at most <see cref="TransferBudgetBytes"/>. axe is loaded as a same-origin script the test
+    /// answers, so the console's Content-Security-Policy (script-src 'self') stays as it is.
     /// </summary>
-    public static async Task AssertAccessibleAsync(IPage page)
+    public static async Task AssertPageQualityAsync(IPage page)
     {
+        var transferred = await page.EvaluateAsync<long>("""
+            () => {
+              const navigation = performance.getEntriesByType('navigation')[0];
+              const assets = performance.getEntriesByType('resource').filter(r => r.initiatorType !== 'fetch' && !r.name.includes('/__test/'));
+              return (navigation ? navigation.transferSize : 0) + assets.reduce((sum, r) => sum + r.transferSize, 0);
+            }
+            """);
+        Assert.That(transferred, Is.LessThanOrEqualTo(TransferBudgetBytes), $"bytes transferred for {page.Url}");
         if (!await page.EvaluateAsync<bool>("() => typeof window.axe !== 'undefined'"))
         {
             await page.AddScriptTagAsync(new PageAddScriptTagOptions { Url = AxePath });

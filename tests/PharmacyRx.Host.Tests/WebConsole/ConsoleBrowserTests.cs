@@ -63,7 +63,7 @@ public sealed class ConsoleBrowserTests
         var page = await SignInAsync("pharm1");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queue$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
 
         // Posted after the queue opened: it appears without a reload.
         var receiptId = await PostAsync(NewRx("Arrival") with { SignatureIndicator = null });
@@ -77,7 +77,7 @@ public sealed class ConsoleBrowserTests
         await Expect(page.Locator("#elements")).ToContainTextAsync("20 tablet");
         await Expect(page.Locator("#elements")).ToContainTextAsync("5 mg");
         await Expect(page.Locator("#elements")).ToContainTextAsync("CII");
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
 
         await page.GetByLabel("What you checked").FillAsync("Called the prescriber's office; confirmed by phone");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record review" }).ClickAsync();
@@ -94,8 +94,14 @@ public sealed class ConsoleBrowserTests
         await Expect(page.Locator("#quantity")).ToHaveValueAsync("20");
         await Expect(page.Locator("#dispenser")).ToHaveValueAsync("SP");
         await Expect(page.Locator("#dispensing-history + table tbody tr")).ToHaveCountAsync(1);
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
         await ConsoleBrowser.ScreenshotAsync(page, "prescription-refused-dispensing");
+
+        await page.GotoAsync("/search?patient=arriv&sort=Patient&descending=false");
+        await Expect(page.Locator("table[aria-label=Results] tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("table[aria-label=Results]")).ToContainTextAsync("Arrival, Alex");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "search");
     }
 
     [Test]
@@ -107,7 +113,7 @@ public sealed class ConsoleBrowserTests
         await Expect(page.Locator(".indication")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Void this prescription" })).ToHaveCountAsync(0);
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
 
         // The technician's own antiforgery token, taken from a form the page did offer them.
         var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
@@ -172,7 +178,7 @@ public sealed class ConsoleBrowserTests
         _time.Advance(TimeSpan.FromMinutes(16));
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
         await ConsoleBrowser.ScreenshotAsync(page, "sign-in");
     }
 
@@ -181,7 +187,7 @@ public sealed class ConsoleBrowserTests
     {
         var admin = await SignInAsync("admin");
         await admin.GotoAsync("/admin/users");
-        await ConsoleBrowser.AssertAccessibleAsync(admin);
+        await ConsoleBrowser.AssertPageQualityAsync(admin);
         await admin.GetByLabel("User name").FillAsync("clerk1");
         await admin.GetByLabel("Full name").FillAsync("Synthetic Clerk");
         await admin.GetByLabel("Initials").FillAsync("SC");
@@ -190,14 +196,14 @@ public sealed class ConsoleBrowserTests
         var oneTime = (await admin.Locator("#secret").TextContentAsync())!.Trim();
         Assert.That(oneTime, Has.Length.GreaterThanOrEqualTo(12));
         await Expect(admin.Locator("table")).ToContainTextAsync("clerk1");
-        await ConsoleBrowser.AssertAccessibleAsync(admin);
+        await ConsoleBrowser.AssertPageQualityAsync(admin);
         await ConsoleBrowser.ScreenshotAsync(admin, "users");
 
         // Shown once: the page opened again does not show it.
         await admin.GotoAsync("/admin/users");
         await Expect(admin.Locator("#secret")).ToHaveCountAsync(0);
         await admin.GotoAsync("/admin/roles");
-        await ConsoleBrowser.AssertAccessibleAsync(admin);
+        await ConsoleBrowser.AssertPageQualityAsync(admin);
         await ConsoleBrowser.ScreenshotAsync(admin, "roles");
 
         var clerk = await _browser.NewPageAsync(_service.BaseAddress);
@@ -222,7 +228,7 @@ public sealed class ConsoleBrowserTests
         await PostAsync(NewRx("Inspected"));
         var page = await SignInAsync("inspector1");
         await page.GotoAsync("/export");
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
         await ConsoleBrowser.ScreenshotAsync(page, "export");
         using var folder = new TempFolder();
 
@@ -249,13 +255,13 @@ public sealed class ConsoleBrowserTests
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("completed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).First.ClickAsync();
         await Expect(page.Locator(".indication")).ToContainTextAsync("holds");
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
         await ConsoleBrowser.ScreenshotAsync(page, "backups");
         foreach (var (path, name) in new[] { ("/admin/senders", "senders"), ("/admin/trust", "trust"), ("/admin/reports", "reports"), ("/admin/health", "health") })
         {
             await page.GotoAsync(path);
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
-            await ConsoleBrowser.AssertAccessibleAsync(page);
+            await ConsoleBrowser.AssertPageQualityAsync(page);
             await ConsoleBrowser.ScreenshotAsync(page, name);
         }
         // Pharmacy IT is offered no prescription page, and opening one is refused (and audited).
@@ -263,7 +269,7 @@ public sealed class ConsoleBrowserTests
         var refused = await page.GotoAsync("/queue");
         Assert.That(refused!.Status, Is.EqualTo(403));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
-        await ConsoleBrowser.AssertAccessibleAsync(page);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
     }
 
     private async Task<IPage> SignInAsync(string user)
@@ -275,7 +281,7 @@ public sealed class ConsoleBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         if (page.Url.EndsWith("/password", StringComparison.Ordinal))
         {
-            await ConsoleBrowser.AssertAccessibleAsync(page);
+            await ConsoleBrowser.AssertPageQualityAsync(page);
             var changed = $"{_passwords[user]}-Own-Choice-9";
             await page.GetByLabel("Current password").FillAsync(_passwords[user]);
             await page.GetByLabel("New password").FillAsync(changed);

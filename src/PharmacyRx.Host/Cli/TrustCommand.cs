@@ -56,7 +56,13 @@ internal static class TrustCommand
                 await File.ReadAllBytesAsync(file, cancellationToken), intermediary, ReceiptSource.CommandLine.Actor, cancellationToken);
             if (result.Trusted is not { } trusted)
             {
-                await environment.Error.WriteLineAsync($"error: {file}: {result.Refusal}");
+                await environment.Error.WriteLineAsync(result.Refusal switch
+                {
+                    TrustAdministration.NotAnAuthority =>
+                        $"error: {TrustAdministration.NotAnAuthority}; use --intermediary to trust an intermediary's signing certificate",
+                    { } refusal when refusal.StartsWith("certificate refused", StringComparison.Ordinal) => $"error: {refusal}",
+                    var refusal => $"error: {file}: {refusal}",
+                });
                 return 1;
             }
             var added = result.Added;

@@ -15,6 +15,9 @@ namespace PharmacyRx.Host.Verification;
 /// </summary>
 public sealed class TrustAdministration(TrustStore trust, CrlStore crls, AuditLog audit, AlgorithmPolicy policy, TimeProvider time)
 {
+    /// <summary>The refusal of an end-entity certificate offered as an authority (the CLI names its --intermediary option).</summary>
+    public const string NotAnAuthority = "the certificate is not a certification authority";
+
     /// <summary>The certificate trusted (and whether it was new), or why not.</summary>
     public sealed record TrustResult(TrustedCertificate? Trusted, bool Added, string? Refusal);
 
@@ -48,7 +51,7 @@ public sealed class TrustAdministration(TrustStore trust, CrlStore crls, AuditLo
         var isCa = certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(e => e.CertificateAuthority);
         if (!intermediary && !isCa)
         {
-            return new(null, false, "the certificate is not a certification authority; trust it as an intermediary's signing certificate instead");
+            return new(null, false, NotAnAuthority);
         }
         var trusted = new TrustedCertificate(
             certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),

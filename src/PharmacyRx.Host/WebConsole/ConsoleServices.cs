@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.FileProviders;
-using PharmacyRx.Host.Access;
 
 namespace PharmacyRx.Host.WebConsole;
 
@@ -50,7 +49,6 @@ public static class ConsoleServices
         // Antiforgery tokens live as long as the process: no key file is written beside the data (a form open across a
         // restart is refused with 400 and works again once reloaded).
         services.AddDataProtection().UseEphemeralDataProtectionProvider();
-        services.AddSingleton<OwnPasswordChange>();
         services.AddSingleton<Storage.Retrieval.WorkQueueReader>();
         return services;
     }

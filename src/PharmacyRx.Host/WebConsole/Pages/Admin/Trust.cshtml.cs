@@ -40,7 +40,9 @@ public sealed class TrustModel(TrustAdministration administration, TrustStore tr
         var result = await administration.TrustAsync(bytes, intermediary, User.Identity!.Name!, cancellationToken);
         if (result.Trusted is not { } trusted)
         {
-            return await RefuseAsync(result.Refusal!, cancellationToken);
+            return await RefuseAsync(result.Refusal == TrustAdministration.NotAnAuthority
+                ? $"{result.Refusal}: tick the intermediary box to trust an intermediary's signing certificate"
+                : result.Refusal!, cancellationToken);
         }
         Done = result.Added ? $"Now trusted: {trusted.Subject}." : $"Already trusted: {trusted.Subject}.";
         return RedirectToPage();

@@ -18,6 +18,23 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 fi
 
+# The console's browser tests drive Debian's chromium and run axe-core, fetched from npm into .cache/axe-core/ (the
+# tests serve it to the page themselves). In CI a browser or axe-core that is missing makes those tests fail.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ "${#missing[@]}" -gt 0 ]; then
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
+    || echo "could not install ${missing[*]}: the browser tests will say so" >&2
+fi
+axe_version=4.14.1
+axe_dir=.cache/axe-core
+if ! grep -qs "\"version\": \"$axe_version\"" "$axe_dir/package/package.json"; then
+  rm -rf "$axe_dir" && mkdir -p "$axe_dir" \
+    && (cd "$axe_dir" && npm pack "axe-core@$axe_version" --silent >/dev/null && tar xzf "axe-core-$axe_version.tgz" && rm "axe-core-$axe_version.tgz") \
+    || echo "could not fetch axe-core $axe_version: the browser tests will say so" >&2
+fi
+
 # Each test assembly's results as TRX in TestResults/ (this run's only), which `pharmacyrx compliance --test-results
 # TestResults` reads: every test with the paragraphs it proves ([Property("Rule", ...)]) and its outcome.
 results=TestResults

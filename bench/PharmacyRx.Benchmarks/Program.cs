@@ -146,6 +146,22 @@ if (args is ["coverage", ..])
     return;
 }
 
+if (args is ["console", ..])
+{
+    // The console's queue and search pages over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- console [prescriptions]
+    var consoleFolder = Path.Combine(Path.GetTempPath(), "pharmacyrx-bench", Guid.NewGuid().ToString("N"));
+    try
+    {
+        await ConsoleBenchmark.RunAsync(consoleFolder, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(consoleFolder, recursive: true);
+    }
+    return;
+}
+
 if (args is ["search", ..])
 {
     // Retrieval latency over a large archive: dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- search [prescriptions]

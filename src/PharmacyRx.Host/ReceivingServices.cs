@@ -53,6 +53,7 @@ public static class ReceivingServices
         services.AddSingleton<ExportQuery>();
         services.AddSingleton<InspectorExport>();
         services.AddSingleton<PrescriptionViews>();
+        services.AddSingleton<Verification.TrustAdministration>();
         services.AddSingleton<TrustStore>();
         services.AddSingleton<CrlStore>();
         services.AddSingleton<VerificationEventStore>();

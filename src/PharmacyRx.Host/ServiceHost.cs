@@ -10,6 +10,7 @@ using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
+using PharmacyRx.Host.WebConsole;
 
 namespace PharmacyRx.Host;
 
@@ -56,6 +57,7 @@ public static class ServiceHost
         builder.Services.AddHostedService<PrescriptionDetailsUpkeep>();
         builder.Services.AddProblemDetails();
         builder.Services.AddPharmacyAccess();
+        builder.Services.AddPharmacyConsole();
         builder.Services.AddOpenApi();
         builder.AddInboundDoor();
         configure?.Invoke(builder);
@@ -65,7 +67,9 @@ public static class ServiceHost
         app.UseRequestLogging();
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
+        app.UseConsoleStatusPages();
         app.UseStatusCodePages();
+        app.UsePharmacyConsole();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapReadinessChecks();
@@ -81,6 +85,7 @@ public static class ServiceHost
         app.MapAccessApi();
         app.MapAuditApi();
         app.MapExportApi();
+        app.MapPharmacyConsole();
         return app;
     }
 }

@@ -21,4 +21,10 @@ public static class TextLimits
     /// <summary>A value shortened for an audit record: at most <paramref name="limit"/> characters, with its full length when longer.</summary>
     public static string ForAudit(string value, int limit = UserName) =>
         value.Length <= limit ? value : $"{value[..limit]}… ({value.Length} characters)";
+
+    /// <summary>Why a set of annotation fields is over the limits (count, name length, value length), or null.</summary>
+    public static string? FieldsRefusal(IReadOnlyDictionary<string, string> fields) =>
+        fields.Count > Fields || fields.Any(f => f.Key.Length > UserName || (f.Value?.Length ?? 0) > Text)
+            ? $"at most {Fields} fields, names of at most {UserName} characters, values of at most {Text}"
+            : null;
 }

@@ -98,9 +98,12 @@ public static class DispensingRules
 
         var schedule = rx.Schedule == DeaSchedule.Unspecified ? DeaSchedule.ScheduleII : rx.Schedule;
         int refillsAllowed;
+        // The paragraph that limits the total, named in the refusal so the pharmacist sees the rule.
+        var limit = "";
         switch (schedule)
         {
             case DeaSchedule.ScheduleII:
+                limit = " (1306.12(a): a Schedule II prescription is not refilled)";
                 // 1306.12(a): no refills; 1306.13(a): the remainder of a partial fill only within 72 hours of the first.
                 refillsAllowed = 0;
                 if (prior.Count > 0 && request.DateDispensed > prior.Min(p => p.DateDispensed).AddDays(3))
@@ -110,6 +113,7 @@ public static class DispensingRules
                 }
                 break;
             case DeaSchedule.ScheduleIII or DeaSchedule.ScheduleIV:
+                limit = " (1306.22(a))";
                 // 1306.22(a): no refill more than six months after the date of issue, nor more than five times.
                 refillsAllowed = Math.Min(rx.RefillsAuthorized + rx.AdditionalRefillsAuthorized, MaximumRefillsScheduleIIIAndIV);
                 if (rx.WrittenDate is { } written && request.DateDispensed > written.AddMonths(6))
@@ -128,7 +132,7 @@ public static class DispensingRules
         if (dispensed + request.Quantity > allowed)
         {
             return Decision.Refuse("QuantityExceeded",
-                $"{dispensed + request.Quantity} would exceed the {allowed} allowed: {prescribed} prescribed with {refillsAllowed} refill(s); {dispensed} already dispensed");
+                $"{dispensed + request.Quantity} would exceed the {allowed} allowed: {prescribed} prescribed with {refillsAllowed} refill(s); {dispensed} already dispensed{limit}");
         }
         return Decision.Allow((int)decimal.Floor(dispensed / prescribed));
     }

@@ -34,6 +34,7 @@ public static class AccessServices
             }
         });
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+        services.AddSingleton<OwnPasswordChange>();
         return services;
     }
 

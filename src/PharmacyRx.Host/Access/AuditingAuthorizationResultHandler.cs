@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Audit;
 
@@ -19,7 +20,8 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimePro
         if (!authorizeResult.Succeeded)
         {
             var actor = context.User.Identity is { IsAuthenticated: true, Name: { } name } ? name : "anonymous";
-            var endpoint = context.GetEndpoint() is RouteEndpoint route ? $"{context.Request.Method} /{route.RoutePattern.RawText?.TrimStart('/')}" : context.Request.Path.ToString();
+            var endpoint = (context.GetEndpoint() is RouteEndpoint route ? $"{context.Request.Method} /{route.RoutePattern.RawText?.TrimStart('/')}" : context.Request.Path.ToString())
+                + (context.Request.Query["handler"].ToString() is { Length: > 0 } handler ? $"?handler={TextLimits.ForAudit(handler)}" : "");
             var required = string.Join(',', policy.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.ClaimsAuthorizationRequirement>()
                 .Where(r => r.ClaimType == TokenAuthenticationHandler.PermissionClaim)
                 .SelectMany(r => r.AllowedValues ?? []));
@@ -27,7 +29,7 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimePro
                 [new AuditEvent(time.GetUtcNow(), AuditEventTypes.UnauthorizedAccessAttempt, actor, AuditOutcome.Failure, endpoint,
                     $"function={endpoint}; required={(required.Length > 0 ? required : "authentication")}; answer={(authorizeResult.Challenged ? 401 : 403)}")],
                 context.RequestAborted);
-            if (authorizeResult.Forbidden && context.User.HasClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.PasswordChangeOnly))
+            if (authorizeResult.Forbidden && !WebConsole.ConsoleSession.IsConsoleRequest(context.Request) && context.User.HasClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.PasswordChangeOnly))
             {
                 await TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "password change required",
                     detail: "this session was opened with a one-time password: change it with PUT /api/me/password, then every route the user's permissions allow is open")

@@ -9,6 +9,13 @@ public static class SecurityHeaders
 {
     public const string ApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+    /// <summary>
+    /// The console's pages (issue 13): their own style sheet and script files and nothing else; no inline script or style
+    /// (no <c>unsafe-inline</c>), forms post only to the service itself, fetches only to it.
+    /// </summary>
+    public const string ConsoleContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(() =>
@@ -19,7 +26,7 @@ public static class SecurityHeaders
             headers["Referrer-Policy"] = "no-referrer";
             if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
             {
-                headers.ContentSecurityPolicy = ApiContentSecurityPolicy;
+                headers.ContentSecurityPolicy = WebConsole.ConsoleSession.IsConsoleRequest(context.Request) ? ConsoleContentSecurityPolicy : ApiContentSecurityPolicy;
             }
             headers.CacheControl = "no-store";
             return Task.CompletedTask;

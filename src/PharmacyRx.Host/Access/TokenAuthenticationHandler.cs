@@ -2,13 +2,14 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using PharmacyRx.Host.WebConsole;
 using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// Authenticates a request by its session token (<c>Authorization: Bearer …</c>) or API key (<c>X-Api-Key</c>, or
-/// Bearer): the user and their current permissions become claims. Permissions are read per request, so a revoke
+/// Authenticates a request by its session token (<c>Authorization: Bearer …</c>; the console's cookie on console
+/// paths only, <see cref="ConsoleSession"/>) or API key (<c>X-Api-Key</c>, or Bearer): the user and their current permissions become claims. Permissions are read per request, so a revoke
 /// takes effect at once. A session opened with a one-time password carries no permissions and is marked so that
 /// only the password change (and logout) accept it.
 /// </summary>
@@ -30,12 +31,12 @@ internal sealed class TokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var secret = BearerToken(Request) ?? (Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key : null);
+        var secret = BearerToken(Request) ?? (Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key : null) ?? ConsoleSession.Token(Request);
         if (secret is null)
         {
             return AuthenticateResult.NoResult();
         }
-        if (await sessions.AuthenticateSessionAsync(secret, Context.RequestAborted) is not { } user)
+        if (await sessions.AuthenticateSessionAsync(secret, Context.RequestAborted, activity: !ConsoleSession.IsRefresh(Request)) is not { } user)
         {
             return AuthenticateResult.Fail("the session or API key is unknown, ended or expired");
         }
@@ -49,5 +50,27 @@ internal sealed class TokenAuthenticationHandler(
                 .. permissions.Select(p => new Claim(PermissionClaim, p.ToString())),
             ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>The console sends a browser without a session to sign in; the API answers 401.</summary>
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (ConsoleSession.IsConsoleRequest(Request))
+        {
+            Response.Redirect(ConsoleSession.SignInPath);
+            return Task.CompletedTask;
+        }
+        return base.HandleChallengeAsync(properties);
+    }
+
+    /// <summary>The console sends a session opened with a one-time password to change it; anything else is a 403.</summary>
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (ConsoleSession.IsConsoleRequest(Request) && Context.User.HasClaim(SessionClaim, PasswordChangeOnly))
+        {
+            Response.Redirect(ConsoleSession.PasswordPath);
+            return Task.CompletedTask;
+        }
+        return base.HandleForbiddenAsync(properties);
     }
 }

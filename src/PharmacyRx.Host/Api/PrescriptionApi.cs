@@ -28,7 +28,7 @@ public static class PrescriptionApi
     public sealed record Appended(long Id, int? RefillNumber);
 
     /// <summary>The annotation types <c>POST …/annotations</c> takes; the others have routes of their own and permissions.</summary>
-    private static readonly HashSet<AnnotationType> PlainAnnotations =
+    internal static readonly HashSet<AnnotationType> PlainAnnotations =
     [
         AnnotationType.Note, AnnotationType.PartialFill, AnnotationType.EmergencyOralAuthorization, AnnotationType.CentralFill,
         AnnotationType.RefillAuthorization, AnnotationType.PharmacistReview,
@@ -63,23 +63,7 @@ public static class PrescriptionApi
         DateOnly? receivedFrom = null, DateOnly? receivedTo = null, string? schedule = null, string? status = null, long? number = null,
         string? sort = null, bool descending = true, int page = 1, int pageSize = 50)
     {
-        var order = PrescriptionSort.Received;
-        if (sort is not null && !ExactName.TryParse(sort, out order))
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown sort", detail: $"sort by one of {ExactName.List<PrescriptionSort>()}");
-        }
-        var parsed = default(PrescriptionStatus);
-        if (status is not null && !ExactName.TryParse(status, out parsed))
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown status", detail: $"status is one of {ExactName.List<PrescriptionStatus>()}");
-        }
-        // The offset (page - 1) × pageSize must not overflow: a page past the last row that can exist is refused.
-        if (page < 1 || pageSize is < 1 or > MaxPageSize || (long)(page - 1) * pageSize > int.MaxValue - MaxPageSize)
-        {
-            return TypedResults.Problem(statusCode: 400, title: "Bad page",
-                detail: $"page is 1 or more and pageSize 1 to {MaxPageSize}, together within {int.MaxValue - MaxPageSize} rows");
-        }
-        var result = await search.SearchAsync(new PrescriptionQuery
+        var (query, problem) = SearchQuery(new PrescriptionQuery
         {
             Patient = patient,
             Prescriber = prescriber,
@@ -89,14 +73,38 @@ public static class PrescriptionApi
             ReceivedFrom = receivedFrom,
             ReceivedTo = receivedTo,
             Schedule = schedule,
-            Status = status is null ? null : parsed.ToString(),
             PrescriptionNumber = number,
-            Sort = order,
             Descending = descending,
             Page = page,
             PageSize = pageSize,
-        }, cancellationToken);
-        return TypedResults.Ok(result);
+        }, sort, status);
+        return query is null
+            ? TypedResults.Problem(statusCode: 400, title: problem!.Value.Title, detail: problem.Value.Detail)
+            : TypedResults.Ok(await search.SearchAsync(query, cancellationToken));
+    }
+
+    /// <summary>
+    /// A search as the API and the console take it: the sort and status by exact name (never a number), the page within
+    /// bounds; or what is wrong with it.
+    /// </summary>
+    internal static (PrescriptionQuery? Query, (string Title, string Detail)? Problem) SearchQuery(PrescriptionQuery filters, string? sort, string? status)
+    {
+        var order = PrescriptionSort.Received;
+        if (sort is not null && !ExactName.TryParse(sort, out order))
+        {
+            return (null, ("Unknown sort", $"sort by one of {ExactName.List<PrescriptionSort>()}"));
+        }
+        var parsed = default(PrescriptionStatus);
+        if (status is not null && !ExactName.TryParse(status, out parsed))
+        {
+            return (null, ("Unknown status", $"status is one of {ExactName.List<PrescriptionStatus>()}"));
+        }
+        // The offset (page - 1) × pageSize must not overflow: a page past the last row that can exist is refused.
+        if (filters.Page < 1 || filters.PageSize is < 1 or > MaxPageSize || (long)(filters.Page - 1) * filters.PageSize > int.MaxValue - MaxPageSize)
+        {
+            return (null, ("Bad page", $"page is 1 or more and pageSize 1 to {MaxPageSize}, together within {int.MaxValue - MaxPageSize} rows"));
+        }
+        return (filters with { Sort = order, Status = status is null ? null : parsed.ToString() }, null);
     }
 
     private static async Task<Results<Ok<PrescriptionView>, NotFound<ProblemDetails>>> DetailAsync(
@@ -194,10 +202,9 @@ public static class PrescriptionApi
         CancellationToken cancellationToken)
     {
         // Finding 7: text from users has a length limit, checked before anything is stored or audited.
-        if (fields.Count > TextLimits.Fields || fields.Any(f => f.Key.Length > TextLimits.UserName || (f.Value?.Length ?? 0) > TextLimits.Text))
+        if (TextLimits.FieldsRefusal(fields) is { } tooLong)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Annotation refused",
-                detail: $"at most {TextLimits.Fields} fields, names of at most {TextLimits.UserName} characters, values of at most {TextLimits.Text}");
+            return TypedResults.Problem(statusCode: 400, title: "Annotation refused", detail: tooLong);
         }
         var result = await work.AnnotateAsync(receiptId, type, fields, context.UserName(), cancellationToken);
         return result switch

@@ -1,9 +1,13 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Dispensing;
 using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Verification;
+using PharmacyRx.Core.Verification;
 
 namespace PharmacyRx.Host.Api;
 
@@ -13,13 +17,31 @@ public sealed record PrescriptionView(
     string VerificationIndication, bool Dispensable, DeaElements? Elements, IReadOnlyList<PrescriptionView.Correction> Corrections,
     IReadOnlyList<PharmacyWorkStore.Annotation> Annotations, IReadOnlyList<PharmacyWorkStore.Dispensing> Dispensings, string? CancelledByReceiptId)
 {
+    /// <summary>The 1306.05(a) elements found missing on receipt (1311.205(b)(9)); empty when none.</summary>
+    public IReadOnlyList<string> MissingElements { get; init; } = [];
+
+    /// <summary>The status on receipt, then each later status change with its reason (a CRL arrived, say).</summary>
+    public IReadOnlyList<StatusStep> StatusHistory { get; init; } = [];
+
+    /// <summary>The practitioner's (or intermediary's) signing certificate sent with the message, when signed.</summary>
+    public SignerCertificate? Signer { get; init; }
+
+    /// <summary>The prescription number's refill history (1306.22(c)), for a NewRx.</summary>
+    public PrescriptionSearch.RefillHistory? Refills { get; init; }
+
+    /// <summary>One status the record held, from when, and why.</summary>
+    public sealed record StatusStep(string At, string Status, string Reason);
+
+    /// <summary>Subject, issuer and validity of the certificate that signed the message.</summary>
+    public sealed record SignerCertificate(string Subject, string Issuer, string NotBefore, string NotAfter, string Thumbprint);
+
     /// <summary>A corrected field: what was received and what it was corrected to; the as-received record never changes.</summary>
     public sealed record Correction(string Field, string AsReceived, string Corrected, string Reason, string By, string At);
 }
 
 /// <summary>Builds <see cref="PrescriptionView"/>s from the archive and the pharmacist's records.</summary>
 public sealed class PrescriptionViews(
-    ArchiveQueries archive, PharmacyWorkStore work, PrescriptionSearch search, ScriptMessageReader reader)
+    ArchiveQueries archive, PharmacyWorkStore work, PrescriptionSearch search, ScriptMessageReader reader, VerificationEventStore statusChanges)
 {
     public async Task<PrescriptionView?> ViewAsync(Guid receiptId, CancellationToken cancellationToken)
     {
@@ -41,8 +63,40 @@ public sealed class PrescriptionViews(
                 a.Fields["value"], a.Fields["reason"], a.CreatedBy, a.CreatedAt))
             .ToArray();
         var dispensable = facts is { } f && DispensingRules.Blocker(f.Rules) is null;
+        var number = await search.NumberAsync(receiptId, cancellationToken);
+        var history = (await statusChanges.HistoryAsync(receiptId, cancellationToken))
+            .Select(change => new PrescriptionView.StatusStep(change.OccurredAt, change.Status, change.Reason));
         return new PrescriptionView(
-            record.ReceiptId, await search.NumberAsync(receiptId, cancellationToken), record.ReceivedAt, record.TransactionKind, record.CurrentStatus, record.Status,
-            record.CurrentReason, status.VerificationIndication(!message.IsNotControlledPrescription()), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId);
+            record.ReceiptId, number, record.ReceivedAt, record.TransactionKind, record.CurrentStatus, record.Status,
+            record.CurrentReason, status.VerificationIndication(!message.IsNotControlledPrescription()), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId)
+        {
+            MissingElements = record.MissingElements.Split(',', StringSplitOptions.RemoveEmptyEntries),
+            StatusHistory = [new PrescriptionView.StatusStep(record.ReceivedAt, record.Status, record.Reason), .. history],
+            Signer = message?.Header.Signature is { HasSignature: true, Certificates: [var signer, ..] } ? Describe(signer) : null,
+            Refills = number is { } n ? await search.RefillHistoryAsync(n, cancellationToken) : null,
+        };
+    }
+
+    /// <summary>
+    /// The signer's certificate as sent: checked by <see cref="CertificateGuard"/> before the platform parses it (it is
+    /// the sender's bytes, whatever the record's status); null when it cannot be read.
+    /// </summary>
+    private static PrescriptionView.SignerCertificate? Describe(string base64)
+    {
+        var der = new byte[base64.Length];
+        if (!Convert.TryFromBase64String(base64, der, out var length) || CertificateGuard.Refusal(der.AsSpan(0, length), AlgorithmPolicy.Production) is not null)
+        {
+            return null;
+        }
+        try
+        {
+            using var certificate = X509CertificateLoader.LoadCertificate(der.AsSpan(0, length));
+            return new(certificate.Subject, certificate.Issuer, ReceiptSeal.FormatTimestamp(certificate.NotBefore.ToUniversalTime()),
+                ReceiptSeal.FormatTimestamp(certificate.NotAfter.ToUniversalTime()), certificate.Thumbprint);
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
     }
 }

@@ -55,32 +55,19 @@ public static class SessionApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>
-    /// Changes the signed-in user's password. The current password is checked under the same lockout as a sign-in (a
-    /// stolen session cannot guess it freely); a wrong one is audited as a failed login (1311.215(a)(1)).
-    /// </summary>
+    /// <summary>Changes the signed-in user's password (<see cref="OwnPasswordChange"/>).</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangePasswordAsync(
-        PasswordChange request, HttpContext context, SessionStore sessions, Storage.UserPasswords passwords, TimeProvider time,
-        CancellationToken cancellationToken)
+        PasswordChange request, HttpContext context, OwnPasswordChange change, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (PasswordPolicy.Refusal(request.NewPassword ?? "", request.CurrentPassword ?? "") is { } refusal)
+        var outcome = await change.ChangeAsync(context.UserName(), request.CurrentPassword ?? "", request.NewPassword ?? "",
+            TokenAuthenticationHandler.BearerToken(context.Request) ?? "", cancellationToken);
+        return outcome switch
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: refusal);
-        }
-        var check = await sessions.CheckPasswordAsync(context.UserName(), request.CurrentPassword ?? "", "password change", cancellationToken);
-        switch (check.Outcome)
-        {
-            case LoginOutcome.Succeeded:
-                await passwords.ChangeOwnAsync(check.UserName!, PasswordHasher.Hash(request.NewPassword!),
-                    TokenAuthenticationHandler.BearerToken(context.Request) ?? "", cancellationToken);
-                return TypedResults.NoContent();
-            case LoginOutcome.Throttled:
-                return Throttled(check, context, time);
-            case LoginOutcome.TooLong:
-                return TooLong();
-            default:
-                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: "the current password is wrong");
-        }
+            { Changed: true } => TypedResults.NoContent(),
+            { Check: LoginOutcome.Throttled } => Throttled(new SessionStore.LoginResult(LoginOutcome.Throttled, null, outcome.RetryAfter), context, time),
+            { Check: LoginOutcome.TooLong } => TooLong(),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Password not changed", detail: outcome.Refusal),
+        };
     }
 
     private static ProblemHttpResult Throttled(SessionStore.LoginResult result, HttpContext context, TimeProvider time)

@@ -173,7 +173,8 @@ internal static class BackupCommand
             : PharmacyKeyHistory.Untrusted($"no live data folder and no pin: {NoTrustRoot}");
     }
 
-    private static async Task<IReadOnlyList<string>> CheckAsync(string backup, PharmacyKeyHistory keys, CancellationToken cancellationToken)
+    /// <summary>Every problem with a backup folder, checked against <paramref name="keys"/>; for the CLI and the console.</summary>
+    internal static async Task<IReadOnlyList<string>> CheckAsync(string backup, PharmacyKeyHistory keys, CancellationToken cancellationToken)
     {
         if (!Directory.Exists(Path.Combine(backup, "keys")))
         {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Verification;
 
@@ -41,23 +42,17 @@ internal static class CrlCommand
                 await environment.Error.WriteLineAsync($"error: {file} not found");
                 return 1;
             }
-            var source = $"import:{Path.GetFileName(file)}";
-            var refusal = RevocationList.TryParse(await File.ReadAllBytesAsync(file, cancellationToken), source, out var list, out var unreadable)
-                ? TrustedIssuerRefusal(list!, await context.Get<TrustStore>().ListAsync(cancellationToken))
-                : unreadable;
-            if (refusal is not null)
+            var result = await context.Get<TrustAdministration>().ImportCrlAsync(
+                await File.ReadAllBytesAsync(file, cancellationToken), $"import:{Path.GetFileName(file)}", ReceiptSource.CommandLine.Actor, cancellationToken);
+            if (result.List is not { } list)
             {
-                await context.Get<AuditLog>().AppendAsync(
-                    [new AuditEvent(TimeProvider.System.GetUtcNow(), AuditEventTypes.CrlRefused, ReceiptSource.CommandLine.Actor, AuditOutcome.Failure,
-                        source, refusal)],
-                    cancellationToken);
-                await environment.Error.WriteLineAsync($"error: CRL refused: {refusal}");
+                await environment.Error.WriteLineAsync($"error: CRL refused: {result.Refusal}");
                 return 1;
             }
-            var stored = await context.Get<CrlStore>().AddAsync(list!, ReceiptSource.CommandLine.Actor, cancellationToken);
+            var stored = result.Stored;
             CliJson.WriteLine(environment.Out, new
             {
-                issuer = list!.Issuer,
+                issuer = list.Issuer,
                 number = list.Number,
                 thisUpdate = list.ThisUpdate,
                 nextUpdate = list.NextUpdate,
@@ -68,14 +63,6 @@ internal static class CrlCommand
         }
     }
 
-    /// <summary>A CRL naming a trusted authority as issuer must be signed by that authority's key.</summary>
-    private static string? TrustedIssuerRefusal(RevocationList list, IReadOnlyList<TrustedCertificate> trusted)
-    {
-        var sameName = trusted.Where(t => list.IsIssuedBy(t.Der) is not null).ToArray();
-        return sameName.Length == 0 || sameName.Any(t => list.IsIssuedBy(t.Der) is true)
-            ? null
-            : $"the CRL names {list.Issuer} as issuer, but that trusted authority's key does not verify its signature";
-    }
 
     private static async Task<int> ListAsync(CliEnvironment environment, DataFolder data, string format, CancellationToken cancellationToken)
     {

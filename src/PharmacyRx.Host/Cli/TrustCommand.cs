@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage.Verification;
 
 namespace PharmacyRx.Host.Cli;
@@ -46,31 +47,25 @@ internal static class TrustCommand
         }
         await using (context)
         {
-            if (!File.Exists(file) || CertificateFiles.ReadDer(file) is not { } der)
+            if (!File.Exists(file))
             {
-                await environment.Error.WriteLineAsync($"error: {file} holds no certificate (PEM or DER)");
+                await environment.Error.WriteLineAsync($"error: {file} not found");
                 return 1;
             }
-            if (CertificateGuard.Refusal(der, context.Get<AlgorithmPolicy>()) is { } refusal)
+            var result = await context.Get<TrustAdministration>().TrustAsync(
+                await File.ReadAllBytesAsync(file, cancellationToken), intermediary, ReceiptSource.CommandLine.Actor, cancellationToken);
+            if (result.Trusted is not { } trusted)
             {
-                await environment.Error.WriteLineAsync($"error: certificate refused: {refusal}");
+                await environment.Error.WriteLineAsync(result.Refusal switch
+                {
+                    TrustAdministration.NotAnAuthority =>
+                        $"error: {TrustAdministration.NotAnAuthority}; use --intermediary to trust an intermediary's signing certificate",
+                    { } refusal when refusal.StartsWith("certificate refused", StringComparison.Ordinal) => $"error: {refusal}",
+                    var refusal => $"error: {file}: {refusal}",
+                });
                 return 1;
             }
-            using var certificate = X509CertificateLoader.LoadCertificate(der);
-            var isCa = certificate.Extensions.OfType<X509BasicConstraintsExtension>().Any(e => e.CertificateAuthority);
-            if (!intermediary && !isCa)
-            {
-                await environment.Error.WriteLineAsync(
-                    "error: the certificate is not a certification authority; use --intermediary to trust an intermediary's signing certificate");
-                return 1;
-            }
-            var trusted = new TrustedCertificate(
-                certificate.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant(),
-                intermediary ? TrustPurpose.Intermediary : TrustPurpose.Anchor,
-                certificate.Subject,
-                new DateTimeOffset(certificate.NotAfter.ToUniversalTime(), TimeSpan.Zero),
-                der);
-            var added = await context.Get<TrustStore>().AddAsync(trusted, ReceiptSource.CommandLine.Actor, cancellationToken);
+            var added = result.Added;
             CliJson.WriteLine(environment.Out, new
             {
                 thumbprint = trusted.Thumbprint,

@@ -112,8 +112,12 @@ public sealed class SessionStore(Database database, TimeProvider time)
     public async Task<string?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
         await AuthenticateSessionAsync(secret, cancellationToken) is { PasswordChangeOnly: false } user ? user.UserName : null;
 
-    /// <summary>Who a session token or API key belongs to, or null when it is unknown, ended, expired or revoked.</summary>
-    public async Task<Authenticated?> AuthenticateSessionAsync(string secret, CancellationToken cancellationToken)
+    /// <summary>
+    /// Who a session token or API key belongs to, or null when it is unknown, ended, expired or revoked. A request that is
+    /// not the user's own doing (the console's queue refreshing itself) passes <paramref name="activity"/> false: it does
+    /// not keep an idle session open.
+    /// </summary>
+    public async Task<Authenticated?> AuthenticateSessionAsync(string secret, CancellationToken cancellationToken, bool activity = true)
     {
         var now = time.GetUtcNow();
         var hash = Hash(secret);
@@ -151,7 +155,7 @@ public sealed class SessionStore(Database database, TimeProvider time)
             await connection.ExecuteAsync(new CommandDefinition(expire, new { Hash = hash, Now = ReceiptSeal.FormatTimestamp(now) }, cancellationToken: cancellationToken));
             return null;
         }
-        if (now - lastSeen > TouchInterval)
+        if (activity && now - lastSeen > TouchInterval)
         {
             const string touch = """
                 UPDATE sessions SET last_seen_at = @Now WHERE token_sha256 = @Hash
@@ -161,8 +165,11 @@ public sealed class SessionStore(Database database, TimeProvider time)
         return new Authenticated(open.UserName, open.PasswordChangeOnly != 0);
     }
 
-    /// <summary>Ends a session (logout); false when it was not open.</summary>
-    public async Task<bool> LogoutAsync(string token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Ends a session (logout), or with <paramref name="everywhere"/> every open session of its user (a browser left
+    /// signed in elsewhere); false when it was not open.
+    /// </summary>
+    public async Task<bool> LogoutAsync(string token, CancellationToken cancellationToken, bool everywhere = false)
     {
         var now = time.GetUtcNow();
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
@@ -179,9 +186,18 @@ public sealed class SessionStore(Database database, TimeProvider time)
             {
                 user = null;
             }
+            const string others = """
+                UPDATE sessions SET ended_at = @Now WHERE user_name = @User AND ended_at IS NULL
+                """;
+            if (user is not null && everywhere)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(others, new { User = user, Now = ReceiptSeal.FormatTimestamp(now) }, transaction,
+                    cancellationToken: cancellationToken));
+            }
             return user is null
                 ? (false, [], false)
-                : (true, [new AuditEvent(now, AuditEventTypes.LoggedOut, user, AuditOutcome.Success, user, "session ended by logout")], true);
+                : (true, [new AuditEvent(now, AuditEventTypes.LoggedOut, user, AuditOutcome.Success, user,
+                    everywhere ? "every session of the user ended by logout" : "session ended by logout")], true);
         }, cancellationToken);
     }
 

@@ -61,6 +61,18 @@ public sealed class VerificationEventStore(Database database)
             sql, new { AfterTime = after?.ReceivedAt ?? "", AfterId = after?.ReceiptId ?? "", Limit = limit }, cancellationToken: cancellationToken))).ToArray();
     }
 
+    /// <summary>One record's status changes after receipt, oldest first (the status history a pharmacist reads).</summary>
+    public async Task<IReadOnlyList<StatusChange>> HistoryAsync(Guid receiptId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT id, receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint FROM verification_events
+            WHERE receipt_id = @ReceiptId ORDER BY id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<StatusChange>(new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") },
+            cancellationToken: cancellationToken))).ToArray();
+    }
+
     /// <summary>Streams every status change in order, for verification.</summary>
     public async IAsyncEnumerable<StatusChange> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

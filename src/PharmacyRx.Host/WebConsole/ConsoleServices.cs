@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.FileProviders;
+
+namespace PharmacyRx.Host.WebConsole;
+
+/// <summary>
+/// The browser console at <c>/</c> (issue 13): Razor Pages rendered on the server, on the same host, authentication
+/// handler and permission policies as the API. Its style sheet and script are embedded and served from <c>/assets/</c>.
+/// </summary>
+public static class ConsoleServices
+{
+    public const string AntiforgeryCookieName = "prx_antiforgery";
+
+    public static IServiceCollection AddPharmacyConsole(this IServiceCollection services)
+    {
+        services.AddRazorPages(options =>
+            {
+                options.RootDirectory = "/WebConsole/Pages";
+                // A page model says who may open it ([Authorize(Policy = …)] or [AllowAnonymous]); one that says nothing
+                // needs a full session (the default policy), never none.
+                options.Conventions.AddFolderApplicationModelConvention("/", model =>
+                {
+                    if (!model.HandlerType.IsDefined(typeof(AuthorizeAttribute), true) && !model.HandlerType.IsDefined(typeof(AllowAnonymousAttribute), true))
+                    {
+                        model.EndpointMetadata.Add(new AuthorizeAttribute());
+                    }
+                });
+            })
+            // The pages are found in this assembly whatever the entry assembly is (a test host, say).
+            .AddApplicationPart(typeof(ConsoleServices).Assembly)
+            .AddMvcOptions(options => options.Filters.Add<PermissionPageFilter>());
+        services.AddAntiforgery(options =>
+        {
+            options.Cookie.Name = AntiforgeryCookieName;
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            // SecurityHeaders sends X-Frame-Options: DENY on every response already.
+            options.SuppressXFrameOptionsHeader = true;
+        });
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(options =>
+        {
+            options.Cookie.Name = "prx_notice";
+            options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        // Antiforgery tokens live as long as the process: no key file is written beside the data (a form open across a
+        // restart is refused with 400 and works again once reloaded).
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddSingleton<Storage.Retrieval.WorkQueueReader>();
+        return services;
+    }
+
+    /// <summary>
+    /// The console's error pages (403, 404, 400): a console request's bodyless error status is rendered again by the
+    /// status page. Registered before the API's <c>UseStatusCodePages</c>, which then answers API requests with
+    /// ProblemDetails and, disabled by <see cref="UsePharmacyConsole"/> for console requests, leaves those to this one.
+    /// </summary>
+    public static WebApplication UseConsoleStatusPages(this WebApplication app)
+    {
+        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        return app;
+    }
+
+    /// <summary>The console's assets, served from <c>/assets/</c>; after the API's status code pages.</summary>
+    public static WebApplication UsePharmacyConsole(this WebApplication app)
+    {
+        app.Use((context, next) =>
+        {
+            if (ConsoleSession.IsConsoleRequest(context.Request) && context.Features.Get<IStatusCodePagesFeature>() is { } problemPages)
+            {
+                problemPages.Enabled = false;
+            }
+            return next(context);
+        });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new EmbeddedFileProvider(typeof(ConsoleServices).Assembly, "PharmacyRx.Host.WebConsole.wwwroot"),
+            RequestPath = "/assets",
+        });
+        return app;
+    }
+
+    public static WebApplication MapPharmacyConsole(this WebApplication app)
+    {
+        app.MapRazorPages();
+        return app;
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Storage.Senders;
+
+namespace PharmacyRx.Host.WebConsole.Pages.Admin;
+
+/// <summary>The senders that may post prescriptions (gateways, intermediaries): list, add (the API key shown once), disable. As <c>senders</c> does.</summary>
+[Authorize(Policy = nameof(Permission.ManageAccess))]
+public sealed class SendersModel(SenderStore senders) : PageModel
+{
+    public IReadOnlyList<Sender> Senders { get; private set; } = [];
+
+    public (string Name, string Key)? NewKey { get; private set; }
+
+    public string? Problem { get; private set; }
+
+    [TempData]
+    public string? Done { get; set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => Senders = await senders.ListAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostAddAsync(string? name, string? fromId, CancellationToken cancellationToken)
+    {
+        var added = await senders.AddAsync(name ?? "", string.IsNullOrWhiteSpace(fromId) ? null : fromId.Trim(), null, User.Identity!.Name!, cancellationToken);
+        if (added.ApiKey is { } key)
+        {
+            NewKey = (name!, key);
+        }
+        else
+        {
+            Problem = added.Problem;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
+        Senders = await senders.ListAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDisableAsync(string? name, CancellationToken cancellationToken)
+    {
+        Done = await senders.DisableAsync(name ?? "", User.Identity!.Name!, cancellationToken) ? $"Sender {name} disabled." : $"No active sender {name}.";
+        return RedirectToPage();
+    }
+}

@@ -1,0 +1,126 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Host.Access;
+using PharmacyRx.Storage.Access;
+
+namespace PharmacyRx.Host.WebConsole.Pages.Admin;
+
+/// <summary>
+/// Pharmacy IT's users page: add (the one-time password shown once), disable and enable, reset, roles, permissions by
+/// name, API keys. Each form calls what the API's route calls (<see cref="UserAdministration"/>, <see cref="AccessStore"/>,
+/// <see cref="SessionStore"/>), which checks and audits the change (1311.205(b)(2), 1311.215(a)(4)).
+/// </summary>
+[Authorize(Policy = nameof(Permission.ManageAccess))]
+public sealed class UsersModel(UserAdministration administration, AccessStore access, SessionStore sessions) : PageModel
+{
+    public IReadOnlyList<AccessStore.UserView> Users { get; private set; } = [];
+
+    public IReadOnlyList<AccessStore.RoleView> Roles { get; private set; } = [];
+
+    /// <summary>A secret to show once (a new user's one-time password, a reset, an API key), with whose it is.</summary>
+    public (string Label, string Value)? Secret { get; private set; }
+
+    public string? Problem { get; private set; }
+
+    [TempData]
+    public string? Done { get; set; }
+
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+
+    public async Task<IActionResult> OnPostAddAsync(
+        string? userName, string? fullName, string? initials, string[]? roles, bool service, CancellationToken cancellationToken)
+    {
+        var created = await administration.CreateAsync(userName ?? "", fullName ?? "", initials ?? "", roles ?? [],
+            service ? UserKind.Service : UserKind.Person, User.Identity!.Name!, cancellationToken);
+        if (!created.Succeeded)
+        {
+            return await RefuseAsync(created.Problem, cancellationToken);
+        }
+        Secret = created.Password is { } password
+            ? ($"One-time password for {created.UserName} (shown once; they must change it when they first sign in)", password)
+            : null;
+        Done = created.Password is null ? $"Service account {created.UserName} added; it signs in with an API key only." : null;
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostResetAsync(string? userName, CancellationToken cancellationToken)
+    {
+        var reset = await administration.ResetPasswordAsync(userName ?? "", User.Identity!.Name!, cancellationToken);
+        if (reset.Password is not { } password)
+        {
+            return await RefuseAsync(reset.Result.Message, cancellationToken);
+        }
+        Secret = ($"New one-time password for {UserNames.Normalize(userName ?? "")} (shown once)", password);
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostApiKeyAsync(string? userName, string? label, CancellationToken cancellationToken)
+    {
+        var name = UserNames.Normalize(userName ?? "");
+        var created = await sessions.CreateApiKeyAsync(name, label ?? "", User.Identity!.Name!, cancellationToken);
+        if (created.Key is not { } key)
+        {
+            return await RefuseAsync(created.Result.Message, cancellationToken);
+        }
+        Secret = ($"API key '{label}' for {name} (shown once; only its hash is kept)", key);
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostDisableAsync(string? userName, CancellationToken cancellationToken) =>
+        ChangeAsync(access.DisableAsync(UserNames.Normalize(userName ?? ""), User.Identity!.Name!, cancellationToken), $"{userName} disabled.", cancellationToken);
+
+    public Task<IActionResult> OnPostEnableAsync(string? userName, CancellationToken cancellationToken) =>
+        ChangeAsync(access.EnableAsync(UserNames.Normalize(userName ?? ""), User.Identity!.Name!, cancellationToken), $"{userName} enabled.", cancellationToken);
+
+    public Task<IActionResult> OnPostRoleAsync(string? userName, string? role, bool grant, CancellationToken cancellationToken)
+    {
+        var name = UserNames.Normalize(userName ?? "");
+        var change = grant
+            ? access.AssignRoleAsync(name, role ?? "", User.Identity!.Name!, cancellationToken)
+            : access.RemoveRoleAsync(name, role ?? "", User.Identity!.Name!, cancellationToken);
+        return ChangeAsync(change, $"Role {role} {(grant ? "assigned to" : "removed from")} {name}.", cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostPermissionAsync(string? userName, string? permission, bool grant, CancellationToken cancellationToken)
+    {
+        if (!ExactName.TryParse<Permission>(permission ?? "", out var parsed))
+        {
+            return await RefuseAsync($"a permission is one of {ExactName.List<Permission>()}", cancellationToken);
+        }
+        var name = UserNames.Normalize(userName ?? "");
+        var change = grant
+            ? access.GrantAsync(name, parsed, User.Identity!.Name!, cancellationToken)
+            : access.RevokeAsync(name, parsed, User.Identity!.Name!, cancellationToken);
+        return await ChangeAsync(change, $"{parsed} {(grant ? "granted to" : "revoked from")} {name}.", cancellationToken);
+    }
+
+    private async Task<IActionResult> ChangeAsync(Task<AccessResult> change, string done, CancellationToken cancellationToken)
+    {
+        var result = await change;
+        if (result.Outcome is AccessOutcome.Changed or AccessOutcome.Unchanged)
+        {
+            Done = done;
+            return RedirectToPage();
+        }
+        return await RefuseAsync(result.Message, cancellationToken);
+    }
+
+    private async Task<IActionResult> RefuseAsync(string problem, CancellationToken cancellationToken)
+    {
+        Problem = problem;
+        Response.StatusCode = StatusCodes.Status400BadRequest;
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Users = await access.ListUsersAsync(cancellationToken);
+        Roles = await access.ListRolesAsync(cancellationToken);
+    }
+}

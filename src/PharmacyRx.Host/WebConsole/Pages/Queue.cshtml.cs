@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Storage.Retrieval;
+
+namespace PharmacyRx.Host.WebConsole.Pages;
+
+/// <summary>The pharmacist's landing page: what needs action, grouped with counts (<see cref="WorkQueueReader"/>).</summary>
+[Authorize(Policy = nameof(Permission.ReadPrescriptions))]
+public sealed class QueueModel(WorkQueueReader queue, TimeProvider time) : PageModel
+{
+    /// <summary>How far back "received and not yet dispensed" looks.</summary>
+    public static readonly TimeSpan OpenWindow = TimeSpan.FromDays(30);
+
+    public const int RowsPerGroup = 50;
+
+    public sealed record Group(string Id, string Title, long Count, IReadOnlyList<WorkQueueReader.Entry> Rows);
+
+    public IReadOnlyList<Group> Groups { get; private set; } = [];
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        var entries = await queue.ReadAsync(time.GetUtcNow() - OpenWindow, RowsPerGroup, cancellationToken);
+        Groups = WorkQueueReader.Groups.Select(id =>
+        {
+            var rows = entries.Where(e => e.Group == id).ToList();
+            return new Group(id, Words.Group(id), rows.Count == 0 ? 0 : rows[0].GroupCount, rows);
+        }).ToList();
+    }
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Retrieval;
+
+namespace PharmacyRx.Host.WebConsole;
+
+/// <summary>Stored values as a pharmacist reads them: statuses in words, schedules, units, times. Display only; no rule lives here.</summary>
+public static class Words
+{
+    public static string Status(string status) => Enum.TryParse<PrescriptionStatus>(status, out var parsed)
+        ? parsed switch
+        {
+            PrescriptionStatus.VerifiedOnReceipt => "Verified on receipt",
+            PrescriptionStatus.IntermediarySigned => "Signed by a trusted intermediary",
+            PrescriptionStatus.ReceiptSigned => "Signed by the pharmacy on receipt",
+            PrescriptionStatus.NeedsPharmacistReview => "Needs pharmacist review",
+            PrescriptionStatus.PendingRevocationCheck => "Waiting for revocation check",
+            PrescriptionStatus.Invalid => "Failed verification",
+            PrescriptionStatus.Rejected => "Rejected: not readable",
+            _ => status,
+        }
+        : status;
+
+    public static string Group(string group) => group switch
+    {
+        "NeedsReview" => "Needs review",
+        "PendingRevocationCheck" => "Pending revocation check",
+        "Invalid" => "Invalid",
+        "Rejected" => "Rejected",
+        "NotYetDispensed" => "Received, not yet dispensed",
+        _ => group,
+    };
+
+    public static string Schedule(string code) => NcpdpCodes.Schedule(code);
+
+    /// <summary>A value with its unit code decoded: "5 mg", "20 tablet".</summary>
+    public static string Amount(string value, string unitCode) =>
+        string.Join(' ', new[] { value, NcpdpCodes.Describe(unitCode) }.Where(part => part.Length > 0));
+
+    /// <summary>A stored UTC timestamp as "2026-11-20 14:05 UTC"; the text as stored when it is not one.</summary>
+    public static string Time(string timestamp) => ReceiptSeal.TryParseTimestamp(timestamp, out var at)
+        ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)
+        : timestamp;
+
+    public static string OrNone(string? value) => string.IsNullOrWhiteSpace(value) ? "—" : value;
+
+    /// <summary>A field or element name as a label: "quantityDispensed" → "Quantity dispensed".</summary>
+    public static string Label(string name)
+    {
+        var words = System.Text.RegularExpressions.Regex.Replace(name, "(?<=[a-z0-9])(?=[A-Z])", " ").ToLowerInvariant();
+        return words.Length == 0 ? words : char.ToUpperInvariant(words[0]) + words[1..];
+    }
+
+    /// <summary>Text whose words may be NCPDP codes ("20 C48542"), each code put in words ("20 tablet").</summary>
+    public static string Decode(string text) => string.Join(' ', text.Split(' ').Select(NcpdpCodes.Describe));
+}

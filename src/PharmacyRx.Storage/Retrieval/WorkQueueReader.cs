@@ -1,0 +1,72 @@
+using Dapper;
+using PharmacyRx.Storage.Archive;
+
+namespace PharmacyRx.Storage.Retrieval;
+
+/// <summary>
+/// What needs a pharmacist's action, grouped: needs review (and not yet reviewed), pending revocation check, invalid,
+/// rejected, and received and not yet dispensed (open, never filled, received within the window). The current status
+/// and "cancelled by" come from <see cref="ArchiveQueries"/>'s one definition of them; each group brings its count and
+/// its newest rows.
+/// </summary>
+public sealed class WorkQueueReader(Database database)
+{
+    /// <summary>The groups, in the order the queue shows them.</summary>
+    public static readonly IReadOnlyList<string> Groups = ["NeedsReview", "PendingRevocationCheck", "Invalid", "Rejected", "NotYetDispensed"];
+
+    /// <summary>One row of the queue.</summary>
+    public sealed record Entry
+    {
+        public string Group { get; init; } = "";
+        public string ReceiptId { get; init; } = "";
+        public string ReceivedAt { get; init; } = "";
+        public string PatientName { get; init; } = "";
+        public string DrugDescription { get; init; } = "";
+        public string DeaSchedule { get; init; } = "";
+        public string PrescriberName { get; init; } = "";
+        public string Status { get; init; } = "";
+        public string? TransactionKind { get; init; }
+        public long GroupCount { get; init; }
+    }
+
+    /// <summary>The queue: per group its count and at most <paramref name="perGroup"/> newest rows.</summary>
+    public async Task<IReadOnlyList<Entry>> ReadAsync(DateTimeOffset openSince, int perGroup, CancellationToken cancellationToken)
+    {
+        // The first term is the partial index's WHERE, word for word (0025_index_archive_for_queue.sql). Flags as 1/0 so
+        // SQL Server runs the same statement.
+        var sql = $"""
+            WITH candidates (receipt_id) AS (
+              SELECT receipt_id FROM prescription_archive WHERE status IN ('NeedsPharmacistReview', 'PendingRevocationCheck', 'Invalid', 'Rejected')
+              UNION SELECT receipt_id FROM verification_events
+              UNION SELECT p.receipt_id FROM prescriptions p
+                    WHERE p.received_at >= @Since AND NOT EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = p.receipt_id)),
+            current AS (
+              SELECT r.receipt_id, r.received_at, r.patient_name, r.drug_description, r.dea_schedule, r.prescriber_name, r.transaction_kind,
+                     COALESCE(r.changed_status, r.status) AS status, r.cancelled_by_receipt_id,
+                     CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type = 'PharmacistReview') THEN 1 ELSE 0 END AS reviewed,
+                     CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type IN ('Void', 'TransferOut')) THEN 1 ELSE 0 END AS ended,
+                     CASE WHEN EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = r.receipt_id) THEN 1 ELSE 0 END AS dispensed
+              FROM ({ArchiveQueries.SelectRecord(database.Dialect)}
+                    WHERE a.receipt_id IN (SELECT receipt_id FROM candidates)) r),
+            grouped AS (
+              SELECT c.*, CASE
+                       WHEN c.status = 'NeedsPharmacistReview' AND c.reviewed = 0 THEN 'NeedsReview'
+                       WHEN c.status IN ('PendingRevocationCheck', 'Invalid', 'Rejected') THEN c.status
+                       WHEN c.transaction_kind = 'NewRx' AND c.dispensed = 0 AND c.ended = 0 AND c.cancelled_by_receipt_id IS NULL
+                            AND c.received_at >= @Since THEN 'NotYetDispensed'
+                     END AS grp
+              FROM current c),
+            ranked AS (
+              SELECT g.*, COUNT(*) OVER (PARTITION BY g.grp) AS group_count,
+                     ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position
+              FROM grouped g WHERE g.grp IS NOT NULL)
+            SELECT grp AS "Group", receipt_id, received_at, patient_name, drug_description, dea_schedule, prescriber_name, status,
+                   transaction_kind, group_count
+            FROM ranked WHERE position <= @PerGroup
+            ORDER BY grp, received_at DESC, receipt_id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<Entry>(new CommandDefinition(sql,
+            new { Since = Core.Receiving.ReceiptSeal.FormatTimestamp(openSince), PerGroup = perGroup }, cancellationToken: cancellationToken))).ToList();
+    }
+}

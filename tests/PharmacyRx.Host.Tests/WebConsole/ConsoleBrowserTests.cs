@@ -1,0 +1,330 @@
+using System.Net.Http.Headers;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+using PharmacyRx.Testing;
+using static Microsoft.Playwright.Assertions;
+
+namespace PharmacyRx.Host.Tests.WebConsole;
+
+/// <summary>
+/// The console in a real browser, as the people who use it would: a pharmacist works the queue, a technician tries what
+/// they may not, pharmacy IT adds a user, a hostile patient name stays text. axe-core runs on every page opened, and each
+/// page's screenshot is kept as a test artifact.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class ConsoleBrowserTests
+{
+    private static readonly TimeSpan FiveSeconds = TimeSpan.FromSeconds(5);
+
+    private ConsoleBrowser _browser = null!;
+    private InstalledPharmacy _pharmacy = null!;
+    private RunningService _service = null!;
+    private ManualTimeProvider _time = null!;
+    private string _senderKey = "";
+    private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
+    private int _messages;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _browser = await ConsoleBrowser.StartAsync();
+        _pharmacy = await InstalledPharmacy.CreateAsync();
+        _passwords["admin"] = _pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
+        foreach (var (user, role, initials) in new[] { ("pharm1", "Pharmacist", "SP"), ("tech1", "Technician", "TT"), ("inspector1", "Inspector", "IN") })
+        {
+            var added = await _pharmacy.RunAsync("users", "add", user, "--full-name", $"Synthetic {role}", "--initials", initials, "--role", role);
+            Assert.That(added.ExitCode, Is.Zero, added.Error);
+            _passwords[user] = added.JsonLines.Single().GetProperty("password").GetString()!;
+        }
+        _senderKey = await _pharmacy.AddSenderAsync("gateway");
+        _time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        _service = await RunningService.StartAsync(_pharmacy, builder => builder.Services.AddSingleton<TimeProvider>(_time));
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_service is not null)
+        {
+            await _service.DisposeAsync();
+        }
+        _pharmacy?.Dispose();
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public async Task A_pharmacist_works_a_new_arrival_from_the_queue_to_a_refused_second_dispensing()
+    {
+        var page = await SignInAsync("pharm1");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queue$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+
+        // Posted after the queue opened: it appears without a reload.
+        var receiptId = await PostAsync(NewRx("Arrival") with { SignatureIndicator = null });
+        var row = page.Locator($"a[href='/prescriptions/{receiptId}']");
+        await Expect(row).ToBeVisibleAsync(new() { Timeout = (float)FiveSeconds.TotalMilliseconds });
+        await Expect(page.Locator("#NeedsReview")).ToContainTextAsync("(1)");
+        await ConsoleBrowser.ScreenshotAsync(page, "queue");
+
+        await row.ClickAsync();
+        await Expect(page.Locator(".indication")).ToContainTextAsync("NOT verified");
+        await Expect(page.Locator("#elements")).ToContainTextAsync("20 tablet");
+        await Expect(page.Locator("#elements")).ToContainTextAsync("5 mg");
+        await Expect(page.Locator("#elements")).ToContainTextAsync("CII");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+
+        await page.GetByLabel("What you checked").FillAsync("Called the prescriber's office; confirmed by phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record review" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Pharmacist review recorded");
+
+        await DispenseAsync(page, "20");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Dispensing recorded");
+        await ConsoleBrowser.ScreenshotAsync(page, "prescription");
+
+        await DispenseAsync(page, "20");
+        var refusal = page.Locator("#dispense-title + .problem");
+        await Expect(refusal).ToContainTextAsync("QuantityExceeded");
+        await Expect(refusal).ToContainTextAsync("1306.12(a)");
+        await Expect(page.Locator("#quantity")).ToHaveValueAsync("20");
+        await Expect(page.Locator("#dispenser")).ToHaveValueAsync("SP");
+        await Expect(page.Locator("#dispensing-history + table tbody tr")).ToHaveCountAsync(1);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "prescription-refused-dispensing");
+
+        await page.GotoAsync("/search?patient=arriv&sort=Patient&descending=false");
+        await Expect(page.Locator("table[aria-label=Results] tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("table[aria-label=Results]")).ToContainTextAsync("Arrival, Alex");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "search");
+    }
+
+    [Test]
+    public async Task A_technician_sees_no_dispense_form_and_a_forged_dispense_post_is_refused_and_audited()
+    {
+        var receiptId = await PostAsync(NewRx("Forgery"));
+        var page = await SignInAsync("tech1");
+        await page.GotoAsync($"/prescriptions/{receiptId}");
+        await Expect(page.Locator(".indication")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" })).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Void this prescription" })).ToHaveCountAsync(0);
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+
+        // The technician's own antiforgery token, taken from a form the page did offer them.
+        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+        var forged = await page.APIRequest.PostAsync($"/prescriptions/{receiptId}?handler=Dispense", new()
+        {
+            Form = page.APIRequest.CreateFormData()
+                .Set("__RequestVerificationToken", token!).Set("quantity", "20").Set("dateDispensed", Today()).Set("dispenser", "TT"),
+            MaxRedirects = 0,
+        });
+        Assert.That(forged.Status, Is.EqualTo(403));
+        Assert.That(await forged.TextAsync(), Does.Contain("Not allowed"));
+
+        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        Assert.That(await connection.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM audit_events WHERE event_type = 'UnauthorizedAccessAttempt' AND actor = 'tech1' AND details LIKE '%handler=Dispense%required=Dispense%'"),
+            Is.EqualTo(1));
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dispensings WHERE receipt_id = @Id", new { Id = receiptId }), Is.Zero);
+    }
+
+    [Test]
+    public async Task A_patient_name_with_markup_renders_as_text_and_opens_no_dialog()
+    {
+        const string hostile = "<img src=x onerror=alert(1)>";
+        var receiptId = await PostAsync(NewRx("Markup") with { PatientLastName = hostile });
+        var page = await SignInAsync("pharm1");
+        var dialogs = 0;
+        page.Dialog += (_, dialog) =>
+        {
+            dialogs++;
+            _ = dialog.DismissAsync();
+        };
+        await page.GotoAsync("/queue");
+        await Expect(page.Locator($"a[href='/prescriptions/{receiptId}']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#queue")).ToContainTextAsync(hostile);
+        await page.GotoAsync($"/prescriptions/{receiptId}");
+        await Expect(page.Locator("#elements")).ToContainTextAsync(hostile);
+        Assert.That(await page.Locator("img").CountAsync(), Is.Zero);
+        Assert.That(dialogs, Is.Zero);
+    }
+
+    [Test]
+    public async Task Signing_out_ends_the_session_and_its_cookie_opens_nothing_afterwards()
+    {
+        var page = await SignInAsync("pharm1");
+        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "prx_session");
+        Assert.That(session.HttpOnly, Is.True);
+        Assert.That(session.SameSite, Is.EqualTo(SameSiteAttribute.Strict));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+
+        // The old cookie, put back, opens nothing: the session ended in the store, not just in the browser.
+        await page.Context.AddCookiesAsync([new Cookie { Name = session.Name, Value = session.Value, Domain = session.Domain, Path = "/" }]);
+        await page.GotoAsync("/queue");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+    }
+
+    [Test]
+    public async Task An_idle_session_returns_to_sign_in()
+    {
+        var page = await SignInAsync("pharm1");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
+        _time.Advance(TimeSpan.FromMinutes(16));
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "sign-in");
+    }
+
+    [Test]
+    public async Task An_admin_adds_a_user_who_must_change_the_one_time_password_then_signs_in()
+    {
+        var admin = await SignInAsync("admin");
+        await admin.GotoAsync("/admin/users");
+        await ConsoleBrowser.AssertPageQualityAsync(admin);
+        await admin.GetByLabel("User name").FillAsync("clerk1");
+        await admin.GetByLabel("Full name").FillAsync("Synthetic Clerk");
+        await admin.GetByLabel("Initials").FillAsync("SC");
+        await admin.GetByLabel("Technician").CheckAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add user" }).ClickAsync();
+        var oneTime = (await admin.Locator("#secret").TextContentAsync())!.Trim();
+        Assert.That(oneTime, Has.Length.GreaterThanOrEqualTo(12));
+        await Expect(admin.Locator("table")).ToContainTextAsync("clerk1");
+        await ConsoleBrowser.AssertPageQualityAsync(admin);
+        await ConsoleBrowser.ScreenshotAsync(admin, "users");
+
+        // Shown once: the page opened again does not show it.
+        await admin.GotoAsync("/admin/users");
+        await Expect(admin.Locator("#secret")).ToHaveCountAsync(0);
+        await admin.GotoAsync("/admin/roles");
+        await ConsoleBrowser.AssertPageQualityAsync(admin);
+        await ConsoleBrowser.ScreenshotAsync(admin, "roles");
+
+        var clerk = await _browser.NewPageAsync(_service.BaseAddress);
+        await clerk.GotoAsync("/");
+        await clerk.GetByLabel("User name").FillAsync("clerk1");
+        await clerk.GetByLabel("Password").FillAsync(oneTime);
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(clerk).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
+        // Nothing else opens before the password is changed.
+        await clerk.GotoAsync("/queue");
+        await Expect(clerk).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
+        await ConsoleBrowser.ScreenshotAsync(clerk, "one-time-password");
+        await clerk.GetByLabel("Current password").FillAsync(oneTime);
+        await clerk.GetByLabel("New password").FillAsync("Clerk-chose-this-one-42");
+        await clerk.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(clerk.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Test]
+    public async Task An_inspector_exports_csv_and_xlsx_through_the_form_and_the_files_open()
+    {
+        await PostAsync(NewRx("Inspected"));
+        var page = await SignInAsync("inspector1");
+        await page.GotoAsync("/export");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "export");
+        using var folder = new TempFolder();
+
+        await page.GetByLabel("Format").SelectOptionAsync("csv");
+        await page.GetByLabel("Schedules").FillAsync("all");
+        var csv = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download export" }).ClickAsync());
+        await csv.SaveAsAsync(folder.File("export.csv"));
+        var rows = ExportFiles.ReadCsv(await File.ReadAllBytesAsync(folder.File("export.csv")));
+        Assert.That(rows.Skip(1).Select(r => string.Join('|', r)), Has.Some.Contains("Inspected"));
+
+        await page.GetByLabel("Format").SelectOptionAsync("xlsx");
+        var xlsx = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download export" }).ClickAsync());
+        await xlsx.SaveAsAsync(folder.File("export.xlsx"));
+        var sheets = ExportFiles.ReadXlsx(folder.File("export.xlsx"));
+        Assert.That(sheets.SelectMany(s => s.Rows).Select(r => string.Join('|', r)), Has.Some.Contains("Inspected"));
+    }
+
+    [Test]
+    public async Task Pharmacy_it_runs_and_verifies_a_backup_and_every_it_page_passes_axe()
+    {
+        var page = await SignInAsync("admin");
+        await page.GotoAsync("/admin/backups");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Back up now" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("completed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify" }).First.ClickAsync();
+        await Expect(page.Locator(".indication")).ToContainTextAsync("holds");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "backups");
+        foreach (var (path, name) in new[] { ("/admin/senders", "senders"), ("/admin/trust", "trust"), ("/admin/reports", "reports"), ("/admin/health", "health") })
+        {
+            await page.GotoAsync(path);
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+            await ConsoleBrowser.AssertPageQualityAsync(page);
+            await ConsoleBrowser.ScreenshotAsync(page, name);
+        }
+        // Pharmacy IT is offered no prescription page, and opening one is refused (and audited).
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Queue" })).ToHaveCountAsync(0);
+        var refused = await page.GotoAsync("/queue");
+        Assert.That(refused!.Status, Is.EqualTo(403));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+    }
+
+    private async Task<IPage> SignInAsync(string user)
+    {
+        var page = await _browser.NewPageAsync(_service.BaseAddress);
+        await page.GotoAsync("/");
+        await page.GetByLabel("User name").FillAsync(user);
+        await page.GetByLabel("Password").FillAsync(_passwords[user]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        if (page.Url.EndsWith("/password", StringComparison.Ordinal))
+        {
+            await ConsoleBrowser.AssertPageQualityAsync(page);
+            var changed = $"{_passwords[user]}-Own-Choice-9";
+            await page.GetByLabel("Current password").FillAsync(_passwords[user]);
+            await page.GetByLabel("New password").FillAsync(changed);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+            await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
+            _passwords[user] = changed;
+        }
+        return page;
+    }
+
+    private async Task DispenseAsync(IPage page, string quantity)
+    {
+        await page.Locator("#quantity").FillAsync(quantity);
+        await page.Locator("#dateDispensed").FillAsync(Today());
+        await page.Locator("#dispenser").FillAsync("SP");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
+    }
+
+    private string Today() => _time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private SyntheticNewRx NewRx(string patient)
+    {
+        var n = Interlocked.Increment(ref _messages);
+        var today = _time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        return new SyntheticNewRx
+        {
+            MessageId = $"CONSOLE-{n:D4}",
+            PrescriberOrderNumber = $"ORD-C{n:D4}",
+            PatientLastName = patient,
+            WrittenDate = today,
+            SentTime = _time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.0Z", System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
+    private async Task<string> PostAsync(SyntheticNewRx message)
+    {
+        using var client = _service.Client(_senderKey);
+        using var content = new ByteArrayContent(message.ToBytes());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
+        using var response = await client.PostAsync("/api/inbound", content);
+        Assert.That((int)response.StatusCode, Is.LessThan(300), await response.Content.ReadAsStringAsync());
+        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        return await connection.ExecuteScalarAsync<string>("SELECT receipt_id FROM prescription_archive WHERE message_id = @Id", new { Id = message.MessageId })
+            ?? throw new AssertionException($"{message.MessageId} was not archived");
+    }
+}

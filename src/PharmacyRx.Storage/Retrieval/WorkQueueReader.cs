@@ -40,7 +40,7 @@ public sealed class WorkQueueReader(Database database)
               UNION SELECT receipt_id FROM verification_events
               UNION SELECT p.receipt_id FROM prescriptions p
                     WHERE p.received_at >= @Since AND NOT EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = p.receipt_id)),
-            current AS (
+            queue_rows AS (
               SELECT r.receipt_id, r.received_at, r.patient_name, r.drug_description, r.dea_schedule, r.prescriber_name, r.transaction_kind,
                      COALESCE(r.changed_status, r.status) AS status, r.cancelled_by_receipt_id,
                      CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type = 'PharmacistReview') THEN 1 ELSE 0 END AS reviewed,
@@ -55,7 +55,7 @@ public sealed class WorkQueueReader(Database database)
                        WHEN c.transaction_kind = 'NewRx' AND c.dispensed = 0 AND c.ended = 0 AND c.cancelled_by_receipt_id IS NULL
                             AND c.received_at >= @Since THEN 'NotYetDispensed'
                      END AS grp
-              FROM current c),
+              FROM queue_rows c),
             ranked AS (
               SELECT g.*, COUNT(*) OVER (PARTITION BY g.grp) AS group_count,
                      ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position

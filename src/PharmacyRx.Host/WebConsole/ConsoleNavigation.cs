@@ -24,6 +24,7 @@ public static class ConsoleNavigation
         new("/admin/backups", "Backups", Permission.RunBackup),
         new("/admin/reports", "Audit reports", Permission.ReadAudit),
         new("/admin/health", "Health", Permission.ReadAudit),
+        new("/admin/compliance", "Compliance", Permission.ReadAudit),
     ];
 
     public static IEnumerable<Entry> For(ClaimsPrincipal user) => Entries.Where(entry => user.May(entry.Permission));

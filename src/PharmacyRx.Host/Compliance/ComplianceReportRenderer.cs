@@ -90,7 +90,8 @@ public static class ComplianceReportRenderer
         return html.Append("</body></html>").ToString();
     }
 
-    private static string Word(ComplianceStatus status) => status switch
+    /// <summary>A status in words, as every rendering says it (PASS, WARN, FAIL).</summary>
+    public static string Word(ComplianceStatus status) => status switch
     {
         ComplianceStatus.Pass => "PASS",
         ComplianceStatus.Warn => "WARN",

@@ -4,8 +4,8 @@ using PharmacyRx.Core.Access;
 namespace PharmacyRx.Host.WebConsole;
 
 /// <summary>
-/// The console's pages as the menu lists them, each with the permission its page model requires. A new page (a
-/// compliance report for PharmacyAdmin and Auditor, say) is one page file with <c>[Authorize(Policy = …)]</c> and one
+/// The console's pages as the menu lists them, each with the permission its page model requires. A new page (the
+/// compliance report for PharmacyAdmin and Auditor is one) is one page file with <c>[Authorize(Policy = …)]</c> and one
 /// line here. The first entry a user may open is where they land after signing in.
 /// </summary>
 public static class ConsoleNavigation
@@ -24,6 +24,7 @@ public static class ConsoleNavigation
         new("/admin/backups", "Backups", Permission.RunBackup),
         new("/admin/reports", "Audit reports", Permission.ReadAudit),
         new("/admin/health", "Health", Permission.ReadAudit),
+        new("/admin/compliance", "Compliance", Permission.ReadAudit),
     ];
 
     public static IEnumerable<Entry> For(ClaimsPrincipal user) => Entries.Where(entry => user.May(entry.Permission));

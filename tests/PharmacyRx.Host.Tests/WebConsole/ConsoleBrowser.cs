@@ -114,12 +114,12 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
         Assert.That(violations, Is.Empty, $"axe-core on {page.Url}");
     }
 
-    /// <summary>Saves a full-page screenshot as a test artifact and attaches it to the test result.</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    /// <summary>Saves a screenshot (the full page, or what the window shows) as a test artifact and attaches it to the test result.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
     {
         Directory.CreateDirectory(ScreenshotFolder);
         var path = System.IO.Path.Combine(ScreenshotFolder, name + ".png");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
         TestContext.AddTestAttachment(path, name);
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using PharmacyRx.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -32,7 +33,7 @@ public sealed class ConsoleBrowserTests
         _browser = await ConsoleBrowser.StartAsync();
         _pharmacy = await InstalledPharmacy.CreateAsync();
         _passwords["admin"] = _pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
-        foreach (var (user, role, initials) in new[] { ("pharm1", "Pharmacist", "SP"), ("tech1", "Technician", "TT"), ("inspector1", "Inspector", "IN") })
+        foreach (var (user, role, initials) in new[] { ("pharm1", "Pharmacist", "SP"), ("tech1", "Technician", "TT"), ("inspector1", "Inspector", "IN"), ("auditor1", "Auditor", "AU") })
         {
             var added = await _pharmacy.RunAsync("users", "add", user, "--full-name", $"Synthetic {role}", "--initials", initials, "--role", role);
             Assert.That(added.ExitCode, Is.Zero, added.Error);
@@ -40,7 +41,12 @@ public sealed class ConsoleBrowserTests
         }
         _senderKey = await _pharmacy.AddSenderAsync("gateway");
         _time = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        _service = await RunningService.StartAsync(_pharmacy, builder => builder.Services.AddSingleton<TimeProvider>(_time));
+        _service = await RunningService.StartAsync(_pharmacy, builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(_time);
+            // No start-up catch-up backup: the installation stays without one until pharmacy IT takes it from the console.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Backup:Enabled"] = "false" });
+        });
     }
 
     [OneTimeTearDown]
@@ -244,6 +250,46 @@ public sealed class ConsoleBrowserTests
         await xlsx.SaveAsAsync(folder.File("export.xlsx"));
         var sheets = ExportFiles.ReadXlsx(folder.File("export.xlsx"));
         Assert.That(sheets.SelectMany(s => s.Rows).Select(r => string.Join('|', r)), Has.Some.Contains("Inspected"));
+    }
+
+    [Test]
+    [Order(1)] // Before any test takes a backup: the installation is still as fresh as pharmacy IT first sees it.
+    public async Task An_auditor_sees_on_a_fresh_installation_that_the_daily_backup_paragraphs_fail_and_why()
+    {
+        var page = await SignInAsync("auditor1");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Compliance", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Compliance self-report", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.Locator("#summary")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d+ pass.*\d+ warn.*[1-9]\d* fail", System.Text.RegularExpressions.RegexOptions.Singleline));
+        foreach (var paragraph in new[] { "1311.205(b)(17)", "1311.305" })
+        {
+            // Found by its heading, which says the status in words (not by colour or icon alone).
+            var section = page.Locator("section.paragraph").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = $"Fail {paragraph} " }) });
+            await Expect(section).ToHaveCountAsync(1);
+            await Expect(section.Locator("tr", new() { HasText = "no backup has been taken yet" })).ToContainTextAsync("FAIL");
+            await Expect(section).ToContainTextAsync("pharmacyrx backup run");
+            await Expect(section).ToContainTextAsync("No test results given");
+        }
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Checked now");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Fail 1311.205(b)(17) " })).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "compliance");
+        // The report is long: the window on the failing paragraph is the picture the README shows.
+        await page.Locator("section[id='1311.205(b)(17)']").EvaluateAsync("section => section.scrollIntoView()");
+        await ConsoleBrowser.ScreenshotAsync(page, "compliance-backup-failing", fullPage: false);
+    }
+
+    [Test]
+    public async Task A_technician_is_offered_no_compliance_page_and_opening_it_is_refused()
+    {
+        var page = await SignInAsync("tech1");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Compliance" })).ToHaveCountAsync(0);
+        var refused = await page.GotoAsync("/admin/compliance");
+        Assert.That(refused!.Status, Is.EqualTo(403));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("1311.205(b)(17)");
     }
 
     [Test]

@@ -33,14 +33,14 @@ public sealed class WorkQueueReader(Database database)
     public async Task<IReadOnlyList<Entry>> ReadAsync(DateTimeOffset openSince, int perGroup, CancellationToken cancellationToken)
     {
         // The first term is the partial index's WHERE, word for word (0025_index_archive_for_queue.sql). Flags as 1/0 so
-        // SQL Server runs the same statement.
+        // SQL Server runs the same statement (and no CTE is named CURRENT, a T-SQL reserved word).
         var sql = $"""
             WITH candidates (receipt_id) AS (
               SELECT receipt_id FROM prescription_archive WHERE status IN ('NeedsPharmacistReview', 'PendingRevocationCheck', 'Invalid', 'Rejected')
               UNION SELECT receipt_id FROM verification_events
               UNION SELECT p.receipt_id FROM prescriptions p
                     WHERE p.received_at >= @Since AND NOT EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = p.receipt_id)),
-            current AS (
+            states AS (
               SELECT r.receipt_id, r.received_at, r.patient_name, r.drug_description, r.dea_schedule, r.prescriber_name, r.transaction_kind,
                      COALESCE(r.changed_status, r.status) AS status, r.cancelled_by_receipt_id,
                      CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type = 'PharmacistReview') THEN 1 ELSE 0 END AS reviewed,
@@ -55,7 +55,7 @@ public sealed class WorkQueueReader(Database database)
                        WHEN c.transaction_kind = 'NewRx' AND c.dispensed = 0 AND c.ended = 0 AND c.cancelled_by_receipt_id IS NULL
                             AND c.received_at >= @Since THEN 'NotYetDispensed'
                      END AS grp
-              FROM current c),
+              FROM states c),
             ranked AS (
               SELECT g.*, COUNT(*) OVER (PARTITION BY g.grp) AS group_count,
                      ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position

@@ -94,7 +94,7 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
                     }
                     // A DEASchedule keeps its name in any namespace: it cannot hide a schedule (ScriptFieldMap.Lookup).
                     var segment = xml.NamespaceURI == Namespace ? Segment(path, xml.LocalName, state)
-                        : xml.LocalName == "DEASchedule" ? "DEASchedule" : "~";
+                        : xml.LocalName.Equals("DEASchedule", StringComparison.OrdinalIgnoreCase) ? "DEASchedule" : "~";
                     path.Push(segment);
                     text.Clear();
                     if (ScriptFieldMap.Lookup(path.Current) is ScriptField.DigestMethod && xml.GetAttribute("Algorithm") is { } algorithm)

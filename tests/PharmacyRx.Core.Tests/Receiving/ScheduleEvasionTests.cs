@@ -66,6 +66,10 @@ public class ScheduleEvasionTests
     }
 
     [Test]
+    public void A_DEASchedule_element_named_in_another_case_is_controlled() =>
+        AssertControlled(ReadWith(new XElement(Ns + "DeaSchedule", new XElement(Ns + "code", "C48675"))), DeaSchedule.ScheduleII);
+
+    [Test]
     public void A_whitespace_or_lowercase_code_is_still_controlled()
     {
         AssertControlled(ReadWith(Schedule(" C48675\t")), DeaSchedule.ScheduleII);

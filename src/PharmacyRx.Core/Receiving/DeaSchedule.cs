@@ -26,6 +26,23 @@ public static class DeaScheduleCodes
     /// </summary>
     public static bool IsControlled(string code) => code.Length > 0;
 
+    /// <summary>
+    /// Of two codes a message sends (two <c>DEASchedule</c> elements, a compound's ingredients), the one held to the
+    /// stricter rules: any code over none, then CV, CIV, CIII, then CII (with C38046 and any unknown code, held to CII
+    /// rules), then CI. On a tie the first stands. A sender cannot make a controlled drug uncontrolled, or a CII a CV,
+    /// by adding an element.
+    /// </summary>
+    public static string Stricter(string first, string second) => Rank(second) > Rank(first) ? second : first;
+
+    private static int Rank(string code) => !IsControlled(code) ? 0 : FromCode(code) switch
+    {
+        DeaSchedule.ScheduleV => 1,
+        DeaSchedule.ScheduleIV => 2,
+        DeaSchedule.ScheduleIII => 3,
+        DeaSchedule.ScheduleI => 5,
+        _ => 4,
+    };
+
     /// <summary>Returns the schedule for a code, or null for a code that is not a DEA schedule code.</summary>
     public static DeaSchedule? FromCode(string code) => code switch
     {

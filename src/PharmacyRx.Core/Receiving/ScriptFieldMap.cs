@@ -113,7 +113,19 @@ internal static class ScriptFieldMap
     public static int FieldCount { get; } = Enum.GetValues<ScriptField>().Length;
 
     public static ScriptField? Lookup(ReadOnlySpan<char> path) =>
-        SpanLookup.TryGetValue(path, out var field) ? field : null;
+        SpanLookup.TryGetValue(path, out var field) ? field
+        : IsScheduleElsewhere(path) ? ScriptField.DeaSchedule
+        : null;
+
+    // 1311.200(a): whether a prescription is for a controlled substance decides whether the EPCS checks apply, so a
+    // schedule anywhere in the medication counts, not only at DrugCoded/DEASchedule/Code: a compound ingredient's, a
+    // code written straight in DEASchedule, a DEASchedule (or its Code) in another namespace ("~") or spelled in another
+    // case. The reader keeps the strictest (DeaScheduleCodes.Stricter).
+    private static bool IsScheduleElsewhere(ReadOnlySpan<char> path) =>
+        path.StartsWith(Drug, StringComparison.Ordinal)
+        && (path.EndsWith("/DEASchedule/Code", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith("/DEASchedule", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith("/DEASchedule/~", StringComparison.OrdinalIgnoreCase));
 
     public static bool IsBase64(ScriptField field) =>
         field is ScriptField.DigestValue or ScriptField.SignatureValue or ScriptField.Certificate;

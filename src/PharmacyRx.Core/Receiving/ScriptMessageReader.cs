@@ -92,7 +92,9 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
                     {
                         return ReadResult.Rejected(RejectionCode.TooDeep, $"elements nest deeper than {options.MaxDepth}", state.MessageId);
                     }
-                    var segment = xml.NamespaceURI == Namespace ? Segment(path, xml.LocalName, state) : "~";
+                    // A DEASchedule keeps its name in any namespace: it cannot hide a schedule (ScriptFieldMap.Lookup).
+                    var segment = xml.NamespaceURI == Namespace ? Segment(path, xml.LocalName, state)
+                        : xml.LocalName.Equals("DEASchedule", StringComparison.OrdinalIgnoreCase) ? "DEASchedule" : "~";
                     path.Push(segment);
                     text.Clear();
                     if (ScriptFieldMap.Lookup(path.Current) is ScriptField.DigestMethod && xml.GetAttribute("Algorithm") is { } algorithm)
@@ -160,6 +162,13 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
             if (field is ScriptField.Certificate)
             {
                 _certificates.Add(StripWhitespace(text));
+                return;
+            }
+            if (field is ScriptField.DeaSchedule)
+            {
+                // Every schedule sent counts and the strictest stands, so neither an empty DEASchedule first nor a milder
+                // one can make a controlled prescription look uncontrolled (1311.200(a)).
+                _values[(int)field] = DeaScheduleCodes.Stricter(_values[(int)field] ?? "", SignedElements.Normalize(text.ToString()));
                 return;
             }
             // The first occurrence wins, so a later duplicate element cannot override what was read.

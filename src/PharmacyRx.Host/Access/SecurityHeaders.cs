@@ -16,6 +16,12 @@ public static class SecurityHeaders
     public const string ConsoleContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+    /// <summary>
+    /// A file the console hands out (the as-received message, an audit report, an export): its content is a sender's or
+    /// holds one's text, so opened inline anyway it loads nothing and runs nothing (sandboxed, no script at all).
+    /// </summary>
+    public const string DownloadContentSecurityPolicy = ApiContentSecurityPolicy + "; sandbox";
+
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         context.Response.OnStarting(() =>
@@ -26,7 +32,10 @@ public static class SecurityHeaders
             headers["Referrer-Policy"] = "no-referrer";
             if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
             {
-                headers.ContentSecurityPolicy = WebConsole.ConsoleSession.IsConsoleRequest(context.Request) ? ConsoleContentSecurityPolicy : ApiContentSecurityPolicy;
+                headers.ContentSecurityPolicy =
+                    headers.ContentDisposition.ToString().StartsWith("attachment", StringComparison.OrdinalIgnoreCase) ? DownloadContentSecurityPolicy
+                    : WebConsole.ConsoleSession.IsConsoleRequest(context.Request) ? ConsoleContentSecurityPolicy
+                    : ApiContentSecurityPolicy;
             }
             headers.CacheControl = "no-store";
             return Task.CompletedTask;

@@ -17,8 +17,9 @@ public sealed record ReceiptSource(string Name, string Actor)
     /// A bus door; the name a publisher gives is kept only if it cannot pass for another door's sender (an HTTP sender's
     /// <c>http:NAME</c>, the inbox, the command line): a publisher must not cancel or pre-empt another sender's messages.
     /// </summary>
-    public static ReceiptSource Bus(string name) =>
-        name.Length is > 0 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') && name is not ("inbox" or "cli" or "http")
+    public static ReceiptSource Bus(string? name) =>
+        // A bus message's JSON may carry "source": null; it is then the bus's, and archived like any other (nothing dropped).
+        name is { Length: > 0 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_') && name is not ("inbox" or "cli" or "http")
             ? new(name, $"system:{name}")
             : new("bus", "system:bus");
     public static ReceiptSource CommandLine { get; } = new("cli", $"cli:{Environment.UserName}");

@@ -85,6 +85,20 @@ public class DoorPolicyTests
         });
     }
 
+    [Test]
+    public async Task A_bus_message_without_a_source_is_archived_under_the_bus_not_dropped()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await using var service = await RunningService.StartAsync(pharmacy);
+        var bytes = new SyntheticNewRx { MessageId = "NO-SOURCE-1" }.ToBytes();
+
+        await service.Services.GetRequiredService<IBus>().Publish(new ReceivePrescription(bytes, Source: null!));
+
+        await WaitForRecordsAsync(pharmacy, 1);
+        await using var connection = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        Assert.That(await connection.QuerySingleAsync<string>("SELECT source FROM prescription_archive"), Is.EqualTo("bus"));
+    }
+
     private static async Task SendAsync(string door, InstalledPharmacy pharmacy, RunningService service, TestBroker? broker)
     {
         switch (door)

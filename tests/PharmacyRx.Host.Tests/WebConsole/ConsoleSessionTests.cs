@@ -29,6 +29,32 @@ public sealed class ConsoleSessionTests
     }
 
     [Test]
+    public async Task The_as_received_download_of_a_hostile_body_is_an_attachment_that_cannot_run_script()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        var key = await pharmacy.Pharmacy.AddSenderAsync("gateway");
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "pharm1", Core.Access.DefaultRoles.Pharmacist);
+        using var pharmacist = await pharmacy.SignedInAsync("pharm1");
+        using var sender = pharmacy.Service.Client(key);
+        // Archived as received (Rejected: not SCRIPT), and a browser opening it inline would run its script.
+        var xhtml = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><script src=\"/console.js\"></script><img src=\"x\"/></body></html>"u8.ToArray();
+        using var posted = await sender.PostAsync("/api/inbound", new ByteArrayContent(xhtml));
+        var receipt = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement.GetProperty("receiptId").GetGuid();
+
+        using var download = await pharmacist.GetAsync($"/prescriptions/{receipt:D}?handler=AsReceived");
+
+        Assert.That(download.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await download.Content.ReadAsByteArrayAsync(), Is.EqualTo(xhtml));
+        Assert.That(download.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/xml"));
+        Assert.That(download.Content.Headers.ContentDisposition?.DispositionType, Is.EqualTo("attachment"));
+        Assert.That(download.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
+        // Opened inline anyway (a browser that ignores the disposition, a viewer), it may load and run nothing.
+        var policy = download.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.That(policy, Does.StartWith("default-src 'none'").And.Contain("sandbox").And.Not.Contain("script-src"));
+    }
+
+    [Test]
     public async Task Console_pages_forbid_inline_script_and_style_and_framing()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();

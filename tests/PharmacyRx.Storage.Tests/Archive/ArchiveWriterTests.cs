@@ -117,6 +117,35 @@ public class ArchiveWriterTests
 
         await Task.WhenAll(entries.Select(entry => writer.AppendAsync(entry, CancellationToken.None)));
 
+        await AssertRecordedHashesAreVerifysAsync(store, 41);
+    }
+
+    [Test]
+    public async Task Hashes_from_values_match_verify_for_empty_unicode_very_long_and_numeric_looking_text()
+    {
+        using var store = new SqliteStore();
+        await using var writer = store.Writer();
+        await writer.AppendAsync(SqliteStore.Entry("BASELINE-1"), CancellationToken.None);
+        string[] names = ["Zoë", "Ñandú\u0301", "\U0001F48A\U0001F9EA", "\u05E9\u05DC\u05D5\u05DD", "%s\\n''", "007", "1e5", "NULL", "X'00'"];
+        var shapes = names.Select((name, i) => new SyntheticNewRx
+        {
+            MessageId = $"SHAPE-{i}",
+            PatientLastName = name,
+            Refills = i % 2 == 0 ? "" : "02",
+            Quantity = i % 3 == 0 ? "" : "30.50",
+            Directions = i == 0 ? new string('d', 200_000) + "\u00E9" : "Take 1 tablet",
+        }).Append(SyntheticNewRx.NotControlled with { MessageId = "SHAPE-NC", DrugDescription = "" });
+
+        foreach (var shape in shapes)
+        {
+            await writer.AppendAsync(UnsealedEntry.From(shape.ToBytes()), CancellationToken.None);
+        }
+
+        await AssertRecordedHashesAreVerifysAsync(store, names.Length + 2);
+    }
+
+    private static async Task AssertRecordedHashesAreVerifysAsync(SqliteStore store, int rows)
+    {
         var audit = await new AuditLog(store.Database).ReadAllAsync(CancellationToken.None).ToListAsync();
         await using var connection = await store.Database.OpenAsync(CancellationToken.None);
         foreach (var table in new[] { "prescription_archive", "prescriptions" })
@@ -124,7 +153,7 @@ public class ArchiveWriterTests
             var recorded = audit.Where(e => e.Event.Type == AuditEventTypes.RowsCovered && e.Event.Target == table)
                 .SelectMany(e => RowCoverage.Parse(e.Event.Details)).ToDictionary(row => row.Key, row => row.Hash);
             var computed = await CoveredRows.ReadAllAsync(connection, null, CoveredTables.Find(table)!, CancellationToken.None).ToListAsync();
-            Assert.That(computed, Has.Count.EqualTo(41), table);
+            Assert.That(computed, Has.Count.EqualTo(rows), table);
             Assert.That(computed.Where(row => recorded.GetValueOrDefault(row.Key) != row.Hash).Select(row => row.Key), Is.Empty, table);
         }
     }

@@ -67,7 +67,7 @@ internal static class ConsoleBenchmark
               missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date, as_received,
               as_received_sha256, receipt_signature, signer_thumbprint)
             SELECT 'attention-' || receipt_id, received_at, source, 'attention:' || dedupe_key, message_id, transaction_kind,
-                   CASE rowid % 4 WHEN 0 THEN 'NeedsPharmacistReview' WHEN 1 THEN 'PendingRevocationCheck' WHEN 2 THEN 'Invalid' ELSE 'Rejected' END,
+                   CASE (rowid / 500) % 4 WHEN 0 THEN 'NeedsPharmacistReview' WHEN 1 THEN 'PendingRevocationCheck' WHEN 2 THEN 'Invalid' ELSE 'Rejected' END,
                    reason_code, reason, missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description,
                    written_date, as_received, as_received_sha256, receipt_signature, signer_thumbprint
             FROM prescription_archive WHERE rowid % 500 = 0;

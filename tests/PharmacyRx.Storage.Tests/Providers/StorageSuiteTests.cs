@@ -201,6 +201,48 @@ public class StorageSuiteTests(string provider)
     }
 
     [Test]
+    public async Task Search_by_status_finds_prescriptions_by_their_current_status_on_receipt_or_after_it()
+    {
+        var ids = new Dictionary<string, Guid>();
+        await using (var writer = _store.Writer())
+        {
+            foreach (var (name, status) in new (string, PrescriptionStatus)[]
+            {
+                ("invalid", PrescriptionStatus.Invalid), ("valid", PrescriptionStatus.VerifiedOnReceipt),
+                ("invalid-later", PrescriptionStatus.VerifiedOnReceipt), ("pending-resolved", PrescriptionStatus.PendingRevocationCheck),
+            })
+            {
+                var entry = ProviderStore.Entry($"STATUS-{name}") with { Decision = new ReceiptDecision(status, "Test", "synthetic", []) };
+                await writer.AppendAsync(entry, CancellationToken.None);
+                ids[name] = entry.ReceiptId;
+            }
+        }
+        await using (var connection = await _store.Database.OpenAsync(CancellationToken.None))
+        {
+            const string events = """
+                INSERT INTO verification_events (receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint)
+                VALUES (@ReceiptId, '2026-01-01T00:00:00Z', @Status, 'Test', 'synthetic', @Seal, 'UNSEALED')
+                """;
+            await connection.ExecuteAsync(events, new[]
+            {
+                new { ReceiptId = ids["invalid-later"].ToString("D"), Status = "Invalid", Seal = new byte[8] },
+                new { ReceiptId = ids["pending-resolved"].ToString("D"), Status = "Invalid", Seal = new byte[8] },
+                new { ReceiptId = ids["pending-resolved"].ToString("D"), Status = "VerifiedOnReceipt", Seal = new byte[8] },
+            });
+        }
+        var names = ids.ToDictionary(pair => pair.Value.ToString("D"), pair => pair.Key);
+        var search = new PrescriptionSearch(_store.Database);
+
+        async Task<string[]> Found(string status) =>
+            (await search.SearchAsync(new PrescriptionQuery { Status = status, Descending = false }, CancellationToken.None)).Rows
+                .Select(row => names[row.ReceiptId]).ToArray();
+
+        Assert.That(await Found("Invalid"), Is.EqualTo(new[] { "invalid", "invalid-later" }));
+        Assert.That(await Found("PendingRevocationCheck"), Is.Empty, "resolved since");
+        Assert.That(await Found("VerifiedOnReceipt"), Is.EqualTo(new[] { "valid", "pending-resolved" }));
+    }
+
+    [Test]
     public async Task A_second_record_under_the_same_dedupe_key_is_refused_as_a_duplicate_key()
     {
         await using (var writer = _store.Writer())

@@ -67,10 +67,18 @@ internal static class ConsoleBenchmark
               missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date, as_received,
               as_received_sha256, receipt_signature, signer_thumbprint)
             SELECT 'attention-' || receipt_id, received_at, source, 'attention:' || dedupe_key, message_id, transaction_kind,
-                   CASE rowid % 4 WHEN 0 THEN 'NeedsPharmacistReview' WHEN 1 THEN 'PendingRevocationCheck' WHEN 2 THEN 'Invalid' ELSE 'Rejected' END,
+                   CASE (rowid / 500) % 4 WHEN 0 THEN 'NeedsPharmacistReview' WHEN 1 THEN 'PendingRevocationCheck' WHEN 2 THEN 'Invalid' ELSE 'Rejected' END,
                    reason_code, reason, missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description,
                    written_date, as_received, as_received_sha256, receipt_signature, signer_thumbprint
             FROM prescription_archive WHERE rowid % 500 = 0;
+            -- As the archive writer does: every readable NewRx has its prescriptions row, whatever its status; a rejected
+            -- (unreadable) message has none.
+            INSERT INTO prescriptions (receipt_id, received_at, patient_key, prescriber_key, drug_key, dea_schedule, written_date,
+              earliest_fill_date, quantity, quantity_unit, refills_authorized)
+            SELECT a.receipt_id, p.received_at, p.patient_key, p.prescriber_key, p.drug_key, p.dea_schedule, p.written_date,
+                   p.earliest_fill_date, p.quantity, p.quantity_unit, p.refills_authorized
+            FROM prescription_archive a JOIN prescriptions p ON a.receipt_id = 'attention-' || p.receipt_id
+            WHERE a.receipt_id LIKE 'attention-%' AND a.status <> 'Rejected';
             ANALYZE;
             """;
         await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");

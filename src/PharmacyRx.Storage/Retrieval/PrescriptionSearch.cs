@@ -48,6 +48,9 @@ public sealed class PrescriptionSearch(Database database)
         public int RefillNumber { get; init; }
     }
 
+    /// <summary>The statuses on receipt the archive's partial index holds (0025_index_archive_for_queue.sql).</summary>
+    private static readonly HashSet<string> AttentionStatuses = ["NeedsPharmacistReview", "PendingRevocationCheck", "Invalid", "Rejected"];
+
     private static readonly Dictionary<PrescriptionSort, string> SortColumns = new()
     {
         [PrescriptionSort.Received] = "p.received_at",
@@ -99,10 +102,22 @@ public sealed class PrescriptionSearch(Database database)
         }
         if (!string.IsNullOrWhiteSpace(query.Status))
         {
-            where.Append(CultureInfo.InvariantCulture, $"""
-                 AND COALESCE((SELECT e.status FROM verification_events e WHERE e.receipt_id = p.receipt_id ORDER BY e.id DESC {database.Dialect.FirstRows("1")}),
-                              (SELECT s.status FROM prescription_archive s WHERE s.receipt_id = p.receipt_id)) = @Status
-                """);
+            // The current status: the newest verification event's, else the one on receipt. A status that needs attention
+            // is rare: its records are read from the archive's partial index (its WHERE word for word,
+            // 0025_index_archive_for_queue.sql) and from the events, not by walking every prescription.
+            where.Append(AttentionStatuses.Contains(query.Status)
+                ? """
+                   AND p.receipt_id IN (
+                     SELECT s.receipt_id FROM prescription_archive s
+                     WHERE s.status IN ('NeedsPharmacistReview', 'PendingRevocationCheck', 'Invalid', 'Rejected') AND s.status = @Status
+                       AND NOT EXISTS (SELECT 1 FROM verification_events e WHERE e.receipt_id = s.receipt_id)
+                     UNION SELECT e.receipt_id FROM verification_events e
+                     WHERE e.status = @Status AND e.id = (SELECT MAX(n.id) FROM verification_events n WHERE n.receipt_id = e.receipt_id))
+                  """
+                : $"""
+                   AND COALESCE((SELECT e.status FROM verification_events e WHERE e.receipt_id = p.receipt_id ORDER BY e.id DESC {database.Dialect.FirstRows("1")}),
+                                (SELECT s.status FROM prescription_archive s WHERE s.receipt_id = p.receipt_id)) = @Status
+                  """);
             parameters.Add("Status", query.Status);
         }
         if (query.PrescriptionNumber is { } number)

@@ -32,22 +32,36 @@ public sealed class WorkQueueReader(Database database)
     /// <summary>The queue: per group its count and at most <paramref name="perGroup"/> newest rows.</summary>
     public async Task<IReadOnlyList<Entry>> ReadAsync(DateTimeOffset openSince, int perGroup, CancellationToken cancellationToken)
     {
-        // The first term is the partial index's WHERE, word for word (0025_index_archive_for_queue.sql). Flags as 1/0 so
-        // SQL Server runs the same statement.
+        // Full records (with their correlated subqueries) only for the few rows whose group the cheap predicates cannot
+        // settle, and for the rows shown. `unsettled`: every record whose status needs attention (the partial index's
+        // WHERE, word for word: 0025_index_archive_for_queue.sql) or has changed, every prescription a later row may cancel (a
+        // superset: ArchiveQueries decides) or a Void or TransferOut may have ended (0026's partial index). Any
+        // other open prescription of the window is NotYetDispensed: `open_rx`, counted from indexes alone, of which
+        // only the newest @PerGroup get a full record. Flags as 1/0 so SQL Server runs the same statement.
         var sql = $"""
-            WITH candidates (receipt_id) AS (
+            WITH unsettled (receipt_id) AS (
               SELECT receipt_id FROM prescription_archive WHERE status IN ('NeedsPharmacistReview', 'PendingRevocationCheck', 'Invalid', 'Rejected')
               UNION SELECT receipt_id FROM verification_events
-              UNION SELECT p.receipt_id FROM prescriptions p
-                    WHERE p.received_at >= @Since AND NOT EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = p.receipt_id)),
+              UNION SELECT p.receipt_id FROM prescriptions p JOIN (
+                      SELECT cancels_receipt_id AS receipt_id FROM prescription_archive WHERE cancels_receipt_id IS NOT NULL
+                      UNION SELECT t.receipt_id FROM prescription_archive c JOIN prescription_archive t ON t.message_id = c.relates_to_message_id
+                            WHERE c.relates_to_message_id IS NOT NULL AND c.transaction_kind = 'CancelRx'
+                      UNION SELECT receipt_id FROM annotations WHERE annotation_type IN ('Void', 'TransferOut')) x ON x.receipt_id = p.receipt_id),
+            open_rx (receipt_id, received_at) AS (
+              SELECT p.receipt_id, p.received_at FROM prescriptions p
+              WHERE p.received_at >= @Since AND NOT EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = p.receipt_id)
+                AND p.receipt_id NOT IN (SELECT receipt_id FROM unsettled)),
+            newest_open (receipt_id) AS (
+              SELECT receipt_id FROM open_rx ORDER BY received_at DESC, receipt_id {database.Dialect.FirstRows("@PerGroup")}),
             queue_rows AS (
               SELECT r.receipt_id, r.received_at, r.patient_name, r.drug_description, r.dea_schedule, r.prescriber_name, r.transaction_kind,
                      COALESCE(r.changed_status, r.status) AS status, r.cancelled_by_receipt_id,
+                     CASE WHEN r.receipt_id IN (SELECT receipt_id FROM unsettled) THEN 1 ELSE 0 END AS unsettled,
                      CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type = 'PharmacistReview') THEN 1 ELSE 0 END AS reviewed,
                      CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type IN ('Void', 'TransferOut')) THEN 1 ELSE 0 END AS ended,
                      CASE WHEN EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = r.receipt_id) THEN 1 ELSE 0 END AS dispensed
               FROM ({ArchiveQueries.SelectRecord(database.Dialect)}
-                    WHERE a.receipt_id IN (SELECT receipt_id FROM candidates)) r),
+                    WHERE a.receipt_id IN (SELECT receipt_id FROM unsettled) OR a.receipt_id IN (SELECT receipt_id FROM newest_open)) r),
             grouped AS (
               SELECT c.*, CASE
                        WHEN c.status = 'NeedsPharmacistReview' AND c.reviewed = 0 THEN 'NeedsReview'
@@ -57,7 +71,8 @@ public sealed class WorkQueueReader(Database database)
                      END AS grp
               FROM queue_rows c),
             ranked AS (
-              SELECT g.*, COUNT(*) OVER (PARTITION BY g.grp) AS group_count,
+              SELECT g.*, SUM(g.unsettled) OVER (PARTITION BY g.grp)
+                            + CASE WHEN g.grp = 'NotYetDispensed' THEN (SELECT COUNT(*) FROM open_rx) ELSE 0 END AS group_count,
                      ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position
               FROM grouped g WHERE g.grp IS NOT NULL)
             SELECT grp AS "Group", receipt_id, received_at, patient_name, drug_description, dea_schedule, prescriber_name, status,

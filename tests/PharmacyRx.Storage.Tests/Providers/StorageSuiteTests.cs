@@ -134,6 +134,115 @@ public class StorageSuiteTests(string provider)
     }
 
     [Test]
+    public async Task The_queue_groups_and_counts_a_small_archive_and_shows_the_newest_rows_of_each_group()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var ids = new Dictionary<string, Guid>();
+        await using (var writer = _store.Writer())
+        {
+            var minutes = 0;
+            foreach (var (name, status, daysAgo) in new (string, PrescriptionStatus, int)[]
+            {
+                ("open-1", PrescriptionStatus.VerifiedOnReceipt, 0), ("open-2", PrescriptionStatus.VerifiedOnReceipt, 0),
+                ("open-3", PrescriptionStatus.ReceiptSigned, 0), ("dispensed", PrescriptionStatus.VerifiedOnReceipt, 0),
+                ("voided", PrescriptionStatus.VerifiedOnReceipt, 0), ("cancelled", PrescriptionStatus.VerifiedOnReceipt, 0),
+                ("review", PrescriptionStatus.NeedsPharmacistReview, 0), ("reviewed", PrescriptionStatus.NeedsPharmacistReview, 0),
+                ("invalid", PrescriptionStatus.Invalid, 0), ("revoked-later", PrescriptionStatus.VerifiedOnReceipt, 0),
+                ("old", PrescriptionStatus.VerifiedOnReceipt, 60),
+            })
+            {
+                var entry = ProviderStore.Entry($"QUEUE-{name}") with
+                {
+                    ReceivedAt = now.AddDays(-daysAgo).AddMinutes(-++minutes),
+                    Decision = new ReceiptDecision(status, "Test", "synthetic", []),
+                };
+                await writer.AppendAsync(entry, CancellationToken.None);
+                ids[name] = entry.ReceiptId;
+            }
+        }
+        await using (var connection = await _store.Database.OpenAsync(CancellationToken.None))
+        {
+            const string work = """
+                INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by)
+                VALUES (@Dispensed, '30', 'C48542', '2026-01-01', 'pharmacist', 0, '2026-01-01T00:00:00Z', 'pharmacist');
+                INSERT INTO annotations (receipt_id, annotation_type, fields, created_at, created_by)
+                VALUES (@Voided, 'Void', '{}', '2026-01-01T00:00:00Z', 'pharmacist');
+                INSERT INTO annotations (receipt_id, annotation_type, fields, created_at, created_by)
+                VALUES (@Reviewed, 'PharmacistReview', '{}', '2026-01-01T00:00:00Z', 'pharmacist');
+                INSERT INTO verification_events (receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint)
+                VALUES (@Revoked, '2026-01-01T00:00:00Z', 'Invalid', 'Revoked', 'synthetic', @Seal, 'UNSEALED');
+                INSERT INTO prescription_archive (receipt_id, received_at, source, dedupe_key, message_id, transaction_kind, status, reason_code, reason,
+                  missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date,
+                  cancels_receipt_id, as_received, as_received_sha256, receipt_signature, signer_thumbprint)
+                SELECT @CancelRx, received_at, source, @CancelRx, message_id, 'CancelRx', status, reason_code, reason,
+                  missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date,
+                  receipt_id, as_received, as_received_sha256, receipt_signature, signer_thumbprint
+                FROM prescription_archive WHERE receipt_id = @Cancelled;
+                """;
+            await connection.ExecuteAsync(work, new
+            {
+                Dispensed = ids["dispensed"].ToString("D"), Voided = ids["voided"].ToString("D"), Reviewed = ids["reviewed"].ToString("D"),
+                Revoked = ids["revoked-later"].ToString("D"), Cancelled = ids["cancelled"].ToString("D"),
+                CancelRx = Guid.CreateVersion7().ToString("D"), Seal = new byte[8],
+            });
+        }
+        var names = ids.ToDictionary(pair => pair.Value.ToString("D"), pair => pair.Key);
+
+        var queue = await new WorkQueueReader(_store.Database).ReadAsync(now.AddDays(-30), 2, CancellationToken.None);
+
+        Assert.That(queue.Select(e => $"{e.Group} {names[e.ReceiptId]} {e.Status} of {e.GroupCount}"), Is.EqualTo(new[]
+        {
+            "Invalid invalid Invalid of 2",
+            "Invalid revoked-later Invalid of 2",
+            "NeedsReview review NeedsPharmacistReview of 1",
+            "NotYetDispensed open-1 VerifiedOnReceipt of 4",
+            "NotYetDispensed open-2 VerifiedOnReceipt of 4",
+        }));
+    }
+
+    [Test]
+    public async Task Search_by_status_finds_prescriptions_by_their_current_status_on_receipt_or_after_it()
+    {
+        var ids = new Dictionary<string, Guid>();
+        await using (var writer = _store.Writer())
+        {
+            foreach (var (name, status) in new (string, PrescriptionStatus)[]
+            {
+                ("invalid", PrescriptionStatus.Invalid), ("valid", PrescriptionStatus.VerifiedOnReceipt),
+                ("invalid-later", PrescriptionStatus.VerifiedOnReceipt), ("pending-resolved", PrescriptionStatus.PendingRevocationCheck),
+            })
+            {
+                var entry = ProviderStore.Entry($"STATUS-{name}") with { Decision = new ReceiptDecision(status, "Test", "synthetic", []) };
+                await writer.AppendAsync(entry, CancellationToken.None);
+                ids[name] = entry.ReceiptId;
+            }
+        }
+        await using (var connection = await _store.Database.OpenAsync(CancellationToken.None))
+        {
+            const string events = """
+                INSERT INTO verification_events (receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint)
+                VALUES (@ReceiptId, '2026-01-01T00:00:00Z', @Status, 'Test', 'synthetic', @Seal, 'UNSEALED')
+                """;
+            await connection.ExecuteAsync(events, new[]
+            {
+                new { ReceiptId = ids["invalid-later"].ToString("D"), Status = "Invalid", Seal = new byte[8] },
+                new { ReceiptId = ids["pending-resolved"].ToString("D"), Status = "Invalid", Seal = new byte[8] },
+                new { ReceiptId = ids["pending-resolved"].ToString("D"), Status = "VerifiedOnReceipt", Seal = new byte[8] },
+            });
+        }
+        var names = ids.ToDictionary(pair => pair.Value.ToString("D"), pair => pair.Key);
+        var search = new PrescriptionSearch(_store.Database);
+
+        async Task<string[]> Found(string status) =>
+            (await search.SearchAsync(new PrescriptionQuery { Status = status, Descending = false }, CancellationToken.None)).Rows
+                .Select(row => names[row.ReceiptId]).ToArray();
+
+        Assert.That(await Found("Invalid"), Is.EqualTo(new[] { "invalid", "invalid-later" }));
+        Assert.That(await Found("PendingRevocationCheck"), Is.Empty, "resolved since");
+        Assert.That(await Found("VerifiedOnReceipt"), Is.EqualTo(new[] { "valid", "pending-resolved" }));
+    }
+
+    [Test]
     public async Task A_second_record_under_the_same_dedupe_key_is_refused_as_a_duplicate_key()
     {
         await using (var writer = _store.Writer())

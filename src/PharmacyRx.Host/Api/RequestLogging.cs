@@ -41,8 +41,9 @@ public static class RequestLogging
         });
     }
 
+    // Razor Pages' templates have no leading slash ("" for the sign-in page, "Queue"): one form for every route.
     private static string? Route(HttpContext context) =>
         context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } template }
-            ? (template.Length > 1 ? template.TrimEnd('/') : template)
+            ? "/" + template.Trim('/')
             : null;
 }

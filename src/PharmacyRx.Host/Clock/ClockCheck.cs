@@ -46,19 +46,7 @@ public sealed partial class ClockCheck(ClockOptions options, AuditLog audit, Tim
         {
             return;
         }
-        using var timer = new PeriodicTimer(options.Interval, time);
-        do
-        {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogCheckCrashed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await PeriodicWork.RunAsync(options.Interval, time, CheckAsync, ex => LogCheckCrashed(logger, ex), stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Clock is {Seconds} s off {Server}: outside 1311.205(b)(4)(v) bounds")]

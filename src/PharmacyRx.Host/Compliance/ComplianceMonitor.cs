@@ -26,19 +26,7 @@ public sealed partial class ComplianceMonitor(ComplianceReporter reporter, Compl
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Interval, time);
-        do
-        {
-            try
-            {
-                await RefreshAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        await PeriodicWork.RunAsync(options.Interval, time, RefreshAsync, ex => LogFailed(logger, ex), stoppingToken);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Compliance self-report: {Count} paragraph(s) fail: {Paragraphs}")]

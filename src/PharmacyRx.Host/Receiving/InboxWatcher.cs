@@ -32,21 +32,12 @@ public sealed partial class InboxWatcher(
         {
             return;
         }
-        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
-        do
-        {
-            try
+        // The folder itself failed (gone, unreadable): say so and look again at the next tick.
+        await PeriodicWork.RunAsync(options.Value.PollInterval, time, async token =>
             {
                 Directory.CreateDirectory(data.Inbox);
-                await ScanAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                // The folder itself failed (gone, unreadable): say so and look again at the next tick.
-                LogScanFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+                await ScanAsync(token);
+            }, ex => LogScanFailed(logger, ex), stoppingToken);
     }
 
     /// <summary>Archives every settled file now; returns how many were archived.</summary>

@@ -10,20 +10,8 @@ public sealed partial class VerificationMaintenance(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.RecheckInterval, time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A failed round is retried at the next tick; the pending records stay pending meanwhile.
-                LogRoundFailed(logger, ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        // A failed round is retried at the next tick; the pending records stay pending meanwhile.
+        await PeriodicWork.RunAsync(options.RecheckInterval, time, RunOnceAsync, ex => LogRoundFailed(logger, ex), stoppingToken);
     }
 
     /// <summary>One round: reload, refresh, re-check.</summary>

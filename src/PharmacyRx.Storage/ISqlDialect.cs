@@ -86,11 +86,8 @@ public interface ISqlDialect
     /// <summary>Reads an inspector's export rows from a statement, streaming, into a sorter.</summary>
     IExportRowReader ExportRows { get; }
 
-    /// <summary>
-    /// Whether the audit chain records the rows of covered tables on this engine (SQLite: TEMP triggers and the update hook).
-    /// SQL Server's ledger tables vouch for the append-only tables instead; see the README.
-    /// </summary>
-    bool RecordsCoverage { get; }
+    /// <summary>How the service's own connections mark the rows of covered tables they write, for the audit chain.</summary>
+    Audit.ICoverageMarks Coverage { get; }
 
     /// <summary>
     /// Checks the database against the engine's own ledger (SQL Server: <c>sys.sp_verify_database_ledger</c>); the problems
@@ -98,8 +95,12 @@ public interface ISqlDialect
     /// </summary>
     Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken);
 
-    /// <summary>The SQL expression rendering a row's columns as one text for <c>RowHasher</c> (SQLite's <c>quote()</c>).</summary>
-    string RowText(IEnumerable<string> columns);
+    /// <summary>
+    /// The SQL expression rendering a row's columns as one text for <c>RowHasher</c>: each value as an SQL literal (text
+    /// quoted with quotes doubled, a BLOB as <c>X'HEX'</c>, an integer in decimal, NULL as <c>NULL</c>), comma-separated;
+    /// the same text on both engines. <paramref name="row"/> qualifies the columns (a trigger's OLD row, an alias).
+    /// </summary>
+    string RowText(IEnumerable<Audit.RowColumn> columns, string? row = null);
 
     /// <summary>The name of the file a backup folder holds for the database (SQLite: the copy; SQL Server: where the server put it).</summary>
     string BackupFileName { get; }

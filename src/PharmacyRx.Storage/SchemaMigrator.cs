@@ -82,6 +82,12 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
             await transaction.CommitAsync(cancellationToken);
             count++;
         }
+        // 1311.215(a)(2): what marks the covered tables' rows for the audit chain, made for the schema as it now is.
+        await using (var coverage = await database.BeginWriteAsync(connection, cancellationToken))
+        {
+            await database.Dialect.Coverage.InstallAsync(connection, coverage, cancellationToken);
+            await coverage.CommitAsync(cancellationToken);
+        }
         return count;
     }
 

@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Data.SqlClient;
+using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Export;
 
 namespace PharmacyRx.Storage;
@@ -50,7 +51,7 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public DbConnection CreateConnection() => new SqlConnection(_connectionString);
 
-    public Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Coverage.PrepareAsync(connection, cancellationToken);
 
     public string MigrationsJournalDdl => """
         IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL
@@ -77,7 +78,7 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public string SelectInsertedId => "SELECT CAST(SCOPE_IDENTITY() AS bigint)";
 
-    // Coverage rows are not recorded on SQL Server yet (README, "Running a chain"): the writer never hashes from values here.
+    // No update hook: the recorder reads back the rows the triggers marked, so the writer does not hash from values here.
     public bool WatchesAppendedRows(DbConnection connection) => false;
 
     public long LastInsertedId(DbConnection connection) =>
@@ -116,11 +117,20 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public IExportRowReader ExportRows { get; } = new DataReaderExportRows();
 
-    // Not yet: the coverage triggers and update hook are SQLite's; the ledger vouches for the append-only tables here.
-    public bool RecordsCoverage => false;
+    public ICoverageMarks Coverage => field ??= new SqlServerCoverageMarks(this);
 
-    public string RowText(IEnumerable<string> columns) =>
-        throw new NotSupportedException("row coverage is recorded on SQLite only; SQL Server's ledger vouches for the append-only tables");
+    // Each value rendered as SQLite's quote() renders it (RowHasher.Text), so a row's text is the same on both engines;
+    // nvarchar(max) throughout, so a long row is never cut at 4,000 characters.
+    public string RowText(IEnumerable<RowColumn> columns, string? row = null)
+    {
+        var values = columns.Select(column => (Name: row is null ? column.Name : $"{row}.{column.Name}", column.Type)).Select(column =>
+            column.Type == typeof(string) ? $"ISNULL(N'''' + REPLACE(CONVERT(nvarchar(max), {column.Name}), N'''', N'''''') + N'''', N'NULL')"
+            : column.Type == typeof(long) || column.Type == typeof(int) ? $"ISNULL(CONVERT(nvarchar(max), {column.Name}), N'NULL')"
+            : column.Type == typeof(byte[]) ? $"ISNULL(N'X''' + CONVERT(varchar(max), {column.Name}, 2) + N'''', N'NULL')"
+            : throw new NotSupportedException($"no SQL literal rendering for column {column.Name} of type {column.Type.Name}")).ToArray();
+        // CONCAT_WS takes a separator and at least two values.
+        return values.Length == 1 ? values[0] : $"CONCAT_WS(N',', {string.Join(", ", values)})";
+    }
 
     public bool IsTransient(Exception exception) =>
         exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(error => TransientNumbers.Contains(error.Number));

@@ -46,7 +46,7 @@ public sealed class SqliteDialect : ISqlDialect
             PRAGMA foreign_keys = ON;
             """;
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: cancellationToken));
-        await CoverageTriggers.InstallAsync(connection, cancellationToken);
+        await Coverage.PrepareAsync(connection, cancellationToken);
     }
 
     public IReadOnlyList<string> Batches(string script) => [script];
@@ -88,11 +88,13 @@ public sealed class SqliteDialect : ISqlDialect
 
     public IExportRowReader ExportRows { get; } = new SqliteExportRows();
 
-    public bool RecordsCoverage => true;
+    public ICoverageMarks Coverage => field ??= new SqliteCoverageMarks(this);
 
     public Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
 
-    public string RowText(IEnumerable<string> columns) => $"concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({c})"))})";
+    // quote() renders every type as RowHasher.Text does; as a BLOB, the UTF-8 bytes reach the hash without decoding.
+    public string RowText(IEnumerable<RowColumn> columns, string? row = null) =>
+        $"CAST(concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({(row is null ? "" : row + ".")}{c.Name})"))}) AS BLOB)";
 
     public string BackupFileName => "pharmacyrx.db";
 

@@ -37,7 +37,7 @@ internal sealed class HashedColumns
         async Task<int[]> OrdinalsAsync(string table, string[] inserted)
         {
             var columns = await CoveredRows.ColumnsAsync(connection, transaction, CoveredTables.Find(table)!, CancellationToken.None);
-            var ordinals = columns.Select(column => Array.IndexOf(inserted, column)).ToArray();
+            var ordinals = columns.Select(column => Array.IndexOf(inserted, column.Name)).ToArray();
             return ordinals.Contains(-1) ? [] : ordinals;
         }
     }

@@ -15,8 +15,9 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     public const string Actor = "system:coverage";
     private const string BaselineName = "coverage";
 
-    private readonly PreparedCommand _pending = new(connection, CoverageMarks.Pending);
-    private readonly PreparedCommand _clear = new(connection, CoverageMarks.Clear);
+    private readonly ICoverageMarks _marks = Database.DialectOf(connection).Coverage;
+    private readonly PreparedCommand _pending = new(connection, Database.DialectOf(connection).Coverage.Pending);
+    private readonly PreparedCommand _clear = new(connection, Database.DialectOf(connection).Coverage.Clear);
     private readonly PreparedCommand _recorded = new(connection, """
         SELECT row_hash FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
         """, "@Table", "@Key");
@@ -38,8 +39,8 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     /// </summary>
     public async Task<Plan> PlanAsync(DbTransaction transaction, DateTimeOffset at, IReadOnlyDictionary<string, List<(string Key, string Hash)>>? written = null)
     {
-        // Coverage by TEMP triggers is SQLite's (CoverageTriggers); a server dialect records coverage its own way.
-        if (!(_installed ??= Database.DialectOf(connection).RecordsCoverage && await InstalledAsync(transaction)))
+        // Nothing is marked on a connection opened before the coverage schema existed (a migration's own).
+        if (!(_installed ??= await InstalledAsync(transaction)))
         {
             return new Plan([], []);
         }
@@ -50,10 +51,10 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
             {
                 var table = reader.GetString(0);
                 (keys.TryGetValue(table, out var rows) ? rows : keys[table] = new SortedDictionary<string, byte[]?>(StringComparer.Ordinal))
-                    [reader.GetString(1)] = reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2);
+                    [reader.GetString(1)] = reader.IsDBNull(2) ? null : RowHasher.RowBytes(reader, 2);
             }
         }
-        var appended = CoverageMarks.TakeAppended(connection);
+        var appended = _marks.TakeAppended(connection);
         var baseline = await BaselineAsync(transaction, at);
         if (keys.Count == 0 && appended.Count == 0 && baseline is null)
         {
@@ -77,9 +78,11 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
                     rows.Add(row);
                 }
             }
-            else if (table.AppendOnly && appended.TryGetValue(table.Name, out var marked))
+            else if (table.AppendOnly
+                && (appended.TryGetValue(table.Name, out var marked) ? marked.Count : keys.GetValueOrDefault(table.Name)?.Count ?? 0) is > 0 and var count)
             {
-                rows.AddRange(written?.GetValueOrDefault(table.Name) is { } hashed && hashed.Count == marked.Count
+                // Marked by the engine's hook (SQLite: the first rowid and a count) or among the marks (SQL Server: each key).
+                rows.AddRange(written?.GetValueOrDefault(table.Name) is { } hashed && hashed.Count == count
                     ? hashed
                     : await AppendedAsync(transaction, table, marked.First));
             }
@@ -181,7 +184,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         if (!_appendedCommands.TryGetValue(table.Name, out var command))
         {
             var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
-            command = new PreparedCommand(connection, CoverageMarks.AppendedSince(table, Database.DialectOf(connection).RowText(columns)), "@First");
+            command = new PreparedCommand(connection, _marks.Appended(table, columns), "@First");
             _appendedCommands[table.Name] = command;
         }
         var rows = new List<(string, string)>();
@@ -203,7 +206,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = CoverageMarks.Installed;
+        command.CommandText = _marks.Installed;
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 

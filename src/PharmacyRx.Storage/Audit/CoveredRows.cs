@@ -10,12 +10,18 @@ namespace PharmacyRx.Storage.Audit;
 /// </summary>
 public static class CoveredRows
 {
-    /// <summary>The hashed columns of a table, in the table's order.</summary>
-    public static async Task<string[]> ColumnsAsync(DbConnection connection, DbTransaction? transaction, CoveredTable table, CancellationToken cancellationToken)
+    /// <summary>
+    /// The hashed columns of a table, in the table's order, with their types. SQL Server's ledger columns are hidden and
+    /// so not among them: the ledger vouches for those itself.
+    /// </summary>
+    public static async Task<RowColumn[]> ColumnsAsync(DbConnection connection, DbTransaction? transaction, CoveredTable table, CancellationToken cancellationToken)
     {
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
             $"SELECT * FROM {table.Name} WHERE 1 = 0", transaction: transaction, cancellationToken: cancellationToken));
-        return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).Where(c => !table.HashedElsewhere.Contains(c)).ToArray();
+        return Enumerable.Range(0, reader.FieldCount)
+            .Where(ordinal => !table.HashedElsewhere.Contains(reader.GetName(ordinal)))
+            .Select(ordinal => new RowColumn(reader.GetName(ordinal), reader.GetFieldType(ordinal)))
+            .ToArray();
     }
 
     /// <summary>Every row of a table as (key, hash), in key order.</summary>

@@ -13,7 +13,14 @@ namespace PharmacyRx.Storage.Audit;
 internal static class RowHasher
 {
     /// <summary>The hash of the row text in column <paramref name="ordinal"/> of the current row.</summary>
-    public static string Hash(string table, DbDataReader reader, int ordinal) => Hash(table, reader.GetFieldValue<byte[]>(ordinal));
+    public static string Hash(string table, DbDataReader reader, int ordinal) => Hash(table, RowBytes(reader, ordinal));
+
+    /// <summary>
+    /// A row text read from the database as its UTF-8 bytes: SQLite hands them over as stored (its row text is a BLOB of
+    /// them); SQL Server's text is UTF-16 and is encoded here, so the same row hashes the same on both engines.
+    /// </summary>
+    public static byte[] RowBytes(DbDataReader reader, int ordinal) =>
+        reader.GetFieldType(ordinal) == typeof(byte[]) ? reader.GetFieldValue<byte[]>(ordinal) : Encoding.UTF8.GetBytes(reader.GetString(ordinal));
 
     /// <summary>
     /// The hash of a row from the values just written, rendered as <see cref="ISqlDialect.RowText"/> renders them in the database

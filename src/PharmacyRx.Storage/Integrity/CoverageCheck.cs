@@ -15,12 +15,6 @@ public static class CoverageCheck
     public static async Task<bool> IsCoveredAsync(
         DbConnection connection, DbTransaction? transaction, CoveredTable table, string key, CancellationToken cancellationToken)
     {
-        if (!Database.DialectOf(connection).RecordsCoverage)
-        {
-            // SQL Server records no row coverage yet: its ledger tables refuse changes to the append-only rows instead, and
-            // verify checks the ledger. Rows of the mutable tables (users, keys, senders) are not checked there (README).
-            return true;
-        }
         const string sql = """
             SELECT row_hash, audit_sequence FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
             """;

@@ -67,13 +67,13 @@ internal static class CoverageTriggers
                 """);
             Add("update", "UPDATE", $"""
                 BEGIN
-                  {Mark("OLD", Database.DialectOf(connection).RowText(columns.Select(c => "OLD." + c)))};
+                  {Mark("OLD", Database.DialectOf(connection).RowText(columns, "OLD"))};
                   {Mark("NEW", "NULL")};
                 END
                 """);
             Add("delete", "DELETE", $"""
                 BEGIN
-                  {Mark("OLD", Database.DialectOf(connection).RowText(columns.Select(c => "OLD." + c)))};
+                  {Mark("OLD", Database.DialectOf(connection).RowText(columns, "OLD"))};
                 END
                 """);
 

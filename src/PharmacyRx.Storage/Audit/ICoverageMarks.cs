@@ -1,0 +1,45 @@
+using System.Data.Common;
+
+namespace PharmacyRx.Storage.Audit;
+
+/// <summary>
+/// How a dialect marks the rows of covered tables that the service's own connections write, for
+/// <see cref="CoverageRecorder"/> to record in the audit chain at commit (1311.205(b)(16), 1311.215(a)(2), (a)(5)). The
+/// marks live only on the service's connections (SQLite: TEMP triggers and the update hook; SQL Server: a <c>#temp</c>
+/// table that the tables' triggers fill only when the writing session has one), so a row written by anyone else is
+/// never marked, never recorded, and shows in <c>verify</c> and to the dispensing rules as a row the chain does not hold.
+/// </summary>
+public interface ICoverageMarks
+{
+    /// <summary>Readies a connection just opened to mark what it writes (nothing before the coverage schema exists).</summary>
+    Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>After the schema scripts ran: installs what the tables need to mark rows (SQL Server: their triggers).</summary>
+    Task InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+
+    /// <summary>A statement counting more than zero when this connection marks rows.</summary>
+    string Installed { get; }
+
+    /// <summary>
+    /// A statement reading this connection's marks, in (table, key) order: <c>table_name</c>, <c>row_key</c> and
+    /// <c>before</c>, the row's text (<see cref="ISqlDialect.RowText"/>) before the transaction first changed it, NULL when
+    /// it did not exist. Rows appended to append-only tables are marked here too where <see cref="TakeAppended"/> does not
+    /// know them.
+    /// </summary>
+    string Pending { get; }
+
+    /// <summary>A statement forgetting this connection's marks once they are read.</summary>
+    string Clear { get; }
+
+    /// <summary>
+    /// The first row (by the engine's row id) and count of rows each append-only table received in this transaction,
+    /// taken; empty where the engine has no such hook and the rows are among the <see cref="Pending"/> marks instead.
+    /// </summary>
+    IReadOnlyDictionary<string, (long First, int Count)> TakeAppended(DbConnection connection);
+
+    /// <summary>
+    /// A statement reading the rows this transaction appended to an append-only table, as (key, row text), with the
+    /// parameter <c>@First</c> (the first row id, from <see cref="TakeAppended"/>, where the engine has one).
+    /// </summary>
+    string Appended(CoveredTable table, IReadOnlyList<RowColumn> columns);
+}

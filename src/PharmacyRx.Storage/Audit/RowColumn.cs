@@ -1,0 +1,7 @@
+namespace PharmacyRx.Storage.Audit;
+
+/// <summary>
+/// A hashed column of a covered table (<see cref="CoveredRows.ColumnsAsync"/>): its name and the .NET type its values read
+/// as, so a dialect that renders each type its own way (<see cref="ISqlDialect.RowText"/>) knows which it has.
+/// </summary>
+public sealed record RowColumn(string Name, Type Type);

@@ -1,0 +1,30 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace PharmacyRx.Storage.Audit;
+
+/// <summary>
+/// SQLite's marks for <see cref="CoverageRecorder"/>: the TEMP table that <see cref="CoverageTriggers"/> fill for the
+/// mutable tables, and the rows a transaction appended (by rowid, from <see cref="AppendedRows"/>). Part of the SQLite dialect.
+/// </summary>
+internal sealed class SqliteCoverageMarks(ISqlDialect dialect) : ICoverageMarks
+{
+    public Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => CoverageTriggers.InstallAsync(connection, cancellationToken);
+
+    // TEMP triggers belong to each connection and are made as it opens (PrepareAsync): the schema needs nothing.
+    public Task InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public string Installed => "SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'coverage_pending'";
+
+    public string Pending => "SELECT table_name, row_key, before FROM temp.coverage_pending ORDER BY table_name, row_key";
+
+    public string Clear => "DELETE FROM temp.coverage_pending";
+
+    public IReadOnlyDictionary<string, (long First, int Count)> TakeAppended(DbConnection connection) =>
+        AppendedRows.Take(((SqliteConnection)connection).Handle!);
+
+    // Every row from the first one this transaction appended is its own: it holds the one write lock, and a new rowid is
+    // above every existing one.
+    public string Appended(CoveredTable table, IReadOnlyList<RowColumn> columns) =>
+        $"SELECT {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} WHERE rowid >= @First ORDER BY rowid";
+}

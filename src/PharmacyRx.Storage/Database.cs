@@ -52,7 +52,8 @@ public sealed class Database(ISqlDialect dialect)
     /// </summary>
     public async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // Named, not left to the connection: SqlClient keeps the level a pooled connection last used (an export's snapshot).
+        var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
         if (Dialect.ExclusiveWriter is { Length: > 0 } exclusive)
         {
             try

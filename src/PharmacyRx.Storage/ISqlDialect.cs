@@ -102,6 +102,12 @@ public interface ISqlDialect
     /// </summary>
     string RowText(IEnumerable<Audit.RowColumn> columns, string? row = null);
 
+    /// <summary>
+    /// After a text expression: compare and join it as its exact characters, whatever its column's collation (SQL Server's
+    /// binary collation; empty on SQLite, whose text already is).
+    /// </summary>
+    string ExactText { get; }
+
     /// <summary>The name of the file a backup folder holds for the database (SQLite: the copy; SQL Server: where the server put it).</summary>
     string BackupFileName { get; }
 

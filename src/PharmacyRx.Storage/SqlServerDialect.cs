@@ -15,8 +15,11 @@ namespace PharmacyRx.Storage;
 /// </summary>
 public sealed partial class SqlServerDialect : ISqlDialect
 {
-    // Errors worth a retry: deadlock victim, lock timeout, snapshot update conflict, a dropped or throttled connection.
-    private static readonly HashSet<int> TransientNumbers = [1205, 1222, 3960, 40197, 40501, 40613, 49918, 49919, 49920, 4060, 233, 64, 10053, 10054, 10060];
+    // Errors worth a retry: deadlock victim, lock timeout, snapshot update conflict, a dropped or throttled connection, a
+    // command timed out (-2), and the chain's lock not granted in time (ChainLockNotGranted): another instance's long turn.
+    private static readonly HashSet<int> TransientNumbers = [1205, 1222, 3960, 40197, 40501, 40613, 49918, 49919, 49920, 4060, 233, 64, 10053, 10054, 10060, -2, ChainLockNotGranted];
+
+    private const int ChainLockNotGranted = 51000;
 
     private readonly string _connectionString;
 
@@ -34,6 +37,9 @@ public sealed partial class SqlServerDialect : ISqlDialect
             builder.ConnectTimeout = 30;
         }
         builder.ConnectRetryCount = Math.Min(builder.ConnectRetryCount, 1);
+        // Code written for SQLite may read one result while it asks another on the same connection; SQL Server allows that
+        // only with MARS. The stores avoid it, but a path no test here can run on SQL Server must not fail for it.
+        builder.MultipleActiveResultSets = true;
         builder.ApplicationName = string.IsNullOrEmpty(builder.ApplicationName) || builder.ApplicationName == "Core Microsoft SqlClient Data Provider"
             ? "PharmacyRx"
             : builder.ApplicationName;
@@ -84,7 +90,8 @@ public sealed partial class SqlServerDialect : ISqlDialect
     public long LastInsertedId(DbConnection connection) =>
         throw new NotSupportedException("SQL Server returns inserted ids from the statement (SelectInsertedId)");
 
-    public string JoinSorted(string column) => $"STRING_AGG({column}, ',') WITHIN GROUP (ORDER BY {column})";
+    // nvarchar(max): STRING_AGG of a bounded column stops at 8,000 bytes.
+    public string JoinSorted(string column) => $"STRING_AGG(CONVERT(nvarchar(max), {column}), ',') WITHIN GROUP (ORDER BY {column})";
 
     public string Upsert(string table, IReadOnlyList<string> keyColumns, IReadOnlyList<string> valueColumns) => $"""
         MERGE {table} WITH (HOLDLOCK) AS t
@@ -105,13 +112,19 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     // The archive writer takes it before its look-ups: a message two instances receive at once is looked up by the second
     // only after the first committed it, and no look-up can deadlock with another instance's insert.
-    public string ExclusiveWriter => """
+    // It also makes the session's coverage marks table (SqlServerCoverageMarks.PendingTable) where it is missing: sent as a
+    // plain batch (Database.BeginWriteAsync passes no parameters), so the table outlives the statement. The lock is waited
+    // for 20 s, less than the 30 s a command may run, so a long turn of another instance ends as the retried error below,
+    // never as a timeout halfway through.
+    public string ExclusiveWriter => $"""
+        {SqlServerCoverageMarks.PendingTable}
         DECLARE @lock int;
-        EXEC @lock = sp_getapplock @Resource = N'pharmacyrx.audit_chain', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 30000;
-        IF @lock < 0 THROW 51000, N'audit chain lock not granted', 1;
+        EXEC @lock = sp_getapplock @Resource = N'pharmacyrx.audit_chain', @LockMode = N'Exclusive', @LockOwner = N'Transaction', @LockTimeout = 20000;
+        IF @lock < 0 THROW {ChainLockNotGranted}, N'audit chain lock not granted', 1;
         """;
 
-    // Row versioning (ALLOW_SNAPSHOT_ISOLATION, set by 0001): one moment of the database, without blocking writers.
+    // Row versioning (ALLOW_SNAPSHOT_ISOLATION, which deploy/sqlserver/init.sql sets): one moment of the database, without
+    // blocking writers. SqlClient keeps the level on the pooled connection, so every write transaction names its own.
     public async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(IsolationLevel.Snapshot, cancellationToken);
 
@@ -119,12 +132,19 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public ICoverageMarks Coverage => field ??= new SqlServerCoverageMarks(this);
 
+    /// <summary>Text compared and joined as its exact characters (<see cref="ExactText"/>).</summary>
+    public const string BinaryCollation = "COLLATE Latin1_General_100_BIN2";
+
+    public string ExactText => BinaryCollation;
+
     // Each value rendered as SQLite's quote() renders it (RowHasher.Text), so a row's text is the same on both engines;
-    // nvarchar(max) throughout, so a long row is never cut at 4,000 characters.
+    // nvarchar(max) throughout, so a long row is never cut at 4,000 characters. Every text is taken in the binary
+    // collation: columns of different collations (names ignore case, keys do not) cannot be joined otherwise, and REPLACE
+    // must double only the apostrophe itself (a case- and width-insensitive one also takes U+FF07 for it).
     public string RowText(IEnumerable<RowColumn> columns, string? row = null)
     {
         var values = columns.Select(column => (Name: row is null ? column.Name : $"{row}.{column.Name}", column.Type)).Select(column =>
-            column.Type == typeof(string) ? $"ISNULL(N'''' + REPLACE(CONVERT(nvarchar(max), {column.Name}), N'''', N'''''') + N'''', N'NULL')"
+            column.Type == typeof(string) ? $"ISNULL(N'''' + REPLACE(CONVERT(nvarchar(max), {column.Name}) {ExactText}, N'''', N'''''') + N'''', N'NULL')"
             : column.Type == typeof(long) || column.Type == typeof(int) ? $"ISNULL(CONVERT(nvarchar(max), {column.Name}), N'NULL')"
             : column.Type == typeof(byte[]) ? $"ISNULL(N'X''' + CONVERT(varchar(max), {column.Name}, 2) + N'''', N'NULL')"
             : throw new NotSupportedException($"no SQL literal rendering for column {column.Name} of type {column.Type.Name}")).ToArray();

@@ -96,6 +96,8 @@ public sealed class SqliteDialect : ISqlDialect
     public string RowText(IEnumerable<RowColumn> columns, string? row = null) =>
         $"CAST(concat_ws(',', {string.Join(", ", columns.Select(c => $"quote({(row is null ? "" : row + ".")}{c.Name})"))}) AS BLOB)";
 
+    public string ExactText => "";
+
     public string BackupFileName => "pharmacyrx.db";
 
     public Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken) => Task.FromResult<string?>(null);

@@ -26,7 +26,7 @@ public sealed class AccessStore(Database database, TimeProvider time)
     public async Task<Credentials?> CredentialsAsync(string userName, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT user_name, status, password_hash, kind, password_change_required FROM users WHERE user_name = @UserName
+            SELECT user_name, status, password_hash, kind, CAST(password_change_required AS bigint) AS password_change_required FROM users WHERE user_name = @UserName
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));

@@ -21,6 +21,9 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     private readonly PreparedCommand _recorded = new(connection, """
         SELECT row_hash FROM coverage_rows WHERE table_name = @Table AND row_key = @Key
         """, "@Table", "@Key");
+    private readonly PreparedCommand _recordedTable = new(connection, """
+        SELECT row_key, row_hash FROM coverage_rows WHERE table_name = @Table
+        """, "@Table");
     private readonly PreparedCommand _record = new(connection,
         Database.DialectOf(connection).Upsert("coverage_rows", ["table_name", "row_key"], ["row_hash", "audit_sequence"]),
         "@table_name", "@row_key", "@row_hash", "@audit_sequence");
@@ -60,11 +63,6 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         {
             return new Plan([], []);
         }
-        if (keys.Count > 0)
-        {
-            await _clear.ExecuteAsync(transaction);
-        }
-
         var tables = new List<(CoveredTable, IReadOnlyList<(string, string)>)>();
         var mismatches = new List<AuditEvent>();
         foreach (var table in CoveredTables.All)
@@ -112,6 +110,11 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
                 tables.Add((table, rows));
             }
         }
+        if (keys.Count > 0)
+        {
+            // Last: on SQL Server the appended rows above were read through these marks.
+            await _clear.ExecuteAsync(transaction);
+        }
         return new Plan(tables, mismatches);
     }
 
@@ -132,32 +135,27 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     private async Task<IEnumerable<AuditEvent>> MismatchesAsync(
         DbTransaction transaction, CoveredTable table, SortedDictionary<string, byte[]?> written, DateTimeOffset at)
     {
+        // What the chain recorded of the table, read first and whole (a small table): SQL Server runs one reader at a time
+        // on a connection, so nothing may be asked while the table's rows are read.
+        var recorded = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var reader = await _recordedTable.ReadAsync(transaction, table.Name))
+        {
+            while (await reader.ReadAsync())
+            {
+                recorded[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
         var found = new List<AuditEvent>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var (key, hash) in CoveredRows.ReadAllAsync(connection, transaction, table, CancellationToken.None))
         {
-            seen.Add(key);
-            if (!written.ContainsKey(key) && await RecordedAsync(transaction, table.Name, key) is var recorded && recorded != hash)
+            var known = recorded.Remove(key, out var recordedHash);
+            if (!written.ContainsKey(key) && (!known || recordedHash != hash))
             {
-                found.Add(Mismatch(table, key, recorded is null ? "a row the audit chain never recorded" : "a row changed since the audit chain recorded it", at));
+                found.Add(Mismatch(table, key, known ? "a row changed since the audit chain recorded it" : "a row the audit chain never recorded", at));
             }
         }
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT row_key FROM coverage_rows WHERE table_name = @Table AND row_hash <> '-'";
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = "@Table";
-        parameter.Value = table.Name;
-        command.Parameters.Add(parameter);
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var key = reader.GetString(0);
-            if (!seen.Contains(key) && !written.ContainsKey(key))
-            {
-                found.Add(Mismatch(table, key, "a row the audit chain recorded is gone", at));
-            }
-        }
+        found.AddRange(recorded.Where(row => row.Value != RowCoverage.Deleted && !written.ContainsKey(row.Key))
+            .Select(row => Mismatch(table, row.Key, "a row the audit chain recorded is gone", at)));
         return found;
     }
 
@@ -171,7 +169,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         {
             var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
             command = new PreparedCommand(connection,
-                $"SELECT {Database.DialectOf(connection).RowText(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key", "@Key");
+                $"SELECT {Database.DialectOf(connection).RowText(columns)} FROM {table.Name} WHERE {table.KeyExpression(exact: Database.DialectOf(connection).ExactText)} = @Key", "@Key");
             _rowCommands[table.Name] = command;
         }
         await using var reader = await command.ReadAsync(transaction, key);
@@ -236,6 +234,7 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         await _pending.DisposeAsync();
         await _clear.DisposeAsync();
         await _recorded.DisposeAsync();
+        await _recordedTable.DisposeAsync();
         await _record.DisposeAsync();
         foreach (var command in _rowCommands.Values.Concat(_appendedCommands.Values))
         {

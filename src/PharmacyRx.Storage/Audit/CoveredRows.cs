@@ -29,7 +29,8 @@ public static class CoveredRows
         DbConnection connection, DbTransaction? transaction, CoveredTable table, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var columns = await ColumnsAsync(connection, transaction, table, cancellationToken);
-        var sql = $"SELECT {table.KeyExpression()}, {Database.DialectOf(connection).RowText(columns)} FROM {table.Name}";
+        var dialect = Database.DialectOf(connection);
+        var sql = $"SELECT {table.KeyExpression(exact: dialect.ExactText)}, {dialect.RowText(columns)} FROM {table.Name}";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -42,7 +43,8 @@ public static class CoveredRows
         DbConnection connection, DbTransaction? transaction, CoveredTable table, string key, CancellationToken cancellationToken)
     {
         var columns = await ColumnsAsync(connection, transaction, table, cancellationToken);
-        var sql = $"SELECT {Database.DialectOf(connection).RowText(columns)} FROM {table.Name} WHERE {table.KeyExpression()} = @Key";
+        var dialect = Database.DialectOf(connection);
+        var sql = $"SELECT {dialect.RowText(columns)} FROM {table.Name} WHERE {table.KeyExpression(exact: dialect.ExactText)} = @Key";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, new { Key = key }, transaction, cancellationToken: cancellationToken));
         return await reader.ReadAsync(cancellationToken) ? RowHasher.Hash(table.Name, reader, 0) : null;
     }

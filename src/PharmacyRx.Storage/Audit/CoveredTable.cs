@@ -25,10 +25,14 @@ public sealed record CoveredTable(string Name, IReadOnlyList<string> KeyColumns,
     /// <summary>Whether the writer keeps this table's row hashes in the lookup copy.</summary>
     public bool KeptForLookup => LookedUp || !AppendOnly;
 
-    /// <summary>The row key as a SQL expression over the columns, optionally of a trigger's NEW or OLD row.</summary>
-    public string KeyExpression(string? row = null)
+    /// <summary>
+    /// The row key as a SQL expression over the columns, optionally of a trigger's NEW or OLD row. Where a key has several
+    /// columns, each is joined as <paramref name="exact"/> says (<see cref="ISqlDialect.ExactText"/>: SQL Server's columns
+    /// of different collations cannot be joined otherwise).
+    /// </summary>
+    public string KeyExpression(string? row = null, string exact = "")
     {
         var columns = KeyColumns.Select(column => row is null ? column : $"{row}.{column}").ToArray();
-        return columns.Length == 1 ? columns[0] : $"concat({string.Join(", char(31), ", columns)})";
+        return columns.Length == 1 ? columns[0] : $"concat({string.Join(", char(31), ", columns.Select(c => exact.Length == 0 ? c : $"{c} {exact}"))})";
     }
 }

@@ -17,6 +17,12 @@ public interface ICoverageMarks
     /// <summary>After the schema scripts ran: installs what the tables need to mark rows (SQL Server: their triggers).</summary>
     Task InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What is wrong with the objects that mark rows (SQL Server: a covered table's trigger missing, disabled or altered);
+    /// none where they belong to the service's own connections (SQLite's TEMP triggers).
+    /// </summary>
+    Task<IReadOnlyList<string>> TamperedAsync(DbConnection connection, CancellationToken cancellationToken);
+
     /// <summary>A statement counting more than zero when this connection marks rows.</summary>
     string Installed { get; }
 

@@ -45,6 +45,7 @@ public sealed class CoverageVerifier(Database database)
         // SQL Server: its ledger also vouches for the append-only tables (sys.sp_verify_database_ledger), beside the chain.
         var problems = new List<string>([.. _problems, .. await database.Dialect.VerifyLedgerAsync(cancellationToken)]);
         await using var connection = await database.OpenAsync(cancellationToken);
+        problems.AddRange(await database.Dialect.Coverage.TamperedAsync(connection, cancellationToken));
         foreach (var table in CoveredTables.All)
         {
             var recorded = _recorded.GetValueOrDefault(table.Name) ?? new Dictionary<string, UInt128>(StringComparer.Ordinal);

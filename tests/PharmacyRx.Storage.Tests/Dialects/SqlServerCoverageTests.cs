@@ -61,14 +61,14 @@ public class SqlServerCoverageTests
     }
 
     [Test]
-    public void A_row_renders_each_value_as_the_writer_and_SQLite_render_it()
+    public void A_row_renders_each_value_as_the_writer_and_SQLite_render_it_each_text_in_the_binary_collation()
     {
         RowColumn[] columns = [new("name", typeof(string)), new("count", typeof(long)), new("bytes", typeof(byte[]))];
 
         var text = Dialect.RowText(columns, "t");
 
         Assert.That(text, Is.EqualTo(
-            "CONCAT_WS(N',', ISNULL(N'''' + REPLACE(CONVERT(nvarchar(max), t.name), N'''', N'''''') + N'''', N'NULL'), "
+            "CONCAT_WS(N',', ISNULL(N'''' + REPLACE(CONVERT(nvarchar(max), t.name) COLLATE Latin1_General_100_BIN2, N'''', N'''''') + N'''', N'NULL'), "
             + "ISNULL(CONVERT(nvarchar(max), t.count), N'NULL'), ISNULL(N'X''' + CONVERT(varchar(max), t.bytes, 2) + N'''', N'NULL'))"));
         Assert.That(() => Dialect.RowText([new("at", typeof(DateTime)), new("n", typeof(long))]), Throws.InstanceOf<NotSupportedException>());
     }

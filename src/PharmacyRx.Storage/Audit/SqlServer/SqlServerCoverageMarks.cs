@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Dapper;
 
 namespace PharmacyRx.Storage.Audit;
@@ -11,44 +12,104 @@ namespace PharmacyRx.Storage.Audit;
 /// shows in <c>verify</c> as a row the chain does not hold, exactly as a write with sqlite3 does on SQLite. Marks are
 /// transactional: a rollback forgets them. Part of the SQL Server dialect.
 /// </summary>
-internal sealed class SqlServerCoverageMarks(ISqlDialect dialect) : ICoverageMarks
+internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICoverageMarks
 {
-    // Keys compare as bytes, whatever the collation of the column they come from; a key is at most 400 characters
-    // (user_roles: two 128-character names and a separator).
-    private const string Collation = "COLLATE Latin1_General_100_BIN2";
+    // Keys compare as bytes, whatever the collation of the column they come from; a key is at most 350 characters, as in
+    // coverage_rows (user_roles: two 128-character names and a separator), and the primary key fits 900 bytes.
+    private const string Collation = SqlServerDialect.BinaryCollation;
 
-    // The session-private table: made with a plain batch (no parameters), so it lives as long as the session, and made
-    // again after the pool resets a connection, since every open runs this.
+    // The session-private table. Made by the statement that begins every write transaction (SqlServerDialect.
+    // ExclusiveWriter), never by a read: a plain batch (no parameters, so not sp_executesql, whose temporary tables end
+    // with the call), so it lives as long as the session; the pool's reset drops it, and the next write makes it again.
+    // Made on a connection before the schema exists, it is harmless: nothing marks into it until the triggers exist.
     internal const string PendingTable = $"""
         IF OBJECT_ID(N'tempdb..#coverage_pending') IS NULL
         CREATE TABLE #coverage_pending (
           table_name nvarchar(100) {Collation} NOT NULL,
-          row_key    nvarchar(400) {Collation} NOT NULL,
+          row_key    nvarchar(350) {Collation} NOT NULL,
           before     nvarchar(max) NULL,
           PRIMARY KEY (table_name, row_key)
         );
         """;
 
-    public async Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) =>
-        await connection.ExecuteAsync(new CommandDefinition(PendingTable, cancellationToken: cancellationToken));
+    // Nothing per connection: the marks table is made when a write transaction begins (PendingTable).
+    public Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Creates (or brings up to date) each covered table's trigger; left alone when it is already as written here.</summary>
+    /// <summary>
+    /// Creates each covered table's trigger, or brings it back to what is written here (altered, disabled); one that is
+    /// already so is left alone, so starting an instance takes no schema lock on a table the others are using.
+    /// </summary>
     public async Task InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        const string existing = """
-            SELECT OBJECT_DEFINITION(OBJECT_ID(@Trigger, N'TR'))
-            """;
-        foreach (var table in CoveredTables.All)
+        foreach (var (table, trigger, found) in await TriggersAsync(connection, transaction, cancellationToken))
         {
-            var trigger = Trigger(table, await CoveredRows.ColumnsAsync(connection, transaction, table, cancellationToken));
-            var name = $"dbo.coverage_{table.Name}";
-            var current = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(existing, new { Trigger = name }, transaction, cancellationToken: cancellationToken));
-            if (current != trigger)
+            if (found is null)
             {
                 await connection.ExecuteAsync(new CommandDefinition(trigger, transaction: transaction, cancellationToken: cancellationToken));
+                continue;
+            }
+            if (Normal(found.Definition) != Normal(trigger))
+            {
+                await connection.ExecuteAsync(new CommandDefinition(TriggerVerb().Replace(trigger, "ALTER TRIGGER", 1), transaction: transaction, cancellationToken: cancellationToken));
+            }
+            if (found.IsDisabled)
+            {
+                await connection.ExecuteAsync(new CommandDefinition($"ENABLE TRIGGER dbo.coverage_{table.Name} ON dbo.{table.Name}", transaction: transaction, cancellationToken: cancellationToken));
             }
         }
     }
+
+    /// <summary>
+    /// 1311.215(a)(2): a covered table's trigger that is missing, disabled, or not what this service wrote. A trigger runs
+    /// in the service's own session, so one rewritten by someone with ALTER on the table could mark their rows for the
+    /// chain to record as the service's; verify names it, and the next start writes it back.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> TamperedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var (table, trigger, found) in await TriggersAsync(connection, null, cancellationToken))
+        {
+            var name = $"dbo.coverage_{table.Name}";
+            if (found is null)
+            {
+                problems.Add($"the coverage trigger {name} is missing: rows written to {table.Name} are not marked for the audit chain");
+            }
+            else if (Normal(found.Definition) != Normal(trigger))
+            {
+                problems.Add($"the coverage trigger {name} is not the one the service wrote: it was altered");
+            }
+            else if (found.IsDisabled)
+            {
+                problems.Add($"the coverage trigger {name} is disabled: rows written to {table.Name} are not marked for the audit chain");
+            }
+        }
+        return problems;
+    }
+
+    private sealed record FoundTrigger(string Definition, bool IsDisabled);
+
+    private async Task<List<(CoveredTable Table, string Trigger, FoundTrigger? Found)>> TriggersAsync(
+        DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        const string existing = """
+            SELECT OBJECT_DEFINITION(t.object_id) AS definition, t.is_disabled
+            FROM sys.triggers AS t
+            WHERE t.parent_id = OBJECT_ID(@Table, N'U') AND t.name = @Trigger
+            """;
+        var triggers = new List<(CoveredTable, string, FoundTrigger?)>();
+        foreach (var table in CoveredTables.All)
+        {
+            var trigger = Trigger(table, await CoveredRows.ColumnsAsync(connection, transaction, table, cancellationToken));
+            var found = await connection.QuerySingleOrDefaultAsync<(string Definition, bool IsDisabled)?>(new CommandDefinition(existing,
+                new { Table = $"dbo.{table.Name}", Trigger = $"coverage_{table.Name}" }, transaction, cancellationToken: cancellationToken));
+            triggers.Add((table, trigger, found is { } f ? new FoundTrigger(f.Definition, f.IsDisabled) : null));
+        }
+        return triggers;
+    }
+
+    // SQL Server keeps a module's text as written, except its first words: what ALTER or CREATE OR ALTER made reads CREATE.
+    private static string Normal(string definition) =>
+        TriggerVerb().Replace(definition.Replace("\r\n", "\n", StringComparison.Ordinal).Trim(), "TRIGGER", 1);
 
     /// <summary>
     /// The trigger marking a covered table's rows. An append-only table marks the rows inserted (its ledger refuses the
@@ -73,7 +134,7 @@ internal sealed class SqlServerCoverageMarks(ISqlDialect dialect) : ICoverageMar
                 GROUP BY m.row_key
                 """;
         return $"""
-            CREATE OR ALTER TRIGGER dbo.coverage_{table.Name} ON dbo.{table.Name} AFTER {(table.AppendOnly ? "INSERT" : "INSERT, UPDATE, DELETE")} AS
+            CREATE TRIGGER dbo.coverage_{table.Name} ON dbo.{table.Name} AFTER {(table.AppendOnly ? "INSERT" : "INSERT, UPDATE, DELETE")} AS
             BEGIN
               -- No row counts of its own: the writer reads the counts of its statements (0 for a repeated key).
               SET NOCOUNT ON;
@@ -113,5 +174,8 @@ internal sealed class SqlServerCoverageMarks(ISqlDialect dialect) : ICoverageMar
             """;
     }
 
-    private static string KeyOf(CoveredTable table, string row) => $"CAST({table.KeyExpression(row)} AS nvarchar(400)) {Collation}";
+    private static string KeyOf(CoveredTable table, string row) => $"CAST({table.KeyExpression(row, Collation)} AS nvarchar(350)) {Collation}";
+
+    [GeneratedRegex(@"^(?:CREATE|ALTER)(?:\s+OR\s+ALTER)?\s+TRIGGER", RegexOptions.IgnoreCase)]
+    private static partial Regex TriggerVerb();
 }

@@ -14,6 +14,10 @@ internal sealed class SqliteCoverageMarks(ISqlDialect dialect) : ICoverageMarks
     // TEMP triggers belong to each connection and are made as it opens (PrepareAsync): the schema needs nothing.
     public Task InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    // TEMP triggers exist only on the connection that made them: no one else can alter or disable them.
+    public Task<IReadOnlyList<string>> TamperedAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+
     public string Installed => "SELECT COUNT(*) FROM temp.sqlite_master WHERE name = 'coverage_pending'";
 
     public string Pending => "SELECT table_name, row_key, before FROM temp.coverage_pending ORDER BY table_name, row_key";

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.FileProviders;
 
@@ -46,9 +47,11 @@ public static class ConsoleServices
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
-        // Antiforgery tokens live as long as the process: no key file is written beside the data (a form open across a
-        // restart is refused with 400 and works again once reloaded).
-        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        // The key ring lives in the database (ConsoleKeyRing): every instance on it, and each after a restart, takes the forms
+        // the others served.
+        services.AddDataProtection().SetApplicationName("PharmacyRx");
+        services.AddSingleton<ConsoleKeyRing>();
+        services.AddOptions<KeyManagementOptions>().Configure<ConsoleKeyRing>((options, ring) => options.XmlRepository = ring);
         services.AddSingleton<Storage.Retrieval.WorkQueueReader>();
         return services;
     }

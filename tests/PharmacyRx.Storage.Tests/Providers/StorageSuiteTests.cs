@@ -44,24 +44,6 @@ public class StorageSuiteTests(string provider)
         Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(migrator.Scripts().Count));
     }
 
-    [TestCase("UPDATE prescription_archive SET patient_name = 'Someone Else'")]
-    [TestCase("DELETE FROM prescription_archive")]
-    [TestCase("UPDATE audit_events SET outcome = 'Success'")]
-    [TestCase("DELETE FROM audit_events")]
-    public async Task The_database_refuses_to_change_or_remove_archived_and_audit_rows(string sql)
-    {
-        await using (var writer = _store.Writer())
-        {
-            await writer.AppendAsync(ProviderStore.Entry("APPEND-1"), CancellationToken.None);
-        }
-        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
-
-        Assert.ThrowsAsync(Is.InstanceOf<DbException>(), () => connection.ExecuteAsync(sql));
-
-        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(1));
-        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type = 'PrescriptionReceived'"), Is.EqualTo(1));
-    }
-
     [Test]
     public async Task The_same_message_twice_is_one_record_and_the_second_answer_is_the_duplicate()
     {

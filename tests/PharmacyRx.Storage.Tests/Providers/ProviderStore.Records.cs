@@ -27,11 +27,12 @@ internal sealed partial class ProviderStore
             Pki.Value.Intermediate.Subject, Pki.Value.Intermediate.NotAfter, Pki.Value.Intermediate.RawData),
     ];
 
-    /// <summary>A CRL of the synthetic root (or intermediate), parsed as the service parses one.</summary>
-    public static RevocationList Crl(bool intermediate = false, long number = 1)
+    /// <summary>A CRL of the synthetic root (or intermediate), issued <paramref name="hoursAgo"/>, parsed as the service parses one.</summary>
+    public static RevocationList Crl(bool intermediate = false, long number = 1, int hoursAgo = 1)
     {
         var pki = Pki.Value;
-        Assert.That(RevocationList.TryParse(pki.Crl(intermediate ? pki.Intermediate : pki.Root, [], number: number), "test", out var crl, out var reason), reason);
+        var der = pki.Crl(intermediate ? pki.Intermediate : pki.Root, [], number: number, thisUpdate: pki.Now.AddHours(-hoursAgo));
+        Assert.That(RevocationList.TryParse(der, $"test-{(intermediate ? "intermediate" : "root")}-{number}", out var crl, out var reason), reason);
         return crl!;
     }
 

@@ -5,14 +5,11 @@ using PharmacyRx.Storage.Integrity;
 
 namespace PharmacyRx.Storage.Tests.Providers;
 
-/// <summary>
-/// The tamper cases of <c>verify</c>, once per provider: a row of each covered table edited, inserted or deleted on a
-/// connection the service did not prepare (<see cref="ProviderStore.IntruderAsync"/>), and a row inserted into each
-/// append-only one, is named by table and key by the coverage check verify runs (<see cref="CoverageVerifier"/>),
-/// 1311.215(a)(2), (a)(5). The same change made through the service is not.
-/// </summary>
-[TestFixtureSource(typeof(ProviderStore), nameof(ProviderStore.Names))]
-public class TamperTests(string provider)
+// The tamper cases of verify: a row of each covered table edited, inserted or deleted on a connection the service did not
+// prepare (ProviderStore.IntruderAsync), and a row inserted into each append-only one, is named by table and key by the
+// coverage check verify runs (CoverageVerifier), 1311.215(a)(2), (a)(5); the same change made as the stores make changes
+// is not. And the database itself refuses that connection's UPDATE and DELETE of append-only rows.
+public partial class StorageSuiteTests
 {
     private const string Altered = "does not match the hash the audit chain recorded";
     private const string Added = "is not in the audit chain";
@@ -31,14 +28,12 @@ public class TamperTests(string provider)
         FROM prescription_archive WHERE receipt_id = (SELECT MIN(receipt_id) FROM prescription_archive);
         """;
 
-    private ProviderStore _store = null!;
-
     /// <summary>
     /// Each case: the table, the intruder's SQL, the row it is about (a WHERE clause, read before a delete and after
     /// anything else), what verify must say of that row, and the guard triggers the intruder switches off first (as someone
     /// with the file, or a db_owner login, can).
     /// </summary>
-    public static IEnumerable<TestCaseData> Cases(bool intruder)
+    public static IEnumerable<TestCaseData> TamperCases(bool intruder)
     {
         TestCaseData Case(string table, string done, string sql, string row, string finding, params string[] unguard) =>
             new TestCaseData(table, sql, row, finding, unguard).SetName(intruder
@@ -86,7 +81,7 @@ public class TamperTests(string provider)
             """, "sender_name = 'gateway-forged'", Added);
         yield return Case("senders", "deleted", "DELETE FROM senders WHERE sender_name = 'gateway-a'", "sender_name = 'gateway-a'", Deleted, "senders_no_delete");
 
-        // Append-only tables: the database refuses UPDATE and DELETE (AppendOnlyTests); an inserted row is what is left.
+        // Append-only tables: the database refuses UPDATE and DELETE (below); an inserted row is what is left.
         yield return Case("prescription_archive", "inserted", ForgeArchiveRow, "receipt_id = 'forged-receipt'", Added);
         yield return Case("verification_events", "inserted", """
             INSERT INTO verification_events (receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint)
@@ -117,25 +112,10 @@ public class TamperTests(string provider)
             """, "sha256 = 'forged'", Added);
     }
 
-    [SetUp]
-    public async Task OpenAFilledStore()
-    {
-        _store = await ProviderStore.CreateAsync(provider);
-        await _store.FillEveryCoveredTableAsync();
-    }
-
-    [TearDown]
-    public async Task CloseStore()
-    {
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
-        }
-    }
-
     [Test]
     public async Task Every_covered_table_has_rows_and_an_untouched_store_verifies()
     {
+        await _store.FillEveryCoveredTableAsync();
         await using (var connection = await _store.IntruderAsync())
         {
             foreach (var table in CoveredTables.All)
@@ -157,8 +137,11 @@ public class TamperTests(string provider)
     [TestCase("annotations", "DELETE FROM annotations")]
     [TestCase("dispensings", "UPDATE dispensings SET quantity = '999'")]
     [TestCase("dispensings", "DELETE FROM dispensings")]
+    [Property("Rule", "1311.205(b)(16)")]
+    [Property("Rule", "1311.205(b)(18)")]
     public async Task The_database_refuses_an_intruder_changing_or_removing_rows_of_an_append_only_table(string table, string sql)
     {
+        await _store.FillEveryCoveredTableAsync();
         await using var connection = await _store.IntruderAsync();
         var before = await connection.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM {table}");
 
@@ -168,9 +151,10 @@ public class TamperTests(string provider)
         Assert.That(await VerifyAsync(), Is.Empty, "nothing changed");
     }
 
-    [TestCaseSource(nameof(Cases), new object[] { true })]
+    [TestCaseSource(nameof(TamperCases), new object[] { true })]
     public async Task Verify_names_the_row_changed_behind_the_services_back(string table, string sql, string row, string finding, string[] unguard)
     {
+        await _store.FillEveryCoveredTableAsync();
         var key = await TamperAsync(table, sql, row, readBefore: finding == Deleted, unguard, intruder: true);
 
         var problems = await VerifyAsync();
@@ -183,9 +167,10 @@ public class TamperTests(string provider)
     /// in a write transaction its audit append commits) is recorded in the chain, and verify finds nothing. So each case
     /// above fails should the service's connections stop recording coverage, or an intruder's start to.
     /// </summary>
-    [TestCaseSource(nameof(Cases), new object[] { false })]
+    [TestCaseSource(nameof(TamperCases), new object[] { false })]
     public async Task Verify_accepts_the_same_change_made_on_the_services_own_connection(string table, string sql, string row, string finding, string[] unguard)
     {
+        await _store.FillEveryCoveredTableAsync();
         await TamperAsync(table, sql, row, readBefore: finding == Deleted, unguard, intruder: false);
 
         Assert.That(await VerifyAsync(), Is.Empty);

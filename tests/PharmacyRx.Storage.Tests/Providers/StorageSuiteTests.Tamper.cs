@@ -1,7 +1,14 @@
 using System.Globalization;
 using Dapper;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Dispensing;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Verification;
+using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Integrity;
+using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Verification;
 
 namespace PharmacyRx.Storage.Tests.Providers;
 
@@ -29,16 +36,26 @@ public partial class StorageSuiteTests
         """;
 
     /// <summary>
-    /// Each case: the table, the intruder's SQL, the row it is about (a WHERE clause, read before a delete and after
-    /// anything else), what verify must say of that row, and the guard triggers the intruder switches off first (as someone
-    /// with the file, or a db_owner login, can).
+    /// One tamper case: the table, what is done to it, the SQL, the row it is about (a WHERE clause, read before a delete and
+    /// after anything else), what verify must say of that row, and the guard triggers the intruder switches off first (as
+    /// someone with the file, or a db_owner login, can).
     /// </summary>
-    public static IEnumerable<TestCaseData> TamperCases(bool intruder)
+    private sealed record Tamper(string Table, string Done, string Sql, string Row, string Finding, params string[] Unguard)
     {
-        TestCaseData Case(string table, string done, string sql, string row, string finding, params string[] unguard) =>
-            new TestCaseData(table, sql, row, finding, unguard).SetName(intruder
-                ? $"Verify_names_a_row_{done}_in_{table}_behind_the_services_back"
-                : $"Verify_accepts_a_row_{done}_in_{table}_on_the_services_own_connection_in_an_audited_transaction");
+        public TestCaseData Data(string name) => new TestCaseData(Table, Sql, Row, Finding, Unguard).SetName(name);
+    }
+
+    public static IEnumerable<TestCaseData> TamperCases(bool intruder) => Tampers().Select(t => t.Data(intruder
+        ? $"Verify_names_a_row_{t.Done}_in_{t.Table}_behind_the_services_back"
+        : $"Verify_accepts_a_row_{t.Done}_in_{t.Table}_on_the_services_own_connection_in_an_audited_transaction"));
+
+    // Roles are written by the migrations alone: no store adds one.
+    public static IEnumerable<TestCaseData> InsertedThenWrittenCases() => Tampers().Where(t => t.Done == "inserted" && t.Table != "roles")
+        .Select(t => t.Data($"Verify_still_names_a_row_inserted_in_{t.Table}_behind_the_services_back_after_the_service_writes_to_that_table"));
+
+    private static IEnumerable<Tamper> Tampers()
+    {
+        static Tamper Case(string table, string done, string sql, string row, string finding, params string[] unguard) => new(table, done, sql, row, finding, unguard);
 
         yield return Case("users", "edited", "UPDATE users SET password_hash = 'forged' WHERE user_name = 'tech'", "user_name = 'tech'", Altered);
         yield return Case("users", "inserted", $"""
@@ -174,6 +191,64 @@ public partial class StorageSuiteTests
         await TamperAsync(table, sql, row, readBefore: finding == Deleted, unguard, intruder: false);
 
         Assert.That(await VerifyAsync(), Is.Empty);
+    }
+
+    /// <summary>
+    /// A row an intruder inserted is not swept into the chain by the next write the service makes to the same table (the
+    /// service records the rows its own transaction wrote, not a range that happens to hold the intruder's too).
+    /// </summary>
+    [TestCaseSource(nameof(InsertedThenWrittenCases))]
+    public async Task Verify_still_names_an_inserted_row_after_the_service_writes_to_its_table(string table, string sql, string row, string finding, string[] unguard)
+    {
+        var receipts = await _store.FillEveryCoveredTableAsync();
+        var key = await TamperAsync(table, sql, row, readBefore: false, unguard, intruder: true);
+
+        var wrote = await ServiceWritesToAsync(table, receipts[2]);
+        var problems = await VerifyAsync();
+
+        Assert.That(wrote, $"the service wrote a row of {table}");
+        Assert.That(problems, Has.Some.StartsWith($"table {table} row {key} {finding}"), string.Join('\n', problems));
+    }
+
+    /// <summary>One row written to the table as the service writes it, about the filled store's third prescription; true when written.</summary>
+    private async Task<bool> ServiceWritesToAsync(string table, Guid receipt)
+    {
+        var (database, time) = (_store.Database, TimeProvider.System);
+        var access = new AccessStore(database, time);
+        switch (table)
+        {
+            case "users":
+                return await new UserStore(database, time).CreateAsync(new UserStore.NewUser("later", "Synthetic later", "SL", "hash", []), "admin", default);
+            case "user_roles":
+                return await access.AssignRoleAsync("clerk", "Inspector", "admin", default) == AccessResult.Changed;
+            case "user_permissions":
+                return await access.GrantAsync("clerk", Permission.Export, "admin", default) == AccessResult.Changed;
+            case "role_permissions":
+                return await access.ChangeRoleAsync("Auditor", Permission.Export, grant: true, "admin", default) == AccessResult.Changed;
+            case "api_keys":
+                return (await new SessionStore(database, time).CreateApiKeyAsync("clerk", "later", "clerk", default)).Result == AccessResult.Changed;
+            case "trusted_certificates":
+                return await new TrustStore(database, time).AddAsync(ProviderStore.Certificates[0] with { Thumbprint = "LATER" }, "admin", default);
+            case "senders":
+                return (await new SenderStore(database, time).AddAsync("gateway-later", null, null, "admin", default)).ApiKey is not null;
+            case "prescription_archive" or "prescriptions":
+                await using (var writer = _store.Writer())
+                {
+                    return !(await writer.AppendAsync(ProviderStore.Entry("LATER-1"), default)).IsDuplicate;
+                }
+            case "verification_events":
+                await new VerificationEventStore(database).RecordAsync(receipt, PrescriptionStatus.VerifiedOnReceipt,
+                    new VerificationVerdict(PrescriptionStatus.ReceiptSigned, "", ""), DateTimeOffset.UtcNow, [1], "SEAL", "test", default);
+                return true;
+            case "annotations":
+                return (await _store.Work().AnnotateAsync(receipt, AnnotationType.Note, new Dictionary<string, string> { ["text"] = "later" }, "pharm", default)).Appended;
+            case "dispensings":
+                return (await _store.Work().DispenseAsync(receipt, new DispensingRules.Request(5, DateOnly.FromDateTime(DateTime.UtcNow), "SP"), "pharm", default)).Appended;
+            case "revocation_lists":
+                return await new CrlStore(database, time).AddAsync(ProviderStore.Crl(number: 9), "test", default);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(table), table, "no store writes it");
+        }
     }
 
     /// <summary>

@@ -41,9 +41,9 @@ internal sealed partial class ProviderStore
 
     /// <summary>
     /// Two or more rows in every covered table, each written through the service as it writes them: three prescriptions,
-    /// two status changes, notes and fills on two of them, two CRLs, users pharm, tech and clerk (no role),
-    /// Export granted to pharm and tech by name, an API key each, two trusted certificates, senders gateway-a and gateway-b (disabled). Roles and
-    /// their permissions are the migration's. Returns the prescriptions' receipt ids.
+    /// two status changes, notes and fills on two of them, two CRLs, users pharm, tech and clerk (no role), Export granted
+    /// to pharm and tech by name, an API key each, two trusted certificates, senders gateway-a and gateway-b (disabled).
+    /// Roles and their permissions are the migration's. Returns the prescriptions' receipt ids.
     /// </summary>
     public async Task<Guid[]> FillEveryCoveredTableAsync()
     {

@@ -57,15 +57,19 @@ public sealed class TestPki : IDisposable
         return Issue(request, issuer ?? Intermediate, notBefore ?? Now.AddDays(-30), notAfter ?? Now.AddYears(1), key);
     }
 
-    /// <summary>A CRL from an issuer revoking the given certificates; signed by <paramref name="signer"/> if given.</summary>
-    public byte[] Crl(X509Certificate2 issuer, IEnumerable<X509Certificate2> revoked, DateTimeOffset? nextUpdate = null, X509Certificate2? signer = null, long number = 1)
+    /// <summary>
+    /// A CRL from an issuer revoking the given certificates; signed by <paramref name="signer"/> if given; issued an hour
+    /// before <see cref="Now"/> unless <paramref name="thisUpdate"/> says when.
+    /// </summary>
+    public byte[] Crl(X509Certificate2 issuer, IEnumerable<X509Certificate2> revoked, DateTimeOffset? nextUpdate = null, X509Certificate2? signer = null, long number = 1,
+        DateTimeOffset? thisUpdate = null)
     {
         var builder = new CertificateRevocationListBuilder();
         foreach (var certificate in revoked)
         {
             builder.AddEntry(certificate, Now.AddDays(-1), X509RevocationReason.KeyCompromise);
         }
-        return builder.Build(signer ?? issuer, new BigInteger(number), nextUpdate ?? Now.AddDays(7), HashAlgorithmName.SHA256, thisUpdate: Now.AddHours(-1));
+        return builder.Build(signer ?? issuer, new BigInteger(number), nextUpdate ?? Now.AddDays(7), HashAlgorithmName.SHA256, thisUpdate: thisUpdate ?? Now.AddHours(-1));
     }
 
     /// <summary>A certificate whose subject key is the given SubjectPublicKeyInfo, signed by the intermediate.</summary>

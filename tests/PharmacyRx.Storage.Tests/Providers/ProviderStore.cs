@@ -1,5 +1,7 @@
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.SqlClient;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Testing;
@@ -11,9 +13,9 @@ namespace PharmacyRx.Storage.Tests.Providers;
 /// A migrated, empty database of one provider, for the storage suite run against each (as Dapper's tests run against
 /// each database). SQLite always: a file in a temp folder. SQL Server: a fresh database on the server that
 /// <see cref="Variable"/> names, or in a container when a Docker engine is reachable; else the case reports itself
-/// skipped with the reason.
+/// skipped with the reason. <see cref="IntruderAsync"/> is someone with access to the database behind the service's back.
 /// </summary>
-internal sealed class ProviderStore : IAsyncDisposable
+internal sealed partial class ProviderStore : IAsyncDisposable
 {
     public const string Sqlite = "Sqlite";
     public const string SqlServer = "SqlServer";
@@ -27,10 +29,12 @@ internal sealed class ProviderStore : IAsyncDisposable
     private readonly string? _server;
     private readonly string? _databaseName;
     private readonly Func<Database> _open;
+    private readonly Func<DbConnection> _raw;
 
-    private ProviderStore(Func<Database> open, TempFolder? folder = null, string? server = null, string? databaseName = null)
+    private ProviderStore(Func<Database> open, Func<DbConnection> raw, TempFolder? folder = null, string? server = null, string? databaseName = null)
     {
         _open = open;
+        _raw = raw;
         _folder = folder;
         _server = server;
         _databaseName = databaseName;
@@ -44,6 +48,24 @@ internal sealed class ProviderStore : IAsyncDisposable
     /// <summary>A second, independent handle on the same database, as another instance of the service would have.</summary>
     public Database OpenAnother() => _open();
 
+    public bool IsSqlServer => _server is not null;
+
+    /// <summary>
+    /// An open connection the service did not prepare, as an intruder with the database file or a login would have:
+    /// SQLite without the service's TEMP coverage triggers and update hook, SQL Server without its session's coverage marks.
+    /// </summary>
+    public async Task<DbConnection> IntruderAsync()
+    {
+        var connection = _raw();
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    /// <summary>The statement an intruder runs to switch off a table's guard triggers (SQLite: drops them).</summary>
+    public string WithoutTriggers(string table, params string[] triggers) => IsSqlServer
+        ? $"DISABLE TRIGGER {string.Join(", ", triggers.Select(t => "dbo." + t))} ON dbo.{table}"
+        : string.Join(";\n", triggers.Select(t => $"DROP TRIGGER {t}"));
+
     public ArchiveWriter Writer(Database? database = null) =>
         new(database ?? Database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance);
 
@@ -56,7 +78,9 @@ internal sealed class ProviderStore : IAsyncDisposable
         if (provider == Sqlite)
         {
             var folder = new TempFolder();
-            store = new ProviderStore(() => new Database(new SqliteDialect(folder.File("test.db"))), folder);
+            var path = folder.File("test.db");
+            store = new ProviderStore(() => new Database(new SqliteDialect(path)),
+                () => new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()), folder);
         }
         else
         {
@@ -74,7 +98,8 @@ internal sealed class ProviderStore : IAsyncDisposable
                 await master.ExecuteAsync($"ALTER DATABASE [{name}] SET ALLOW_SNAPSHOT_ISOLATION ON");
             }
             var connectionString = new SqlConnectionStringBuilder(server) { InitialCatalog = name }.ConnectionString;
-            store = new ProviderStore(() => new Database(new SqlServerDialect(connectionString)), server: server, databaseName: name);
+            store = new ProviderStore(() => new Database(new SqlServerDialect(connectionString)), () => new SqlConnection(connectionString),
+                server: server, databaseName: name);
         }
         await new SchemaMigrator(store.Database, TimeProvider.System).MigrateAsync(CancellationToken.None);
         return store;

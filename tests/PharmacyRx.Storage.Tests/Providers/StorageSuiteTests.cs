@@ -16,8 +16,11 @@ namespace PharmacyRx.Storage.Tests.Providers;
 /// The storage suite, once per provider: SQLite always, SQL Server when one is given (else skipped, with the reason).
 /// </summary>
 [TestFixtureSource(typeof(ProviderStore), nameof(ProviderStore.Names))]
-public class StorageSuiteTests(string provider)
+public partial class StorageSuiteTests(string provider)
 {
+    // The actor of the audit chain's RowsCovered events, left out where a test reads what the stores audited.
+    private const string CoverageActor = "system:coverage";
+
     private ProviderStore _store = null!;
 
     [SetUp]
@@ -42,24 +45,6 @@ public class StorageSuiteTests(string provider)
         await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
         Assert.That(again, Is.Zero);
         Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(migrator.Scripts().Count));
-    }
-
-    [TestCase("UPDATE prescription_archive SET patient_name = 'Someone Else'")]
-    [TestCase("DELETE FROM prescription_archive")]
-    [TestCase("UPDATE audit_events SET outcome = 'Success'")]
-    [TestCase("DELETE FROM audit_events")]
-    public async Task The_database_refuses_to_change_or_remove_archived_and_audit_rows(string sql)
-    {
-        await using (var writer = _store.Writer())
-        {
-            await writer.AppendAsync(ProviderStore.Entry("APPEND-1"), CancellationToken.None);
-        }
-        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
-
-        Assert.ThrowsAsync(Is.InstanceOf<DbException>(), () => connection.ExecuteAsync(sql));
-
-        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive"), Is.EqualTo(1));
-        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type = 'PrescriptionReceived'"), Is.EqualTo(1));
     }
 
     [Test]
@@ -264,25 +249,5 @@ public class StorageSuiteTests(string provider)
         var refusal = Assert.ThrowsAsync(Is.InstanceOf<DbException>(), () => connection.ExecuteAsync(copy));
 
         Assert.That(_store.Database.Dialect.IsDuplicateKey(refusal!), Is.True, refusal!.Message);
-    }
-
-    [Test]
-    public async Task An_export_reads_every_prescription_as_of_one_moment_across_ranges()
-    {
-        await using (var writer = _store.Writer())
-        {
-            for (var i = 0; i < 7; i++)
-            {
-                await writer.AppendAsync(ProviderStore.Entry($"EXPORT-{i}"), CancellationToken.None);
-            }
-        }
-        await new PrescriptionDetails(_store.Database, new ScriptMessageReader()).CatchUpAsync(CancellationToken.None);
-        using var folder = new TempFolder();
-        using var first = new ExportSorter(folder.Path);
-        using var second = new ExportSorter(folder.Path);
-
-        var rows = await new ExportQuery(_store.Database).ReadAsync(new ExportFilter { IncludeUncontrolled = true }, ExportSort.Prescriber, [first, second], CancellationToken.None);
-
-        Assert.That(rows, Is.EqualTo(7));
     }
 }

@@ -126,6 +126,12 @@ public interface ISqlDialect
     /// <summary>Runs the integrity check on a backup's database file (<see cref="BackupFileName"/>); "ok" when sound.</summary>
     Task<string> CheckIntegrityAsync(string path, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets a reused parameter's value (NULL for null) and whatever else the engine needs of it: SQL Server declares a text
+    /// or binary parameter's size, so one statement keeps one plan however long its values are.
+    /// </summary>
+    void Bind(DbParameter parameter, object? value);
+
     /// <summary>True for faults worth retrying: the database busy or locked, a dropped connection.</summary>
     bool IsTransient(Exception exception);
 

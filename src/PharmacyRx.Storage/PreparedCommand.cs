@@ -11,9 +11,11 @@ internal sealed class PreparedCommand : IAsyncDisposable
 {
     private readonly DbCommand _command;
     private readonly DbParameter[] _parameters;
+    private readonly ISqlDialect _dialect;
 
     public PreparedCommand(DbConnection connection, string sql, params string[] parameterNames)
     {
+        _dialect = Database.DialectOf(connection);
         _command = connection.CreateCommand();
         _command.CommandText = sql;
         _parameters = new DbParameter[parameterNames.Length];
@@ -45,7 +47,7 @@ internal sealed class PreparedCommand : IAsyncDisposable
         _command.Transaction = transaction;
         for (var i = 0; i < values.Length; i++)
         {
-            _parameters[i].Value = values[i] ?? DBNull.Value;
+            _dialect.Bind(_parameters[i], values[i]);
         }
     }
 }

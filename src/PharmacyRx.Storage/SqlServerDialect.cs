@@ -152,6 +152,19 @@ public sealed partial class SqlServerDialect : ISqlDialect
         return values.Length == 1 ? values[0] : $"CONCAT_WS(N',', {string.Join(", ", values)})";
     }
 
+    // Left to itself, SqlClient declares each text as nvarchar(its length): a new plan for nearly every archived message.
+    // Two sizes instead: the largest bounded one, or max.
+    public void Bind(DbParameter parameter, object? value)
+    {
+        parameter.Value = value ?? DBNull.Value;
+        parameter.Size = value switch
+        {
+            string text => text.Length <= 4000 ? 4000 : -1,
+            byte[] bytes => bytes.Length <= 8000 ? 8000 : -1,
+            _ => 0,
+        };
+    }
+
     public bool IsTransient(Exception exception) =>
         exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(error => TransientNumbers.Contains(error.Number));
 

@@ -143,6 +143,9 @@ public sealed class SqliteDialect : ISqlDialect
         );
         """;
 
+    // SQLite takes a value as it is (a size set here would cut it).
+    public void Bind(DbParameter parameter, object? value) => parameter.Value = value ?? DBNull.Value;
+
     public bool IsTransient(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 

@@ -70,14 +70,20 @@ public sealed class PrescriptionBackfill(Database database, ScriptMessageReader 
                 }, transaction, cancellationToken: cancellationToken));
             }
             added += batch.Length;
-            if (batch.Length < BatchSize)
+            var finished = batch.Length < BatchSize;
+            if (finished)
             {
                 await connection.ExecuteAsync(new CommandDefinition(markDone,
                     new { Name, At = ReceiptSeal.FormatTimestamp(time.GetUtcNow()) }, transaction, cancellationToken: cancellationToken));
-                await transaction.CommitAsync(cancellationToken);
+            }
+            // 1311.215(a)(2): the rows added are recorded in the audit chain with the commit (RowsCovered), as every write's are;
+            // otherwise verify would name them as written outside the service.
+            await Audit.AuditLog.AppendAsync(connection, transaction, [], cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            if (finished)
+            {
                 return added;
             }
-            await transaction.CommitAsync(cancellationToken);
         }
     }
 }

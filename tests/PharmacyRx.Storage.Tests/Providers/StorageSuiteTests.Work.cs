@@ -110,6 +110,34 @@ public partial class StorageSuiteTests
     }
 
     [Test]
+    public async Task The_rows_the_backfill_adds_are_recorded_in_the_chain_and_only_the_record_written_outside_is_named()
+    {
+        await using (var writer = _store.Writer())
+        {
+            await writer.AppendAsync(ProviderStore.Entry("BACKFILL-2"), default);
+        }
+        var older = Guid.CreateVersion7();
+        await using (var connection = await _store.IntruderAsync())
+        {
+            // A record from a version before the prescriptions table, as its archive row alone (the chain never held it).
+            await connection.ExecuteAsync("""
+                INSERT INTO prescription_archive (receipt_id, received_at, source, dedupe_key, message_id, transaction_kind, status, reason_code, reason,
+                  missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date,
+                  as_received, as_received_sha256, receipt_signature, signer_thumbprint)
+                SELECT @Older, received_at, source, 'older-2', 'OLDER-2', transaction_kind, status, reason_code, reason,
+                  missing_elements, dea_schedule, prescriber_dea_number, prescriber_name, patient_name, drug_description, written_date,
+                  as_received, as_received_sha256, receipt_signature, signer_thumbprint
+                FROM prescription_archive
+                """, new { Older = older.ToString("D") });
+        }
+
+        var added = await new PrescriptionBackfill(_store.Database, new ScriptMessageReader(), TimeProvider.System).RunAsync(default);
+
+        Assert.That(added, Is.EqualTo(1));
+        Assert.That(await VerifyAsync(), Is.EqualTo(new[] { $"table prescription_archive row {older:D} is not in the audit chain: it was added or changed outside the service" }));
+    }
+
+    [Test]
     public async Task Search_finds_names_by_prefix_whatever_their_case_and_accents_and_reads_a_refill_history()
     {
         var (a, b, c) = await ThreePrescriptionsWithFillsAsync();

@@ -13,6 +13,7 @@ public sealed partial class SqlServerDialect
     /// Then the file is read back once more (RESTORE VERIFYONLY), so a backup that would not restore is known now.
     /// </summary>
     public const string BackupStatements = """
+        DECLARE @Database sysname = DB_NAME();
         BACKUP DATABASE @Database TO DISK = @Path WITH CHECKSUM, COPY_ONLY, INIT, FORMAT;
         GO
         RESTORE VERIFYONLY FROM DISK = @Path WITH CHECKSUM;
@@ -36,6 +37,21 @@ public sealed partial class SqlServerDialect
         {
             throw new InvalidDataException("Backup:ServerFolder is not set: SQL Server writes its backup to a folder on the server");
         }
+        // Azure SQL Database (5) and Managed Instance (8) take no backup to a disk: the platform keeps their backups.
+        const string where = """
+            SELECT CAST(SERVERPROPERTY('EngineEdition') AS int) AS edition, DB_NAME() AS name
+            """;
+        (int Edition, string Name) database;
+        await using (var connection = (SqlConnection)CreateConnection())
+        {
+            await connection.OpenAsync(cancellationToken);
+            database = await connection.QuerySingleAsync<(int, string)>(new CommandDefinition(where, cancellationToken: cancellationToken));
+        }
+        if (database.Edition is 5 or 8)
+        {
+            throw new InvalidDataException("backup run cannot write a backup on Azure SQL: the platform keeps its backups (point-in-time restore); "
+                + "the pharmacy's backup duty (1311.205(b)(17)) rests on that service there");
+        }
         var separator = _serverBackupFolder.Contains('\\', StringComparison.Ordinal) ? '\\' : '/';
         var serverPath = _serverBackupFolder.TrimEnd('/', '\\') + separator + Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(destinationPath))) + ".bak";
         await using (var connection = (SqlConnection)CreateConnection())
@@ -44,11 +60,11 @@ public sealed partial class SqlServerDialect
             foreach (var batch in Batches(BackupStatements))
             {
                 // A backup of a large database takes as long as it takes; it is not a query to time out.
-                await connection.ExecuteAsync(new CommandDefinition(batch, new { Database = DatabaseName, Path = serverPath }, commandTimeout: 0,
+                await connection.ExecuteAsync(new CommandDefinition(batch, new { Path = serverPath }, commandTimeout: 0,
                     cancellationToken: cancellationToken));
             }
         }
-        await File.WriteAllBytesAsync(destinationPath, JsonSerializer.SerializeToUtf8Bytes(new ServerBackupFile(Target, DatabaseName, serverPath)), cancellationToken);
+        await File.WriteAllBytesAsync(destinationPath, JsonSerializer.SerializeToUtf8Bytes(new ServerBackupFile(Target, database.Name, serverPath)), cancellationToken);
         return "ok";
     }
 
@@ -98,7 +114,9 @@ public sealed partial class SqlServerDialect
     /// (restoring over a live database is the DBA's decision, with the service stopped).
     /// </summary>
     public static string RestoreStatement(string database, string serverPath) =>
-        $"RESTORE DATABASE [{database.Replace("]", "]]", StringComparison.Ordinal)}] FROM DISK = N'{serverPath.Replace("'", "''", StringComparison.Ordinal)}' WITH CHECKSUM, RECOVERY;";
+        "-- Over the database as it stands, after a tail-log backup (or add REPLACE to give the tail up); on another server, add\n"
+        + "-- MOVE for each file that RESTORE FILELISTONLY names.\n"
+        + $"RESTORE DATABASE [{database.Replace("]", "]]", StringComparison.Ordinal)}] FROM DISK = N'{serverPath.Replace("'", "''", StringComparison.Ordinal)}' WITH CHECKSUM, RECOVERY;";
 
     /// <summary>
     /// Verifies the database against its ledger (sys.sp_verify_database_ledger) with the digest generated now: every ledger

@@ -85,7 +85,15 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
         // 1311.215(a)(2): what marks the covered tables' rows for the audit chain, made for the schema as it now is.
         await using (var coverage = await database.BeginWriteAsync(connection, cancellationToken))
         {
-            await database.Dialect.Coverage.InstallAsync(connection, coverage, cancellationToken);
+            var repaired = await database.Dialect.Coverage.InstallAsync(connection, coverage, cancellationToken);
+            if (repaired.Count > 0)
+            {
+                // 1311.215(a)(5): what was changed behind the service's back stays on record after it is put right.
+                var at = time.GetUtcNow();
+                await Audit.AuditLog.AppendAsync(connection, coverage, repaired.Select(finding => new Core.Audit.AuditEvent(
+                    at, Core.Audit.AuditEventTypes.CoverageMismatch, Audit.CoverageRecorder.Actor, Core.Audit.AuditOutcome.Failure, "coverage triggers", finding)).ToArray(),
+                    cancellationToken);
+            }
             await coverage.CommitAsync(cancellationToken);
         }
         return count;

@@ -14,8 +14,11 @@ public interface ICoverageMarks
     /// <summary>Readies a connection just opened to mark what it writes (nothing before the coverage schema exists).</summary>
     Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>After the schema scripts ran: installs what the tables need to mark rows (SQL Server: their triggers).</summary>
-    Task InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+    /// <summary>
+    /// After the schema scripts ran: installs what the tables need to mark rows (SQL Server: their triggers), and returns
+    /// what it had to put right that someone else had changed (a trigger altered, disabled or dropped), for the audit chain.
+    /// </summary>
+    Task<IReadOnlyList<string>> InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
 
     /// <summary>
     /// What is wrong with the objects that mark rows (SQL Server: a covered table's trigger missing, disabled or altered);

@@ -1,4 +1,6 @@
 using Dapper;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Storage.Tests.Providers;
 
@@ -44,6 +46,9 @@ public partial class StorageSuiteTests
 
         Assert.That(found, Is.EqualTo(new[] { $"the coverage trigger dbo.coverage_users {finding}" + (finding == "is not the one the service wrote" ? ": it was altered" : ": rows written to users are not marked for the audit chain") }));
         Assert.That(await _store.Database.Dialect.Coverage.TamperedAsync(connection, default), Is.Empty);
+        var repairs = await new AuditLog(_store.Database).ReadAllAsync(default)
+            .Where(e => e.Event.Type == AuditEventTypes.CoverageMismatch).Select(e => e.Event.Details).ToListAsync();
+        Assert.That(repairs, Has.Count.EqualTo(1).And.Some.StartsWith("the coverage trigger dbo.coverage_users was"), "the repair stays on record");
     }
 
     [Test]

@@ -37,26 +37,38 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
 
     /// <summary>
     /// Creates each covered table's trigger, or brings it back to what is written here (altered, disabled); one that is
-    /// already so is left alone, so starting an instance takes no schema lock on a table the others are using.
+    /// already so is left alone, so starting an instance takes no schema lock on a table the others are using. What it put
+    /// right is returned, so that the repair is itself evidence in the chain, never a silent one; a trigger missing when
+    /// none exists yet is the first installation, not a finding.
     /// </summary>
-    public async Task InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
-        foreach (var (table, trigger, found) in await TriggersAsync(connection, transaction, cancellationToken))
+        var triggers = await TriggersAsync(connection, transaction, cancellationToken);
+        var firstInstallation = triggers.All(t => t.Found is null);
+        var repaired = new List<string>();
+        foreach (var (table, trigger, found) in triggers)
         {
             if (found is null)
             {
                 await connection.ExecuteAsync(new CommandDefinition(trigger, transaction: transaction, cancellationToken: cancellationToken));
+                if (!firstInstallation)
+                {
+                    repaired.Add($"the coverage trigger dbo.coverage_{table.Name} was missing; the service made it again");
+                }
                 continue;
             }
             if (Normal(found.Definition) != Normal(trigger))
             {
                 await connection.ExecuteAsync(new CommandDefinition(TriggerVerb().Replace(trigger, "ALTER TRIGGER", 1), transaction: transaction, cancellationToken: cancellationToken));
+                repaired.Add($"the coverage trigger dbo.coverage_{table.Name} was not the one the service wrote; the service wrote it again");
             }
             if (found.IsDisabled)
             {
                 await connection.ExecuteAsync(new CommandDefinition($"ENABLE TRIGGER dbo.coverage_{table.Name} ON dbo.{table.Name}", transaction: transaction, cancellationToken: cancellationToken));
+                repaired.Add($"the coverage trigger dbo.coverage_{table.Name} was disabled; the service enabled it");
             }
         }
+        return repaired;
     }
 
     /// <summary>

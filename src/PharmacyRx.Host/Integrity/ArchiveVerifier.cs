@@ -70,7 +70,8 @@ public sealed class ArchiveVerifier(
         long events = 0;
         var walker = new AuditChain.Walker();
         var coverage = new CoverageVerifier(database);
-        var signedHeads = new HeadVerifier(heads.Read(), heads.PathOf, heads.ReadOutside(), heads.Instance);
+        var (own, outside) = (heads.Read(), heads.ReadOutside());
+        var signedHeads = new HeadVerifier(own, heads.PathOf, outside, heads.Instance);
         await foreach (var stored in audit.ReadAllAsync(cancellationToken))
         {
             events++;
@@ -80,6 +81,9 @@ public sealed class ArchiveVerifier(
         }
         problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
         problems.AddRange(signedHeads.Problems());
+        // SQL Server: the database against every ledger digest the signed heads keep (none on SQLite).
+        string[] digests = [.. own.Concat(outside).Select(f => f.Head?.LedgerDigest).OfType<string>().Distinct(StringComparer.Ordinal)];
+        problems.AddRange(await database.Dialect.VerifyLedgerAsync(digests, cancellationToken));
         return new Report(0, events, problems, signedHeads.Truncation()) { Warnings = [.. signedHeads.Warnings()] };
     }
 

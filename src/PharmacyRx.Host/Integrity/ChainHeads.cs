@@ -49,6 +49,8 @@ public sealed partial class ChainHeads(
         {
             return null;
         }
+        // Taken before the head is read: the ledger's blocks up to here, kept under the signature (SQL Server; null on SQLite).
+        var ledgerDigest = await database.Dialect.LedgerDigestAsync(cancellationToken);
         // Read again as the one writer: of two instances signing at once, the second finds the head signed and signs nothing.
         var signing = await database.AuditedAsync<(SignedHead Head, byte[] Bytes, byte[] Signature)?>(async (connection, transaction) =>
         {
@@ -59,7 +61,7 @@ public sealed partial class ChainHeads(
             {
                 return (null, [], false);
             }
-            var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint, Instance);
+            var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint, Instance, ledgerDigest);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(signed, Json);
             // Recorded in the chain first: a head file that is later missing is then a finding, never silently absent.
             AuditEvent recorded = new(signed.SignedAt, AuditEventTypes.ChainHeadSigned, Actor, AuditOutcome.Success,

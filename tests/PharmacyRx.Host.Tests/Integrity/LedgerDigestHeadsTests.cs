@@ -13,7 +13,7 @@ namespace PharmacyRx.Host.Tests.Integrity;
 public class LedgerDigestHeadsTests
 {
     [Test]
-    [Property("Rule", "1311.215(a)(5)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task A_head_signed_on_SQLite_keeps_no_ledger_digest_and_still_verifies()
     {
         using var folder = new TempFolder();
@@ -30,7 +30,7 @@ public class LedgerDigestHeadsTests
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(5)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task Each_head_keeps_the_digest_taken_as_it_was_signed_and_verify_gives_all_of_them_back()
     {
         using var folder = new TempFolder();

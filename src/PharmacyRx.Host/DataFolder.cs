@@ -4,6 +4,7 @@ namespace PharmacyRx.Host;
 public sealed class DataFolder(string root)
 {
     public string Root { get; } = Path.GetFullPath(root);
+    /// <summary>The SQLite file, on <c>Storage:Provider</c> = Sqlite only (<see cref="StorageProvider.DatabaseFile"/>).</summary>
     public string DatabasePath => Path.Combine(Root, "pharmacyrx.db");
     public string KeysFolder => Path.Combine(Root, "keys");
     public string KeyPath => Path.Combine(KeysFolder, "pharmacy-key.p8.pem");
@@ -19,5 +20,6 @@ public sealed class DataFolder(string root)
     /// <summary>Where a chunked inbound body past its first MiB waits until it is known to fit; each file is deleted as it closes.</summary>
     public string InboundSpillFolder => Path.Combine(Root, "inbound");
 
-    public bool IsInitialized => File.Exists(DatabasePath) && File.Exists(KeyPath) && File.Exists(CertificatePath);
+    /// <summary>init wrote the pharmacy's key and certificate here; whether the database is there too is <see cref="StorageProvider.IsInitialized"/>.</summary>
+    public bool HasKeys => File.Exists(KeyPath) && File.Exists(CertificatePath);
 }

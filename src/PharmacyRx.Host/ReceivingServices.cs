@@ -69,8 +69,10 @@ public static class ReceivingServices
         // The pharmacy's own certificates, pinned by the copy in Backup:SecondFolder when there is one; `verify --pin` replaces it.
         services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin: null));
         services.AddSingleton(_ => configuration.GetSection("Audit").Get<ChainHeadOptions>() ?? new ChainHeadOptions());
-        services.AddSingleton(provider => new ChainHeads(provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data,
-            provider.GetRequiredService<BackupOptions>(), provider.GetRequiredService<PharmacyKeyHistory>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(_ => configuration.GetSection("Service").Get<ServiceOptions>() ?? new ServiceOptions());
+        services.AddSingleton(provider => new ChainHeads(provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<Database>(),
+            provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<BackupOptions>(), provider.GetRequiredService<PharmacyKeyHistory>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ServiceOptions>()));
         services.AddSingleton<ArchiveVerifier>();
         if (signingKey is not null)
         {

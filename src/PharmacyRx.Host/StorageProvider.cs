@@ -12,13 +12,27 @@ public static class StorageProvider
     public const string SqlServer = "SqlServer";
     public const string ConnectionStringName = "PharmacyRx";
 
-    public static ISqlDialect CreateDialect(IConfiguration configuration, DataFolder data)
+    /// <summary>
+    /// The SQLite file of the data folder when it holds the records; null when they are on a server, where nothing opens
+    /// or creates a database file in the folder.
+    /// </summary>
+    public static string? DatabaseFile(IConfiguration configuration, DataFolder data)
     {
         var provider = configuration["Storage:Provider"];
-        if (string.IsNullOrWhiteSpace(provider) || provider.Equals(Sqlite, StringComparison.OrdinalIgnoreCase))
+        return string.IsNullOrWhiteSpace(provider) || provider.Equals(Sqlite, StringComparison.OrdinalIgnoreCase) ? data.DatabasePath : null;
+    }
+
+    /// <summary>init has run on this data folder: its keys, and on SQLite its database file.</summary>
+    public static bool IsInitialized(IConfiguration configuration, DataFolder data) =>
+        data.HasKeys && (DatabaseFile(configuration, data) is not { } file || File.Exists(file));
+
+    public static ISqlDialect CreateDialect(IConfiguration configuration, DataFolder data)
+    {
+        if (DatabaseFile(configuration, data) is { } file)
         {
-            return new SqliteDialect(data.DatabasePath);
+            return new SqliteDialect(file);
         }
+        var provider = configuration["Storage:Provider"]!;
         if (!provider.Equals(SqlServer, StringComparison.OrdinalIgnoreCase))
         {
             throw new StorageUnavailableException($"Storage:Provider is '{provider}'; it is {Sqlite} or {SqlServer}");

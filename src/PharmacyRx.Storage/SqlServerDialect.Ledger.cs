@@ -122,23 +122,84 @@ public sealed partial class SqlServerDialect
     /// Verifies the database against its ledger (sys.sp_verify_database_ledger) with the digest generated now: every ledger
     /// table's rows must hash to what the ledger recorded when they were written. Returns the problems found.
     /// </summary>
-    public async Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken) =>
+        await LedgerDigestAsync(cancellationToken) is { } digest ? await VerifyLedgerAsync([digest], cancellationToken) : [];
+
+    public async Task<string?> LedgerDigestAsync(CancellationToken cancellationToken)
     {
         await using var connection = (SqlConnection)CreateConnection();
         await connection.OpenAsync(cancellationToken);
-        var digest = await connection.ExecuteScalarAsync<string>(new CommandDefinition(GenerateLedgerDigest, cancellationToken: cancellationToken));
-        if (digest is null)
+        return await connection.ExecuteScalarAsync<string>(new CommandDefinition(GenerateLedgerDigest, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Verifies the database against the digests kept in the signed chain heads, all in one call: a block whose hash no
+    /// longer matches what the server said of it when a head was signed was rewritten, even by someone holding the database.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VerifyLedgerAsync(IReadOnlyList<string> storedDigests, CancellationToken cancellationToken)
+    {
+        if (LedgerDigests(storedDigests, out var unreadable) is not { } digests)
         {
-            return [];
+            return [.. unreadable];
         }
+        await using var connection = (SqlConnection)CreateConnection();
+        await connection.OpenAsync(cancellationToken);
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition(LedgerVerification, new { Digests = digest }, commandTimeout: 0, cancellationToken: cancellationToken));
-            return [];
+            await connection.ExecuteAsync(new CommandDefinition(LedgerVerification, new { Digests = digests }, commandTimeout: 0, cancellationToken: cancellationToken));
+            return unreadable;
         }
         catch (SqlException ex)
         {
-            return [$"SQL Server's ledger verification failed: {ex.Message}"];
+            return [.. unreadable, $"SQL Server's ledger verification failed: {ex.Message}"];
+        }
+    }
+
+    /// <summary>
+    /// The JSON array <c>sys.sp_verify_database_ledger</c> takes: each digest object once per block and hash (heads signed
+    /// while no ledger transaction committed repeat a block); null when none is left. A digest that is not a JSON object
+    /// is named in <paramref name="unreadable"/>.
+    /// </summary>
+    public static string? LedgerDigests(IEnumerable<string> digests, out IReadOnlyList<string> unreadable)
+    {
+        var problems = new List<string>();
+        var seen = new HashSet<(long, string)>();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var digest in digests)
+            {
+                if (ReadDigest(digest) is not { } parsed)
+                {
+                    problems.Add($"a ledger digest kept in a signed chain head is not a digest: {digest}");
+                }
+                else if (seen.Add((parsed.BlockId, parsed.Hash)))
+                {
+                    parsed.Element.WriteTo(writer);
+                }
+            }
+            writer.WriteEndArray();
+        }
+        unreadable = problems;
+        return seen.Count == 0 ? null : System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static (long BlockId, string Hash, JsonElement Element)? ReadDigest(string digest)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(digest);
+            var element = document.RootElement.Clone();
+            return element.ValueKind == JsonValueKind.Object
+                && element.TryGetProperty("block_id", out var block) && block.ValueKind == JsonValueKind.Number && block.TryGetInt64(out var blockId)
+                && element.TryGetProperty("hash", out var hash) && hash.ValueKind == JsonValueKind.String && hash.GetString() is { } hashText
+                ? (blockId, hashText, element)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 }

@@ -21,8 +21,13 @@ public sealed class RuleOutputAttribute : Attribute, ITestAction
 
     public void BeforeTest(ITest test)
     {
+        // ContainsKey first: the indexer adds a missing key, and tests run in parallel read the same fixture's properties.
         for (var node = test; node is not null; node = node.Parent)
         {
+            if (!node.Properties.ContainsKey(RuleProperty))
+            {
+                continue;
+            }
             foreach (var rule in node.Properties[RuleProperty])
             {
                 TestContext.Out.WriteLine(Marker + rule);

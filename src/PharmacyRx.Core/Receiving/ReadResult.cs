@@ -13,6 +13,9 @@ public enum RejectionCode
 
     /// <summary>Processing failed for a reason that is not the message's; set by the service, never by the reader.</summary>
     ProcessingFailed,
+
+    /// <summary>An identifier or name longer than <see cref="BoundedFields.MaxLength"/>.</summary>
+    FieldTooLong,
 }
 
 /// <summary>The result of reading a message: a message, or a rejection with its reason. Never an exception.</summary>
@@ -23,14 +26,14 @@ public sealed record ReadResult
         Message = message;
         Code = code;
         Reason = reason;
-        PartialMessageId = partialMessageId;
+        PartialMessageId = BoundedFields.Fitting(partialMessageId);
     }
 
     public ScriptMessage? Message { get; }
     public RejectionCode? Code { get; }
     public string Reason { get; }
 
-    /// <summary>The MessageID when it could be read before the message was rejected; "" otherwise.</summary>
+    /// <summary>The MessageID when it could be read before the message was rejected and fits <see cref="BoundedFields"/>; "" otherwise.</summary>
     public string PartialMessageId { get; }
 
     public static ReadResult Read(ScriptMessage message) => new(message, null, "", message.Header.MessageId);

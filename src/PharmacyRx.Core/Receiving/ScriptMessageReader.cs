@@ -194,6 +194,10 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
             {
                 return ReadResult.Rejected(RejectionCode.MissingMessageId, "Header/MessageID is missing");
             }
+            if (BoundedFields.FirstTooLong(Value) is { } tooLong)
+            {
+                return ReadResult.Rejected(RejectionCode.FieldTooLong, tooLong, MessageId);
+            }
             return ReadResult.Read(new ScriptMessage(kind.Value, Header(), Elements()));
         }
 

@@ -162,13 +162,14 @@ internal static class BackupCommand
     /// </summary>
     private static PharmacyKeyHistory TrustFor(string backup, DataFolder? live, string? pin)
     {
-        var secondFolder = CommandContext.Configuration().GetSection("Backup").Get<BackupOptions>()?.SecondFolder;
+        var configuration = CommandContext.Configuration();
+        var secondFolder = configuration.GetSection("Backup").Get<BackupOptions>()?.SecondFolder;
         var copy = PharmacyKeyHistory.SecondFolderCopy(secondFolder);
         if (!string.IsNullOrWhiteSpace(pin) || (copy is not null && File.Exists(copy)))
         {
-            return PharmacyKeyHistory.Load(live is { IsInitialized: true } ? live : new DataFolder(backup), secondFolder, pin);
+            return PharmacyKeyHistory.Load(live is not null && StorageProvider.IsInitialized(configuration, live) ? live : new DataFolder(backup), secondFolder, pin);
         }
-        return live is { IsInitialized: true }
+        return live is not null && StorageProvider.IsInitialized(configuration, live)
             ? PharmacyKeyHistory.Load(live, secondFolder: null, pin: null)
             : PharmacyKeyHistory.Untrusted($"no live data folder and no pin: {NoTrustRoot}");
     }

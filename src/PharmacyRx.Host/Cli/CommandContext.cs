@@ -61,7 +61,7 @@ internal sealed class CommandContext : IAsyncDisposable
     public static async Task<CommandContext?> OpenInitializedAsync(
         DataFolder data, CliEnvironment environment, CancellationToken cancellationToken, string? pin = null)
     {
-        if (!data.IsInitialized)
+        if (!StorageProvider.IsInitialized(Configuration(), data))
         {
             await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
             return null;

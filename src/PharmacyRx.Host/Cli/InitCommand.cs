@@ -36,7 +36,8 @@ internal static class InitCommand
     public static async Task<int> RunAsync(
         CliEnvironment environment, DataFolder data, string pharmacyName, string adminUser, CancellationToken cancellationToken)
     {
-        if (File.Exists(data.DatabasePath) || File.Exists(data.KeyPath))
+        var databaseFile = StorageProvider.DatabaseFile(CommandContext.Configuration(), data);
+        if (File.Exists(data.KeyPath) || (databaseFile is not null && File.Exists(databaseFile)))
         {
             await environment.Error.WriteLineAsync($"error: {data.Root} is already initialized; nothing was changed");
             return 1;
@@ -57,15 +58,19 @@ internal static class InitCommand
             }
             OwnerOnlyFiles.CreateFolder(data.KeysFolder);
             OwnerOnlyFiles.CreateFolder(data.Inbox);
-            // SQLite opens an empty file as a new database and keeps its mode; its WAL and SHM files take the same.
-            OwnerOnlyFiles.WriteNew(data.DatabasePath, []);
+            if (databaseFile is not null)
+            {
+                // SQLite opens an empty file as a new database and keeps its mode; its WAL and SHM files take the same.
+                OwnerOnlyFiles.WriteNew(databaseFile, []);
+            }
 
+            // The database first: a server that cannot be reached leaves no key behind, so init can simply be run again.
+            await using var context = CommandContext.Open(data, signingKey: null);
+            await context.MigrateAsync(cancellationToken);
             var now = TimeProvider.System.GetUtcNow();
             using (var key = PharmacySigningKey.Generate(pharmacyName, now))
             {
                 key.Save(data.KeyPath, data.CertificatePath, password);
-                await using var context = CommandContext.Open(data, signingKey: null);
-                await context.MigrateAsync(cancellationToken);
                 // The first certificate's thumbprint is the pin: printed once, kept by the pharmacy outside the data folder.
                 var history = KeyHistory.Start(key.Certificate, now);
                 if (!await PharmacyKeyHistory.SaveAsync(history, data, context.Get<BackupOptions>().SecondFolder, cancellationToken))

@@ -22,7 +22,7 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(
         CliEnvironment environment, DataFolder data, bool init, string[] hostArgs, CancellationToken cancellationToken)
     {
-        if (init && !data.IsInitialized)
+        if (init && !StorageProvider.IsInitialized(CommandContext.Configuration(), data))
         {
             var initialized = await InitCommand.RunAsync(environment, data, "PharmacyRx pharmacy", "admin", cancellationToken);
             if (initialized != 0)

@@ -7,7 +7,7 @@ internal static class SigningKeyLoader
 {
     public static PharmacySigningKey? Load(DataFolder data, CliEnvironment environment)
     {
-        if (!data.IsInitialized)
+        if (!StorageProvider.IsInitialized(CommandContext.Configuration(), data))
         {
             environment.Error.WriteLine($"error: {data.Root} is not initialized; run 'pharmacyrx init --data {data.Root}'");
             return null;

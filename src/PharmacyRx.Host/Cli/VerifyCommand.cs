@@ -48,6 +48,10 @@ internal static class VerifyCommand
         await environment.Out.WriteLineAsync(problems.Length == 0
             ? $"OK: {report.RecordsChecked} records and {report.AuditEventsChecked} audit events verified"
             : $"FAILED: {problems.Length} problems in {report.RecordsChecked} records and {report.AuditEventsChecked} audit events");
+        foreach (var warning in report.Warnings)
+        {
+            await environment.Out.WriteLineAsync($"WARN {warning}");
+        }
         if (!keys.IsPinned)
         {
             await environment.Out.WriteLineAsync($"WARN {PharmacyKeyHistory.NotPinnedWarning}");

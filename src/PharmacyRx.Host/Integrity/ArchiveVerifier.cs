@@ -25,6 +25,9 @@ public sealed class ArchiveVerifier(
     /// <summary>What was checked, what does not hold, and (Truncation) up to which signed head the trail is proven complete.</summary>
     public sealed record Report(long RecordsChecked, long AuditEventsChecked, IReadOnlyList<string> Problems, string Truncation = "")
     {
+        /// <summary>What verify says without failing: the heads of other instances it cannot see.</summary>
+        public IReadOnlyList<string> Warnings { get; init; } = [];
+
         public bool AllHold => Problems.Count == 0;
     }
 
@@ -53,7 +56,7 @@ public sealed class ArchiveVerifier(
         }
 
         var trail = await VerifyTrailAsync(cancellationToken);
-        return new Report(records, trail.AuditEventsChecked, [.. problems, .. trail.Problems], trail.Truncation);
+        return new Report(records, trail.AuditEventsChecked, [.. problems, .. trail.Problems], trail.Truncation) { Warnings = trail.Warnings };
     }
 
     /// <summary>
@@ -67,7 +70,8 @@ public sealed class ArchiveVerifier(
         long events = 0;
         var walker = new AuditChain.Walker();
         var coverage = new CoverageVerifier(database);
-        var signedHeads = new HeadVerifier(heads.Read(), heads.PathOf, heads.ReadOutside());
+        var (own, outside) = (heads.Read(), heads.ReadOutside());
+        var signedHeads = new HeadVerifier(own, heads.PathOf, outside, heads.Instance);
         await foreach (var stored in audit.ReadAllAsync(cancellationToken))
         {
             events++;
@@ -77,7 +81,10 @@ public sealed class ArchiveVerifier(
         }
         problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
         problems.AddRange(signedHeads.Problems());
-        return new Report(0, events, problems, signedHeads.Truncation());
+        // SQL Server: the database against every ledger digest the signed heads keep (none on SQLite).
+        string[] digests = [.. own.Concat(outside).Select(f => f.Head?.LedgerDigest).OfType<string>().Distinct(StringComparer.Ordinal)];
+        problems.AddRange(await database.Dialect.VerifyLedgerAsync(digests, cancellationToken));
+        return new Report(0, events, problems, signedHeads.Truncation()) { Warnings = [.. signedHeads.Warnings()] };
     }
 
     private IEnumerable<string> Check(ArchivedRecord record)

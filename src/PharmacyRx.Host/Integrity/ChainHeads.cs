@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Dapper;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Keys;
+using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Integrity;
@@ -13,15 +16,21 @@ namespace PharmacyRx.Host.Integrity;
 /// Signs the audit chain's head with the pharmacy key (1311.205(b)(16), 1311.215(a)(5)): every few minutes of activity
 /// (<see cref="ChainHeadScheduler"/>), at the end of a command-line verb that wrote, and with each daily report. Each
 /// signed head is recorded in the chain itself (<see cref="AuditEventTypes.ChainHeadSigned"/>), so a head file that goes
-/// missing is detectable, and copied to <c>Backup:SecondFolder</c> when set, outside the data folder.
+/// missing is detectable, and copied to <c>Backup:SecondFolder</c> when set, outside the data folder. Several instances on
+/// one database (a chain) each sign into their own data folder: a head names the instance that signed it
+/// (<see cref="ServiceOptions.InstanceName"/>), and only one instance signs a given head.
 /// </summary>
 public sealed partial class ChainHeads(
-    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, BackupOptions backup, PharmacyKeyHistory keys, TimeProvider time)
+    AuditLog audit, Database database, PharmacySigningKey? signingKey, DataFolder data, BackupOptions backup, PharmacyKeyHistory keys,
+    TimeProvider time, ServiceOptions service)
 {
     public const string Actor = "system:chain-head";
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public string Folder => Path.Combine(data.Root, "heads");
+
+    /// <summary>The instance whose heads are in <see cref="Folder"/>.</summary>
+    public string Instance => service.InstanceName;
 
     /// <summary>The copies outside the data folder (<c>Backup:SecondFolder/heads</c>), or null when no second folder is set.</summary>
     public string? OutsideFolder => string.IsNullOrWhiteSpace(backup.SecondFolder) ? null : Path.Combine(backup.SecondFolder, "heads");
@@ -36,22 +45,40 @@ public sealed partial class ChainHeads(
     public async Task<SignedHead?> SignAsync(CancellationToken cancellationToken)
     {
         var key = signingKey ?? throw new InvalidOperationException("signing the chain head needs the pharmacy key");
-        if (await audit.LatestAsync(cancellationToken) is not { } head || head.Event.Type == AuditEventTypes.ChainHeadSigned)
+        if (await audit.LatestAsync(cancellationToken) is not { } latest || latest.Event.Type == AuditEventTypes.ChainHeadSigned)
         {
             return null;
         }
-        var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint);
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(signed, Json);
-        var signature = key.Sign(bytes);
-        // Recorded in the chain first: a head file that is later missing is then a finding, never silently absent.
-        await audit.AppendAsync([new AuditEvent(signed.SignedAt, AuditEventTypes.ChainHeadSigned, Actor, AuditOutcome.Success,
-            signed.Sequence.ToString(CultureInfo.InvariantCulture), $"sequence={signed.Sequence}; hash={signed.Hash}")], cancellationToken);
-        await WriteAsync(Folder, signed.Sequence, bytes, signature, cancellationToken);
+        // Taken before the head is read: the ledger's blocks up to here, kept under the signature (SQL Server; null on SQLite).
+        var ledgerDigest = await database.Dialect.LedgerDigestAsync(cancellationToken);
+        // Read again as the one writer: of two instances signing at once, the second finds the head signed and signs nothing.
+        var signing = await database.AuditedAsync<(SignedHead Head, byte[] Bytes, byte[] Signature)?>(async (connection, transaction) =>
+        {
+            if (await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(new CommandDefinition(
+                    database.Dialect.AuditHeadForAppend, transaction: transaction, cancellationToken: cancellationToken)) is not { } top
+                || await AuditLog.ReadAsync(connection, transaction, top.Sequence, cancellationToken) is not { } head
+                || head.Event.Type == AuditEventTypes.ChainHeadSigned)
+            {
+                return (null, [], false);
+            }
+            var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint, Instance, ledgerDigest);
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(signed, Json);
+            // Recorded in the chain first: a head file that is later missing is then a finding, never silently absent.
+            AuditEvent recorded = new(signed.SignedAt, AuditEventTypes.ChainHeadSigned, Actor, AuditOutcome.Success,
+                signed.Sequence.ToString(CultureInfo.InvariantCulture), $"sequence={signed.Sequence}; hash={signed.Hash}; instance={Instance}");
+            return ((signed, bytes, key.Sign(bytes)), [recorded], true);
+        }, cancellationToken);
+        if (signing is not { } done)
+        {
+            return null;
+        }
+        var (signedHead, signedBytes, signature) = done;
+        await WriteAsync(Folder, signedHead.Sequence, signedBytes, signature, cancellationToken);
         if (OutsideFolder is { } outside)
         {
-            await WriteAsync(outside, signed.Sequence, bytes, signature, cancellationToken);
+            await WriteAsync(outside, signedHead.Sequence, signedBytes, signature, cancellationToken);
         }
-        return signed;
+        return signedHead;
     }
 
     /// <summary>A head file read back: the head when its signature verifies with a known certificate, else why not.</summary>

@@ -10,12 +10,15 @@ namespace PharmacyRx.Host.Integrity;
 /// far the trail is proven complete. Feed it the chain in order with <see cref="Observe"/>.
 /// </summary>
 /// The copies in the second folder (<paramref name="outside"/>) must match the chain too; they count as proof as well.
-public sealed partial class HeadVerifier(IReadOnlyList<ChainHeads.HeadFile> files, Func<long, string> pathOf, IReadOnlyList<ChainHeads.HeadFile> outside)
+/// With several instances on one database, a head another instance signed has its file in that instance's data folder:
+/// checked here through its copy in the second folder (which a chain shares), else a warning naming the instance.
+public sealed partial class HeadVerifier(
+    IReadOnlyList<ChainHeads.HeadFile> files, Func<long, string> pathOf, IReadOnlyList<ChainHeads.HeadFile> outside, string instance)
 {
     private readonly Dictionary<long, ChainHeads.HeadFile> _files = files.ToDictionary(f => f.Sequence);
     private readonly Dictionary<long, ChainHeads.HeadFile> _outside = outside.ToDictionary(f => f.Sequence);
     private readonly Dictionary<long, string> _chainHashes = [];
-    private readonly List<(long EventSequence, long Sequence, string Hash)> _signings = [];
+    private readonly List<(long EventSequence, long Sequence, string Hash, string? Instance)> _signings = [];
 
     public void Observe(ChainedAuditEvent stored)
     {
@@ -25,21 +28,27 @@ public sealed partial class HeadVerifier(IReadOnlyList<ChainHeads.HeadFile> file
         }
         if (stored.Event.Type == AuditEventTypes.ChainHeadSigned && Signing().Match(stored.Event.Details) is { Success: true } match)
         {
-            _signings.Add((stored.Sequence, long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[2].Value));
+            _signings.Add((stored.Sequence, long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[2].Value,
+                match.Groups[3].Success ? match.Groups[3].Value : null));
         }
     }
 
     public IEnumerable<string> Problems()
     {
-        foreach (var (eventSequence, sequence, hash) in _signings)
+        foreach (var (eventSequence, sequence, hash, signer) in _signings)
         {
-            if (!_files.TryGetValue(sequence, out var file))
+            // Another instance's head is checked through its copy in the second folder, or warned of (Warnings).
+            var elsewhere = OfAnotherInstance(sequence, signer);
+            var (file, name) = elsewhere
+                ? (_outside.GetValueOrDefault(sequence), $"the copy of head {sequence} in the second folder")
+                : (_files.GetValueOrDefault(sequence), $"head file {pathOf(sequence)}");
+            if (file is null && !elsewhere)
             {
                 yield return $"signed head {sequence} (audit event {eventSequence}) has no head file {pathOf(sequence)}: it was deleted";
             }
-            else if (file.Head is { } head && head.Hash != hash)
+            else if (file?.Head is { } head && head.Hash != hash)
             {
-                yield return $"head file {pathOf(sequence)} does not match audit event {eventSequence} that records its signing";
+                yield return $"{name} does not match audit event {eventSequence} that records its signing";
             }
         }
         foreach (var (file, outside) in _files.Values.Select(f => (f, false)).Concat(_outside.Values.Select(f => (f, true))).OrderBy(f => f.Item1.Sequence))
@@ -60,6 +69,18 @@ public sealed partial class HeadVerifier(IReadOnlyList<ChainHeads.HeadFile> file
         }
     }
 
+    /// <summary>
+    /// The heads another instance signed that this one cannot see: their file is in that instance's data folder and no copy
+    /// is in the second folder. Not a failure here; verify on that instance checks them.
+    /// </summary>
+    public IEnumerable<string> Warnings() =>
+        _signings.Where(s => OfAnotherInstance(s.Sequence, s.Instance) && !_outside.ContainsKey(s.Sequence)).Select(s =>
+            $"signed head {s.Sequence} (audit event {s.EventSequence}) was signed by instance {s.Instance}: its file is in that instance's data folder, not checked here");
+
+    // A signing recorded with another instance's name whose file is not here; one without a name is from before instances
+    // were named, and this instance's.
+    private bool OfAnotherInstance(long sequence, string? signer) => signer is not null && signer != instance && !_files.ContainsKey(sequence);
+
     /// <summary>The newest signed head that holds, as a sentence.</summary>
     public string Truncation() =>
         _files.Values.Concat(_outside.Values)
@@ -67,6 +88,6 @@ public sealed partial class HeadVerifier(IReadOnlyList<ChainHeads.HeadFile> file
             ? $"no truncation provable beyond head {last.Sequence} signed at {last.SignedAt:u}"
             : "no signed head holds: a truncation of the audit trail cannot be ruled out";
 
-    [GeneratedRegex(@"^sequence=(\d+); hash=([0-9a-f]{64})$")]
+    [GeneratedRegex(@"^sequence=(\d+); hash=([0-9a-f]{64})(?:; instance=([^;]+))?$")]
     private static partial Regex Signing();
 }

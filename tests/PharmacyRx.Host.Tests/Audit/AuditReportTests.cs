@@ -21,7 +21,8 @@ public class AuditReportTests
 
     private static AuditReporter Reporter(VerifyingPharmacy pharmacy, TimeProvider clock) =>
         new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, clock,
-            new ChainHeads(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, new BackupOptions(), pharmacy.Get<PharmacyKeyHistory>(), clock));
+            new ChainHeads(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacyRx.Storage.Database>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data,
+                new BackupOptions(), pharmacy.Get<PharmacyKeyHistory>(), clock, new ServiceOptions()));
 
     private static Task SeedAsync(VerifyingPharmacy pharmacy, params AuditEvent[] events) =>
         pharmacy.Get<AuditLog>().AppendAsync(events, CancellationToken.None);

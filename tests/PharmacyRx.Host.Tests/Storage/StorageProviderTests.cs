@@ -67,6 +67,53 @@ public class StorageProviderTests
         Assert.That(Sha256(_pharmacy.Data.DatabasePath), Is.EqualTo(_databaseSha256), "the SQLite file is not used instead");
     }
 
+    [TestCase("init")]
+    [TestCase("serve", "--init")]
+    public async Task Init_pointed_at_an_unreachable_SQL_Server_names_it_and_leaves_no_database_file_or_key(params string[] verb)
+    {
+        var port = ClosedPort();
+        // Beside the installed pharmacy, not in a TempFolder: its disposal would close the pooled connections to that
+        // pharmacy's file, and the checkpoint would change the file the other cases compare.
+        var data = new DataFolder(Path.Combine(_pharmacy.Folder, $"init-{port}"));
+
+        var (exit, output, error) = await ChildProgram.RunAsync([.. verb, "--data", data.Root], environment: new Dictionary<string, string>
+        {
+            ["Storage__Provider"] = "SqlServer",
+            ["ConnectionStrings__PharmacyRx"] = $"Server=tcp:127.0.0.1,{port};Database=pharmacyrx;User ID=pharmacyrx;Password=synthetic-1;Encrypt=false;Connect Timeout=2",
+        });
+
+        Assert.That(exit, Is.EqualTo(3), error);
+        Assert.That(error, Does.Contain("cannot open the database: SQL Server tcp:127.0.0.1," + port));
+        Assert.That(output, Is.Empty, "no administrator password is printed for an installation that was not made");
+        var written = Directory.Exists(data.Root) ? Directory.GetFiles(data.Root, "*", SearchOption.AllDirectories) : [];
+        Assert.That(written.Where(f => f.EndsWith(".db", StringComparison.Ordinal) || f.Contains(".db-", StringComparison.Ordinal)), Is.Empty, "no SQLite file on SqlServer");
+        Assert.That(File.Exists(data.KeyPath), Is.False, "init can be run again once the server is there");
+    }
+
+    [TestCase("verify")]
+    [TestCase("serve")]
+    public async Task A_data_folder_initialized_for_SQL_Server_holds_no_database_file_and_its_verbs_go_to_the_server(string verb)
+    {
+        var port = ClosedPort();
+        // What init leaves on SQL Server: the keys and their history, no database file.
+        var data = new DataFolder(Path.Combine(_pharmacy.Folder, $"keys-only-{port}"));
+        Directory.CreateDirectory(data.KeysFolder);
+        foreach (var file in Directory.GetFiles(_pharmacy.Data.KeysFolder))
+        {
+            File.Copy(file, Path.Combine(data.KeysFolder, Path.GetFileName(file)));
+        }
+
+        var (exit, _, error) = await ChildProgram.RunAsync([verb, "--data", data.Root], environment: new Dictionary<string, string>
+        {
+            ["Storage__Provider"] = "SqlServer",
+            ["ConnectionStrings__PharmacyRx"] = $"Server=tcp:127.0.0.1,{port};Database=pharmacyrx;User ID=pharmacyrx;Password=synthetic-1;Encrypt=false;Connect Timeout=2",
+        });
+
+        Assert.That(exit, Is.EqualTo(3), error);
+        Assert.That(error, Does.Contain("cannot open the database: SQL Server tcp:127.0.0.1," + port), "initialized: the verb goes to the server");
+        Assert.That(Directory.GetFiles(data.Root, "*.db*", SearchOption.AllDirectories), Is.Empty, "no SQLite file on SqlServer");
+    }
+
     [TestCase("SqlServer", null, "Storage:Provider is SqlServer but ConnectionStrings:PharmacyRx is not set")]
     [TestCase("Postgres", null, "Storage:Provider is 'Postgres'; it is Sqlite or SqlServer")]
     [TestCase("SqlServer", "Server=tcp:127.0.0.1,1;Nonsense Keyword=1", "ConnectionStrings:PharmacyRx is not a SQL Server connection string")]

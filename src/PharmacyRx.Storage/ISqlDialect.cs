@@ -90,12 +90,6 @@ public interface ISqlDialect
     Audit.ICoverageMarks Coverage { get; }
 
     /// <summary>
-    /// Checks the database against the engine's own ledger (SQL Server: <c>sys.sp_verify_database_ledger</c>); the problems
-    /// found, none on an engine without one (SQLite).
-    /// </summary>
-    Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken);
-
-    /// <summary>
     /// The SQL expression rendering a row's columns as one text for <c>RowHasher</c>: each value as an SQL literal (text
     /// quoted with quotes doubled, a BLOB as <c>X'HEX'</c>, an integer in decimal, NULL as <c>NULL</c>), comma-separated;
     /// the same text on both engines. <paramref name="row"/> qualifies the columns (a trigger's OLD row, an alias).

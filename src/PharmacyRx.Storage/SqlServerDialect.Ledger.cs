@@ -118,13 +118,6 @@ public sealed partial class SqlServerDialect
         + "-- MOVE for each file that RESTORE FILELISTONLY names.\n"
         + $"RESTORE DATABASE [{database.Replace("]", "]]", StringComparison.Ordinal)}] FROM DISK = N'{serverPath.Replace("'", "''", StringComparison.Ordinal)}' WITH CHECKSUM, RECOVERY;";
 
-    /// <summary>
-    /// Verifies the database against its ledger (sys.sp_verify_database_ledger) with the digest generated now: every ledger
-    /// table's rows must hash to what the ledger recorded when they were written. Returns the problems found.
-    /// </summary>
-    public async Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken) =>
-        await LedgerDigestAsync(cancellationToken) is { } digest ? await VerifyLedgerAsync([digest], cancellationToken) : [];
-
     public async Task<string?> LedgerDigestAsync(CancellationToken cancellationToken)
     {
         await using var connection = (SqlConnection)CreateConnection();

@@ -90,7 +90,6 @@ public sealed class SqliteDialect : ISqlDialect
 
     public ICoverageMarks Coverage => field ??= new SqliteCoverageMarks(this);
 
-    public Task<IReadOnlyList<string>> VerifyLedgerAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>([]);
 
     // quote() renders every type as RowHasher.Text does; as a BLOB, the UTF-8 bytes reach the hash without decoding.
     public string RowText(IEnumerable<RowColumn> columns, string? row = null) =>

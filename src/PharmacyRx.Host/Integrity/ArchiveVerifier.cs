@@ -81,8 +81,9 @@ public sealed class ArchiveVerifier(
         }
         problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
         problems.AddRange(signedHeads.Problems());
-        // SQL Server: the database against every ledger digest the signed heads keep (none on SQLite).
-        string[] digests = [.. own.Concat(outside).Select(f => f.Head?.LedgerDigest).OfType<string>().Distinct(StringComparer.Ordinal)];
+        // SQL Server: the database against every ledger digest the signed heads keep, and one taken now (none on SQLite).
+        string[] digests = [.. own.Concat(outside).Select(f => f.Head?.LedgerDigest)
+            .Append(await database.Dialect.LedgerDigestAsync(cancellationToken)).OfType<string>().Distinct(StringComparer.Ordinal)];
         problems.AddRange(await database.Dialect.VerifyLedgerAsync(digests, cancellationToken));
         return new Report(0, events, problems, signedHeads.Truncation()) { Warnings = [.. signedHeads.Warnings()] };
     }

@@ -30,7 +30,7 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using (var journal = await database.BeginWriteAsync(connection, cancellationToken))
+        await using (var journal = await BeginAsync(connection, cancellationToken))
         {
             await connection.ExecuteAsync(new CommandDefinition(database.Dialect.MigrationsJournalDdl, transaction: journal, cancellationToken: cancellationToken));
             await journal.CommitAsync(cancellationToken);
@@ -56,7 +56,7 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
                 continue;
             }
 
-            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+            await using var transaction = await BeginAsync(connection, cancellationToken);
             // Another instance starting at the same time may have applied it while this one waited to write.
             const string appliedNow = """
                 SELECT COUNT(*) FROM schema_migrations WHERE version = @Version
@@ -68,8 +68,12 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
             // SQL Server scripts are several batches (GO lines): each runs alone, all in the script's one transaction.
             foreach (var batch in database.Dialect.Batches(script.Sql))
             {
-                await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, cancellationToken: cancellationToken));
+                // An index built over a large archive takes as long as it takes; it is not a query to time out.
+                await connection.ExecuteAsync(new CommandDefinition(batch, transaction: transaction, commandTimeout: 0, cancellationToken: cancellationToken));
             }
+            // 1311.215(a)(2): rows a script wrote to covered tables are recorded in the chain with it, as every write's are
+            // (nothing is recorded before the coverage schema exists).
+            await Audit.AuditLog.AppendAsync(connection, transaction, [], cancellationToken);
             const string recordSql = """
                 INSERT INTO schema_migrations (version, name, sha256, applied_at)
                 VALUES (@Version, @Name, @Sha256, @AppliedAt)
@@ -83,20 +87,33 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
             count++;
         }
         // 1311.215(a)(2): what marks the covered tables' rows for the audit chain, made for the schema as it now is.
-        await using (var coverage = await database.BeginWriteAsync(connection, cancellationToken))
+        await using (var coverage = await BeginAsync(connection, cancellationToken))
         {
-            var repaired = await database.Dialect.Coverage.InstallAsync(connection, coverage, cancellationToken);
-            if (repaired.Count > 0)
+            // 1311.215(a)(5): what was changed behind the service's back stays on record after it is put right.
+            var events = await database.Dialect.Coverage.InstallAsync(connection, coverage, time.GetUtcNow(), cancellationToken);
+            if (events.Count > 0)
             {
-                // 1311.215(a)(5): what was changed behind the service's back stays on record after it is put right.
-                var at = time.GetUtcNow();
-                await Audit.AuditLog.AppendAsync(connection, coverage, repaired.Select(finding => new Core.Audit.AuditEvent(
-                    at, Core.Audit.AuditEventTypes.CoverageMismatch, Audit.CoverageRecorder.Actor, Core.Audit.AuditOutcome.Failure, "coverage triggers", finding)).ToArray(),
-                    cancellationToken);
+                await Audit.AuditLog.AppendAsync(connection, coverage, events, cancellationToken);
             }
             await coverage.CommitAsync(cancellationToken);
         }
         return count;
+    }
+
+    // Another instance may hold the writers' turn (a long group commit) while this one starts: wait for it a while.
+    private async Task<System.Data.Common.DbTransaction> BeginAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await database.BeginWriteAsync(connection, cancellationToken);
+            }
+            catch (Exception ex) when (attempt < 10 && database.Dialect.IsTransient(ex))
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, cancellationToken);
+            }
+        }
     }
 
     private static Script Load(Assembly assembly, string resource, string name)

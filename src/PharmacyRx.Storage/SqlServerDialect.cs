@@ -154,15 +154,32 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     // Left to itself, SqlClient declares each text as nvarchar(its length): a new plan for nearly every archived message.
     // Two sizes instead: the largest bounded one, or max.
+    // The type is set from the value and kept for a NULL, so a NULL in a binary column is not sent as text (no implicit
+    // conversion from nvarchar to varbinary, even of NULL).
     public void Bind(DbParameter parameter, object? value)
     {
         parameter.Value = value ?? DBNull.Value;
-        parameter.Size = value switch
+        switch (value)
         {
-            string text => text.Length <= 4000 ? 4000 : -1,
-            byte[] bytes => bytes.Length <= 8000 ? 8000 : -1,
-            _ => 0,
-        };
+            case string text:
+                (parameter.DbType, parameter.Size) = (DbType.String, text.Length <= 4000 ? 4000 : -1);
+                break;
+            case byte[] bytes:
+                (parameter.DbType, parameter.Size) = (DbType.Binary, bytes.Length <= 8000 ? 8000 : -1);
+                break;
+            case long:
+                (parameter.DbType, parameter.Size) = (DbType.Int64, 0);
+                break;
+            case int:
+                (parameter.DbType, parameter.Size) = (DbType.Int32, 0);
+                break;
+            case null:
+                break;
+            default:
+                parameter.ResetDbType();
+                parameter.Size = 0;
+                break;
+        }
     }
 
     public bool IsTransient(Exception exception) =>

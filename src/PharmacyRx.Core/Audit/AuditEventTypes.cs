@@ -92,4 +92,12 @@ public static class AuditEventTypes
 
     /// <summary>1311.215(a)(3): a file in the inbox that is not a regular file of the service user was moved aside unread.</summary>
     public const string InboxFileRefused = "InboxFileRefused";
+
+    // SQL Server coverage (issue 14)
+
+    /// <summary>
+    /// 1311.215(a)(2): the service wrote the triggers that mark covered rows on SQL Server (each trigger's SHA-256 in the
+    /// details), so a later text of its own (an upgrade) is told from one written behind its back.
+    /// </summary>
+    public const string CoverageTriggersWritten = "CoverageTriggersWritten";
 }

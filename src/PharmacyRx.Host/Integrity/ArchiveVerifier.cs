@@ -81,8 +81,10 @@ public sealed class ArchiveVerifier(
         }
         problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
         problems.AddRange(signedHeads.Problems());
-        // SQL Server: the database against every ledger digest the signed heads keep, and one taken now (none on SQLite).
-        string[] digests = [.. own.Concat(outside).Select(f => f.Head?.LedgerDigest)
+        // SQL Server: the database against the ledger digest of every signed head the chain still holds, and one taken now
+        // (none on SQLite). A head the chain no longer holds (a restore to an earlier moment) is a finding of its own above;
+        // its digest names blocks the restored database never had, and would make every later check fail.
+        string[] digests = [.. signedHeads.Holding().Select(head => head.LedgerDigest)
             .Append(await database.Dialect.LedgerDigestAsync(cancellationToken)).OfType<string>().Distinct(StringComparer.Ordinal)];
         problems.AddRange(await database.Dialect.VerifyLedgerAsync(digests, cancellationToken));
         return new Report(0, events, problems, signedHeads.Truncation()) { Warnings = [.. signedHeads.Warnings()] };

@@ -81,10 +81,13 @@ public sealed partial class HeadVerifier(
     // were named, and this instance's.
     private bool OfAnotherInstance(long sequence, string? signer) => signer is not null && signer != instance && !_files.ContainsKey(sequence);
 
+    /// <summary>The signed heads, here and in the second folder, that the chain as it is still holds (after it was observed).</summary>
+    public IEnumerable<SignedHead> Holding() =>
+        _files.Values.Concat(_outside.Values).Select(f => f.Head).OfType<SignedHead>().Where(head => _chainHashes.GetValueOrDefault(head.Sequence) == head.Hash);
+
     /// <summary>The newest signed head that holds, as a sentence.</summary>
     public string Truncation() =>
-        _files.Values.Concat(_outside.Values)
-            .Where(f => f.Head is { } head && _chainHashes.GetValueOrDefault(head.Sequence) == head.Hash).MaxBy(f => f.Sequence)?.Head is { } last
+        Holding().MaxBy(head => head.Sequence) is { } last
             ? $"no truncation provable beyond head {last.Sequence} signed at {last.SignedAt:u}"
             : "no signed head holds: a truncation of the audit trail cannot be ruled out";
 

@@ -15,10 +15,11 @@ public interface ICoverageMarks
     Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken);
 
     /// <summary>
-    /// After the schema scripts ran: installs what the tables need to mark rows (SQL Server: their triggers), and returns
-    /// what it had to put right that someone else had changed (a trigger altered, disabled or dropped), for the audit chain.
+    /// After the schema scripts ran: installs what the tables need to mark rows (SQL Server: their triggers), and returns the
+    /// audit events to record with it: what it had to put right that someone else had changed (a trigger altered, disabled
+    /// or dropped), and what it wrote.
     /// </summary>
-    Task<IReadOnlyList<string>> InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Core.Audit.AuditEvent>> InstallAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset at, CancellationToken cancellationToken);
 
     /// <summary>
     /// What is wrong with the objects that mark rows (SQL Server: a covered table's trigger missing, disabled or altered);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.RegularExpressions;
 using Dapper;
+using PharmacyRx.Core.Audit;
 
 namespace PharmacyRx.Storage.Audit;
 
@@ -37,39 +38,71 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
 
     /// <summary>
     /// Creates each covered table's trigger, or brings it back to what is written here (altered, disabled); one that is
-    /// already so is left alone, so starting an instance takes no schema lock on a table the others are using. What it put
-    /// right is returned, so that the repair is itself evidence in the chain, never a silent one; a trigger missing when
-    /// none exists yet is the first installation, not a finding.
+    /// already so is left alone, so starting an instance takes no schema lock on a table the others are using. Returns the
+    /// audit events to append: what it put right that someone else had changed (a <c>CoverageMismatch</c> each, so the
+    /// repair is evidence, never silent), and, when it wrote any trigger, the hash of each it wrote
+    /// (<c>CoverageTriggersWritten</c>). A trigger whose text is one the chain says the service wrote (an earlier release,
+    /// another instance's) is an upgrade, not a finding; a trigger missing when none exists yet is the first installation.
     /// </summary>
-    public async Task<IReadOnlyList<string>> InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AuditEvent>> InstallAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var triggers = await TriggersAsync(connection, transaction, cancellationToken);
+        var written = await WrittenAsync(connection, transaction, cancellationToken);
         var firstInstallation = triggers.All(t => t.Found is null);
         var repaired = new List<string>();
+        var changed = false;
         foreach (var (table, trigger, found) in triggers)
         {
+            var name = $"dbo.coverage_{table.Name}";
             if (found is null)
             {
                 await connection.ExecuteAsync(new CommandDefinition(trigger, transaction: transaction, cancellationToken: cancellationToken));
+                changed = true;
                 if (!firstInstallation)
                 {
-                    repaired.Add($"the coverage trigger dbo.coverage_{table.Name} was missing; the service made it again");
+                    repaired.Add($"the coverage trigger {name} was missing; the service made it again");
                 }
                 continue;
             }
-            if (Normal(found.Definition) != Normal(trigger))
+            if (!found.Is(trigger))
             {
                 await connection.ExecuteAsync(new CommandDefinition(TriggerVerb().Replace(trigger, "ALTER TRIGGER", 1), transaction: transaction, cancellationToken: cancellationToken));
-                repaired.Add($"the coverage trigger dbo.coverage_{table.Name} was not the one the service wrote; the service wrote it again");
+                changed = true;
+                if (found.Definition is null || written.GetValueOrDefault(name) != Hash(found.Definition))
+                {
+                    repaired.Add($"the coverage trigger {name} was not the one the service wrote; the service wrote it again");
+                }
             }
             if (found.IsDisabled)
             {
-                await connection.ExecuteAsync(new CommandDefinition($"ENABLE TRIGGER dbo.coverage_{table.Name} ON dbo.{table.Name}", transaction: transaction, cancellationToken: cancellationToken));
-                repaired.Add($"the coverage trigger dbo.coverage_{table.Name} was disabled; the service enabled it");
+                await connection.ExecuteAsync(new CommandDefinition($"ENABLE TRIGGER {name} ON dbo.{table.Name}", transaction: transaction, cancellationToken: cancellationToken));
+                repaired.Add($"the coverage trigger {name} was disabled; the service enabled it");
             }
         }
-        return repaired;
+        var events = repaired.Select(finding => new AuditEvent(at, AuditEventTypes.CoverageMismatch, CoverageRecorder.Actor, AuditOutcome.Failure, Target, finding)).ToList();
+        if (changed)
+        {
+            events.Add(new AuditEvent(at, AuditEventTypes.CoverageTriggersWritten, CoverageRecorder.Actor, AuditOutcome.Success, Target,
+                string.Join("; ", triggers.Select(t => $"dbo.coverage_{t.Table.Name}={Hash(t.Trigger)}"))));
+        }
+        return events;
     }
+
+    private const string Target = "coverage triggers";
+
+    /// <summary>The hash of each trigger as the service last wrote it, from the newest CoverageTriggersWritten event.</summary>
+    private static async Task<Dictionary<string, string>> WrittenAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT TOP (1) details FROM audit_events WHERE event_type = @Type ORDER BY sequence DESC
+            """;
+        var details = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(sql, new { Type = AuditEventTypes.CoverageTriggersWritten }, transaction, cancellationToken: cancellationToken));
+        return (details ?? "").Split("; ", StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=', 2)).Where(pair => pair.Length == 2)
+            .ToDictionary(pair => pair[0], pair => pair[1], StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static string Hash(string definition) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Normal(definition))));
 
     /// <summary>
     /// 1311.215(a)(2): a covered table's trigger that is missing, disabled, or not what this service wrote. A trigger runs
@@ -79,6 +112,7 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
     public async Task<IReadOnlyList<string>> TamperedAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var problems = new List<string>();
+        var written = await WrittenAsync(connection, null, cancellationToken);
         foreach (var (table, trigger, found) in await TriggersAsync(connection, null, cancellationToken))
         {
             var name = $"dbo.coverage_{table.Name}";
@@ -86,7 +120,7 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
             {
                 problems.Add($"the coverage trigger {name} is missing: rows written to {table.Name} are not marked for the audit chain");
             }
-            else if (Normal(found.Definition) != Normal(trigger))
+            else if (!found.Is(trigger) && (found.Definition is null || written.GetValueOrDefault(name) != Hash(found.Definition)))
             {
                 problems.Add($"the coverage trigger {name} is not the one the service wrote: it was altered");
             }
@@ -95,10 +129,32 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
                 problems.Add($"the coverage trigger {name} is disabled: rows written to {table.Name} are not marked for the audit chain");
             }
         }
+        // Any other module could mark rows too, since it runs in the service's session when its table is written: one that
+        // names the marks table, or whose text cannot be read, is named. (Text built at run time escapes this; the door
+        // that closes it is a service login that may not alter the schema, see the README.)
+        const string others = """
+            SELECT CONCAT(OBJECT_SCHEMA_NAME(o.object_id), N'.', o.name) AS name, OBJECT_DEFINITION(o.object_id) AS definition
+            FROM sys.objects AS o
+            WHERE o.type IN ('TR', 'P', 'FN', 'IF', 'TF', 'V') AND o.is_ms_shipped = 0
+            """;
+        var ours = CoveredTables.All.Select(t => $"dbo.coverage_{t.Name}").ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, definition) in await connection.QueryAsync<(string Name, string? Definition)>(new CommandDefinition(others, cancellationToken: cancellationToken)))
+        {
+            if (!ours.Contains(name) && (definition is null || definition.Contains("coverage_pending", StringComparison.OrdinalIgnoreCase)))
+            {
+                problems.Add(definition is null
+                    ? $"the module {name} cannot be read (made WITH ENCRYPTION): it could mark rows for the audit chain unseen"
+                    : $"the module {name} names the service's coverage marks: it could have rows recorded in the audit chain as the service's");
+            }
+        }
         return problems;
     }
 
-    private sealed record FoundTrigger(string Definition, bool IsDisabled);
+    // Definition is null when the text cannot be read (a trigger made WITH ENCRYPTION): not the one the service wrote.
+    private sealed record FoundTrigger(string? Definition, bool IsDisabled)
+    {
+        public bool Is(string trigger) => Definition is not null && Normal(Definition) == Normal(trigger);
+    }
 
     private async Task<List<(CoveredTable Table, string Trigger, FoundTrigger? Found)>> TriggersAsync(
         DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
@@ -112,7 +168,7 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
         foreach (var table in CoveredTables.All)
         {
             var trigger = Trigger(table, await CoveredRows.ColumnsAsync(connection, transaction, table, cancellationToken));
-            var found = await connection.QuerySingleOrDefaultAsync<(string Definition, bool IsDisabled)?>(new CommandDefinition(existing,
+            var found = await connection.QuerySingleOrDefaultAsync<(string? Definition, bool IsDisabled)?>(new CommandDefinition(existing,
                 new { Table = $"dbo.{table.Name}", Trigger = $"coverage_{table.Name}" }, transaction, cancellationToken: cancellationToken));
             triggers.Add((table, trigger, found is { } f ? new FoundTrigger(f.Definition, f.IsDisabled) : null));
         }

@@ -12,8 +12,8 @@ internal sealed class SqliteCoverageMarks(ISqlDialect dialect) : ICoverageMarks
     public Task PrepareAsync(DbConnection connection, CancellationToken cancellationToken) => CoverageTriggers.InstallAsync(connection, cancellationToken);
 
     // TEMP triggers belong to each connection and are made as it opens (PrepareAsync): the schema needs nothing.
-    public Task<IReadOnlyList<string>> InstallAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<string>>([]);
+    public Task<IReadOnlyList<Core.Audit.AuditEvent>> InstallAsync(DbConnection connection, DbTransaction transaction, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<Core.Audit.AuditEvent>>([]);
 
     // TEMP triggers exist only on the connection that made them: no one else can alter or disable them.
     public Task<IReadOnlyList<string>> TamperedAsync(DbConnection connection, CancellationToken cancellationToken) =>

@@ -17,10 +17,7 @@ public class ChainInstancesTests
         await using var a = await ChainInstance.StartAsync(folder, "pharmacy-a", secondFolder: null);
         await using var b = await ChainInstance.StartAsync(folder, "pharmacy-b", secondFolder: null);
 
-        await a.AppendAsync("written on a");
-        var signedByA = await a.Heads.SignAsync(CancellationToken.None);
-        await b.AppendAsync("written on b");
-        var signedByB = await b.Heads.SignAsync(CancellationToken.None);
+        var (signedByA, signedByB) = await SignOnEachAsync(a, b);
         var report = await a.Get<ArchiveVerifier>().VerifyTrailAsync(CancellationToken.None);
 
         Assert.That(report.Problems, Is.Empty, "a head of another instance is not a head this instance lost");
@@ -39,10 +36,7 @@ public class ChainInstancesTests
         await using var a = await ChainInstance.StartAsync(folder, "pharmacy-a", shared);
         await using var b = await ChainInstance.StartAsync(folder, "pharmacy-b", shared);
 
-        await a.AppendAsync("written on a");
-        await a.Heads.SignAsync(CancellationToken.None);
-        await b.AppendAsync("written on b");
-        var signedByB = await b.Heads.SignAsync(CancellationToken.None);
+        var (_, signedByB) = await SignOnEachAsync(a, b);
         var report = await a.Get<ArchiveVerifier>().VerifyTrailAsync(CancellationToken.None);
 
         Assert.That(report.Problems, Is.Empty);
@@ -58,10 +52,7 @@ public class ChainInstancesTests
         await using var a = await ChainInstance.StartAsync(folder, "pharmacy-a", secondFolder: null);
         await using var b = await ChainInstance.StartAsync(folder, "pharmacy-b", secondFolder: null);
 
-        await a.AppendAsync("written on a");
-        var signedByA = await a.Heads.SignAsync(CancellationToken.None);
-        await b.AppendAsync("written on b");
-        await b.Heads.SignAsync(CancellationToken.None);
+        var (signedByA, _) = await SignOnEachAsync(a, b);
         File.Delete(a.Heads.PathOf(signedByA!.Sequence));
         var report = await a.Get<ArchiveVerifier>().VerifyTrailAsync(CancellationToken.None);
 
@@ -85,5 +76,14 @@ public class ChainInstancesTests
 
         Assert.That(signings, Has.Count.EqualTo(20));
         Assert.That(signings, Is.Unique);
+    }
+
+    // An event written on each instance, then each signs the head: a's head first, then b's.
+    private static async Task<(SignedHead? ByA, SignedHead? ByB)> SignOnEachAsync(ChainInstance a, ChainInstance b)
+    {
+        await a.AppendAsync("written on a");
+        var byA = await a.Heads.SignAsync(CancellationToken.None);
+        await b.AppendAsync("written on b");
+        return (byA, await b.Heads.SignAsync(CancellationToken.None));
     }
 }

@@ -45,15 +45,11 @@ public sealed partial class SqlServerDialect : ISqlDialect
             : builder.ApplicationName;
         _connectionString = builder.ConnectionString;
         Target = $"SQL Server {builder.DataSource}, database {(string.IsNullOrEmpty(builder.InitialCatalog) ? "(default)" : builder.InitialCatalog)}";
-        DatabaseName = builder.InitialCatalog;
     }
 
     public string Name => "sqlserver";
 
     public string Target { get; }
-
-    /// <summary>The database the connection string names (its <c>Initial Catalog</c>).</summary>
-    public string DatabaseName { get; }
 
     public DbConnection CreateConnection() => new SqlConnection(_connectionString);
 

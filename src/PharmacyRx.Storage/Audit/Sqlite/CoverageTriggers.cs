@@ -9,8 +9,8 @@ namespace PharmacyRx.Storage.Audit;
 /// chain: TEMP triggers for the small mutable tables (the key of each row inserted, updated or deleted) and SQLite's
 /// update hook for the append-only ones (<see cref="AppendedRows"/>). Both exist only on the service's own connections,
 /// so a row written by anyone else (an intruder with sqlite3) is never marked, never recorded, and shows in
-/// <c>verify</c> and to the dispensing rules as a row the chain does not hold. SQLite only; a server dialect records
-/// coverage its own way (ledger tables).
+/// <c>verify</c> and to the dispensing rules as a row the chain does not hold. SQLite's side of
+/// <see cref="ICoverageMarks"/>; SQL Server's is <see cref="SqlServerCoverageMarks"/>.
 /// </summary>
 internal static class CoverageTriggers
 {

@@ -6,8 +6,8 @@ using PharmacyRx.Core.Audit;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// SQL Server's marks for <see cref="CoverageRecorder"/>. Each connection the service opens makes a session-private
-/// <c>#coverage_pending</c> table; every covered table has a trigger that marks the rows a statement writes into it, but
+/// SQL Server's marks for <see cref="CoverageRecorder"/>. Each write transaction the service begins makes its session's
+/// private <c>#coverage_pending</c> table where it is missing; every covered table has a trigger that marks the rows a statement writes into it, but
 /// only when the writing session has one. A session that did not come through <see cref="Database.OpenAsync"/> (an
 /// intruder with sqlcmd, a DBA's script) has none, so what it writes is never marked, never recorded in the chain, and
 /// shows in <c>verify</c> as a row the chain does not hold, exactly as a write with sqlite3 does on SQLite. Marks are

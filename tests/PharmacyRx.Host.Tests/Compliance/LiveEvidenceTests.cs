@@ -62,6 +62,11 @@ public class LiveEvidenceTests
     public async Task Fails_the_daily_backup_when_the_newest_backup_is_older_than_26_hours_or_a_day_has_none()
     {
         await using var pharmacy = await CompliancePharmacy.CreateAsync();
+        // The backup at 06:00 UTC whatever the hour the test runs, so that 27 hours later no whole day has passed without
+        // one (run at 21:00, 27 hours later is past the next midnight but one, and a day would be missing too).
+        var now = pharmacy.Clock.GetUtcNow();
+        var six = new DateTimeOffset(now.UtcDateTime.Date.AddHours(6), TimeSpan.Zero);
+        pharmacy.Clock.Advance((six > now ? six : six.AddDays(1)) - now);
         await pharmacy.Get<BackupService>().RunAsync("test:it", CancellationToken.None);
         pharmacy.Clock.Advance(TimeSpan.FromHours(27));
 

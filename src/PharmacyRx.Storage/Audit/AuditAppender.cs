@@ -64,6 +64,7 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
 
         async Task InsertAsync(AuditEvent auditEvent)
         {
+            auditEvent = auditEvent.Bounded();
             var linked = AuditChain.Link(++sequence, auditEvent, previous);
             previous = linked.Hash;
             await _insert.ExecuteAsync(transaction,

@@ -67,6 +67,21 @@ public partial class StorageSuiteTests
     }
 
     [Test]
+    public async Task An_audit_target_longer_than_an_index_key_is_kept_as_its_beginning_and_hash_and_the_chain_holds()
+    {
+        var log = new AuditLog(_store.Database);
+        var address = "http://crl.example/" + new string('a', 1_981);
+
+        await log.AppendAsync([new(DateTimeOffset.UtcNow, "SuiteLongTarget", "system:crl", AuditOutcome.Failure, address, "fetch failed")], default);
+        var all = await log.ReadAllAsync(default).ToListAsync();
+
+        var stored = all.Single(e => e.Event.Type == "SuiteLongTarget").Event.Target;
+        Assert.That(stored, Has.Length.EqualTo(AuditEvent.MaxTargetLength));
+        Assert.That(stored, Does.StartWith(address[..700]).And.EndWith("…sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(address)))));
+        Assert.That(AuditChain.FindBreaks(all), Is.Empty);
+    }
+
+    [Test]
     public async Task The_backfill_gives_an_older_record_its_prescription_row_once_and_details_follow_every_number()
     {
         var entry = ProviderStore.Entry("BACKFILL-1");

@@ -13,7 +13,7 @@ namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 /// through <see cref="TrustAdministration"/> and the stores <c>trust</c> and <c>crl</c> use; each change audited there.
 /// </summary>
 [Authorize(Policy = nameof(Permission.ManageTrust))]
-public sealed class TrustModel(TrustAdministration administration, TrustStore trust, CrlStore crls, TimeProvider time) : PageModel
+public sealed class TrustModel(TrustAdministration administration, TrustStore trust, CrlStore crls, TimeProvider time) : AdminFormPage
 {
     /// <summary>The largest file accepted: a certificate or CRL (a CRL of a large authority runs to megabytes).</summary>
     private const long MaxFileBytes = 1 << 20;
@@ -23,8 +23,6 @@ public sealed class TrustModel(TrustAdministration administration, TrustStore tr
     public IReadOnlyList<CrlStore.StoredCrl> Crls { get; private set; } = [];
 
     public DateTimeOffset Now => time.GetUtcNow();
-
-    public string? Problem { get; private set; }
 
     [TempData]
     public string? Done { get; set; }
@@ -80,15 +78,7 @@ public sealed class TrustModel(TrustAdministration administration, TrustStore tr
         return buffer.ToArray();
     }
 
-    private async Task<IActionResult> RefuseAsync(string problem, CancellationToken cancellationToken)
-    {
-        Problem = problem;
-        Response.StatusCode = StatusCodes.Status400BadRequest;
-        await LoadAsync(cancellationToken);
-        return Page();
-    }
-
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         Trusted = await trust.ListAsync(cancellationToken);
         Crls = await crls.ListAsync(cancellationToken);

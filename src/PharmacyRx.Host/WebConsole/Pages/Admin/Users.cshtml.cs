@@ -13,7 +13,7 @@ namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 /// <see cref="SessionStore"/>), which checks and audits the change (1311.205(b)(2), 1311.215(a)(4)).
 /// </summary>
 [Authorize(Policy = nameof(Permission.ManageAccess))]
-public sealed class UsersModel(UserAdministration administration, AccessStore access, SessionStore sessions) : PageModel
+public sealed class UsersModel(UserAdministration administration, AccessStore access, SessionStore sessions) : AdminFormPage
 {
     public IReadOnlyList<AccessStore.UserView> Users { get; private set; } = [];
 
@@ -21,8 +21,6 @@ public sealed class UsersModel(UserAdministration administration, AccessStore ac
 
     /// <summary>A secret to show once (a new user's one-time password, a reset, an API key), with whose it is.</summary>
     public (string Label, string Value)? Secret { get; private set; }
-
-    public string? Problem { get; private set; }
 
     [TempData]
     public string? Done { get; set; }
@@ -110,15 +108,7 @@ public sealed class UsersModel(UserAdministration administration, AccessStore ac
         return await RefuseAsync(result.Message, cancellationToken);
     }
 
-    private async Task<IActionResult> RefuseAsync(string problem, CancellationToken cancellationToken)
-    {
-        Problem = problem;
-        Response.StatusCode = StatusCodes.Status400BadRequest;
-        await LoadAsync(cancellationToken);
-        return Page();
-    }
-
-    private async Task LoadAsync(CancellationToken cancellationToken)
+    protected override async Task LoadAsync(CancellationToken cancellationToken)
     {
         Users = await access.ListUsersAsync(cancellationToken);
         Roles = await access.ListRolesAsync(cancellationToken);

@@ -74,9 +74,9 @@ public class InboundLimitsTests
     }
 
     // With a Content-Length, and chunked (no length: the body is spilled past its first MiB until it is known to fit).
-    [TestCase(true, TestName = "Sixteen_concurrent_16_MiB_posts_stay_under_400_MiB_and_are_each_archived_as_TooLarge")]
-    [TestCase(false, TestName = "Sixteen_concurrent_chunked_16_MiB_posts_without_a_length_stay_under_400_MiB_and_are_each_archived_as_TooLarge")]
-    public async Task Sixteen_concurrent_16_MiB_posts_stay_under_400_MiB(bool declaredLength)
+    [TestCase(true, TestName = "Sixteen_concurrent_16_MiB_posts_add_under_128_MiB_and_are_each_archived_as_TooLarge")]
+    [TestCase(false, TestName = "Sixteen_concurrent_chunked_16_MiB_posts_without_a_length_add_under_128_MiB_and_are_each_archived_as_TooLarge")]
+    public async Task Sixteen_concurrent_16_MiB_posts_add_under_128_MiB(bool declaredLength)
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         var key = await pharmacy.AddSenderAsync("gateway");
@@ -102,8 +102,12 @@ public class InboundLimitsTests
         var results = await Task.WhenAll(posts).WaitAsync(TimeSpan.FromMinutes(3));
         var peak = await sampler.StopAsync();
 
-        TestContext.Out.WriteLine($"peak RSS {peak / (1024 * 1024)} MiB");
-        Assert.That(peak, Is.LessThan(400L * 1024 * 1024));
+        // Growth over the process as it was before the posts, as in the anonymous case below: the test process also holds
+        // whatever earlier tests loaded (a whole run's suite had it at 400 MiB before these posts began). Buffered whole,
+        // the bodies alone would be 16 × 16 MiB = 256 MiB.
+        var growth = peak - sampler.Baseline;
+        TestContext.Out.WriteLine($"RSS before {sampler.Baseline / (1024 * 1024)} MiB, peak {peak / (1024 * 1024)} MiB");
+        Assert.That(growth, Is.LessThan(128L * 1024 * 1024), "each body is kept to its first bytes and the rest is not held");
         Assert.That(results.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.RequestEntityTooLarge));
         for (var i = 0; i < results.Length; i++)
         {

@@ -132,7 +132,7 @@ internal static class IngestBenchmark
     public static async Task<Run> WriterOnlyAsync(string folder, byte[][] messages, int inFlight, bool dropNameIndexes = false)
     {
         Directory.CreateDirectory(folder);
-        var database = new Database(new SqliteDialect(Path.Combine(folder, "writer.db")));
+        var database = new Database(new SqliteDialect(Path.Combine(folder, "writer.db")), PharmacyRx.Testing.TestChainKeys.Ring());
         await new SchemaMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
         if (dropNameIndexes)
         {

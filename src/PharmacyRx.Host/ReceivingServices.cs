@@ -1,3 +1,4 @@
+using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
@@ -27,7 +28,7 @@ namespace PharmacyRx.Host;
 public static class ReceivingServices
 {
     public static IServiceCollection AddReceiving(
-        this IServiceCollection services, IConfiguration configuration, DataFolder data, PharmacySigningKey? signingKey)
+        this IServiceCollection services, IConfiguration configuration, DataFolder data, PharmacySigningKey? signingKey, ChainKeyRing? chainKeys = null)
     {
         services.AddSingleton(data);
         services.AddSingleton(TimeProvider.System);
@@ -78,10 +79,17 @@ public static class ReceivingServices
         {
             // Registered by factory so the container disposes (clears) the key when the service stops (1311.205(b)(4)(iv)).
             services.AddSingleton(_ => signingKey);
+            // 1311.205(b)(16): the audit chain's key comes with the pharmacy key; without it nothing can be appended.
+            services.AddSingleton(_ => new ChainKeyRing(ChainKey.Derive(signingKey)));
             services.AddSingleton<ArchiveWriter>();
             services.AddSingleton<ReceiptPipeline>();
             services.AddSingleton<PendingRecheck>();
             services.AddSingleton<BackupService>();
+        }
+        else if (chainKeys is not null)
+        {
+            // A verb that writes without signing (users, senders, trust, export): it appends keyed events all the same.
+            services.AddSingleton(_ => chainKeys);
         }
         return services;
     }

@@ -1,10 +1,14 @@
 using System.Data.Common;
 using Dapper;
+using PharmacyRx.Core.Audit;
 
 namespace PharmacyRx.Storage;
 
-/// <summary>Opens prepared connections for a dialect. The one way code in this project reaches the database.</summary>
-public sealed class Database(ISqlDialect dialect)
+/// <summary>
+/// Opens prepared connections for a dialect. The one way code in this project reaches the database. With the chain key
+/// (<see cref="ChainKeys"/>, there when the key password was given) it can write to the audit trail.
+/// </summary>
+public sealed class Database(ISqlDialect dialect, ChainKeyRing? chainKeys = null)
 {
     static Database()
     {
@@ -13,13 +17,30 @@ public sealed class Database(ISqlDialect dialect)
     }
 
     // Every connection comes from OpenAsync, so code handed only a connection still finds its dialect.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, ISqlDialect> Dialects = new();
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbConnection, Database> Opened = new();
 
     public ISqlDialect Dialect { get; } = dialect;
 
+    /// <summary>The audit chain's keys, or null where the key password was not given (then nothing can be appended).</summary>
+    public ChainKeyRing? ChainKeys { get; } = chainKeys;
+
+    /// <summary>
+    /// The sequence of the chain's first keyed event (<see cref="AuditEventTypes.ChainKeyed"/>) once found; it never moves.
+    /// </summary>
+    internal long? KeyedFrom { get; set; }
+
+    /// <summary>Covered rows already proven against a MAC-checked event: (table, key, row hash, event sequence). Bounded.</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<(string Table, string Key, string Hash, long Sequence), bool> ProvenRows { get; } = new();
+
+    /// <summary>Whether the schema has the audit trail's MAC column (set once seen).</summary>
+    internal bool MacColumn { get; set; }
+
     /// <summary>The dialect of a connection this class opened.</summary>
-    public static ISqlDialect DialectOf(DbConnection connection) =>
-        Dialects.TryGetValue(connection, out var dialect) ? dialect : throw new InvalidOperationException("a connection not opened through Database");
+    public static ISqlDialect DialectOf(DbConnection connection) => Of(connection).Dialect;
+
+    /// <summary>The database a connection was opened by.</summary>
+    public static Database Of(DbConnection connection) =>
+        Opened.TryGetValue(connection, out var database) ? database : throw new InvalidOperationException("a connection not opened through Database");
 
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +55,7 @@ public sealed class Database(ISqlDialect dialect)
             {
                 throw new StorageUnavailableException($"cannot open the database: {Dialect.Target}: {ex.Message}", ex);
             }
-            Dialects.AddOrUpdate(connection, Dialect);
+            Opened.AddOrUpdate(connection, this);
             await Dialect.PrepareAsync(connection, cancellationToken);
             return connection;
         }

@@ -97,6 +97,8 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
             }
             await coverage.CommitAsync(cancellationToken);
         }
+        // The chain keys a rotation replaced, so the events they keyed still verify.
+        await Audit.ChainKeyStore.LoadEarlierAsync(connection, cancellationToken);
         return count;
     }
 

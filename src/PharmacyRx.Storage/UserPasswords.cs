@@ -18,13 +18,17 @@ public sealed class UserPasswords(Database database, TimeProvider time)
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
             const string sql = """
-                UPDATE users SET password_hash = @Hash, password_change_required = 0 WHERE user_name = @UserName;
-                UPDATE sessions SET password_change_only = 0 WHERE token_sha256 = @Session;
-                UPDATE sessions SET ended_at = @Now WHERE user_name = @UserName AND ended_at IS NULL AND token_sha256 <> @Session
+                UPDATE users SET password_hash = @Hash, password_change_required = 0 WHERE user_name = @UserName
                 """;
             var changed = await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { UserName = userName, Hash = passwordHash, Session = SessionStore.Hash(sessionToken), Now = ReceiptSeal.FormatTimestamp(now) },
+                new { UserName = userName, Hash = passwordHash },
                 transaction, cancellationToken: cancellationToken));
+            if (changed > 0)
+            {
+                var session = SessionStore.Hash(sessionToken);
+                await SessionStore.ClearPasswordChangeOnlyAsync(connection, transaction, session, cancellationToken);
+                await SessionStore.EndAllAsync(connection, transaction, userName, now, session, cancellationToken);
+            }
             return changed == 0
                 ? (false, [], false)
                 : (true, [new AuditEvent(now, AuditEventTypes.PasswordChanged, userName, AuditOutcome.Success, userName, "password changed; other sessions ended")], true);

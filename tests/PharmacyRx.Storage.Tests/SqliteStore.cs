@@ -11,14 +11,14 @@ internal sealed class SqliteStore : IDisposable
 
     public SqliteStore()
     {
-        Database = new Database(new SqliteDialect(_folder.File("test.db")));
+        Database = new Database(new SqliteDialect(_folder.File("test.db")), TestChainKeys.Ring());
         new SchemaMigrator(Database, TimeProvider.System).MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public Database Database { get; }
 
     /// <summary>A second, independent handle on the same file, as another process would have.</summary>
-    public Database OpenAnother() => new(new SqliteDialect(_folder.File("test.db")));
+    public Database OpenAnother() => new(new SqliteDialect(_folder.File("test.db")), TestChainKeys.Ring());
 
     public ArchiveWriter Writer(Database? database = null, int maxBatch = 256) =>
         new(database ?? Database, new ArchiveWriterOptions { MaxBatchSize = maxBatch }, NullLogger<ArchiveWriter>.Instance);

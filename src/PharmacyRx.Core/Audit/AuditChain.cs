@@ -42,31 +42,84 @@ public static class AuditChain
         return events.SelectMany(walker.Next).ToArray();
     }
 
-    /// <summary>Checks a chain one event at a time, so a long trail can be streamed rather than held in memory.</summary>
-    public sealed class Walker
+    /// <summary>
+    /// Checks a chain one event at a time, so a long trail can be streamed rather than held in memory. With the chain's
+    /// keys, every event from the first keyed one (<see cref="AuditEventTypes.ChainKeyed"/>) on must carry a MAC that
+    /// holds; one that does not was not written by the service, and the service's next event links past it.
+    /// </summary>
+    public sealed class Walker(ChainKeyRing? keys = null)
     {
+        // Without the keys, a link past events cannot be told from a cut: recent hashes name what it links to.
+        private const int RecentHashes = 4096;
+        private readonly Dictionary<string, long> _recent = new(StringComparer.Ordinal);
+        private readonly Queue<string> _recentOrder = new();
         private string _expectedPrevious = GenesisHash;
         private long _expectedSequence = 1;
+
+        /// <summary>The sequence of the first keyed event, once walked past (only with the keys).</summary>
+        public long? KeyedFrom { get; private set; }
+
+        /// <summary>Events whose MAC did not hold (only with the keys).</summary>
+        public long ForeignEvents { get; private set; }
+
+        /// <summary>Whether the event last walked was not written by the service: nothing it says counts.</summary>
+        public bool LastWasForeign { get; private set; }
 
         /// <summary>The breaks found at this event, which must be the next one in sequence order.</summary>
         public IEnumerable<string> Next(ChainedAuditEvent stored)
         {
             var breaks = new List<string>();
+            LastWasForeign = false;
             if (stored.Sequence != _expectedSequence)
             {
                 breaks.Add($"audit event {_expectedSequence} is missing (next stored is {stored.Sequence})");
             }
+            _expectedSequence = stored.Sequence + 1;
+            var fieldsHold = Hash(stored.Sequence, stored.Event, stored.PreviousHash) == stored.Hash;
+            if (keys is not null)
+            {
+                // A MAC over the stored hash that holds: the service wrote this event (whose fields may since have been altered).
+                var written = keys.Holds(stored.Hash, stored.Mac);
+                if (KeyedFrom is null && written && fieldsHold && stored.Event.Type == AuditEventTypes.ChainKeyed)
+                {
+                    KeyedFrom = stored.Sequence;
+                }
+                if (KeyedFrom is not null && !written)
+                {
+                    ForeignEvents++;
+                    LastWasForeign = true;
+                    breaks.Add($"audit event {stored.Sequence} was not written by the service: its MAC does not hold under the chain key");
+                    return breaks;
+                }
+            }
             if (stored.PreviousHash != _expectedPrevious)
             {
-                breaks.Add($"audit event {stored.Sequence} does not link to its predecessor");
+                breaks.Add(_recent.TryGetValue(stored.PreviousHash, out var linked)
+                    ? $"audit event {stored.Sequence} links to event {linked}, past the events after it: they were not written by the service or were replaced (verify with the key password tells which)"
+                    : $"audit event {stored.Sequence} does not link to its predecessor");
             }
-            if (Hash(stored.Sequence, stored.Event, stored.PreviousHash) != stored.Hash)
+            if (!fieldsHold)
             {
                 breaks.Add($"audit event {stored.Sequence} was altered: its hash does not match its fields");
             }
             _expectedPrevious = stored.Hash;
-            _expectedSequence = stored.Sequence + 1;
+            if (keys is null)
+            {
+                Remember(stored);
+            }
             return breaks;
+        }
+
+        private void Remember(ChainedAuditEvent stored)
+        {
+            if (_recent.TryAdd(stored.Hash, stored.Sequence))
+            {
+                _recentOrder.Enqueue(stored.Hash);
+                if (_recentOrder.Count > RecentHashes)
+                {
+                    _recent.Remove(_recentOrder.Dequeue());
+                }
+            }
         }
     }
 }

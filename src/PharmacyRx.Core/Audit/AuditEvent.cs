@@ -35,5 +35,5 @@ public sealed record AuditEvent(DateTimeOffset OccurredAt, string Type, string A
     }
 }
 
-/// <summary>An audit event as stored: its place in the chain and its hashes.</summary>
-public sealed record ChainedAuditEvent(long Sequence, AuditEvent Event, string PreviousHash, string Hash);
+/// <summary>An audit event as stored: its place in the chain, its hashes and its MAC under the chain key (null before the chain was keyed).</summary>
+public sealed record ChainedAuditEvent(long Sequence, AuditEvent Event, string PreviousHash, string Hash, string? Mac = null);

@@ -100,4 +100,18 @@ public static class AuditEventTypes
     /// details), so a later text of its own (an upgrade) is told from one written behind its back.
     /// </summary>
     public const string CoverageTriggersWritten = "CoverageTriggersWritten";
+
+    // The keyed chain
+
+    /// <summary>
+    /// 1311.205(b)(16): from this event on every event carries a MAC under the chain key (named in the target); the events
+    /// before it are hash-chained only.
+    /// </summary>
+    public const string ChainKeyed = "ChainKeyed";
+
+    /// <summary>
+    /// 1311.215(a)(5): events the service did not write (their MAC does not hold) were found in the chain; the details name
+    /// their sequence numbers. The service's own events link past them and no head is signed over them.
+    /// </summary>
+    public const string ChainIntrusion = "ChainIntrusion";
 }

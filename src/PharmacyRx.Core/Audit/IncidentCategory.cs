@@ -58,6 +58,7 @@ public static class IncidentCategories
         // 1311.215(a)(2) and (a)(5): a row changed behind the service's back is a modification of records and of what the
         // audit trail recorded of them; reported under (a)(2), its details name the table and row.
         [AuditEventTypes.CoverageMismatch] = IncidentCategory.UnauthorizedModification,
+        [AuditEventTypes.ChainIntrusion] = IncidentCategory.AuditTrailInterference,
     };
 
     /// <summary>The category of an event, or null when it is routine. A failed archive verification is interference with records.</summary>

@@ -95,6 +95,9 @@ public sealed class PharmacySigningKey : IDisposable
         }
     }
 
+    /// <summary>The private scalar, for deriving the audit chain's key (<see cref="Audit.ChainKey"/>); the caller clears it.</summary>
+    internal byte[] PrivateScalar() => _key.ExportParameters(includePrivateParameters: true).D!;
+
     /// <summary>Checks a receipt signature against a certificate (this key's, or an older one kept on file).</summary>
     public static bool Verify(X509Certificate2 certificate, ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature)
     {

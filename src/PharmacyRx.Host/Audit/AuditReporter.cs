@@ -50,7 +50,7 @@ public sealed class AuditReporter(
         var start = Local(day, zone);
         var end = Local(day.AddDays(1), zone);
         var incidents = new List<AuditReport.Incident>();
-        var walker = new AuditChain.Walker();
+        var walker = new AuditChain.Walker(audit.ChainKeys);
         var hashes = new Dictionary<long, string>();
         long eventsThatDay = 0, headSequence = 0;
         var headHash = AuditChain.GenesisHash;

@@ -141,7 +141,12 @@ internal static class BackupCommand
             OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(target)!);
             await OwnerOnlyFiles.CopyAsync(Path.Combine(backup, file), target, cancellationToken);
         }
-        await using (var context = CommandContext.Open(data, signingKey: null))
+        // The restore is recorded in the restored chain, keyed: the restored pharmacy key (and so the key password) gives the chain key.
+        if (CommandContext.ChainKeys(data, environment) is not { } chainKeys)
+        {
+            return 2;
+        }
+        await using (var context = CommandContext.Open(data, signingKey: null, chainKeys))
         {
             await context.MigrateAsync(cancellationToken);
             await context.Get<AuditLog>().AppendAsync(

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Compliance;
@@ -34,9 +35,24 @@ internal sealed class CommandContext : IAsyncDisposable
         .AddEnvironmentVariables("PHARMACYRX_")
         .Build();
 
-    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey) => new(Services(data, signingKey, pin: null, variables: null));
+    public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey, ChainKeyRing? chainKeys = null) =>
+        new(Services(data, signingKey, pin: null, variables: null, chainKeys));
 
-    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey, string? pin, Func<string, string?>? variables)
+    /// <summary>The chain keys of the data folder's pharmacy key, or null (the reason on standard error).</summary>
+    public static ChainKeyRing? ChainKeys(DataFolder data, CliEnvironment environment)
+    {
+        if (SigningKeyLoader.Load(data, environment) is not { } signingKey)
+        {
+            return null;
+        }
+        using (signingKey)
+        {
+            return new ChainKeyRing(ChainKey.Derive(signingKey));
+        }
+    }
+
+    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey, string? pin, Func<string, string?>? variables,
+        ChainKeyRing? chainKeys = null)
     {
         var configuration = Configuration();
         var services = new ServiceCollection();
@@ -44,7 +60,7 @@ internal sealed class CommandContext : IAsyncDisposable
             .MinimumLevel.Warning()
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateLogger(), dispose: true));
-        services.AddReceiving(configuration, data, signingKey);
+        services.AddReceiving(configuration, data, signingKey, chainKeys);
         services.AddCompliance(configuration, variables ?? (_ => null));
         if (!string.IsNullOrWhiteSpace(pin))
         {
@@ -66,7 +82,17 @@ internal sealed class CommandContext : IAsyncDisposable
             await environment.Error.WriteLineAsync($"error: {data.Root} is not initialized");
             return null;
         }
-        var context = new CommandContext(Services(data, signingKey: null, pin, environment.GetVariable));
+        // With the key password in the environment the verb may write (its events keyed); without it, it only reads.
+        ChainKeyRing? chainKeys = null;
+        if (KeyPasswordSource.Read(environment.GetVariable, out _) is { } password)
+        {
+            Array.Clear(password);
+            if ((chainKeys = ChainKeys(data, environment)) is null)
+            {
+                return null;
+            }
+        }
+        var context = new CommandContext(Services(data, signingKey: null, pin, environment.GetVariable, chainKeys));
         await context.MigrateAsync(cancellationToken);
         return context;
     }

@@ -65,11 +65,12 @@ internal static class InitCommand
             }
 
             // The database first: a server that cannot be reached leaves no key behind, so init can simply be run again.
-            await using var context = CommandContext.Open(data, signingKey: null);
-            await context.MigrateAsync(cancellationToken);
             var now = TimeProvider.System.GetUtcNow();
             using (var key = PharmacySigningKey.Generate(pharmacyName, now))
             {
+                // The chain is keyed from its first event (1311.205(b)(16)).
+                await using var context = CommandContext.Open(data, signingKey: null, new ChainKeyRing(ChainKey.Derive(key)));
+                await context.MigrateAsync(cancellationToken);
                 key.Save(data.KeyPath, data.CertificatePath, password);
                 // The first certificate's thumbprint is the pin: printed once, kept by the pharmacy outside the data folder.
                 var history = KeyHistory.Start(key.Certificate, now);

@@ -35,11 +35,16 @@ internal static class VerifyCommand
         var keys = context.Get<PharmacyKeyHistory>();
         var report = await context.Get<ArchiveVerifier>().VerifyAsync(cancellationToken);
         string[] problems = [.. keys.Problems.Select(problem => $"key history: {problem}"), .. report.Problems];
-        await context.Get<AuditLog>().AppendAsync(
+        var audit = context.Get<AuditLog>();
+        // Without the key password the run reads only: it checks no MAC and cannot write to the keyed trail.
+        if (audit.ChainKeys is not null)
+        {
+            await audit.AppendAsync(
             [new AuditEvent(TimeProvider.System.GetUtcNow(), AuditEventTypes.ArchiveVerified, ReceiptSource.CommandLine.Actor,
                 problems.Length == 0 ? AuditOutcome.Success : AuditOutcome.Failure, data.Root,
                 $"records={report.RecordsChecked}; auditEvents={report.AuditEventsChecked}; problems={problems.Length}; pinned={keys.IsPinned}")],
             cancellationToken);
+        }
 
         foreach (var problem in problems)
         {
@@ -48,6 +53,7 @@ internal static class VerifyCommand
         await environment.Out.WriteLineAsync(problems.Length == 0
             ? $"OK: {report.RecordsChecked} records and {report.AuditEventsChecked} audit events verified"
             : $"FAILED: {problems.Length} problems in {report.RecordsChecked} records and {report.AuditEventsChecked} audit events");
+        await environment.Out.WriteLineAsync(audit.ChainKeys is null ? $"WARN {report.Keyed}" : report.Keyed);
         foreach (var warning in report.Warnings)
         {
             await environment.Out.WriteLineAsync($"WARN {warning}");

@@ -28,6 +28,9 @@ public sealed class ArchiveVerifier(
         /// <summary>What verify says without failing: the heads of other instances it cannot see.</summary>
         public IReadOnlyList<string> Warnings { get; init; } = [];
 
+        /// <summary>Which events were checked against the chain key: from which sequence on, or why none were.</summary>
+        public string Keyed { get; init; } = "";
+
         public bool AllHold => Problems.Count == 0;
     }
 
@@ -56,7 +59,7 @@ public sealed class ArchiveVerifier(
         }
 
         var trail = await VerifyTrailAsync(cancellationToken);
-        return new Report(records, trail.AuditEventsChecked, [.. problems, .. trail.Problems], trail.Truncation) { Warnings = trail.Warnings };
+        return new Report(records, trail.AuditEventsChecked, [.. problems, .. trail.Problems], trail.Truncation) { Warnings = trail.Warnings, Keyed = trail.Keyed };
     }
 
     /// <summary>
@@ -68,7 +71,7 @@ public sealed class ArchiveVerifier(
         var problems = new List<string>();
         // Streamed: years of audit events are never held in memory at once.
         long events = 0;
-        var walker = new AuditChain.Walker();
+        var walker = new AuditChain.Walker(database.ChainKeys);
         var coverage = new CoverageVerifier(database);
         var (own, outside) = (heads.Read(), heads.ReadOutside());
         var signedHeads = new HeadVerifier(own, heads.PathOf, outside, heads.Instance);
@@ -76,6 +79,11 @@ public sealed class ArchiveVerifier(
         {
             events++;
             problems.AddRange(walker.Next(stored));
+            if (walker.LastWasForeign)
+            {
+                // 1311.215(a)(5): an event the service did not write records no row and signs no head.
+                continue;
+            }
             coverage.Observe(stored);
             signedHeads.Observe(stored);
         }
@@ -87,7 +95,12 @@ public sealed class ArchiveVerifier(
         string[] digests = [.. signedHeads.Holding().Select(head => head.LedgerDigest)
             .Append(await database.Dialect.LedgerDigestAsync(cancellationToken)).OfType<string>().Distinct(StringComparer.Ordinal)];
         problems.AddRange(await database.Dialect.VerifyLedgerAsync(digests, cancellationToken));
-        return new Report(0, events, problems, signedHeads.Truncation()) { Warnings = [.. signedHeads.Warnings()] };
+        var keyed = database.ChainKeys is null
+            ? "event MACs not checked: the key password was not given"
+            : walker.KeyedFrom is { } from
+                ? $"events from sequence {from} on are keyed; their MACs checked under chain key {string.Join(", ", database.ChainKeys.Ids)}"
+                : "the chain holds no keyed event yet";
+        return new Report(0, events, problems, signedHeads.Truncation()) { Warnings = [.. signedHeads.Warnings()], Keyed = keyed };
     }
 
     private IEnumerable<string> Check(ArchivedRecord record)

@@ -49,6 +49,11 @@ public sealed partial class ChainHeads(
         {
             return null;
         }
+        // 1311.215(a)(5): every event since the last head is checked first; one the service did not write is never signed over.
+        if (database.ChainKeys is { } chainKeys)
+        {
+            await ChainIntrusions.RecordAsync(database, audit, chainKeys, time.GetUtcNow(), cancellationToken);
+        }
         // Taken before the head is read: the ledger's blocks up to here, kept under the signature (SQL Server; null on SQLite).
         var ledgerDigest = await database.Dialect.LedgerDigestAsync(cancellationToken);
         // Read again as the one writer: of two instances signing at once, the second finds the head signed and signs nothing.
@@ -57,8 +62,10 @@ public sealed partial class ChainHeads(
             if (await connection.QuerySingleOrDefaultAsync<(long Sequence, string Hash)?>(new CommandDefinition(
                     database.Dialect.AuditHeadForAppend, transaction: transaction, cancellationToken: cancellationToken)) is not { } top
                 || await AuditLog.ReadAsync(connection, transaction, top.Sequence, cancellationToken) is not { } head
-                || head.Event.Type == AuditEventTypes.ChainHeadSigned)
+                || head.Event.Type == AuditEventTypes.ChainHeadSigned
+                || (database.ChainKeys is { } keys && !keys.Holds(head.Hash, head.Mac)))
             {
+                // A head the service did not write (appended since the check above) waits for the next check.
                 return (null, [], false);
             }
             var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint, Instance, ledgerDigest);

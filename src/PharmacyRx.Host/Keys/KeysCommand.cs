@@ -5,6 +5,7 @@ using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Cli;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Keys;
@@ -67,6 +68,15 @@ internal static class KeysCommand
         {
             Array.Clear(password);
         }
+        // 1311.205(b)(16): the chain key changes with the pharmacy key; the keys it replaces are kept sealed under it, so the
+        // events they keyed still verify on every instance and after a restore.
+        var chainKeys = context.Get<ChainKeyRing>();
+        using var nextChainKey = ChainKey.Derive(next);
+        await context.Get<Database>().AuditedAsync<int>(async (connection, transaction) =>
+        {
+            await ChainKeyStore.SealUnderAsync(connection, transaction, chainKeys, nextChainKey, now, cancellationToken);
+            return (0, [], true);
+        }, cancellationToken);
         var retired = Path.Combine(data.KeysFolder, $"pharmacy-{previous.Thumbprint}.crt");
         if (!File.Exists(retired))
         {
@@ -81,7 +91,7 @@ internal static class KeysCommand
 
         await context.Get<AuditLog>().AppendAsync(
             [new AuditEvent(now, AuditEventTypes.KeyRotated, ReceiptSource.CommandLine.Actor, AuditOutcome.Success, data.Root,
-                $"from sha256={previous.Thumbprint}; to sha256={next.Thumbprint}; pin={rotated.Pin}")],
+                $"from sha256={previous.Thumbprint}; to sha256={next.Thumbprint}; pin={rotated.Pin}; chain key {chainKeys.Current.Id} to {nextChainKey.Id}")],
             cancellationToken);
         CliJson.WriteLine(environment.Out, new { previous = previous.Thumbprint, certificate = next.Thumbprint, pin = rotated.Pin });
         return 0;

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage;
+using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.WebConsole;
 
@@ -10,10 +11,13 @@ namespace PharmacyRx.Host.WebConsole;
 /// The console's data-protection key ring (what signs antiforgery tokens and the notice cookie), kept in the database:
 /// the instances of a chain behind one address accept each other's forms, and a restart does not refuse the forms open in
 /// a browser. No file is written beside the data. A key here lets its holder make an antiforgery token, which is of no
-/// use without a signed-in session of the same user (the session token is kept only as its hash).
+/// use without a signed-in session of the same user (the session token is kept only as its hash). Each key is sealed under
+/// the chain key (AES-256-GCM, its name as associated data): someone with the file can neither read one nor plant one.
 /// </summary>
 public sealed class ConsoleKeyRing(Database database, TimeProvider time) : IXmlRepository
 {
+    private const string Purpose = "console data-protection key";
+
     // The key ring reads and writes synchronously, a few times a day at most (at start, when a key is made or expires).
     public IReadOnlyCollection<XElement> GetAllElements() => ReadAsync().GetAwaiter().GetResult();
 
@@ -21,11 +25,17 @@ public sealed class ConsoleKeyRing(Database database, TimeProvider time) : IXmlR
 
     private async Task<IReadOnlyCollection<XElement>> ReadAsync()
     {
-        const string sql = """
-            SELECT xml FROM console_keys ORDER BY stored_at, friendly_name
+        const string select = """
+            SELECT friendly_name, xml FROM console_keys ORDER BY stored_at, friendly_name
             """;
         await using var connection = await database.OpenAsync(CancellationToken.None);
-        return (await connection.QueryAsync<string>(new CommandDefinition(sql))).Select(XElement.Parse).ToArray();
+        var keys = database.ChainKeys ?? throw new ChainKeyUnavailableException();
+        // A row that does not open under the chain key (written in the clear before keys were sealed, or planted) is no key.
+        return (await connection.QueryAsync<(string FriendlyName, string Xml)>(new CommandDefinition(select)))
+            .Select(row => keys.Open(row.Xml, Purpose, row.FriendlyName))
+            .OfType<byte[]>()
+            .Select(bytes => XElement.Parse(System.Text.Encoding.UTF8.GetString(bytes)))
+            .ToArray();
     }
 
     private async Task StoreAsync(XElement element, string friendlyName)
@@ -38,7 +48,8 @@ public sealed class ConsoleKeyRing(Database database, TimeProvider time) : IXmlR
             await connection.ExecuteAsync(new CommandDefinition(sql, new
             {
                 FriendlyName = friendlyName,
-                Xml = element.ToString(SaveOptions.DisableFormatting),
+                Xml = (database.ChainKeys ?? throw new ChainKeyUnavailableException()).Current.Seal(
+                    System.Text.Encoding.UTF8.GetBytes(element.ToString(SaveOptions.DisableFormatting)), Purpose, friendlyName),
                 StoredAt = ReceiptSeal.FormatTimestamp(time.GetUtcNow()),
             }, transaction));
             return (0, [], true);

@@ -3,6 +3,8 @@ using Dapper;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Integrity;
 
 namespace PharmacyRx.Storage.Access;
 
@@ -72,11 +74,12 @@ public sealed class AccessStore(Database database, TimeProvider time)
             }
             const string sql = """
                 UPDATE users SET status = 'Disabled' WHERE user_name = @UserName;
-                UPDATE sessions SET ended_at = @Now WHERE user_name = @UserName AND ended_at IS NULL;
                 UPDATE api_keys SET revoked_at = @Now WHERE user_name = @UserName AND revoked_at IS NULL
                 """;
+            var now = time.GetUtcNow();
             await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { UserName = userName, Now = ReceiptSeal.FormatTimestamp(time.GetUtcNow()) }, transaction, cancellationToken: cancellationToken));
+                new { UserName = userName, Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken));
+            await SessionStore.EndAllAsync(connection, transaction, userName, now, null, cancellationToken);
             return "status=Disabled; sessions ended; API keys revoked";
         }, cancellationToken);
 
@@ -103,11 +106,11 @@ public sealed class AccessStore(Database database, TimeProvider time)
         ChangeUserAsync(userName, actor, AuditEventTypes.PasswordReset, async (connection, transaction, before) =>
         {
             const string sql = """
-                UPDATE users SET password_hash = @Hash, password_change_required = 1 WHERE user_name = @UserName;
-                UPDATE sessions SET ended_at = @Now WHERE user_name = @UserName AND ended_at IS NULL
+                UPDATE users SET password_hash = @Hash, password_change_required = 1 WHERE user_name = @UserName
                 """;
             await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { UserName = userName, Hash = passwordHash, Now = ReceiptSeal.FormatTimestamp(time.GetUtcNow()) }, transaction, cancellationToken: cancellationToken));
+                new { UserName = userName, Hash = passwordHash }, transaction, cancellationToken: cancellationToken));
+            await SessionStore.EndAllAsync(connection, transaction, userName, time.GetUtcNow(), null, cancellationToken);
             return $"one-time password set; sessions ended; resetBy={actor}";
         }, cancellationToken);
 
@@ -227,21 +230,41 @@ public sealed class AccessStore(Database database, TimeProvider time)
     internal static async Task<IReadOnlySet<Permission>> PermissionsAsync(
         DbConnection connection, DbTransaction? transaction, string userName, CancellationToken cancellationToken)
     {
+        var dialect = Database.DialectOf(connection);
+        string Key(string table, string row) => CoveredTables.Find(table)!.KeyExpression(row, dialect.ExactText);
         var sql = $"""
-            SELECT p.permission, u.kind FROM user_permissions p JOIN users u ON u.user_name = p.user_name
+            SELECT 'user_permissions' AS source, {Key("user_permissions", "p")} AS row_key, NULL AS role_key, p.permission, u.kind, u.user_name
+            FROM user_permissions p JOIN users u ON u.user_name = p.user_name
             WHERE p.user_name = @UserName AND u.status = 'Active'
-            UNION
-            SELECT rp.permission, u.kind FROM user_roles ur
-            JOIN role_permissions rp ON rp.role_name = ur.role_name {Database.DialectOf(connection).IgnoreCase}
+            UNION ALL
+            SELECT 'user_roles', {Key("user_roles", "ur")}, {Key("role_permissions", "rp")}, rp.permission, u.kind, u.user_name
+            FROM user_roles ur
+            JOIN role_permissions rp ON rp.role_name = ur.role_name {dialect.IgnoreCase}
             JOIN users u ON u.user_name = ur.user_name
             WHERE ur.user_name = @UserName AND u.status = 'Active'
             """;
-        var rows = await connection.QueryAsync<(string Permission, string Kind)>(new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
-        // Defence in depth: whatever a row says, a service account does not hold a forbidden permission.
-        return rows
-            .Select(row => ExactName.TryParse<Permission>(row.Permission, out var p) && ExactName.TryParse<UserKind>(row.Kind, out var kind) && ServiceAccounts.MayHold(kind, p)
-                ? (Permission?)p : null)
-            .OfType<Permission>().ToHashSet();
+        var rows = (await connection.QueryAsync<(string Source, string RowKey, string? RoleKey, string Permission, string Kind, string UserName)>(
+            new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken))).ToList();
+        var permissions = new HashSet<Permission>();
+        if (rows.Count == 0 || !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("users")!, rows[0].UserName, cancellationToken))
+        {
+            return permissions;
+        }
+        foreach (var row in rows)
+        {
+            // 1311.215(a)(2): a grant the audit chain does not hold (a row planted in the file) grants nothing.
+            if (!await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find(row.Source)!, row.RowKey, cancellationToken)
+                || (row.RoleKey is { } roleKey && !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("role_permissions")!, roleKey, cancellationToken)))
+            {
+                continue;
+            }
+            // Defence in depth: whatever a row says, a service account does not hold a forbidden permission.
+            if (ExactName.TryParse<Permission>(row.Permission, out var p) && ExactName.TryParse<UserKind>(row.Kind, out var kind) && ServiceAccounts.MayHold(kind, p))
+            {
+                permissions.Add(p);
+            }
+        }
+        return permissions;
     }
 
     private Task<AccessResult> ChangeUserAsync(

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Data.Common;
 using Dapper;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
@@ -53,10 +54,12 @@ public sealed class SessionStore(Database database, TimeProvider time)
         return await database.AuditedAsync<LoginResult>(async (connection, transaction) =>
         {
             const string sql = """
-                INSERT INTO sessions (token_sha256, user_name, created_at, last_seen_at, password_change_only) VALUES (@Hash, @UserName, @Now, @Now, @ChangeOnly)
+                INSERT INTO sessions (token_sha256, user_name, created_at, last_seen_at, password_change_only, mac)
+                VALUES (@Hash, @UserName, @Now, @Now, @ChangeOnly, @Mac)
                 """;
+            var at = ReceiptSeal.FormatTimestamp(now);
             await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { UserName = user, Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now), ChangeOnly = changeOnly ? 1 : 0 },
+                new { UserName = user, Hash = Hash(token), Now = at, ChangeOnly = changeOnly ? 1 : 0, Mac = SessionMac(Hash(token), user, at, at, null, changeOnly) },
                 transaction, cancellationToken: cancellationToken));
             return (new LoginResult(LoginOutcome.Succeeded, token, null, changeOnly),
                 [new AuditEvent(now, AuditEventTypes.LoginSucceeded, user, AuditOutcome.Success, user,
@@ -92,6 +95,15 @@ public sealed class SessionStore(Database database, TimeProvider time)
         }
 
         var credentials = await new AccessStore(database, time).CredentialsAsync(userName, cancellationToken);
+        if (credentials is not null)
+        {
+            // 1311.215(a)(2): a user row (a password hash) planted or edited in the file is no account.
+            await using var connection = await database.OpenAsync(cancellationToken);
+            if (!await CoverageCheck.IsCoveredAsync(connection, null, CoveredTables.Find("users")!, credentials.UserName, cancellationToken))
+            {
+                credentials = null;
+            }
+        }
         var passwordHolds = PasswordHasher.Verify(password, credentials?.PasswordHash ?? DummyHash.Value) && credentials is not null;
         if (!passwordHolds || credentials!.Status != "Active" || credentials.Kind == nameof(UserKind.Service))
         {
@@ -137,30 +149,33 @@ public sealed class SessionStore(Database database, TimeProvider time)
                 : null;
         }
         const string find = """
-            SELECT s.user_name, s.created_at, s.last_seen_at, s.password_change_only FROM sessions s JOIN users u ON u.user_name = s.user_name
+            SELECT s.user_name, s.created_at, s.last_seen_at, s.password_change_only, s.mac FROM sessions s JOIN users u ON u.user_name = s.user_name
             WHERE s.token_sha256 = @Hash AND s.ended_at IS NULL AND u.status = 'Active'
             """;
-        var session = await connection.QuerySingleOrDefaultAsync<(string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly)?>(
+        var session = await connection.QuerySingleOrDefaultAsync<(string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly, string? Mac)?>(
             new CommandDefinition(find, new { Hash = hash }, cancellationToken: cancellationToken));
-        if (session is not { } open)
+        // 1311.215(a)(2): a session row planted or edited in the file (its MAC under the chain key does not hold) opens nothing,
+        // nor does a user row the audit chain does not hold.
+        if (session is not { } open
+            || database.ChainKeys?.RowHolds(open.Mac, SessionPurpose, hash, open.UserName, open.CreatedAt, open.LastSeenAt, null, open.PasswordChangeOnly != 0 ? "1" : "0") != true
+            || !await CoverageCheck.IsCoveredAsync(connection, null, CoveredTables.Find("users")!, open.UserName, cancellationToken))
         {
             return null;
         }
         var lastSeen = ReceiptSeal.ParseTimestamp(open.LastSeenAt);
         if (now - lastSeen > IdleTimeout || now - ReceiptSeal.ParseTimestamp(open.CreatedAt) > AbsoluteTimeout)
         {
-            const string expire = """
-                UPDATE sessions SET ended_at = @Now WHERE token_sha256 = @Hash
-                """;
-            await connection.ExecuteAsync(new CommandDefinition(expire, new { Hash = hash, Now = ReceiptSeal.FormatTimestamp(now) }, cancellationToken: cancellationToken));
+            await EndAsync(connection, null, hash, open.UserName, open.CreatedAt, open.LastSeenAt, open.PasswordChangeOnly != 0, now, cancellationToken);
             return null;
         }
         if (activity && now - lastSeen > TouchInterval)
         {
             const string touch = """
-                UPDATE sessions SET last_seen_at = @Now WHERE token_sha256 = @Hash
+                UPDATE sessions SET last_seen_at = @Now, mac = @Mac WHERE token_sha256 = @Hash
                 """;
-            await connection.ExecuteAsync(new CommandDefinition(touch, new { Hash = hash, Now = ReceiptSeal.FormatTimestamp(now) }, cancellationToken: cancellationToken));
+            var at = ReceiptSeal.FormatTimestamp(now);
+            await connection.ExecuteAsync(new CommandDefinition(touch, new { Hash = hash, Now = at,
+                Mac = SessionMac(hash, open.UserName, open.CreatedAt, at, null, open.PasswordChangeOnly != 0) }, cancellationToken: cancellationToken));
         }
         return new Authenticated(open.UserName, open.PasswordChangeOnly != 0);
     }
@@ -175,24 +190,20 @@ public sealed class SessionStore(Database database, TimeProvider time)
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
             const string sql = """
-                SELECT user_name FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
+                SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
                 """;
-            const string end = """
-                UPDATE sessions SET ended_at = @Now WHERE token_sha256 = @Hash AND ended_at IS NULL
-                """;
-            var user = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { Hash = Hash(token) }, transaction, cancellationToken: cancellationToken));
-            if (user is not null && await connection.ExecuteAsync(new CommandDefinition(end,
-                new { Hash = Hash(token), Now = ReceiptSeal.FormatTimestamp(now) }, transaction, cancellationToken: cancellationToken)) == 0)
-            {
-                user = null;
-            }
             const string others = """
-                UPDATE sessions SET ended_at = @Now WHERE user_name = @User AND ended_at IS NULL
+                SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE user_name = @User AND ended_at IS NULL
                 """;
-            if (user is not null && everywhere)
+            var found = await connection.QuerySingleOrDefaultAsync<OpenSession>(new CommandDefinition(sql, new { Hash = Hash(token) }, transaction, cancellationToken: cancellationToken));
+            var user = found?.UserName;
+            var ending = found is null ? []
+                : everywhere ? (await connection.QueryAsync<OpenSession>(new CommandDefinition(others, new { User = found.UserName }, transaction, cancellationToken: cancellationToken))).ToList()
+                : [found];
+            foreach (var session in ending)
             {
-                await connection.ExecuteAsync(new CommandDefinition(others, new { User = user, Now = ReceiptSeal.FormatTimestamp(now) }, transaction,
-                    cancellationToken: cancellationToken));
+                await EndAsync(connection, transaction, session.TokenSha256, session.UserName, session.CreatedAt, session.LastSeenAt, session.PasswordChangeOnly != 0, now,
+                    cancellationToken);
             }
             return user is null
                 ? (false, [], false)
@@ -294,6 +305,67 @@ public sealed class SessionStore(Database database, TimeProvider time)
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
+    }
+
+    private const string SessionPurpose = "session";
+
+    private sealed record OpenSession(string TokenSha256, string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly);
+
+    /// <summary>A session row's MAC under the chain key, over every field the service sets (ended_at too, so an ended session stays ended).</summary>
+    private string SessionMac(string tokenSha256, string userName, string createdAt, string lastSeenAt, string? endedAt, bool changeOnly) =>
+        Mac(database.ChainKeys, tokenSha256, userName, createdAt, lastSeenAt, endedAt, changeOnly);
+
+    private static string Mac(ChainKeyRing? keys, string tokenSha256, string userName, string createdAt, string lastSeenAt, string? endedAt, bool changeOnly) =>
+        (keys ?? throw new ChainKeyUnavailableException()).Current.MacRow(SessionPurpose, tokenSha256, userName, createdAt, lastSeenAt, endedAt,
+            changeOnly ? "1" : "0");
+
+    private static Task EndAsync(DbConnection connection, DbTransaction? transaction, string tokenSha256, string userName, string createdAt, string lastSeenAt,
+        bool changeOnly, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RewriteAsync(connection, transaction, new OpenSession(tokenSha256, userName, createdAt, lastSeenAt, changeOnly ? 1 : 0), ReceiptSeal.FormatTimestamp(now),
+            changeOnly, cancellationToken);
+
+    /// <summary>Sets a session's ended time and password-change flag, with its MAC made again over the row as it now is.</summary>
+    private static async Task RewriteAsync(DbConnection connection, DbTransaction? transaction, OpenSession session, string? endedAt, bool changeOnly,
+        CancellationToken cancellationToken)
+    {
+        const string sql = """
+            UPDATE sessions SET ended_at = @EndedAt, password_change_only = @ChangeOnly, mac = @Mac WHERE token_sha256 = @Hash
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, new
+        {
+            Hash = session.TokenSha256, EndedAt = endedAt, ChangeOnly = changeOnly ? 1 : 0,
+            Mac = Mac(Database.Of(connection).ChainKeys, session.TokenSha256, session.UserName, session.CreatedAt, session.LastSeenAt, endedAt, changeOnly),
+        }, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Ends every open session of a user but <paramref name="exceptTokenSha256"/> (a disable, a reset, a password change),
+    /// in the caller's transaction; each ended row's MAC is made again, so it cannot be reopened by editing the file.
+    /// </summary>
+    internal static async Task EndAllAsync(DbConnection connection, DbTransaction transaction, string userName, DateTimeOffset now, string? exceptTokenSha256,
+        CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE user_name = @UserName AND ended_at IS NULL
+            """;
+        foreach (var session in (await connection.QueryAsync<OpenSession>(new CommandDefinition(sql, new { UserName = userName }, transaction,
+            cancellationToken: cancellationToken))).Where(s => s.TokenSha256 != exceptTokenSha256).ToList())
+        {
+            await RewriteAsync(connection, transaction, session, ReceiptSeal.FormatTimestamp(now), session.PasswordChangeOnly != 0, cancellationToken);
+        }
+    }
+
+    /// <summary>The session that changed its one-time password may do everything from now on; its MAC is made again.</summary>
+    internal static async Task ClearPasswordChangeOnlyAsync(DbConnection connection, DbTransaction transaction, string tokenSha256, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
+            """;
+        if (await connection.QuerySingleOrDefaultAsync<OpenSession>(new CommandDefinition(sql, new { Hash = tokenSha256 }, transaction,
+            cancellationToken: cancellationToken)) is { } session)
+        {
+            await RewriteAsync(connection, transaction, session, null, false, cancellationToken);
+        }
     }
 
     private Task AuditAsync(DateTimeOffset now, string type, string userName, AuditOutcome outcome, string details, CancellationToken cancellationToken) =>

@@ -13,6 +13,9 @@ namespace PharmacyRx.Storage.Audit;
 /// </summary>
 public sealed class AuditLog(Database database)
 {
+    /// <summary>The chain's keys, or null where the key password was not given (then MACs cannot be checked).</summary>
+    public ChainKeyRing? ChainKeys => database.ChainKeys;
+
     /// <summary>Appends events in their own transaction.</summary>
     public async Task AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
     {
@@ -46,7 +49,7 @@ public sealed class AuditLog(Database database)
     public async Task<ChainedAuditEvent?> LatestAsync(CancellationToken cancellationToken)
     {
         var sql = $"""
-            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
             FROM audit_events ORDER BY sequence DESC {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -57,7 +60,7 @@ public sealed class AuditLog(Database database)
     public static async Task<ChainedAuditEvent?> ReadAsync(DbConnection connection, DbTransaction? transaction, long sequence, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
             FROM audit_events WHERE sequence = @Sequence
             """;
         return (await connection.QuerySingleOrDefaultAsync<AuditRow>(new CommandDefinition(sql, new { Sequence = sequence }, transaction,
@@ -68,7 +71,7 @@ public sealed class AuditLog(Database database)
     public async Task<ChainedAuditEvent?> FirstAsync(string eventType, CancellationToken cancellationToken)
     {
         var sql = $"""
-            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
             FROM audit_events WHERE event_type = @EventType ORDER BY sequence {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -80,7 +83,7 @@ public sealed class AuditLog(Database database)
     public async IAsyncEnumerable<ChainedAuditEvent> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
             FROM audit_events ORDER BY sequence
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -91,7 +94,7 @@ public sealed class AuditLog(Database database)
         }
     }
 
-    private sealed class AuditRow
+    internal sealed class AuditRow
     {
         public long Sequence { get; init; }
         public string OccurredAt { get; init; } = "";
@@ -102,6 +105,7 @@ public sealed class AuditLog(Database database)
         public string Details { get; init; } = "";
         public string PreviousHash { get; init; } = "";
         public string Hash { get; init; } = "";
+        public string? Mac { get; init; }
 
         // A row whose time or outcome no longer parses was tampered with; keep the text so the hash check reports it.
         public ChainedAuditEvent ToChained() => new(
@@ -114,6 +118,7 @@ public sealed class AuditLog(Database database)
                 Target,
                 Details),
             PreviousHash,
-            Hash);
+            Hash,
+            Mac);
     }
 }

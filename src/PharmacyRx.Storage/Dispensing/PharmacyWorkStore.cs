@@ -210,7 +210,10 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             EarliestFillDate = ParseDate(elements.EarliestFillDate),
             ReceivedDate = ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt) ? DateOnly.FromDateTime(receivedAt.UtcDateTime) : null,
             Unverified = unverified,
-            Cancelled = record.CancelledByReceiptId is not null || await CancelledInChainAsync(connection, transaction, receiptId, cancellationToken),
+            // A CancelRx row the chain does not hold (planted in the file) cancels nothing.
+            Cancelled = (record.CancelledByReceiptId is { } cancelRx
+                    && await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("prescription_archive")!, cancelRx, cancellationToken))
+                || await CancelledInChainAsync(connection, transaction, receiptId, cancellationToken),
             Voided = Has(AnnotationType.Void),
             TransferredOut = Has(AnnotationType.TransferOut),
             Reviewed = Has(AnnotationType.PharmacistReview),
@@ -229,14 +232,32 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
     {
         // The event_type term is the partial index's WHERE, word for word (0020_index_audit_work_by_receipt.sql).
         const string sql = """
-            SELECT COUNT(*) FROM audit_events e
+            SELECT e.sequence, e.occurred_at, e.event_type, e.actor, e.outcome, e.target, e.details, e.previous_hash, e.hash, e.mac
+            FROM audit_events e
             WHERE e.event_type IN ('AnnotationAdded', 'PrescriptionDispensed') AND e.target = @ReceiptId
               AND NOT (e.event_type = 'AnnotationAdded' AND EXISTS (
                     SELECT 1 FROM annotations a WHERE a.receipt_id = @ReceiptId AND e.details LIKE concat('annotation ', a.id, ':%')))
               AND NOT (e.event_type = 'PrescriptionDispensed' AND EXISTS (
                     SELECT 1 FROM dispensings d WHERE d.receipt_id = @ReceiptId AND e.details LIKE concat('dispensing ', d.id, ';%')))
             """;
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
+        return await WrittenByServiceAsync(connection, transaction, sql, receiptId, cancellationToken);
+    }
+
+    /// <summary>How many of the events a query returns the service wrote (1311.215(a)(5)): an event appended with the public hash counts for nothing.</summary>
+    private static async Task<long> WrittenByServiceAsync(DbConnection connection, DbTransaction? transaction, string sql, Guid receiptId, CancellationToken cancellationToken)
+    {
+        var events = await connection.QueryAsync<AuditLog.AuditRow>(new CommandDefinition(sql, new { ReceiptId = receiptId.ToString("D") }, transaction,
+            cancellationToken: cancellationToken));
+        long written = 0;
+        foreach (var stored in events.Select(row => row.ToChained()))
+        {
+            if (AuditChain.Hash(stored.Sequence, stored.Event, stored.PreviousHash) == stored.Hash
+                && await CoverageCheck.WrittenByServiceAsync(connection, transaction, stored))
+            {
+                written++;
+            }
+        }
+        return written;
     }
 
     /// <summary>
@@ -249,10 +270,10 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
         // The event_type term is the partial index's WHERE, word for word (0023_audit_index_for_cancellations_only.sql):
         // AuditEventTypes.PrescriptionCancelled.
         const string sql = """
-            SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_events WHERE event_type = 'PrescriptionCancelled' AND target = @ReceiptId) THEN 1 ELSE 0 END
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
+            FROM audit_events WHERE event_type = 'PrescriptionCancelled' AND target = @ReceiptId
             """;
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql,
-            new { ReceiptId = receiptId.ToString("D") }, transaction, cancellationToken: cancellationToken));
+        return await WrittenByServiceAsync(connection, transaction, sql, receiptId, cancellationToken) > 0;
     }
 
     /// <summary>The rows the audit chain holds; each one it does not is left out and audited (1311.215(a)(2)).</summary>

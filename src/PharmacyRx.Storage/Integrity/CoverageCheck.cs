@@ -8,10 +8,35 @@ namespace PharmacyRx.Storage.Integrity;
 /// <summary>
 /// Whether a row the rules are about to rely on is the row the audit chain recorded: its hash now equals the hash in the
 /// <see cref="AuditEventTypes.RowsCovered"/> event that recorded it, and that event's own hash holds. A row written
-/// with plain SQL behind the service's back is not, and the rules ignore it.
+/// with plain SQL behind the service's back is not, and the rules ignore it. Once the chain is keyed the event's MAC must
+/// hold too: an event appended with the public hash records nothing.
 /// </summary>
 public static class CoverageCheck
 {
+    /// <summary>
+    /// Whether the service wrote a stored event: its MAC holds under the chain key; before the chain was keyed (no MAC
+    /// column value, a sequence before the first keyed event) the hash alone stands, as it did then.
+    /// </summary>
+    public static async Task<bool> WrittenByServiceAsync(DbConnection connection, DbTransaction? transaction, ChainedAuditEvent stored)
+    {
+        var database = Database.Of(connection);
+        if (database.ChainKeys is not { } keys)
+        {
+            // A reader without the key password (a verb that only reads) decides nothing; the hash stands.
+            return true;
+        }
+        if (keys.Holds(stored.Hash, stored.Mac))
+        {
+            return true;
+        }
+        if (stored.Mac is not null)
+        {
+            return false;
+        }
+        var keyedFrom = database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction, keys);
+        return keyedFrom is null || stored.Sequence < keyedFrom;
+    }
+
     public static async Task<bool> IsCoveredAsync(
         DbConnection connection, DbTransaction? transaction, CoveredTable table, string key, CancellationToken cancellationToken)
     {
@@ -22,14 +47,32 @@ public static class CoverageCheck
             new CommandDefinition(sql, new { Table = table.Name, Key = key }, transaction, cancellationToken: cancellationToken));
         if (recorded is not { } found
             || await CoveredRows.HashAsync(connection, transaction, table, key, cancellationToken) is not { } hash
-            || hash != found.RowHash
-            || await AuditLog.ReadAsync(connection, transaction, found.AuditSequence, cancellationToken) is not { } stored)
+            || hash != found.RowHash)
         {
             return false;
         }
-        return stored.Event.Type == AuditEventTypes.RowsCovered
+        var proven = Database.Of(connection).ProvenRows;
+        if (proven.ContainsKey((table.Name, key, hash, found.AuditSequence)))
+        {
+            return true;
+        }
+        if (await AuditLog.ReadAsync(connection, transaction, found.AuditSequence, cancellationToken) is not { } stored)
+        {
+            return false;
+        }
+        var holds = stored.Event.Type == AuditEventTypes.RowsCovered
             && stored.Event.Target == table.Name
             && AuditChain.Hash(stored.Sequence, stored.Event, stored.PreviousHash) == stored.Hash
+            && await WrittenByServiceAsync(connection, transaction, stored)
             && RowCoverage.Parse(stored.Event.Details).Contains((key, hash));
+        if (holds)
+        {
+            if (proven.Count > 100_000)
+            {
+                proven.Clear();
+            }
+            proven[(table.Name, key, hash, found.AuditSequence)] = true;
+        }
+        return holds;
     }
 }

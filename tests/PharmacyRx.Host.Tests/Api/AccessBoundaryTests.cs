@@ -94,6 +94,7 @@ public class AccessBoundaryTests
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
         using var admin = await pharmacy.SignedInAsync("admin");
         using var created = await pharmacy.CreateUserAsync(admin, "pharm1", DefaultRoles.Pharmacist);
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
         var password = pharmacy.Passwords["pharm1"];
 
         using var login = await pharmacy.LoginAsync("pharm1", password);

@@ -79,7 +79,7 @@ internal sealed partial class ProviderStore : IAsyncDisposable
         {
             var folder = new TempFolder();
             var path = folder.File("test.db");
-            store = new ProviderStore(() => new Database(new SqliteDialect(path)),
+            store = new ProviderStore(() => new Database(new SqliteDialect(path), TestChainKeys.Ring()),
                 () => new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()), folder);
         }
         else
@@ -98,7 +98,7 @@ internal sealed partial class ProviderStore : IAsyncDisposable
                 await master.ExecuteAsync($"ALTER DATABASE [{name}] SET ALLOW_SNAPSHOT_ISOLATION ON");
             }
             var connectionString = new SqlConnectionStringBuilder(server) { InitialCatalog = name }.ConnectionString;
-            store = new ProviderStore(() => new Database(new SqlServerDialect(connectionString)), () => new SqlConnection(connectionString),
+            store = new ProviderStore(() => new Database(new SqlServerDialect(connectionString), TestChainKeys.Ring()), () => new SqlConnection(connectionString),
                 server: server, databaseName: name);
         }
         await new SchemaMigrator(store.Database, TimeProvider.System).MigrateAsync(CancellationToken.None);

@@ -80,7 +80,8 @@ public static class AuditChain
             {
                 // A MAC over the stored hash that holds: the service wrote this event (whose fields may since have been altered).
                 var written = keys.Holds(stored.Hash, stored.Mac);
-                if (KeyedFrom is null && written && fieldsHold && stored.Event.Type == AuditEventTypes.ChainKeyed)
+                // The first event whose MAC holds begins the keyed part (a ChainKeyed event): nobody without the key can move it.
+                if (KeyedFrom is null && written)
                 {
                     KeyedFrom = stored.Sequence;
                 }

@@ -79,13 +79,12 @@ public sealed class ArchiveVerifier(
         {
             events++;
             problems.AddRange(walker.Next(stored));
-            if (walker.LastWasForeign)
-            {
-                // 1311.215(a)(5): an event the service did not write records no row and signs no head.
-                continue;
-            }
-            coverage.Observe(stored);
+            // Every stored event is held against the signed heads; one the service did not write records no row.
             signedHeads.Observe(stored);
+            if (!walker.LastWasForeign)
+            {
+                coverage.Observe(stored);
+            }
         }
         problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
         problems.AddRange(signedHeads.Problems());

@@ -83,7 +83,7 @@ public class BackupTests
     }
 
     /// <summary>Runs the command line against another data folder than the pharmacy's own.</summary>
-    private static async Task<InstalledPharmacy.Run> RunElsewhereAsync(InstalledPharmacy pharmacy, params string[] args)
+    internal static async Task<InstalledPharmacy.Run> RunElsewhereAsync(InstalledPharmacy pharmacy, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();

@@ -21,10 +21,16 @@ internal sealed class Intruder(string databasePath) : IAsyncDisposable
     {
         var (sequence, hash) = await _connection.QuerySingleAsync<(long, string)>("SELECT sequence, hash FROM audit_events ORDER BY sequence DESC LIMIT 1");
         var linked = AuditChain.Link(sequence + 1, auditEvent, hash);
-        await _connection.ExecuteAsync("""
-            INSERT INTO audit_events (sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac)
-            VALUES (@Sequence, @At, @Type, @Actor, @Outcome, @Target, @Details, @PreviousHash, @Hash, @Mac)
-            """, new
+        // Without a MAC the insert names no mac column, as an intruder on a schema without one would write it.
+        await _connection.ExecuteAsync(mac is null
+            ? """
+              INSERT INTO audit_events (sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash)
+              VALUES (@Sequence, @At, @Type, @Actor, @Outcome, @Target, @Details, @PreviousHash, @Hash)
+              """
+            : """
+              INSERT INTO audit_events (sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac)
+              VALUES (@Sequence, @At, @Type, @Actor, @Outcome, @Target, @Details, @PreviousHash, @Hash, @Mac)
+              """, new
         {
             linked.Sequence, At = ReceiptSeal.FormatTimestamp(auditEvent.OccurredAt), auditEvent.Type, auditEvent.Actor, Outcome = auditEvent.Outcome.ToString(),
             auditEvent.Target, auditEvent.Details, linked.PreviousHash, linked.Hash, Mac = mac,

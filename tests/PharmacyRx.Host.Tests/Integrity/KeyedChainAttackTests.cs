@@ -34,7 +34,7 @@ public class KeyedChainAttackTests
         await service.Services.GetRequiredService<AuditLog>().ReadAllAsync(CancellationToken.None).Where(e => e.Event.Type == type).ToListAsync();
 
     [Test]
-    [Property("Rule", "1311.215(a)(5)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task A_fill_forged_with_the_public_hash_refuses_no_real_fill_no_head_is_signed_over_it_and_it_is_reported()
     {
         var (pharmacy, receipt) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-1", Quantity = "30" });
@@ -68,11 +68,11 @@ public class KeyedChainAttackTests
         Assert.That(verify.ExitCode, Is.EqualTo(1), verify.Output);
         Assert.That(verify.Output, Does.Contain($"FAIL audit event {forged[0]} was not written by the service"));
         Assert.That(verify.Output, Does.Contain($"FAIL audit event {forged[1]} was not written by the service"));
-        Assert.That(verify.Output, Does.Contain("events from sequence 1 on are keyed"));
+        Assert.That(verify.Output, Does.Match(@"events from sequence \d+ on are keyed; their MACs checked under chain key [0-9a-f]{16}"));
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(5)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task Anonymous_traffic_after_a_forged_event_signs_heads_only_over_the_services_own_events()
     {
         var (pharmacy, _) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-2" });
@@ -103,7 +103,7 @@ public class KeyedChainAttackTests
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(2)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task A_cancellation_forged_with_the_public_hash_cancels_nothing()
     {
         var (pharmacy, receipt) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-3" });
@@ -122,7 +122,7 @@ public class KeyedChainAttackTests
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(2)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task A_session_planted_in_the_file_opens_nothing()
     {
         var (pharmacy, _) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-4" });
@@ -145,7 +145,7 @@ public class KeyedChainAttackTests
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(2)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task A_grant_planted_with_its_coverage_forged_grants_nothing()
     {
         await using var loopback = await LoopbackPharmacy.StartAsync();
@@ -170,7 +170,7 @@ public class KeyedChainAttackTests
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(2)")]
+    [Property("Rule", "1311.215(a)")]
     public async Task A_sender_planted_with_its_coverage_forged_is_refused()
     {
         var (pharmacy, _) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-6" });
@@ -189,5 +189,25 @@ public class KeyedChainAttackTests
         using var posted = await sender.PostAsync("/api/inbound", new ByteArrayContent(new SyntheticNewRx { MessageId = "K-7" }.ToBytes()));
 
         Assert.That(posted.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    [Property("Rule", "1311.205(b)(16)")]
+    public async Task After_a_key_rotation_a_restore_on_a_fresh_host_with_the_pin_and_password_verifies_the_keyed_chain_under_both_keys()
+    {
+        var (pharmacy, _) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-8" });
+        using var _pharmacy = pharmacy;
+        var rotate = await pharmacy.RunAsync("keys", "rotate");
+        var second = await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "K-9", PrescriberOrderNumber = "O-9" });
+        var backup = (await pharmacy.RunAsync("backup", "run")).JsonLines[0].GetProperty("backup").GetString()!;
+        var restored = Path.Combine(pharmacy.Folder, "restored");
+        var pin = pharmacy.InitOutput.GetProperty("pin").GetString()!;
+
+        var restore = await Backup.BackupTests.RunElsewhereAsync(pharmacy, "backup", "restore", backup, "--data", restored, "--pin", pin);
+        var verify = await Backup.BackupTests.RunElsewhereAsync(pharmacy, "verify", "--data", restored, "--pin", pin);
+
+        Assert.That((rotate.ExitCode, second.ExitCode, restore.ExitCode), Is.EqualTo((0, 0, 0)), rotate.Error + second.Error + restore.Error);
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+        Assert.That(verify.Output, Does.Match(@"their MACs checked under chain key [0-9a-f]{16}, [0-9a-f]{16}"));
     }
 }

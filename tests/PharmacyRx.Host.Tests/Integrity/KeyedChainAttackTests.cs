@@ -176,7 +176,7 @@ public class KeyedChainAttackTests
         var (pharmacy, _) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-6" });
         using var _pharmacy = pharmacy;
         await using var service = await RunningService.StartAsync(pharmacy);
-        const string key = "prs_planted-sender-key-of-the-intruder-0001";
+        const string key = "prx_sender_planted-key-of-the-intruder-0001";
         await using (var intruder = new Intruder(pharmacy.Data.DatabasePath))
         {
             await intruder.ExecuteAsync("""

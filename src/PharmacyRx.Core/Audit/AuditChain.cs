@@ -54,6 +54,7 @@ public static class AuditChain
         private readonly Dictionary<string, long> _recent = new(StringComparer.Ordinal);
         private readonly Queue<string> _recentOrder = new();
         private string _expectedPrevious = GenesisHash;
+        private string? _foreignPrevious;
         private long _expectedSequence = 1;
 
         /// <summary>The sequence of the first keyed event, once walked past (only with the keys).</summary>
@@ -80,8 +81,8 @@ public static class AuditChain
             {
                 // A MAC over the stored hash that holds: the service wrote this event (whose fields may since have been altered).
                 var written = keys.Holds(stored.Hash, stored.Mac);
-                // The first event whose MAC holds begins the keyed part (a ChainKeyed event): nobody without the key can move it.
-                if (KeyedFrom is null && written)
+                // The keyed part begins at the first ChainKeyed event (one whose MAC was stripped too) or the first MAC that holds.
+                if (KeyedFrom is null && (written || stored.Event.Type == AuditEventTypes.ChainKeyed))
                 {
                     KeyedFrom = stored.Sequence;
                 }
@@ -90,10 +91,12 @@ public static class AuditChain
                     ForeignEvents++;
                     LastWasForeign = true;
                     breaks.Add($"audit event {stored.Sequence} was not written by the service: its MAC does not hold under the chain key");
+                    // Named once: an event of the service's whose MAC was stripped is still what its successor links to.
+                    _foreignPrevious = stored.Hash;
                     return breaks;
                 }
             }
-            if (stored.PreviousHash != _expectedPrevious)
+            if (stored.PreviousHash != _expectedPrevious && stored.PreviousHash != _foreignPrevious)
             {
                 breaks.Add(_recent.TryGetValue(stored.PreviousHash, out var linked)
                     ? $"audit event {stored.Sequence} links to event {linked}, past the events after it: they were not written by the service or were replaced (verify with the key password tells which)"
@@ -104,6 +107,7 @@ public static class AuditChain
                 breaks.Add($"audit event {stored.Sequence} was altered: its hash does not match its fields");
             }
             _expectedPrevious = stored.Hash;
+            _foreignPrevious = null;
             if (keys is null)
             {
                 Remember(stored);

@@ -132,4 +132,24 @@ public class ChainKeyTests
         Assert.That(keys.Open(sealedText, "another purpose", "key-1"), Is.Null);
         Assert.That(keys.Open("<key>planted in the clear</key>", "console", "key-1"), Is.Null);
     }
+
+    [Test]
+    public void A_chain_whose_keyed_start_lost_its_MAC_still_names_the_events_after_it_that_have_none()
+    {
+        using var keys = Ring();
+        var events = Written(keys, 2);
+        events[0] = events[0] with { Mac = null };
+        var forged = AuditChain.Link(3, Event("forged"), events[^1].Hash);
+        events.Add(forged);
+
+        var walker = new AuditChain.Walker(keys);
+        var breaks = events.SelectMany(walker.Next).ToArray();
+
+        Assert.That(walker.KeyedFrom, Is.EqualTo(1));
+        Assert.That(breaks, Is.EqualTo(new[]
+        {
+            "audit event 1 was not written by the service: its MAC does not hold under the chain key",
+            "audit event 3 was not written by the service: its MAC does not hold under the chain key",
+        }));
+    }
 }

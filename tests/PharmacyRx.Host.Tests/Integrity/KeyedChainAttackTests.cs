@@ -210,4 +210,29 @@ public class KeyedChainAttackTests
         Assert.That(verify.ExitCode, Is.Zero, verify.Output);
         Assert.That(verify.Output, Does.Match(@"their MACs checked under chain key [0-9a-f]{16}, [0-9a-f]{16}"));
     }
+
+    [Test]
+    [Property("Rule", "1311.215(a)")]
+    public async Task Stripping_the_MAC_of_where_the_chain_became_keyed_does_not_make_a_forged_event_count()
+    {
+        var (pharmacy, receipt) = await PharmacyWithAsync(new SyntheticNewRx { MessageId = "K-10" });
+        using var _ = pharmacy;
+        long keyedAt;
+        await using (var intruder = new Intruder(pharmacy.Data.DatabasePath))
+        {
+            keyedAt = await intruder.ScalarAsync<long>("SELECT min(sequence) FROM audit_events WHERE event_type = 'ChainKeyed'");
+            await intruder.ExecuteAsync("DROP TRIGGER IF EXISTS audit_events_no_update; UPDATE audit_events SET mac = NULL WHERE event_type = 'ChainKeyed'");
+            await intruder.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, AuditEventTypes.PrescriptionCancelled, "sender:someone", AuditOutcome.Success,
+                receipt.ToString("D"), "cancelled by the prescriber"));
+        }
+        await using var service = await RunningService.StartAsync(pharmacy);
+        using var pharmacist = await CoverageAttackTests.PharmacistAsync(pharmacy, service);
+
+        using var fill = await pharmacist.PostAsJsonAsync($"/api/prescriptions/{receipt}/dispensings", new { quantity = 20, dateDispensed = Today, dispenser = "SP" });
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(fill.StatusCode, Is.EqualTo(HttpStatusCode.Created), await fill.Content.ReadAsStringAsync());
+        Assert.That(verify.ExitCode, Is.EqualTo(1));
+        Assert.That(verify.Output, Does.Contain($"FAIL audit event {keyedAt} was not written by the service"));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Keys;
@@ -19,8 +20,8 @@ public class AuditReportTests
 
     private static DateTimeOffset At(DateOnly day, int hour) => new(day.ToDateTime(new TimeOnly(hour, 0)), TimeZoneInfo.Local.GetUtcOffset(day.ToDateTime(new TimeOnly(hour, 0))));
 
-    private static AuditReporter Reporter(VerifyingPharmacy pharmacy, TimeProvider clock) =>
-        new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, clock,
+    private static AuditReporter Reporter(VerifyingPharmacy pharmacy, TimeProvider clock, TimeZoneInfo? zone = null) =>
+        new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, new PharmacyClock(clock, zone ?? TimeZoneInfo.Local),
             new ChainHeads(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacyRx.Storage.Database>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data,
                 new BackupOptions(), pharmacy.Get<PharmacyKeyHistory>(), clock, new ServiceOptions()));
 

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using PharmacyRx.Core.Clock;
 
 namespace PharmacyRx.Host.Clock;
@@ -17,4 +19,15 @@ public static class PharmacyClockServices
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<PharmacyOptions>>().Value.Zone()));
         return services;
     }
+
+    /// <summary>Says in the API's description that a date without a zone is a day in the pharmacy's zone, and which zone that is.</summary>
+    public static OpenApiOptions DescribePharmacyDates(this OpenApiOptions options) => options.AddDocumentTransformer((document, context, _) =>
+    {
+        var zone = context.ApplicationServices.GetRequiredService<PharmacyClock>().Zone.Id;
+        document.Info ??= new OpenApiInfo();
+        document.Info.Description =
+            $"Dates without a time zone (dateDispensed, dispensedFrom/To, receivedFrom/To, from/to, a report's day) are calendar days in the " +
+            $"pharmacy's time zone, {zone} (setting Pharmacy:TimeZone). Timestamps are UTC (ISO 8601, ending in Z).";
+        return Task.CompletedTask;
+    });
 }

@@ -41,7 +41,7 @@ public class PharmacyDayRulesTests
     }
 
     [Test]
-    [Property("Rule", "1304.22(c)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public void At_19_08_in_Chicago_a_fill_received_at_19_00_is_dated_that_day_and_not_the_next()
     {
         var rx = Rx(Clock(Chicago, Dec6, 19, 0));
@@ -51,7 +51,7 @@ public class PharmacyDayRulesTests
     }
 
     [Test]
-    [Property("Rule", "1304.22(c)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public void At_00_30_in_Tokyo_a_fill_is_dated_that_day_though_UTC_is_still_the_day_before()
     {
         var rx = Rx(Clock(Tokyo, Dec6, 0, 30));
@@ -61,7 +61,7 @@ public class PharmacyDayRulesTests
     }
 
     [Test]
-    [Property("Rule", "1306.13(a)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public void The_72_hour_window_for_the_remainder_of_a_partial_fill_counts_the_pharmacys_days()
     {
         var rx = Rx(Clock(Chicago, Dec6, 19, 0));
@@ -72,7 +72,7 @@ public class PharmacyDayRulesTests
     }
 
     [Test]
-    [Property("Rule", "1306.12(b)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public void The_earliest_fill_date_is_reached_at_the_pharmacys_midnight()
     {
         var earliest = Dec6.AddDays(2);
@@ -85,7 +85,7 @@ public class PharmacyDayRulesTests
     }
 
     [Test]
-    [Property("Rule", "1306.22(a)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public void Six_months_after_the_written_date_ends_at_the_pharmacys_midnight()
     {
         var rx = Rx(Clock(Chicago, Dec6.AddMonths(-1), 12, 0), DeaSchedule.ScheduleIII, written: Dec6.AddMonths(-6));
@@ -96,7 +96,7 @@ public class PharmacyDayRulesTests
 
     [TestCase(2026, 3, 8, TestName = "On_the_23_hour_day_23_30_and_00_30_fall_on_that_day_and_the_next")]
     [TestCase(2026, 11, 1, TestName = "On_the_25_hour_day_23_30_and_00_30_fall_on_that_day_and_the_next")]
-    [Property("Rule", "1304.22(c)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public void On_the_days_the_clocks_change(int year, int month, int day)
     {
         var changeDay = new DateOnly(year, month, day);

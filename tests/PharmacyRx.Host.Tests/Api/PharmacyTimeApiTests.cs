@@ -20,7 +20,7 @@ public class PharmacyTimeApiTests
     private const string Accepted = "Created";
 
     [Test]
-    [Property("Rule", "1304.22(c)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task A_fill_at_19_08_in_Chicago_is_dated_that_evening_not_tomorrow()
     {
         var day = PharmacyHours.Soon(Chicago);
@@ -53,7 +53,7 @@ public class PharmacyTimeApiTests
         new(zone, received, filled, dateOffset, expected);
 
     [TestCaseSource(nameof(AroundMidnight))]
-    [Property("Rule", "1306.22(c)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task The_date_dispensed_is_checked_on_the_pharmacys_clock(string zone, string received, string filled, int dateOffset, string expected)
     {
         var day = PharmacyHours.Soon(zone);
@@ -68,7 +68,7 @@ public class PharmacyTimeApiTests
 
     [TestCase(true, TestName = "On_the_23_hour_day_a_fill_at_23_30_is_dated_that_day_and_not_the_next")]
     [TestCase(false, TestName = "On_the_25_hour_day_a_fill_at_23_30_is_dated_that_day_and_not_the_next")]
-    [Property("Rule", "1304.22(c)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task On_the_days_the_clocks_change(bool forward)
     {
         var day = PharmacyHours.NextClockChange(Chicago, forward);

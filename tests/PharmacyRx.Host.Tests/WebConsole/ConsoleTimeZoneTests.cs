@@ -48,7 +48,7 @@ public sealed class ConsoleTimeZoneTests
 
     /// <summary><paramref name="clockChange"/>: 0 a day soon, 1 the next day clocks go forward, -1 the next day they go back.</summary>
     [TestCaseSource(nameof(Evenings))]
-    [Property("Rule", "1304.22(c)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task A_pharmacist_dispenses_on_the_pharmacys_date(string zone, string wallTime, int clockChange)
     {
         var day = clockChange == 0 ? PharmacyHours.Soon(zone) : PharmacyHours.NextClockChange(zone, forward: clockChange > 0);

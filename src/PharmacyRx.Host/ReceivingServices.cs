@@ -1,4 +1,5 @@
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
@@ -7,6 +8,7 @@ using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
+using PharmacyRx.Host.Clock;
 using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Keys;
@@ -32,6 +34,7 @@ public static class ReceivingServices
     {
         services.AddSingleton(data);
         services.AddSingleton(TimeProvider.System);
+        services.AddPharmacyClock(configuration);
         // Bound when first used, so configuration added after registration (tests, hosting) still applies.
         services.AddSingleton(_ => configuration.GetSection("Receiving").Get<ScriptReaderOptions>() ?? new ScriptReaderOptions());
         services.AddSingleton(_ => configuration.GetSection("Archive").Get<ArchiveWriterOptions>() ?? new ArchiveWriterOptions());
@@ -61,7 +64,7 @@ public static class ReceivingServices
         services.AddVerification(configuration);
         services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
         services.AddSingleton(provider => new AuditReporter(
-            provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<PharmacyClock>(),
             provider.GetRequiredService<ChainHeads>(),
             // Resolved when a report is written: the compliance report itself reads the audit reports.
             async cancellationToken => provider.GetService<Compliance.ComplianceReporter>() is { } compliance

@@ -58,7 +58,7 @@ public static class ServiceHost
         builder.Services.AddProblemDetails();
         builder.Services.AddPharmacyAccess();
         builder.Services.AddPharmacyConsole();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.DescribePharmacyDates());
         builder.AddInboundDoor();
         configure?.Invoke(builder);
         builder.Services.AddBus(builder.Configuration, environment);

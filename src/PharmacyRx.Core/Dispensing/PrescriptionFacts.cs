@@ -23,7 +23,7 @@ public sealed record PrescriptionFacts
     public bool TransferredOut { get; init; }
     public bool Reviewed { get; init; }
 
-    /// <summary>The day the pharmacy received the prescription (UTC); nothing is dispensed before it.</summary>
+    /// <summary>The pharmacy's calendar day (in its own zone) on which it received the prescription; nothing is dispensed before it.</summary>
     public DateOnly? ReceivedDate { get; init; }
 
     /// <summary>Why the record cannot be relied on (it does not match its seal or the audit chain), or null when it can.</summary>

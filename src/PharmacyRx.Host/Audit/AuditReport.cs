@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Export;
 
 namespace PharmacyRx.Host.Audit;
@@ -20,6 +21,16 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
     /// <summary>The compliance self-report's count when the report was written ("N paragraphs pass, N warn, N fail"), or null.</summary>
     public string? Compliance { get; init; }
 
+    /// <summary>The pharmacy's time zone (IANA name) the day is a day of; incident times are shown in it. Null in a report written before it was kept.</summary>
+    public string? TimeZone { get; init; }
+
+    private string DayInZone => TimeZone is null ? $"{Day:yyyy-MM-dd}" : $"{Day:yyyy-MM-dd} ({TimeZone})";
+
+    // Stored instants are UTC; a person reads them on the pharmacy's clock, with its offset.
+    private string Shown(DateTimeOffset at) =>
+        (TimeZone is not null && PharmacyClock.TryFindZone(TimeZone, out var zone) ? TimeZoneInfo.ConvertTime(at, zone) : at)
+            .ToString("HH:mm:ss zzz", CultureInfo.InvariantCulture);
+
     private string ComplianceLine => $"Compliance self-report: {Compliance ?? "not counted for this day"}; every paragraph's evidence and tests: {ComplianceCommand}";
 
     /// <summary>One incident: its category, and the audit event (or chain break) behind it.</summary>
@@ -30,7 +41,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
     public string ToText()
     {
         var text = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"PharmacyRx audit report for {Day:yyyy-MM-dd} (21 CFR 1311.215(b))\n")
+            .Append(CultureInfo.InvariantCulture, $"PharmacyRx audit report for {DayInZone} (21 CFR 1311.215(b))\n")
             .Append(CultureInfo.InvariantCulture, $"Generated {GeneratedAt:yyyy-MM-ddTHH:mm:ssZ}; {EventsThatDay} audit events that day; chain head {ChainHeadSequence} {ChainHeadHash}\n")
             .Append(CultureInfo.InvariantCulture, $"{ComplianceLine}\n\n");
         foreach (var category in Enum.GetValues<IncidentCategory>())
@@ -40,7 +51,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
             foreach (var i in incidents)
             {
                 text.Append(CultureInfo.InvariantCulture,
-                    $"  #{i.Sequence} {i.OccurredAt:HH:mm:ss} {Visible(i.Type)} by {Visible(i.Actor)} on {Visible(i.Target)} ({Visible(i.Outcome)}): {Visible(i.Details)}\n");
+                    $"  #{i.Sequence} {Shown(i.OccurredAt)} {Visible(i.Type)} by {Visible(i.Actor)} on {Visible(i.Target)} ({Visible(i.Outcome)}): {Visible(i.Details)}\n");
             }
         }
         return text.ToString();
@@ -51,7 +62,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         static string E(object value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report ")
             .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</title></head><body><h1>Audit report for ")
-            .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</h1><p>").Append(E(EventsThatDay)).Append(" audit events; chain head ")
+            .Append(E(DayInZone)).Append("</h1><p>").Append(E(EventsThatDay)).Append(" audit events; chain head ")
             .Append(E(ChainHeadSequence)).Append("</p><p>").Append(E(ComplianceLine)).Append("</p>");
         foreach (var category in Enum.GetValues<IncidentCategory>())
         {
@@ -62,7 +73,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
                 html.Append("<table><tr><th>#</th><th>Time</th><th>Event</th><th>Actor</th><th>Target</th><th>Outcome</th><th>Details</th></tr>");
                 foreach (var i in incidents)
                 {
-                    html.Append("<tr><td>").Append(E(i.Sequence)).Append("</td><td>").Append(E(i.OccurredAt.ToString("HH:mm:ss", CultureInfo.InvariantCulture)))
+                    html.Append("<tr><td>").Append(E(i.Sequence)).Append("</td><td>").Append(E(Shown(i.OccurredAt)))
                         .Append("</td><td>").Append(E(i.Type)).Append("</td><td>").Append(E(i.Actor)).Append("</td><td>").Append(E(i.Target))
                         .Append("</td><td>").Append(E(i.Outcome)).Append("</td><td>").Append(E(i.Details)).Append("</td></tr>");
                 }

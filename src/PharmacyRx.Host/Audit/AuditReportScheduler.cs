@@ -1,10 +1,12 @@
+using PharmacyRx.Core.Clock;
+
 namespace PharmacyRx.Host.Audit;
 
 /// <summary>
-/// Writes the daily audit report once per calendar day, shortly after local midnight, and at start-up for every day
+/// Writes the daily audit report once per calendar day, shortly after midnight in the pharmacy's zone, and at start-up for every day
 /// missed (1311.215(b)).
 /// </summary>
-public sealed partial class AuditReportScheduler(AuditReporter reporter, TimeProvider time, ILogger<AuditReportScheduler> logger) : BackgroundService
+public sealed partial class AuditReportScheduler(AuditReporter reporter, PharmacyClock clock, TimeProvider time, ILogger<AuditReportScheduler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -18,8 +20,7 @@ public sealed partial class AuditReportScheduler(AuditReporter reporter, TimePro
             {
                 LogFailed(logger, ex);
             }
-            var local = TimeZoneInfo.ConvertTime(time.GetUtcNow(), time.LocalTimeZone);
-            var next = new DateTimeOffset(local.Date.AddDays(1).AddMinutes(5), time.LocalTimeZone.GetUtcOffset(local.Date.AddDays(1)));
+            var next = clock.At(clock.Today.AddDays(1), TimeSpan.FromMinutes(5));
             await Task.Delay(next - time.GetUtcNow(), time, stoppingToken);
         }
     }

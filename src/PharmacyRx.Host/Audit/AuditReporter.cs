@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Audit;
@@ -15,7 +16,7 @@ namespace PharmacyRx.Host.Audit;
 /// pharmacy's local calendar day.
 /// </summary>
 public sealed class AuditReporter(
-    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time, ChainHeads heads,
+    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, PharmacyClock clock, ChainHeads heads,
     Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null)
 {
     public const string Actor = "system:audit-report";
@@ -29,10 +30,10 @@ public sealed class AuditReporter(
         Formats.Contains(format) && File.Exists(PathOf(day, format)) ? File.ReadAllText(PathOf(day, format)) : null;
 
     /// <summary>The pharmacy's local calendar day before today: the last day a report is due for (1311.215(b)).</summary>
-    public DateOnly Yesterday() => LocalDay(time.GetUtcNow()).AddDays(-1);
+    public DateOnly Yesterday() => clock.Today.AddDays(-1);
 
     /// <summary>The pharmacy's local calendar day of an instant.</summary>
-    public DateOnly LocalDay(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, time.LocalTimeZone).Date);
+    public DateOnly LocalDay(DateTimeOffset instant) => clock.ToLocalDate(instant);
 
     /// <summary>The days that have a stored report, newest first.</summary>
     public IReadOnlyList<DateOnly> Days() => !Directory.Exists(Folder) ? [] : Directory.EnumerateFiles(Folder, "audit-*.json")
@@ -46,9 +47,9 @@ public sealed class AuditReporter(
     public async Task<AuditReport> GenerateAsync(DateOnly day, CancellationToken cancellationToken)
     {
         var key = signingKey ?? throw new InvalidOperationException("the audit report signs the chain head: the pharmacy key is needed");
-        var zone = time.LocalTimeZone;
-        var start = Local(day, zone);
-        var end = Local(day.AddDays(1), zone);
+        // 1311.215(b): the report's day is the pharmacy's day, 23 or 25 hours long when its clocks change.
+        var start = clock.StartOfDay(day);
+        var end = clock.StartOfDay(day.AddDays(1));
         var incidents = new List<AuditReport.Incident>();
         var walker = new AuditChain.Walker(audit.ChainKeys);
         var hashes = new Dictionary<long, string>();
@@ -56,7 +57,7 @@ public sealed class AuditReporter(
         var headHash = AuditChain.GenesisHash;
         var signedHeads = heads.Read()
             .Where(f => f.Head is not null)
-            .ToDictionary(f => f.Sequence, f => (Day: DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(f.Head!.SignedAt, zone).Date), f.Head.Hash));
+            .ToDictionary(f => f.Sequence, f => (Day: clock.ToLocalDate(f.Head!.SignedAt), f.Head.Hash));
         var selfGrants = new SelfGrantWatch();
         await foreach (var stored in audit.ReadAllAsync(cancellationToken))
         {
@@ -94,13 +95,13 @@ public sealed class AuditReporter(
         {
             if (!hashes.TryGetValue(sequence, out var now) || now != hash)
             {
-                incidents.Add(new(IncidentCategory.AuditTrailInterference, sequence, time.GetUtcNow(), "AuditTrailTruncated", "-", "Failure", $"audit event {sequence}",
+                incidents.Add(new(IncidentCategory.AuditTrailInterference, sequence, clock.GetUtcNow(), "AuditTrailTruncated", "-", "Failure", $"audit event {sequence}",
                     $"the chain head signed on {signedDay:yyyy-MM-dd} (event {sequence}) is {(now is null ? "gone" : "changed")}: the trail was truncated or rewritten"));
             }
         }
 
-        var report = new AuditReport(day, time.GetUtcNow(), eventsThatDay, headSequence, headHash,
-            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray());
+        var report = new AuditReport(day, clock.GetUtcNow(), eventsThatDay, headSequence, headHash,
+            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray()) { TimeZone = clock.Zone.Id };
         Directory.CreateDirectory(Folder);
         if (compliance is not null && day == Yesterday())
         {
@@ -113,7 +114,7 @@ public sealed class AuditReporter(
         await File.WriteAllTextAsync(PathOf(day, "html"), report.ToHtml(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "csv"), report.ToCsv(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "json"), report.ToJson(), cancellationToken);
-        await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AuditReportWritten, Actor, AuditOutcome.Success,
+        await audit.AppendAsync([new AuditEvent(clock.GetUtcNow(), AuditEventTypes.AuditReportWritten, Actor, AuditOutcome.Success,
             day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), $"incidents={report.Incidents.Count}; chainHead={headSequence}")], cancellationToken);
         await heads.SignAsync(cancellationToken);
         return report;
@@ -142,10 +143,4 @@ public sealed class AuditReporter(
     }
 
     private string PathOf(DateOnly day, string extension) => Path.Combine(Folder, $"audit-{day:yyyy-MM-dd}.{extension}");
-
-    private static DateTimeOffset Local(DateOnly day, TimeZoneInfo zone)
-    {
-        var midnight = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(midnight, zone.GetUtcOffset(midnight));
-    }
 }

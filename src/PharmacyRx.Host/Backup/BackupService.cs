@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;
@@ -16,7 +17,7 @@ namespace PharmacyRx.Host.Backup;
 /// and every failure is audited.
 /// </summary>
 public sealed partial class BackupService(
-    ISqlDialect dialect, AuditLog audit, PharmacySigningKey signingKey, DataFolder data, BackupOptions options, TimeProvider time,
+    ISqlDialect dialect, AuditLog audit, PharmacySigningKey signingKey, DataFolder data, BackupOptions options, PharmacyClock clock,
     ILogger<BackupService> logger)
 {
     public const string Actor = "system:backup";
@@ -31,7 +32,7 @@ public sealed partial class BackupService(
     /// <summary>Takes a backup now; returns its database file's path. A failure is audited and rethrown.</summary>
     public async Task<string> RunAsync(string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = clock.GetUtcNow();
         var name = Prefix + now.UtcDateTime.ToString("yyyy-MM-dd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
         var target = Path.Combine(Folder, name);
         try
@@ -76,7 +77,7 @@ public sealed partial class BackupService(
                 await KeepHistoryCopyAsync(cancellationToken);
             }
             var pruned = Prune(now);
-            await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.BackupCompleted, actor, AuditOutcome.Success, name,
+            await audit.AppendAsync([new AuditEvent(clock.GetUtcNow(), AuditEventTypes.BackupCompleted, actor, AuditOutcome.Success, name,
                 $"sha256={manifest.DatabaseSha256}; bytes={manifest.DatabaseBytes}; auditSequence={head.Sequence}; pruned={pruned}")], cancellationToken);
             LogCompleted(logger, name, manifest.DatabaseBytes);
             return target;
@@ -84,7 +85,7 @@ public sealed partial class BackupService(
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             LogFailed(logger, ex, name);
-            await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.BackupFailed, actor, AuditOutcome.Failure, name, ex.Message)],
+            await audit.AppendAsync([new AuditEvent(clock.GetUtcNow(), AuditEventTypes.BackupFailed, actor, AuditOutcome.Failure, name, ex.Message)],
                 CancellationToken.None);
             throw;
         }
@@ -188,7 +189,8 @@ public sealed partial class BackupService(
         var keepSince = now.AddDays(-options.KeepDays);
         var monthly = backups
             .Where(b => b.TakenAt > now.AddMonths(-options.KeepMonths))
-            .GroupBy(b => (b.TakenAt.Year, b.TakenAt.Month))
+            // A month on the pharmacy's calendar, as a person counting the kept backups reads it.
+            .GroupBy(b => clock.ToLocalDate(b.TakenAt) is var day ? (day.Year, day.Month) : default)
             .Select(g => g.MinBy(b => b.TakenAt).Path)
             .ToHashSet(StringComparer.Ordinal);
         var pruned = 0;

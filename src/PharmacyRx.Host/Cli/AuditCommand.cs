@@ -12,7 +12,7 @@ internal static class AuditCommand
 {
     public static Command Create(CliEnvironment environment, Option<string> data)
     {
-        var date = new Option<string>("--date") { Description = "The day, yyyy-MM-dd (local calendar day)", Required = true };
+        var date = new Option<string>("--date") { Description = "The day, yyyy-MM-dd: a day in the pharmacy's time zone (Pharmacy:TimeZone)", Required = true };
         var format = new Option<string>("--format") { Description = "txt, html, csv or json", DefaultValueFactory = _ => "txt" };
         format.AcceptOnlyFromAmong("txt", "html", "csv", "json");
         var report = new Command("report", "Print (and write, if missing) the audit report of a day") { date, format };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Archive;
@@ -80,12 +81,12 @@ internal static class ShowCommand
         }
         else
         {
-            await environment.Out.WriteAsync(Text(record, status, dispensable, read.Message));
+            await environment.Out.WriteAsync(Text(record, status, dispensable, read.Message, context.Get<PharmacyClock>()));
         }
         return 0;
     }
 
-    private static string Text(ArchivedRecord record, PrescriptionStatus status, bool dispensable, ScriptMessage? message)
+    private static string Text(ArchivedRecord record, PrescriptionStatus status, bool dispensable, ScriptMessage? message, PharmacyClock clock)
     {
         var text = new StringBuilder();
         void Line(string label, string? value)
@@ -97,7 +98,7 @@ internal static class ShowCommand
         }
 
         Line("Receipt", record.ReceiptId);
-        Line("Received", $"{record.ReceivedAt} via {record.Source}");
+        Line("Received", $"{clock.Format(record.ReceivedAt)} via {record.Source}");
         Line("MessageID", record.MessageId);
         Line("Transaction", record.TransactionKind ?? "(not read)");
         Line("Status", record.CurrentStatus);
@@ -105,7 +106,7 @@ internal static class ShowCommand
         Line("Reason", record.CurrentReason);
         if (record.ChangedStatus is not null)
         {
-            Line("Status on receipt", $"{record.Status} (changed {record.StatusChangedAt})");
+            Line("Status on receipt", $"{record.Status} (changed {clock.Format(record.StatusChangedAt ?? "")})");
         }
         Line("Missing elements", record.MissingElements.Replace(",", ", ", StringComparison.Ordinal));
         Line("Cancels", record.CancelsReceiptId);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Export;
@@ -14,7 +15,7 @@ namespace PharmacyRx.Host.Export;
 /// and how many rows (1311.215). The file appears whole or not at all: it is written beside the target and moved into
 /// place; a failed export is audited as a failure and leaves nothing.
 /// </summary>
-public sealed class InspectorExport(PrescriptionDetails details, ExportQuery query, AuditLog audit, DataFolder data, TimeProvider time)
+public sealed class InspectorExport(PrescriptionDetails details, ExportQuery query, AuditLog audit, DataFolder data, TimeProvider time, PharmacyClock clock)
 {
     private const int ChunkBytes = 24 << 20;
 
@@ -51,7 +52,7 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
                 await query.ReadAsync(request.Filter, request.Sort, sorters, cancellationToken);
                 using var writer = Open(request.Format, partial);
                 rows = ExportSorter.WriteTo(sorters, writer);
-                writer.Complete(new ExportDescription(time.GetUtcNow(), actor, request.Sort, request.Filter.Describe()), rows);
+                writer.Complete(new ExportDescription(time.GetUtcNow(), actor, request.Sort, request.Filter.Describe(), clock.Zone.Id), rows);
             }, cancellationToken);
             File.Move(partial, path);
         }

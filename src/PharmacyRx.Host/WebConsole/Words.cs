@@ -37,11 +37,6 @@ public static class Words
     public static string Amount(string value, string unitCode) =>
         string.Join(' ', new[] { value, NcpdpCodes.Describe(unitCode) }.Where(part => part.Length > 0));
 
-    /// <summary>A stored UTC timestamp as "2026-11-20 14:05 UTC"; the text as stored when it is not one.</summary>
-    public static string Time(string timestamp) => ReceiptSeal.TryParseTimestamp(timestamp, out var at)
-        ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)
-        : timestamp;
-
     public static string OrNone(string? value) => string.IsNullOrWhiteSpace(value) ? "—" : value;
 
     /// <summary>A field or element name as a label: "quantityDispensed" → "Quantity dispensed".</summary>

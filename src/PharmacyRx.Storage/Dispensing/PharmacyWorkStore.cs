@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Archive;
@@ -19,7 +20,7 @@ namespace PharmacyRx.Storage.Dispensing;
 /// facts: what was prescribed comes from the as-received bytes of a record the audit chain holds, never from the derived
 /// <c>prescriptions</c> row, and an annotation or dispensing the chain does not hold is ignored and audited.
 /// </summary>
-public sealed class PharmacyWorkStore(Database database, TimeProvider time, ScriptMessageReader reader, DispensingOptions options)
+public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, ScriptMessageReader reader, DispensingOptions options)
 {
     /// <summary>An annotation as stored.</summary>
     public sealed record Annotation(long Id, string ReceiptId, string Type, IReadOnlyDictionary<string, string> Fields, string CreatedAt, string CreatedBy);
@@ -56,7 +57,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
         {
             return new AppendResult(null, "InvalidAnnotation", refusal);
         }
-        var now = time.GetUtcNow();
+        var now = clock.GetUtcNow();
         return await database.AuditedAsync<AppendResult>(async (connection, transaction) =>
         {
             if (!await ExistsAsync(connection, transaction, receiptId, cancellationToken))
@@ -85,7 +86,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
 
     public async Task<AppendResult> DispenseAsync(Guid receiptId, DispensingRules.Request request, string actor, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
+        var now = clock.GetUtcNow();
         return await database.AuditedAsync<AppendResult>(async (connection, transaction) =>
         {
             if (await FactsAsync(connection, transaction, receiptId, reader, now, cancellationToken) is not { } facts)
@@ -96,7 +97,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
                     d => d.Id, facts.Ignored, now, cancellationToken))
                 .Select(d => new DispensingRules.PriorFill(ParseQuantity(d.Quantity) ?? 0, ParseDate(d.DateDispensed) ?? DateOnly.MinValue))
                 .ToArray();
-            var decision = DispensingRules.Decide(facts.Rules, prior, request, DateOnly.FromDateTime(now.UtcDateTime), options);
+            var decision = DispensingRules.Decide(facts.Rules, prior, request, clock.ToLocalDate(now), options);
             if (!decision.Allowed)
             {
                 return (new AppendResult(null, decision.Code, decision.Reason),
@@ -142,7 +143,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
     public async Task<(PrescriptionFacts Rules, string QuantityUnit)?> FactsAsync(Guid receiptId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await FactsAsync(connection, null, receiptId, reader, time.GetUtcNow(), cancellationToken) is { } facts ? (facts.Rules, facts.QuantityUnit) : null;
+        return await FactsAsync(connection, null, receiptId, reader, clock.GetUtcNow(), cancellationToken) is { } facts ? (facts.Rules, facts.QuantityUnit) : null;
     }
 
     /// <summary>Whether the prescription is open for dispensing as things stand (<see cref="DispensingRules.Blocker"/>).</summary>
@@ -151,7 +152,7 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
 
     private sealed record Facts(PrescriptionFacts Rules, string QuantityUnit, List<AuditEvent> Ignored);
 
-    private static async Task<Facts?> FactsAsync(
+    private async Task<Facts?> FactsAsync(
         DbConnection connection, DbTransaction? transaction, Guid receiptId, ScriptMessageReader reader, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var sql = ArchiveQueries.SelectRecord(Database.DialectOf(connection)) + """
@@ -208,7 +209,8 @@ public sealed class PharmacyWorkStore(Database database, TimeProvider time, Scri
             RefillsAuthorized = int.TryParse(elements.NumberOfRefills, NumberStyles.None, CultureInfo.InvariantCulture, out var refills) ? refills : 0,
             WrittenDate = ParseDate(elements.WrittenDate),
             EarliestFillDate = ParseDate(elements.EarliestFillDate),
-            ReceivedDate = ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt) ? DateOnly.FromDateTime(receivedAt.UtcDateTime) : null,
+            // 1304.22(c), 1306.22: dates a person enters are the pharmacy's days, so receipt is compared as the pharmacy's day too.
+            ReceivedDate = ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt) ? clock.ToLocalDate(receivedAt) : null,
             Unverified = unverified,
             // A CancelRx row the chain does not hold (planted in the file) cancels nothing.
             Cancelled = (record.CancelledByReceiptId is { } cancelRx

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Dapper;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Retrieval;
@@ -16,7 +17,7 @@ namespace PharmacyRx.Storage.Export;
 /// (<see cref="ISqlDialect.ExportRows"/>) into the sorter. Call <see cref="Retrieval.PrescriptionDetails.CatchUpAsync"/> first: a prescription without
 /// its details row is not read.
 /// </summary>
-public sealed class ExportQuery(Database database)
+public sealed class ExportQuery(Database database, PharmacyClock clock)
 {
     private static readonly byte[] Active = "Active"u8.ToArray();
 
@@ -180,7 +181,7 @@ public sealed class ExportQuery(Database database)
             Encoding.UTF8.GetBytes(r.CurrentStatus)));
     }
 
-    private static (string Where, List<(string Name, object Value)> Parameters) Where(ExportFilter filter)
+    private (string Where, List<(string Name, object Value)> Parameters) Where(ExportFilter filter)
     {
         var where = new StringBuilder("WHERE 1 = 1");
         var parameters = new List<(string Name, object Value)>();
@@ -216,14 +217,15 @@ public sealed class ExportQuery(Database database)
 
         if (filter.From is not null || filter.To is not null)
         {
-            // A dispensing by its date filled; a prescription never dispensed by the day it was received (UTC).
+            // A dispensing by its date filled; a prescription never dispensed by the pharmacy's day it was received on (receipt is a UTC instant).
             where.Append("""
                  AND ((x.id IS NOT NULL AND x.date_dispensed >= @From AND x.date_dispensed <= @To)
-                   OR (x.id IS NULL AND p.received_at >= @From AND p.received_at < @Before))
+                   OR (x.id IS NULL AND p.received_at >= @ReceivedFrom AND p.received_at < @Before))
                 """);
             parameters.Add(("@From", Day(filter.From) ?? "0000-01-01"));
             parameters.Add(("@To", Day(filter.To) ?? "9999-12-31"));
-            parameters.Add(("@Before", Day(filter.To?.AddDays(1)) ?? "9999-12-32"));
+            parameters.Add(("@ReceivedFrom", filter.From is { } from ? ReceiptSeal.FormatTimestamp(clock.StartOfDay(from)) : "0000-01-01"));
+            parameters.Add(("@Before", filter.To is { } to ? ReceiptSeal.FormatTimestamp(clock.StartOfDay(to.AddDays(1))) : "9999-12-32"));
         }
         return (where.ToString(), parameters);
     }

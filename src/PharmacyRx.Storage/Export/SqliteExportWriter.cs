@@ -95,6 +95,7 @@ public sealed class SqliteExportWriter : IExportWriter
             ("exported_by", description.ExportedBy),
             ("sort", description.Sort.ToString()),
             ("filter", description.Filter),
+            ("time_zone", description.TimeZone),
             ("rows", rows.ToString(CultureInfo.InvariantCulture)),
             ("source", "PharmacyRx inspector export (21 CFR 1304.04(h)(5), 1311.205(b)(12))"),
         })

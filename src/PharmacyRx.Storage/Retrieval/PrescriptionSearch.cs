@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Dapper;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Retrieval;
 
@@ -10,7 +11,7 @@ namespace PharmacyRx.Storage.Retrieval;
 /// Finds prescriptions and their refill history (1311.205(b)(11), 1306.22(c)). Name filters are range scans on the
 /// normalized keys of <c>prescriptions</c>; the dispensed-date filter drives from the dispensings index.
 /// </summary>
-public sealed class PrescriptionSearch(Database database)
+public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
 {
     /// <summary>One search result.</summary>
     public sealed record Row
@@ -85,15 +86,16 @@ public sealed class PrescriptionSearch(Database database)
             parameters.Add("DispensedFrom", Day(query.DispensedFrom) ?? "0000-01-01");
             parameters.Add("DispensedTo", Day(query.DispensedTo) ?? "9999-12-31");
         }
+        // Receipt is a UTC instant; the days asked for are the pharmacy's, from its first instant to the next day's.
         if (query.ReceivedFrom is { } receivedFrom)
         {
             where.Append(" AND p.received_at >= @ReceivedFrom");
-            parameters.Add("ReceivedFrom", Day(receivedFrom));
+            parameters.Add("ReceivedFrom", ReceiptSeal.FormatTimestamp(clock.StartOfDay(receivedFrom)));
         }
         if (query.ReceivedTo is { } receivedTo)
         {
             where.Append(" AND p.received_at < @ReceivedBefore");
-            parameters.Add("ReceivedBefore", Day(receivedTo.AddDays(1)));
+            parameters.Add("ReceivedBefore", ReceiptSeal.FormatTimestamp(clock.StartOfDay(receivedTo.AddDays(1))));
         }
         if (!string.IsNullOrWhiteSpace(query.Schedule))
         {

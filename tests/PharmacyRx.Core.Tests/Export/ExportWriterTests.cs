@@ -30,7 +30,7 @@ public class ExportWriterTests
             {
                 writer.Write(Row(i + 1, AwkwardNames[i]));
             }
-            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, ""), AwkwardNames.Length);
+            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, "", "UTC"), AwkwardNames.Length);
         }
 
         var bytes = output.ToArray();
@@ -54,7 +54,7 @@ public class ExportWriterTests
         using (var writer = new CsvExportWriter(output))
         {
             writer.Write(row);
-            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, ""), 1);
+            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, "", "UTC"), 1);
         }
 
         var fields = ExportFiles.ReadCsv(output.ToArray())[1];
@@ -96,7 +96,7 @@ public class ExportWriterTests
             {
                 writer.Write(Row(i + 1, AwkwardNames[i], "2026-11-02"));
             }
-            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, ""), AwkwardNames.Length);
+            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, "", "UTC"), AwkwardNames.Length);
         }
 
         var sheet = ExportFiles.ReadXlsx(path).Single();
@@ -118,7 +118,7 @@ public class ExportWriterTests
             {
                 writer.Write(Row(i, $"Patient {i}"));
             }
-            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, ""), 5);
+            writer.Complete(new ExportDescription(DateTimeOffset.UtcNow, "t", ExportSort.Patient, "", "UTC"), 5);
         }
 
         var sheets = ExportFiles.ReadXlsx(path);

@@ -198,7 +198,7 @@ public class AccessBoundaryTests
         using var ordinary = await accomplice.PutAsync("/api/users/tech1/permissions/Export", null);
 
         var reporter = pharmacy.Service.Services.GetRequiredService<AuditReporter>();
-        var report = await reporter.GenerateAsync(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local).DateTime), CancellationToken.None);
+        var report = await reporter.GenerateAsync(pharmacy.Service.Services.GetRequiredService<PharmacyRx.Core.Clock.PharmacyClock>().Today, CancellationToken.None);
 
         Assert.That((grant.StatusCode, role.StatusCode, ordinary.StatusCode), Is.EqualTo((HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.NoContent)));
         var flagged = report.Incidents.Where(i => i.Category == IncidentCategory.UnauthorizedModification).ToArray();
@@ -223,7 +223,7 @@ public class AccessBoundaryTests
         using var grant = await third.PutAsync("/api/users/admin/permissions/Export", null);
 
         var reporter = pharmacy.Service.Services.GetRequiredService<AuditReporter>();
-        var report = await reporter.GenerateAsync(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local).DateTime), CancellationToken.None);
+        var report = await reporter.GenerateAsync(pharmacy.Service.Services.GetRequiredService<PharmacyRx.Core.Clock.PharmacyClock>().Today, CancellationToken.None);
 
         Assert.That(grant.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         var flagged = report.Incidents.Where(i => i.Category == IncidentCategory.UnauthorizedModification).ToArray();
@@ -243,7 +243,7 @@ public class AccessBoundaryTests
         using var ordinary = await accomplice.PutAsync($"/api/roles/{DefaultRoles.Inspector}/permissions/ReadAudit", null);
 
         var reporter = pharmacy.Service.Services.GetRequiredService<AuditReporter>();
-        var report = await reporter.GenerateAsync(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.Local).DateTime), CancellationToken.None);
+        var report = await reporter.GenerateAsync(pharmacy.Service.Services.GetRequiredService<PharmacyRx.Core.Clock.PharmacyClock>().Today, CancellationToken.None);
 
         Assert.That((roleGrant.StatusCode, ordinary.StatusCode), Is.EqualTo((HttpStatusCode.NoContent, HttpStatusCode.NoContent)), await ProblemAsync(roleGrant));
         var flagged = report.Incidents.Where(i => i.Category == IncidentCategory.UnauthorizedModification).ToArray();

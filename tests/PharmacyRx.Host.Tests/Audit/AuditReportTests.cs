@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Keys;
@@ -19,8 +20,8 @@ public class AuditReportTests
 
     private static DateTimeOffset At(DateOnly day, int hour) => new(day.ToDateTime(new TimeOnly(hour, 0)), TimeZoneInfo.Local.GetUtcOffset(day.ToDateTime(new TimeOnly(hour, 0))));
 
-    private static AuditReporter Reporter(VerifyingPharmacy pharmacy, TimeProvider clock) =>
-        new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, clock,
+    private static AuditReporter Reporter(VerifyingPharmacy pharmacy, TimeProvider clock, TimeZoneInfo? zone = null) =>
+        new(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, new PharmacyClock(clock, zone ?? TimeZoneInfo.Local),
             new ChainHeads(pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacyRx.Storage.Database>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data,
                 new BackupOptions(), pharmacy.Get<PharmacyKeyHistory>(), clock, new ServiceOptions()));
 
@@ -67,6 +68,30 @@ public class AuditReportTests
         Assert.That(reporter.Read(Day, "csv")!.Split("\r\n", StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(5));
         Assert.That(JsonDocument.Parse(reporter.Read(Day, "json")!).RootElement.GetProperty("incidents").GetArrayLength(), Is.EqualTo(4));
         Assert.That(reporter.Days(), Is.EqualTo(new[] { Day }));
+    }
+
+    [TestCase(2026, 3, 8, 23, TestName = "The_report_of_the_23_hour_day_in_Chicago_holds_its_events_from_00_30_to_23_30_and_not_the_next_day_s")]
+    [TestCase(2026, 11, 1, 25, TestName = "The_report_of_the_25_hour_day_in_Chicago_holds_its_events_from_00_30_to_23_30_and_not_the_next_day_s")]
+    [Property("Rule", "1311.215(b)")]
+    public async Task The_report_s_day_is_the_pharmacy_s_day(int year, int month, int dayOfMonth, int hours)
+    {
+        var chicago = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
+        var day = new DateOnly(year, month, dayOfMonth);
+        var wall = new PharmacyClock(TimeProvider.System, chicago);
+        DateTimeOffset Wall(DateOnly on, int hour, int minute) => wall.At(on, new TimeSpan(hour, minute, 0));
+        await using var pharmacy = await VerifyingPharmacy.CreateAsync();
+        await SeedAsync(pharmacy,
+            new(Wall(day.AddDays(-1), 23, 30), AuditEventTypes.LoginFailed, "x", AuditOutcome.Failure, "x", "the day before"),
+            new(Wall(day, 0, 30), AuditEventTypes.UnauthorizedAccessAttempt, "tech1", AuditOutcome.Failure, "x", "just after midnight"),
+            new(Wall(day, 23, 30), AuditEventTypes.UnauthorizedAccessAttempt, "tech1", AuditOutcome.Failure, "x", "late in the evening"),
+            new(Wall(day.AddDays(1), 0, 30), AuditEventTypes.UnauthorizedAccessAttempt, "tech1", AuditOutcome.Failure, "x", "the next day"));
+        var reporter = Reporter(pharmacy, new ManualTimeProvider(Wall(day.AddDays(2), 1, 0)), chicago);
+
+        var report = await reporter.GenerateAsync(day, CancellationToken.None);
+
+        Assert.That(wall.StartOfDay(day.AddDays(1)) - wall.StartOfDay(day), Is.EqualTo(TimeSpan.FromHours(hours)));
+        Assert.That(report.Incidents.Select(i => i.Details), Is.EqualTo(new[] { "just after midnight", "late in the evening" }));
+        Assert.That(reporter.Read(day, "txt"), Does.Contain($"for {day:yyyy-MM-dd} (America/Chicago)").And.Contain("23:30:00 -0"));
     }
 
     [Test]

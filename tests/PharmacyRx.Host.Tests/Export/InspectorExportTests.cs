@@ -147,6 +147,7 @@ public class InspectorExportTests
         Assert.That(rows.Skip(1), Is.EqualTo(order.Select(key => Expected(key, csvGuard: false))));
         Assert.That(info["rows"], Is.EqualTo(order.Length.ToString(CultureInfo.InvariantCulture)));
         Assert.That(info["filter"], Is.EqualTo("from=-; to=-; schedules=controlled"));
+        Assert.That(info["time_zone"], Is.EqualTo(PharmacyZone.Default), "the range's days and the date columns are days in the pharmacy's zone");
         Assert.That(info["exported_by"], Does.StartWith("cli:"));
         await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
         var types = await connection.QueryAsync<string>(

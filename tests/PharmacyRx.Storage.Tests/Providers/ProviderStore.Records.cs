@@ -1,4 +1,5 @@
 using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Verification;
@@ -37,7 +38,7 @@ internal sealed partial class ProviderStore
     }
 
     public PharmacyWorkStore Work(TimeProvider? time = null) =>
-        new(Database, time ?? TimeProvider.System, new ScriptMessageReader(), new DispensingOptions());
+        new(Database, new PharmacyClock(time ?? TimeProvider.System, TimeZoneInfo.Utc), new ScriptMessageReader(), new DispensingOptions());
 
     /// <summary>
     /// Two or more rows in every covered table, each written through the service as it writes them: three prescriptions,

@@ -1,5 +1,6 @@
 using Dapper;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
@@ -156,7 +157,7 @@ public partial class StorageSuiteTests
     public async Task Search_finds_names_by_prefix_whatever_their_case_and_accents_and_reads_a_refill_history()
     {
         var (a, b, c) = await ThreePrescriptionsWithFillsAsync();
-        var search = new PrescriptionSearch(_store.Database);
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
 
         async Task<string[]> Found(PrescriptionQuery query) =>
             (await search.SearchAsync(query with { Descending = false }, default)).Rows.Select(r => r.PatientName).ToArray();
@@ -185,7 +186,7 @@ public partial class StorageSuiteTests
         using var second = new ExportSorter(folder.Path);
 
         // Two sorters: the prescriptions are read in two ranges, on two connections, as of one moment.
-        var count = await new ExportQuery(_store.Database).ReadAsync(new ExportFilter(), sort, [first, second], default);
+        var count = await new ExportQuery(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc)).ReadAsync(new ExportFilter(), sort, [first, second], default);
         var csv = new MemoryStream();
         using (var writer = new CsvExportWriter(csv))
         {

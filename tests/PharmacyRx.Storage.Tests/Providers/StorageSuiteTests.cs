@@ -2,6 +2,7 @@ using System.Data.Common;
 using Dapper;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Access;
@@ -109,7 +110,7 @@ public partial class StorageSuiteTests(string provider)
                 await writer.AppendAsync(ProviderStore.Entry($"PAGE-{i}"), CancellationToken.None);
             }
         }
-        var search = new PrescriptionSearch(_store.Database);
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
 
         var first = await search.SearchAsync(new PrescriptionQuery { PageSize = 2, Descending = false }, CancellationToken.None);
         var third = await search.SearchAsync(new PrescriptionQuery { PageSize = 2, Page = 3, Descending = false }, CancellationToken.None);
@@ -216,7 +217,7 @@ public partial class StorageSuiteTests(string provider)
             });
         }
         var names = ids.ToDictionary(pair => pair.Value.ToString("D"), pair => pair.Key);
-        var search = new PrescriptionSearch(_store.Database);
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
 
         async Task<string[]> Found(string status) =>
             (await search.SearchAsync(new PrescriptionQuery { Status = status, Descending = false }, CancellationToken.None)).Rows

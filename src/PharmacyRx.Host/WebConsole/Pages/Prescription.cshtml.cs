@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Retrieval;
@@ -18,7 +19,7 @@ namespace PharmacyRx.Host.WebConsole.Pages;
 /// permission for it. A refusal re-renders the page with the rule beside the form and the values kept.
 /// </summary>
 [Authorize(Policy = nameof(Permission.ReadPrescriptions))]
-public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore work, ArchiveQueries archive, TimeProvider time) : PageModel
+public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore work, ArchiveQueries archive, PharmacyClock clock) : PageModel
 {
     /// <summary>One as-received element with its label, value in words, and the correction made to it if any.</summary>
     public sealed record Element(string Label, string Value, PrescriptionView.Correction? Correction);
@@ -58,7 +59,8 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
     {
-        Dispensing = new DispenseForm { DateDispensed = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime) };
+        // 1304.22(c): the date dispensed is the pharmacy's date, so the form offers the pharmacy's today.
+        Dispensing = new DispenseForm { DateDispensed = clock.Today };
         return await ShowAsync(id, cancellationToken);
     }
 

@@ -74,6 +74,9 @@ public static class ReceivingServices
             provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<BackupOptions>(), provider.GetRequiredService<PharmacyKeyHistory>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ServiceOptions>()));
         services.AddSingleton<ArchiveVerifier>();
+        services.AddOptions<FreeSpaceOptions>().Bind(configuration.GetSection("Storage:FreeSpace")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<FreeSpaceMonitor>();
+        services.AddSingleton<IngestRefusals>();
         if (signingKey is not null)
         {
             // Registered by factory so the container disposes (clears) the key when the service stops (1311.205(b)(4)(iv)).

@@ -62,6 +62,7 @@ public static class ReceivingServices
         services.AddSingleton(provider => new AuditReporter(
             provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ChainHeads>(),
+            provider.GetRequiredService<SecondFolderCopies>(),
             // Resolved when a report is written: the compliance report itself reads the audit reports.
             async cancellationToken => provider.GetService<Compliance.ComplianceReporter>() is { } compliance
                 ? (await compliance.BuildAsync(testResults: null, cancellationToken)).Summary
@@ -72,7 +73,8 @@ public static class ReceivingServices
         services.AddSingleton(_ => configuration.GetSection("Service").Get<ServiceOptions>() ?? new ServiceOptions());
         services.AddSingleton(provider => new ChainHeads(provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<Database>(),
             provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<BackupOptions>(), provider.GetRequiredService<PharmacyKeyHistory>(),
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ServiceOptions>()));
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ServiceOptions>(), provider.GetRequiredService<SecondFolderCopies>()));
+        services.AddSingleton<SecondFolderCopies>();
         services.AddSingleton<ArchiveVerifier>();
         services.AddOptions<FreeSpaceOptions>().Bind(configuration.GetSection("Storage:FreeSpace")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FreeSpaceMonitor>();

@@ -42,6 +42,7 @@ public static class ServiceHost
         builder.Services.AddSingleton<InboxWatcher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InboxWatcher>());
         builder.Services.AddHostedService<IngestRefusalRecorder>();
+        builder.Services.AddHostedService<SecondFolderRetry>();
         builder.Services.AddSingleton(_ => builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
         builder.Services.AddSingleton<ClockCheck>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());

@@ -11,9 +11,6 @@ namespace PharmacyRx.Host.Cli;
 /// </summary>
 internal static class IngestCommand
 {
-    /// <summary>The exit code when a storage fault (named on standard error) kept a file from the archive.</summary>
-    public const int StorageFaultExit = 75;
-
     public static Command Create(CliEnvironment environment, Option<string> data)
     {
         var files = new Argument<string[]>("files") { Description = "SCRIPT XML files to archive", Arity = ArgumentArity.OneOrMore };
@@ -73,6 +70,6 @@ internal static class IngestCommand
             notArchived++;
             CliJson.WriteLine(environment.Out, new { file, receiptId = (Guid?)null, messageId = "", status = "NotArchived", reason = error });
         }
-        return storageFaults > 0 ? StorageFaultExit : notArchived == 0 ? 0 : 1;
+        return storageFaults > 0 ? PharmacyRxCommandLine.StorageFaultExit : notArchived == 0 ? 0 : 1;
     }
 }

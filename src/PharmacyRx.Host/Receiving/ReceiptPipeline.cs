@@ -147,8 +147,9 @@ public sealed partial class ReceiptPipeline(
         }
     }
 
-    private StorageFaultException Refuse(StorageFault fault, Exception? cause)
+    private StorageFaultException Refuse(StorageFault met, Exception? cause)
     {
+        var fault = met.Explained(freeSpace.Read());
         refusals.Refused(fault);
         LogRefused(logger, fault.Name);
         return new StorageFaultException(fault, cause);

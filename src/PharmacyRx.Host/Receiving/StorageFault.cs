@@ -18,6 +18,15 @@ public sealed record StorageFault(string Name, TimeSpan RetryAfter)
     public static StorageFault BelowHardThreshold(long freeBytes) =>
         new($"disk full: {freeBytes} bytes free in the data folder, below the hard threshold", TimeSpan.FromSeconds(60));
 
+    /// <summary>
+    /// This fault as IT should read it: SQLite reports a full disk met growing its WAL index as an I/O error, so below the
+    /// hard threshold the fault is named a full disk, with the engine's words after it.
+    /// </summary>
+    public StorageFault Explained(FreeSpaceReading? reading) =>
+        reading is { BelowHard: true } low && !Name.StartsWith("disk full", StringComparison.Ordinal)
+            ? new($"{BelowHardThreshold(low.FreeBytes).Name} ({Name})", BelowHardThreshold(low.FreeBytes).RetryAfter)
+            : this;
+
     /// <summary>The storage fault in <paramref name="exception"/> or its inner exceptions, or null when it is none.</summary>
     public static StorageFault? Of(Exception exception, ISqlDialect dialect)
     {

@@ -42,7 +42,17 @@ public sealed partial class SecondFolderCopies(DataFolder data, BackupOptions op
                 var target = Path.Combine(second, "heads", Path.GetFileName(head));
                 OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(target)!);
                 var partial = Path.Combine(Path.GetDirectoryName(target)!, PartialPrefix + Path.GetFileName(target));
-                await OwnerOnlyFiles.CopyAsync(head, partial, cancellationToken);
+                // A copy cut short by a full folder is started again, never kept: it would block every retry.
+                File.Delete(partial);
+                try
+                {
+                    await OwnerOnlyFiles.CopyAsync(head, partial, cancellationToken);
+                }
+                catch (IOException)
+                {
+                    File.Delete(partial);
+                    throw;
+                }
                 File.Move(partial, target, overwrite: true);
             });
         }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A throwaway RabbitMQ broker for the tests: Debian's rabbitmq-server, installed when missing (as root),
 # started on 127.0.0.1 only, with its own data folder, node name and ports, so it never touches a system broker.
-#   scripts/rabbitmq.sh start DIR     prints host:port on success
+#   scripts/rabbitmq.sh start DIR     prints host:port on success (again after kill: the node comes back with its data)
+#   scripts/rabbitmq.sh kill DIR      kills the node at once (SIGKILL), as a crash would
 #   scripts/rabbitmq.sh stop DIR
+# PHARMACYRX_TEST_RABBITMQ_PEERS (ports) makes the node one of a cluster of such brokers (scripts/rabbitmq-cluster.sh).
 set -uo pipefail
 
 action=${1:?start or stop}
@@ -21,6 +23,8 @@ export RABBITMQ_LOG_BASE="$dir/log"
 export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
 export RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
 export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+pid_file="$RABBITMQ_MNESIA_BASE/$RABBITMQ_NODENAME.pid"
+peers=${PHARMACYRX_TEST_RABBITMQ_PEERS:-}
 
 case "$action" in
   start)
@@ -40,6 +44,15 @@ case "$action" in
     mkdir -p "$dir"
     echo '[].' > "$dir/enabled_plugins"
     printf 'loopback_users.guest = true\nlisteners.tcp.default = 127.0.0.1:%s\n' "$port" > "$dir/rabbitmq.conf"
+    if [ -n "$peers" ]; then
+      # As deploy/rabbitmq/rabbitmq.conf forms the chain's cluster: the nodes find each other by name.
+      echo 'cluster_formation.peer_discovery_backend = classic_config' >> "$dir/rabbitmq.conf"
+      i=0
+      for peer in $peers; do
+        i=$((i + 1))
+        echo "cluster_formation.classic_config.nodes.$i = pharmacyrx-test-$peer@localhost" >> "$dir/rabbitmq.conf"
+      done
+    fi
     setsid "$bin/rabbitmq-server" > "$dir/server.out" 2>&1 < /dev/null &
     for _ in $(seq 1 90); do
       if "$bin/rabbitmqctl" -q await_startup --timeout 5 >/dev/null 2>&1; then
@@ -52,7 +65,19 @@ case "$action" in
     tail -n 30 "$dir/server.out" >&2
     exit 1
     ;;
+  kill)
+    [ -s "$pid_file" ] && kill -9 "$(cat "$pid_file")" 2>/dev/null
+    for _ in $(seq 1 30); do
+      "$bin/rabbitmqctl" -q ping --timeout 1 >/dev/null 2>&1 || exit 0
+      sleep 1
+    done
+    exit 1
+    ;;
   stop)
     "$bin/rabbitmqctl" -q stop >/dev/null 2>&1 || true
+    # A node that would not stop is killed: the pid is the one this node wrote, never another broker's.
+    if [ -s "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+      kill -9 "$(cat "$pid_file")" 2>/dev/null || true
+    fi
     ;;
 esac

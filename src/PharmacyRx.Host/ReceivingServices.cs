@@ -66,6 +66,7 @@ public static class ReceivingServices
         services.AddSingleton(provider => new AuditReporter(
             provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<PharmacyClock>(),
             provider.GetRequiredService<ChainHeads>(),
+            provider.GetRequiredService<SecondFolderCopies>(),
             // Resolved when a report is written: the compliance report itself reads the audit reports.
             async cancellationToken => provider.GetService<Compliance.ComplianceReporter>() is { } compliance
                 ? (await compliance.BuildAsync(testResults: null, cancellationToken)).Summary
@@ -76,8 +77,12 @@ public static class ReceivingServices
         services.AddSingleton(_ => configuration.GetSection("Service").Get<ServiceOptions>() ?? new ServiceOptions());
         services.AddSingleton(provider => new ChainHeads(provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<Database>(),
             provider.GetService<PharmacySigningKey>(), data, provider.GetRequiredService<BackupOptions>(), provider.GetRequiredService<PharmacyKeyHistory>(),
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ServiceOptions>()));
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ServiceOptions>(), provider.GetRequiredService<SecondFolderCopies>()));
+        services.AddSingleton<SecondFolderCopies>();
         services.AddSingleton<ArchiveVerifier>();
+        services.AddOptions<FreeSpaceOptions>().Bind(configuration.GetSection("Storage:FreeSpace")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<FreeSpaceMonitor>();
+        services.AddSingleton<IngestRefusals>();
         if (signingKey is not null)
         {
             // Registered by factory so the container disposes (clears) the key when the service stops (1311.205(b)(4)(iv)).

@@ -41,6 +41,8 @@ public static class ServiceHost
         builder.Services.Configure<InboxOptions>(builder.Configuration.GetSection("Inbox"));
         builder.Services.AddSingleton<InboxWatcher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<InboxWatcher>());
+        builder.Services.AddHostedService<IngestRefusalRecorder>();
+        builder.Services.AddHostedService<SecondFolderRetry>();
         builder.Services.AddSingleton(_ => builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
         builder.Services.AddSingleton<ClockCheck>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());

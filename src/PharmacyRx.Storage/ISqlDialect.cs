@@ -129,6 +129,12 @@ public interface ISqlDialect
     /// <summary>True for faults worth retrying: the database busy or locked, a dropped connection.</summary>
     bool IsTransient(Exception exception);
 
+    /// <summary>
+    /// The engine's name for a storage fault (disk full, I/O error, read-only, lock not granted in time, connection lost
+    /// or failed over), or null when <paramref name="exception"/> is not one: a fault of the storage, never of a message.
+    /// </summary>
+    string? StorageFaultOf(Exception exception);
+
     /// <summary>True when an insert was refused by a unique key: for the archive, the duplicate answer, not a failure.</summary>
     bool IsDuplicateKey(Exception exception);
 

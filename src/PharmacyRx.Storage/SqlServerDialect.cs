@@ -21,6 +21,15 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     private const int ChainLockNotGranted = 51000;
 
+    // The database or its log has no room: 1105 (filegroup full), 9002 (log full), 1101 (no pages for a new extent).
+    private static readonly HashSet<int> FullNumbers = [1105, 9002, 1101];
+
+    // A lock not granted in time: deadlock victim, lock timeout, snapshot conflict, the chain's lock.
+    private static readonly HashSet<int> LockNumbers = [1205, 1222, 3960, ChainLockNotGranted];
+
+    // 823/824/825: the server read or wrote its files and the operating system or the page check failed.
+    private static readonly HashSet<int> IoNumbers = [823, 824, 825];
+
     private readonly string _connectionString;
 
     private readonly string? _serverBackupFolder;
@@ -180,6 +189,31 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public bool IsTransient(Exception exception) =>
         exception is SqlException sql && sql.Errors.Cast<SqlError>().Any(error => TransientNumbers.Contains(error.Number));
+
+    public string? StorageFaultOf(Exception exception)
+    {
+        if (exception is not SqlException sql)
+        {
+            return null;
+        }
+        foreach (var number in sql.Errors.Cast<SqlError>().Select(error => error.Number).Prepend(sql.Number))
+        {
+            var fault = number switch
+            {
+                _ when FullNumbers.Contains(number) => "disk full",
+                _ when IoNumbers.Contains(number) => "I/O error",
+                3906 => "read-only database", // the database is read-only
+                _ when LockNumbers.Contains(number) => "lock not granted in time",
+                _ when TransientNumbers.Contains(number) => "connection lost or failed over",
+                _ => null,
+            };
+            if (fault is not null)
+            {
+                return $"{fault} (SQL Server error {number})";
+            }
+        }
+        return null;
+    }
 
     // 2627: a PRIMARY KEY or UNIQUE constraint; 2601: a unique index.
     public bool IsDuplicateKey(Exception exception) => exception is SqlException { Number: 2627 or 2601 };

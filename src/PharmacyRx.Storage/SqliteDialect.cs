@@ -11,6 +11,10 @@ public sealed class SqliteDialect : ISqlDialect
 {
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintPrimaryKey = 1555;
     private const int SqliteConstraintUnique = 2067;
@@ -147,6 +151,19 @@ public sealed class SqliteDialect : ISqlDialect
 
     public bool IsTransient(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    public string? StorageFaultOf(Exception exception) => exception is SqliteException sqlite
+        ? sqlite.SqliteErrorCode switch
+        {
+            SqliteFull => "disk full (SQLITE_FULL)",
+            SqliteIoError => "I/O error (SQLITE_IOERR)",
+            SqliteReadOnly => "read-only file system (SQLITE_READONLY)",
+            SqliteCantOpen => "database file cannot be opened (SQLITE_CANTOPEN)",
+            SqliteBusy => "lock not granted in time (SQLITE_BUSY)",
+            SqliteLocked => "lock not granted in time (SQLITE_LOCKED)",
+            _ => null,
+        }
+        : null;
 
     public bool IsDuplicateKey(Exception exception) =>
         exception is SqliteException { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };

@@ -51,6 +51,15 @@ public static class AuditEventTypes
     /// <summary>1311.215(a)(3): a backup that failed; an incident in the daily report.</summary>
     public const string BackupFailed = "BackupFailed";
 
+    /// <summary>1311.215(a)(3): messages are refused for a storage fault (disk full, I/O error); when it started and why.</summary>
+    public const string IngestRefused = "IngestRefused";
+
+    /// <summary>1311.215(a)(3): messages are accepted again; the details name the whole period they were refused.</summary>
+    public const string IngestResumed = "IngestResumed";
+
+    /// <summary>1311.215(a)(3): a copy to Backup:SecondFolder (a backup or a signed chain head) could not be written; retried.</summary>
+    public const string SecondFolderCopyFailed = "SecondFolderCopyFailed";
+
     public const string BackupRestored = "BackupRestored";
     public const string AuditReportWritten = "AuditReportWritten";
     public const string PrescriptionDispensed = "PrescriptionDispensed";

@@ -22,7 +22,7 @@ public static class InboundApi
             .WithName("ReceiveInbound")
             .Accepts<string>("application/xml", "text/xml")
             .WithDescription("Archives a raw NCPDP SCRIPT message from a sender (X-Api-Key). 201 with the new record's outcome, "
-                + "200 when the same bytes were already archived, 401 without a sender credential, 413 (archived as Rejected/TooLarge) over the size cap, 429 over the rate.");
+                + "200 when the same bytes were already archived, 401 without a sender credential, 413 (archived as Rejected/TooLarge) over the size cap, 429 over the rate, 503 with Retry-After when a storage fault (disk full, I/O error, a lock) kept it from being archived.");
         return routes;
     }
 
@@ -48,11 +48,12 @@ public static class InboundApi
         {
             result = await pipeline.ReceiveAsync(context.Request.Body, context.Request.ContentLength, source, readTimeout: null, cancellationToken);
         }
-        catch (Exception ex) when (pipeline.IsRetryable(ex) && !cancellationToken.IsCancellationRequested)
+        catch (StorageFaultException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Nothing was archived and the sender still holds the message: it should send it again.
-            context.Response.Headers.RetryAfter = "1";
-            return TypedResults.Problem("The archive is busy; send the message again.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again");
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(ex.Fault.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem($"The message was not archived ({ex.Fault.Name}); send it again after the time in Retry-After.",
+                statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again");
         }
         if (ReceiptPipeline.IsRefusedForSize(result))
         {

@@ -12,11 +12,11 @@ namespace PharmacyRx.Host.Audit;
 /// <summary>
 /// Writes the daily audit report (1311.215(b)) into <c>DATA/reports</c>: the day's incidents by category of 1311.215(a),
 /// any break in the hash chain, and any signed chain head of an earlier day the trail no longer holds (a truncation).
-/// Each report has the chain head signed (<see cref="ChainHeads"/>), so a later truncation is detectable. A day is the
+/// Copies not yet in <c>Backup:SecondFolder</c> are listed under 1311.215(a)(3) in yesterday's report. Each report has the chain head signed (<see cref="ChainHeads"/>), so a later truncation is detectable. A day is the
 /// pharmacy's local calendar day.
 /// </summary>
 public sealed class AuditReporter(
-    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, PharmacyClock clock, ChainHeads heads,
+    AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, PharmacyClock clock, ChainHeads heads, Backup.SecondFolderCopies? secondFolder = null,
     Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null)
 {
     public const string Actor = "system:audit-report";
@@ -100,6 +100,12 @@ public sealed class AuditReporter(
             }
         }
 
+        if (day == Yesterday() && secondFolder?.Behind() is [_, ..] behind)
+        {
+            // 1311.215(a)(3): copies outside the data folder that an unreachable or full second folder still lacks.
+            incidents.Add(new(IncidentCategory.InterferenceWithOperations, 0, clock.GetUtcNow(), "SecondFolderBehind", Backup.BackupService.Actor, "Failure",
+                "Backup:SecondFolder", $"{behind.Count} copies not yet written there (retried): {string.Join("; ", behind.Take(10))}"));
+        }
         var report = new AuditReport(day, clock.GetUtcNow(), eventsThatDay, headSequence, headHash,
             incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray()) { TimeZone = clock.Zone.Id };
         Directory.CreateDirectory(Folder);

@@ -18,6 +18,9 @@ public sealed class BackupOptions
     /// <summary>A second destination each backup is copied to (another disk or a mounted share); none by default.</summary>
     public string? SecondFolder { get; set; }
 
+    /// <summary>How often heads and backups not yet in <see cref="SecondFolder"/> (it was unreachable or full) are copied again; default 5 minutes.</summary>
+    public TimeSpan SecondFolderRetry { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>The local time of day the daily backup runs; default 02:00. A missed day is caught up at start-up.</summary>
     public TimeSpan LocalTime { get; set; } = TimeSpan.FromHours(2);
 

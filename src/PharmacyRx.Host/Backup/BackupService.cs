@@ -13,12 +13,13 @@ namespace PharmacyRx.Host.Backup;
 /// <summary>
 /// The daily backup (1311.205(b)(17)): an online copy of the database taken while the service runs, checked (integrity
 /// check, SHA-256), with the encrypted key files beside it and a manifest signed with the pharmacy key; copied to a
-/// second folder when one is set; old copies pruned (35 days, and the first of each month for two years). Every run
+/// second folder when one is set (<see cref="SecondFolderCopies"/>: a failed copy is audited and retried, never a failed
+/// backup); written under a temporary name and renamed when its manifest is signed; old copies pruned (35 days, and the first of each month for two years). Every run
 /// and every failure is audited.
 /// </summary>
 public sealed partial class BackupService(
     ISqlDialect dialect, AuditLog audit, PharmacySigningKey signingKey, DataFolder data, BackupOptions options, PharmacyClock clock,
-    ILogger<BackupService> logger)
+    SecondFolderCopies secondFolder, ILogger<BackupService> logger)
 {
     public const string Actor = "system:backup";
     private const string Prefix = "pharmacyrx-";
@@ -34,11 +35,15 @@ public sealed partial class BackupService(
     {
         var now = clock.GetUtcNow();
         var name = Prefix + now.UtcDateTime.ToString("yyyy-MM-dd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
-        var target = Path.Combine(Folder, name);
+        var final = Path.Combine(Folder, name);
+        // Written under a temporary name and renamed once its manifest is signed: a run cut short leaves no backup-looking
+        // folder, and the next run clears what it left.
+        var target = Path.Combine(Folder, SecondFolderCopies.PartialPrefix + name);
         try
         {
             // 1311.205(b)(5): a backup holds the same health data as the database: the service user's alone.
             OwnerOnlyFiles.CreateFolder(Folder);
+            SecondFolderCopies.ClearPartial(Folder);
             OwnerOnlyFiles.CreateFolder(target);
             // SQLite: the copy itself; SQL Server: where the server wrote its BACKUP DATABASE (Backup:ServerFolder), verified.
             var database = Path.Combine(target, dialect.BackupFileName);
@@ -71,9 +76,18 @@ public sealed partial class BackupService(
             var manifestBytes = JsonSerializer.SerializeToUtf8Bytes(manifest, Json);
             OwnerOnlyFiles.WriteNew(Path.Combine(target, "manifest.json"), manifestBytes);
             OwnerOnlyFiles.WriteNew(Path.Combine(target, "manifest.sig"), signingKey.Sign(manifestBytes));
-            if (!string.IsNullOrWhiteSpace(options.SecondFolder))
+            Directory.Move(target, final);
+            target = final;
+            // The second folder unreachable or full never fails the backup: audited once here, shown in health, retried.
+            var notCopied = await secondFolder.CopyMissingAsync(cancellationToken);
+            if (notCopied.Count > 0)
             {
-                await CopyFolderAsync(target, Path.Combine(options.SecondFolder, name), cancellationToken);
+                await audit.AppendAsync([new AuditEvent(clock.GetUtcNow(), AuditEventTypes.SecondFolderCopyFailed, actor, AuditOutcome.Failure,
+                    "Backup:SecondFolder", $"{notCopied.Count} copies not written, retried every {options.SecondFolderRetry}: {string.Join("; ", notCopied.Take(5))}")],
+                    cancellationToken);
+            }
+            else
+            {
                 await KeepHistoryCopyAsync(cancellationToken);
             }
             var pruned = Prune(now);
@@ -85,9 +99,25 @@ public sealed partial class BackupService(
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException)
         {
             LogFailed(logger, ex, name);
+            TryDelete(target);
             await audit.AppendAsync([new AuditEvent(clock.GetUtcNow(), AuditEventTypes.BackupFailed, actor, AuditOutcome.Failure, name, ex.Message)],
                 CancellationToken.None);
             throw;
+        }
+    }
+
+    private static void TryDelete(string partial)
+    {
+        try
+        {
+            if (Path.GetFileName(partial).StartsWith(SecondFolderCopies.PartialPrefix, StringComparison.Ordinal) && Directory.Exists(partial))
+            {
+                Directory.Delete(partial, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next run, which clears it.
         }
     }
 
@@ -209,16 +239,6 @@ public sealed partial class BackupService(
     {
         await using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-    }
-
-    private static async Task CopyFolderAsync(string source, string destination, CancellationToken cancellationToken)
-    {
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            OwnerOnlyFiles.CreateFolder(Path.GetDirectoryName(target)!);
-            await OwnerOnlyFiles.CopyAsync(file, target, cancellationToken);
-        }
     }
 
     // A second folder configured after init has no copy of the key history yet: the first backup there writes it, from

@@ -4,6 +4,7 @@ using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Compliance;
 using PharmacyRx.Host.Keys;
+using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 using Serilog;
 using Serilog.Events;
@@ -93,7 +94,7 @@ internal sealed class CommandContext : IAsyncDisposable
             }
         }
         var context = new CommandContext(Services(data, signingKey: null, pin, environment.GetVariable, chainKeys));
-        await context.MigrateAsync(cancellationToken);
+        await context.OpenAsync(cancellationToken);
         return context;
     }
 
@@ -109,19 +110,53 @@ internal sealed class CommandContext : IAsyncDisposable
             return null;
         }
         var context = new CommandContext(Services(data, signingKey, pin: null, environment.GetVariable), signingKey);
-        await context.MigrateAsync(cancellationToken);
+        await context.OpenAsync(cancellationToken);
         return context;
     }
 
     public Task MigrateAsync(CancellationToken cancellationToken) => DataFolderUpgrade.RunAsync(_services, cancellationToken);
 
+    // A storage fault met opening the database (a full disk cannot even take SQLite's WAL) is thrown as the one
+    // classification the doors use, with nothing written and no head signed.
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MigrateAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && StorageFault.Of(ex, Get<ISqlDialect>()) is { } fault)
+        {
+            var named = fault.Explained(Get<FreeSpaceMonitor>().Read());
+            await CloseAsync();
+            throw new StorageFaultException(named, ex);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        StorageFaultException? unsigned = null;
         if (_ownedKey is not null)
         {
             // A verb that could sign may have written: sign the chain head it leaves (1311.215(a)(5)), once, at the end.
-            await _services.GetRequiredService<Integrity.ChainHeads>().SignAsync(CancellationToken.None);
+            // A storage fault leaves it for the next signing; what the verb committed stays committed.
+            try
+            {
+                await _services.GetRequiredService<Integrity.ChainHeads>().SignAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (StorageFault.Of(ex, Get<ISqlDialect>()) is { } fault)
+            {
+                unsigned = new StorageFaultException(fault, ex);
+            }
         }
+        await CloseAsync();
+        if (unsigned is not null)
+        {
+            throw unsigned;
+        }
+    }
+
+    private async Task CloseAsync()
+    {
         await _services.DisposeAsync();
         _ownedKey?.Dispose();
     }

@@ -6,7 +6,8 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// <c>ingest FILE...</c>: runs each file through the receipt pipeline and prints one JSON line per file. A rejected
-/// message is still an archived one (exit 0); the exit code is 1 only when a file could not be archived at all.
+/// message is still an archived one (exit 0); the exit code is 1 when a file could not be archived at all, and 75
+/// (EX_TEMPFAIL) when a storage fault kept one from the archive: try again once the fault is fixed.
 /// </summary>
 internal static class IngestCommand
 {
@@ -29,6 +30,7 @@ internal static class IngestCommand
         var pipeline = context.Get<ReceiptPipeline>();
 
         var notArchived = 0;
+        var storageFaults = 0;
         foreach (var file in files)
         {
             string? error;
@@ -53,14 +55,21 @@ internal static class IngestCommand
             {
                 error = "file not found";
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException || pipeline.IsRetryable(ex))
+            catch (StorageFaultException ex)
             {
-                // Nothing was archived (the file could not be read, or the database was busy): run it again.
+                // Nothing was archived: the data folder's storage failed, not the message. Run it again once IT has fixed it.
+                error = $"not archived: storage fault: {ex.Fault.Name}";
+                storageFaults++;
+                await environment.Error.WriteLineAsync($"error: {file}: {error}");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Nothing was archived (the file could not be read): run it again.
                 error = $"not archived: {ex.GetType().Name}";
             }
             notArchived++;
             CliJson.WriteLine(environment.Out, new { file, receiptId = (Guid?)null, messageId = "", status = "NotArchived", reason = error });
         }
-        return notArchived == 0 ? 0 : 1;
+        return storageFaults > 0 ? PharmacyRxCommandLine.StorageFaultExit : notArchived == 0 ? 0 : 1;
     }
 }

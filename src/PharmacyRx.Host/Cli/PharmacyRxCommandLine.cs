@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 
 namespace PharmacyRx.Host.Cli;
@@ -81,6 +82,9 @@ public static class PharmacyRxCommandLine
         return null;
     }
 
+    /// <summary>The exit code (EX_TEMPFAIL) when a storage fault, named on standard error, stopped a verb: run it again once fixed.</summary>
+    public const int StorageFaultExit = 75;
+
     /// <summary>Runs the command line with the given arguments.</summary>
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment)
     {
@@ -94,6 +98,12 @@ public static class PharmacyRxCommandLine
             // serve and every verb: the database named with the cause, never a fall-back to another database.
             await environment.Error.WriteLineAsync($"error: {ex.Message}");
             return 3;
+        }
+        catch (StorageFaultException ex)
+        {
+            // Met opening the database or signing the head at the end (a full disk, an I/O error): what was done is printed.
+            await environment.Error.WriteLineAsync($"error: storage fault: {ex.Fault.Name}");
+            return StorageFaultExit;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

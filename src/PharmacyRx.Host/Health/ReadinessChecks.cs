@@ -8,6 +8,7 @@ using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
 using PharmacyRx.Host.Compliance;
+using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 
 namespace PharmacyRx.Host.Health;
@@ -16,7 +17,8 @@ namespace PharmacyRx.Host.Health;
 /// <c>/health/live</c> (the process answers) and <c>/health/ready</c>: the database, the bus (MassTransit's own
 /// check), the clock's skew from NIST time (1311.205(b)(4)(v)), the freshness of the CRLs held (1311.210(c)(2)), and the
 /// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)), and files in the data
-/// folder that group or others may read (1311.205(b)(5)), and how many paragraphs the compliance self-report fails.
+/// folder that group or others may read (1311.205(b)(5)), how many paragraphs the compliance self-report fails, the free
+/// space of the data folder (<see cref="FreeSpaceOptions"/>) and the copies not yet in <c>Backup:SecondFolder</c>.
 /// Unhealthy answers 503; degraded answers 200 and says why.
 /// </summary>
 public static class ReadinessChecks
@@ -36,6 +38,8 @@ public static class ReadinessChecks
             .AddCheck<BackupAgeCheck>("backup")
             .AddCheck<AuditReportAgeCheck>("auditReport")
             .AddCheck<FileModesCheck>("fileModes")
+            .AddCheck<FreeSpaceCheck>("freeSpace")
+            .AddCheck<SecondFolderCheck>("secondFolder")
             .AddCheck<ComplianceCheck>("compliance");
         return services;
     }
@@ -152,6 +156,48 @@ public static class ReadinessChecks
                 _ => HealthCheckResult.Healthy("no day to report on yet"),
             });
         }
+    }
+
+    // Degraded below the warning threshold; Unhealthy below the hard one or while messages are refused for a storage fault.
+    private sealed class FreeSpaceCheck(FreeSpaceMonitor monitor, IngestRefusals refusals) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var reading = monitor.Read();
+            var data = reading is null ? new Dictionary<string, object>() : new Dictionary<string, object>
+            {
+                ["freeBytes"] = reading.FreeBytes, ["totalBytes"] = reading.TotalBytes, ["warningBytes"] = reading.WarningBytes, ["hardBytes"] = reading.HardBytes,
+            };
+            if (refusals.Current is { } refusing)
+            {
+                data["refusingSince"] = refusing.Since;
+                data["refusals"] = refusing.Refusals;
+            }
+            return Task.FromResult((reading, refusals.Current) switch
+            {
+                (_, { } period) => HealthCheckResult.Unhealthy(
+                    $"messages are refused (503, held, retried) since {period.Since:yyyy-MM-ddTHH:mm:ssZ}: {period.LastFault}", data: data),
+                (null, _) => HealthCheckResult.Degraded("the free space of the data folder cannot be read", data: data),
+                ({ BelowHard: true } low, _) => HealthCheckResult.Unhealthy(
+                    $"{low.FreeBytes} bytes free in the data folder, below the hard threshold of {low.HardBytes}: messages are refused", data: data),
+                ({ BelowWarning: true } low, _) => HealthCheckResult.Degraded(
+                    $"{low.FreeBytes} bytes free in the data folder, below the warning threshold of {low.WarningBytes}", data: data),
+                ({ } ok, _) => HealthCheckResult.Healthy($"{ok.FreeBytes} bytes free in the data folder", data),
+            });
+        }
+    }
+
+    // A head or backup not yet copied to Backup:SecondFolder (unreachable, full): degraded, retried, receiving goes on.
+    private sealed class SecondFolderCheck(SecondFolderCopies copies) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(copies.Behind() switch
+            {
+                null => HealthCheckResult.Healthy("no second folder is set (Backup:SecondFolder)"),
+                [] => HealthCheckResult.Healthy("every signed head and backup is copied to the second folder"),
+                var missing => HealthCheckResult.Degraded($"not yet copied to Backup:SecondFolder (retried): {string.Join("; ", missing.Take(5))}",
+                    data: new Dictionary<string, object> { ["missing"] = missing.Count }),
+            });
     }
 
     // 1311.205(b)(5): a warning (degraded), not a failed readiness: the service still works, but health data is exposed.

@@ -16,13 +16,14 @@ namespace PharmacyRx.Host.Integrity;
 /// Signs the audit chain's head with the pharmacy key (1311.205(b)(16), 1311.215(a)(5)): every few minutes of activity
 /// (<see cref="ChainHeadScheduler"/>), at the end of a command-line verb that wrote, and with each daily report. Each
 /// signed head is recorded in the chain itself (<see cref="AuditEventTypes.ChainHeadSigned"/>), so a head file that goes
-/// missing is detectable, and copied to <c>Backup:SecondFolder</c> when set, outside the data folder. Several instances on
+/// missing is detectable, and copied to <c>Backup:SecondFolder</c> when set, outside the data folder (by
+/// <see cref="SecondFolderCopies"/>: a copy that cannot be written is retried, never a failure of the signing). Several instances on
 /// one database (a chain) each sign into their own data folder: a head names the instance that signed it
 /// (<see cref="ServiceOptions.InstanceName"/>), and only one instance signs a given head.
 /// </summary>
 public sealed partial class ChainHeads(
     AuditLog audit, Database database, PharmacySigningKey? signingKey, DataFolder data, BackupOptions backup, PharmacyKeyHistory keys,
-    TimeProvider time, ServiceOptions service)
+    TimeProvider time, ServiceOptions service, SecondFolderCopies? secondFolder = null)
 {
     public const string Actor = "system:chain-head";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
@@ -81,9 +82,10 @@ public sealed partial class ChainHeads(
         }
         var (signedHead, signedBytes, signature) = done;
         await WriteAsync(Folder, signedHead.Sequence, signedBytes, signature, cancellationToken);
-        if (OutsideFolder is { } outside)
+        if (secondFolder is not null)
         {
-            await WriteAsync(outside, signedHead.Sequence, signedBytes, signature, cancellationToken);
+            // The copy outside (and any an unreachable or full second folder missed before); one that fails waits for the next try.
+            await secondFolder.CopyMissingAsync(cancellationToken);
         }
         return signedHead;
     }

@@ -53,6 +53,8 @@ public sealed class RabbitMqConnection(RabbitMqOptions options, RabbitMqCredenti
         await channel.QueueDeclareAsync(options.ErrorQueue, durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
         await channel.QueueBindAsync(options.ErrorQueue, DeadLetterExchange, "", cancellationToken: cancellationToken);
+        // The inbound queue last: once it exists, so does everything a sender or a listener for outcomes needs.
+        await channel.ExchangeDeclareAsync(options.OutcomesExchange, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
         await channel.QueueDeclareAsync(options.InboundQueue, durable: true, exclusive: false, autoDelete: false,
             arguments: new Dictionary<string, object?>
             {
@@ -61,7 +63,6 @@ public sealed class RabbitMqConnection(RabbitMqOptions options, RabbitMqCredenti
                 ["x-delivery-limit"] = options.DeliveryLimit,
             },
             cancellationToken: cancellationToken);
-        await channel.ExchangeDeclareAsync(options.OutcomesExchange, ExchangeType.Fanout, durable: true, cancellationToken: cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

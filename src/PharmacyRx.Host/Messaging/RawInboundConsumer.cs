@@ -10,7 +10,9 @@ namespace PharmacyRx.Host.Messaging;
 /// quorum queue: a thin door over <see cref="ReceiptPipeline"/>, whose policy (size cap, archiving what could not be
 /// processed, the outcome) applies as at every door. For each message: archive through the pipeline, publish the
 /// outcome with a publisher confirm, and only then acknowledge. A rejected message is archived first and then
-/// dead-lettered to the error queue. A fault the pipeline throws (transient: nothing was archived) returns the message to
+/// dead-lettered to the error queue. A storage fault (<see cref="StorageFault"/>: nothing was archived) is never counted
+/// against the message: the delivery is held, unacknowledged, and tried again with a growing pause until the storage
+/// is back, so it is neither acked nor dead-lettered for it. Any other fault the pipeline throws returns the message to
 /// the queue, up to the queue's delivery limit. Redelivery after a crash finds the MessageID already archived and
 /// re-publishes the stored outcome.
 /// </summary>
@@ -56,7 +58,7 @@ public sealed partial class RawInboundConsumer(
         ReceiptOutcome outcome;
         try
         {
-            outcome = ReceiptOutcome.From(await pipeline.ReceiveAsync(body, Source, stoppingToken));
+            outcome = ReceiptOutcome.From(await ReceiveHoldingAsync(body, delivery.DeliveryTag, stoppingToken));
         }
         catch (Exception ex)
         {
@@ -91,6 +93,31 @@ public sealed partial class RawInboundConsumer(
             await consumer.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None);
         }
     }
+
+    // A storage fault keeps the delivery unacknowledged while it lasts: a requeue would count towards the delivery limit
+    // and dead-letter a message that nothing is wrong with. Only a named storage fault is retried here.
+    private async Task<PharmacyRx.Storage.Archive.ArchiveResult> ReceiveHoldingAsync(byte[] body, ulong tag, CancellationToken stoppingToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                return await pipeline.ReceiveAsync(body, Source, stoppingToken);
+            }
+            catch (StorageFaultException ex)
+            {
+                LogHeld(logger, tag, ex.Fault.Name, pause);
+                await Task.Delay(pause, stoppingToken);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxHoldPause.Ticks));
+            }
+        }
+    }
+
+    private static readonly TimeSpan MaxHoldPause = TimeSpan.FromSeconds(10);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound delivery {Tag} held unacknowledged: storage fault {Fault}; trying again in {Pause}")]
+    private static partial void LogHeld(ILogger logger, ulong tag, string fault, TimeSpan pause);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound delivery {Tag} was not archived; returned to the queue")]
     private static partial void LogNotArchived(ILogger logger, Exception exception, ulong tag);

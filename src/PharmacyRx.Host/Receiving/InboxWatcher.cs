@@ -12,10 +12,10 @@ namespace PharmacyRx.Host.Receiving;
 /// receipt id. A file is moved only after its record is committed, and never deleted: a crash between the two
 /// re-reads the file, and its bytes make that a duplicate, not a second record. The inbox is authenticated by file
 /// permissions, so only a regular file owned by the service user is read, never through a link and never a FIFO or
-/// device (issue 11, finding 11); anything else moves to <c>refused/</c> with the reason audited. The door's policy is
+/// device; anything else moves to <c>refused/</c> with the reason audited. The door's policy is
 /// the pipeline's: a file over the size cap or one whose processing failed is archived as Rejected with its reason and
 /// moved to <c>archived/</c> like any other; only a file the pipeline could not archive at all (or could not be moved
-/// after) goes to <c>refused/</c>, audited, and one left by a transient database fault waits for the next scan. One file
+/// after) goes to <c>refused/</c>, audited, and one left by a storage fault (<see cref="StorageFault"/>) waits for the next scan. One file
 /// never stops the watcher, and the watcher never stops the host.
 /// </summary>
 public sealed partial class InboxWatcher(
@@ -55,10 +55,10 @@ public sealed partial class InboxWatcher(
                     archived++;
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && pipeline.IsRetryable(ex))
+            catch (StorageFaultException ex)
             {
-                // Transient (the database busy): nothing was archived and the file stays for the next scan.
-                LogRetrying(logger, ex, name);
+                // A storage fault (disk full, a lock): nothing was archived and the file stays for the next scan.
+                LogRetrying(logger, name, ex.Fault.Name);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -152,8 +152,8 @@ public sealed partial class InboxWatcher(
     [LoggerMessage(Level = LogLevel.Error, Message = "Inbox file {File} could not be moved aside")]
     private static partial void LogNotMoved(ILogger logger, Exception exception, string file);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox file {File} hit a transient fault; it stays for the next scan")]
-    private static partial void LogRetrying(ILogger logger, Exception exception, string file);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbox file {File} was not archived ({Fault}); it stays for the next scan")]
+    private static partial void LogRetrying(ILogger logger, string file, string fault);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The refusal of inbox file {File} could not be audited")]
     private static partial void LogNotAudited(ILogger logger, Exception exception, string file);

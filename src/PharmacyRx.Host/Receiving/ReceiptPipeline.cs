@@ -17,12 +17,13 @@ namespace PharmacyRx.Host.Receiving;
 /// The policy of every door is here, once (DESIGN.md, "One policy per concept"); a door only carries bytes in and the
 /// outcome out. (1) The size cap: a body over <c>Receiving:MaxAcceptedBytes</c> is archived as Rejected/TooLarge with
 /// its length, the SHA-256 of the whole and its first bytes only. (2) Nothing received is dropped: what cannot be read
-/// is archived as Rejected with its reason, and a fault past reading that is not transient is archived as
-/// Rejected/ProcessingFailed naming the fault. (3) The outcome: every call returns the archived
-/// <see cref="ArchiveResult"/>; the sender is told Error when its status <see cref="PrescriptionStatusRules.IsFailure"/>,
-/// else Status. Only a fault the door should retry (<see cref="IsRetryable"/>: a transient database fault, or
-/// cancellation) is thrown, and then nothing was archived: the door hands the message back (requeue, retry, 503, next
-/// scan of the inbox).
+/// is archived as Rejected with its reason, and a fault past reading that is about the message is archived as
+/// Rejected/ProcessingFailed naming the fault. (3) A <see cref="StorageFault"/> (disk full, I/O error, read-only, lock
+/// not granted, connection lost; or free space below the hard threshold, checked first) is never a verdict on the
+/// message: nothing is archived and <see cref="StorageFaultException"/> is thrown, so the door hands the message back
+/// (503 with Retry-After, no ack, a retry, the file left in the inbox, a non-zero exit). Cancellation is thrown too.
+/// (4) The outcome: every other call returns the archived <see cref="ArchiveResult"/>; the sender is told Error when its
+/// status <see cref="PrescriptionStatusRules.IsFailure"/>, else Status.
 /// </remarks>
 public sealed partial class ReceiptPipeline(
     ScriptMessageReader reader,
@@ -34,6 +35,8 @@ public sealed partial class ReceiptPipeline(
     ArchiveQueries queries,
     SignatureVerification verification,
     TimeProvider time,
+    FreeSpaceMonitor freeSpace,
+    IngestRefusals refusals,
     ILogger<ReceiptPipeline> logger)
 {
     /// <summary>How much of a body over the accepted size is kept: its first 64 KiB.</summary>
@@ -58,18 +61,28 @@ public sealed partial class ReceiptPipeline(
         {
             reading.CancelAfter(timeout);
         }
-        using var read = await InboundBody.ReadAsync(
-            body, declaredLength, options.MaxAcceptedBytes, TooLargeKeptBytes, data.InboundSpillFolder, reading.Token);
+        InboundBody read;
+        try
+        {
+            read = await InboundBody.ReadAsync(
+                body, declaredLength, options.MaxAcceptedBytes, TooLargeKeptBytes, data.InboundSpillFolder, reading.Token);
+        }
+        catch (Exception ex) when (StorageFault.Of(ex, dialect) is { } fault)
+        {
+            // The spill file of a large body could not be written: the data folder's disk, not the message.
+            throw Refuse(fault, ex);
+        }
+        using var held = read;
         return read.IsTooLarge
             ? await ReceiveTooLargeAsync(read.Bytes, read.Length, read.Sha256, source, cancellationToken)
             : await ReceiveAsync(read.Bytes, source, cancellationToken);
     }
 
     /// <summary>
-    /// True for a fault the door should hand back to its sender or transport for another try: cancellation or a transient
-    /// database fault (busy, locked). Nothing was archived; the message is not lost because the transport still holds it.
+    /// True for what the pipeline throws and the door hands back to its sender or transport for another try: a
+    /// <see cref="StorageFaultException"/> or cancellation. Nothing was archived; the transport still holds the message.
     /// </summary>
-    public bool IsRetryable(Exception exception) => exception is OperationCanceledException || dialect.IsTransient(exception);
+    public static bool IsRetryable(Exception exception) => exception is OperationCanceledException or StorageFaultException;
 
     /// <summary>Whether an outcome is a body refused at the cap (a door that can answer "too large", as HTTP 413, does).</summary>
     public static bool IsRefusedForSize(ArchiveResult result) =>
@@ -98,20 +111,48 @@ public sealed partial class ReceiptPipeline(
             cancellationToken);
     }
 
-    // DESIGN.md, "Messages": nothing received is dropped. A fault that is neither the message's nor transient (a bug, a
-    // constraint the database refused) is archived with the fault's type as its reason; a retryable one is the door's.
+    // DESIGN.md, "Messages": nothing received is dropped. A fault that is about the message (a bug its content met, a
+    // constraint the database refused) is archived with the fault's type as its reason; a storage fault is the door's.
     private async Task<ArchiveResult> KeepingFailuresAsync(
         ReadOnlyMemory<byte> kept, ReceiptSource source, Func<Task<ArchiveResult>> archive, CancellationToken cancellationToken)
     {
+        if (freeSpace.Read() is { BelowHard: true } low)
+        {
+            // Refused before the database can fail half-way through a commit.
+            throw Refuse(StorageFault.BelowHardThreshold(low.FreeBytes), null);
+        }
         try
         {
-            return await archive();
+            var archived = await archive();
+            refusals.Archived();
+            return archived;
         }
-        catch (Exception ex) when (!IsRetryable(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException && StorageFault.Of(ex, dialect) is { } fault)
+        {
+            throw Refuse(fault, ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFailed(logger, ex, source.Name);
-            return await ReceiveUnprocessableAsync(kept, source, $"processing failed: {ex.GetType().Name}", cancellationToken);
+            try
+            {
+                var archived = await ReceiveUnprocessableAsync(kept, source, $"processing failed: {ex.GetType().Name}", cancellationToken);
+                refusals.Archived();
+                return archived;
+            }
+            catch (Exception again) when (again is not OperationCanceledException && StorageFault.Of(again, dialect) is { } fault)
+            {
+                throw Refuse(fault, again);
+            }
         }
+    }
+
+    private StorageFaultException Refuse(StorageFault met, Exception? cause)
+    {
+        var fault = met.Explained(freeSpace.Read());
+        refusals.Refused(fault);
+        LogRefused(logger, fault.Name);
+        return new StorageFaultException(fault, cause);
     }
 
     private async Task<ArchiveResult> ArchiveAsync(
@@ -208,6 +249,9 @@ public sealed partial class ReceiptPipeline(
             ? (target.ReceiptId, decision)
             : (null, ReceiptDecision.CancelWithoutBinding(target.ReceiptId, mismatches));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message not archived, handed back to its door: storage fault {Fault}")]
+    private static partial void LogRefused(ILogger logger, string fault);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Processing a message from {Source} failed; archiving it as rejected")]
     private static partial void LogFailed(ILogger logger, Exception exception, string source);

@@ -4,7 +4,8 @@ using PharmacyRx.Storage;
 namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
-/// Many messages in flight so the archive writer can group their commits; retry only transient database faults.
+/// Many messages in flight so the archive writer can group their commits; retry only storage faults
+/// (<see cref="StorageFaultException"/>: nothing was archived), for hours when the disk is full, never archiving them as rejected.
 /// </summary>
 public sealed class ReceivePrescriptionConsumerDefinition : ConsumerDefinition<ReceivePrescriptionConsumer>
 {
@@ -28,8 +29,10 @@ public sealed class ReceivePrescriptionConsumerDefinition : ConsumerDefinition<R
         }
         endpointConfigurator.UseMessageRetry(retry =>
         {
+            retry.Handle<StorageFaultException>();
             retry.Handle<Exception>(_dialect.IsTransient);
-            retry.Exponential(5, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(200));
+            // About 1,000 tries, at most 30 seconds apart: a full disk waits for IT for about eight hours.
+            retry.Exponential(1000, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
         });
     }
 }

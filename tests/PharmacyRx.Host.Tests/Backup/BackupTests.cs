@@ -69,7 +69,8 @@ public class BackupTests
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
         var options = new BackupOptions { LocalTime = TimeSpan.FromHours(2) };
         var service = new BackupService(pharmacy.Get<ISqlDialect>(), pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, options,
-            new PharmacyClock(clock, TimeZoneInfo.Utc), NullLogger<BackupService>.Instance);
+            new PharmacyClock(clock, TimeZoneInfo.Utc), new SecondFolderCopies(pharmacy.Data, options, NullLogger<SecondFolderCopies>.Instance),
+            NullLogger<BackupService>.Instance);
         var scheduler = new BackupScheduler(service, options, new PharmacyClock(clock, TimeZoneInfo.Utc), clock, NullLogger<BackupScheduler>.Instance);
 
         var first = await scheduler.CatchUpAsync(CancellationToken.None);
@@ -112,7 +113,8 @@ public class BackupTests
         var clock = new ManualTimeProvider(new DateTimeOffset(2026, 9, 1, 3, 0, 0, TimeSpan.Zero));
         var options = new BackupOptions { KeepDays = 3 };
         var service = new BackupService(pharmacy.Get<ISqlDialect>(), pharmacy.Get<AuditLog>(), pharmacy.Get<PharmacySigningKey>(), pharmacy.Data, options,
-            new PharmacyClock(clock, TimeZoneInfo.Utc), NullLogger<BackupService>.Instance);
+            new PharmacyClock(clock, TimeZoneInfo.Utc), new SecondFolderCopies(pharmacy.Data, options, NullLogger<SecondFolderCopies>.Instance),
+            NullLogger<BackupService>.Instance);
 
         for (var day = 0; day < 10; day++)
         {

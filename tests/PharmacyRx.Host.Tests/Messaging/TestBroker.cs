@@ -38,6 +38,13 @@ internal sealed class TestBroker
         ["Bus:RabbitMq:OutcomesExchange"] = OutcomesExchange,
     };
 
+    /// <summary>A broker at <paramref name="address"/> (host:port), with this test's own queue names.</summary>
+    public static TestBroker At(string address)
+    {
+        var parts = address.Split(':');
+        return new TestBroker(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public static TestBroker Require()
     {
         var address = Environment.GetEnvironmentVariable(Variable);
@@ -50,8 +57,7 @@ internal sealed class TestBroker
             }
             Assert.Ignore(reason);
         }
-        var parts = address!.Split(':');
-        return new TestBroker(parts[0], int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        return At(address!);
     }
 
     public async Task<IConnection> ConnectAsync() => await new ConnectionFactory

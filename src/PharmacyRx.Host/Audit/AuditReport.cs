@@ -114,13 +114,5 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static string Title(IncidentCategory category) => category switch
-    {
-        IncidentCategory.UnauthorizedAccess => "Attempted unauthorized access (1311.215(a)(1))",
-        IncidentCategory.UnauthorizedModification => "Attempted unauthorized modification or destruction (1311.215(a)(2))",
-        IncidentCategory.InterferenceWithOperations => "Interference with operations (1311.215(a)(3))",
-        IncidentCategory.AccessControlChange => "Access-control changes (1311.215(a)(4))",
-        IncidentCategory.AuditTrailInterference => "Interference with the audit trail (1311.215(a)(5))",
-        _ => throw new ArgumentOutOfRangeException(nameof(category), category, null),
-    };
+    public static string Title(IncidentCategory category) => IncidentCategories.Title(category);
 }

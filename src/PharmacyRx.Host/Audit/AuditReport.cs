@@ -20,6 +20,11 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
     /// <summary>The compliance self-report's count when the report was written ("N paragraphs pass, N warn, N fail"), or null.</summary>
     public string? Compliance { get; init; }
 
+    /// <summary>The security incidents as they stood when the report was written (1311.215(c)), or null.</summary>
+    public string? SecurityIncidents { get; init; }
+
+    private string IncidentsLine => $"Security incidents (1311.215(c)): {SecurityIncidents ?? "not read for this day"}; decide them in the console (Security incidents) or with pharmacyrx audit incidents";
+
     private string ComplianceLine => $"Compliance self-report: {Compliance ?? "not counted for this day"}; every paragraph's evidence and tests: {ComplianceCommand}";
 
     /// <summary>One incident: its category, and the audit event (or chain break) behind it.</summary>
@@ -32,7 +37,8 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"PharmacyRx audit report for {Day:yyyy-MM-dd} (21 CFR 1311.215(b))\n")
             .Append(CultureInfo.InvariantCulture, $"Generated {GeneratedAt:yyyy-MM-ddTHH:mm:ssZ}; {EventsThatDay} audit events that day; chain head {ChainHeadSequence} {ChainHeadHash}\n")
-            .Append(CultureInfo.InvariantCulture, $"{ComplianceLine}\n\n");
+            .Append(CultureInfo.InvariantCulture, $"{ComplianceLine}\n")
+            .Append(CultureInfo.InvariantCulture, $"{IncidentsLine}\n\n");
         foreach (var category in Enum.GetValues<IncidentCategory>())
         {
             var incidents = Incidents.Where(i => i.Category == category).ToArray();
@@ -52,7 +58,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report ")
             .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</title></head><body><h1>Audit report for ")
             .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</h1><p>").Append(E(EventsThatDay)).Append(" audit events; chain head ")
-            .Append(E(ChainHeadSequence)).Append("</p><p>").Append(E(ComplianceLine)).Append("</p>");
+            .Append(E(ChainHeadSequence)).Append("</p><p>").Append(E(ComplianceLine)).Append("</p><p>").Append(E(IncidentsLine)).Append("</p>");
         foreach (var category in Enum.GetValues<IncidentCategory>())
         {
             var incidents = Incidents.Where(i => i.Category == category).ToArray();

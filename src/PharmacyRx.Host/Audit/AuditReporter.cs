@@ -16,7 +16,7 @@ namespace PharmacyRx.Host.Audit;
 /// </summary>
 public sealed class AuditReporter(
     AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, TimeProvider time, ChainHeads heads,
-    Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null)
+    Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null, IncidentStore? incidentStore = null)
 {
     public const string Actor = "system:audit-report";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -50,6 +50,7 @@ public sealed class AuditReporter(
         var start = Local(day, zone);
         var end = Local(day.AddDays(1), zone);
         var incidents = new List<AuditReport.Incident>();
+        var securityIncidents = incidentStore;
         var walker = new AuditChain.Walker(audit.ChainKeys);
         var hashes = new Dictionary<long, string>();
         long eventsThatDay = 0, headSequence = 0;
@@ -100,7 +101,11 @@ public sealed class AuditReporter(
         }
 
         var report = new AuditReport(day, time.GetUtcNow(), eventsThatDay, headSequence, headHash,
-            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray());
+            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray())
+        {
+            // 1311.215(c): what still waits for a decision, and each open incident's deadline, until its report is sent.
+            SecurityIncidents = securityIncidents is null ? null : (await securityIncidents.ReadAsync(cancellationToken)).Summary(),
+        };
         Directory.CreateDirectory(Folder);
         if (compliance is not null && day == Yesterday())
         {

@@ -114,6 +114,8 @@ public class SecurityIncidentTests
     public async Task The_command_line_lists_decides_prints_the_report_and_marks_it_sent()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var added = await pharmacy.RunAsync("users", "add", "tech1", "--full-name", "Synthetic tech1", "--initials", "TE", "--role", "Technician");
+        Assert.That(added.ExitCode, Is.Zero, added.Error);
 
         var listed = await pharmacy.RunAsync("audit", "incidents", "list");
         var undecided = JsonDocument.Parse(listed.Output).RootElement.GetProperty("events").EnumerateArray()
@@ -128,7 +130,7 @@ public class SecurityIncidentTests
         var after = JsonDocument.Parse((await pharmacy.RunAsync("audit", "incidents", "list")).Output).RootElement;
 
         Assert.That(listed.ExitCode, Is.Zero, listed.Error);
-        Assert.That(undecided, Has.Length.GreaterThanOrEqualTo(2), "installing creates the administrator: access-control changes to decide");
+        Assert.That(undecided, Has.Length.GreaterThanOrEqualTo(2), "the administrator and tech1 created: access-control changes to decide");
         Assert.That((notIncident.ExitCode, incident.ExitCode, report.ExitCode, html.ExitCode, sent.ExitCode), Is.EqualTo((0, 0, 0, 0, 0)), notIncident.Error + incident.Error + sent.Error);
         Assert.That(report.Output, Does.Contain("What was done: account disabled").And.Contain($"by cli:{Environment.UserName}"));
         Assert.That(html.Output, Does.StartWith("<!DOCTYPE html>"));

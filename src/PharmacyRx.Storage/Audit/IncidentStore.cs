@@ -20,6 +20,10 @@ public sealed class IncidentStore(Database database, TimeProvider time)
     /// <summary>The most events one decision covers.</summary>
     public const int MaxEventsPerDecision = 10_000;
 
+    // The flagged types as SQL literals: AuditEventTypes constants (letters only), never request text.
+    private static readonly string FlaggedTypes = string.Join(", ", IncidentCategories.Types
+        .Select(type => type.All(char.IsAsciiLetter) ? $"'{type}'" : throw new InvalidOperationException($"event type {type} is not letters only")));
+
     /// <summary>A decision's outcome: its id, or why it was refused.</summary>
     public sealed record Outcome(Guid? DecisionId, string? Problem);
 
@@ -142,12 +146,12 @@ public sealed class IncidentStore(Database database, TimeProvider time)
             return new IncidentStanding([], [], time.GetUtcNow());
         }
         // Candidates by type; the MAC then tells the service's events from events someone appended with the public hash.
-        const string flagged = """
+        var flagged = $"""
             SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
-            FROM audit_events WHERE sequence >= @From AND event_type IN @Types ORDER BY sequence
+            FROM audit_events WHERE sequence >= @From AND event_type IN ({FlaggedTypes}) ORDER BY sequence
             """;
         var rows = await connection.QueryAsync<AuditLog.AuditRow>(new CommandDefinition(flagged,
-            new { From = keyedFrom, Types = IncidentCategories.Types.ToArray() }, transaction, cancellationToken: cancellationToken));
+            new { From = keyedFrom }, transaction, cancellationToken: cancellationToken));
         var candidates = new List<(ChainedAuditEvent Stored, IncidentCategory Category)>();
         foreach (var stored in rows.Select(row => row.ToChained()))
         {

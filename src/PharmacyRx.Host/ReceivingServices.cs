@@ -61,6 +61,7 @@ public static class ReceivingServices
         services.AddSingleton<TrustStore>();
         services.AddSingleton<CrlStore>();
         services.AddSingleton<VerificationEventStore>();
+        services.AddSingleton<IncidentStore>();
         services.AddVerification(configuration);
         services.AddSingleton(_ => configuration.GetSection("Backup").Get<BackupOptions>() ?? new BackupOptions());
         services.AddSingleton(provider => new AuditReporter(
@@ -70,7 +71,8 @@ public static class ReceivingServices
             // Resolved when a report is written: the compliance report itself reads the audit reports.
             async cancellationToken => provider.GetService<Compliance.ComplianceReporter>() is { } compliance
                 ? (await compliance.BuildAsync(testResults: null, cancellationToken)).Summary
-                : null));
+                : null,
+            provider.GetRequiredService<IncidentStore>()));
         // The pharmacy's own certificates, pinned by the copy in Backup:SecondFolder when there is one; `verify --pin` replaces it.
         services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin: null));
         services.AddSingleton(_ => configuration.GetSection("Audit").Get<ChainHeadOptions>() ?? new ChainHeadOptions());

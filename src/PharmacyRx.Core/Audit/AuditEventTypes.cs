@@ -123,4 +123,15 @@ public static class AuditEventTypes
     /// their sequence numbers. The service's own events link past them and no head is signed over them.
     /// </summary>
     public const string ChainIntrusion = "ChainIntrusion";
+
+    // Security incidents
+
+    /// <summary>
+    /// 1311.215(c): a person decided whether flagged auditable events (their sequences in the details) are a security
+    /// incident; the decision, reason and what was done are rows of <c>incident_decisions</c>.
+    /// </summary>
+    public const string IncidentDecided = "IncidentDecided";
+
+    /// <summary>1311.215(c): an incident's report was sent (to whom and when in the details).</summary>
+    public const string IncidentReported = "IncidentReported";
 }

@@ -64,9 +64,26 @@ public static class IncidentCategories
         [AuditEventTypes.ChainIntrusion] = IncidentCategory.AuditTrailInterference,
     };
 
+    /// <summary>
+    /// The event types that may be flagged (an archive verification only when it failed): a reader selects the candidates
+    /// by type, then keeps those <see cref="Of"/> flags.
+    /// </summary>
+    public static IReadOnlyCollection<string> Types { get; } = [.. ByType.Keys, AuditEventTypes.ArchiveVerified];
+
     /// <summary>The category of an event, or null when it is routine. A failed archive verification is interference with records.</summary>
     public static IncidentCategory? Of(AuditEvent auditEvent) =>
         auditEvent is { Type: AuditEventTypes.ArchiveVerified, Outcome: AuditOutcome.Failure }
             ? IncidentCategory.UnauthorizedModification
             : ByType.TryGetValue(auditEvent.Type, out var category) ? category : null;
+
+    /// <summary>A category as reports title it, with its paragraph.</summary>
+    public static string Title(IncidentCategory category) => category switch
+    {
+        IncidentCategory.UnauthorizedAccess => "Attempted unauthorized access (1311.215(a)(1))",
+        IncidentCategory.UnauthorizedModification => "Attempted unauthorized modification or destruction (1311.215(a)(2))",
+        IncidentCategory.InterferenceWithOperations => "Interference with operations (1311.215(a)(3))",
+        IncidentCategory.AccessControlChange => "Access-control changes (1311.215(a)(4))",
+        IncidentCategory.AuditTrailInterference => "Interference with the audit trail (1311.215(a)(5))",
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, null),
+    };
 }

@@ -4,10 +4,14 @@ using Microsoft.AspNetCore.Mvc;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Audit;
+using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Api;
 
-/// <summary>The daily audit reports (1311.215(b)), for users with <see cref="Permission.ReadAudit"/>.</summary>
+/// <summary>
+/// The daily audit reports (1311.215(b)) and the security incidents (1311.215(c)): the flagged events and their state, a
+/// decision over several events, an incident marked sent, an incident's report. For users with <see cref="Permission.ReadAudit"/>.
+/// </summary>
 public static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
@@ -15,8 +19,84 @@ public static class AuditApi
         var reports = app.MapGroup("/api/audit/reports").WithTags("Audit").RequirePermission(Permission.ReadAudit);
         reports.MapGet("/", (AuditReporter reporter) => TypedResults.Ok(reporter.Days())).WithName("ListAuditReports");
         reports.MapGet("/{day}", Report).WithName("GetAuditReport");
+
+        var incidents = app.MapGroup("/api/audit/incidents").WithTags("Audit").RequirePermission(Permission.ReadAudit);
+        incidents.MapGet("/", ListIncidentsAsync).WithName("ListSecurityIncidents");
+        incidents.MapPost("/decisions", DecideAsync).WithName("DecideSecurityIncident");
+        incidents.MapPost("/{id:guid}/reported", MarkReportedAsync).WithName("MarkIncidentReported");
+        incidents.MapGet("/{id:guid}/report", IncidentReportAsync).WithName("GetIncidentReport");
         return app;
     }
+
+    /// <summary>A decision over flagged events: an incident (with what was done) or not, and why.</summary>
+    public sealed record DecisionRequest(long[]? Sequences, bool Incident, string? Reason, string? ActionTaken);
+
+    /// <summary>An incident's report sent: to whom, and when (now when left out).</summary>
+    public sealed record ReportedRequest(string? ReportedTo, DateTimeOffset? ReportedAt);
+
+    public sealed record DecisionResponse(Guid DecisionId);
+
+    public sealed record FlaggedEventView(long Sequence, DateTimeOffset OccurredAt, string Type, string Category, string Actor, string Outcome, string Target,
+        string Details, string State, Guid? DecisionId);
+
+    public sealed record IncidentView(Guid DecisionId, DateTimeOffset DecidedAt, string DecidedBy, string Reason, string ActionTaken, IReadOnlyList<long> Sequences,
+        DateOnly DueDay, DateTimeOffset DueBy, bool Overdue, string? ReportedTo, DateTimeOffset? ReportedAt);
+
+    public sealed record IncidentsView(int Undecided, int UndecidedOverADay, IReadOnlyList<FlaggedEventView> Events, IReadOnlyList<IncidentView> Incidents);
+
+    /// <summary>The standing as the API and the command line show it.</summary>
+    public static IncidentsView View(IncidentStanding standing) => new(
+        standing.Undecided.Count,
+        standing.Late.Count,
+        [.. standing.Events.Select(e => new FlaggedEventView(e.Sequence, e.Event.OccurredAt, e.Event.Type, e.Category.ToString(), e.Event.Actor,
+            e.Event.Outcome.ToString(), e.Event.Target, e.Event.Details, e.Verdict?.ToString() ?? "Undecided", e.DecisionId))],
+        [.. standing.Incidents.Select(i => new IncidentView(i.DecisionId, i.DecidedAt, i.DecidedBy, i.Reason, i.ActionTaken, i.Sequences, i.DueDay, i.DueBy,
+            i.IsOverdue(standing.At), i.ReportedTo, i.ReportedAt))]);
+
+    private static async Task<Ok<IncidentsView>> ListIncidentsAsync(IncidentStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(View(await store.ReadAsync(cancellationToken)));
+
+    private static async Task<Results<Ok<DecisionResponse>, ProblemHttpResult>> DecideAsync(
+        DecisionRequest request, HttpContext context, IncidentStore store, CancellationToken cancellationToken)
+    {
+        var decided = await store.DecideAsync(request.Sequences ?? [], request.Incident, request.Reason, request.ActionTaken, context.UserName(), cancellationToken);
+        return decided.DecisionId is { } id
+            ? TypedResults.Ok(new DecisionResponse(id))
+            : TypedResults.Problem(statusCode: 400, title: "Not decided", detail: decided.Problem);
+    }
+
+    private static async Task<Results<Ok<DecisionResponse>, ProblemHttpResult>> MarkReportedAsync(
+        Guid id, ReportedRequest request, HttpContext context, IncidentStore store, CancellationToken cancellationToken)
+    {
+        var marked = await store.MarkReportedAsync(id, request.ReportedTo, request.ReportedAt, context.UserName(), cancellationToken);
+        return marked.DecisionId is { } decision
+            ? TypedResults.Ok(new DecisionResponse(decision))
+            : TypedResults.Problem(statusCode: 400, title: "Not marked sent", detail: marked.Problem);
+    }
+
+    private static async Task<Results<ContentHttpResult, NotFound<ProblemDetails>, ProblemHttpResult>> IncidentReportAsync(
+        Guid id, HttpContext context, IncidentStore store, CancellationToken cancellationToken, string format = "txt")
+    {
+        if (format is not ("txt" or "html"))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Unknown format", detail: "format is txt or html");
+        }
+        if (await store.ReportAsync(id, cancellationToken) is not { } report)
+        {
+            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"no incident report {id:D}" });
+        }
+        if (format == "txt")
+        {
+            return TypedResults.Content(report.Text, "text/plain; charset=utf-8");
+        }
+        // The report's own style sheet and nothing else: no script, sandboxed.
+        context.Response.Headers.ContentSecurityPolicy = IncidentReportPolicy;
+        return TypedResults.Content(report.Html, "text/html; charset=utf-8");
+    }
+
+    /// <summary>The Content-Security-Policy an incident report's HTML is served with: its style sheet alone, sandboxed.</summary>
+    public static string IncidentReportPolicy { get; } =
+        $"default-src 'none'; style-src {PharmacyRx.Core.Audit.IncidentReport.StyleHash}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox";
 
     private static Results<ContentHttpResult, NotFound<ProblemDetails>, ProblemHttpResult> Report(string day, AuditReporter reporter, string format = "json")
     {

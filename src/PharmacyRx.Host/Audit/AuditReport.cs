@@ -31,6 +31,11 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         (TimeZone is not null && PharmacyClock.TryFindZone(TimeZone, out var zone) ? TimeZoneInfo.ConvertTime(at, zone) : at)
             .ToString("HH:mm:ss zzz", CultureInfo.InvariantCulture);
 
+    /// <summary>The security incidents as they stood when the report was written (1311.215(c)), or null.</summary>
+    public string? SecurityIncidents { get; init; }
+
+    private string IncidentsLine => $"Security incidents (1311.215(c)): {SecurityIncidents ?? "not read for this day"}; decide them in the console (Security incidents) or with pharmacyrx audit incidents";
+
     private string ComplianceLine => $"Compliance self-report: {Compliance ?? "not counted for this day"}; every paragraph's evidence and tests: {ComplianceCommand}";
 
     /// <summary>One incident: its category, and the audit event (or chain break) behind it.</summary>
@@ -43,7 +48,8 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"PharmacyRx audit report for {DayInZone} (21 CFR 1311.215(b))\n")
             .Append(CultureInfo.InvariantCulture, $"Generated {GeneratedAt:yyyy-MM-ddTHH:mm:ssZ}; {EventsThatDay} audit events that day; chain head {ChainHeadSequence} {ChainHeadHash}\n")
-            .Append(CultureInfo.InvariantCulture, $"{ComplianceLine}\n\n");
+            .Append(CultureInfo.InvariantCulture, $"{ComplianceLine}\n")
+            .Append(CultureInfo.InvariantCulture, $"{IncidentsLine}\n\n");
         foreach (var category in Enum.GetValues<IncidentCategory>())
         {
             var incidents = Incidents.Where(i => i.Category == category).ToArray();
@@ -63,7 +69,7 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report ")
             .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</title></head><body><h1>Audit report for ")
             .Append(E(DayInZone)).Append("</h1><p>").Append(E(EventsThatDay)).Append(" audit events; chain head ")
-            .Append(E(ChainHeadSequence)).Append("</p><p>").Append(E(ComplianceLine)).Append("</p>");
+            .Append(E(ChainHeadSequence)).Append("</p><p>").Append(E(ComplianceLine)).Append("</p><p>").Append(E(IncidentsLine)).Append("</p>");
         foreach (var category in Enum.GetValues<IncidentCategory>())
         {
             var incidents = Incidents.Where(i => i.Category == category).ToArray();
@@ -125,13 +131,5 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static string Title(IncidentCategory category) => category switch
-    {
-        IncidentCategory.UnauthorizedAccess => "Attempted unauthorized access (1311.215(a)(1))",
-        IncidentCategory.UnauthorizedModification => "Attempted unauthorized modification or destruction (1311.215(a)(2))",
-        IncidentCategory.InterferenceWithOperations => "Interference with operations (1311.215(a)(3))",
-        IncidentCategory.AccessControlChange => "Access-control changes (1311.215(a)(4))",
-        IncidentCategory.AuditTrailInterference => "Interference with the audit trail (1311.215(a)(5))",
-        _ => throw new ArgumentOutOfRangeException(nameof(category), category, null),
-    };
+    public static string Title(IncidentCategory category) => IncidentCategories.Title(category);
 }

@@ -17,7 +17,7 @@ namespace PharmacyRx.Host.Audit;
 /// </summary>
 public sealed class AuditReporter(
     AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, PharmacyClock clock, ChainHeads heads, Backup.SecondFolderCopies? secondFolder = null,
-    Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null)
+    Func<CancellationToken, Task<Compliance.ComplianceSummary?>>? compliance = null, IncidentStore? incidentStore = null)
 {
     public const string Actor = "system:audit-report";
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -51,6 +51,7 @@ public sealed class AuditReporter(
         var start = clock.StartOfDay(day);
         var end = clock.StartOfDay(day.AddDays(1));
         var incidents = new List<AuditReport.Incident>();
+        var securityIncidents = incidentStore;
         var walker = new AuditChain.Walker(audit.ChainKeys);
         var hashes = new Dictionary<long, string>();
         long eventsThatDay = 0, headSequence = 0;
@@ -107,7 +108,12 @@ public sealed class AuditReporter(
                 "Backup:SecondFolder", $"{behind.Count} copies not yet written there (retried): {string.Join("; ", behind.Take(10))}"));
         }
         var report = new AuditReport(day, clock.GetUtcNow(), eventsThatDay, headSequence, headHash,
-            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray()) { TimeZone = clock.Zone.Id };
+            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray())
+        {
+            TimeZone = clock.Zone.Id,
+            // 1311.215(c): what still waits for a decision, and each open incident's deadline, until its report is sent.
+            SecurityIncidents = securityIncidents is null ? null : (await securityIncidents.ReadAsync(cancellationToken)).Summary(),
+        };
         Directory.CreateDirectory(Folder);
         if (compliance is not null && day == Yesterday())
         {

@@ -6,7 +6,8 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// <c>audit report --date D [--format txt|html|csv|json]</c>: the day's incident report (1311.215(b)), written first when
-/// there is none (which needs the key password: the chain head is signed); <c>audit reports</c> lists the days.
+/// there is none (which needs the key password: the chain head is signed); <c>audit reports</c> lists the days;
+/// <c>audit incidents</c> decides and reports security incidents (<see cref="AuditIncidentsCommand"/>).
 /// </summary>
 internal static class AuditCommand
 {
@@ -19,7 +20,10 @@ internal static class AuditCommand
         report.SetAction((parse, ct) => ReportAsync(environment, new DataFolder(parse.GetValue(data)!), parse.GetValue(date)!, parse.GetValue(format)!, ct));
         var reports = new Command("reports", "List the days that have an audit report");
         reports.SetAction((parse, ct) => ListAsync(environment, new DataFolder(parse.GetValue(data)!), ct));
-        return new Command("audit", "The daily audit analysis (1311.215(b))") { report, reports };
+        return new Command("audit", "The daily audit analysis (1311.215(b)) and the security incidents (1311.215(c))")
+        {
+            report, reports, AuditIncidentsCommand.Create(environment, data),
+        };
     }
 
     private static async Task<int> ReportAsync(CliEnvironment environment, DataFolder data, string date, string format, CancellationToken cancellationToken)

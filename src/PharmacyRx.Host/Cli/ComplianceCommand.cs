@@ -5,7 +5,7 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// <c>compliance [--format txt|html|json] [--test-results FILE]</c>: the compliance self-report, every paragraph of 21 CFR
-/// 1311.205(b), 1311.210, 1311.215(a)-(b), 1311.305 and 1304.04(h)(5) with its live evidence and its tests' last outcomes
+/// 1311.205(b), 1311.210, 1311.215(a)-(c), 1311.305 and 1304.04(h)(5) with its live evidence and its tests' last outcomes
 /// (a TRX file, or the folder <c>scripts/test.sh</c> writes them to). Exit 0 when no paragraph fails, 1 otherwise, so
 /// monitoring can run it daily. A verb has no clock check running: the clock is checked as the report is made.
 /// </summary>

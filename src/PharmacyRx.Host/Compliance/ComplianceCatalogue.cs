@@ -13,7 +13,7 @@ public static class ComplianceCatalogue
     /// <summary>The name of the NUnit property that ties a test to a paragraph.</summary>
     public const string RuleProperty = "Rule";
 
-    /// <summary>1311.205(b)(1)-(18), 1311.210(a)-(c), 1311.215(a)-(b), 1311.305 and 1304.04(h)(5), in that order.</summary>
+    /// <summary>1311.205(b)(1)-(18), 1311.210(a)-(c), 1311.215(a)-(c), 1311.305 and 1304.04(h)(5), in that order.</summary>
     public static IReadOnlyList<Entry> Entries { get; } =
     [
         new("1311.205(b)(1)", "Logical access controls limit annotation, alteration, deletion and setting access controls",
@@ -85,6 +85,9 @@ public static class ComplianceCatalogue
         new("1311.215(b)", "Audit trail analysed every calendar day, incident report generated",
             "Every local calendar day (and at start-up for a day missed) the trail is analysed and the incident report written and signed.",
             [LiveCheck.AuditReport]),
+        new("1311.215(c)", "Each auditable event determined; a security incident reported within one business day",
+            "A person with ReadAudit decides each flagged event (incident or not, with the reason), audited; an incident's report (text and HTML) is kept in the database and shown with its deadline, the next weekday, until it is marked sent.",
+            [LiveCheck.SecurityIncidents]),
         new("1311.305", "Records kept electronically two years, readily retrievable, migrated with their signatures",
             "Records are kept in the database and its backups, retrievable and exportable; a backup carries the signed records and the key history.",
             [LiveCheck.Retention, LiveCheck.Backups]),

@@ -59,7 +59,7 @@ public static class ComplianceReportRenderer
     {
         static string E(string value) => WebUtility.HtmlEncode(value);
         var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Compliance self-report</title></head><body>")
-            .Append("<h1>Compliance self-report</h1><p>21 CFR 1311.205(b), 1311.210, 1311.215(a)-(b), 1311.305 and 1304.04(h)(5). Generated ")
+            .Append("<h1>Compliance self-report</h1><p>21 CFR 1311.205(b), 1311.210, 1311.215(a)-(c), 1311.305 and 1304.04(h)(5). Generated ")
             .Append(E(report.GeneratedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture))).Append(" for ").Append(E(report.DataFolder))
             .Append("; test results: ").Append(E(report.TestResults ?? "not given")).Append(".</p><p><strong>").Append(E(report.Summary.ToString())).Append("</strong></p>");
         foreach (var p in report.Paragraphs)

@@ -212,6 +212,26 @@ public sealed partial class ComplianceReporter
             $"Keep the service running (it writes the report every day and catches up missed days at start-up), or run 'pharmacyrx audit report --date {Day(yesterday)}'.");
     }
 
+    // 1311.215(c): each flagged event decided within a day; each incident reported by the end of the next business day.
+    private async Task<Evidence> SecurityIncidentsAsync(CancellationToken cancellationToken)
+    {
+        const string check = "security incidents decided and reported";
+        var standing = await incidents.ReadAsync(cancellationToken);
+        var problems = new List<string>();
+        if (standing.Late is { Count: > 0 } late)
+        {
+            problems.Add($"{late.Count} flagged event(s) undecided for more than a day (from #{late[0].Sequence}, {late[0].Event.Type} at {late[0].Event.OccurredAt:yyyy-MM-dd HH:mm}Z)");
+        }
+        foreach (var overdue in standing.Overdue)
+        {
+            problems.Add($"incident {overdue.DecisionId:D} was due to the DEA by the end of {Day(overdue.DueDay)} and is not marked sent");
+        }
+        return problems.Count > 0
+            ? new(check, ComplianceStatus.Fail, string.Join("; ", problems),
+                "A person with ReadAudit decides each flagged event (console: Security incidents; or 'pharmacyrx audit decide'), sends each incident's report to the DEA (and the application provider, if any) and marks it sent.")
+            : new(check, ComplianceStatus.Pass, standing.Summary());
+    }
+
     // 1311.205(b)(16), 1311.215(a)(5): verify's own check of the chain, the covered tables and the signed heads.
     private async Task<Evidence> SignedChainAsync(CancellationToken cancellationToken)
     {

@@ -37,6 +37,7 @@ public sealed partial class ComplianceReporter(
     AccessStore access,
     ClockCheck clock,
     ClockOptions clockOptions,
+    IncidentStore incidents,
     TimeProvider time)
 {
     private volatile BackupCheck? _lastBackupCheck;
@@ -112,6 +113,7 @@ public sealed partial class ComplianceReporter(
         LiveCheck.Retention => RetentionAsync(cancellationToken),
         LiveCheck.FileModes => Task.FromResult(FileModes()),
         LiveCheck.PinOutside => Task.FromResult(PinOutside()),
+        LiveCheck.SecurityIncidents => SecurityIncidentsAsync(cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(check), check, null),
     };
 }

@@ -41,4 +41,7 @@ public enum LiveCheck
 
     /// <summary>The pin of the key history is stored outside the data folder.</summary>
     PinOutside,
+
+    /// <summary>Every flagged event decided within a day; every incident reported within one business day (1311.215(c)).</summary>
+    SecurityIncidents,
 }

@@ -10,6 +10,7 @@ using PharmacyRx.Host.Clock;
 using PharmacyRx.Host.Compliance;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
+using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.Health;
 
@@ -18,7 +19,8 @@ namespace PharmacyRx.Host.Health;
 /// check), the clock's skew from NIST time (1311.205(b)(4)(v)), the freshness of the CRLs held (1311.210(c)(2)), and the
 /// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)), and files in the data
 /// folder that group or others may read (1311.205(b)(5)), how many paragraphs the compliance self-report fails, the free
-/// space of the data folder (<see cref="FreeSpaceOptions"/>) and the copies not yet in <c>Backup:SecondFolder</c>.
+/// space of the data folder (<see cref="FreeSpaceOptions"/>), the copies not yet in <c>Backup:SecondFolder</c>, and an
+/// undecided audit-trail intrusion or an overdue incident report (1311.215(c)).
 /// Unhealthy answers 503; degraded answers 200 and says why.
 /// </summary>
 public static class ReadinessChecks
@@ -31,6 +33,9 @@ public static class ReadinessChecks
         // seconds), however many anonymous probes arrive.
         services.AddSingleton(provider => new FileModesSnapshot(provider.GetRequiredService<DataFolder>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<IConfiguration>().GetValue("Health:FileModesInterval", TimeSpan.FromSeconds(30))));
+        // The flagged events are read at most once per Health:IncidentsInterval (default 30 seconds), however many probes arrive.
+        services.AddSingleton(provider => new IncidentsSnapshot(provider.GetRequiredService<IncidentStore>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<IConfiguration>().GetValue("Health:IncidentsInterval", TimeSpan.FromSeconds(30))));
         services.AddHealthChecks()
             .AddCheck<DatabaseCheck>("database")
             .AddCheck<ClockSkewCheck>("clock")
@@ -40,7 +45,8 @@ public static class ReadinessChecks
             .AddCheck<FileModesCheck>("fileModes")
             .AddCheck<FreeSpaceCheck>("freeSpace")
             .AddCheck<SecondFolderCheck>("secondFolder")
-            .AddCheck<ComplianceCheck>("compliance");
+            .AddCheck<ComplianceCheck>("compliance")
+            .AddCheck<SecurityIncidentsCheck>("securityIncidents");
         return services;
     }
 
@@ -230,6 +236,60 @@ public static class ReadinessChecks
                 ? HealthCheckResult.Healthy(report.Summary.ToString(), data)
                 : HealthCheckResult.Degraded($"{report.Summary} ({string.Join(", ", failing)}): see pharmacyrx compliance", data: data));
         }
+    }
+
+    // 1311.215(c): someone wrote into the audit trail and nobody has decided it, or an incident's report is past its deadline.
+    private sealed class SecurityIncidentsCheck(IncidentsSnapshot snapshot) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var standing = await snapshot.CurrentAsync(cancellationToken);
+            var problems = new List<string>();
+            if (standing.UndecidedIntrusions is { Count: > 0 } intrusions)
+            {
+                problems.Add($"{intrusions.Count} audit-trail intrusion(s) undecided (#{string.Join(", #", intrusions.Select(i => i.Sequence))})");
+            }
+            if (standing.Overdue is { Count: > 0 } overdue)
+            {
+                problems.Add($"{overdue.Count} incident report(s) past their deadline unsent");
+            }
+            var data = new Dictionary<string, object>
+            {
+                ["undecided"] = standing.Undecided.Count, ["openIncidents"] = standing.Open.Count, ["overdueIncidents"] = standing.Overdue.Count,
+            };
+            return problems.Count == 0
+                ? HealthCheckResult.Healthy(standing.Summary(), data)
+                : HealthCheckResult.Degraded($"{string.Join("; ", problems)} (1311.215(c)): decide and report them (console: Security incidents)", data: data);
+        }
+    }
+
+    /// <summary>The flagged events and incidents as last read, read again only after the interval; one read at a time.</summary>
+    private sealed class IncidentsSnapshot(IncidentStore incidents, TimeProvider time, TimeSpan interval) : IDisposable
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private (DateTimeOffset At, IncidentStanding Standing)? _last;
+
+        public async Task<IncidentStanding> CurrentAsync(CancellationToken cancellationToken)
+        {
+            await _gate.WaitAsync(cancellationToken);
+            try
+            {
+                var now = time.GetUtcNow();
+                if (_last is { } last && now - last.At < interval && now >= last.At)
+                {
+                    return last.Standing;
+                }
+                var standing = await incidents.ReadAsync(cancellationToken);
+                _last = (now, standing);
+                return standing;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public void Dispose() => _gate.Dispose();
     }
 
     /// <summary>The last walk of the data folder for loose modes, made again only after the interval; one walk at a time.</summary>

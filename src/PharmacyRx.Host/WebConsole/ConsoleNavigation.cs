@@ -23,6 +23,7 @@ public static class ConsoleNavigation
         new("/admin/trust", "Trust and CRLs", Permission.ManageTrust),
         new("/admin/backups", "Backups", Permission.RunBackup),
         new("/admin/reports", "Audit reports", Permission.ReadAudit),
+        new("/admin/incidents", "Security incidents", Permission.ReadAudit),
         new("/admin/health", "Health", Permission.ReadAudit),
         new("/admin/compliance", "Compliance", Permission.ReadAudit),
     ];

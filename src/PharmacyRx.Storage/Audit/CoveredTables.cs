@@ -24,6 +24,8 @@ public static class CoveredTables
         new("api_keys", ["key_sha256"], AppendOnly: false),
         new("trusted_certificates", ["thumbprint"], AppendOnly: false),
         new("senders", ["sender_name"], AppendOnly: false),
+        new("incident_decisions", ["id"], AppendOnly: true, LookedUp: true),
+        new("incident_reports", ["decision_id"], AppendOnly: true, LookedUp: true),
     ];
 
     public static CoveredTable? Find(string name) => All.FirstOrDefault(t => t.Name == name);

@@ -88,6 +88,11 @@ public class TamperMatrixTests
             {
                 Assert.That((await senders.AddAsync(name, fromId: $"{name}-from", clientCertificateThumbprint: null, "admin", default)).ApiKey, Does.StartWith(SenderStore.KeyPrefix));
             }
+            var incidents = new IncidentStore(pharmacy.Get<Database>(), TimeProvider.System);
+            foreach (var flagged in (await incidents.ReadAsync(default)).Undecided.Take(2))
+            {
+                Assert.That((await incidents.DecideAsync([flagged.Sequence], incident: true, "synthetic", "nothing", "auditor", default)).Problem, Is.Null);
+            }
             using var pki = new TestPki(DateTimeOffset.UtcNow);
             await pharmacy.TrustAsync(pki.Root);
             await pharmacy.TrustAsync(pki.Intermediate, TrustPurpose.Intermediary);

@@ -4,6 +4,7 @@ using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Storage.Access;
+using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Dispensing;
 using PharmacyRx.Storage.Senders;
 using PharmacyRx.Storage.Verification;
@@ -43,7 +44,8 @@ internal sealed partial class ProviderStore
     /// <summary>
     /// Two or more rows in every covered table, each written through the service as it writes them: three prescriptions,
     /// two status changes, notes and fills on two of them, two CRLs, users pharm, tech and clerk (no role), Export granted
-    /// to pharm and tech by name, an API key each, two trusted certificates, senders gateway-a and gateway-b (disabled).
+    /// to pharm and tech by name, an API key each, two trusted certificates, senders gateway-a and gateway-b (disabled), two
+    /// security incidents decided.
     /// Roles and their permissions are the migration's. Returns the prescriptions' receipt ids.
     /// </summary>
     public async Task<Guid[]> FillEveryCoveredTableAsync()
@@ -96,6 +98,12 @@ internal sealed partial class ProviderStore
             Assert.That((await senders.AddAsync(name, fromId: $"{name}-from", clientCertificateThumbprint: null, "admin", none)).ApiKey, Does.StartWith(SenderStore.KeyPrefix));
         }
         Assert.That(await senders.DisableAsync("gateway-b", "admin", none));
+        // Two incidents, each a decision row and a kept report (1311.215(c)), over the access-control changes above.
+        var incidents = new IncidentStore(Database, TimeProvider.System);
+        foreach (var flagged in (await incidents.ReadAsync(none)).Undecided.Take(2))
+        {
+            Assert.That((await incidents.DecideAsync([flagged.Sequence], incident: true, "synthetic", "nothing", "auditor", none)).Problem, Is.Null);
+        }
         return [.. receipts];
     }
 }

@@ -106,6 +106,41 @@ if (args is ["verify", ..])
     return;
 }
 
+if (args is ["scale", var scaleStep, var scaleSize, ..])
+{
+    // A chain's archive at scale, kept between steps in --data DIR (default: the temporary folder):
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale generate 1000000 --data /work/bench-data
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale verify 1000000 --data /work/bench-data
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale delete 1000000 --data /work/bench-data
+    var prescriptions = int.Parse(scaleSize, System.Globalization.CultureInfo.InvariantCulture);
+    var scaleFolder = ScaleBenchmark.FolderOf(root, prescriptions);
+    try
+    {
+        switch (scaleStep)
+        {
+            case "generate":
+                await ScaleBenchmark.GenerateAsync(scaleFolder, prescriptions);
+                break;
+            case "verify":
+                await ScaleBenchmark.VerifyAsync(scaleFolder, prescriptions);
+                break;
+            case "trail":
+                await ScaleBenchmark.TrailAsync(scaleFolder);
+                break;
+            case "delete":
+                Directory.Delete(scaleFolder, recursive: true);
+                break;
+            default:
+                throw new ArgumentException($"scale {scaleStep}: generate, verify or delete");
+        }
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+    }
+    return;
+}
+
 if (args is ["coverage", ..])
 {
     // Ingest with and without the audit chain's row coverage, alternately, in one run (pipeline, then archive writer alone):

@@ -80,7 +80,7 @@ internal static class SearchBenchmark
         return (surnames, prescribers, drugs, start);
     }
 
-    private static string[] Names(Random random, int count)
+    internal static string[] Names(Random random, int count)
     {
         string[] syllables = ["ba", "ber", "can", "dor", "el", "fin", "gar", "hal", "in", "jo", "kel", "lan", "mar", "nor", "ol", "par", "quin", "ros", "sal", "ter", "ul", "van", "wes", "xan", "yor", "zel", "mü", "sé"];
         var names = new HashSet<string>(StringComparer.Ordinal);

@@ -37,4 +37,7 @@ internal sealed class SqliteCoverageMarks(ISqlDialect dialect) : ICoverageMarks
     // rowid order: the rowid order of an append-only table is the order of its RowsCovered events.
     public string? InChainOrder(CoveredTable table, IReadOnlyList<RowColumn> columns) =>
         $"SELECT {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} ORDER BY rowid";
+
+    public string BaselinePage(CoveredTable table, IReadOnlyList<RowColumn> columns, bool first) =>
+        $"SELECT rowid, {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} {(first ? "" : "WHERE rowid > @After")} ORDER BY rowid LIMIT @Count";
 }

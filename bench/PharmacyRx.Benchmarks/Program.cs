@@ -110,7 +110,8 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
 {
     // A chain's archive at scale, kept between steps in --data DIR (default: the temporary folder):
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale generate 1000000 --data /work/bench-data
-    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale verify 1000000 --data /work/bench-data
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale verify 1000000 --data /work/bench-data      # full
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale since-head 1000000 --data /work/bench-data  # 10,000 new, then --since-head
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale delete 1000000 --data /work/bench-data
     var prescriptions = int.Parse(scaleSize, System.Globalization.CultureInfo.InvariantCulture);
     var scaleFolder = ScaleBenchmark.FolderOf(root, prescriptions);
@@ -122,7 +123,10 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 await ScaleBenchmark.GenerateAsync(scaleFolder, prescriptions);
                 break;
             case "verify":
-                await ScaleBenchmark.VerifyAsync(scaleFolder, prescriptions);
+                await ScaleBenchmark.VerifyAsync(scaleFolder);
+                break;
+            case "since-head":
+                await ScaleBenchmark.SinceHeadAsync(scaleFolder, prescriptions);
                 break;
             case "trail":
                 await ScaleBenchmark.TrailAsync(scaleFolder);
@@ -131,7 +135,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 Directory.Delete(scaleFolder, recursive: true);
                 break;
             default:
-                throw new ArgumentException($"scale {scaleStep}: generate, verify or delete");
+                throw new ArgumentException($"scale {scaleStep}: generate, verify, since-head, trail or delete");
         }
     }
     finally

@@ -112,6 +112,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale generate 1000000 --data /work/bench-data
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale verify 1000000 --data /work/bench-data      # full
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale since-head 1000000 --data /work/bench-data  # 10,000 new, then --since-head
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale pages 1000000 --data /work/bench-data       # console, search, CSV export
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale delete 1000000 --data /work/bench-data
     var prescriptions = int.Parse(scaleSize, System.Globalization.CultureInfo.InvariantCulture);
     var scaleFolder = ScaleBenchmark.FolderOf(root, prescriptions);
@@ -128,6 +129,9 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
             case "since-head":
                 await ScaleBenchmark.SinceHeadAsync(scaleFolder, prescriptions);
                 break;
+            case "pages":
+                await ScaleBenchmark.PagesAndExportAsync(scaleFolder);
+                break;
             case "trail":
                 await ScaleBenchmark.TrailAsync(scaleFolder);
                 break;
@@ -135,7 +139,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 Directory.Delete(scaleFolder, recursive: true);
                 break;
             default:
-                throw new ArgumentException($"scale {scaleStep}: generate, verify, since-head, trail or delete");
+                throw new ArgumentException($"scale {scaleStep}: generate, verify, since-head, pages, trail or delete");
         }
     }
     finally

@@ -64,6 +64,31 @@ internal static class ScaleBenchmark
         await VerifyBenchmark.MeasureAsync(services, sinceHead: true);
     }
 
+    /// <summary>
+    /// The console's queue and search pages (p95), and the inspector's CSV export of every row (in a process of its own)
+    /// beside the raw read of the same rows.
+    /// </summary>
+    public static async Task PagesAndExportAsync(string folder)
+    {
+        using (var key = LoadKey(folder))
+        await using (var services = await BenchServices.OpenAsync(folder, key))
+        {
+            await ConsoleBenchmark.MeasureAsync(services, Pools.Surnames);
+            await SearchBenchmark.MeasureAsync(services, Pools.Surnames, Pools.Prescribers, Pools.Drugs, DateTimeOffset.UtcNow.AddDays(-120));
+            var clock = Stopwatch.StartNew();
+            var derived = await services.GetRequiredService<Storage.Retrieval.PrescriptionDetails>().CatchUpAsync(CancellationToken.None);
+            Console.WriteLine($"export details derived from the as-received records first (background upkeep in service): {derived:N0} in {clock.Elapsed.TotalSeconds:N0} s");
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var output = Path.Combine(folder, "export.csv");
+        var parts = (await ExportBenchmark.RunChildAsync(folder, "csv", "date-filled", output)).Split('\t');
+        File.Delete(output);
+        var (rows, seconds) = (long.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+        Console.WriteLine();
+        Console.WriteLine($"CSV export of every row by date filled: {rows:N0} rows in {seconds:N1} s ({rows / seconds:N0} rows/s); peak working set {long.Parse(parts[2], CultureInfo.InvariantCulture) / (1 << 20):N0} MiB");
+        Console.WriteLine($"raw read of the same rows: {ExportBenchmark.RawRead(folder)}  (goal: export <= 1.5x the raw read)");
+    }
+
     private static PharmacySigningKey LoadKey(string folder) =>
         PharmacySigningKey.Load(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword.ToCharArray());
 

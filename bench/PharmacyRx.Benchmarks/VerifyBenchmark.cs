@@ -58,7 +58,8 @@ internal static class VerifyBenchmark
         using var self = Process.GetCurrentProcess();
         var cpu = self.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var verifying = services.GetRequiredService<ArchiveVerifier>().VerifyAsync(progress, sinceHead, CancellationToken.None);
+        var verifier = services.GetRequiredService<ArchiveVerifier>();
+        var verifying = Task.Run(() => verifier.VerifyAsync(progress, sinceHead, CancellationToken.None));
         while (await Task.WhenAny(verifying, Task.Delay(TimeSpan.FromSeconds(10))) != verifying)
         {
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
@@ -93,7 +94,7 @@ internal static class VerifyBenchmark
             Console.WriteLine($"bare seal check (ECDSA P-256 verify, platform, {Environment.ProcessorCount} cores, {bare.Sample:N0} of the same records): " +
                 $"{bare.Rate:N0} records/s ({bare.PerCpuSecond:N0} per CPU-second); verify / bare: {rate / bare.Rate:P0} " +
                 $"(per CPU-second: {report.RecordsChecked / cpuSeconds / bare.PerCpuSecond:P0})  (goal: >= 80%, and >= 50,000 records/s if the seals allow it)");
-            Console.WriteLine($"  of verify's CPU a record, beside its seal: message re-read and signed elements {bare.RereadMicroseconds:N0} µs (one core)");
+            Console.WriteLine($"  of verify's CPU a record, beside its seal: records read, message re-read and signed elements: {bare.RereadMicroseconds:N0} µs");
         }
     }
 
@@ -101,16 +102,15 @@ internal static class VerifyBenchmark
     private static async Task<(double Rate, double PerCpuSecond, int Sample, double RereadMicroseconds)> BareSealRateAsync(ServiceProvider services)
     {
         using var self = Process.GetCurrentProcess();
-        long reading = 0;
+        // Read and re-read on this thread alone (nothing else runs now): the process's CPU time is theirs.
+        var reading = self.TotalProcessorTime;
         var reader = services.GetRequiredService<ScriptMessageReader>();
         var contents = new List<(byte[] Content, byte[] Seal)>();
         string? thumbprint = null;
         await foreach (var record in services.GetRequiredService<ArchiveQueries>().ReadAsReceivedAsync(CancellationToken.None))
         {
-            var started = ThreadCpuClock.Now();
             var read = reader.Reread(record);
             var canonical = read.Message is { } message ? SignedElements.Format(message.Elements) : "";
-            reading += ThreadCpuClock.Now() - started;
             contents.Add((ReceiptSeal.Content(Guid.Parse(record.ReceiptId), ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var at) ? at : default,
                 record.AsReceivedSha256, record.Status, record.ReasonCode, canonical), record.ReceiptSignature));
             thumbprint ??= record.SignerThumbprint;
@@ -123,6 +123,7 @@ internal static class VerifyBenchmark
         var failed = 0;
         self.Refresh();
         var cpu = self.TotalProcessorTime;
+        reading = cpu - reading;
         var clock = Stopwatch.StartNew();
         Parallel.For(0, contents.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             () => certificate.GetECDsaPublicKey()!,
@@ -142,7 +143,7 @@ internal static class VerifyBenchmark
         {
             Console.WriteLine($"  {failed} of the sample's seals did not verify bare");
         }
-        return (rate, perCpuSecond, contents.Count, reading * 1e6 / Stopwatch.Frequency / contents.Count);
+        return (rate, perCpuSecond, contents.Count, reading.TotalMicroseconds / contents.Count);
     }
 
     // Linux: writing 5 to clear_refs resets the peak resident set (VmHWM), so what follows is measured alone.

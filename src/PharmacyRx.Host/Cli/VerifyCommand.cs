@@ -42,7 +42,9 @@ internal static class VerifyCommand
         var progress = new VerifyProgress();
         var interval = double.TryParse(environment.GetVariable(VerifyProgressLine.IntervalVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds)
             && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(10);
-        var verifying = context.Get<ArchiveVerifier>().VerifyAsync(progress, sinceHead, cancellationToken);
+        // On a thread of its own: SQLite completes its reads synchronously, so the caller would not see progress otherwise.
+        var verifier = context.Get<ArchiveVerifier>();
+        var verifying = Task.Run(() => verifier.VerifyAsync(progress, sinceHead, cancellationToken), cancellationToken);
         await new VerifyProgressLine(environment.Error, environment.ErrorIsTerminal, interval).ShowAsync(progress, verifying);
         var report = await verifying;
         string[] problems = [.. keys.Problems.Select(problem => $"key history: {problem}"), .. report.Problems];

@@ -11,7 +11,7 @@ namespace PharmacyRx.Storage.Integrity;
 /// then call <see cref="CheckTablesAsync"/>. Only the chain counts; the <c>coverage_rows</c> lookup copy is not read.
 /// </summary>
 /// A table the engine keeps in the order the chain recorded it is merged row by row as the chain is read; any other, or
-/// one that departs from that order, is compared in a <see cref="CoverageScratch"/> on disk. Memory stays bounded either way.
+/// one that departs from that order, is compared in a <see cref="SqliteCoverageScratch"/> on disk. Memory stays bounded either way.
 public sealed class CoverageVerifier : IDisposable
 {
     private readonly Database _database;
@@ -20,7 +20,7 @@ public sealed class CoverageVerifier : IDisposable
     private readonly bool _window;
     private readonly Dictionary<string, Merge?> _merges = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
-    private readonly CoverageScratch _scratch = new();
+    private readonly SqliteCoverageScratch _scratch = new();
 
     /// <param name="database">The database the chain is in.</param>
     /// <param name="connection">The connection the chain is read on; where the engine allows, the tables are read beside it.</param>

@@ -4,10 +4,11 @@ using Microsoft.Data.Sqlite;
 namespace PharmacyRx.Storage.Integrity;
 
 /// <summary>
-/// A throw-away SQLite file in the temporary folder holding (key, hash) pairs sorted on disk: what the audit chain recorded
-/// of a table and the table's rows, so <see cref="CoverageVerifier"/> compares any number of rows in bounded memory.
+/// A throw-away SQLite file in the temporary folder (whatever engine holds the pharmacy's data) with (key, hash) pairs
+/// sorted on disk: what the audit chain recorded of a table and the table's rows, so <see cref="CoverageVerifier"/>
+/// compares any number of rows in bounded memory.
 /// </summary>
-internal sealed class CoverageScratch : IDisposable
+internal sealed class SqliteCoverageScratch : IDisposable
 {
     private static readonly string[] ParameterNames = ["$tbl", "$key", "$hash", "$pos"];
 
@@ -18,7 +19,7 @@ internal sealed class CoverageScratch : IDisposable
     private readonly SqliteCommand _actual;
     private long _position;
 
-    public CoverageScratch()
+    public SqliteCoverageScratch()
     {
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _path, Pooling = false }.ToString());
         _connection.Open();

@@ -24,7 +24,12 @@ internal static class ConsoleBenchmark
         await using var services = await BenchServices.OpenAsync(folder, key);
         var (surnames, _, _, _) = await SearchBenchmark.LoadSyntheticArchiveAsync(folder, prescriptions);
         await AddAttentionRecordsAsync(Path.Combine(folder, "pharmacyrx.db"));
+        await MeasureAsync(services, surnames);
+    }
 
+    /// <summary>The pages' queries over the archive the services open, patients' surnames drawn from <paramref name="surnames"/>.</summary>
+    public static async Task MeasureAsync(ServiceProvider services, string[] surnames)
+    {
         var queue = new WorkQueueReader(services.GetRequiredService<Database>());
         var search = services.GetRequiredService<PrescriptionSearch>();
         var since = DateTimeOffset.UtcNow.AddDays(-30);

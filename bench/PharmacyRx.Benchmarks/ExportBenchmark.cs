@@ -78,7 +78,7 @@ internal static class ExportBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{rows}\t{seconds}\t{self.PeakWorkingSet64}\t{new FileInfo(output).Length}"));
     }
 
-    private static async Task<string> RunChildAsync(string folder, string format, string sort, string output)
+    internal static async Task<string> RunChildAsync(string folder, string format, string sort, string output)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
         if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
@@ -101,7 +101,7 @@ internal static class ExportBenchmark
 
     // The raw operation: the same rows and columns read in one pass with SQLite's own API and their bytes written to a
     // file as they come: no sort, no status, no format.
-    private static string RawRead(string folder)
+    internal static string RawRead(string folder)
     {
         using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "pharmacyrx.db")};Mode=ReadOnly;Pooling=False");
         connection.Open();

@@ -106,6 +106,49 @@ if (args is ["verify", ..])
     return;
 }
 
+if (args is ["scale", var scaleStep, var scaleSize, ..])
+{
+    // A chain's archive at scale, kept between steps in --data DIR (default: the temporary folder):
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale generate 1000000 --data /work/bench-data
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale verify 1000000 --data /work/bench-data      # full
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale since-head 1000000 --data /work/bench-data  # 10,000 new, then --since-head
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale pages 1000000 --data /work/bench-data       # console, search, CSV export
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale delete 1000000 --data /work/bench-data
+    var prescriptions = int.Parse(scaleSize, System.Globalization.CultureInfo.InvariantCulture);
+    var scaleFolder = ScaleBenchmark.FolderOf(root, prescriptions);
+    try
+    {
+        switch (scaleStep)
+        {
+            case "generate":
+                await ScaleBenchmark.GenerateAsync(scaleFolder, prescriptions);
+                break;
+            case "verify":
+                await ScaleBenchmark.VerifyAsync(scaleFolder);
+                break;
+            case "since-head":
+                await ScaleBenchmark.SinceHeadAsync(scaleFolder, prescriptions);
+                break;
+            case "pages":
+                await ScaleBenchmark.PagesAndExportAsync(scaleFolder);
+                break;
+            case "trail":
+                await ScaleBenchmark.TrailAsync(scaleFolder);
+                break;
+            case "delete":
+                Directory.Delete(scaleFolder, recursive: true);
+                break;
+            default:
+                throw new ArgumentException($"scale {scaleStep}: generate, verify, since-head, pages, trail or delete");
+        }
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+    }
+    return;
+}
+
 if (args is ["coverage", ..])
 {
     // Ingest with and without the audit chain's row coverage, alternately, in one run (pipeline, then archive writer alone):

@@ -24,7 +24,12 @@ internal static class SearchBenchmark
         using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
         await using var services = await BenchServices.OpenAsync(folder, key);
         var (surnames, prescribers, drugs, start) = await LoadSyntheticArchiveAsync(folder, prescriptions);
+        await MeasureAsync(services, surnames, prescribers, drugs, start);
+    }
 
+    /// <summary>Each retrieval key's queries over the archive the services open, with names from the pools the archive was made of.</summary>
+    public static async Task MeasureAsync(ServiceProvider services, string[] surnames, string[] prescribers, string[] drugs, DateTimeOffset start)
+    {
         var search = services.GetRequiredService<PrescriptionSearch>();
         var keys = new (string Name, Func<int, PrescriptionQuery> Query)[]
         {
@@ -80,7 +85,7 @@ internal static class SearchBenchmark
         return (surnames, prescribers, drugs, start);
     }
 
-    private static string[] Names(Random random, int count)
+    internal static string[] Names(Random random, int count)
     {
         string[] syllables = ["ba", "ber", "can", "dor", "el", "fin", "gar", "hal", "in", "jo", "kel", "lan", "mar", "nor", "ol", "par", "quin", "ros", "sal", "ter", "ul", "van", "wes", "xan", "yor", "zel", "mü", "sé"];
         var names = new HashSet<string>(StringComparer.Ordinal);

@@ -102,9 +102,12 @@ public sealed class PharmacySigningKey : IDisposable
     public static bool Verify(X509Certificate2 certificate, ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature)
     {
         using var key = certificate.GetECDsaPublicKey();
-        return key is not null
-            && key.VerifyData(content, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        return key is not null && Verify(key, content, signature);
     }
+
+    /// <summary>Checks a receipt signature against a certificate's public key already taken out (verify keeps one per signer).</summary>
+    public static bool Verify(ECDsa publicKey, ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature) =>
+        publicKey.VerifyData(content, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
 
     /// <summary>Reads a PEM certificate file.</summary>
     public static X509Certificate2 LoadCertificate(string certificatePath) =>

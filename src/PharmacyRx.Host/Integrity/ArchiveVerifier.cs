@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Signing;
@@ -16,9 +17,10 @@ namespace PharmacyRx.Host.Integrity;
 /// trail's hash chain. "If the record in the pharmacy database does not match the digitally signed record as
 /// received, the prescription was altered after receipt" (75 FR 16236). Status changes after receipt are checked
 /// against their own seals. Every covered table is recomputed against the chain and the signed heads are checked
-/// (<see cref="CoverageVerifier"/>, <see cref="HeadVerifier"/>).
+/// (<see cref="CoverageVerifier"/>, <see cref="HeadVerifier"/>). Everything is streamed; seals are checked on every core.
 /// </summary>
-public sealed class ArchiveVerifier(
+/// With <c>sinceHead</c>, only what the chain recorded after the newest head a full run proved (docs/verify.md).
+public sealed partial class ArchiveVerifier(
     ArchiveQueries archive, VerificationEventStore statusChanges, AuditLog audit, ScriptMessageReader reader, PharmacyKeyHistory keys,
     Database database, ChainHeads heads)
 {
@@ -28,38 +30,71 @@ public sealed class ArchiveVerifier(
         /// <summary>What verify says without failing: the heads of other instances it cannot see.</summary>
         public IReadOnlyList<string> Warnings { get; init; } = [];
 
+        /// <summary>The newest signed head that holds, when every check passed: what a later <c>--since-head</c> run starts from.</summary>
+        public long? ProvenHead { get; init; }
+
+        /// <summary>For a <c>--since-head</c> run, the head it started after; null for a full run.</summary>
+        public long? SinceHead { get; init; }
+
+        /// <summary>What the run checked, as a sentence.</summary>
+        public string Scope { get; init; } = "";
+
         /// <summary>Which events were checked against the chain key: from which sequence on, or why none were.</summary>
         public string Keyed { get; init; } = "";
 
         public bool AllHold => Problems.Count == 0;
     }
 
-    public async Task<Report> VerifyAsync(CancellationToken cancellationToken)
-    {
-        var problems = new List<string>();
-        long records = 0;
-        await foreach (var record in archive.ReadAllAsync(cancellationToken))
-        {
-            records++;
-            problems.AddRange(Check(record).Select(problem => $"receipt {record.ReceiptId}: {problem}"));
-        }
-        await foreach (var change in statusChanges.ReadAllAsync(cancellationToken))
-        {
-            if (keys.CertificateFor(change.SignerThumbprint) is not { } certificate)
-            {
-                problems.Add($"receipt {change.ReceiptId}: status change {change.Id} is sealed by {change.SignerThumbprint}, which is not in the pharmacy's key history");
-            }
-            else if (!Guid.TryParse(change.ReceiptId, out var receiptId)
-                || !ReceiptSeal.TryParseTimestamp(change.OccurredAt, out var occurredAt)
-                || !PharmacySigningKey.Verify(certificate,
-                    ReceiptSeal.StatusChangeContent(receiptId, occurredAt, change.Status, change.ReasonCode, change.Reason), change.Seal))
-            {
-                problems.Add($"receipt {change.ReceiptId}: status change {change.Id} does not verify with its seal: it was altered");
-            }
-        }
+    /// <summary>The details a full run that proved <paramref name="head"/> adds to its <c>ArchiveVerified</c> event.</summary>
+    public static string ProofDetails(long head) => $"mode=full; provenHead={head.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
-        var trail = await VerifyTrailAsync(cancellationToken);
-        return new Report(records, trail.AuditEventsChecked, [.. problems, .. trail.Problems], trail.Truncation) { Warnings = trail.Warnings, Keyed = trail.Keyed };
+    public Task<Report> VerifyAsync(CancellationToken cancellationToken) => VerifyAsync(new VerifyProgress(), sinceHead: false, cancellationToken);
+
+    /// <summary>
+    /// The full run, or (<paramref name="sinceHead"/>) only what the chain recorded after the head the last full run proved;
+    /// a full run when none did.
+    /// </summary>
+    public async Task<Report> VerifyAsync(VerifyProgress progress, bool sinceHead, CancellationToken cancellationToken)
+    {
+        var since = sinceHead ? await LastProvenHeadAsync(cancellationToken) : null;
+        var (head, _) = await audit.HeadAsync(cancellationToken);
+        progress.Totals(since is null ? await archive.CountAsync(cancellationToken) : 0, head - (since ?? 0));
+        if (since is null)
+        {
+            // The records and the trail at once: the trail's walk is one thread, the seals take every core.
+            var records = Task.Run(() => CheckRecordsAsync(archive.ReadAsReceivedAsync(cancellationToken), progress, cancellationToken), cancellationToken);
+            var changes = CheckStatusChangesAsync(statusChanges.ReadAllAsync(cancellationToken), cancellationToken);
+            var (trail, coverage) = await WalkAsync(null, progress, cancellationToken);
+            coverage.Dispose();
+            var (recordProblems, count) = await records;
+            return trail with
+            {
+                RecordsChecked = count,
+                Problems = [.. recordProblems, .. await changes, .. trail.Problems],
+                ProvenHead = trail.AllHold && recordProblems.Count == 0 ? trail.ProvenHead : null,
+                Scope = sinceHead
+                    ? "full run: no full run has proved a signed head yet, so --since-head checked everything"
+                    : "full run: every record, status change, covered row, audit event and signed head",
+            };
+        }
+        var (window, recorded) = await WalkAsync(since, progress, cancellationToken);
+        using (recorded)
+        {
+            var table = CoveredTables.Find("prescription_archive")!;
+            var (recordProblems, count) = await CheckRecordsAsync(
+                archive.ReadAsReceivedAsync(recorded.RecordedKeysAsync(table, cancellationToken), cancellationToken), progress, cancellationToken);
+            var changeProblems = await CheckStatusChangesAsync(
+                statusChanges.FindAsync(recorded.RecordedKeysAsync(CoveredTables.Find("verification_events")!, cancellationToken), cancellationToken), cancellationToken);
+            return window with
+            {
+                RecordsChecked = count,
+                Problems = [.. recordProblems, .. changeProblems, .. window.Problems],
+                ProvenHead = null,
+                SinceHead = since,
+                Scope = $"since head {since}: only the audit events after it, the rows and records they recorded, and the heads signed since " +
+                    "(the last full run proved everything up to it)",
+            };
+        }
     }
 
     /// <summary>
@@ -68,25 +103,51 @@ public sealed class ArchiveVerifier(
     /// </summary>
     public async Task<Report> VerifyTrailAsync(CancellationToken cancellationToken)
     {
+        var (trail, coverage) = await WalkAsync(null, new VerifyProgress(), cancellationToken);
+        coverage.Dispose();
+        return trail;
+    }
+
+    // Streamed: years of audit events are never held in memory at once. After a proven head, from the event after it.
+    private async Task<(Report Trail, CoverageVerifier Coverage)> WalkAsync(long? since, VerifyProgress progress, CancellationToken cancellationToken)
+    {
         var problems = new List<string>();
-        // Streamed: years of audit events are never held in memory at once.
         long events = 0;
         var walker = new AuditChain.Walker(database.ChainKeys);
-        var coverage = new CoverageVerifier(database);
         var (own, outside) = (heads.Read(), heads.ReadOutside());
-        var signedHeads = new HeadVerifier(own, heads.PathOf, outside, heads.Instance);
-        await foreach (var stored in audit.ReadAllAsync(cancellationToken))
+        if (since is { } after)
         {
-            events++;
-            problems.AddRange(walker.Next(stored));
-            // Every stored event is held against the signed heads; one the service did not write records no row.
-            signedHeads.Observe(stored);
-            if (!walker.LastWasForeign)
-            {
-                coverage.Observe(stored);
-            }
+            // Heads before the proven one are its to vouch for; a run from it checks only those since.
+            (own, outside) = ([.. own.Where(f => f.Sequence >= after)], [.. outside.Where(f => f.Sequence >= after)]);
         }
-        problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
+        var signedHeads = new HeadVerifier(own, heads.PathOf, outside, heads.Instance);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var coverage = new CoverageVerifier(database, connection, null, window: since is not null);
+        try
+        {
+            if (since is { } proven)
+            {
+                problems.AddRange(await AnchorAsync(connection, proven, walker, signedHeads, own.Concat(outside), cancellationToken));
+            }
+            await foreach (var stored in AuditLog.ReadAfterAsync(connection, null, since ?? 0, cancellationToken))
+            {
+                events++;
+                problems.AddRange(walker.Next(stored));
+                // Every stored event is held against the signed heads; one the service did not write records no row.
+                if (!walker.LastWasForeign)
+                {
+                    await coverage.ObserveAsync(stored, cancellationToken);
+                }
+                signedHeads.Observe(stored);
+                progress.AuditEventChecked();
+            }
+            problems.AddRange(await coverage.CheckTablesAsync(cancellationToken));
+        }
+        catch
+        {
+            coverage.Dispose();
+            throw;
+        }
         problems.AddRange(signedHeads.Problems());
         // SQL Server: the database against the ledger digest of every signed head the chain still holds, and one taken now
         // (none on SQLite). A head the chain no longer holds (a restore to an earlier moment) is a finding of its own above;
@@ -99,10 +160,95 @@ public sealed class ArchiveVerifier(
             : walker.KeyedFrom is { } from
                 ? $"events from sequence {from} on are keyed; their MACs checked under chain key {string.Join(", ", database.ChainKeys.Ids)}"
                 : "the chain holds no keyed event yet";
-        return new Report(0, events, problems, signedHeads.Truncation()) { Warnings = [.. signedHeads.Warnings()], Keyed = keyed };
+        return (new Report(0, events, problems, signedHeads.Truncation())
+        {
+            Warnings = [.. signedHeads.Warnings()],
+            Keyed = keyed,
+            ProvenHead = problems.Count == 0 ? signedHeads.Holding().MaxBy(head => head.Sequence)?.Sequence : null,
+        }, coverage);
     }
 
-    private IEnumerable<string> Check(ArchivedRecord record)
+    // The proven head's event starts the walk: the full run checked its links, and its hash must still be the signed head's.
+    private static async Task<IEnumerable<string>> AnchorAsync(
+        System.Data.Common.DbConnection connection, long proven, AuditChain.Walker walker, HeadVerifier signedHeads,
+        IEnumerable<ChainHeads.HeadFile> files, CancellationToken cancellationToken)
+    {
+        if (await AuditLog.ReadAsync(connection, null, proven, cancellationToken) is not { } anchor)
+        {
+            return [$"audit event {proven}, the signed head the last full verify proved, is gone: the trail was truncated; run a full verify"];
+        }
+        // Its breaks are those of an event taken out of the middle of the chain (no predecessor seen), not findings.
+        _ = walker.Next(anchor).ToArray();
+        signedHeads.Observe(anchor);
+        if (!files.Any(file => file.Sequence == proven && file.Head is not null))
+        {
+            return [$"signed head {proven}, which the last full verify proved, has no valid head file: run a full verify"];
+        }
+        return AuditChain.Hash(anchor.Sequence, anchor.Event, anchor.PreviousHash) != anchor.Hash
+            ? [$"audit event {proven} was altered: its hash does not match its fields"]
+            : [];
+    }
+
+    private async Task<long?> LastProvenHeadAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var run in audit.ReadNewestFirstAsync(AuditEventTypes.ArchiveVerified, cancellationToken))
+        {
+            // Only a run the service recorded counts: a forged ArchiveVerified event (no MAC) proves nothing, and without the
+            // key password nothing can be told apart, so the run is in full.
+            if (run.Event.Outcome == AuditOutcome.Success && audit.ChainKeys is { } keys && keys.Holds(run.Hash, run.Mac)
+                && AuditChain.Hash(run.Sequence, run.Event, run.PreviousHash) == run.Hash
+                && Proof().Match(run.Event.Details) is { Success: true } match)
+            {
+                return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        return null;
+    }
+
+    private async Task<(IReadOnlyList<string> Problems, long Count)> CheckRecordsAsync(
+        IAsyncEnumerable<ArchivedRecord> records, VerifyProgress progress, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        var problems = await ParallelChecks.RunAsync(records,
+            (record, keyCache) => Check(record, keyCache).Select(problem => $"receipt {record.ReceiptId}: {problem}").ToArray(),
+            () =>
+            {
+                Interlocked.Increment(ref count);
+                progress.RecordChecked();
+            },
+            cancellationToken);
+        return (problems, count);
+    }
+
+    private Task<IReadOnlyList<string>> CheckStatusChangesAsync(IAsyncEnumerable<VerificationEventStore.StatusChange> changes, CancellationToken cancellationToken) =>
+        ParallelChecks.RunAsync(changes, (change, keyCache) => Check(change, keyCache), () => { }, cancellationToken);
+
+    private IEnumerable<string> Check(VerificationEventStore.StatusChange change, Dictionary<string, ECDsa?> keyCache)
+    {
+        if (PublicKey(change.SignerThumbprint, keyCache) is not { } key)
+        {
+            yield return $"receipt {change.ReceiptId}: status change {change.Id} is sealed by {change.SignerThumbprint}, which is not in the pharmacy's key history";
+        }
+        else if (!Guid.TryParse(change.ReceiptId, out var receiptId)
+            || !ReceiptSeal.TryParseTimestamp(change.OccurredAt, out var occurredAt)
+            || !PharmacySigningKey.Verify(key,
+                ReceiptSeal.StatusChangeContent(receiptId, occurredAt, change.Status, change.ReasonCode, change.Reason), change.Seal))
+        {
+            yield return $"receipt {change.ReceiptId}: status change {change.Id} does not verify with its seal: it was altered";
+        }
+    }
+
+    // 1311.210(a)(2): only the pharmacy's own key seals a record; a certificate merely copied into keys/ counts for nothing.
+    private ECDsa? PublicKey(string thumbprint, Dictionary<string, ECDsa?> keyCache)
+    {
+        if (!keyCache.TryGetValue(thumbprint, out var key))
+        {
+            keyCache[thumbprint] = key = keys.CertificateFor(thumbprint)?.GetECDsaPublicKey();
+        }
+        return key;
+    }
+
+    private IEnumerable<string> Check(ArchivedRecord record, Dictionary<string, ECDsa?> keyCache)
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(record.AsReceived));
         if (sha256 != record.AsReceivedSha256)
@@ -118,14 +264,13 @@ public sealed class ArchiveVerifier(
             yield return $"column {column} differs from the as-received message";
         }
 
-        // 1311.210(a)(2): only the pharmacy's own key seals a record; a certificate merely copied into keys/ counts for nothing.
-        if (keys.CertificateFor(record.SignerThumbprint) is not { } certificate)
+        if (PublicKey(record.SignerThumbprint, keyCache) is not { } key)
         {
             yield return $"the receipt seal's certificate {record.SignerThumbprint} is not in the pharmacy's key history";
         }
         else if (!Guid.TryParse(record.ReceiptId, out var receiptId)
             || !ReceiptSeal.TryParseTimestamp(record.ReceivedAt, out var receivedAt)
-            || !PharmacySigningKey.Verify(certificate, ReceiptSeal.Content(receiptId, receivedAt, sha256, record.Status, record.ReasonCode, canonical), record.ReceiptSignature))
+            || !PharmacySigningKey.Verify(key, ReceiptSeal.Content(receiptId, receivedAt, sha256, record.Status, record.ReasonCode, canonical), record.ReceiptSignature))
         {
             yield return "the receipt signature does not verify: the record was altered after receipt";
         }
@@ -166,4 +311,7 @@ public sealed class ArchiveVerifier(
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|; )mode=full; provenHead=(\d+)(?:;|$)")]
+    private static partial System.Text.RegularExpressions.Regex Proof();
 }

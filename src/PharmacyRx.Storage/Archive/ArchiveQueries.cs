@@ -74,6 +74,38 @@ public sealed class ArchiveQueries(Database database)
         }
     }
 
+    /// <summary>
+    /// Streams every record as stored (the archive's own order: no sort, so no temporary copy of the archive), without what
+    /// later records say about it: what <c>verify</c> re-checks against the receipt seal.
+    /// </summary>
+    public async IAsyncEnumerable<ArchivedRecord> ReadAsReceivedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT * FROM prescription_archive
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await foreach (var record in connection.QueryUnbufferedAsync<ArchivedRecord>(sql).WithCancellation(cancellationToken))
+        {
+            yield return record;
+        }
+    }
+
+    /// <summary>The records with the given receipt ids, as stored (the new rows a <c>verify --since-head</c> checks); ids not found are left out.</summary>
+    public async IAsyncEnumerable<ArchivedRecord> ReadAsReceivedAsync(IAsyncEnumerable<string> receiptIds, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT * FROM prescription_archive WHERE receipt_id = @Id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await foreach (var id in receiptIds.WithCancellation(cancellationToken))
+        {
+            if (await connection.QuerySingleOrDefaultAsync<ArchivedRecord>(new CommandDefinition(sql, new { Id = id }, cancellationToken: cancellationToken)) is { } record)
+            {
+                yield return record;
+            }
+        }
+    }
+
     /// <summary>How many records the archive holds.</summary>
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {

@@ -52,7 +52,7 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
         var at = events.Count > 0 ? events[^1].OccurredAt : (time ?? TimeProvider.System).GetUtcNow();
         var coverage = await _coverage.PlanAsync(transaction, at, written);
         started = profile?.Add(Archive.WriterProfile.Stage.CoveragePlan, started) ?? started;
-        if (events.Count == 0 && coverage.Tables.Count == 0 && coverage.Mismatches.Count == 0)
+        if (events.Count == 0 && coverage.Tables.Count == 0 && coverage.Mismatches.Count == 0 && !coverage.Baseline)
         {
             return;
         }
@@ -86,7 +86,7 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
         {
             await InsertAsync(auditEvent);
         }
-        foreach (var (table, rows) in coverage.Tables)
+        await foreach (var (table, rows) in _coverage.TablesAsync(coverage, transaction))
         {
             await InsertAsync(new AuditEvent(at, AuditEventTypes.RowsCovered, CoverageRecorder.Actor, AuditOutcome.Success, table.Name, RowCoverage.Details(rows)));
             started = profile?.Add(Archive.WriterProfile.Stage.AuditChain, started) ?? started;

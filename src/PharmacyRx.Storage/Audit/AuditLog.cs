@@ -94,6 +94,39 @@ public sealed class AuditLog(Database database)
         }
     }
 
+    /// <summary>
+    /// Streams the stored events after <paramref name="after"/> in sequence order on the caller's connection, so what else
+    /// the caller reads there (verify: the covered tables) is of the same moment.
+    /// </summary>
+    public static async IAsyncEnumerable<ChainedAuditEvent> ReadAfterAsync(
+        DbConnection connection, DbTransaction? transaction, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
+            FROM audit_events WHERE sequence > @After ORDER BY sequence
+            """;
+        var rows = connection.QueryUnbufferedAsync<AuditRow>(sql, new { After = after }, transaction);
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            yield return row.ToChained();
+        }
+    }
+
+    /// <summary>Streams the stored events of a type, newest first.</summary>
+    public async IAsyncEnumerable<ChainedAuditEvent> ReadNewestFirstAsync(string eventType, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
+            FROM audit_events WHERE event_type = @EventType ORDER BY sequence DESC
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = connection.QueryUnbufferedAsync<AuditRow>(sql, new { EventType = eventType });
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            yield return row.ToChained();
+        }
+    }
+
     internal sealed class AuditRow
     {
         public long Sequence { get; init; }

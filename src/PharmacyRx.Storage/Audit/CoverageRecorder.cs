@@ -33,7 +33,14 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
     private bool _baselineDone;
 
     /// <summary>The tables' rows to record, each a RowsCovered event, and any mismatches found on the way.</summary>
-    public sealed record Plan(IReadOnlyList<(CoveredTable Table, IReadOnlyList<(string Key, string Hash)> Rows)> Tables, IReadOnlyList<AuditEvent> Mismatches);
+    public sealed record Plan(IReadOnlyList<(CoveredTable Table, IReadOnlyList<(string Key, string Hash)> Rows)> Tables, IReadOnlyList<AuditEvent> Mismatches)
+    {
+        /// <summary>True on the first recording of a data folder: every row of every covered table follows, page by page (<see cref="TablesAsync"/>).</summary>
+        public bool Baseline { get; init; }
+    }
+
+    /// <summary>Rows a baseline RowsCovered event records at most: a table of millions of rows is read and recorded page by page.</summary>
+    internal static int BaselinePageRows { get; set; } = 10_000;
 
     /// <summary>
     /// The coverage of the current transaction's writes. <paramref name="written"/> holds rows the caller hashed from the
@@ -65,18 +72,12 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         }
         var tables = new List<(CoveredTable, IReadOnlyList<(string, string)>)>();
         var mismatches = new List<AuditEvent>();
-        foreach (var table in CoveredTables.All)
+        // The first recording of a data folder records every row there is, once (rows of earlier versions and seeded roles),
+        // page by page as the events are written (TablesAsync).
+        foreach (var table in baseline is null ? CoveredTables.All : [])
         {
             var rows = new List<(string Key, string Hash)>();
-            if (baseline is not null)
-            {
-                // The first recording of a data folder: every row there is, once (rows of earlier versions and seeded roles).
-                await foreach (var row in CoveredRows.ReadAllAsync(connection, transaction, table, CancellationToken.None))
-                {
-                    rows.Add(row);
-                }
-            }
-            else if (table.AppendOnly
+            if (table.AppendOnly
                 && (appended.TryGetValue(table.Name, out var marked) ? marked.Count : keys.GetValueOrDefault(table.Name)?.Count ?? 0) is > 0 and var count)
             {
                 // Marked by the engine's hook (SQLite: the first rowid and a count) or among the marks (SQL Server: each key).
@@ -115,7 +116,65 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
             // Last: on SQL Server the appended rows above were read through these marks.
             await _clear.ExecuteAsync(transaction);
         }
-        return new Plan(tables, mismatches);
+        return new Plan(tables, mismatches) { Baseline = baseline is not null };
+    }
+
+    /// <summary>
+    /// The plan's tables with their rows, then on the first recording of a data folder every row of every covered table, in
+    /// pages of at most <see cref="BaselinePageRows"/>: each page is read whole before it is yielded, so the caller may write
+    /// on the connection (SQL Server runs one reader at a time), and memory holds one page.
+    /// </summary>
+    public async IAsyncEnumerable<(CoveredTable Table, IReadOnlyList<(string Key, string Hash)> Rows)> TablesAsync(Plan plan, DbTransaction transaction)
+    {
+        foreach (var table in plan.Tables)
+        {
+            yield return table;
+        }
+        if (!plan.Baseline)
+        {
+            yield break;
+        }
+        foreach (var table in CoveredTables.All)
+        {
+            var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
+            object? after = null;
+            while (true)
+            {
+                var rows = new List<(string Key, string Hash)>();
+                await using (var command = connection.CreateCommand())
+                {
+                    command.Transaction = transaction;
+                    command.CommandText = _marks.BaselinePage(table, columns, first: after is null);
+                    AddParameter(command, "@Count", BaselinePageRows);
+                    if (after is not null)
+                    {
+                        AddParameter(command, "@After", after);
+                    }
+                    await using var reader = await command.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                        after = reader.GetValue(0);
+                        rows.Add((Convert.ToString(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) ?? "", RowHasher.Hash(table.Name, reader, 2)));
+                    }
+                }
+                if (rows.Count > 0)
+                {
+                    yield return (table, rows);
+                }
+                if (rows.Count < BaselinePageRows)
+                {
+                    break;
+                }
+            }
+        }
+
+        static void AddParameter(DbCommand command, string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
     }
 
     /// <summary>Keeps the lookup copy of what the chain recorded: each row with the sequence of its RowsCovered event.</summary>

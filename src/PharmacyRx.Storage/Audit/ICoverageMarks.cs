@@ -52,4 +52,17 @@ public interface ICoverageMarks
     /// parameter <c>@First</c> (the first row id, from <see cref="TakeAppended"/>, where the engine has one).
     /// </summary>
     string Appended(CoveredTable table, IReadOnlyList<RowColumn> columns);
+
+    /// <summary>
+    /// A statement reading a covered append-only table as (key, row text) in the order the audit chain recorded its rows, or
+    /// null where the engine keeps no such order; <c>verify</c> then compares the two in a sorted scratch store.
+    /// </summary>
+    string? InChainOrder(CoveredTable table, IReadOnlyList<RowColumn> columns);
+
+    /// <summary>
+    /// A statement reading a page of a covered table for its first recording (the baseline): (position, key, row text), at
+    /// most <c>@Count</c> rows, in the order <see cref="InChainOrder"/> reads them where it reads any, from the first row
+    /// when <paramref name="first"/>, else after <c>@After</c> (the position of the previous page's last row).
+    /// </summary>
+    string BaselinePage(CoveredTable table, IReadOnlyList<RowColumn> columns, bool first);
 }

@@ -85,4 +85,21 @@ public sealed class VerificationEventStore(Database database)
             yield return change;
         }
     }
+
+    /// <summary>The status changes with the given ids (the new rows a <c>verify --since-head</c> checks); ids not found are left out.</summary>
+    public async IAsyncEnumerable<StatusChange> FindAsync(IAsyncEnumerable<string> ids, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT id, receipt_id, occurred_at, status, reason_code, reason, seal, signer_thumbprint FROM verification_events WHERE id = @Id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await foreach (var id in ids.WithCancellation(cancellationToken))
+        {
+            if (long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                && await connection.QuerySingleOrDefaultAsync<StatusChange>(new CommandDefinition(sql, new { Id = number }, cancellationToken: cancellationToken)) is { } change)
+            {
+                yield return change;
+            }
+        }
+    }
 }

@@ -85,6 +85,83 @@ public class VerifyCommandTests
         Assert.That(second, Is.EqualTo(first + 1));
     }
 
+    [Test]
+    public async Task Since_head_checks_only_what_came_after_the_head_a_full_run_proved()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+        Assert.That((await pharmacy.RunAsync("verify")).ExitCode, Is.Zero);
+        Assert.That((await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "V-4", PrescriberOrderNumber = "O-4" })).ExitCode, Is.Zero);
+
+        var since = await pharmacy.RunAsync("verify", "--since-head");
+
+        Assert.That(since.ExitCode, Is.Zero, since.Output);
+        Assert.That(since.Output, Does.Contain("Checked: since head ").And.Contain("OK: 1 records"));
+    }
+
+    [Test]
+    public async Task Since_head_without_a_full_run_that_proved_a_head_checks_everything()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+
+        var since = await pharmacy.RunAsync("verify", "--since-head");
+
+        Assert.That(since.ExitCode, Is.Zero, since.Output);
+        Assert.That(since.Output, Does.Contain("no full run has proved a signed head yet").And.Contain("OK: 3 records"));
+    }
+
+    [Test]
+    public async Task Since_head_finds_a_new_record_altered_and_leaves_older_rows_to_the_full_run()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+        Assert.That((await pharmacy.RunAsync("verify")).ExitCode, Is.Zero);
+        Assert.That((await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "V-4", PrescriberOrderNumber = "O-4" })).ExitCode, Is.Zero);
+        var newer = (await pharmacy.RunAsync("show", "V-4", "--format", "json")).JsonLines[0].GetProperty("receiptId").GetString()!;
+        var older = (await pharmacy.RunAsync("show", "V-1", "--format", "json")).JsonLines[0].GetProperty("receiptId").GetString()!;
+
+        await pharmacy.TamperAsync("DROP TRIGGER prescription_archive_no_update; " +
+            "UPDATE prescription_archive SET patient_name = 'Other, Person' WHERE message_id IN ('V-1', 'V-4')");
+        var since = await pharmacy.RunAsync("verify", "--since-head");
+        var full = await pharmacy.RunAsync("verify");
+
+        Assert.That(since.ExitCode, Is.EqualTo(1));
+        Assert.That(since.Output, Does.Contain($"FAIL receipt {newer}: column patient_name differs")
+            .And.Contain($"table prescription_archive row {newer} does not match the hash the audit chain recorded"));
+        Assert.That(since.Output, Does.Not.Contain(older), "a row recorded before the proven head is the full run's to check");
+        Assert.That(full.ExitCode, Is.EqualTo(1));
+        Assert.That(full.Output, Does.Contain($"FAIL receipt {older}: column patient_name differs").And.Contain($"FAIL receipt {newer}: column patient_name differs"));
+    }
+
+    [Test]
+    public async Task Json_output_is_one_object_and_progress_goes_to_standard_error()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+
+        var verify = await pharmacy.RunAsync("verify", "--json");
+
+        Assert.That(verify.ExitCode, Is.Zero, verify.Error);
+        var result = verify.JsonLines.Single();
+        Assert.That(result.GetProperty("ok").GetBoolean());
+        Assert.That(result.GetProperty("mode").GetString(), Is.EqualTo("full"));
+        Assert.That(result.GetProperty("records").GetInt64(), Is.EqualTo(3));
+        Assert.That(result.GetProperty("provenHead").GetInt64(), Is.Positive);
+        Assert.That(verify.Error, Does.Contain("verify: 3 records and "));
+    }
+
+    [Test]
+    public async Task Shows_progress_lines_while_it_runs_when_standard_error_is_a_log()
+    {
+        using var pharmacy = await PharmacyWithRecordsAsync();
+        pharmacy.Environment[PharmacyRx.Host.Cli.VerifyProgressLine.IntervalVariable] = "0.001";
+
+        var verify = await pharmacy.RunAsync("verify");
+
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+        var lines = verify.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines.Where(line => line.Contains(" of 3 records (", StringComparison.Ordinal)), Is.Not.Empty, verify.Error);
+        Assert.That(lines[^1], Does.StartWith("verify: 3 records and "));
+        Assert.That(verify.Output, Does.Not.Contain("records ("), "progress stays off standard output");
+    }
+
     private static int EventsChecked(InstalledPharmacy.Run run) =>
         int.Parse(System.Text.RegularExpressions.Regex.Match(run.Output, @"and (\d+) audit events verified").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -286,10 +286,11 @@ public partial class StorageSuiteTests
     /// <summary>What verify's coverage check finds: the chain observed in order, then every covered table compared with it.</summary>
     private async Task<IReadOnlyList<string>> VerifyAsync()
     {
-        var coverage = new CoverageVerifier(_store.Database);
-        await foreach (var stored in new AuditLog(_store.Database).ReadAllAsync(CancellationToken.None))
+        await using var connection = await _store.Database.OpenAsync(CancellationToken.None);
+        using var coverage = new CoverageVerifier(_store.Database, connection, null);
+        await foreach (var stored in AuditLog.ReadAfterAsync(connection, null, 0, CancellationToken.None))
         {
-            coverage.Observe(stored);
+            await coverage.ObserveAsync(stored, CancellationToken.None);
         }
         return await coverage.CheckTablesAsync(CancellationToken.None);
     }

@@ -246,4 +246,15 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
 
     [GeneratedRegex(@"^(?:CREATE|ALTER)(?:\s+OR\s+ALTER)?\s+TRIGGER", RegexOptions.IgnoreCase)]
     private static partial Regex TriggerVerb();
+
+    // Keys are allocated when a row is inserted, the chain's lock is taken at commit: two sessions may record out of key order.
+    public string? InChainOrder(CoveredTable table, IReadOnlyList<RowColumn> columns) => null;
+
+    // By key, compared as its exact characters: the same order for the position and the page.
+    public string BaselinePage(CoveredTable table, IReadOnlyList<RowColumn> columns, bool first) => $"""
+        SELECT TOP (@Count) {KeyOf(table, "t")} AS position, {KeyOf(table, "t")} AS row_key, {dialect.RowText(columns, "t")}
+        FROM dbo.{table.Name} AS t
+        {(first ? "" : $"WHERE {KeyOf(table, "t")} > @After")}
+        ORDER BY {KeyOf(table, "t")}
+        """;
 }

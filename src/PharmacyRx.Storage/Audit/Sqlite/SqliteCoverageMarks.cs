@@ -32,4 +32,12 @@ internal sealed class SqliteCoverageMarks(ISqlDialect dialect) : ICoverageMarks
     // above every existing one.
     public string Appended(CoveredTable table, IReadOnlyList<RowColumn> columns) =>
         $"SELECT {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} WHERE rowid >= @First ORDER BY rowid";
+
+    // One writer at a time, each appending above every existing rowid and recording its rows in the same transaction, in
+    // rowid order: the rowid order of an append-only table is the order of its RowsCovered events.
+    public string? InChainOrder(CoveredTable table, IReadOnlyList<RowColumn> columns) =>
+        $"SELECT {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} ORDER BY rowid";
+
+    public string BaselinePage(CoveredTable table, IReadOnlyList<RowColumn> columns, bool first) =>
+        $"SELECT rowid, {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} {(first ? "" : "WHERE rowid > @After")} ORDER BY rowid LIMIT @Count";
 }

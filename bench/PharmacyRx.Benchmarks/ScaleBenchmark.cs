@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Integrity;
+using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage;
+using PharmacyRx.Testing;
+
+namespace PharmacyRx.Benchmarks;
+
+/// <summary>
+/// A chain's archive at scale, written as the service writes it: prescriptions through the receipt pipeline (sealed,
+/// covered, audited), messages of 3–6 KB, one in seven controlled (15%), and 1.5 dispensings a prescription on average,
+/// inserted in large audited transactions so the chain covers them. Generated once into a kept folder, then measured.
+/// </summary>
+internal static class ScaleBenchmark
+{
+    private const string KeyPassword = "benchmark-only-key-password";
+    private const int InFlight = 256;
+    private const int DispensingsPerTransaction = 20_000;
+
+    /// <summary>The kept folder of a data set of <paramref name="prescriptions"/>.</summary>
+    public static string FolderOf(string root, int prescriptions) => Path.Combine(root, $"scale-{prescriptions}");
+
+    public static async Task GenerateAsync(string folder, int prescriptions)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "keys"));
+        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+        key.Save(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        var clock = Stopwatch.StartNew();
+        var ingested = await IngestAsync(services, 0, prescriptions, clock);
+        Console.WriteLine($"{ingested:N0} messages ingested through the pipeline in {clock.Elapsed.TotalSeconds:N0} s ({ingested / clock.Elapsed.TotalSeconds:N0}/s)");
+        clock.Restart();
+        var dispensed = await DispenseAsync(services.GetRequiredService<Database>());
+        Console.WriteLine($"{dispensed:N0} dispensings recorded in {clock.Elapsed.TotalSeconds:N0} s");
+        await services.GetRequiredService<ChainHeads>().SignAsync(CancellationToken.None);
+        var database = new FileInfo(Path.Combine(folder, "pharmacyrx.db")).Length;
+        Console.WriteLine($"data set: {prescriptions:N0} prescriptions, {dispensed:N0} dispensings, database {database / 1e9:N2} GB, head signed");
+    }
+
+    /// <summary>verify in full: time, rate, peak working set, and the bare seal rate of the same records.</summary>
+    public static async Task VerifyAsync(string folder)
+    {
+        using var key = LoadKey(folder);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        await VerifyBenchmark.MeasureAsync(services, sinceHead: false);
+    }
+
+    /// <summary>10,000 new messages through the pipeline, then verify --since-head (after a full run that proved a head).</summary>
+    public static async Task SinceHeadAsync(string folder, int prescriptions)
+    {
+        using var key = LoadKey(folder);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        var clock = Stopwatch.StartNew();
+        // Numbered after every message already there: each new one is new, not a duplicate.
+        var first = (int)await services.GetRequiredService<Storage.Archive.ArchiveQueries>().CountAsync(CancellationToken.None);
+        var added = await IngestAsync(services, first, 10_000, clock);
+        Console.WriteLine($"{added:N0} new messages ingested in {clock.Elapsed.TotalSeconds:N1} s");
+        await VerifyBenchmark.MeasureAsync(services, sinceHead: true);
+    }
+
+    /// <summary>
+    /// The console's queue and search pages (p95), and the inspector's CSV export of every row (in a process of its own)
+    /// beside the raw read of the same rows.
+    /// </summary>
+    public static async Task PagesAndExportAsync(string folder)
+    {
+        using (var key = LoadKey(folder))
+        await using (var services = await BenchServices.OpenAsync(folder, key))
+        {
+            await ConsoleBenchmark.MeasureAsync(services, Pools.Surnames);
+            await SearchBenchmark.MeasureAsync(services, Pools.Surnames, Pools.Prescribers, Pools.Drugs, DateTimeOffset.UtcNow.AddDays(-120));
+            var clock = Stopwatch.StartNew();
+            var derived = await services.GetRequiredService<Storage.Retrieval.PrescriptionDetails>().CatchUpAsync(CancellationToken.None);
+            Console.WriteLine($"export details derived from the as-received records first (background upkeep in service): {derived:N0} in {clock.Elapsed.TotalSeconds:N0} s");
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var output = Path.Combine(folder, "export.csv");
+        var parts = (await ExportBenchmark.RunChildAsync(folder, "csv", "date-filled", output)).Split('\t');
+        File.Delete(output);
+        var (rows, seconds) = (long.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+        Console.WriteLine();
+        Console.WriteLine($"CSV export of every row by date filled: {rows:N0} rows in {seconds:N1} s ({rows / seconds:N0} rows/s); peak working set {long.Parse(parts[2], CultureInfo.InvariantCulture) / (1 << 20):N0} MiB");
+        Console.WriteLine($"raw read of the same rows: {ExportBenchmark.RawRead(folder)}  (goal: export <= 1.5x the raw read)");
+    }
+
+    private static PharmacySigningKey LoadKey(string folder) =>
+        PharmacySigningKey.Load(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword.ToCharArray());
+
+    /// <summary>The audit trail's part of verify alone (chain, coverage, heads), its CPU time.</summary>
+    public static async Task TrailAsync(string folder)
+    {
+        using var key = LoadKey(folder);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        using var self = Process.GetCurrentProcess();
+        var cpu = self.TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var report = await services.GetRequiredService<ArchiveVerifier>().VerifyTrailAsync(CancellationToken.None);
+        self.Refresh();
+        Console.WriteLine($"trail alone: {report.AuditEventsChecked:N0} audit events in {clock.Elapsed.TotalSeconds:N1} s, {(self.TotalProcessorTime - cpu).TotalSeconds:N1} CPU-seconds; {report.Problems.Count} problems");
+    }
+
+    /// <summary>A message of the data set: 3–6 KB, controlled one time in seven, names drawn from fixed pools.</summary>
+    public static byte[] Message(int i)
+    {
+        var random = new Random(i);
+        var controlled = i % 20 < 3;
+        var template = controlled ? new SyntheticNewRx() : SyntheticNewRx.NotControlled;
+        var message = template with
+        {
+            MessageId = $"SCALE-{i:D9}",
+            PrescriberOrderNumber = $"ORD-{i:D9}",
+            PatientLastName = Pools.Surnames[random.Next(Pools.Surnames.Length)],
+            PatientFirstName = Pools.FirstNames[random.Next(Pools.FirstNames.Length)],
+            PrescriberLastName = Pools.Prescribers[random.Next(Pools.Prescribers.Length)],
+            DrugDescription = controlled ? template.DrugDescription : Pools.Drugs[random.Next(Pools.Drugs.Length)],
+        };
+        var size = message.ToBytes().Length;
+        var target = 3_000 + random.Next(3_000);
+        // Long free-text directions, as real prescriptions carry, bring the message to its size.
+        return target <= size ? message.ToBytes() : (message with
+        {
+            Directions = message.Directions + " " + string.Concat(Enumerable.Repeat("Continue as directed by the prescriber. ", (target - size) / 40 + 1)),
+        }).ToBytes();
+    }
+
+    private static async Task<int> IngestAsync(ServiceProvider services, int first, int count, Stopwatch clock)
+    {
+        var pipeline = services.GetRequiredService<ReceiptPipeline>();
+        var next = -1;
+        var done = 0;
+        var report = clock.Elapsed;
+        await Task.WhenAll(Enumerable.Range(0, InFlight).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
+            {
+                await pipeline.ReceiveAsync(Message(first + i), ReceiptSource.Bus("bench"), CancellationToken.None);
+                if (Interlocked.Increment(ref done) % 100_000 == 0)
+                {
+                    await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {done:N0} ingested, {clock.Elapsed.TotalSeconds:N0} s"));
+                }
+            }
+        })));
+        return done;
+    }
+
+    // As the dispensing store inserts them, in large transactions: the audited transaction records their rows in the chain.
+    private static async Task<long> DispenseAsync(Database database)
+    {
+        const string prescriptions = """
+            SELECT receipt_id, received_at FROM prescriptions ORDER BY prescription_number
+            """;
+        const string insert = """
+            INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by, reason)
+            VALUES (@ReceiptId, '20', 'C48542', @DateDispensed, 'Benchmark Pharmacist', @RefillNumber, @RecordedAt, 'bench', NULL)
+            """;
+        List<(string ReceiptId, string ReceivedAt)> rows;
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            rows = [.. await connection.QueryAsync<(string, string)>(prescriptions)];
+        }
+        var now = DateTimeOffset.UtcNow;
+        // 0, 1, 2 or 3 fills: 1.5 a prescription on average.
+        var fills = rows.Select((row, i) => (row.ReceiptId, Count: i % 4)).SelectMany(p => Enumerable.Range(0, p.Count).Select(refill => new
+        {
+            p.ReceiptId,
+            DateDispensed = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-90 + refill * 30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            RefillNumber = refill,
+            RecordedAt = ReceiptSeal.FormatTimestamp(now),
+        }));
+        long written = 0;
+        foreach (var chunk in fills.Chunk(DispensingsPerTransaction))
+        {
+            await database.AuditedAsync(async (connection, transaction) =>
+            {
+                await connection.ExecuteAsync(new CommandDefinition(insert, chunk, transaction));
+                return (true, chunk.Select(fill => new AuditEvent(now, AuditEventTypes.PrescriptionDispensed, "bench", AuditOutcome.Success, fill.ReceiptId,
+                    $"refill number {fill.RefillNumber}")).ToArray(), true);
+            }, CancellationToken.None);
+            written += chunk.Length;
+        }
+        return written;
+    }
+
+    private static class Pools
+    {
+        private static readonly Random Random = new(20261207);
+
+        public static string[] Surnames { get; } = SearchBenchmark.Names(Random, 6_000);
+
+        public static string[] FirstNames { get; } = SearchBenchmark.Names(Random, 300);
+
+        public static string[] Prescribers { get; } = SearchBenchmark.Names(Random, 2_500);
+
+        public static string[] Drugs { get; } = [.. SearchBenchmark.Names(Random, 400).Select(n => $"{char.ToUpperInvariant(n[0])}{n[1..]} {Random.Next(1, 80) * 5} MG Oral Tablet")];
+    }
+}

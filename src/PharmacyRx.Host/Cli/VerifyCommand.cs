@@ -92,7 +92,6 @@ internal static class VerifyCommand
             return problems.Length == 0 ? 0 : 1;
         }
 
-        await environment.Out.WriteLineAsync($"Checked: {report.Scope}");
         foreach (var problem in problems)
         {
             await environment.Out.WriteLineAsync($"FAIL {problem}");
@@ -100,6 +99,7 @@ internal static class VerifyCommand
         await environment.Out.WriteLineAsync(problems.Length == 0
             ? $"OK: {report.RecordsChecked} records and {report.AuditEventsChecked} audit events verified"
             : $"FAILED: {problems.Length} problems in {report.RecordsChecked} records and {report.AuditEventsChecked} audit events");
+        await environment.Out.WriteLineAsync($"Checked: {report.Scope}");
         if (audit.ChainKeys is not null)
         {
             await environment.Out.WriteLineAsync(report.Keyed);

@@ -147,21 +147,6 @@ public class VerifyCommandTests
         Assert.That(verify.Error, Does.Contain("verify: 3 records and "));
     }
 
-    [Test]
-    public async Task Shows_progress_lines_while_it_runs_when_standard_error_is_a_log()
-    {
-        using var pharmacy = await PharmacyWithRecordsAsync();
-        pharmacy.Environment[PharmacyRx.Host.Cli.VerifyProgressLine.IntervalVariable] = "0.001";
-
-        var verify = await pharmacy.RunAsync("verify");
-
-        Assert.That(verify.ExitCode, Is.Zero, verify.Output);
-        var lines = verify.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines.Where(line => line.Contains(" of 3 records (", StringComparison.Ordinal)), Is.Not.Empty, verify.Error);
-        Assert.That(lines[^1], Does.StartWith("verify: 3 records and "));
-        Assert.That(verify.Output, Does.Not.Contain("records ("), "progress stays off standard output");
-    }
-
     private static int EventsChecked(InstalledPharmacy.Run run) =>
         int.Parse(System.Text.RegularExpressions.Regex.Match(run.Output, @"and (\d+) audit events verified").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 }

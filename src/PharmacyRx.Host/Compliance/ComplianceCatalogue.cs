@@ -81,7 +81,7 @@ public static class ComplianceCatalogue
             [LiveCheck.TrustAnchors, LiveCheck.CurrentCrls, LiveCheck.PendingRecords]),
         new("1311.215(a)", "The auditable events",
             "Refusals, unauthorized modification attempts, interference with operations (clock, backups, CRLs), access-control changes and audit-trail interference are audited and sorted into the five categories.",
-            [LiveCheck.SignedChain, LiveCheck.Clock]),
+            [LiveCheck.SignedChain, LiveCheck.Clock, LiveCheck.IngestRefusals]),
         new("1311.215(b)", "Audit trail analysed every calendar day, incident report generated",
             "Every local calendar day (and at start-up for a day missed) the trail is analysed and the incident report written and signed.",
             [LiveCheck.AuditReport]),

@@ -232,6 +232,23 @@ public sealed partial class ComplianceReporter
             : new(check, ComplianceStatus.Pass, standing.Summary());
     }
 
+    // 1311.215(a)(3): a full or failing disk refuses ingest (every message handed back to its sender); such a period is named.
+    private async Task<Evidence> IngestRefusalsAsync(CancellationToken cancellationToken)
+    {
+        const string check = "ingest not refused by a storage fault";
+        var periods = await audit.IngestRefusalsAsync(time.GetUtcNow().AddDays(-30), cancellationToken);
+        if (periods is [{ Event.Type: AuditEventTypes.IngestRefused } open, ..])
+        {
+            return new(check, ComplianceStatus.Fail, $"ingest is refused: {open.Event.Details}",
+                "Pharmacy IT: free space on the data folder's disk or repair it (docs/operations-faults.md); senders are answered 503 and send again, and nothing is lost meanwhile.");
+        }
+        var ended = periods.Where(p => p.Event.Type == AuditEventTypes.IngestResumed).Select(p => p.Event.Details).ToArray();
+        return ended.Length == 0
+            ? new(check, ComplianceStatus.Pass, "ingest was not refused in the last 30 days")
+            : new(check, ComplianceStatus.Warn, $"{ended.Length} period(s) in the last 30 days: {string.Join("; ", ended.Take(5))}",
+                "Pharmacy IT: find why the disk filled or failed (the free-space thresholds are in docs/operations-faults.md) so it does not happen again.");
+    }
+
     // 1311.205(b)(16), 1311.215(a)(5): verify's own check of the chain, the covered tables and the signed heads.
     private async Task<Evidence> SignedChainAsync(CancellationToken cancellationToken)
     {

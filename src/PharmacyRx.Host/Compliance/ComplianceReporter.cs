@@ -114,6 +114,7 @@ public sealed partial class ComplianceReporter(
         LiveCheck.FileModes => Task.FromResult(FileModes()),
         LiveCheck.PinOutside => Task.FromResult(PinOutside()),
         LiveCheck.SecurityIncidents => SecurityIncidentsAsync(cancellationToken),
+        LiveCheck.IngestRefusals => IngestRefusalsAsync(cancellationToken),
         _ => throw new ArgumentOutOfRangeException(nameof(check), check, null),
     };
 }

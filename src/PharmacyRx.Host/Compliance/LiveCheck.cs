@@ -44,4 +44,7 @@ public enum LiveCheck
 
     /// <summary>Every flagged event decided within a day; every incident reported within one business day (1311.215(c)).</summary>
     SecurityIncidents,
+
+    /// <summary>Ingest is not refused now, and the periods it was in the last 30 days are named (1311.215(a)(3)).</summary>
+    IngestRefusals,
 }

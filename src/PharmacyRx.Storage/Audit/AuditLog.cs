@@ -112,6 +112,34 @@ public sealed class AuditLog(Database database)
         }
     }
 
+    /// <summary>
+    /// The events that open and close a period when ingest was refused (a full or failing disk), newest first, back to
+    /// <paramref name="since"/>; with the chain key, only those the service wrote.
+    /// </summary>
+    public async Task<IReadOnlyList<ChainedAuditEvent>> IngestRefusalsAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        // The WHERE is the partial index's, word for word (0033_index_ingest_refusals.sql).
+        const string sql = """
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
+            FROM audit_events WHERE event_type IN ('IngestRefused', 'IngestResumed') ORDER BY sequence DESC
+            """;
+        var found = new List<ChainedAuditEvent>();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await foreach (var row in connection.QueryUnbufferedAsync<AuditRow>(sql).WithCancellation(cancellationToken))
+        {
+            var stored = row.ToChained();
+            if (stored.Event.OccurredAt < since)
+            {
+                break;
+            }
+            if (database.ChainKeys is not { } keys || keys.Holds(stored.Hash, stored.Mac))
+            {
+                found.Add(stored);
+            }
+        }
+        return found;
+    }
+
     /// <summary>Streams the stored events of a type, newest first.</summary>
     public async IAsyncEnumerable<ChainedAuditEvent> ReadNewestFirstAsync(string eventType, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

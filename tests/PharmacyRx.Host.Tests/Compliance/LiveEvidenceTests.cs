@@ -1,4 +1,5 @@
 using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Compliance;
@@ -250,5 +251,28 @@ public class LiveEvidenceTests
         var retention = Evidence(gone, "1311.205(b)(18)", "records kept");
         Assert.That(retention.Status, Is.EqualTo(ComplianceStatus.Fail));
         Assert.That(retention.Detail, Does.EndWith("records younger than two years are missing"));
+    }
+
+    [Test]
+    [Property("Rule", "1311.215(a)")]
+    public async Task Names_a_period_when_ingest_was_refused_and_fails_while_it_still_is()
+    {
+        await using var pharmacy = await CompliancePharmacy.CreateAsync();
+        var audit = pharmacy.Get<PharmacyRx.Storage.Audit.AuditLog>();
+        var at = pharmacy.Clock.GetUtcNow();
+        var before = Evidence(await pharmacy.ReportAsync(), "1311.215(a)", "ingest not refused");
+
+        await audit.AppendAsync([new AuditEvent(at.AddMinutes(-30), AuditEventTypes.IngestRefused, "system:ingest", AuditOutcome.Failure, "ingest",
+            "refusing messages since 2026-12-06T19:00:00Z: disk full")], CancellationToken.None);
+        var refusing = Evidence(await pharmacy.ReportAsync(), "1311.215(a)", "ingest not refused");
+        await audit.AppendAsync([new AuditEvent(at.AddMinutes(-10), AuditEventTypes.IngestResumed, "system:ingest", AuditOutcome.Success, "ingest",
+            "ingest was refused from 2026-12-06T19:00:00Z to 2026-12-06T19:20:00Z (12 refusals, every message handed back to its sender); last fault: disk full")],
+            CancellationToken.None);
+        var resumed = Evidence(await pharmacy.ReportAsync(), "1311.215(a)", "ingest not refused");
+
+        Assert.That(before.Status, Is.EqualTo(ComplianceStatus.Pass));
+        Assert.That((refusing.Status, refusing.Detail), Is.EqualTo((ComplianceStatus.Fail, "ingest is refused: refusing messages since 2026-12-06T19:00:00Z: disk full")));
+        Assert.That(resumed.Status, Is.EqualTo(ComplianceStatus.Warn));
+        Assert.That(resumed.Detail, Does.Contain("1 period(s) in the last 30 days: ingest was refused from 2026-12-06T19:00:00Z to 2026-12-06T19:20:00Z"));
     }
 }

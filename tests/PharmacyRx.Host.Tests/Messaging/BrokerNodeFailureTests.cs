@@ -41,15 +41,15 @@ public class BrokerNodeFailureTests
                     await PublishConfirmedAsync(channel, broker.InboundQueue, new SyntheticNewRx { MessageId = $"NODE-{i:D4}" }.ToBytes());
                 }
             });
-            await WaitUntilAsync(async () => await CountAsync(pharmacy) >= 100, TimeSpan.FromSeconds(120));
+            await CrashRecoveryTests.WaitUntilAsync(async () => await CrashRecoveryTests.CountAsync(pharmacy) >= 100, TimeSpan.FromSeconds(120));
             await cluster.KillAsync(1);
-            archivedAtKill = await CountAsync(pharmacy);
+            archivedAtKill = await CrashRecoveryTests.CountAsync(pharmacy);
             await Task.Delay(TimeSpan.FromSeconds(5));
             await cluster.RestartAsync(1);
             await publishing.WaitAsync(TimeSpan.FromSeconds(120));
 
             // The service is connected to node 1 only: whatever is archived from here on, it reconnected by itself.
-            await WaitUntilAsync(async () => await CountAsync(pharmacy) >= Messages, TimeSpan.FromSeconds(120));
+            await CrashRecoveryTests.WaitUntilAsync(async () => await CrashRecoveryTests.CountAsync(pharmacy) >= Messages, TimeSpan.FromSeconds(120));
             await Task.Delay(TimeSpan.FromSeconds(2)); // redelivered duplicates, if any, would be counted now
             Assert.That(await channel.MessageCountAsync(broker.ErrorQueue), Is.Zero, "nothing dead-lettered");
             await broker.DeleteAsync(channel);
@@ -81,22 +81,6 @@ public class BrokerNodeFailureTests
             {
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }
-        }
-    }
-
-    private static async Task<long> CountAsync(InstalledPharmacy pharmacy)
-    {
-        await using var database = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
-        return await database.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"not reached within {timeout}");
-            await Task.Delay(250);
         }
     }
 }

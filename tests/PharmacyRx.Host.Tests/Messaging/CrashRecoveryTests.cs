@@ -71,13 +71,15 @@ public class CrashRecoveryTests
         return process;
     }
 
-    private static async Task<long> CountAsync(InstalledPharmacy pharmacy)
+    /// <summary>How many records the data folder's archive holds, read as another process would.</summary>
+    internal static async Task<long> CountAsync(InstalledPharmacy pharmacy)
     {
         await using var database = new SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         return await database.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive");
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    /// <summary>Waits for a condition, failing the test past <paramref name="timeout"/>.</summary>
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!await condition())

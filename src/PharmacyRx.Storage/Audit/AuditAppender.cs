@@ -72,7 +72,7 @@ internal sealed class AuditAppender(DbConnection connection, TimeProvider? time 
         IEnumerable<AuditEvent> leading = [];
         if (keys is not null)
         {
-            if ((_database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction, keys)) is { } keyedFrom)
+            if ((_database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction)) is { } keyedFrom)
             {
                 previous = await LastWrittenAsync(transaction, keys, keyedFrom, sequence) ?? previous;
             }

@@ -30,7 +30,7 @@ public static class ChainIntrusions
     public static async Task<IReadOnlyList<long>> FindAsync(Database database, ChainKeyRing keys, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var keyedFrom = database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, null, keys);
+        var keyedFrom = database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, null);
         if (keyedFrom is null)
         {
             return [];

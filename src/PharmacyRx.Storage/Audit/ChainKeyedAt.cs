@@ -12,9 +12,8 @@ namespace PharmacyRx.Storage.Audit;
 /// </summary>
 internal static class ChainKeyedAt
 {
-    public static async Task<long?> FindAsync(DbConnection connection, DbTransaction? transaction, ChainKeyRing keys)
+    public static async Task<long?> FindAsync(DbConnection connection, DbTransaction? transaction)
     {
-        _ = keys;
         var sql = $"""
             SELECT sequence FROM audit_events WHERE event_type = 'ChainKeyed' ORDER BY sequence {Database.DialectOf(connection).FirstRows("1")}
             """;

@@ -204,17 +204,11 @@ public sealed class IncidentStore(Database database, TimeProvider time)
         return new IncidentStanding(events, incidents, time.GetUtcNow());
     }
 
-    // The sequence of the first keyed event; without the chain key (a verb that only reads) the first ChainKeyed event stands.
+    // The sequence of the first keyed event (the first ChainKeyed event, read once per database).
     private async Task<long?> KeyedFromAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
-        if (database.ChainKeys is { } keys)
-        {
-            return database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction, keys);
-        }
-        const string sql = """
-            SELECT MIN(sequence) FROM audit_events WHERE event_type = 'ChainKeyed'
-            """;
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        return database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction);
     }
 
     private static async Task InsertAsync(DbConnection connection, DbTransaction transaction, IEnumerable<Row> rows, CancellationToken cancellationToken)

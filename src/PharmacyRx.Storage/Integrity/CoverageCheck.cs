@@ -33,7 +33,7 @@ public static class CoverageCheck
         {
             return false;
         }
-        var keyedFrom = database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction, keys);
+        var keyedFrom = database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction);
         return keyedFrom is null || stored.Sequence < keyedFrom;
     }
 

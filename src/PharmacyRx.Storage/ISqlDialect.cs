@@ -5,7 +5,7 @@ namespace PharmacyRx.Storage;
 
 /// <summary>
 /// Everything that differs between the databases this service runs on, in one place: SQLite, the embedded default, and
-/// SQL Server, for a chain's several instances on one database (issue 14). Statements elsewhere are SQL both engines run,
+/// SQL Server, for a chain's several instances on one database. Statements elsewhere are SQL both engines run,
 /// with the fragments below where they differ; a test fails when a SQLite-only construct appears outside the SQLite dialect.
 /// </summary>
 public interface ISqlDialect

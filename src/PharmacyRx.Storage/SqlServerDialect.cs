@@ -9,7 +9,7 @@ using PharmacyRx.Storage.Export;
 namespace PharmacyRx.Storage;
 
 /// <summary>
-/// SQL Server 2022 or Azure SQL, for a chain running several instances on one database (issue 14). Case-insensitive
+/// SQL Server 2022 or Azure SQL, for a chain running several instances on one database. Case-insensitive
 /// search comes from the columns' collation, repeated rows from keys declared <c>IGNORE_DUP_KEY</c>, prescription numbers
 /// from a <c>SEQUENCE</c>, and the append-only tables are ledger tables (schemas/sql/sqlserver/).
 /// </summary>

@@ -2,7 +2,7 @@ namespace PharmacyRx.Core.Access;
 
 /// <summary>
 /// Length limits on text from users, checked before anything is audited or stored, so a megabyte "name" reaches
-/// neither the audit trail nor the database (issue 11, finding 7).
+/// neither the audit trail nor the database.
 /// </summary>
 public static class TextLimits
 {

@@ -65,11 +65,11 @@ public static class AuditEventTypes
     public const string PrescriptionDispensed = "PrescriptionDispensed";
     public const string DispensingRefused = "DispensingRefused";
 
-    // Keys (issue 11, finding 4)
+    // Keys
     /// <summary>The pharmacy signing key was replaced; the new certificate is in the key history, signed by the old key.</summary>
     public const string KeyRotated = "KeyRotated";
 
-    // Access control (issue 11, finding 3)
+    // Access control
 
     /// <summary>1311.215(a)(4): an administrator set a new one-time password for a user.</summary>
     public const string PasswordReset = "PasswordReset";
@@ -77,7 +77,7 @@ public static class AuditEventTypes
     /// <summary>1311.215(a)(4): a disabled user was enabled again.</summary>
     public const string UserEnabled = "UserEnabled";
 
-    // Coverage and signed chain heads (issue 11, finding 6)
+    // Coverage and signed chain heads
 
     /// <summary>The hashes of one table's rows written in a transaction (row key and row hash), so verify can recompute them.</summary>
     public const string RowsCovered = "RowsCovered";
@@ -88,7 +88,7 @@ public static class AuditEventTypes
     /// <summary>The pharmacy signed the chain head (sequence and hash in the details); the head file is in <c>heads/</c>.</summary>
     public const string ChainHeadSigned = "ChainHeadSigned";
 
-    // Senders and the doors (issue 11, findings 1, 2, 7, 11)
+    // Senders and the doors
 
     /// <summary>1311.215(a)(4): a sender was given a credential to submit messages.</summary>
     public const string SenderAdded = "SenderAdded";
@@ -102,7 +102,7 @@ public static class AuditEventTypes
     /// <summary>1311.215(a)(3): a file in the inbox that is not a regular file of the service user was moved aside unread.</summary>
     public const string InboxFileRefused = "InboxFileRefused";
 
-    // SQL Server coverage (issue 14)
+    // SQL Server coverage
 
     /// <summary>
     /// 1311.215(a)(2): the service wrote the triggers that mark covered rows on SQL Server (each trigger's SHA-256 in the

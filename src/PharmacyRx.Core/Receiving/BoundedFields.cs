@@ -1,7 +1,7 @@
 namespace PharmacyRx.Core.Receiving;
 
 /// <summary>
-/// The one bound on the identifiers and names a message brings, the same on every engine (issue 14). SQL Server indexes
+/// The one bound on the identifiers and names a message brings, the same on every engine. SQL Server indexes
 /// MessageID, RelatesToMessageID and PrescriberOrderNumber in nvarchar(850) columns (an index key's 1,700 bytes) and the
 /// search keys of a name (last, first, middle) and of the drug in nvarchar(800); a longer value would fail its insert. A
 /// message with a field past the bound is read as Rejected/<see cref="RejectionCode.FieldTooLong"/>, naming the field,

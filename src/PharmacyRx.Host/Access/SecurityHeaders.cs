@@ -1,7 +1,7 @@
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// Headers on every response (issue 11, finding 13): no MIME sniffing, no framing, no referrer, a Content-Security-Policy
+/// Headers on every response: no MIME sniffing, no framing, no referrer, a Content-Security-Policy
 /// that allows nothing (the API serves no scripts, styles or frames; a page that needs more sets its own before the
 /// response starts), and <c>Cache-Control: no-store</c>, since what the service shows is health data or about it.
 /// </summary>
@@ -10,7 +10,7 @@ public static class SecurityHeaders
     public const string ApiContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     /// <summary>
-    /// The console's pages (issue 13): their own style sheet and script files and nothing else; no inline script or style
+    /// The console's pages: their own style sheet and script files and nothing else; no inline script or style
     /// (no <c>unsafe-inline</c>), forms post only to the service itself, fetches only to it.
     /// </summary>
     public const string ConsoleContentSecurityPolicy =

@@ -58,7 +58,7 @@ public static class InboundDoor
         // presented; whether Kestrel asks for one is the Kestrel section's ClientCertificateMode (README).
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => https.ClientCertificateValidation = (_, _, _) => true));
         // Every route but this door (which sets its own cap per request) reads at most MaxOtherBodyBytes: an anonymous
-        // login body is refused before it is parsed, not held whole (issue 11, finding 7).
+        // login body is refused before it is parsed, not held whole.
         var otherBodies = (configuration.GetSection("Inbound").Get<InboundOptions>() ?? new InboundOptions()).MaxOtherBodyBytes;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = otherBodies);
         builder.Services.AddSingleton<IStartupFilter, DoorStartupFilter>();

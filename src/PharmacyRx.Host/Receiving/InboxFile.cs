@@ -6,7 +6,7 @@ namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
 /// Opens a file in the inbox only if it is a regular file owned by the service user, without following a link and
-/// without blocking on a FIFO or device (issue 11, finding 11). On Linux the file is opened with
+/// without blocking on a FIFO or device. On Linux the file is opened with
 /// <c>open(2)</c>(<c>O_NOFOLLOW|O_NONBLOCK</c>) and its type, owner and size are read from the opened descriptor
 /// (<c>statx(2)</c> with <c>AT_EMPTY_PATH</c>), so a file swapped between a check and the open cannot slip through: what
 /// is checked is what is read. Elsewhere (development on another OS) a link is refused by <see cref="FileSystemInfo.LinkTarget"/>.

@@ -7,7 +7,7 @@ using Microsoft.Extensions.FileProviders;
 namespace PharmacyRx.Host.WebConsole;
 
 /// <summary>
-/// The browser console at <c>/</c> (issue 13): Razor Pages rendered on the server, on the same host, authentication
+/// The browser console at <c>/</c>: Razor Pages rendered on the server, on the same host, authentication
 /// handler and permission policies as the API. Its style sheet and script are embedded and served from <c>/assets/</c>.
 /// </summary>
 public static class ConsoleServices

@@ -214,7 +214,7 @@ public sealed class SessionStore(Database database, TimeProvider time)
 
     /// <summary>
     /// Creates an API key for the actor's own account or for a service account, never for another person: with a key
-    /// made for someone else an administrator could act as them (1311.205(b)(1); issue 11, finding 3). Such an attempt is
+    /// made for someone else an administrator could act as them (1311.205(b)(1)). Such an attempt is
     /// refused and audited as an unauthorized modification attempt (1311.215(a)(2)). The key is returned once and
     /// stored only as its hash.
     /// </summary>

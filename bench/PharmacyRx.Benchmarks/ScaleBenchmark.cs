@@ -15,7 +15,9 @@ namespace PharmacyRx.Benchmarks;
 /// <summary>
 /// A chain's archive at scale, written as the service writes it: prescriptions through the receipt pipeline (sealed,
 /// covered, audited), messages of 3–6 KB, one in seven controlled (15%), and 1.5 dispensings a prescription on average,
-/// inserted in large audited transactions so the chain covers them. Generated once into a kept folder, then measured.
+/// inserted in large audited transactions so the chain covers them. The receipts are spread evenly over the two years
+/// before the day of generation, as a chain's two years hold them (the pipeline's clock is the message's own moment), and
+/// each fill follows its prescription. Generated once into a kept folder, then measured.
 /// </summary>
 internal static class ScaleBenchmark
 {
@@ -23,17 +25,25 @@ internal static class ScaleBenchmark
     private const int InFlight = 256;
     private const int DispensingsPerTransaction = 20_000;
 
+    /// <summary>How far back the data set's receipts reach.</summary>
+    private static readonly TimeSpan Span = TimeSpan.FromDays(730);
+
+    /// <summary>The receipt moment of message <paramref name="i"/> of <paramref name="total"/>: evenly over the two years before <paramref name="end"/>.</summary>
+    private static DateTimeOffset ReceivedAt(int i, int total, DateTimeOffset end) => end - Span + Span * ((double)i / total);
+
     /// <summary>The kept folder of a data set of <paramref name="prescriptions"/>.</summary>
     public static string FolderOf(string root, int prescriptions) => Path.Combine(root, $"scale-{prescriptions}");
 
     public static async Task GenerateAsync(string folder, int prescriptions)
     {
         Directory.CreateDirectory(Path.Combine(folder, "keys"));
-        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+        var end = DateTimeOffset.UtcNow;
+        // The key was in service before the first receipt it seals.
+        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", end - Span - TimeSpan.FromDays(1));
         key.Save(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword);
-        await using var services = await BenchServices.OpenAsync(folder, key);
+        await using var services = await BenchServices.OpenAsync(folder, key, time: MessageClock.Instance);
         var clock = Stopwatch.StartNew();
-        var ingested = await IngestAsync(services, 0, prescriptions, clock);
+        var ingested = await IngestAsync(services, 0, prescriptions, clock, i => ReceivedAt(i, prescriptions, end));
         Console.WriteLine($"{ingested:N0} messages ingested through the pipeline in {clock.Elapsed.TotalSeconds:N0} s ({ingested / clock.Elapsed.TotalSeconds:N0}/s)");
         clock.Restart();
         var dispensed = await DispenseAsync(services.GetRequiredService<Database>());
@@ -59,7 +69,7 @@ internal static class ScaleBenchmark
         var clock = Stopwatch.StartNew();
         // Numbered after every message already there: each new one is new, not a duplicate.
         var first = (int)await services.GetRequiredService<Storage.Archive.ArchiveQueries>().CountAsync(CancellationToken.None);
-        var added = await IngestAsync(services, first, 10_000, clock);
+        var added = await IngestAsync(services, first, 10_000, clock, receivedAt: null);
         Console.WriteLine($"{added:N0} new messages ingested in {clock.Elapsed.TotalSeconds:N1} s");
         await VerifyBenchmark.MeasureAsync(services, sinceHead: true);
     }
@@ -105,8 +115,8 @@ internal static class ScaleBenchmark
         Console.WriteLine($"trail alone: {report.AuditEventsChecked:N0} audit events in {clock.Elapsed.TotalSeconds:N1} s, {(self.TotalProcessorTime - cpu).TotalSeconds:N1} CPU-seconds; {report.Problems.Count} problems");
     }
 
-    /// <summary>A message of the data set: 3–6 KB, controlled one time in seven, names drawn from fixed pools.</summary>
-    public static byte[] Message(int i)
+    /// <summary>A message of the data set: 3–6 KB, controlled one time in seven, names drawn from fixed pools, written up to three days before it arrives.</summary>
+    public static byte[] Message(int i, DateTimeOffset receivedAt)
     {
         var random = new Random(i);
         var controlled = i % 20 < 3;
@@ -114,6 +124,7 @@ internal static class ScaleBenchmark
         var message = template with
         {
             MessageId = $"SCALE-{i:D9}",
+            WrittenDate = DateOnly.FromDateTime(receivedAt.UtcDateTime).AddDays(-random.Next(4)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             PrescriberOrderNumber = $"ORD-{i:D9}",
             PatientLastName = Pools.Surnames[random.Next(Pools.Surnames.Length)],
             PatientFirstName = Pools.FirstNames[random.Next(Pools.FirstNames.Length)],
@@ -129,7 +140,8 @@ internal static class ScaleBenchmark
         }).ToBytes();
     }
 
-    private static async Task<int> IngestAsync(ServiceProvider services, int first, int count, Stopwatch clock)
+    // With receivedAt, message i is received at its moment (MessageClock); without, now.
+    private static async Task<int> IngestAsync(ServiceProvider services, int first, int count, Stopwatch clock, Func<int, DateTimeOffset>? receivedAt)
     {
         var pipeline = services.GetRequiredService<ReceiptPipeline>();
         var next = -1;
@@ -139,7 +151,9 @@ internal static class ScaleBenchmark
         {
             for (var i = Interlocked.Increment(ref next); i < count; i = Interlocked.Increment(ref next))
             {
-                await pipeline.ReceiveAsync(Message(first + i), ReceiptSource.Bus("bench"), CancellationToken.None);
+                var at = receivedAt?.Invoke(first + i);
+                MessageClock.At.Value = at;
+                await pipeline.ReceiveAsync(Message(first + i, at ?? DateTimeOffset.UtcNow), ReceiptSource.Bus("bench"), CancellationToken.None);
                 if (Interlocked.Increment(ref done) % 100_000 == 0)
                 {
                     await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {done:N0} ingested, {clock.Elapsed.TotalSeconds:N0} s"));
@@ -165,14 +179,17 @@ internal static class ScaleBenchmark
             rows = [.. await connection.QueryAsync<(string, string)>(prescriptions)];
         }
         var now = DateTimeOffset.UtcNow;
-        // 0, 1, 2 or 3 fills: 1.5 a prescription on average.
-        var fills = rows.Select((row, i) => (row.ReceiptId, Count: i % 4)).SelectMany(p => Enumerable.Range(0, p.Count).Select(refill => new
-        {
-            p.ReceiptId,
-            DateDispensed = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-90 + refill * 30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            RefillNumber = refill,
-            RecordedAt = ReceiptSeal.FormatTimestamp(now),
-        }));
+        // 0, 1, 2 or 3 fills: 1.5 a prescription on average; the first on the day it arrived, each next a month on, none after today.
+        var fills = rows.Select((row, i) => (row.ReceiptId, Received: ReceiptSeal.TryParseTimestamp(row.ReceivedAt, out var at) ? at : now, Count: i % 4))
+            .SelectMany(p => Enumerable.Range(0, p.Count).Select(refill => (p.ReceiptId, Filled: p.Received.AddDays(refill * 30), RefillNumber: refill)))
+            .Where(fill => fill.Filled <= now)
+            .Select(fill => new
+            {
+                fill.ReceiptId,
+                DateDispensed = DateOnly.FromDateTime(fill.Filled.UtcDateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                fill.RefillNumber,
+                RecordedAt = ReceiptSeal.FormatTimestamp(fill.Filled),
+            });
         long written = 0;
         foreach (var chunk in fills.Chunk(DispensingsPerTransaction))
         {
@@ -198,5 +215,15 @@ internal static class ScaleBenchmark
         public static string[] Prescribers { get; } = SearchBenchmark.Names(Random, 2_500);
 
         public static string[] Drugs { get; } = [.. SearchBenchmark.Names(Random, 400).Select(n => $"{char.ToUpperInvariant(n[0])}{n[1..]} {Random.Next(1, 80) * 5} MG Oral Tablet")];
+    }
+
+    /// <summary>The service's clock during generation: the moment of the message being received, else now.</summary>
+    private sealed class MessageClock : TimeProvider
+    {
+        public static readonly MessageClock Instance = new();
+
+        public static readonly AsyncLocal<DateTimeOffset?> At = new();
+
+        public override DateTimeOffset GetUtcNow() => At.Value ?? base.GetUtcNow();
     }
 }

@@ -11,6 +11,13 @@ namespace PharmacyRx.Storage.Retrieval;
 /// </summary>
 public sealed class WorkQueueReader(Database database)
 {
+    /// <summary>
+    /// The most "received and not yet dispensed" prescriptions the queue counts; past it the count reads "more than". Counting
+    /// every open prescription of a busy month costs a probe of the dispensings a row, and the pharmacist needs the newest rows
+    /// and a sense of size, not the exact figure (search counts exactly).
+    /// </summary>
+    public const int OpenCountCap = 1000;
+
     /// <summary>The groups, in the order the queue shows them.</summary>
     public static readonly IReadOnlyList<string> Groups = ["NeedsReview", "PendingRevocationCheck", "Invalid", "Rejected", "NotYetDispensed"];
 
@@ -29,8 +36,11 @@ public sealed class WorkQueueReader(Database database)
         public long GroupCount { get; init; }
     }
 
-    /// <summary>The queue: per group its count and at most <paramref name="perGroup"/> newest rows.</summary>
-    public async Task<IReadOnlyList<Entry>> ReadAsync(DateTimeOffset openSince, int perGroup, CancellationToken cancellationToken)
+    /// <summary>
+    /// The queue: per group its count and at most <paramref name="perGroup"/> newest rows. The NotYetDispensed count stops at
+    /// <paramref name="countCap"/> + 1, which reads "more than" the cap.
+    /// </summary>
+    public async Task<IReadOnlyList<Entry>> ReadAsync(DateTimeOffset openSince, int perGroup, CancellationToken cancellationToken, int countCap = OpenCountCap)
     {
         // Full records (with their correlated subqueries) only for the few rows whose group the cheap predicates cannot
         // settle, and for the rows shown. `unsettled`: every record whose status needs attention (the partial index's
@@ -72,7 +82,8 @@ public sealed class WorkQueueReader(Database database)
               FROM queue_rows c),
             ranked AS (
               SELECT g.*, SUM(g.unsettled) OVER (PARTITION BY g.grp)
-                            + CASE WHEN g.grp = 'NotYetDispensed' THEN (SELECT COUNT(*) FROM open_rx) ELSE 0 END AS group_count,
+                            + CASE WHEN g.grp = 'NotYetDispensed' THEN (SELECT COUNT(*) FROM (SELECT receipt_id FROM open_rx
+                                ORDER BY received_at DESC, receipt_id {database.Dialect.FirstRows("@CountCap")}) newest) ELSE 0 END AS group_count,
                      ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position
               FROM grouped g WHERE g.grp IS NOT NULL)
             SELECT grp AS "Group", receipt_id, received_at, patient_name, drug_description, dea_schedule, prescriber_name, status,
@@ -82,6 +93,6 @@ public sealed class WorkQueueReader(Database database)
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<Entry>(new CommandDefinition(sql,
-            new { Since = Core.Receiving.ReceiptSeal.FormatTimestamp(openSince), PerGroup = perGroup }, cancellationToken: cancellationToken))).ToList();
+            new { Since = Core.Receiving.ReceiptSeal.FormatTimestamp(openSince), PerGroup = perGroup, CountCap = countCap + 1 }, cancellationToken: cancellationToken))).ToList();
     }
 }

@@ -187,6 +187,29 @@ public partial class StorageSuiteTests(string provider)
     }
 
     [Test]
+    public async Task The_queue_stops_counting_open_prescriptions_one_past_its_cap()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using (var writer = _store.Writer())
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await writer.AppendAsync(ProviderStore.Entry($"QUEUE-CAP-{i}") with { ReceivedAt = now.AddMinutes(-i) }, CancellationToken.None);
+            }
+        }
+        var queue = new WorkQueueReader(_store.Database);
+
+        var capped = await queue.ReadAsync(now.AddDays(-30), 2, CancellationToken.None, countCap: 3);
+        var exact = await queue.ReadAsync(now.AddDays(-30), 2, CancellationToken.None, countCap: 6);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(capped.Where(e => e.Group == "NotYetDispensed").Select(e => e.GroupCount), Is.EqualTo(new long[] { 4, 4 }));
+            Assert.That(exact.Where(e => e.Group == "NotYetDispensed").Select(e => e.GroupCount), Is.EqualTo(new long[] { 6, 6 }));
+        });
+    }
+
+    [Test]
     public async Task Search_by_status_finds_prescriptions_by_their_current_status_on_receipt_or_after_it()
     {
         var ids = new Dictionary<string, Guid>();

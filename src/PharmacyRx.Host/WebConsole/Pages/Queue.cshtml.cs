@@ -14,7 +14,13 @@ public sealed class QueueModel(WorkQueueReader queue, TimeProvider time) : PageM
 
     public const int RowsPerGroup = 50;
 
-    public sealed record Group(string Id, string Title, long Count, IReadOnlyList<WorkQueueReader.Entry> Rows);
+    public sealed record Group(string Id, string Title, long Count, IReadOnlyList<WorkQueueReader.Entry> Rows)
+    {
+        /// <summary>The count as shown: past the queue's cap, "more than" the cap (search counts exactly).</summary>
+        public string Shown => Count > WorkQueueReader.OpenCountCap
+            ? $"more than {WorkQueueReader.OpenCountCap.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}"
+            : Count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public IReadOnlyList<Group> Groups { get; private set; } = [];
 

@@ -114,14 +114,22 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale since-head 1000000 --data /work/bench-data  # 10,000 new, then --since-head
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale pages 1000000 --data /work/bench-data       # console, search, CSV export
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale delete 1000000 --data /work/bench-data
+    // A set grown in steps keeps one two-year spread: generate 1000000 --spread-over 5000000, then grow 1000000 2000000 --spread-over 5000000.
     var prescriptions = int.Parse(scaleSize, System.Globalization.CultureInfo.InvariantCulture);
+    var spreadOption = Array.IndexOf(args, "--spread-over");
+    var spreadOver = spreadOption >= 0 ? int.Parse(args[spreadOption + 1], System.Globalization.CultureInfo.InvariantCulture) : prescriptions;
     var scaleFolder = ScaleBenchmark.FolderOf(root, prescriptions);
     try
     {
         switch (scaleStep)
         {
             case "generate":
-                await ScaleBenchmark.GenerateAsync(scaleFolder, prescriptions);
+                await ScaleBenchmark.GenerateAsync(scaleFolder, prescriptions, spreadOver);
+                break;
+            case "grow":
+                var grownTo = int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture);
+                spreadOver = spreadOption >= 0 ? spreadOver : grownTo;
+                await ScaleBenchmark.GrowAsync(scaleFolder, ScaleBenchmark.FolderOf(root, grownTo), prescriptions, grownTo, spreadOver);
                 break;
             case "verify":
                 await ScaleBenchmark.VerifyAsync(scaleFolder);
@@ -139,7 +147,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 Directory.Delete(scaleFolder, recursive: true);
                 break;
             default:
-                throw new ArgumentException($"scale {scaleStep}: generate, verify, since-head, pages, trail or delete");
+                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, trail or delete");
         }
     }
     finally

@@ -34,23 +34,61 @@ internal static class ScaleBenchmark
     /// <summary>The kept folder of a data set of <paramref name="prescriptions"/>.</summary>
     public static string FolderOf(string root, int prescriptions) => Path.Combine(root, $"scale-{prescriptions}");
 
-    public static async Task GenerateAsync(string folder, int prescriptions)
+    /// <summary>
+    /// A new data set of <paramref name="prescriptions"/>, its receipts spread over two years as if the whole set were
+    /// <paramref name="spreadOver"/> (a set grown later keeps one spread).
+    /// </summary>
+    public static async Task GenerateAsync(string folder, int prescriptions, int spreadOver)
     {
+        if (File.Exists(Path.Combine(folder, "pharmacyrx.db")))
+        {
+            throw new InvalidOperationException($"{folder} already holds a data set: delete it, or grow it");
+        }
         Directory.CreateDirectory(Path.Combine(folder, "keys"));
         var end = DateTimeOffset.UtcNow;
         // The key was in service before the first receipt it seals.
-        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", end - Span - TimeSpan.FromDays(1));
-        key.Save(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword);
+        using (var key = PharmacySigningKey.Generate("Benchmark Pharmacy", end - Span - TimeSpan.FromDays(1)))
+        {
+            key.Save(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword);
+        }
+        await File.WriteAllTextAsync(Path.Combine(folder, "spread-end.txt"), ReceiptSeal.FormatTimestamp(end));
+        await AddAsync(folder, 0, prescriptions, spreadOver);
+    }
+
+    /// <summary>The data set of <paramref name="from"/> grown to <paramref name="to"/> prescriptions, in its new folder.</summary>
+    public static async Task GrowAsync(string fromFolder, string toFolder, int from, int to, int spreadOver)
+    {
+        Directory.Move(fromFolder, toFolder);
+        // Numbered after every message already there (a since-head run adds some): each new one is new.
+        long held;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(toFolder, "pharmacyrx.db")};Mode=ReadOnly;Pooling=False"))
+        {
+            held = await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM prescription_archive");
+        }
+        Console.WriteLine($"growing {from:N0} to {to:N0}: {held:N0} messages held");
+        await AddAsync(toFolder, (int)held, to - (int)held, spreadOver);
+    }
+
+    private static async Task AddAsync(string folder, int first, int count, int spreadOver)
+    {
+        var end = ReceiptSeal.TryParseTimestamp(await File.ReadAllTextAsync(Path.Combine(folder, "spread-end.txt")), out var at) ? at : DateTimeOffset.UtcNow;
+        using var key = LoadKey(folder);
         await using var services = await BenchServices.OpenAsync(folder, key, time: MessageClock.Instance);
+        var database = services.GetRequiredService<Database>();
+        long before;
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            before = await connection.ExecuteScalarAsync<long?>("SELECT MAX(prescription_number) FROM prescriptions") ?? 0;
+        }
         var clock = Stopwatch.StartNew();
-        var ingested = await IngestAsync(services, 0, prescriptions, clock, i => ReceivedAt(i, prescriptions, end));
+        var ingested = await IngestAsync(services, first, count, clock, i => ReceivedAt(i, spreadOver, end));
         Console.WriteLine($"{ingested:N0} messages ingested through the pipeline in {clock.Elapsed.TotalSeconds:N0} s ({ingested / clock.Elapsed.TotalSeconds:N0}/s)");
         clock.Restart();
-        var dispensed = await DispenseAsync(services.GetRequiredService<Database>());
+        var dispensed = await DispenseAsync(database, before);
         Console.WriteLine($"{dispensed:N0} dispensings recorded in {clock.Elapsed.TotalSeconds:N0} s");
         await services.GetRequiredService<ChainHeads>().SignAsync(CancellationToken.None);
-        var database = new FileInfo(Path.Combine(folder, "pharmacyrx.db")).Length;
-        Console.WriteLine($"data set: {prescriptions:N0} prescriptions, {dispensed:N0} dispensings, database {database / 1e9:N2} GB, head signed");
+        var size = new FileInfo(Path.Combine(folder, "pharmacyrx.db")).Length;
+        Console.WriteLine($"data set: {first + count:N0} prescriptions (+{count:N0}), {dispensed:N0} dispensings added, database {size / 1e9:N2} GB, head signed");
     }
 
     /// <summary>verify in full: time, rate, peak working set, and the bare seal rate of the same records.</summary>
@@ -164,23 +202,23 @@ internal static class ScaleBenchmark
     }
 
     // As the dispensing store inserts them, in large transactions: the audited transaction records their rows in the chain.
-    private static async Task<long> DispenseAsync(Database database)
+    private static async Task<long> DispenseAsync(Database database, long after)
     {
         const string prescriptions = """
-            SELECT receipt_id, received_at FROM prescriptions ORDER BY prescription_number
+            SELECT prescription_number, receipt_id, received_at FROM prescriptions WHERE prescription_number > @After ORDER BY prescription_number
             """;
         const string insert = """
             INSERT INTO dispensings (receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by, reason)
             VALUES (@ReceiptId, '20', 'C48542', @DateDispensed, 'Benchmark Pharmacist', @RefillNumber, @RecordedAt, 'bench', NULL)
             """;
-        List<(string ReceiptId, string ReceivedAt)> rows;
+        List<(long Number, string ReceiptId, string ReceivedAt)> rows;
         await using (var connection = await database.OpenAsync(CancellationToken.None))
         {
-            rows = [.. await connection.QueryAsync<(string, string)>(prescriptions)];
+            rows = [.. await connection.QueryAsync<(long, string, string)>(prescriptions, new { After = after })];
         }
         var now = DateTimeOffset.UtcNow;
         // 0, 1, 2 or 3 fills: 1.5 a prescription on average; the first on the day it arrived, each next a month on, none after today.
-        var fills = rows.Select((row, i) => (row.ReceiptId, Received: ReceiptSeal.TryParseTimestamp(row.ReceivedAt, out var at) ? at : now, Count: i % 4))
+        var fills = rows.Select(row => (row.ReceiptId, Received: ReceiptSeal.TryParseTimestamp(row.ReceivedAt, out var at) ? at : now, Count: (int)(row.Number % 4)))
             .SelectMany(p => Enumerable.Range(0, p.Count).Select(refill => (p.ReceiptId, Filled: p.Received.AddDays(refill * 30), RefillNumber: refill)))
             .Where(fill => fill.Filled <= now)
             .Select(fill => new

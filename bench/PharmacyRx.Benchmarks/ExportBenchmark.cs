@@ -61,7 +61,10 @@ internal static class ExportBenchmark
     /// <summary>The child process: one export through the service's own <see cref="InspectorExport"/>.</summary>
     public static async Task ExportOneAsync(string folder, string format, string sort, string output)
     {
-        using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
+        // A scale data set's own key, so the export's audit event is keyed as the service keys it.
+        using var key = File.Exists(Path.Combine(folder, "bench-key.pem"))
+            ? ScaleBenchmark.LoadKey(folder)
+            : PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
         await using var services = await BenchServices.OpenAsync(folder, key);
         var export = services.GetRequiredService<InspectorExport>();
         if (format == SpreadCheetah)

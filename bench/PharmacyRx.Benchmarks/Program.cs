@@ -113,6 +113,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale verify 1000000 --data /work/bench-data      # full
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale since-head 1000000 --data /work/bench-data  # 10,000 new, then --since-head
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale pages 1000000 --data /work/bench-data       # console, search, CSV export
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale backup 1000000 --data /work/bench-data      # backup while ingest runs
     //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- scale delete 1000000 --data /work/bench-data
     // A set grown in steps keeps one two-year spread: generate 1000000 --spread-over 5000000, then grow 1000000 2000000 --spread-over 5000000.
     var prescriptions = int.Parse(scaleSize, System.Globalization.CultureInfo.InvariantCulture);
@@ -140,6 +141,9 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
             case "pages":
                 await ScaleBenchmark.PagesAndExportAsync(scaleFolder);
                 break;
+            case "backup":
+                await ScaleBenchmark.BackupAsync(scaleFolder);
+                break;
             case "trail":
                 await ScaleBenchmark.TrailAsync(scaleFolder);
                 break;
@@ -147,7 +151,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 Directory.Delete(scaleFolder, recursive: true);
                 break;
             default:
-                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, trail or delete");
+                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, backup, trail or delete");
         }
     }
     finally

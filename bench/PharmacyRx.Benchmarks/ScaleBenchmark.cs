@@ -137,7 +137,17 @@ internal static class ScaleBenchmark
         Console.WriteLine($"raw read of the same rows: {ExportBenchmark.RawRead(folder)}  (goal: export <= 1.5x the raw read)");
     }
 
-    private static PharmacySigningKey LoadKey(string folder) =>
+    /// <summary>The daily backup of the data set while new messages arrive: the ingest rate during it beside the rate without.</summary>
+    public static async Task BackupAsync(string folder)
+    {
+        using var key = LoadKey(folder);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        // Numbered after every message already there: each new one is new, not a duplicate.
+        var first = (int)await services.GetRequiredService<Storage.Archive.ArchiveQueries>().CountAsync(CancellationToken.None);
+        await BackupBenchmark.MeasureAsync(services, InFlight, 2_000_000, i => Message(first + i, DateTimeOffset.UtcNow));
+    }
+
+    internal static PharmacySigningKey LoadKey(string folder) =>
         PharmacySigningKey.Load(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword.ToCharArray());
 
     /// <summary>The audit trail's part of verify alone (chain, coverage, heads), its CPU time.</summary>

@@ -27,7 +27,13 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
     }
 
     /// <summary>Applies every script not yet applied; returns how many were applied.</summary>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    public Task<int> MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Applies the scripts not yet applied up to and including <paramref name="throughVersion"/>: the schema as an earlier
+    /// release left it (the upgrade-in-place tests start from one).
+    /// </summary>
+    public async Task<int> MigrateAsync(int throughVersion, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using (var journal = await BeginAsync(connection, cancellationToken))
@@ -44,7 +50,7 @@ public sealed class SchemaMigrator(Database database, TimeProvider time)
             .ToDictionary(row => row.Version, row => row.Sha256);
 
         var count = 0;
-        foreach (var script in Scripts())
+        foreach (var script in Scripts().Where(script => script.Version <= throughVersion))
         {
             if (applied.TryGetValue(script.Version, out var appliedHash))
             {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using PharmacyRx.Core.Audit;
 
 namespace PharmacyRx.Storage.Audit;
@@ -134,7 +135,9 @@ internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposab
         {
             yield break;
         }
-        foreach (var table in CoveredTables.All)
+        var existing = (await connection.QueryAsync<string>(new CommandDefinition(_marks.ExistingTables, transaction: transaction)))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var table in CoveredTables.All.Where(table => existing.Contains(table.Name)))
         {
             var columns = await CoveredRows.ColumnsAsync(connection, transaction, table, CancellationToken.None);
             object? after = null;

@@ -65,4 +65,10 @@ public interface ICoverageMarks
     /// when <paramref name="first"/>, else after <c>@After</c> (the position of the previous page's last row).
     /// </summary>
     string BaselinePage(CoveredTable table, IReadOnlyList<RowColumn> columns, bool first);
+
+    /// <summary>
+    /// A statement naming the tables the schema has now. A baseline taken between schema scripts records the covered tables
+    /// that exist; a later script's table is recorded from its first row on.
+    /// </summary>
+    string ExistingTables { get; }
 }

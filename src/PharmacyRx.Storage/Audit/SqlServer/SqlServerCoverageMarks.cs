@@ -251,6 +251,8 @@ internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICov
     public string? InChainOrder(CoveredTable table, IReadOnlyList<RowColumn> columns) => null;
 
     // By key, compared as its exact characters: the same order for the position and the page.
+    public string ExistingTables => "SELECT name FROM sys.tables WHERE schema_id = SCHEMA_ID('dbo')";
+
     public string BaselinePage(CoveredTable table, IReadOnlyList<RowColumn> columns, bool first) => $"""
         SELECT TOP (@Count) {KeyOf(table, "t")} AS position, {KeyOf(table, "t")} AS row_key, {dialect.RowText(columns, "t")}
         FROM dbo.{table.Name} AS t

@@ -38,6 +38,8 @@ internal sealed class SqliteCoverageMarks(ISqlDialect dialect) : ICoverageMarks
     public string? InChainOrder(CoveredTable table, IReadOnlyList<RowColumn> columns) =>
         $"SELECT {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} ORDER BY rowid";
 
+    public string ExistingTables => "SELECT name FROM main.sqlite_master WHERE type = 'table'";
+
     public string BaselinePage(CoveredTable table, IReadOnlyList<RowColumn> columns, bool first) =>
         $"SELECT rowid, {table.KeyExpression()}, {dialect.RowText(columns)} FROM {table.Name} {(first ? "" : "WHERE rowid > @After")} ORDER BY rowid LIMIT @Count";
 }

@@ -1,8 +1,27 @@
 #!/usr/bin/env bash
 # Runs every test suite and ends with one line: "N passed, N failed, N skipped".
-# The README's test command and what .ci/run calls.
+# The README's test command and what .ci/run calls. With --fast: the suites that need no broker, browser or network
+# (the rules and the storage, on SQLite), about a minute on two cores, for a developer between changes.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = "--fast" ]; then
+  dotnet build PharmacyRx.sln --configuration Release -v quiet -nologo || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+  log=$(mktemp)
+  trap 'rm -f "$log"' EXIT
+  dotnet test tests/PharmacyRx.Core.Tests --configuration Release --no-build 2>&1 | tee "$log"
+  core=${PIPESTATUS[0]}
+  dotnet test tests/PharmacyRx.Storage.Tests --configuration Release --no-build 2>&1 | tee -a "$log"
+  storage=${PIPESTATUS[0]}
+  read -r passed failed skipped < <(awk '/(Passed|Failed)! +- +Failed:/ { gsub(/,/, ""); for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:") f += $(i + 1); if ($i == "Passed:") p += $(i + 1); if ($i == "Skipped:") s += $(i + 1) } }
+    END { printf "%d %d %d\n", p, f, s }' "$log")
+  if [ $(( core | storage )) -ne 0 ] && [ "$failed" -eq 0 ]; then
+    failed=1   # a test host crashed: never report green
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  exit $(( core | storage ))
+fi
 
 log=$(mktemp)
 broker_dir=$(mktemp -d)

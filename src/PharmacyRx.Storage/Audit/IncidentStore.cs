@@ -24,6 +24,11 @@ public sealed class IncidentStore(Database database, TimeProvider time)
     private static readonly string FlaggedTypes = string.Join(", ", IncidentCategories.Types
         .Select(type => type.All(char.IsAsciiLetter) ? $"'{type}'" : throw new InvalidOperationException($"event type {type} is not letters only")));
 
+    // The flagged events the service wrote, as far as the trail was read: events never change (verify proves it), so each is
+    // read and checked once and later reads take only what was appended since, not the whole keyed trail again.
+    private readonly List<(ChainedAuditEvent Stored, IncidentCategory Category)> _candidates = [];
+    private long _scannedThrough;
+
     /// <summary>A decision's outcome: its id, or why it was refused.</summary>
     public sealed record Outcome(Guid? DecisionId, string? Problem);
 
@@ -145,23 +150,7 @@ public sealed class IncidentStore(Database database, TimeProvider time)
         {
             return new IncidentStanding([], [], time.GetUtcNow());
         }
-        // Candidates by type; the MAC then tells the service's events from events someone appended with the public hash.
-        var flagged = $"""
-            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
-            FROM audit_events WHERE sequence >= @From AND event_type IN ({FlaggedTypes}) ORDER BY sequence
-            """;
-        var rows = await connection.QueryAsync<AuditLog.AuditRow>(new CommandDefinition(flagged,
-            new { From = keyedFrom }, transaction, cancellationToken: cancellationToken));
-        var candidates = new List<(ChainedAuditEvent Stored, IncidentCategory Category)>();
-        foreach (var stored in rows.Select(row => row.ToChained()))
-        {
-            if (IncidentCategories.Of(stored.Event) is { } category
-                && AuditChain.Hash(stored.Sequence, stored.Event, stored.PreviousHash) == stored.Hash
-                && await CoverageCheck.WrittenByServiceAsync(connection, transaction, stored))
-            {
-                candidates.Add((stored, category));
-            }
-        }
+        var candidates = await CandidatesAsync(connection, transaction, keyedFrom, cancellationToken);
 
         const string decisions = """
             SELECT id, decision_id, audit_sequence, verdict, reason, action_taken, reported_to, reported_at, decided_at, decided_by
@@ -202,6 +191,52 @@ public sealed class IncidentStore(Database database, TimeProvider time)
             .OrderBy(i => i.DecidedAt)
             .ToArray();
         return new IncidentStanding(events, incidents, time.GetUtcNow());
+    }
+
+    // Candidates by type, read after the last sequence read before; the MAC then tells the service's events from events
+    // someone appended with the public hash. Only a read outside a transaction is kept: one inside may see its own events,
+    // which a rollback would take back. No lock is held while the database is read.
+    private async Task<(ChainedAuditEvent Stored, IncidentCategory Category)[]> CandidatesAsync(
+        DbConnection connection, DbTransaction? transaction, long keyedFrom, CancellationToken cancellationToken)
+    {
+        long after;
+        (ChainedAuditEvent Stored, IncidentCategory Category)[] known;
+        lock (_candidates)
+        {
+            (after, known) = (Math.Max(_scannedThrough, keyedFrom - 1), [.. _candidates]);
+        }
+        // Up to the head this reader sees: every event at or below it is committed (appends take the head in turn).
+        var head = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT MAX(sequence) FROM audit_events", transaction: transaction, cancellationToken: cancellationToken)) ?? 0;
+        if (head <= after)
+        {
+            return known;
+        }
+        var flagged = $"""
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
+            FROM audit_events WHERE sequence > @After AND sequence <= @Head AND event_type IN ({FlaggedTypes}) ORDER BY sequence
+            """;
+        var found = new List<(ChainedAuditEvent Stored, IncidentCategory Category)>();
+        foreach (var stored in (await connection.QueryAsync<AuditLog.AuditRow>(new CommandDefinition(flagged,
+            new { After = after, Head = head }, transaction, cancellationToken: cancellationToken))).Select(row => row.ToChained()))
+        {
+            if (IncidentCategories.Of(stored.Event) is { } category
+                && AuditChain.Hash(stored.Sequence, stored.Event, stored.PreviousHash) == stored.Hash
+                && await CoverageCheck.WrittenByServiceAsync(connection, transaction, stored))
+            {
+                found.Add((stored, category));
+            }
+        }
+        if (transaction is null)
+        {
+            lock (_candidates)
+            {
+                // Another read may have kept part of this range meanwhile: only what lies beyond it is added.
+                _candidates.AddRange(found.Where(candidate => candidate.Stored.Sequence > _scannedThrough));
+                _scannedThrough = Math.Max(_scannedThrough, head);
+            }
+        }
+        return [.. known, .. found];
     }
 
     // The sequence of the first keyed event (the first ChainKeyed event, read once per database).

@@ -9,6 +9,7 @@ using PharmacyRx.Host;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;
 using RabbitMQ.Client;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Benchmarks;
 
@@ -64,7 +65,7 @@ internal static class BusBenchmark
         {
             generated.Save(data.KeyPath, data.CertificatePath, "benchmark-password");
         }
-        var key = PharmacySigningKey.Load(data.KeyPath, data.CertificatePath, "benchmark-password".ToCharArray());
+        var key = PharmacyKeyFiles.Load(data.KeyPath, data.CertificatePath, "benchmark-password".ToCharArray());
         var app = ServiceHost.Build(
             ["--urls", "http://127.0.0.1:0", "--Serilog:MinimumLevel:Default=Warning", "--Inbox:Enabled=false", .. settings],
             data, key, _ => null);

@@ -9,6 +9,7 @@ using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 using PharmacyRx.Testing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Benchmarks;
 
@@ -148,7 +149,7 @@ internal static class ScaleBenchmark
     }
 
     internal static PharmacySigningKey LoadKey(string folder) =>
-        PharmacySigningKey.Load(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword.ToCharArray());
+        PharmacyKeyFiles.Load(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword.ToCharArray());
 
     /// <summary>The audit trail's part of verify alone (chain, coverage, heads), its CPU time.</summary>
     public static async Task TrailAsync(string folder)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Tests;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Cli;
 using PharmacyRx.Testing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Tests;
 

@@ -47,31 +47,30 @@ public sealed class PharmacySigningKey : IDisposable
         return new PharmacySigningKey(key, X509CertificateLoader.LoadCertificate(selfSigned.RawData));
     }
 
-    /// <summary>Writes the encrypted key and the certificate as PEM files.</summary>
-    public void Save(string keyPath, string certificatePath, ReadOnlySpan<char> password)
+    /// <summary>The key encrypted under <paramref name="password"/> (PKCS#8 PEM), and the certificate (PEM): what the key files hold.</summary>
+    public (string KeyPem, string CertificatePem) ToPem(ReadOnlySpan<char> password)
     {
         var pbe = new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, KeyDerivationIterations);
-        var pem = _key.ExportEncryptedPkcs8PrivateKeyPem(password, pbe);
-        OwnerOnlyFiles.WriteNew(keyPath, System.Text.Encoding.ASCII.GetBytes(pem));
-        OwnerOnlyFiles.WriteNew(certificatePath, System.Text.Encoding.ASCII.GetBytes(Certificate.ExportCertificatePem() + "\n"));
+        return (_key.ExportEncryptedPkcs8PrivateKeyPem(password, pbe), Certificate.ExportCertificatePem() + "\n");
     }
 
     /// <summary>
-    /// Loads the key, then clears <paramref name="password"/> whether or not loading succeeded
+    /// The key from its encrypted PEM and its certificate's PEM (named in errors as <paramref name="keyName"/> and
+    /// <paramref name="certificateName"/>); clears <paramref name="password"/> whether or not it succeeded
     /// (1311.205(b)(4)(iv): no plain-text password left in memory once the module is active).
     /// </summary>
-    public static PharmacySigningKey Load(string keyPath, string certificatePath, char[] password)
+    public static PharmacySigningKey FromPem(string keyPem, string certificatePem, char[] password, string keyName, string certificateName)
     {
         try
         {
             var key = ECDsa.Create();
-            key.ImportFromEncryptedPem(File.ReadAllText(keyPath), password);
-            var certificate = X509CertificateLoader.LoadCertificate(PemToDer(File.ReadAllText(certificatePath)));
+            key.ImportFromEncryptedPem(keyPem, password);
+            var certificate = CertificateFromPem(certificatePem);
             using var certificateKey = certificate.GetECDsaPublicKey()
-                ?? throw new CryptographicException($"{certificatePath} does not hold an ECDSA certificate");
+                ?? throw new CryptographicException($"{certificateName} does not hold an ECDSA certificate");
             if (!certificateKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo()))
             {
-                throw new CryptographicException($"{certificatePath} does not match the key in {keyPath}");
+                throw new CryptographicException($"{certificateName} does not match the key in {keyName}");
             }
             return new PharmacySigningKey(key, certificate);
         }
@@ -109,9 +108,9 @@ public sealed class PharmacySigningKey : IDisposable
     public static bool Verify(ECDsa publicKey, ReadOnlySpan<byte> content, ReadOnlySpan<byte> signature) =>
         publicKey.VerifyData(content, signature, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
 
-    /// <summary>Reads a PEM certificate file.</summary>
-    public static X509Certificate2 LoadCertificate(string certificatePath) =>
-        X509CertificateLoader.LoadCertificate(PemToDer(File.ReadAllText(certificatePath)));
+    /// <summary>A certificate from its PEM text.</summary>
+    public static X509Certificate2 CertificateFromPem(string certificatePem) =>
+        X509CertificateLoader.LoadCertificate(PemToDer(certificatePem));
 
     public void Dispose()
     {

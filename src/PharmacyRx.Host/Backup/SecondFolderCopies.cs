@@ -1,4 +1,3 @@
-using PharmacyRx.Core.Signing;
 
 namespace PharmacyRx.Host.Backup;
 

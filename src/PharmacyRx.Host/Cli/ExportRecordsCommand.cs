@@ -6,12 +6,12 @@ using System.Text;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Verification;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Cli;
 
@@ -47,7 +47,7 @@ internal static class ExportRecordsCommand
             Directory.CreateDirectory(certificates);
             foreach (var file in Directory.EnumerateFiles(data.KeysFolder, "*.crt"))
             {
-                using var certificate = PharmacySigningKey.LoadCertificate(file);
+                using var certificate = PharmacyKeyFiles.LoadCertificate(file);
                 // Named by the thumbprint as the index (and each record) records it.
                 await File.WriteAllTextAsync(Path.Combine(certificates, certificate.GetCertHashString(HashAlgorithmName.SHA256) + ".crt"),
                     certificate.ExportCertificatePem() + "\n", cancellationToken);

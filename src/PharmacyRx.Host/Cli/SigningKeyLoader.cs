@@ -1,4 +1,5 @@
 using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Cli;
 
@@ -20,7 +21,7 @@ internal static class SigningKeyLoader
         }
         try
         {
-            return PharmacySigningKey.Load(data.KeyPath, data.CertificatePath, password);
+            return PharmacyKeyFiles.Load(data.KeyPath, data.CertificatePath, password);
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {

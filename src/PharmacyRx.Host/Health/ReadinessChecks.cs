@@ -2,7 +2,6 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;

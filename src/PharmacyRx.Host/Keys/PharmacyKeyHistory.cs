@@ -125,7 +125,7 @@ public sealed class PharmacyKeyHistory
         {
             try
             {
-                using var certificate = PharmacySigningKey.LoadCertificate(legacyCertificatePath);
+                using var certificate = PharmacyKeyFiles.LoadCertificate(legacyCertificatePath);
                 return KeyHistory.Start(certificate, certificate.NotBefore);
             }
             catch (Exception ex) when (ex is CryptographicException or FormatException)

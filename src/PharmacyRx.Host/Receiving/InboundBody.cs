@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using PharmacyRx.Core.Signing;
 
 namespace PharmacyRx.Host.Receiving;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
 

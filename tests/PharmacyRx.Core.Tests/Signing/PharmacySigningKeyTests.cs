@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using PharmacyRx.Core.Signing;
-using PharmacyRx.Testing;
 
 namespace PharmacyRx.Core.Tests.Signing;
 
@@ -11,13 +10,13 @@ public class PharmacySigningKeyTests
     [Test]
     public void A_saved_key_loads_with_its_password_and_signs_what_its_certificate_verifies()
     {
-        using var folder = new TempFolder();
+        (string Key, string Certificate) pem;
         using (var generated = PharmacySigningKey.Generate("Synthetic Pharmacy", Now))
         {
-            generated.Save(folder.File("key.pem"), folder.File("cert.pem"), "correct horse battery");
+            pem = generated.ToPem("correct horse battery");
         }
 
-        using var key = PharmacySigningKey.Load(folder.File("key.pem"), folder.File("cert.pem"), "correct horse battery".ToCharArray());
+        using var key = PharmacySigningKey.FromPem(pem.Key, pem.Certificate, "correct horse battery".ToCharArray(), "key.pem", "cert.pem");
         var content = "receipt content"u8.ToArray();
         var signature = key.Sign(content);
 
@@ -29,11 +28,9 @@ public class PharmacySigningKeyTests
     [Property("Rule", "1311.205(b)(4)")]
     public void The_key_file_is_encrypted_PKCS8_with_AES_256_and_PBKDF2_SHA256()
     {
-        using var folder = new TempFolder();
         using var key = PharmacySigningKey.Generate("Synthetic Pharmacy", Now);
-        key.Save(folder.File("key.pem"), folder.File("cert.pem"), "correct horse battery");
 
-        var pem = File.ReadAllText(folder.File("key.pem"));
+        var pem = key.ToPem("correct horse battery").KeyPem;
         var der = Convert.FromBase64String(pem[PemEncoding.Find(pem).Base64Data]);
         var info = System.Security.Cryptography.Pkcs.Pkcs8PrivateKeyInfo.DecryptAndDecode("correct horse battery", der, out _);
 
@@ -48,16 +45,16 @@ public class PharmacySigningKeyTests
     [Property("Rule", "1311.205(b)(4)")]
     public void Loading_clears_the_password_even_when_it_is_wrong()
     {
-        using var folder = new TempFolder();
+        (string Key, string Certificate) pem;
         using (var generated = PharmacySigningKey.Generate("Synthetic Pharmacy", Now))
         {
-            generated.Save(folder.File("key.pem"), folder.File("cert.pem"), "correct horse battery");
+            pem = generated.ToPem("correct horse battery");
         }
         var right = "correct horse battery".ToCharArray();
         var wrong = "wrong horse battery!!".ToCharArray();
 
-        PharmacySigningKey.Load(folder.File("key.pem"), folder.File("cert.pem"), right).Dispose();
-        Assert.That(() => PharmacySigningKey.Load(folder.File("key.pem"), folder.File("cert.pem"), wrong), Throws.InstanceOf<CryptographicException>());
+        PharmacySigningKey.FromPem(pem.Key, pem.Certificate, right, "key.pem", "cert.pem").Dispose();
+        Assert.That(() => PharmacySigningKey.FromPem(pem.Key, pem.Certificate, wrong, "key.pem", "cert.pem"), Throws.InstanceOf<CryptographicException>());
 
         Assert.That(right, Is.All.EqualTo('\0'));
         Assert.That(wrong, Is.All.EqualTo('\0'));

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Access;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Tests.Cli;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using PharmacyRx.Core.Clock;
+using PharmacyRx.Host.Clock;
 
 namespace PharmacyRx.Host.Tests.Clock;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Compliance;
 using PharmacyRx.Testing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Tests.Compliance;
 
@@ -17,7 +17,7 @@ internal sealed class CompliancePharmacy : IAsyncDisposable
     {
         Installed = installed;
         Clock = clock;
-        var key = PharmacySigningKey.Load(installed.Data.KeyPath, installed.Data.CertificatePath, InstalledPharmacy.KeyPassword.ToCharArray());
+        var key = PharmacyKeyFiles.Load(installed.Data.KeyPath, installed.Data.CertificatePath, InstalledPharmacy.KeyPassword.ToCharArray());
         var services = new ServiceCollection().AddLogging().AddReceiving(configuration, installed.Data, key);
         services.AddCompliance(configuration, name => installed.Environment.GetValueOrDefault(name));
         services.AddSingleton<TimeProvider>(clock);

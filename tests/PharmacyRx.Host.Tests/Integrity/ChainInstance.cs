@@ -5,6 +5,7 @@ using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Testing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Tests.Integrity;
 
@@ -40,7 +41,7 @@ internal sealed class ChainInstance : IAsyncDisposable
         }
         File.Copy(first.KeyPath, data.KeyPath);
         File.Copy(first.CertificatePath, data.CertificatePath);
-        var key = PharmacySigningKey.Load(data.KeyPath, data.CertificatePath, Password);
+        var key = PharmacyKeyFiles.Load(data.KeyPath, data.CertificatePath, Password);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Service:InstanceName"] = name,

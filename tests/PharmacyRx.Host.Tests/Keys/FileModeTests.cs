@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Testing;
 
 namespace PharmacyRx.Host.Tests.Keys;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Testing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Tests.Keys;
 
@@ -57,7 +57,7 @@ public class KeyHistoryTests
     public async Task Init_prints_the_pin_and_verify_with_it_holds_while_verify_without_it_warns_that_it_was_not_pinned()
     {
         using var pharmacy = await PharmacyWithRecordsAsync();
-        using var certificate = PharmacySigningKey.LoadCertificate(pharmacy.Data.CertificatePath);
+        using var certificate = PharmacyKeyFiles.LoadCertificate(pharmacy.Data.CertificatePath);
 
         var pinned = await pharmacy.RunAsync("verify", "--pin", Pin(pharmacy));
         var unpinned = await pharmacy.RunAsync("verify");

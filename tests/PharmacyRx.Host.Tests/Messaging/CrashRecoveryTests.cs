@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using PharmacyRx.Core.Signing;
 using PharmacyRx.Testing;
+using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Tests.Messaging;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using PharmacyRx.Core.Export;
 
-namespace PharmacyRx.Core.Export;
+namespace PharmacyRx.Storage.Export;
 
 /// <summary>
 /// Puts export rows in order in bounded memory: an external merge sort on byte keys (ordinal, as SQLite's BINARY

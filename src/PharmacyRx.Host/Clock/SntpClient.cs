@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using PharmacyRx.Core.Clock;
 
-namespace PharmacyRx.Core.Clock;
+namespace PharmacyRx.Host.Clock;
 
 /// <summary>
 /// Asks an NTP server for the time (SNTP, RFC 4330) and works out how far the local clock is from it

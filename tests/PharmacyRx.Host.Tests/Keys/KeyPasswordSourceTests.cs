@@ -1,7 +1,7 @@
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Testing;
 
-namespace PharmacyRx.Core.Tests.Signing;
+namespace PharmacyRx.Host.Tests.Keys;
 
 public class KeyPasswordSourceTests
 {

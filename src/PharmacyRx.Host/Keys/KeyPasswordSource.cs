@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace PharmacyRx.Core.Signing;
+namespace PharmacyRx.Host.Keys;
 
 /// <summary>
 /// Where the key password comes from: the environment variable <see cref="VariableName"/>, or the secret file named by

@@ -1,4 +1,4 @@
-namespace PharmacyRx.Core.Signing;
+namespace PharmacyRx.Host;
 
 /// <summary>
 /// Files and folders that hold health data or keys are the service user's alone: files 0600, folders 0700

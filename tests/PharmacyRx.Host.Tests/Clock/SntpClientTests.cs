@@ -1,6 +1,6 @@
-using PharmacyRx.Core.Clock;
+using PharmacyRx.Host.Clock;
 
-namespace PharmacyRx.Core.Tests.Clock;
+namespace PharmacyRx.Host.Tests.Clock;
 
 public class SntpClientTests
 {

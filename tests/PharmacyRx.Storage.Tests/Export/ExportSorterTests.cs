@@ -1,8 +1,9 @@
 using System.Text;
 using PharmacyRx.Core.Export;
+using PharmacyRx.Storage.Export;
 using PharmacyRx.Testing;
 
-namespace PharmacyRx.Core.Tests.Export;
+namespace PharmacyRx.Storage.Tests.Export;
 
 public class ExportSorterTests
 {

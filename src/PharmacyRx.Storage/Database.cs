@@ -67,7 +67,7 @@ public sealed class Database(ISqlDialect dialect, ChainKeyRing? chainKeys = null
     }
 
     /// <summary>
-    /// Begins a write transaction as the one writer (<see cref="ISqlDialect.ExclusiveWriter"/>): SQLite's BEGIN IMMEDIATE
+    /// Begins a write transaction as the one writer (<see cref="ISqlText.ExclusiveWriter"/>): SQLite's BEGIN IMMEDIATE
     /// already is; on SQL Server the instances sharing the database take turns the same way, so a look-up that decides a
     /// write (a duplicate, a prescription's fills, the chain's head) cannot race another instance. Every write goes through here.
     /// </summary>

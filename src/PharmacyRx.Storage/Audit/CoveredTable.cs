@@ -27,7 +27,7 @@ public sealed record CoveredTable(string Name, IReadOnlyList<string> KeyColumns,
 
     /// <summary>
     /// The row key as a SQL expression over the columns, optionally of a trigger's NEW or OLD row. Where a key has several
-    /// columns, each is joined as <paramref name="exact"/> says (<see cref="ISqlDialect.ExactText"/>: SQL Server's columns
+    /// columns, each is joined as <paramref name="exact"/> says (<see cref="ISqlText.ExactText"/>: SQL Server's columns
     /// of different collations cannot be joined otherwise).
     /// </summary>
     public string KeyExpression(string? row = null, string exact = "")

@@ -32,7 +32,7 @@ public interface ICoverageMarks
 
     /// <summary>
     /// A statement reading this connection's marks, in (table, key) order: <c>table_name</c>, <c>row_key</c> and
-    /// <c>before</c>, the row's text (<see cref="ISqlDialect.RowText"/>) before the transaction first changed it, NULL when
+    /// <c>before</c>, the row's text (<see cref="ISqlText.RowText"/>) before the transaction first changed it, NULL when
     /// it did not exist. Rows appended to append-only tables are marked here too where <see cref="TakeAppended"/> does not
     /// know them.
     /// </summary>

@@ -6,7 +6,7 @@ namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
 /// The hash of a covered row: SHA-256 (lower-case hex) over the table name, a U+001F, and the row as one text the database
-/// builds (<see cref="ISqlDialect.RowText"/>): every column in the table's order as an SQL literal (text quoted, numbers as written,
+/// builds (<see cref="ISqlText.RowText"/>): every column in the table's order as an SQL literal (text quoted, numbers as written,
 /// a BLOB in hex, NULL as NULL), comma-separated, so the encoding is unambiguous. One value crosses into .NET per row,
 /// so the ingest path stays cheap; the writer, the dispensing rules and verify all hash a row here.
 /// </summary>
@@ -23,7 +23,7 @@ internal static class RowHasher
         reader.GetFieldType(ordinal) == typeof(byte[]) ? reader.GetFieldValue<byte[]>(ordinal) : Encoding.UTF8.GetBytes(reader.GetString(ordinal));
 
     /// <summary>
-    /// The hash of a row from the values just written, rendered as <see cref="ISqlDialect.RowText"/> renders them in the database
+    /// The hash of a row from the values just written, rendered as <see cref="ISqlText.RowText"/> renders them in the database
     /// (SQLite's <c>quote()</c>: text in single quotes with quotes doubled, a BLOB as X'HEX', NULL as NULL, an integer in
     /// decimal), so the writer need not read back what it inserted. Verify still renders every row in the database.
     /// </summary>
@@ -33,7 +33,7 @@ internal static class RowHasher
     public static string HashText(string table, string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(table + "\u001f" + text)));
 
-    /// <summary>Values rendered as <see cref="ISqlDialect.RowText"/> renders them in the database, comma-separated.</summary>
+    /// <summary>Values rendered as <see cref="ISqlText.RowText"/> renders them in the database, comma-separated.</summary>
     public static string Text(IEnumerable<object?> values)
     {
         var text = new StringBuilder(1024);

@@ -141,6 +141,9 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
             case "pages":
                 await ScaleBenchmark.PagesAndExportAsync(scaleFolder);
                 break;
+            case "queue":
+                await ScaleBenchmark.QueueAsync(scaleFolder);
+                break;
             case "backup":
                 await ScaleBenchmark.BackupAsync(scaleFolder);
                 break;
@@ -151,7 +154,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 Directory.Delete(scaleFolder, recursive: true);
                 break;
             default:
-                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, backup, trail or delete");
+                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, queue, backup, trail or delete");
         }
     }
     finally

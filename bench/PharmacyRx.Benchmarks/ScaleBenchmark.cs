@@ -148,6 +148,40 @@ internal static class ScaleBenchmark
         await BackupBenchmark.MeasureAsync(services, InFlight, 2_000_000, i => Message(first + i, DateTimeOffset.UtcNow));
     }
 
+    /// <summary>The console queue alone: through the reader, and its statement on a bare connection, with the plan SQLite chose.</summary>
+    public static async Task QueueAsync(string folder)
+    {
+        using var key = LoadKey(folder);
+        await using var services = await BenchServices.OpenAsync(folder, key);
+        var database = services.GetRequiredService<Database>();
+        var reader = new Storage.Retrieval.WorkQueueReader(database);
+        var since = DateTimeOffset.UtcNow.AddDays(-30);
+        var parameters = new { Since = ReceiptSeal.FormatTimestamp(since), PerGroup = 50, CountCap = Storage.Retrieval.WorkQueueReader.OpenCountCap + 1 };
+        var sql = Storage.Retrieval.WorkQueueReader.Statement(database.Dialect);
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        foreach (var (name, run) in new (string, Func<Task<int>>)[]
+        {
+            ("through the reader (a connection opened each time)", async () => (await reader.ReadAsync(since, 50, CancellationToken.None)).Count),
+            ("the statement on one open connection", async () => (await connection.QueryAsync(sql, parameters)).Count()),
+        })
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 30; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                var rows = await run();
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            Console.WriteLine($"{name}: p50 {times[15]:N1} ms, p95 {times[28]:N1} ms");
+        }
+        Console.WriteLine($"SQLite {await connection.ExecuteScalarAsync<string>("SELECT sqlite_version()")}:");
+        foreach (var line in await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, parameters))
+        {
+            Console.WriteLine($"  {line.Id} {line.Parent} {line.Detail}");
+        }
+    }
+
     internal static PharmacySigningKey LoadKey(string folder) =>
         PharmacyKeyFiles.Load(Path.Combine(folder, "bench-key.pem"), Path.Combine(folder, "keys", "pharmacy.crt"), KeyPassword.ToCharArray());
 

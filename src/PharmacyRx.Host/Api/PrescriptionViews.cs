@@ -68,7 +68,7 @@ public sealed class PrescriptionViews(
             .Select(change => new PrescriptionView.StatusStep(change.OccurredAt, change.Status, change.Reason));
         return new PrescriptionView(
             record.ReceiptId, number, record.ReceivedAt, record.TransactionKind, record.CurrentStatus, record.Status,
-            record.CurrentReason, status.VerificationIndication(!message.IsNotControlledPrescription()), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId)
+            record.CurrentReason, status.VerificationIndication(message), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId)
         {
             MissingElements = record.MissingElements.Split(',', StringSplitOptions.RemoveEmptyEntries),
             StatusHistory = [new PrescriptionView.StatusStep(record.ReceivedAt, record.Status, record.Reason), .. history],

@@ -36,19 +36,21 @@ public sealed class ArchiveQueries(Database database)
             new CommandDefinition(sql, new { Id = receiptIdOrMessageId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>A NewRx a CancelRx refers to: its receipt id, sender and as-received bytes, to check the binding against.</summary>
+    /// <summary>A prescription a CancelRx or an approved change refers to: its receipt id, sender and as-received bytes, to check the binding against.</summary>
     public sealed record CancelTarget(Guid ReceiptId, string Source, byte[] AsReceived);
 
     /// <summary>
-    /// The NewRx a CancelRx refers to: by RelatesToMessageID first, else by PrescriberOrderNumber (the newest such
-    /// NewRx), the sender's own before another's. Whether the CancelRx binds to it is the caller's to decide.
+    /// The prescription a CancelRx or an answer refers to (a NewRx, or an approved renewal or change, which have a search
+    /// row): by RelatesToMessageID first, else by PrescriberOrderNumber (the newest such prescription), the sender's own
+    /// before another's. Whether the message binds to it is the caller's to decide.
     /// </summary>
     public async Task<CancelTarget?> FindCancelTargetAsync(
         string relatesToMessageId, string prescriberOrderNumber, string source, CancellationToken cancellationToken)
     {
         var sql = $"""
             SELECT receipt_id, source, as_received FROM prescription_archive
-            WHERE transaction_kind = 'NewRx'
+            WHERE transaction_kind IN ('NewRx', 'RxRenewalResponse', 'RxChangeResponse')
+              AND EXISTS (SELECT 1 FROM prescriptions p WHERE p.receipt_id = prescription_archive.receipt_id)
               AND ((@RelatesTo <> '' AND message_id = @RelatesTo)
                 OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
             ORDER BY CASE WHEN source = @Source THEN 0 ELSE 1 END, CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC

@@ -113,7 +113,7 @@ public class RealTrafficTests
         var today = new DateOnly(2026, 11, 22);
         var rx = new PrescriptionFacts
         {
-            IsNewRx = true, CurrentStatus = PrescriptionStatus.ReceiptSigned, Schedule = null, QuantityPrescribed = 30,
+            IsPrescription = true, CurrentStatus = PrescriptionStatus.ReceiptSigned, Schedule = null, QuantityPrescribed = 30,
             RefillsAuthorized = 8, WrittenDate = today.AddMonths(-7), EarliestFillDate = null,
         };
         var prior = Enumerable.Range(0, 8).Select(i => new DispensingRules.PriorFill(30, today.AddDays(-200 + (i * 20)))).ToArray();

@@ -62,6 +62,40 @@ public sealed class ArchiveQueries(Database database)
         return row is { } found ? new CancelTarget(Guid.Parse(found.ReceiptId), found.Source, found.AsReceived) : null;
     }
 
+    /// <summary>One message of a prescription's conversation, with its bytes so the caller can name its transaction.</summary>
+    public sealed record ConversationMessage(
+        string ReceiptId, string ReceivedAt, string? TransactionKind, string Status, string? MessageId, string? CancelsReceiptId, byte[] AsReceived);
+
+    /// <summary>
+    /// The other messages of <paramref name="record"/>'s conversation, in receipt order: from the same sender, those that
+    /// answer it or that it answers (RelatesToMessageID to a MessageID, either way), those under the same
+    /// PrescriberOrderNumber, and what it cancels or replaces and what cancels or replaces it. Linked when they are read,
+    /// so an answer that arrived before its prescription is linked too; the as-received rows never change.
+    /// </summary>
+    public async Task<IReadOnlyList<ConversationMessage>> ConversationAsync(ArchivedRecord record, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT receipt_id, received_at, transaction_kind, status, message_id, cancels_receipt_id, as_received FROM prescription_archive
+            WHERE receipt_id <> @ReceiptId AND source = @Source
+              AND (cancels_receipt_id = @ReceiptId OR receipt_id = @Cancels OR receipt_id = @CancelledBy
+                OR (@MessageId <> '' AND relates_to_message_id = @MessageId)
+                OR (@RelatesTo <> '' AND message_id = @RelatesTo)
+                OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
+            ORDER BY received_at, receipt_id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<ConversationMessage>(new CommandDefinition(sql, new
+        {
+            record.ReceiptId,
+            record.Source,
+            Cancels = record.CancelsReceiptId ?? "",
+            CancelledBy = record.CancelledByReceiptId ?? "",
+            MessageId = record.MessageId ?? "",
+            RelatesTo = record.RelatesToMessageId ?? "",
+            OrderNumber = record.PrescriberOrderNumber ?? "",
+        }, cancellationToken: cancellationToken))).ToList();
+    }
+
     /// <summary>Streams every record in receipt order, for verification and export.</summary>
     public async IAsyncEnumerable<ArchivedRecord> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -136,21 +136,4 @@ public class RealTrafficTests
             Assert.That(ReceiptDecision.Decide(read).Status, Is.EqualTo(PrescriptionStatus.ReceiptSigned), version);
         }
     }
-
-    private static IEnumerable<TestCaseData> Others() =>
-        from version in Versions
-        from kind in SyntheticTransaction.Kinds
-        select new TestCaseData(kind, version);
-
-    [TestCaseSource(nameof(Others))]
-    public void Other_transactions_are_rejected_as_unsupported_with_their_reason(string kind, string version)
-    {
-        var read = new ScriptMessageReader().Read(new SyntheticTransaction(kind) { Version = version }.ToBytes());
-
-        var decision = ReceiptDecision.Decide(read);
-
-        Assert.That((decision.Status, decision.ReasonCode), Is.EqualTo((PrescriptionStatus.Rejected, nameof(RejectionCode.UnsupportedTransaction))));
-        Assert.That(decision.Reason, Is.EqualTo($"unsupported transaction {kind}"));
-        Assert.That(read.PartialMessageId, Is.EqualTo("OTHER-0001"));
-    }
 }

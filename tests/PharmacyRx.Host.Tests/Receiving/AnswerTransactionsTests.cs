@@ -256,6 +256,47 @@ public class AnswerTransactionsTests
         Assert.That(SchemaProblems(System.Text.Encoding.UTF8.GetBytes(fault.ToString())), Is.Empty);
     }
 
+    [Test]
+    [Property("Rule", "1311.205(b)(16)")]
+    public async Task Verify_proves_the_answers_unaltered_and_an_answer_archived_as_unsupported_before_still_verifies()
+    {
+        using var installed = await InstalledPharmacy.CreateAsync();
+        await using (var service = await RunningService.StartAsync(installed))
+        {
+            var pipeline = service.Services.GetRequiredService<PharmacyRx.Host.Receiving.ReceiptPipeline>();
+            var source = PharmacyRx.Host.Receiving.ReceiptSource.Bus("bus");
+            foreach (var message in new[]
+            {
+                new SyntheticNewRx { MessageId = "V-RX", PrescriberOrderNumber = "ORD-V" },
+                new SyntheticNewRx { Transaction = "RxChangeResponse", Response = "Approved", MessageId = "V-CHANGE", PrescriberOrderNumber = "ORD-V" },
+                new SyntheticNewRx { Transaction = "RxChangeResponse", Response = "Validated", MessageId = "V-VALID", PrescriberOrderNumber = "ORD-V" },
+                new SyntheticNewRx { Transaction = "RxChangeResponse", Response = "Approved", MessageId = "V-OTHER", PrescriberOrderNumber = "ORD-V", PatientBirthDate = "1980-02-02" },
+            })
+            {
+                await pipeline.ReceiveAsync(message.ToBytes(), source, CancellationToken.None);
+            }
+            // What the pipeline archived for an RxRenewalResponse before this service read answers.
+            var entry = UnsealedEntry.From(new SyntheticNewRx { MessageId = "OLD-RENEWAL" }.ToBytes()) with
+            {
+                AsReceived = new SyntheticNewRx { Transaction = "RxRenewalResponse", Response = "Approved", MessageId = "OLD-RENEWAL" }.ToBytes(),
+            };
+            var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(entry.AsReceived.Span));
+            var earlier = new Core.Receiving.ReceiptDecision(Core.Receiving.PrescriptionStatus.Rejected, "UnsupportedTransaction", "unsupported transaction RxRenewalResponse", []);
+            var key = service.Services.GetRequiredService<Core.Signing.PharmacySigningKey>();
+            await service.Services.GetRequiredService<PharmacyRx.Storage.Archive.ArchiveWriter>().AppendAsync(entry with
+            {
+                Message = null, SearchKeys = null, CancelBinding = null, AsReceivedSha256 = sha256, Decision = earlier,
+                DedupeKey = $"raw:bus\n{sha256}", ReuseScope = null,
+                ReceiptSignature = key.Sign(Core.Receiving.ReceiptSeal.Content(entry.ReceiptId, entry.ReceivedAt, sha256, "Rejected", "UnsupportedTransaction", "")),
+                SignerThumbprint = key.Thumbprint,
+            }, CancellationToken.None);
+        }
+
+        var verify = await installed.RunAsync("verify");
+
+        Assert.That(verify.ExitCode, Is.Zero, verify.Output + verify.Error);
+    }
+
     private static readonly XNamespace Script = Core.Receiving.ScriptMessageReader.Namespace;
 
     private sealed record ScriptAnswer(HttpStatusCode Status, byte[] Bytes, XDocument Xml);

@@ -42,9 +42,10 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         var (where, parameters) = Where(filter);
         var sql = $"""
             SELECT p.prescription_number, p.prescriber_key, p.patient_key, p.drug_key, d.fields, d.status_on_receipt,
-                   x.id, x.date_dispensed, x.quantity, x.dispenser, x.refill_number
+                   x.id, x.date_dispensed, x.quantity, x.dispenser, x.refill_number, a.transaction_kind
             FROM prescriptions p
             JOIN prescription_details d ON d.prescription_number = p.prescription_number
+            JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             LEFT JOIN dispensings x ON x.receipt_id = p.receipt_id AND x.id <= @LastDispensing
             {where} AND p.prescription_number BETWEEN @First AND @Last
             """;
@@ -96,6 +97,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
             record.AppendText(Active);
             record.AppendText(row.Utf8(5));
         }
+        // The transaction as archived, the column the queue and search read (prescription_archive.transaction_kind).
+        record.AppendText(row.Utf8(11));
         BuildKey(key, sort, row, filled, number);
         sorter.Add(key.Written, record.Written);
     }

@@ -58,11 +58,20 @@ public class AnswerTransactionsTests
         public async Task<JsonElement> ViewAsync(JsonElement outcome) =>
             await PrescriptionApiTests.JsonAsync(await Pharmacist.GetAsync($"/api/prescriptions/{outcome.GetProperty("receiptId").GetGuid()}"));
 
-        public async Task<HttpStatusCode> DispenseAsync(JsonElement outcome, decimal quantity)
+        public async Task<HttpStatusCode> DispenseAsync(JsonElement outcome, decimal quantity) => (await TryDispenseAsync(outcome, quantity)).Status;
+
+        /// <summary>A dispensing as the API answers it: the status, and for a refusal its code and reason.</summary>
+        public async Task<(HttpStatusCode Status, string? Code, string? Reason)> TryDispenseAsync(JsonElement outcome, decimal quantity)
         {
             using var dispensed = await Pharmacist.PostAsJsonAsync($"/api/prescriptions/{outcome.GetProperty("receiptId").GetGuid()}/dispensings",
                 new { quantity, dateDispensed = Today, dispenser = "SP" });
-            return dispensed.StatusCode;
+            if (dispensed.IsSuccessStatusCode)
+            {
+                return (dispensed.StatusCode, null, null);
+            }
+            var problem = await dispensed.Content.ReadFromJsonAsync<JsonElement>();
+            return (dispensed.StatusCode, problem.TryGetProperty("code", out var code) ? code.GetString() : null,
+                problem.TryGetProperty("detail", out var detail) ? detail.GetString() : null);
         }
 
         public async ValueTask DisposeAsync()
@@ -114,16 +123,18 @@ public class AnswerTransactionsTests
         await using var pharmacy = await Pharmacy.StartAsync();
         var original = await pharmacy.PostAsync(new SyntheticNewRx { MessageId = "CII-1", PrescriberOrderNumber = "ORD-CII", Quantity = "20" });
 
+        // The change names two refills: by its own terms 20 × (1 + 2) = 60 may be dispensed, so a refill of 20 after the
+        // full first fill is refused by 1306.12(a) alone, not by running out of quantity.
         var change = await pharmacy.PostAsync(new SyntheticNewRx
         {
             Transaction = "RxChangeResponse", Response = "ApprovedWithChanges", MessageId = "CII-CHANGE-1", RelatesToMessageId = "PHARMACY-CHANGE-REQUEST-1",
-            PrescriberOrderNumber = "ORD-CII", Quantity = "10", Refills = "1",
+            PrescriberOrderNumber = "ORD-CII", Quantity = "20", Refills = "2",
         });
         var originalView = await pharmacy.ViewAsync(original);
         var changed = await pharmacy.ViewAsync(change);
         var originalFill = await pharmacy.DispenseAsync(original, 20);
-        var changeFill = await pharmacy.DispenseAsync(change, 10);
-        var refill = await pharmacy.DispenseAsync(change, 10);
+        var changeFill = await pharmacy.DispenseAsync(change, 20);
+        var refill = await pharmacy.TryDispenseAsync(change, 20);
 
         Assert.That(change.GetProperty("status").GetString(), Is.EqualTo("ReceiptSigned"));
         Assert.That(originalView.GetProperty("dispensable").GetBoolean(), Is.False);
@@ -133,7 +144,9 @@ public class AnswerTransactionsTests
         Assert.That(Conversation(changed), Is.EqualTo(new[] { "NewRx: the prescription this replaces" }));
         Assert.That(originalFill, Is.Not.EqualTo(HttpStatusCode.Created), "the original is not filled once the change is approved: no double fill");
         Assert.That(changeFill, Is.EqualTo(HttpStatusCode.Created));
-        Assert.That(refill, Is.Not.EqualTo(HttpStatusCode.Created), "1306.12(a): a Schedule II prescription is not refilled, whatever it says");
+        Assert.That(refill.Status, Is.EqualTo(HttpStatusCode.UnprocessableEntity), "1306.12(a): a Schedule II prescription is not refilled, whatever it says");
+        Assert.That(refill.Reason, Does.Contain("20 prescribed with 0 refill(s)").And.Contain("(1306.12(a): a Schedule II prescription is not refilled)"),
+            "the two refills the change names count for nothing");
         using var page = await pharmacy.Pharmacist.GetAsync($"/prescriptions/{original.GetProperty("receiptId").GetGuid()}");
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("Replaced by the prescriber&#x27;s approved change").Or.Contain("Replaced by the prescriber's approved change"));
     }
@@ -149,11 +162,13 @@ public class AnswerTransactionsTests
             Version = "2023011", LaterVersionShape = true,
         });
         var first = await pharmacy.DispenseAsync(renewal, 20);
-        var second = await pharmacy.DispenseAsync(renewal, 20);
+        // By its own terms 20 × (1 + 3) = 80 may be dispensed: only 1306.12(a) refuses a second fill of 20.
+        var second = await pharmacy.TryDispenseAsync(renewal, 20);
 
         Assert.That(renewal.GetProperty("status").GetString(), Is.EqualTo("ReceiptSigned"));
         Assert.That(first, Is.EqualTo(HttpStatusCode.Created));
-        Assert.That(second, Is.Not.EqualTo(HttpStatusCode.Created), "1306.12(a): the three refills it names are not filled");
+        Assert.That(second.Status, Is.EqualTo(HttpStatusCode.UnprocessableEntity), "1306.12(a): the three refills it names are not filled");
+        Assert.That(second.Reason, Does.Contain("20 prescribed with 0 refill(s)").And.Contain("(1306.12(a): a Schedule II prescription is not refilled)"));
     }
 
     [Test]

@@ -1,12 +1,15 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
 using System.Xml.Schema;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Host.Tests.Api;
+using PharmacyRx.Host.Tests.Verification;
 using PharmacyRx.Testing;
 
 namespace PharmacyRx.Host.Tests.Receiving;
@@ -149,6 +152,58 @@ public class AnswerTransactionsTests
             "the two refills the change names count for nothing");
         using var page = await pharmacy.Pharmacist.GetAsync($"/prescriptions/{original.GetProperty("receiptId").GetGuid()}");
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("Replaced by the prescriber&#x27;s approved change").Or.Contain("Replaced by the prescriber's approved change"));
+    }
+
+    [Test]
+    [Property("Rule", "1311.210(c)")]
+    [Property("Rule", "1311.205(b)(5)")]
+    public async Task A_practitioner_signed_CIV_renewal_and_CII_change_are_VerifiedOnReceipt_and_Invalid_when_altered_after_signing()
+    {
+        // As PractitionerSignatureTests does for a NewRx: a PKI made in the test, its CRLs served over HTTP on loopback.
+        await using var crls = await CrlServer.StartAsync();
+        using var pki = new TestPki(DateTimeOffset.UtcNow, crlBaseUrl: crls.Served);
+        crls.Files["root.crl"] = pki.Crl(pki.Root, []);
+        crls.Files["intermediate.crl"] = pki.Crl(pki.Intermediate, []);
+        await using var pharmacy = await VerifyingPharmacy.CreateAsync();
+        await pharmacy.TrustAsync(pki.Root);
+        var practitioner = pki.IssuePractitioner();
+        SyntheticNewRx Signed(SyntheticNewRx message) => message.SignedBy(practitioner, HashAlgorithmName.SHA256, pki.Intermediate);
+        var signedAt = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ss.fZ", CultureInfo.InvariantCulture);
+        var renewal = new SyntheticNewRx
+        {
+            Transaction = "RxRenewalResponse", Response = "Approved", RelatesToMessageId = "PHARMACY-RENEWAL-REQUEST-S", PrescriberOrderNumber = "ORD-SIGNED-CIV",
+            ScheduleCode = "C48677", DrugDescription = "Alprazolam 0.5 MG Oral Tablet", Quantity = "30", Refills = "2", SentTime = signedAt,
+        };
+        var change = new SyntheticNewRx
+        {
+            Transaction = "RxChangeResponse", Response = "Approved", RelatesToMessageId = "PHARMACY-CHANGE-REQUEST-S", PrescriberOrderNumber = "ORD-SIGNED-CII",
+            Quantity = "10", SentTime = signedAt,
+        };
+        var original = await pharmacy.ReceiveAsync(Signed(new SyntheticNewRx { MessageId = "SIGNED-CII", PrescriberOrderNumber = "ORD-SIGNED-CII", SentTime = signedAt }));
+
+        // Each altered answer is signed as the prescriber sent it, then one signed element is changed on the way.
+        var alteredRenewal = await pharmacy.ReceiveAsync(Signed(renewal with { MessageId = "SIGNED-RENEW-ALTERED" }) with { Refills = "5" });
+        var alteredChange = await pharmacy.ReceiveAsync(Signed(change with { MessageId = "SIGNED-CHANGE-ALTERED" }) with { Quantity = "100" });
+        var originalAfterAlteredChange = await pharmacy.DispensableAsync(original.ReceiptId);
+        var verifiedRenewal = await pharmacy.ReceiveAsync(Signed(renewal with { MessageId = "SIGNED-RENEW" }));
+        var verifiedChange = await pharmacy.ReceiveAsync(Signed(change with { MessageId = "SIGNED-CHANGE" }));
+
+        Assert.That(original.Status, Is.EqualTo(Core.Receiving.PrescriptionStatus.VerifiedOnReceipt), original.Reason);
+        foreach (var (verified, kind) in new[] { (verifiedRenewal, "RxRenewalResponse"), (verifiedChange, "RxChangeResponse") })
+        {
+            Assert.That(verified.Status, Is.EqualTo(Core.Receiving.PrescriptionStatus.VerifiedOnReceipt), verified.Reason);
+            Assert.That((await pharmacy.RecordAsync(verified.ReceiptId)).TransactionKind, Is.EqualTo(kind));
+            Assert.That(await pharmacy.DispensableAsync(verified.ReceiptId), Is.True);
+        }
+        foreach (var altered in new[] { alteredRenewal, alteredChange })
+        {
+            Assert.That((altered.Status, altered.ReasonCode),
+                Is.EqualTo((Core.Receiving.PrescriptionStatus.Invalid, Core.Verification.VerificationVerdict.ContentAltered)));
+            Assert.That(altered.Reason, Does.Contain("altered after signing (1306.08(d))"));
+            Assert.That(await pharmacy.DispensableAsync(altered.ReceiptId), Is.False);
+        }
+        Assert.That(originalAfterAlteredChange, Is.True, "a change that fails its signature replaces nothing");
+        Assert.That(await pharmacy.DispensableAsync(original.ReceiptId), Is.False, "the verified change replaced it");
     }
 
     [Test]

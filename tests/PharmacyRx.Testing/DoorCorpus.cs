@@ -44,7 +44,22 @@ public static class DoorCorpus
         new("xxe", """<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><Message xmlns="http://www.ncpdp.org/schema/SCRIPT">&x;</Message>"""u8.ToArray(), "Rejected", "ForbiddenXml"),
         new("not-xml", "MSH|^~\\&|not a SCRIPT message"u8.ToArray(), "Rejected", "MalformedXml"),
         new("wrong-encoding", [.. Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Message xmlns=\"http://www.ncpdp.org/schema/SCRIPT\"><Header>"), 0xC3, 0x28, 0xFF, .. "</Header></Message>"u8.ToArray()], "Rejected", "MalformedXml"),
-        new("unsupported", new SyntheticTransaction("RxRenewalResponse") { MessageId = "DOOR-RENEWAL" }.ToBytes(), "Rejected", "UnsupportedTransaction"),
+        new("unsupported", new SyntheticTransaction(SyntheticTransaction.Unsupported) { MessageId = "DOOR-RXFILL" }.ToBytes(), "Rejected", "UnsupportedTransaction"),
+        // The answers a pharmacy receives (docs/transactions.md): approved renewals and changes are prescriptions, on NewRx's rules.
+        new("renewal-approved-CIV", new SyntheticNewRx { Transaction = "RxRenewalResponse", Response = "Approved", MessageId = "DOOR-RENEW-CIV",
+            PrescriberOrderNumber = "ORD-DOOR-RENEW", ScheduleCode = "C48677", Refills = "2", DrugDescription = "Alprazolam 0.5 MG Oral Tablet" }.ToBytes(), "ReceiptSigned", ""),
+        new("renewal-replace-2023011", (SyntheticNewRx.NotControlled with { Transaction = "RxRenewalResponse", Response = "Replace", Version = "2023011",
+            MessageId = "DOOR-RENEW-REPLACE", PrescriberOrderNumber = "ORD-DOOR-REPLACE", LaterVersionShape = true }).ToBytes(), "ReceiptSigned", "NotControlled"),
+        new("change-approved-CII-no-indicator", new SyntheticNewRx { Transaction = "RxChangeResponse", Response = "ApprovedWithChanges", MessageId = "DOOR-CHANGE-CII",
+            PrescriberOrderNumber = "ORD-DOOR-CHANGE", SignatureIndicator = null }.ToBytes(), "NeedsPharmacistReview", "SignatureIndicatorAbsent"),
+        new("change-validated", new SyntheticNewRx { Transaction = "RxChangeResponse", Response = "Validated", MessageId = "DOOR-CHANGE-VALID",
+            PrescriberOrderNumber = "ORD-DOOR-VALID" }.ToBytes(), "ReceiptSigned", "NotAPrescription"),
+        new("renewal-denied", new SyntheticNewRx { Transaction = "RxRenewalResponse", Response = "Denied", MessageId = "DOOR-RENEW-DENIED",
+            PrescriberOrderNumber = "ORD-DOOR-DENIED" }.ToBytes(), "ReceiptSigned", "NotAPrescription"),
+        new("status", new SyntheticTransaction("Status") { MessageId = "DOOR-STATUS" }.ToBytes(), "ReceiptSigned", "NotAPrescription"),
+        new("error", new SyntheticTransaction("Error") { MessageId = "DOOR-ERROR", Version = "2023011" }.ToBytes(), "ReceiptSigned", "NotAPrescription"),
+        new("verify", new SyntheticTransaction("Verify") { MessageId = "DOOR-VERIFY" }.ToBytes(), "ReceiptSigned", "NotAPrescription"),
+        new("cancel-response", new SyntheticTransaction("CancelRxResponse") { MessageId = "DOOR-CANCEL-RESPONSE" }.ToBytes(), "ReceiptSigned", "NotAPrescription"),
         new("failing", new SyntheticNewRx { MessageId = FailingMessageId, PrescriberOrderNumber = "ORD-FAIL" }.ToBytes(), "Rejected", "ProcessingFailed"),
     ];
 }

@@ -108,7 +108,7 @@ public static class ExportFiles
             var dates = new List<string>();
             foreach (var row in worksheet.Descendants<Row>())
             {
-                var cells = new string?[20];
+                var cells = new string?[PharmacyRx.Core.Export.ExportColumns.Count];
                 var column = -1;
                 foreach (var cell in row.Elements<Cell>())
                 {

@@ -44,6 +44,12 @@ public sealed record SyntheticNewRx
     public bool StructuredSig { get; init; }
 
     public string Transaction { get; init; } = "NewRx";
+
+    /// <summary>
+    /// For an RxRenewalResponse or RxChangeResponse: the prescriber's choice under <c>Response</c> (Approved,
+    /// ApprovedWithChanges, Replace, Denied, Validated), sent before the patient as SCRIPT 2017071 orders it; null for none.
+    /// </summary>
+    public string? Response { get; init; }
     public string MessageId { get; init; } = "MSG-0001";
     public string From { get; init; } = "6666666";
     public string RelatesToMessageId { get; init; } = "";
@@ -124,6 +130,7 @@ public sealed record SyntheticNewRx
 
         var body = new XElement(Script + "Body",
             new XElement(Script + Transaction,
+                Response is { } response ? ResponseElement(response) : null,
                 new XElement(Script + "Patient", new XElement(Script + "HumanPatient",
                     new XElement(Script + "Name", new XElement(Script + "LastName", PatientLastName), new XElement(Script + "FirstName", PatientFirstName)),
                     new XElement(Script + "Gender", "U"),
@@ -185,6 +192,15 @@ public sealed record SyntheticNewRx
                     new XElement(Script + "FrequencyNumericValue", "3"),
                     new XElement(Script + "FrequencyUnits", Coded("day", "SNOMED", "258703001"))))),
     ];
+
+    // A denial and a validation carry a reason code and note; an approval with changes a note of what changed.
+    private static XElement ResponseElement(string response) => new(Script + "Response", new XElement(Script + response, response switch
+    {
+        "Denied" => new object[] { new XElement(Script + "ReasonCode", "AA"), new XElement(Script + "DenialReason", "Patient unknown to the prescriber") },
+        "Validated" => [new XElement(Script + "ReasonCode", "GM"), new XElement(Script + "ValidatedNote", "Prior authorization obtained")],
+        "ApprovedWithChanges" => [new XElement(Script + "Note", "Quantity changed")],
+        _ => [],
+    }));
 
     private static XElement[] Coded(string text, string qualifier, string code) =>
         [new(Script + "Text", text), new(Script + "Qualifier", qualifier), new(Script + "Code", code)];

@@ -39,9 +39,9 @@ public static class DispensingRules
             // 1311.205(b)(10): a dispensing is recorded against the record as received; one that fails its checks is not relied on.
             return Decision.Refuse("RecordNotVerified", $"the prescription record cannot be relied on: {unverified}");
         }
-        if (!rx.IsNewRx)
+        if (!rx.IsPrescription)
         {
-            return Decision.Refuse("NotAPrescription", "only a NewRx is dispensed");
+            return Decision.Refuse("NotAPrescription", "only a prescription is dispensed: a NewRx, or an approved renewal or change");
         }
         var reviewed = rx.CurrentStatus == PrescriptionStatus.NeedsPharmacistReview && rx.Reviewed;
         if (!rx.CurrentStatus.IsDispensableOnReceipt() && !reviewed)

@@ -8,7 +8,8 @@ namespace PharmacyRx.Core.Dispensing;
 /// </summary>
 public sealed record PrescriptionFacts
 {
-    public required bool IsNewRx { get; init; }
+    /// <summary>A NewRx, or an approved renewal or change (<see cref="Receiving.ScriptTransactions.IsPrescription"/>).</summary>
+    public required bool IsPrescription { get; init; }
     public required PrescriptionStatus CurrentStatus { get; init; }
 
     /// <summary>Null for a prescription that is not for a controlled substance.</summary>

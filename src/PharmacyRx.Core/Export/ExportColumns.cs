@@ -42,9 +42,13 @@ public static class ExportColumns
         new("Refill number", ExportColumnKind.Number, "refill_number"),
         new("Status", ExportColumnKind.Text, "status"),
         new("Verification", ExportColumnKind.Text, "verification"),
+
+        // The transaction the prescription came in (NewRx, or an approved RxRenewalResponse or RxChangeResponse), named
+        // as the queue and search name it: under SCRIPT 2017071 an approved renewal or change is a prescription of its own.
+        new("Transaction", ExportColumnKind.Text, "transaction_kind"),
     ];
 
-    /// <summary>The number of columns, 20.</summary>
+    /// <summary>The number of columns, 21.</summary>
     public static int Count => All.Count;
 
     /// <summary>A plain decimal as written ("30", "2.5", "-1"): what a spreadsheet may take as a number without changing it.</summary>

@@ -57,9 +57,18 @@ public static class PrescriptionStatusRules
         _ => $"Not a controlled substance. {VerificationIndication(status)}",
     };
 
-    /// <summary>Whether a record's message is a NewRx for a drug that is not a controlled substance; false when it was not read.</summary>
+    /// <summary>
+    /// The indication for a record as read: a prescription's says whether its drug is controlled; an answer that is not a
+    /// prescription (a denial, a validated change, Status, Error, Verify) says so and that nothing is to be dispensed by it.
+    /// </summary>
+    public static string VerificationIndication(this PrescriptionStatus status, ScriptMessage? message) =>
+        message is { Kind: not (TransactionKind.NewRx or TransactionKind.CancelRx) } answer && !answer.IsPrescription() && status == PrescriptionStatus.ReceiptSigned
+            ? $"Not a prescription ({answer.Name()}): nothing to dispense by it; signed by this pharmacy on receipt (1311.210(a)(2))"
+            : status.VerificationIndication(!message.IsNotControlledPrescription());
+
+    /// <summary>Whether a record's message is a prescription (<see cref="ScriptTransactions.IsPrescription"/>) for a drug that is not a controlled substance; false when it was not read.</summary>
     public static bool IsNotControlledPrescription(this ScriptMessage? message) =>
-        message is { Kind: TransactionKind.NewRx, Elements.IsControlled: false };
+        message.IsPrescription() && !message!.Elements.IsControlled;
 
     /// <summary>
     /// The indication for a controlled-substance prescription or a record that is not a NewRx; for a NewRx use the

@@ -15,6 +15,9 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
     public const string MessageIdReused = "MessageIdReused";
     public const string FromMismatch = "FromMismatch";
     public const string NotControlled = "NotControlled";
+    public const string NotAPrescription = "NotAPrescription";
+    public const string ResponseNotRecognised = "ResponseNotRecognised";
+    public const string ChangeNotBinding = "ChangeNotBinding";
 
     // 1311.205(b)(6)(ii): without the indication of signing the pharmacist must check that the practitioner signed.
     private const string IndicatorAbsentReason =
@@ -29,7 +32,7 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
     /// and reason code instead.
     /// </summary>
     public static bool DependsOnReceiptContext(string reasonCode, string reason) =>
-        reasonCode is MessageIdReused or FromMismatch or CancelNotBinding or CancelTargetNotFound
+        reasonCode is MessageIdReused or FromMismatch or CancelNotBinding or CancelTargetNotFound or ChangeNotBinding
         || IsTooLargeAtTheDoor(reasonCode, reason);
 
     /// <summary>True for a body refused at the size cap and kept only in part (<see cref="TooLarge"/>).</summary>
@@ -46,6 +49,19 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
         {
             // A CancelRx is not a prescription to verify; the pharmacy seals it on receipt like any record.
             return new(PrescriptionStatus.ReceiptSigned, "", "", []);
+        }
+        if (message.HasUnrecognisedResponse())
+        {
+            // An answer whose Response is none SCRIPT defines cannot be taken for an approval or a denial: the pharmacist reads it.
+            return new(PrescriptionStatus.NeedsPharmacistReview, ResponseNotRecognised,
+                $"{message.Kind} without a Response this service recognises: not taken as a prescription; the pharmacist decides", []);
+        }
+        if (!message.IsPrescription())
+        {
+            // A denial, a validated change, a CancelRxResponse, Status, Error or Verify: part of a prescription's conversation,
+            // sealed on receipt like any record (1311.210(a)(2)); nothing becomes dispensable by it.
+            return new(PrescriptionStatus.ReceiptSigned, NotAPrescription,
+                $"{message.Name()}: not a prescription; sealed on receipt, nothing becomes dispensable by it", []);
         }
 
         var missing = SignedElements.MissingRequired(message.Elements);
@@ -112,6 +128,13 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
         }
         return new(verdict.Status, verdict.ReasonCode, verdict.Reason, MissingElements);
     }
+
+    /// <summary>
+    /// An approved change that names a prescription it does not bind to (another sender, prescriber or patient): the
+    /// original is not replaced, and the change goes to the pharmacist, so neither is filled twice unnoticed.
+    /// </summary>
+    public ReceiptDecision ChangeWithoutBinding(Guid original, IReadOnlyList<string> mismatches) =>
+        ForReview(ChangeNotBinding, $"this {TransactionKind.RxChangeResponse} does not match prescription {original:D} in: {string.Join(", ", mismatches)}; the original was not replaced");
 
     /// <summary>A CancelRx whose prescription is not in the archive goes to the pharmacist rather than being lost.</summary>
     public static ReceiptDecision CancelWithoutTarget() => new(

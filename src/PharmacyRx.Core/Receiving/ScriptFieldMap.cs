@@ -46,6 +46,9 @@ internal enum ScriptField
     Directions,
     PrescriberNpi,
     PatientBirthDate,
+    AnswerCode,
+    AnswerDescriptionCode,
+    AnswerDescription,
 }
 
 /// <summary>
@@ -105,6 +108,13 @@ internal static class ScriptFieldMap
         // Not among the signed elements: they bind a CancelRx to its NewRx (same prescriber, same patient).
         [Rx + "Prescriber/*/Identification/NPI"] = ScriptField.PrescriberNpi,
         [Rx + "Patient/*/DateOfBirth/Date"] = ScriptField.PatientBirthDate,
+        // What a Status, Error or Verify answers (NCPDP SCRIPT: Code, DescriptionCode, Description; a Verify's under VerifyStatus).
+        [Rx + "Code"] = ScriptField.AnswerCode,
+        [Rx + "DescriptionCode"] = ScriptField.AnswerDescriptionCode,
+        [Rx + "Description"] = ScriptField.AnswerDescription,
+        [Rx + "VerifyStatus/Code"] = ScriptField.AnswerCode,
+        [Rx + "VerifyStatus/DescriptionCode"] = ScriptField.AnswerDescriptionCode,
+        [Rx + "VerifyStatus/Description"] = ScriptField.AnswerDescription,
     };
 
     private static readonly Dictionary<string, ScriptField>.AlternateLookup<ReadOnlySpan<char>> SpanLookup =

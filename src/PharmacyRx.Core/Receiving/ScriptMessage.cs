@@ -1,7 +1,26 @@
 namespace PharmacyRx.Core.Receiving;
 
 /// <summary>A SCRIPT message read from its as-received bytes: the parts this service acts on.</summary>
-public sealed record ScriptMessage(TransactionKind Kind, MessageHeader Header, DeaElements Elements);
+public sealed record ScriptMessage(TransactionKind Kind, MessageHeader Header, DeaElements Elements)
+{
+    /// <summary>
+    /// The choice under an answer's <c>Response</c> (Approved, ApprovedWithChanges, Replace, Denied, Validated), the first
+    /// sent; "" for a transaction without one (<see cref="ScriptTransactions"/>).
+    /// </summary>
+    public string Response { get; init; } = "";
+
+    /// <summary>The code and description of a Status, Error or Verify; empty for other transactions.</summary>
+    public ScriptAnswer Answer { get; init; } = ScriptAnswer.None;
+}
+
+/// <summary>
+/// What a Status, Error or Verify says: <c>Code</c> (010, 600, 601, 602, 900), <c>DescriptionCode</c> and
+/// <c>Description</c>; a Verify's are under <c>VerifyStatus</c>.
+/// </summary>
+public sealed record ScriptAnswer(string Code, string DescriptionCode, string Description)
+{
+    public static ScriptAnswer None { get; } = new("", "", "");
+}
 
 /// <summary>The <c>Message/Header</c> fields this service reads.</summary>
 public sealed record MessageHeader

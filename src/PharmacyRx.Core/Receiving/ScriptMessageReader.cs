@@ -133,6 +133,11 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
             state.Transaction ??= localName;
             return "Rx";
         }
+        if (path.Depth == 4 && parent.SequenceEqual("Response"))
+        {
+            // An answer's choice (Approved, Denied, …) is the name of the element under Body/<transaction>/Response.
+            state.Response ??= localName;
+        }
         if (parent.SequenceEqual("Patient") || parent.SequenceEqual("Prescriber"))
         {
             return "*";
@@ -150,6 +155,8 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
         private readonly List<string> _certificates = [];
 
         public string? Transaction { get; set; }
+
+        public string? Response { get; set; }
 
         public string MessageId => _values[(int)ScriptField.MessageId] ?? "";
 
@@ -177,12 +184,7 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
 
         public ReadResult Build()
         {
-            var kind = Transaction switch
-            {
-                nameof(TransactionKind.NewRx) => TransactionKind.NewRx,
-                nameof(TransactionKind.CancelRx) => TransactionKind.CancelRx,
-                _ => (TransactionKind?)null,
-            };
+            var kind = ScriptTransactions.Find(Transaction);
             if (kind is null)
             {
                 return ReadResult.Rejected(
@@ -198,7 +200,11 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
             {
                 return ReadResult.Rejected(RejectionCode.FieldTooLong, tooLong, MessageId);
             }
-            return ReadResult.Read(new ScriptMessage(kind.Value, Header(), Elements()));
+            return ReadResult.Read(new ScriptMessage(kind.Value, Header(), Elements())
+            {
+                Response = BoundedFields.Fitting(Response ?? ""),
+                Answer = new ScriptAnswer(Value(ScriptField.AnswerCode), Value(ScriptField.AnswerDescriptionCode), Value(ScriptField.AnswerDescription)),
+            });
         }
 
         private string Value(ScriptField field) => _values[(int)field] ?? "";

@@ -9,7 +9,9 @@ namespace PharmacyRx.Host.Api;
 /// <summary>
 /// <c>POST /api/inbound</c>: a raw SCRIPT XML body in from an authenticated sender, the archived outcome out. The
 /// sender is found by <see cref="InboundDoor"/> (its key in <c>X-Api-Key</c>, or a pinned client certificate); a sender
-/// key works here and nowhere else, and a user's key or session does not work here.
+/// key works here and nowhere else, and a user's key or session does not work here. A sender that asks for XML
+/// (<c>Accept: application/xml</c> or <c>text/xml</c>) gets the SCRIPT Status or Error (<see cref="ScriptReply"/>) with
+/// the same HTTP status; any other gets JSON.
 /// </summary>
 public static class InboundApi
 {
@@ -21,15 +23,17 @@ public static class InboundApi
         routes.MapPost(InboundDoor.Route, ReceiveAsync)
             .WithName("ReceiveInbound")
             .Accepts<string>("application/xml", "text/xml")
-            .WithDescription("Archives a raw NCPDP SCRIPT message from a sender (X-Api-Key). 201 with the new record's outcome, "
+            .WithDescription("Archives a raw NCPDP SCRIPT message from a sender (X-Api-Key). With Accept: application/xml the answer is "
+                + "the SCRIPT Status (010) or Error (900, 601, 602) for the message, RelatesToMessageID its MessageID; JSON otherwise. 201 with the new record's outcome, "
                 + "200 when the same bytes were already archived, 401 without a sender credential, 413 (archived as Rejected/TooLarge) over the size cap, 429 over the rate, 503 with Retry-After when a storage fault (disk full, I/O error, a lock) kept it from being archived.");
         return routes;
     }
 
-    private static async Task<Results<Created<InboundResponse>, Ok<InboundResponse>, ProblemHttpResult>> ReceiveAsync(
-        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit,
+    private static async Task<Results<Created<InboundResponse>, Ok<InboundResponse>, ProblemHttpResult, ScriptReplyResult>> ReceiveAsync(
+        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit, TimeProvider time,
         CancellationToken cancellationToken)
     {
+        var script = WantsScript(context.Request);
         if (InboundDoor.SenderOf(context) is not { } sender)
         {
             // 1311.215(a)(1): an attempt to submit without a sender's credential; the key itself is never recorded.
@@ -52,8 +56,18 @@ public static class InboundApi
         {
             // Nothing was archived and the sender still holds the message: it should send it again.
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(ex.Fault.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (script)
+            {
+                return new ScriptReplyResult(ScriptReply.ForStorageFault(ex.Fault.Name, time.GetUtcNow()), StatusCodes.Status503ServiceUnavailable);
+            }
             return TypedResults.Problem($"The message was not archived ({ex.Fault.Name}); send it again after the time in Retry-After.",
                 statusCode: StatusCodes.Status503ServiceUnavailable, title: "Try again");
+        }
+        if (script)
+        {
+            var status = ReceiptPipeline.IsRefusedForSize(result) ? StatusCodes.Status413PayloadTooLarge
+                : result.IsDuplicate ? StatusCodes.Status200OK : StatusCodes.Status201Created;
+            return new ScriptReplyResult(ScriptReply.For(result, time.GetUtcNow()), status);
         }
         if (ReceiptPipeline.IsRefusedForSize(result))
         {
@@ -68,5 +82,28 @@ public static class InboundApi
         return result.IsDuplicate
             ? TypedResults.Ok(response)
             : TypedResults.Created($"/api/prescriptions/{result.ReceiptId:D}", response);
+    }
+
+    // A SCRIPT sender asks for XML; JSON stays the default for every other client (no Accept, */*, application/json).
+    private static bool WantsScript(HttpRequest request) =>
+        request.GetTypedHeaders().Accept is { Count: > 0 } accept
+        && accept.Where(a => a.Quality is not 0).OrderByDescending(a => a.Quality ?? 1).FirstOrDefault() is { } preferred
+        && (preferred.MediaType.Equals("application/xml", StringComparison.OrdinalIgnoreCase)
+            || preferred.MediaType.Equals("text/xml", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>A SCRIPT Status or Error as the response body, with the HTTP status of the outcome.</summary>
+    public sealed class ScriptReplyResult(byte[] xml, int statusCode) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+    {
+        public int? StatusCode => statusCode;
+
+        public string ContentType => "application/xml; charset=utf-8";
+
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = statusCode;
+            httpContext.Response.ContentType = ContentType;
+            httpContext.Response.ContentLength = xml.Length;
+            await httpContext.Response.Body.WriteAsync(xml, httpContext.RequestAborted);
+        }
     }
 }

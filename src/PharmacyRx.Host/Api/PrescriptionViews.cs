@@ -26,6 +26,18 @@ public sealed record PrescriptionView(
     /// <summary>The practitioner's (or intermediary's) signing certificate sent with the message, when signed.</summary>
     public SignerCertificate? Signer { get; init; }
 
+    /// <summary>The transaction as a pharmacist reads it ("RxChangeResponse (Approved)"); the stored kind when unread.</summary>
+    public string? TransactionName { get; init; }
+
+    /// <summary>What cancelled or replaced this prescription ("CancelRx", "RxChangeResponse (Approved)"), when something did.</summary>
+    public string? CancelledByTransaction { get; init; }
+
+    /// <summary>The other messages of this prescription's conversation (its answers, cancellations, changes), in receipt order.</summary>
+    public IReadOnlyList<ConversationEntry> Conversation { get; init; } = [];
+
+    /// <summary>One message of the conversation: what it is, when it came, its status, and how it relates to this record.</summary>
+    public sealed record ConversationEntry(string ReceiptId, string ReceivedAt, string Transaction, string Status, string Relation);
+
     /// <summary>The prescription number's refill history (1306.22(c)), for a NewRx.</summary>
     public PrescriptionSearch.RefillHistory? Refills { get; init; }
 
@@ -64,18 +76,35 @@ public sealed class PrescriptionViews(
             .ToArray();
         var dispensable = facts is { } f && DispensingRules.Blocker(f.Rules) is null;
         var number = await search.NumberAsync(receiptId, cancellationToken);
+        var conversation = (await archive.ConversationAsync(record, cancellationToken))
+            .Select(other => (Other: other, Message: reader.Read(other.AsReceived).Message))
+            .Select(x => new PrescriptionView.ConversationEntry(
+                x.Other.ReceiptId, x.Other.ReceivedAt, x.Message?.Name() ?? x.Other.TransactionKind ?? "(not read)", x.Other.Status,
+                Relation(record, x.Other, x.Message)))
+            .ToArray();
         var history = (await statusChanges.HistoryAsync(receiptId, cancellationToken))
             .Select(change => new PrescriptionView.StatusStep(change.OccurredAt, change.Status, change.Reason));
         return new PrescriptionView(
             record.ReceiptId, number, record.ReceivedAt, record.TransactionKind, record.CurrentStatus, record.Status,
-            record.CurrentReason, status.VerificationIndication(!message.IsNotControlledPrescription()), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId)
+            record.CurrentReason, status.VerificationIndication(message), dispensable, elements, corrections, annotations, dispensings, record.CancelledByReceiptId)
         {
             MissingElements = record.MissingElements.Split(',', StringSplitOptions.RemoveEmptyEntries),
             StatusHistory = [new PrescriptionView.StatusStep(record.ReceivedAt, record.Status, record.Reason), .. history],
             Signer = message?.Header.Signature is { HasSignature: true, Certificates: [var signer, ..] } ? Describe(signer) : null,
             Refills = number is { } n ? await search.RefillHistoryAsync(n, cancellationToken) : null,
+            TransactionName = message?.Name() ?? record.TransactionKind,
+            CancelledByTransaction = record.CancelledByReceiptId is { } by ? conversation.FirstOrDefault(c => c.ReceiptId == by)?.Transaction ?? "CancelRx" : null,
+            Conversation = conversation,
         };
     }
+
+    // How another message of the conversation relates to this record, in a pharmacist's words.
+    private static string Relation(ArchivedRecord record, ArchiveQueries.ConversationMessage other, ScriptMessage? message) =>
+        other.CancelsReceiptId == record.ReceiptId ? (message.ReplacesOriginal() ? "replaces this prescription" : "cancels this prescription")
+        : other.ReceiptId == record.CancelsReceiptId ? (record.TransactionKind == nameof(TransactionKind.RxChangeResponse) ? "the prescription this replaces" : "the prescription this cancels")
+        : message is { Kind: TransactionKind.RxChangeResponse, Response: ScriptTransactions.Validated } ? "validates this prescription"
+        : other.MessageId is { } id && id == record.RelatesToMessageId ? "the message this answers"
+        : "same prescriber order number or answers this message";
 
     /// <summary>
     /// The signer's certificate as sent: checked by <see cref="CertificateGuard"/> before the platform parses it (it is

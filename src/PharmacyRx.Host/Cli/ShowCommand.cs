@@ -68,7 +68,7 @@ internal static class ShowCommand
                 reason = record.CurrentReason,
                 statusOnReceipt = record.Status,
                 statusChangedAt = record.StatusChangedAt,
-                verificationIndication = status.VerificationIndication(!read.Message.IsNotControlledPrescription()),
+                verificationIndication = status.VerificationIndication(read.Message),
                 missingElements = record.MissingElements.Length == 0 ? [] : record.MissingElements.Split(','),
                 cancelsReceiptId = record.CancelsReceiptId,
                 cancelledByReceiptId = record.CancelledByReceiptId,
@@ -100,17 +100,17 @@ internal static class ShowCommand
         Line("Receipt", record.ReceiptId);
         Line("Received", $"{clock.Format(record.ReceivedAt)} via {record.Source}");
         Line("MessageID", record.MessageId);
-        Line("Transaction", record.TransactionKind ?? "(not read)");
+        Line("Transaction", message?.Name() ?? record.TransactionKind ?? "(not read)");
         Line("Status", record.CurrentStatus);
-        Line("Verification", status.VerificationIndication(!message.IsNotControlledPrescription()));
+        Line("Verification", status.VerificationIndication(message));
         Line("Reason", record.CurrentReason);
         if (record.ChangedStatus is not null)
         {
             Line("Status on receipt", $"{record.Status} (changed {clock.Format(record.StatusChangedAt ?? "")})");
         }
         Line("Missing elements", record.MissingElements.Replace(",", ", ", StringComparison.Ordinal));
-        Line("Cancels", record.CancelsReceiptId);
-        if (record.TransactionKind == "NewRx")
+        Line(message.ReplacesOriginal() ? "Replaces" : "Cancels", record.CancelsReceiptId);
+        if (message.IsPrescription())
         {
             Line("Cancelled by", record.CancelledByReceiptId);
             Line("Dispensable", dispensable ? "yes" : "no");

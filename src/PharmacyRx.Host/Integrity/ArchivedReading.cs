@@ -16,5 +16,9 @@ public static class ArchivedReading
             ? ReadResult.Rejected(RejectionCode.ProcessingFailed, record.Reason)
             : record.ReasonCode == nameof(RejectionCode.TooLarge) && record.Reason.StartsWith(ReceiptDecision.TooLargeAtTheDoor, StringComparison.Ordinal)
                 ? ReadResult.Rejected(RejectionCode.TooLarge, record.Reason)
-                : reader.Read(record.AsReceived);
+                : record.ReasonCode == nameof(RejectionCode.UnsupportedTransaction)
+                    // Archived when its transaction was not read (an RxRenewalResponse, a Status, … before this service read
+                    // them): nothing was derived from the bytes then, and the record stands as it was decided.
+                    ? ReadResult.Rejected(RejectionCode.UnsupportedTransaction, record.Reason, record.MessageId ?? "")
+                    : reader.Read(record.AsReceived);
 }

@@ -13,14 +13,19 @@ namespace PharmacyRx.Host.Messaging;
 /// dead-lettered to the error queue. A storage fault (<see cref="StorageFault"/>: nothing was archived) is never counted
 /// against the message: the delivery is held, unacknowledged, and tried again with a growing pause until the storage
 /// is back, so it is neither acked nor dead-lettered for it. Any other fault the pipeline throws returns the message to
-/// the queue, up to the queue's delivery limit. Redelivery after a crash finds the MessageID already archived and
+/// the queue, up to the queue's delivery limit. Each outcome goes out twice on the outcomes exchange: as JSON and as the
+/// SCRIPT Status or Error (<see cref="ScriptReply"/>, content type application/xml). Redelivery after a crash finds the MessageID already archived and
 /// re-publishes the stored outcome.
 /// </summary>
 public sealed partial class RawInboundConsumer(
     RabbitMqConnection broker,
     ReceiptPipeline pipeline,
+    TimeProvider time,
     ILogger<RawInboundConsumer> logger) : BackgroundService
 {
+    /// <summary>The content type of the SCRIPT reply on the outcomes exchange (the JSON outcome is <c>application/json</c>).</summary>
+    public const string ScriptReplyContentType = "application/xml";
+
     private static readonly ReceiptSource Source = ReceiptSource.Bus("rabbitmq");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -56,9 +61,12 @@ public sealed partial class RawInboundConsumer(
         // The delivery's body is only valid during this handler; the pipeline keeps the bytes, so copy them once.
         var body = delivery.Body.ToArray();
         ReceiptOutcome outcome;
+        byte[] reply;
         try
         {
-            outcome = ReceiptOutcome.From(await ReceiveHoldingAsync(body, delivery.DeliveryTag, stoppingToken));
+            var result = await ReceiveHoldingAsync(body, delivery.DeliveryTag, stoppingToken);
+            outcome = ReceiptOutcome.From(result);
+            reply = ScriptReply.For(result, time.GetUtcNow());
         }
         catch (Exception ex)
         {
@@ -81,6 +89,21 @@ public sealed partial class RawInboundConsumer(
                 Type = outcome.IsError ? "Error" : "Status",
             },
             outcome.ToJsonUtf8(),
+            stoppingToken);
+        // The second kind of outcome message: the SCRIPT Status or Error itself, for a sender that speaks SCRIPT.
+        await publisher.BasicPublishAsync(
+            broker.Options.OutcomesExchange,
+            routingKey: "",
+            mandatory: false,
+            new BasicProperties
+            {
+                ContentType = ScriptReplyContentType,
+                DeliveryMode = DeliveryModes.Persistent,
+                CorrelationId = outcome.MessageId,
+                MessageId = outcome.ReceiptId.ToString("N"),
+                Type = outcome.IsError ? "SCRIPT.Error" : "SCRIPT.Status",
+            },
+            reply,
             stoppingToken);
 
         if (outcome.IsError)

@@ -1,30 +1,38 @@
 using System.Text.Json;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
 /// What the sender learns about one inbound message, published as JSON to the outcomes exchange and correlated by
-/// MessageID: an NCPDP-style Status (code 010, accepted for processing) or Error (code 900, rejected, with the
-/// reason as the description).
+/// MessageID: an NCPDP-style Status (code 010, accepted by the pharmacy) or Error (code 900, rejected, with the reason
+/// as the description; 601 when the receiver could not process it). The same codes as the SCRIPT reply
+/// (<see cref="ScriptReply"/>), which is published beside it as the second kind of outcome message.
 /// </summary>
 public sealed record ReceiptOutcome(string MessageId, Guid ReceiptId, string Status, string Code, string Description)
 {
-    public const string AcceptedCode = "010";
-    public const string RejectedCode = "900";
+    public const string AcceptedCode = ScriptReply.Accepted;
+    public const string RejectedCode = ScriptReply.Rejected;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public bool IsError => Code == RejectedCode;
+    /// <summary>This service's reason code ("" for none): what the SCRIPT reply's DescriptionCode is derived from.</summary>
+    public string ReasonCode { get; init; } = "";
+
+    public bool IsError => Code != AcceptedCode;
 
     public static ReceiptOutcome From(ArchiveResult result)
     {
         var rejected = result.Status.IsFailure();
-        var description = rejected
+        var description = rejected || result.ReasonCode == ReceiptDecision.NotAPrescription
             ? result.Reason
             : result.Status.VerificationIndication(controlled: result.ReasonCode != ReceiptDecision.NotControlled) + (result.Reason.Length > 0 ? $" ({result.Reason})" : "");
-        return new ReceiptOutcome(result.MessageId, result.ReceiptId, result.Status.ToString(), rejected ? RejectedCode : AcceptedCode, description);
+        return new ReceiptOutcome(result.MessageId, result.ReceiptId, result.Status.ToString(), ScriptReply.Codes(result.Status, result.ReasonCode).Code, description)
+        {
+            ReasonCode = result.ReasonCode,
+        };
     }
 
     public byte[] ToJsonUtf8() => JsonSerializer.SerializeToUtf8Bytes(this, Json);

@@ -178,6 +178,10 @@ public sealed partial class ReceiptPipeline(
             var verdict = await verification.VerifyAsync(signed, canonical, receivedAt, recheck: false, cancellationToken);
             decision = decision.WithVerification(verdict);
         }
+        if (read.Message is { } change && change.ReplacesOriginal())
+        {
+            (cancels, decision) = await BindChangeAsync(change, source, decision, cancellationToken);
+        }
         if (source.BoundFrom is { } boundFrom && read.Message is { Header.From: var from } && from != boundFrom)
         {
             // A sender bound to a Header/From identifier sent another: kept, and shown to the pharmacist (1311.205(b)(6)(ii)).
@@ -204,7 +208,7 @@ public sealed partial class ReceiptPipeline(
             AsReceivedSha256 = sha256,
             ReceiptSignature = Seal(receiptId, receivedAt, sha256, decision, canonical),
             SignerThumbprint = signingKey.Thumbprint,
-            SearchKeys = read.Message is { Kind: TransactionKind.NewRx, Elements: var elements } ? PrescriptionKeys.From(elements) : null,
+            SearchKeys = read.Message.IsPrescription() ? PrescriptionKeys.From(read.Message!.Elements) : null,
             CancelBinding = ReceiptDecision.CancelBindingKey(source.Name, read.Message),
         };
         var result = await writer.AppendAsync(entry, cancellationToken);
@@ -221,6 +225,8 @@ public sealed partial class ReceiptPipeline(
                 ReceiptSignature = Seal(receiptId, receivedAt, sha256, reviewed, canonical),
             }, cancellationToken);
         }
+
+        result = result with { SenderId = read.Message?.Header.From ?? "", ReceiverId = read.Message?.Header.To ?? "" };
 
         // Ids, statuses and reason codes only: no patient, prescriber or drug details in logs.
         LogReceived(logger, result.ReceiptId, source.Name, result.Status, result.ReasonCode, result.IsDuplicate);
@@ -248,6 +254,28 @@ public sealed partial class ReceiptPipeline(
         return mismatches.Count == 0
             ? (target.ReceiptId, decision)
             : (null, ReceiptDecision.CancelWithoutBinding(target.ReceiptId, mismatches));
+    }
+
+    /// <summary>
+    /// The prescription an approved change replaces, if it binds as a CancelRx must (DESIGN.md, "Trust boundaries"): the
+    /// same sender, prescriber and patient. A change that failed its checks (Invalid) replaces nothing. Not found: the
+    /// change stands on its own (the original may be on paper or at another pharmacy). Found but not binding: nothing is
+    /// replaced and the change goes to the pharmacist, naming what differed.
+    /// </summary>
+    private async Task<(Guid? Replaces, ReceiptDecision Decision)> BindChangeAsync(
+        ScriptMessage change, ReceiptSource source, ReceiptDecision decision, CancellationToken cancellationToken)
+    {
+        var header = change.Header;
+        if (decision.Status.IsFailure()
+            || await queries.FindCancelTargetAsync(header.RelatesToMessageId, header.PrescriberOrderNumber, source.Name, cancellationToken) is not { } target)
+        {
+            return (null, decision);
+        }
+        var original = reader.Read(target.AsReceived).Message?.Elements ?? new DeaElements();
+        var mismatches = ReceiptDecision.CancelMismatches(target.Source == source.Name, change.Elements, original);
+        return mismatches.Count == 0
+            ? (target.ReceiptId, decision)
+            : (null, decision.ChangeWithoutBinding(target.ReceiptId, mismatches));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message not archived, handed back to its door: storage fault {Fault}")]

@@ -63,4 +63,10 @@ public sealed record ArchiveResult(
     /// the caller re-decides the entry for review and appends it again with <see cref="ArchiveEntry.ReusesReceiptId"/>.
     /// </summary>
     public Guid? MessageIdFirstArchivedAs { get; init; }
+
+    /// <summary>The message's <c>Header/From</c> and <c>Header/To</c> as read ("" when unread): whom a SCRIPT reply goes to, and from.</summary>
+    public string SenderId { get; init; } = "";
+
+    /// <inheritdoc cref="SenderId"/>
+    public string ReceiverId { get; init; } = "";
 }

@@ -36,19 +36,26 @@ public sealed class ArchiveQueries(Database database)
             new CommandDefinition(sql, new { Id = receiptIdOrMessageId }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>A NewRx a CancelRx refers to: its receipt id, sender and as-received bytes, to check the binding against.</summary>
+    /// <summary>A prescription a CancelRx or an approved change refers to: its receipt id, sender and as-received bytes, to check the binding against.</summary>
     public sealed record CancelTarget(Guid ReceiptId, string Source, byte[] AsReceived);
 
     /// <summary>
-    /// The NewRx a CancelRx refers to: by RelatesToMessageID first, else by PrescriberOrderNumber (the newest such
-    /// NewRx), the sender's own before another's. Whether the CancelRx binds to it is the caller's to decide.
+    /// The prescription a CancelRx or an answer refers to (a NewRx, or an approved renewal or change, which have a search
+    /// row): by RelatesToMessageID first, else by PrescriberOrderNumber (the newest such prescription), the sender's own
+    /// before another's. A record whose current status is a failure (an altered copy, Invalid) is never the target: taking
+    /// it would leave the prescription it copies dispensable beside the change, a double fill (AnswerTransactionsTests,
+    /// the signed change). Whether the message binds to it is the caller's to decide.
     /// </summary>
     public async Task<CancelTarget?> FindCancelTargetAsync(
         string relatesToMessageId, string prescriberOrderNumber, string source, CancellationToken cancellationToken)
     {
         var sql = $"""
             SELECT receipt_id, source, as_received FROM prescription_archive
-            WHERE transaction_kind = 'NewRx'
+            WHERE transaction_kind IN ('NewRx', 'RxRenewalResponse', 'RxChangeResponse')
+              AND EXISTS (SELECT 1 FROM prescriptions p WHERE p.receipt_id = prescription_archive.receipt_id)
+              AND COALESCE((SELECT v.status FROM verification_events v
+                            WHERE v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = prescription_archive.receipt_id)),
+                           prescription_archive.status) NOT IN ('Invalid', 'Rejected')
               AND ((@RelatesTo <> '' AND message_id = @RelatesTo)
                 OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
             ORDER BY CASE WHEN source = @Source THEN 0 ELSE 1 END, CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
@@ -58,6 +65,40 @@ public sealed class ArchiveQueries(Database database)
         var row = await connection.QuerySingleOrDefaultAsync<(string ReceiptId, string Source, byte[] AsReceived)?>(new CommandDefinition(
             sql, new { RelatesTo = relatesToMessageId, OrderNumber = prescriberOrderNumber, Source = source }, cancellationToken: cancellationToken));
         return row is { } found ? new CancelTarget(Guid.Parse(found.ReceiptId), found.Source, found.AsReceived) : null;
+    }
+
+    /// <summary>One message of a prescription's conversation, with its bytes so the caller can name its transaction.</summary>
+    public sealed record ConversationMessage(
+        string ReceiptId, string ReceivedAt, string? TransactionKind, string Status, string? MessageId, string? CancelsReceiptId, byte[] AsReceived);
+
+    /// <summary>
+    /// The other messages of <paramref name="record"/>'s conversation, in receipt order: from the same sender, those that
+    /// answer it or that it answers (RelatesToMessageID to a MessageID, either way), those under the same
+    /// PrescriberOrderNumber, and what it cancels or replaces and what cancels or replaces it. Linked when they are read,
+    /// so an answer that arrived before its prescription is linked too; the as-received rows never change.
+    /// </summary>
+    public async Task<IReadOnlyList<ConversationMessage>> ConversationAsync(ArchivedRecord record, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT receipt_id, received_at, transaction_kind, status, message_id, cancels_receipt_id, as_received FROM prescription_archive
+            WHERE receipt_id <> @ReceiptId AND source = @Source
+              AND (cancels_receipt_id = @ReceiptId OR receipt_id = @Cancels OR receipt_id = @CancelledBy
+                OR (@MessageId <> '' AND relates_to_message_id = @MessageId)
+                OR (@RelatesTo <> '' AND message_id = @RelatesTo)
+                OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
+            ORDER BY received_at, receipt_id
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<ConversationMessage>(new CommandDefinition(sql, new
+        {
+            record.ReceiptId,
+            record.Source,
+            Cancels = record.CancelsReceiptId ?? "",
+            CancelledBy = record.CancelledByReceiptId ?? "",
+            MessageId = record.MessageId ?? "",
+            RelatesTo = record.RelatesToMessageId ?? "",
+            OrderNumber = record.PrescriberOrderNumber ?? "",
+        }, cancellationToken: cancellationToken))).ToList();
     }
 
     /// <summary>Streams every record in receipt order, for verification and export.</summary>

@@ -55,7 +55,7 @@ internal sealed class PreparedRow
             row.AsReceived, row.AsReceivedSha256, row.ReceiptSignature, row.SignerThumbprint, row.CancelBinding,
         ];
         object?[]? search = null;
-        if (entry.Message is { Kind: TransactionKind.NewRx, Elements: var elements })
+        if (entry.Message.IsPrescription() && entry.Message is { Elements: var elements })
         {
             var keys = entry.SearchKeys ?? PrescriptionKeys.From(elements);
             search =
@@ -83,7 +83,9 @@ internal sealed class PreparedRow
                     received,
                     new AuditEvent(
                         entry.ReceivedAt, AuditEventTypes.PrescriptionCancelled, entry.Actor, AuditOutcome.Success, cancelled.ToString("D"),
-                        $"cancelled by CancelRx receipt {row.ReceiptId}; no longer dispensable"),
+                        entry.Message.ReplacesOriginal()
+                            ? $"replaced by {entry.Message!.Name()} receipt {row.ReceiptId}; no longer dispensable"
+                            : $"cancelled by CancelRx receipt {row.ReceiptId}; no longer dispensable"),
                 ]
                 : [received],
         };

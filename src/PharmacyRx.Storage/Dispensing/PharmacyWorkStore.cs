@@ -195,14 +195,17 @@ public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, Sc
             ignored.Add(new AuditEvent(now, AuditEventTypes.CoverageMismatch, CoverageActor, AuditOutcome.Failure, $"prescription_archive:{receiptId:D}",
                 $"{missing} annotation or dispensing rows the audit chain recorded for receipt {receiptId:D} are missing: the dispensing rules refused to rely on the record"));
         }
-        var message = record.TransactionKind == nameof(TransactionKind.NewRx) ? reader.Read(record.AsReceived).Message : null;
+        var message = record.TransactionKind is nameof(TransactionKind.NewRx) or nameof(TransactionKind.RxRenewalResponse) or nameof(TransactionKind.RxChangeResponse)
+            ? reader.Read(record.AsReceived).Message
+            : null;
         var elements = message?.Elements ?? new DeaElements();
         var annotations = await VerifiedAsync(connection, transaction, "annotations", await AnnotationsAsync(connection, transaction, receiptId, cancellationToken),
             a => a.Id, ignored, now, cancellationToken);
         bool Has(AnnotationType type) => annotations.Any(a => a.Type == type.ToString());
         var rules = new PrescriptionFacts
         {
-            IsNewRx = message is { Kind: TransactionKind.NewRx },
+            // An approved renewal or change is a prescription held to the same rules as a NewRx (a CII's: no refills, 1306.12(a)).
+            IsPrescription = message.IsPrescription(),
             CurrentStatus = Enum.Parse<PrescriptionStatus>(record.CurrentStatus),
             Schedule = elements.Schedule,
             QuantityPrescribed = ParseQuantity(elements.QuantityValue),

@@ -42,9 +42,10 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         var (where, parameters) = Where(filter);
         var sql = $"""
             SELECT p.prescription_number, p.prescriber_key, p.patient_key, p.drug_key, d.fields, d.status_on_receipt,
-                   x.id, x.date_dispensed, x.quantity, x.dispenser, x.refill_number
+                   x.id, x.date_dispensed, x.quantity, x.dispenser, x.refill_number, a.transaction_kind
             FROM prescriptions p
             JOIN prescription_details d ON d.prescription_number = p.prescription_number
+            JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             LEFT JOIN dispensings x ON x.receipt_id = p.receipt_id AND x.id <= @LastDispensing
             {where} AND p.prescription_number BETWEEN @First AND @Last
             """;
@@ -96,6 +97,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
             record.AppendText(Active);
             record.AppendText(row.Utf8(5));
         }
+        // The transaction as archived, the column the queue and search read (prescription_archive.transaction_kind).
+        record.AppendText(row.Utf8(11));
         BuildKey(key, sort, row, filled, number);
         sorter.Add(key.Written, record.Written);
     }
@@ -151,7 +154,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         key.AppendOrdered(filled ? row.Number(6) : 0);
     }
 
-    // The few prescriptions whose standing is not "Active" with their status on receipt: cancelled by a CancelRx, voided
+    // The few prescriptions whose standing is not "Active" with their status on receipt: cancelled by a CancelRx, replaced
+    // by an approved change, voided
     // or transferred out, or with a later verification status. "Cancelled by" and the current status are read through
     // ArchiveQueries.SelectRecord, the one place they are defined, for just these records.
     private static async Task<Dictionary<long, (byte[] Status, byte[] Verification)>> StatusesAsync(
@@ -167,17 +171,21 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
               SELECT n.receipt_id FROM annotations n WHERE n.annotation_type IN ('Void', 'TransferOut')
               UNION
               SELECT e.receipt_id FROM verification_events e)
-            SELECT p.prescription_number, r.cancelled_by_receipt_id, COALESCE(r.changed_status, r.status) AS current_status,
+            SELECT p.prescription_number, r.cancelled_by_receipt_id,
+                   (SELECT k.transaction_kind FROM prescription_archive k WHERE k.receipt_id = r.cancelled_by_receipt_id) AS cancelled_by_kind,
+                   COALESCE(r.changed_status, r.status) AS current_status,
                    (SELECT MAX(CASE n.annotation_type WHEN 'Void' THEN 2 WHEN 'TransferOut' THEN 1 END)
                     FROM annotations n WHERE n.receipt_id = r.receipt_id) AS ended
             FROM ({ArchiveQueries.SelectRecord(dialect)}
                   WHERE a.receipt_id IN (SELECT receipt_id FROM affected)) r
             JOIN prescriptions p ON p.receipt_id = r.receipt_id
             """;
-        var rows = await connection.QueryAsync<(long Number, string? CancelledBy, string CurrentStatus, long? Ended)>(
+        var rows = await connection.QueryAsync<(long Number, string? CancelledBy, string? CancelledByKind, string CurrentStatus, long? Ended)>(
             new CommandDefinition(sql, transaction: snapshot, cancellationToken: cancellationToken));
+        // An approved change replaces the prescription it answers (ReceiptPipeline); a CancelRx cancels it.
         return rows.ToDictionary(r => r.Number, r => (Encoding.UTF8.GetBytes(
-            r.CancelledBy is not null ? "Cancelled" : r.Ended switch { 2 => "Voided", 1 => "Transferred out", _ => "Active" }),
+            r.CancelledBy is not null ? r.CancelledByKind == nameof(TransactionKind.RxChangeResponse) ? "Replaced" : "Cancelled"
+            : r.Ended switch { 2 => "Voided", 1 => "Transferred out", _ => "Active" }),
             Encoding.UTF8.GetBytes(r.CurrentStatus)));
     }
 

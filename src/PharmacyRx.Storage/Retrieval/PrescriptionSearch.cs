@@ -26,6 +26,9 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
         public string WrittenDate { get; init; } = "";
         public string Status { get; init; } = "";
         public string? LastDispensed { get; init; }
+
+        /// <summary>The transaction the prescription came in: NewRx, or an approved RxRenewalResponse or RxChangeResponse.</summary>
+        public string TransactionKind { get; init; } = "";
     }
 
     /// <summary>One page of results; <see cref="HasMore"/> when another page follows.</summary>
@@ -134,7 +137,7 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
         var order = $"{SortColumns[query.Sort]} {direction}, p.prescription_number {direction}";
         var sql = $"""
             SELECT p.prescription_number, p.receipt_id, p.received_at, a.patient_name, a.prescriber_name, a.drug_description,
-                   p.dea_schedule, p.written_date, COALESCE(v.status, a.status) AS status,
+                   p.dea_schedule, p.written_date, COALESCE(v.status, a.status) AS status, a.transaction_kind,
                    (SELECT MAX(d.date_dispensed) FROM dispensings d WHERE d.receipt_id = p.receipt_id) AS last_dispensed
             FROM (SELECT p.prescription_number FROM prescriptions p
                   {where}

@@ -88,7 +88,8 @@ public sealed class WorkQueueReader(Database database)
               SELECT c.*, CASE
                        WHEN c.status = 'NeedsPharmacistReview' AND c.reviewed = 0 THEN 'NeedsReview'
                        WHEN c.status IN ('PendingRevocationCheck', 'Invalid', 'Rejected') THEN c.status
-                       WHEN c.transaction_kind = 'NewRx' AND c.dispensed = 0 AND c.ended = 0 AND c.cancelled_by_receipt_id IS NULL
+                       WHEN c.transaction_kind IN ('NewRx', 'RxRenewalResponse', 'RxChangeResponse')
+                            AND EXISTS (SELECT 1 FROM prescriptions p WHERE p.receipt_id = c.receipt_id) AND c.dispensed = 0 AND c.ended = 0 AND c.cancelled_by_receipt_id IS NULL
                             AND c.received_at >= @Since THEN 'NotYetDispensed'
                      END AS grp
               FROM queue_rows c),

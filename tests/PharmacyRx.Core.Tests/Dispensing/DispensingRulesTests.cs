@@ -11,7 +11,7 @@ public class DispensingRulesTests
     private static PrescriptionFacts Rx(DeaSchedule? schedule = DeaSchedule.ScheduleII, int refills = 0, decimal quantity = 20,
         PrescriptionStatus status = PrescriptionStatus.VerifiedOnReceipt) => new()
     {
-        IsNewRx = true,
+        IsPrescription = true,
         CurrentStatus = status,
         Schedule = schedule,
         QuantityPrescribed = quantity,
@@ -138,7 +138,7 @@ public class DispensingRulesTests
         Assert.That(Decide(Rx(), [], Fill(1, Today.AddDays(1)), Today).Code, Is.EqualTo("DateInFuture"));
         Assert.That(Decide(Rx(), [], new Request(1, Today, " "), Today).Code, Is.EqualTo("DispenserMissing"));
         Assert.That(Decide(Rx(DeaSchedule.ScheduleI), [], Fill(1), Today).Code, Is.EqualTo("ScheduleI"));
-        Assert.That(Decide(Rx() with { IsNewRx = false }, [], Fill(1), Today).Code, Is.EqualTo("NotAPrescription"));
+        Assert.That(Decide(Rx() with { IsPrescription = false }, [], Fill(1), Today).Code, Is.EqualTo("NotAPrescription"));
     }
 
     [Test]

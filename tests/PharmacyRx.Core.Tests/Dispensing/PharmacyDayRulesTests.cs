@@ -24,7 +24,7 @@ public class PharmacyDayRulesTests
     /// <summary>A Schedule II (or other) prescription the pharmacy received when <paramref name="receivedOn"/>'s clock said so.</summary>
     private static PrescriptionFacts Rx(PharmacyClock receivedOn, DeaSchedule schedule = DeaSchedule.ScheduleII, DateOnly? written = null, DateOnly? earliest = null) => new()
     {
-        IsNewRx = true,
+        IsPrescription = true,
         CurrentStatus = PrescriptionStatus.VerifiedOnReceipt,
         Schedule = schedule,
         QuantityPrescribed = 30,

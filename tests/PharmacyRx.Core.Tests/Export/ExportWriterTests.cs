@@ -11,7 +11,7 @@ public class ExportWriterTests
     [
         number.ToString(System.Globalization.CultureInfo.InvariantCulture), "2026-11-01", "CII", patient, "1 Main St, Town, IL 62701", "Adams, Sam", "",
         "FT1234563", "Drug", "5 C28253", "C42998", "30", "C48542", "0", dateFilled, dateFilled is null ? null : "30", dateFilled is null ? null : "SP",
-        dateFilled is null ? null : "0", "Active", "ReceiptSigned",
+        dateFilled is null ? null : "0", "Active", "ReceiptSigned", "NewRx",
     ]);
 
     // Commas, quotes, line breaks, accents, a would-be formula, XML specials, a control character and a literal _x0041_.
@@ -48,7 +48,7 @@ public class ExportWriterTests
         var row = ExportRecord.Encode(
         [
             "1", "=HYPERLINK(\"http://example.invalid\")", "CII", "Pat", "", "Adams, Sam", "", "FT1234563", "Drug", "5 C28253", "C42998",
-            "@SUM(1+1)", "C48542", "+1", "2026-11-02", "-3", "SP", "\t=1", "Active", "ReceiptSigned",
+            "@SUM(1+1)", "C48542", "+1", "2026-11-02", "-3", "SP", "\t=1", "Active", "ReceiptSigned", "NewRx",
         ]);
         using var output = new MemoryStream();
         using (var writer = new CsvExportWriter(output))
@@ -126,7 +126,7 @@ public class ExportWriterTests
         Assert.That(sheets.Select(s => s.Name), Is.EqualTo(new[] { "Prescriptions", "Prescriptions 2", "Prescriptions 3" }));
         Assert.That(sheets.Select(s => s.Rows[0][0]), Is.All.EqualTo("Prescription number"));
         Assert.That(sheets.SelectMany(s => s.Rows.Skip(1)).Select(r => r[3]), Is.EqualTo(Enumerable.Range(1, 5).Select(i => $"Patient {i}")));
-        Assert.That(sheets.Select(s => s.AutoFilter), Is.EqualTo(new[] { "A1:T3", "A1:T3", "A1:T2" }));
+        Assert.That(sheets.Select(s => s.AutoFilter), Is.EqualTo(new[] { "A1:U3", "A1:U3", "A1:U2" }));
         Assert.That(sheets.Select(s => s.HeaderFrozen), Is.All.True);
     }
 

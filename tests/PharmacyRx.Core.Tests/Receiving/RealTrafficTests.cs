@@ -113,7 +113,7 @@ public class RealTrafficTests
         var today = new DateOnly(2026, 11, 22);
         var rx = new PrescriptionFacts
         {
-            IsNewRx = true, CurrentStatus = PrescriptionStatus.ReceiptSigned, Schedule = null, QuantityPrescribed = 30,
+            IsPrescription = true, CurrentStatus = PrescriptionStatus.ReceiptSigned, Schedule = null, QuantityPrescribed = 30,
             RefillsAuthorized = 8, WrittenDate = today.AddMonths(-7), EarliestFillDate = null,
         };
         var prior = Enumerable.Range(0, 8).Select(i => new DispensingRules.PriorFill(30, today.AddDays(-200 + (i * 20)))).ToArray();
@@ -135,22 +135,5 @@ public class RealTrafficTests
             Assert.That(read.Message?.Kind, Is.EqualTo(TransactionKind.CancelRx), version);
             Assert.That(ReceiptDecision.Decide(read).Status, Is.EqualTo(PrescriptionStatus.ReceiptSigned), version);
         }
-    }
-
-    private static IEnumerable<TestCaseData> Others() =>
-        from version in Versions
-        from kind in SyntheticTransaction.Kinds
-        select new TestCaseData(kind, version);
-
-    [TestCaseSource(nameof(Others))]
-    public void Other_transactions_are_rejected_as_unsupported_with_their_reason(string kind, string version)
-    {
-        var read = new ScriptMessageReader().Read(new SyntheticTransaction(kind) { Version = version }.ToBytes());
-
-        var decision = ReceiptDecision.Decide(read);
-
-        Assert.That((decision.Status, decision.ReasonCode), Is.EqualTo((PrescriptionStatus.Rejected, nameof(RejectionCode.UnsupportedTransaction))));
-        Assert.That(decision.Reason, Is.EqualTo($"unsupported transaction {kind}"));
-        Assert.That(read.PartialMessageId, Is.EqualTo("OTHER-0001"));
     }
 }

@@ -33,6 +33,26 @@ public class ScriptSubsetSchemaTests
         AssertValid(new SyntheticNewRx { Transaction = "CancelRx", RelatesToMessageId = "MSG-0000" }.ToBytes());
     }
 
+    [TestCase("RxRenewalResponse", "Approved")]
+    [TestCase("RxRenewalResponse", "Replace")]
+    [TestCase("RxRenewalResponse", "Denied")]
+    [TestCase("RxChangeResponse", "ApprovedWithChanges")]
+    [TestCase("RxChangeResponse", "Validated")]
+    public void Accepts_the_prescribers_answers_in_both_versions(string transaction, string response)
+    {
+        AssertValid(new SyntheticNewRx { Transaction = transaction, Response = response }.ToBytes());
+        AssertValid(new SyntheticNewRx { Transaction = transaction, Response = response, Version = "2023011", LaterVersionShape = true }.ToBytes());
+    }
+
+    [Test]
+    public void Accepts_Status_Error_Verify_and_CancelRxResponse()
+    {
+        foreach (var kind in SyntheticTransaction.Kinds)
+        {
+            AssertValid(new SyntheticTransaction(kind).ToBytes());
+        }
+    }
+
     [Test]
     public void Refuses_a_Message_in_another_namespace()
     {

@@ -13,7 +13,8 @@ namespace PharmacyRx.Host.Tests.Export;
 /// <summary>
 /// Inspector exports (1304.04(h)(5), 1311.205(b)(12)) of one pharmacy's records, through the command line and the API,
 /// read back row by row in each format and each order. The records: five controlled prescriptions (one dispensed once,
-/// one twice, one never dispensed, one voided, one cancelled by a CancelRx) and one that is not controlled.
+/// one twice, one never dispensed, one voided, one cancelled by a CancelRx), one that is not controlled, an approved
+/// renewal of the one never dispensed, and an approved change that replaces another (docs/transactions.md).
 /// </summary>
 [TestFixture]
 public class InspectorExportTests
@@ -37,6 +38,17 @@ public class InspectorExportTests
         [4] = Rx(4, "", "Young, Alex", "Clark, Sam", "Amoxicillin 500 MG", "21", "0"),
         [5] = Rx(5, "CII", "@Risk, Alex", "Clark, Sam", "Morphine Sulfate 15 MG", "10", "0"),
         [6] = Rx(6, "CII", "Baker, Alex", "Adams, Sam", "Oxycodone Hydrochloride 5 MG Oral Tablet", "20", "0"),
+        [7] = Rx(7, "CIV", "O\"Hara, Jr, Alex", "Adams, Sam", "Alprazolam 1 MG", "60", "2"),
+        [8] = Rx(8, "CII", "Irwin, Alex", "Ellis, Sam", "Morphine Sulfate 15 MG", "10", "0"),
+        [9] = Rx(9, "CII", "Irwin, Alex", "Ellis, Sam", "Morphine Sulfate 15 MG", "20", "0"),
+    };
+
+    // The prescriptions that came in as a prescriber's answer, with the prescription they answer: 7 renews 3 (a
+    // prescription of its own, 3 stays as it was) and 9 is an approved change that replaces 8. Every other one is a NewRx.
+    private static readonly Dictionary<long, (string Transaction, long Answers)> Answers = new()
+    {
+        [7] = ("RxRenewalResponse", 3),
+        [9] = ("RxChangeResponse", 8),
     };
 
     // The rows: a prescription number and its fill (date, quantity, refill number) or none, the status and verification.
@@ -49,6 +61,9 @@ public class InspectorExportTests
         ["4"] = Row(4, null, null, null, "Active"),
         ["5"] = Row(5, null, null, null, "Voided"),
         ["6"] = Row(6, null, null, null, "Cancelled"),
+        ["7"] = Row(7, null, null, null, "Active"),
+        ["8"] = Row(8, null, null, null, "Replaced"),
+        ["9"] = Row(9, null, null, null, "Active"),
     };
 
     [OneTimeSetUp]
@@ -68,6 +83,15 @@ public class InspectorExportTests
                 PatientLastName = string.Join(", ", patient[..^1]), PrescriberLastName = rx[5]!.Split(", ")[0], DrugDescription = rx[8]!,
                 Quantity = rx[11]!, Refills = rx[13]!,
             };
+            if (Answers.TryGetValue(number, out var answer))
+            {
+                // Bound to the prescription it answers by the prescriber order number, from the same sender, prescriber and patient.
+                sent[number] = sent[number] with
+                {
+                    Transaction = answer.Transaction, Response = "Approved", PrescriberOrderNumber = $"O-{answer.Answers}",
+                    RelatesToMessageId = $"PHARMACY-REQUEST-{number}",
+                };
+            }
             var run = await _api.Pharmacy.IngestAsync(sent[number]);
             Assert.That(run.ExitCode, Is.Zero, run.Error);
             receipts[number] = run.JsonLines[0].GetProperty("receiptId").GetGuid();
@@ -97,10 +121,10 @@ public class InspectorExportTests
 
     private static readonly object[] Orders =
     [
-        new object[] { "prescriber", new[] { "6", "3", "1", "2a", "2b", "5" } },
-        new object[] { "patient", new[] { "5", "2a", "2b", "6", "3", "1" } },
-        new object[] { "drug", new[] { "3", "2a", "2b", "5", "6", "1" } },
-        new object[] { "date-filled", new[] { "2a", "1", "2b", "6", "3", "5" } },
+        new object[] { "prescriber", new[] { "6", "3", "7", "1", "2a", "2b", "5", "8", "9" } },
+        new object[] { "patient", new[] { "5", "2a", "2b", "6", "8", "9", "3", "7", "1" } },
+        new object[] { "drug", new[] { "3", "7", "2a", "2b", "5", "8", "9", "6", "1" } },
+        new object[] { "date-filled", new[] { "2a", "1", "2b", "6", "3", "7", "5", "8", "9" } },
     ];
 
     [TestCaseSource(nameof(Orders))]
@@ -129,7 +153,7 @@ public class InspectorExportTests
         Assert.That(sheet.Rows[0], Is.EqualTo(Header));
         Assert.That(sheet.Rows.Skip(1), Is.EqualTo(order.Select(key => Expected(key, csvGuard: false))));
         Assert.That(sheet.HeaderFrozen, Is.True);
-        Assert.That(sheet.AutoFilter, Is.EqualTo($"A1:T{order.Length + 1}"));
+        Assert.That(sheet.AutoFilter, Is.EqualTo($"A1:U{order.Length + 1}"));
         // Written date (column B) on every row and date filled (column O) on the three fills are real dates.
         Assert.That(sheet.DateCells.Count(c => c.StartsWith('B')), Is.EqualTo(order.Length));
         Assert.That(sheet.DateCells.Count(c => c.StartsWith('O')), Is.EqualTo(3));
@@ -155,6 +179,31 @@ public class InspectorExportTests
         Assert.That(types, Is.EqualTo(new[] { "integer/integer/text" }));
     }
 
+    [TestCase("csv")]
+    [TestCase("xlsx")]
+    [TestCase("sqlite")]
+    [Property("Rule", "1304.04(h)(5)")]
+    public async Task Every_format_names_the_transaction_so_a_renewal_and_a_change_read_as_what_they_are(string format)
+    {
+        var file = await ExportAsync(format, "prescriber");
+
+        IReadOnlyList<string?[]> rows = format switch
+        {
+            "csv" => ExportFiles.ReadCsv(await File.ReadAllBytesAsync(file)),
+            "xlsx" => ExportFiles.ReadXlsx(file).Single().Rows,
+            _ => ExportFiles.ReadSqlite(file).Rows,
+        };
+
+        // Columns by their header, as the export names them (ExportColumns), not by position.
+        var column = Header.ToList();
+        string? Cell(long number, string header) =>
+            rows.Skip(1).Single(r => r[0] == number.ToString(CultureInfo.InvariantCulture))[column.IndexOf(header)];
+        Assert.That((Cell(3, "Transaction"), Cell(3, "Status")), Is.EqualTo(("NewRx", "Active")), "a renewal leaves the original as it was");
+        Assert.That((Cell(7, "Transaction"), Cell(7, "Status")), Is.EqualTo(("RxRenewalResponse", "Active")));
+        Assert.That((Cell(8, "Transaction"), Cell(8, "Status")), Is.EqualTo(("NewRx", "Replaced")));
+        Assert.That((Cell(9, "Transaction"), Cell(9, "Status")), Is.EqualTo(("RxChangeResponse", "Active")));
+    }
+
     [Test]
     [Property("Rule", "1311.205(b)(11)")]
     [Property("Rule", "1304.04(h)(5)")]
@@ -168,10 +217,10 @@ public class InspectorExportTests
 
         // Fills by date filled; prescriptions never dispensed go by the day received (two days before), out of this range.
         Assert.That(Keys(range), Is.EqualTo(new[] { "1", "2b" }));
-        Assert.That(Keys(schedule), Is.EqualTo(new[] { "2a", "2b", "3" }));
+        Assert.That(Keys(schedule), Is.EqualTo(new[] { "2a", "2b", "3", "7" }));
         Assert.That(Keys(prescriber), Is.EqualTo(new[] { "1" }));
         Assert.That(Keys(drug), Is.EqualTo(new[] { "6", "1" }));
-        Assert.That(Keys(all), Is.EqualTo(new[] { "3", "4", "2a", "2b", "5", "6", "1" }));
+        Assert.That(Keys(all), Is.EqualTo(new[] { "3", "7", "4", "2a", "2b", "5", "8", "9", "6", "1" }));
     }
 
     [Test]
@@ -183,7 +232,7 @@ public class InspectorExportTests
 
         Assert.That(audited, Has.Some.Matches<(string Actor, string Outcome, string Details)>(a =>
             a.Actor.StartsWith("cli:", StringComparison.Ordinal) && a.Outcome == "Success"
-            && a.Details == "format=xlsx; sort=Patient; from=-; to=-; schedules=controlled; prescriber=adams; rows=3"));
+            && a.Details == "format=xlsx; sort=Patient; from=-; to=-; schedules=controlled; prescriber=adams; rows=4"));
     }
 
     [Test]
@@ -251,13 +300,14 @@ public class InspectorExportTests
     [
         "Prescription number", "Written date", "Schedule", "Patient name", "Patient address", "Prescriber name", "Prescriber address",
         "Prescriber DEA number", "Drug name", "Strength", "Dosage form", "Quantity prescribed", "Quantity unit", "Refills authorized",
-        "Date filled", "Quantity dispensed", "Dispenser", "Refill number", "Status", "Verification",
+        "Date filled", "Quantity dispensed", "Dispenser", "Refill number", "Status", "Verification", "Transaction",
     ];
 
     private static string?[] Expected(string key, bool csvGuard)
     {
         var row = Rows[key];
-        var cells = Prescriptions[long.Parse(row[0]!, CultureInfo.InvariantCulture)].Concat(row[1..]).ToArray();
+        var number = long.Parse(row[0]!, CultureInfo.InvariantCulture);
+        var cells = Prescriptions[number].Concat(row[1..]).Append(Answers.TryGetValue(number, out var answer) ? answer.Transaction : "NewRx").ToArray();
         if (csvGuard && cells[3]!.StartsWith('@'))
         {
             cells[3] = "'" + cells[3];

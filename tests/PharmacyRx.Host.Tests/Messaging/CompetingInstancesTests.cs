@@ -36,7 +36,7 @@ public class CompetingInstancesTests
         var answers = new List<ReceiptOutcome>();
         for (var i = 0; i < 160; i++)
         {
-            answers.Add(ReceiptOutcome.FromJson((await TestBroker.GetAsync(channel, outcomes, TimeSpan.FromSeconds(60))).Body.Span)!);
+            answers.Add(ReceiptOutcome.FromJson((await TestBroker.GetOutcomeAsync(channel, outcomes, TimeSpan.FromSeconds(60))).Body.Span)!);
         }
 
         Assert.That(await first.Services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None), Is.EqualTo(120));

@@ -33,7 +33,7 @@ public class RawInboundTests
         {
             await TestBroker.PublishRawAsync(channel, broker.InboundQueue, new SyntheticNewRx { MessageId = "AMQP-1" }.ToBytes());
 
-            var delivered = await TestBroker.GetAsync(channel, outcomes, TimeSpan.FromSeconds(30));
+            var delivered = await TestBroker.GetOutcomeAsync(channel, outcomes, TimeSpan.FromSeconds(30));
             var outcome = ReceiptOutcome.FromJson(delivered.Body.Span)!;
             var record = await service.Services.GetRequiredService<ArchiveQueries>().FindAsync("AMQP-1", CancellationToken.None);
 
@@ -57,7 +57,7 @@ public class RawInboundTests
             var poison = "<Message><Header>truncated"u8.ToArray();
             await TestBroker.PublishRawAsync(channel, broker.InboundQueue, poison);
 
-            var outcome = ReceiptOutcome.FromJson((await TestBroker.GetAsync(channel, outcomes, TimeSpan.FromSeconds(30))).Body.Span)!;
+            var outcome = ReceiptOutcome.FromJson((await TestBroker.GetOutcomeAsync(channel, outcomes, TimeSpan.FromSeconds(30))).Body.Span)!;
             var errored = await TestBroker.GetAsync(channel, broker.ErrorQueue, TimeSpan.FromSeconds(30));
             var record = await service.Services.GetRequiredService<ArchiveQueries>().FindAsync(outcome.ReceiptId.ToString("D"), CancellationToken.None);
 
@@ -66,6 +66,33 @@ public class RawInboundTests
             Assert.That(errored.Body.ToArray(), Is.EqualTo(poison));
             Assert.That(record!.Status, Is.EqualTo("Rejected"));
             Assert.That(record.AsReceived, Is.EqualTo(poison));
+            await broker.DeleteAsync(channel);
+        }
+    }
+
+    [Test]
+    public async Task Each_outcome_also_goes_out_as_the_SCRIPT_Status_or_Error_relating_to_the_senders_MessageID()
+    {
+        var (pharmacy, service, connection, channel, outcomes, broker) = await StartAsync();
+        await using (service)
+        using (pharmacy)
+        await using (connection)
+        {
+            await TestBroker.PublishRawAsync(channel, broker.InboundQueue, new SyntheticNewRx { Transaction = "RxRenewalResponse", Response = "Approved", MessageId = "AMQP-RENEW" }.ToBytes());
+            var status = await TestBroker.GetScriptReplyAsync(channel, outcomes, TimeSpan.FromSeconds(30));
+            await TestBroker.PublishRawAsync(channel, broker.InboundQueue, new SyntheticTransaction(SyntheticTransaction.Unsupported) { MessageId = "AMQP-RXFILL" }.ToBytes());
+            var error = await TestBroker.GetScriptReplyAsync(channel, outcomes, TimeSpan.FromSeconds(30));
+
+            var script = System.Xml.Linq.XNamespace.Get(PharmacyRx.Core.Receiving.ScriptMessageReader.Namespace);
+            var accepted = System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(status.Body.Span));
+            var rejected = System.Xml.Linq.XDocument.Parse(System.Text.Encoding.UTF8.GetString(error.Body.Span));
+            Assert.That(status.BasicProperties.CorrelationId, Is.EqualTo("AMQP-RENEW"));
+            Assert.That(accepted.Descendants(script + "Status").Single().Element(script + "Code")!.Value, Is.EqualTo("010"));
+            Assert.That(accepted.Descendants(script + "RelatesToMessageID").Single().Value, Is.EqualTo("AMQP-RENEW"));
+            Assert.That(rejected.Descendants(script + "Error").Single().Element(script + "Code")!.Value, Is.EqualTo("900"));
+            Assert.That(rejected.Descendants(script + "DescriptionCode").Single().Value, Is.EqualTo("2000"));
+            Assert.That(rejected.Descendants(script + "RelatesToMessageID").Single().Value, Is.EqualTo("AMQP-RXFILL"));
+            Assert.That(error.BasicProperties.Type, Is.EqualTo("SCRIPT.Error"));
             await broker.DeleteAsync(channel);
         }
     }
@@ -82,8 +109,8 @@ public class RawInboundTests
             await TestBroker.PublishRawAsync(channel, broker.InboundQueue, body);
             await TestBroker.PublishRawAsync(channel, broker.InboundQueue, body);
 
-            var first = ReceiptOutcome.FromJson((await TestBroker.GetAsync(channel, outcomes, TimeSpan.FromSeconds(30))).Body.Span)!;
-            var second = ReceiptOutcome.FromJson((await TestBroker.GetAsync(channel, outcomes, TimeSpan.FromSeconds(30))).Body.Span)!;
+            var first = ReceiptOutcome.FromJson((await TestBroker.GetOutcomeAsync(channel, outcomes, TimeSpan.FromSeconds(30))).Body.Span)!;
+            var second = ReceiptOutcome.FromJson((await TestBroker.GetOutcomeAsync(channel, outcomes, TimeSpan.FromSeconds(30))).Body.Span)!;
 
             Assert.That(second, Is.EqualTo(first));
             Assert.That(await service.Services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None), Is.EqualTo(1));

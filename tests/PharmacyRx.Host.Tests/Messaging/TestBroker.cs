@@ -91,6 +91,27 @@ internal sealed class TestBroker
         throw new TimeoutException($"nothing arrived on {queue} within {timeout}");
     }
 
+    /// <summary>The next JSON outcome on an outcomes queue; the SCRIPT replies published beside each are passed over.</summary>
+    public static Task<BasicGetResult> GetOutcomeAsync(IChannel channel, string queue, TimeSpan timeout) =>
+        GetOfTypeAsync(channel, queue, "application/json", timeout);
+
+    /// <summary>The next SCRIPT reply (Status or Error, application/xml) on an outcomes queue; the JSON outcomes are passed over.</summary>
+    public static Task<BasicGetResult> GetScriptReplyAsync(IChannel channel, string queue, TimeSpan timeout) =>
+        GetOfTypeAsync(channel, queue, PharmacyRx.Host.Messaging.RawInboundConsumer.ScriptReplyContentType, timeout);
+
+    private static async Task<BasicGetResult> GetOfTypeAsync(IChannel channel, string queue, string contentType, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var message = await GetAsync(channel, queue, deadline - DateTime.UtcNow is { Ticks: > 0 } left ? left : TimeSpan.Zero);
+            if (message.BasicProperties.ContentType == contentType)
+            {
+                return message;
+            }
+        }
+    }
+
     /// <summary>
     /// Waits until the service has declared a queue. A passive declare of a missing queue closes its channel
     /// (404), so each look uses a channel of its own.

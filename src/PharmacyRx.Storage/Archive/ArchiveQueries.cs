@@ -40,18 +40,19 @@ public sealed class ArchiveQueries(Database database)
     public sealed record CancelTarget(Guid ReceiptId, string Source, byte[] AsReceived);
 
     /// <summary>
-    /// The NewRx a CancelRx refers to: by RelatesToMessageID first, else by PrescriberOrderNumber (the newest such
-    /// NewRx), the sender's own before another's. Whether the CancelRx binds to it is the caller's to decide.
+    /// The NewRx a CancelRx refers to, among its own sender's only (DESIGN.md, "Trust boundaries": another sender cannot
+    /// pre-empt a cancellation by posting a NewRx under the MessageID it names): by RelatesToMessageID first, else by
+    /// PrescriberOrderNumber (the newest such NewRx). Whether the CancelRx binds to it is the caller's to decide.
     /// </summary>
     public async Task<CancelTarget?> FindCancelTargetAsync(
         string relatesToMessageId, string prescriberOrderNumber, string source, CancellationToken cancellationToken)
     {
         var sql = $"""
             SELECT receipt_id, source, as_received FROM prescription_archive
-            WHERE transaction_kind = 'NewRx'
+            WHERE transaction_kind = 'NewRx' AND source = @Source
               AND ((@RelatesTo <> '' AND message_id = @RelatesTo)
                 OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
-            ORDER BY CASE WHEN source = @Source THEN 0 ELSE 1 END, CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
+            ORDER BY CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
             {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);

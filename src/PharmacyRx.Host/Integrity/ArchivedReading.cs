@@ -16,5 +16,8 @@ public static class ArchivedReading
             ? ReadResult.Rejected(RejectionCode.ProcessingFailed, record.Reason)
             : record.ReasonCode == nameof(RejectionCode.TooLarge) && record.Reason.StartsWith(ReceiptDecision.TooLargeAtTheDoor, StringComparison.Ordinal)
                 ? ReadResult.Rejected(RejectionCode.TooLarge, record.Reason)
-                : reader.Read(record.AsReceived);
+                : reader.Read(record.AsReceived) is { Code: RejectionCode.DuplicateElement } && record.ReasonCode != nameof(RejectionCode.DuplicateElement)
+                    // Archived before a repeated element was refused: it was read with the first occurrence standing.
+                    ? reader.ReadAsFirstOccurrenceWins(record.AsReceived)
+                    : reader.Read(record.AsReceived);
 }

@@ -243,7 +243,8 @@ public sealed partial class ReceiptPipeline(
         {
             return (null, ReceiptDecision.CancelWithoutTarget());
         }
-        var prescription = reader.Read(target.AsReceived).Message?.Elements ?? new DeaElements();
+        // The target was archived as a NewRx, so it was read on receipt: by the rule of its day (see ArchivedReading).
+        var prescription = reader.ReadAsFirstOccurrenceWins(target.AsReceived).Message?.Elements ?? new DeaElements();
         var mismatches = ReceiptDecision.CancelMismatches(target.Source == source.Name, cancel, prescription);
         return mismatches.Count == 0
             ? (target.ReceiptId, decision)

@@ -59,10 +59,10 @@ internal sealed class InstalledPharmacy : IDisposable
         return path;
     }
 
-    /// <summary>Adds a sender with <c>pharmacyrx senders add</c> and returns its API key.</summary>
+    /// <summary>Adds a sender with <c>pharmacyrx senders add</c> (with <c>--any-from</c> unless told <c>--from</c>) and returns its API key.</summary>
     public async Task<string> AddSenderAsync(string name, params string[] options)
     {
-        var added = await RunAsync(["senders", "add", name, .. options]);
+        var added = await RunAsync(["senders", "add", name, .. options, .. options.Contains("--from") || options.Contains("--any-from") ? [] : new[] { "--any-from" }]);
         Assert.That(added.ExitCode, Is.Zero, added.Error);
         return added.JsonLines.Single().GetProperty("apiKey").GetString()!;
     }

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Senders;
 
@@ -27,7 +26,6 @@ public static class InboundDoor
     {
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(_ => configuration.GetSection("Inbound").Get<InboundOptions>() ?? new InboundOptions());
-        builder.Services.AddSingleton(provider => new SenderStore(provider.GetRequiredService<Database>(), provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(provider => new DoorAudit(
             provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<InboundOptions>()));
         builder.Services.AddRateLimiter(options =>

@@ -93,7 +93,6 @@ public class CancelBindingTests
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(2)")]
     public async Task A_NewRx_from_another_sender_under_the_MessageID_a_CancelRx_names_does_not_stop_the_cancellation()
     {
         await using var door = await TwoSenders.StartAsync();
@@ -115,7 +114,6 @@ public class CancelBindingTests
     }
 
     [Test]
-    [Property("Rule", "1311.215(a)(2)")]
     public async Task A_CancelRx_waiting_for_its_NewRx_records_the_cancellation_in_the_NewRx_transaction()
     {
         await using var door = await TwoSenders.StartAsync();

@@ -29,9 +29,10 @@ public class SenderAuthenticationTests
 
         Assert.That(answers, Is.All.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await service.Services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None), Is.Zero);
+        await service.Services.GetRequiredService<Host.Access.AnonymousRefusals>().FlushAsync(all: true);
         var refusals = (await AuditAsync(service)).Where(e => e.Type == AuditEventTypes.UnauthorizedAccessAttempt).ToList();
-        Assert.That(refusals, Has.Count.EqualTo(1), "once per window per address, not per request");
-        Assert.That(refusals[0].Details, Does.Contain("POST /api/inbound"));
+        Assert.That(refusals, Has.Count.EqualTo(1), "once per window and address group, with the count, not per request");
+        Assert.That(refusals[0].Details, Does.Contain("POST /api/inbound").And.Contain("group=127.0.0.0/24; refused=3; answered401=3"));
     }
 
     [Test]

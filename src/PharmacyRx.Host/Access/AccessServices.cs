@@ -20,6 +20,7 @@ public static class AccessServices
         services.AddSingleton(provider => new AnonymousRefusals(provider.GetRequiredService<Storage.Audit.AuditLog>(), provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnonymousOptions>>().Value, provider.GetRequiredService<ILogger<AnonymousRefusals>>()));
         services.AddHostedService(provider => provider.GetRequiredService<AnonymousRefusals>());
+        services.AddKnownProxies(configuration);
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(options =>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Audit;
@@ -48,25 +47,7 @@ internal sealed partial class AnonymousRefusals(AuditLog audit, TimeProvider tim
     }
 
     /// <summary>The address group a refusal is counted under: IPv4 /24 and IPv6 /64, so a host cannot pass for many.</summary>
-    public static string Group(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        var bytes = address.GetAddressBytes();
-        if (address.AddressFamily == AddressFamily.InterNetwork)
-        {
-            bytes[3] = 0;
-            return $"{new IPAddress(bytes)}/24";
-        }
-        Array.Clear(bytes, 8, 8);
-        return $"{new IPAddress(bytes)}/64";
-    }
+    public static string Group(IPAddress? address) => Storage.Access.ClientAddress.Of(address).Group;
 
     private bool Count(IPAddress? address, string function, bool rateLimited)
     {

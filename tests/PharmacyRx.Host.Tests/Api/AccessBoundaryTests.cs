@@ -176,11 +176,11 @@ public class AccessBoundaryTests
 
         using var login = await pharmacy.LoginAsync("admin", pharmacy.Passwords["admin"]);
 
-        Assert.That(statuses.Take(4), Is.All.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(statuses[4], Is.EqualTo(HttpStatusCode.TooManyRequests));
-        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "the account is locked");
+        Assert.That(statuses.Take(2), Is.All.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(statuses.Skip(2), Is.All.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), "this address waits for this account");
         var failed = await pharmacy.AuditAsync(AuditEventTypes.LoginFailed);
-        Assert.That(failed, Has.Count.EqualTo(5));
+        Assert.That(failed, Has.Count.EqualTo(2));
         Assert.That(failed[0].Details, Does.Contain("password change"));
     }
 

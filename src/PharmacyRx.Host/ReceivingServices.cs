@@ -51,6 +51,8 @@ public static class ReceivingServices
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserPasswords>();
         services.AddSingleton<UserAdministration>();
+        services.AddSingleton<AccessRequests>();
+        services.AddSingleton<AccessApprovals>();
         services.AddSingleton(_ => configuration.GetSection("Dispensing").Get<DispensingOptions>() ?? new DispensingOptions());
         services.AddSingleton<PharmacyWorkStore>();
         services.AddSingleton<PrescriptionSearch>();

@@ -21,6 +21,7 @@ using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Dispensing;
 using PharmacyRx.Storage.Export;
 using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Senders;
 using PharmacyRx.Storage.Verification;
 
 
@@ -43,12 +44,15 @@ public static class ReceivingServices
         services.AddSingleton<Database>();
         services.AddSingleton<SchemaMigrator>();
         services.AddSingleton<ArchiveQueries>();
+        services.AddSingleton(provider => new SenderStore(provider.GetRequiredService<Database>(), provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AccessStore>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserPasswords>();
         services.AddSingleton<UserAdministration>();
+        services.AddSingleton<AccessRequests>();
+        services.AddSingleton<AccessApprovals>();
         services.AddSingleton(_ => configuration.GetSection("Dispensing").Get<DispensingOptions>() ?? new DispensingOptions());
         services.AddSingleton<PharmacyWorkStore>();
         services.AddSingleton<PrescriptionSearch>();

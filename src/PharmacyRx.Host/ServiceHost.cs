@@ -58,7 +58,7 @@ public static class ServiceHost
         builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
         builder.Services.AddHostedService<PrescriptionDetailsUpkeep>();
         builder.Services.AddProblemDetails();
-        builder.Services.AddPharmacyAccess();
+        builder.Services.AddPharmacyAccess(builder.Configuration);
         builder.Services.AddPharmacyConsole();
         builder.Services.AddOpenApi(options => options.DescribePharmacyDates());
         builder.AddInboundDoor();

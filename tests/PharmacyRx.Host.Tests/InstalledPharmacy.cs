@@ -59,12 +59,41 @@ internal sealed class InstalledPharmacy : IDisposable
         return path;
     }
 
-    /// <summary>Adds a sender with <c>pharmacyrx senders add</c> and returns its API key.</summary>
+    /// <summary>Adds a sender with <c>pharmacyrx senders add</c> (with <c>--any-from</c> unless told <c>--from</c>) and returns its API key.</summary>
     public async Task<string> AddSenderAsync(string name, params string[] options)
     {
-        var added = await RunAsync(["senders", "add", name, .. options]);
+        var added = await RunAsync(["senders", "add", name, .. options, .. options.Contains("--from") || options.Contains("--any-from") ? [] : new[] { "--any-from" }]);
         Assert.That(added.ExitCode, Is.Zero, added.Error);
         return added.JsonLines.Single().GetProperty("apiKey").GetString()!;
+    }
+
+    /// <summary>
+    /// A service account holding ReadAudit (the Auditor role) and its API key: what monitoring reads <c>/health/ready</c>'s
+    /// detail with. Created once per pharmacy.
+    /// </summary>
+    public async Task<string> MonitoringKeyAsync()
+    {
+        if (_monitoringKey is null)
+        {
+            var added = await RunAsync("users", "add", "monitor", "--full-name", "Synthetic Monitor", "--initials", "SM", "--service", "--role", "Auditor");
+            Assert.That(added.ExitCode, Is.Zero, added.Error);
+            var key = await RunAsync("users", "api-key", "monitor", "--label", "monitoring");
+            Assert.That(key.ExitCode, Is.Zero, key.Error);
+            _monitoringKey = key.JsonLines.Single().GetProperty("apiKey").GetString()!;
+        }
+        return _monitoringKey;
+    }
+
+    private string? _monitoringKey;
+
+    /// <summary>A client for <paramref name="baseAddress"/> that reads with the monitoring key (<see cref="MonitoringKeyAsync"/>).</summary>
+    public async Task<HttpClient> MonitoringClientAsync(Uri baseAddress) => Monitoring(new HttpClient { BaseAddress = baseAddress }, await MonitoringKeyAsync());
+
+    /// <summary>Adds the monitoring key to a client (one made by a test server's factory, say).</summary>
+    public static HttpClient Monitoring(HttpClient client, string key)
+    {
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
     }
 
     public async Task<Run> IngestAsync(params SyntheticNewRx[] messages) =>

@@ -43,6 +43,9 @@ public static class DoorCorpus
         new("billion-laughs", """<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]><m>&b;</m>"""u8.ToArray(), "Rejected", "ForbiddenXml"),
         new("xxe", """<?xml version="1.0"?><!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]><Message xmlns="http://www.ncpdp.org/schema/SCRIPT">&x;</Message>"""u8.ToArray(), "Rejected", "ForbiddenXml"),
         new("not-xml", "MSH|^~\\&|not a SCRIPT message"u8.ToArray(), "Rejected", "MalformedXml"),
+        new("duplicate-element", Encoding.UTF8.GetBytes(new SyntheticNewRx { MessageId = "DOOR-TWICE" }.ToXml()
+            .Replace("<MessageID>DOOR-TWICE</MessageID>", "<MessageID>DOOR-TWICE</MessageID><MessageID>DOOR-OTHER</MessageID>", StringComparison.Ordinal)),
+            "Rejected", "DuplicateElement"),
         new("wrong-encoding", [.. Encoding.UTF8.GetBytes("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Message xmlns=\"http://www.ncpdp.org/schema/SCRIPT\"><Header>"), 0xC3, 0x28, 0xFF, .. "</Header></Message>"u8.ToArray()], "Rejected", "MalformedXml"),
         new("unsupported", new SyntheticTransaction(SyntheticTransaction.Unsupported) { MessageId = "DOOR-RXFILL" }.ToBytes(), "Rejected", "UnsupportedTransaction"),
         // The answers a pharmacy receives (docs/transactions.md): approved renewals and changes are prescriptions, on NewRx's rules.

@@ -74,6 +74,22 @@ public static class AuditEventTypes
     /// <summary>1311.215(a)(4): an administrator set a new one-time password for a user.</summary>
     public const string PasswordReset = "PasswordReset";
 
+    /// <summary>
+    /// 1311.215(a)(4): a change that lets someone act as a dispenser (an account holding Dispense, Annotate, Alter, Delete
+    /// or ManageAccess, a grant of one, a reset of such an account's password) asked for; it waits for a second person.
+    /// The details carry the request whole: the approval reads it from here, under the chain's MAC.
+    /// </summary>
+    public const string AccessChangeRequested = "AccessChangeRequested";
+
+    /// <summary>1311.215(a)(4): a requested access change approved by a second person with ManageAccess, and made.</summary>
+    public const string AccessChangeApproved = "AccessChangeApproved";
+
+    /// <summary>1311.215(a)(4): a requested access change refused by a second person, or withdrawn.</summary>
+    public const string AccessChangeRefused = "AccessChangeRefused";
+
+    /// <summary>1311.215(a)(4): an access change made on the host with the key password, past the two-person rule (break-glass).</summary>
+    public const string AccessBreakGlass = "AccessBreakGlass";
+
     /// <summary>1311.215(a)(4): a disabled user was enabled again.</summary>
     public const string UserEnabled = "UserEnabled";
 

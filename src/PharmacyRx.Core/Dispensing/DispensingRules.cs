@@ -65,6 +65,9 @@ public static class DispensingRules
         return rx.Schedule == DeaSchedule.ScheduleI ? Decision.Refuse("ScheduleI", "Schedule I substances are not dispensed on prescription") : null;
     }
 
+    /// <summary>The largest quantity one dispensing may record.</summary>
+    public const decimal MaxQuantity = 1_000_000m;
+
     public static Decision Decide(PrescriptionFacts rx, IReadOnlyList<PriorFill> prior, Request request, DateOnly today, DispensingOptions? options = null)
     {
         if (Blocker(rx) is { } blocked)
@@ -73,7 +76,12 @@ public static class DispensingRules
         }
         if (request.Quantity <= 0)
         {
-            return Decision.Refuse("QuantityNotPositive", "the quantity dispensed must be more than zero");
+            return Decision.Refuse("QuantityNotPositive", $"the quantity dispensed must be more than zero and at most {MaxQuantity}");
+        }
+        if (request.Quantity > MaxQuantity)
+        {
+            // Larger than any prescription states; also keeps the sums below from overflowing.
+            return Decision.Refuse("QuantityTooLarge", $"the quantity dispensed must be more than zero and at most {MaxQuantity}");
         }
         if (string.IsNullOrWhiteSpace(request.Dispenser))
         {

@@ -16,6 +16,9 @@ public enum RejectionCode
 
     /// <summary>An identifier or name longer than <see cref="BoundedFields.MaxLength"/>.</summary>
     FieldTooLong,
+
+    /// <summary>A second occurrence of an element the SCRIPT subset allows once (<c>schemas/script-subset.xsd</c>).</summary>
+    DuplicateElement,
 }
 
 /// <summary>The result of reading a message: a message, or a rejection with its reason. Never an exception.</summary>

@@ -140,7 +140,7 @@ public sealed record ReceiptDecision(PrescriptionStatus Status, string ReasonCod
     public static ReceiptDecision CancelWithoutTarget() => new(
         PrescriptionStatus.NeedsPharmacistReview,
         CancelTargetNotFound,
-        "no archived NewRx matches this CancelRx's RelatesToMessageID or PrescriberOrderNumber",
+        "no archived NewRx from this sender matches this CancelRx's RelatesToMessageID or PrescriberOrderNumber; it cancels its NewRx if that arrives later",
         []);
 
     /// <summary>

@@ -22,7 +22,15 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
     }
 
     /// <summary>Reads a message; never throws for bad input.</summary>
-    public ReadResult Read(ReadOnlyMemory<byte> bytes)
+    public ReadResult Read(ReadOnlyMemory<byte> bytes) => Read(bytes, firstOccurrenceWins: false);
+
+    /// <summary>
+    /// Reads a message as records archived before a repeated element was refused were read: the first occurrence of an
+    /// element stands. Only for re-deriving such a record; receipt always uses <see cref="Read(ReadOnlyMemory{byte})"/>.
+    /// </summary>
+    public ReadResult ReadAsFirstOccurrenceWins(ReadOnlyMemory<byte> bytes) => Read(bytes, firstOccurrenceWins: true);
+
+    private ReadResult Read(ReadOnlyMemory<byte> bytes, bool firstOccurrenceWins)
     {
         if (bytes.Length > options.MaxMessageBytes)
         {
@@ -31,7 +39,7 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
                 $"message is {bytes.Length} bytes; the limit is {options.MaxMessageBytes} bytes");
         }
 
-        var state = new ReadState();
+        var state = new ReadState { FirstOccurrenceWins = firstOccurrenceWins };
         try
         {
             using var stream = new ReadOnlyMemoryStream(bytes);
@@ -157,6 +165,7 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
         public string? Transaction { get; set; }
 
         public string? Response { get; set; }
+        public bool FirstOccurrenceWins { get; init; }
 
         public string MessageId => _values[(int)ScriptField.MessageId] ?? "";
 
@@ -178,9 +187,22 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
                 _values[(int)field] = DeaScheduleCodes.Stricter(_values[(int)field] ?? "", SignedElements.Normalize(text.ToString()));
                 return;
             }
-            // The first occurrence wins, so a later duplicate element cannot override what was read.
-            _values[(int)field] ??= ScriptFieldMap.IsBase64(field) ? StripWhitespace(text) : SignedElements.Normalize(text.ToString());
+            if (_values[(int)field] is not null)
+            {
+                // An element allowed once, sent twice: one reader taking the first and another the last would see two
+                // prescriptions, so neither is chosen (schemas/script-subset.xsd, maxOccurs="1").
+                Duplicate ??= FirstOccurrenceWins ? null : ElementName(path);
+                return;
+            }
+            _values[(int)field] = ScriptFieldMap.IsBase64(field) ? StripWhitespace(text) : SignedElements.Normalize(text.ToString());
         }
+
+        /// <summary>The first element read twice that may occur once, as its path below Message; null when none was.</summary>
+        public string? Duplicate { get; private set; }
+
+        // The path as the sender wrote it, but with the transaction's name back in place of the folded "Rx".
+        private string ElementName(ReadOnlySpan<char> path) =>
+            path.ToString().TrimStart('/').Replace("/Rx/", $"/{Transaction}/", StringComparison.Ordinal);
 
         public ReadResult Build()
         {
@@ -191,6 +213,10 @@ public sealed class ScriptMessageReader(ScriptReaderOptions options)
                     RejectionCode.UnsupportedTransaction,
                     Transaction is null ? "the message has no transaction in Body" : $"unsupported transaction {Transaction}",
                     MessageId);
+            }
+            if (Duplicate is { } duplicate)
+            {
+                return ReadResult.Rejected(RejectionCode.DuplicateElement, $"{duplicate} occurs more than once; SCRIPT allows it once", MessageId);
             }
             if (MessageId.Length == 0)
             {

@@ -14,8 +14,13 @@ public static class AccessServices
     /// <summary>The policy of the routes a session that may only change its password can reach.</summary>
     public const string AnySession = "AnySession";
 
-    public static IServiceCollection AddPharmacyAccess(this IServiceCollection services)
+    public static IServiceCollection AddPharmacyAccess(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<AnonymousOptions>().Bind(configuration.GetSection("Anonymous")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(provider => new AnonymousRefusals(provider.GetRequiredService<Storage.Audit.AuditLog>(), provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnonymousOptions>>().Value, provider.GetRequiredService<ILogger<AnonymousRefusals>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<AnonymousRefusals>());
+        services.AddKnownProxies(configuration);
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(options =>

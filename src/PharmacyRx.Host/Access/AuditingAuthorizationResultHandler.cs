@@ -11,7 +11,7 @@ namespace PharmacyRx.Host.Access;
 /// answers as ASP.NET Core does: 401 without valid credentials, 403 without the permission — and, for a session
 /// opened with a one-time password, a 403 saying the password must be changed first.
 /// </summary>
-internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimeProvider time) : IAuthorizationMiddlewareResultHandler
+internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimeProvider time, AnonymousRefusals anonymous) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
@@ -25,6 +25,18 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimePro
             var required = string.Join(',', policy.Requirements.OfType<Microsoft.AspNetCore.Authorization.Infrastructure.ClaimsAuthorizationRequirement>()
                 .Where(r => r.ClaimType == TokenAuthenticationHandler.PermissionClaim)
                 .SelectMany(r => r.AllowedValues ?? []));
+            if (authorizeResult.Challenged && actor == "anonymous")
+            {
+                // Without credentials: counted and audited once per window and address group, never per request; past the
+                // window's cap, 429 (AnonymousRefusals).
+                if (!anonymous.Refuse(context, endpoint))
+                {
+                    await TooManyAsync(context, anonymous);
+                    return;
+                }
+                await _default.HandleAsync(next, context, policy, authorizeResult);
+                return;
+            }
             await audit.AppendAsync(
                 [new AuditEvent(time.GetUtcNow(), AuditEventTypes.UnauthorizedAccessAttempt, actor, AuditOutcome.Failure, endpoint,
                     $"function={endpoint}; required={(required.Length > 0 ? required : "authentication")}; answer={(authorizeResult.Challenged ? 401 : 403)}")],
@@ -38,5 +50,13 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimePro
             }
         }
         await _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+
+    /// <summary>The answer past the window's cap on anonymous refusals: 429 with the time to the next window.</summary>
+    internal static async Task TooManyAsync(HttpContext context, AnonymousRefusals anonymous)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(anonymous.UntilNextWindow.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await TypedResults.Problem("Too many requests without credentials; retry after the time in Retry-After.",
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests").ExecuteAsync(context);
     }
 }

@@ -17,13 +17,14 @@ public sealed class OwnPasswordChange(SessionStore sessions, UserPasswords passw
         public bool Changed => Refusal is null;
     }
 
-    public async Task<Outcome> ChangeAsync(string userName, string currentPassword, string newPassword, string sessionToken, CancellationToken cancellationToken)
+    public async Task<Outcome> ChangeAsync(string userName, string currentPassword, string newPassword, string sessionToken, CancellationToken cancellationToken,
+        Storage.Access.ClientAddress? from = null)
     {
         if (PasswordPolicy.Refusal(newPassword, currentPassword) is { } refusal)
         {
             return new(LoginOutcome.Failed, refusal);
         }
-        var check = await sessions.CheckPasswordAsync(userName, currentPassword, "password change", cancellationToken);
+        var check = await sessions.CheckPasswordAsync(userName, currentPassword, "password change", cancellationToken, from);
         if (check.Outcome != LoginOutcome.Succeeded)
         {
             return new(check.Outcome, check.Outcome switch

@@ -33,40 +33,65 @@ public static class AccessApi
         access.MapPost("/users/{userName}/enable", (string userName, HttpContext context, AccessStore store, CancellationToken ct) =>
             Answer(store.EnableAsync(UserNames.Normalize(userName), context.UserName(), ct))).WithName("EnableUser");
         access.MapPost("/users/{userName}/password", ResetPasswordAsync).WithName("ResetPassword");
-        access.MapPut("/users/{userName}/permissions/{permission}", (string userName, string permission, HttpContext context, AccessStore store, CancellationToken ct) =>
-            WithPermission(permission, p => store.GrantAsync(UserNames.Normalize(userName), p, context.UserName(), ct))).WithName("GrantPermission");
+        access.MapPut("/users/{userName}/permissions/{permission}", (string userName, string permission, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            WithPermission(permission, async p => (await approvals.GrantAsync(userName, p, context.UserName(), breakGlass: false, ct)).Result)).WithName("GrantPermission");
         access.MapDelete("/users/{userName}/permissions/{permission}", (string userName, string permission, HttpContext context, AccessStore store, CancellationToken ct) =>
             WithPermission(permission, p => store.RevokeAsync(UserNames.Normalize(userName), p, context.UserName(), ct))).WithName("RevokePermission");
-        access.MapPut("/users/{userName}/roles/{role}", (string userName, string role, HttpContext context, AccessStore store, CancellationToken ct) =>
-            Answer(store.AssignRoleAsync(UserNames.Normalize(userName), role, context.UserName(), ct))).WithName("AssignRole");
+        access.MapPut("/users/{userName}/roles/{role}", async (string userName, string role, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            await Answer(Task.FromResult((await approvals.AssignRoleAsync(userName, role, context.UserName(), breakGlass: false, ct)).Result))).WithName("AssignRole");
         access.MapDelete("/users/{userName}/roles/{role}", (string userName, string role, HttpContext context, AccessStore store, CancellationToken ct) =>
             Answer(store.RemoveRoleAsync(UserNames.Normalize(userName), role, context.UserName(), ct))).WithName("RemoveRole");
         access.MapPost("/users/{userName}/api-keys", CreateApiKeyAsync).WithName("CreateApiKey");
         access.MapGet("/roles", async (AccessStore store, CancellationToken ct) => TypedResults.Ok(await store.ListRolesAsync(ct))).WithName("ListRoles");
-        access.MapPut("/roles/{role}/permissions/{permission}", (string role, string permission, HttpContext context, AccessStore store, CancellationToken ct) =>
-            WithPermission(permission, p => store.ChangeRoleAsync(role, p, grant: true, context.UserName(), ct))).WithName("GrantRolePermission");
+        access.MapPut("/roles/{role}/permissions/{permission}", (string role, string permission, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            WithPermission(permission, async p => (await approvals.ChangeRoleAsync(role, p, grant: true, context.UserName(), breakGlass: false, ct)).Result)).WithName("GrantRolePermission");
+        access.MapGet("/access-requests", async (AccessApprovals approvals, CancellationToken ct) => TypedResults.Ok(await approvals.PendingAsync(ct)))
+            .WithName("ListAccessRequests");
+        access.MapPost("/access-requests/{id}/approve", ApproveAsync).WithName("ApproveAccessRequest");
+        access.MapPost("/access-requests/{id}/refuse", (string id, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            Answer(approvals.RefuseAsync(id, context.UserName(), ct))).WithName("RefuseAccessRequest");
         access.MapDelete("/roles/{role}/permissions/{permission}", (string role, string permission, HttpContext context, AccessStore store, CancellationToken ct) =>
             WithPermission(permission, p => store.ChangeRoleAsync(role, p, grant: false, context.UserName(), ct))).WithName("RevokeRolePermission");
         return app;
     }
 
-    private static async Task<Results<Created<NewUserResponse>, ProblemHttpResult>> CreateUserAsync(
-        NewUserRequest request, HttpContext context, UserAdministration users, CancellationToken cancellationToken)
+    /// <summary>A change held for a second person's approval (the two-person rule): 202 with the request to approve.</summary>
+    public sealed record PendingResponse(string RequestId, string Detail);
+
+    private static async Task<Results<Created<NewUserResponse>, Accepted<PendingResponse>, ProblemHttpResult>> CreateUserAsync(
+        NewUserRequest request, HttpContext context, AccessApprovals approvals, CancellationToken cancellationToken)
     {
-        var created = await users.CreateAsync(request.UserName ?? "", request.FullName ?? "", request.Initials ?? "", request.Roles ?? [],
-            request.Service ? UserKind.Service : UserKind.Person, context.UserName(), cancellationToken);
-        return created.Succeeded
-            ? TypedResults.Created($"/api/users/{created.UserName}", new NewUserResponse(created.UserName, created.Password))
-            : TypedResults.Problem(statusCode: created.Conflict ? 409 : 400, title: "User not created", detail: created.Problem);
+        var created = await approvals.CreateAsync(request.UserName ?? "", request.FullName ?? "", request.Initials ?? "", request.Roles ?? [],
+            request.Service ? UserKind.Service : UserKind.Person, context.UserName(), breakGlass: false, cancellationToken);
+        return created.RequestId is { } id ? TypedResults.Accepted($"/api/access-requests/{id}", new PendingResponse(id, created.Result.Message))
+            : created.Result.Outcome == AccessOutcome.Changed
+                ? TypedResults.Created($"/api/users/{created.UserName}", new NewUserResponse(created.UserName!, created.Password))
+                : TypedResults.Problem(statusCode: created.Conflict ? 409 : 400, title: "User not created", detail: created.Result.Message);
     }
 
-    private static async Task<Results<Ok<NewUserResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> ResetPasswordAsync(
-        string userName, HttpContext context, UserAdministration users, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<NewUserResponse>, Accepted<PendingResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> ResetPasswordAsync(
+        string userName, HttpContext context, AccessApprovals approvals, CancellationToken cancellationToken)
     {
-        var reset = await users.ResetPasswordAsync(userName, context.UserName(), cancellationToken);
-        return reset.Password is { } password ? TypedResults.Ok(new NewUserResponse(UserNames.Normalize(userName), password))
+        var reset = await approvals.ResetPasswordAsync(userName, context.UserName(), breakGlass: false, cancellationToken);
+        return reset.RequestId is { } id ? TypedResults.Accepted($"/api/access-requests/{id}", new PendingResponse(id, reset.Result.Message))
+            : reset.Password is { } password ? TypedResults.Ok(new NewUserResponse(UserNames.Normalize(userName), password))
             : reset.Result.Outcome == AccessOutcome.NotFound ? NotFound(reset.Result)
             : Problem(reset.Result);
+    }
+
+    /// <summary>Approves a request as the signed-in administrator; a one-time password it makes is the approver's to hand over.</summary>
+    private static async Task<Results<Ok<NewUserResponse>, NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> ApproveAsync(
+        string id, HttpContext context, AccessApprovals approvals, CancellationToken cancellationToken)
+    {
+        var approved = await approvals.ApproveAsync(id, context.UserName(), cancellationToken);
+        return approved.Result.Outcome switch
+        {
+            AccessOutcome.Changed or AccessOutcome.Unchanged => approved.Password is { } password
+                ? TypedResults.Ok(new NewUserResponse(approved.UserName!, password))
+                : TypedResults.NoContent(),
+            AccessOutcome.NotFound => NotFound(approved.Result),
+            _ => Problem(approved.Result),
+        };
     }
 
     private static async Task<Results<Created<ApiKeyResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> CreateApiKeyAsync(
@@ -79,22 +104,27 @@ public static class AccessApi
             : Problem(created.Result);
     }
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> WithPermission(
+    private static async Task<Results<NoContent, Accepted<PendingResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> WithPermission(
         string permission, Func<Permission, Task<AccessResult>> change) =>
         ExactName.TryParse<Permission>(permission, out var parsed)
             ? await Answer(change(parsed))
             : TypedResults.Problem(statusCode: 400, title: "Unknown permission", detail: $"one permission per call, one of {ExactName.List<Permission>()}");
 
-    private static async Task<Results<NoContent, NotFound<ProblemDetails>, ProblemHttpResult>> Answer(Task<AccessResult> change)
+    private static async Task<Results<NoContent, Accepted<PendingResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> Answer(Task<AccessResult> change)
     {
         var result = await change;
         return result.Outcome switch
         {
             AccessOutcome.Changed or AccessOutcome.Unchanged => TypedResults.NoContent(),
+            AccessOutcome.Pending => TypedResults.Accepted((string?)null, new PendingResponse(RequestIdIn(result.Message), result.Message)),
             AccessOutcome.NotFound => NotFound(result),
             _ => Problem(result),
         };
     }
+
+    // The pending message names its request: "... approve request ID (two-person rule)".
+    private static string RequestIdIn(string message) =>
+        message.LastIndexOf("approve request ", StringComparison.Ordinal) is >= 0 and var at ? message[(at + "approve request ".Length)..].Split(' ')[0] : "";
 
     private static NotFound<ProblemDetails> NotFound(AccessResult result) =>
         TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = result.Message });

@@ -1,7 +1,7 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Storage.Audit;
@@ -100,9 +100,10 @@ public static class AuditApi
 
     private static Results<ContentHttpResult, NotFound<ProblemDetails>, ProblemHttpResult> Report(string day, AuditReporter reporter, string format = "json")
     {
-        if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        var (parsed, error) = DayRange.Parse(day, "the day");
+        if (parsed is not { } date)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Bad date", detail: "the day is yyyy-MM-dd");
+            return TypedResults.Problem(statusCode: 400, title: "Bad date", detail: error ?? $"the day is yyyy-MM-dd, {DayRange.Text}");
         }
         var contentType = format switch
         {

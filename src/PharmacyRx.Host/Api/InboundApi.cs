@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Archive;
 
@@ -30,14 +31,20 @@ public static class InboundApi
     }
 
     private static async Task<Results<Created<InboundResponse>, Ok<InboundResponse>, ProblemHttpResult, ScriptReplyResult>> ReceiveAsync(
-        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, DoorAudit audit, TimeProvider time,
+        HttpContext context, ReceiptPipeline pipeline, ScriptReaderOptions options, InboundOptions inbound, AnonymousRefusals anonymous, TimeProvider time,
         CancellationToken cancellationToken)
     {
         var script = WantsScript(context.Request);
         if (InboundDoor.SenderOf(context) is not { } sender)
         {
-            // 1311.215(a)(1): an attempt to submit without a sender's credential; the key itself is never recorded.
-            await audit.UnauthorizedAsync(InboundDoor.PartitionOf(context), context.Request.Headers.ContainsKey("X-Api-Key"), cancellationToken);
+            // 1311.215(a)(1): an attempt to submit without a sender's credential, audited once per window and address group
+            // with the count; the key itself is never recorded. Past the window's cap on such refusals: 429.
+            if (!anonymous.Refuse(context, $"POST {InboundDoor.Route}"))
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(anonymous.UntilNextWindow.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem("Too many requests without a sender credential; retry after the time in Retry-After.",
+                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests");
+            }
             return TypedResults.Problem("POST /api/inbound needs a sender's API key in X-Api-Key (pharmacyrx senders add).",
                 statusCode: StatusCodes.Status401Unauthorized, title: "Sender credential required");
         }

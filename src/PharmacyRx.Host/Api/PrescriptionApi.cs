@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Access;
@@ -59,28 +60,61 @@ public static class PrescriptionApi
 
     private static async Task<Results<Ok<PrescriptionSearch.Page>, ProblemHttpResult>> SearchAsync(
         PrescriptionSearch search, CancellationToken cancellationToken,
-        string? patient = null, string? prescriber = null, string? drug = null, DateOnly? dispensedFrom = null, DateOnly? dispensedTo = null,
-        DateOnly? receivedFrom = null, DateOnly? receivedTo = null, string? schedule = null, string? status = null, long? number = null,
-        string? sort = null, bool descending = true, int page = 1, int pageSize = 50)
+        string? patient = null, string? prescriber = null, string? drug = null, string? dispensedFrom = null, string? dispensedTo = null,
+        string? receivedFrom = null, string? receivedTo = null, string? schedule = null, string? status = null, string? number = null,
+        string? sort = null, bool descending = true, string? page = null, string? pageSize = null)
     {
+        // Dates and numbers are read here rather than bound, so that a value out of its type's range is refused naming the
+        // range the search accepts, as a value within the type but outside the range is.
+        var days = new Dictionary<string, DateOnly?>();
+        foreach (var (name, text) in new[] { ("dispensedFrom", dispensedFrom), ("dispensedTo", dispensedTo), ("receivedFrom", receivedFrom), ("receivedTo", receivedTo) })
+        {
+            var (day, error) = DayRange.Parse(text, name);
+            if (error is not null)
+            {
+                return TypedResults.Problem(statusCode: 400, title: "Bad date", detail: error);
+            }
+            days[name] = day;
+        }
+        var pageRange = $"page is 1 or more and pageSize 1 to {MaxPageSize}";
+        if (!Whole(page, 1, out var pageNumber) || !Whole(pageSize, 50, out var size))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Bad page", detail: pageRange);
+        }
+        long? prescriptionNumber = null;
+        if (!string.IsNullOrWhiteSpace(number))
+        {
+            if (!long.TryParse(number, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsedNumber))
+            {
+                return TypedResults.Problem(statusCode: 400, title: "Bad number", detail: $"number is a prescription number, 1 to {long.MaxValue}");
+            }
+            prescriptionNumber = parsedNumber;
+        }
         var (query, problem) = SearchQuery(new PrescriptionQuery
         {
             Patient = patient,
             Prescriber = prescriber,
             Drug = drug,
-            DispensedFrom = dispensedFrom,
-            DispensedTo = dispensedTo,
-            ReceivedFrom = receivedFrom,
-            ReceivedTo = receivedTo,
+            DispensedFrom = days["dispensedFrom"],
+            DispensedTo = days["dispensedTo"],
+            ReceivedFrom = days["receivedFrom"],
+            ReceivedTo = days["receivedTo"],
             Schedule = schedule,
-            PrescriptionNumber = number,
+            PrescriptionNumber = prescriptionNumber,
             Descending = descending,
-            Page = page,
-            PageSize = pageSize,
+            Page = pageNumber,
+            PageSize = size,
         }, sort, status);
         return query is null
             ? TypedResults.Problem(statusCode: 400, title: problem!.Value.Title, detail: problem.Value.Detail)
             : TypedResults.Ok(await search.SearchAsync(query, cancellationToken));
+    }
+
+    /// <summary>A whole number in <c>int</c>'s range; empty text is <paramref name="absent"/>.</summary>
+    private static bool Whole(string? text, int absent, out int value)
+    {
+        value = absent;
+        return string.IsNullOrWhiteSpace(text) || int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 
     /// <summary>
@@ -98,6 +132,18 @@ public static class PrescriptionApi
         if (status is not null && !ExactName.TryParse(status, out parsed))
         {
             return (null, ("Unknown status", $"status is one of {ExactName.List<PrescriptionStatus>()}"));
+        }
+        foreach (var (day, name) in new[] { (filters.DispensedFrom, "dispensedFrom"), (filters.DispensedTo, "dispensedTo"),
+                     (filters.ReceivedFrom, "receivedFrom"), (filters.ReceivedTo, "receivedTo") })
+        {
+            if (DayRange.Check(day, name) is { } outside)
+            {
+                return (null, ("Bad date", outside));
+            }
+        }
+        if (filters.PrescriptionNumber is < 1)
+        {
+            return (null, ("Bad number", $"number is a prescription number, 1 to {long.MaxValue}"));
         }
         // The offset (page - 1) × pageSize must not overflow: a page past the last row that can exist is refused.
         if (filters.Page < 1 || filters.PageSize is < 1 or > MaxPageSize || (long)(filters.Page - 1) * filters.PageSize > int.MaxValue - MaxPageSize)

@@ -29,7 +29,7 @@ public static class SessionApi
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> LoginAsync(
         LoginRequest request, SessionStore sessions, HttpContext context, TimeProvider time, CancellationToken cancellationToken)
     {
-        var result = await sessions.LoginAsync(request.UserName ?? "", request.Password ?? "", cancellationToken);
+        var result = await sessions.LoginAsync(request.UserName ?? "", request.Password ?? "", cancellationToken, ClientAddress.Of(context.Connection.RemoteIpAddress));
         switch (result.Outcome)
         {
             case LoginOutcome.Succeeded:
@@ -60,7 +60,7 @@ public static class SessionApi
         PasswordChange request, HttpContext context, OwnPasswordChange change, TimeProvider time, CancellationToken cancellationToken)
     {
         var outcome = await change.ChangeAsync(context.UserName(), request.CurrentPassword ?? "", request.NewPassword ?? "",
-            TokenAuthenticationHandler.BearerToken(context.Request) ?? "", cancellationToken);
+            TokenAuthenticationHandler.BearerToken(context.Request) ?? "", cancellationToken, ClientAddress.Of(context.Connection.RemoteIpAddress));
         return outcome switch
         {
             { Changed: true } => TypedResults.NoContent(),

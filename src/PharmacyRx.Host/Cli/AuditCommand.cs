@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Host.Audit;
 
 namespace PharmacyRx.Host.Cli;
@@ -28,10 +29,11 @@ internal static class AuditCommand
 
     private static async Task<int> ReportAsync(CliEnvironment environment, DataFolder data, string date, string format, CancellationToken cancellationToken)
     {
-        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        var (parsed, error) = DayRange.Parse(date, "--date");
+        if (parsed is not { } day)
         {
-            await environment.Error.WriteLineAsync("error: --date is yyyy-MM-dd");
-            return 1;
+            await environment.Error.WriteLineAsync($"error: {error ?? $"--date is yyyy-MM-dd, {DayRange.Text}"}");
+            return 2;
         }
         if (await CommandContext.OpenInitializedAsync(data, environment, cancellationToken) is { } reading)
         {

@@ -35,7 +35,7 @@ internal static class ExportCommand
             if (request is null)
             {
                 await environment.Error.WriteLineAsync($"error: {error}");
-                return 1;
+                return 2;
             }
             var path = Path.GetFullPath(parse.GetValue(output)!);
             if (File.Exists(path))

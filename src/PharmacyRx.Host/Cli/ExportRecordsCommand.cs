@@ -7,11 +7,11 @@ using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Integrity;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Verification;
-using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Cli;
 
@@ -45,9 +45,10 @@ internal static class ExportRecordsCommand
         {
             var certificates = Path.Combine(output, "pharmacy-certificates");
             Directory.CreateDirectory(certificates);
-            foreach (var file in Directory.EnumerateFiles(data.KeysFolder, "*.crt"))
+            // The key history's certificates, not whatever keys/*.crt holds: a certificate merely copied there counts for
+            // nothing (only the history from the pin vouches for a seal).
+            foreach (var certificate in context.Get<PharmacyKeyHistory>().Certificates)
             {
-                using var certificate = PharmacyKeyFiles.LoadCertificate(file);
                 // Named by the thumbprint as the index (and each record) records it.
                 await File.WriteAllTextAsync(Path.Combine(certificates, certificate.GetCertHashString(HashAlgorithmName.SHA256) + ".crt"),
                     certificate.ExportCertificatePem() + "\n", cancellationToken);

@@ -15,9 +15,19 @@ internal static class SendersCommand
     {
         var name = new Argument<string>("name") { Description = "Sender name: letters, digits, '.', '-', '_'" };
         var from = new Option<string>("--from") { Description = "The Header/From identifier this sender's messages must carry" };
+        var anyFrom = new Option<bool>("--any-from") { Description = "This sender may carry any Header/From (an intermediary): instead of --from" };
         var clientCert = new Option<string>("--client-cert") { Description = "A client certificate file (PEM or DER) that also identifies this sender over mutual TLS" };
-        var add = new Command("add", "Add a sender; prints {\"sender\",\"apiKey\"} once") { name, from, clientCert };
-        add.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        var add = new Command("add", "Add a sender with --from ID or --any-from; prints {\"sender\",\"apiKey\"} once") { name, from, anyFrom, clientCert };
+        add.SetAction(async (parse, ct) =>
+        {
+            if (SenderStore.FromProblem(parse.GetValue(from), parse.GetValue(anyFrom)) is { } problem)
+            {
+                await environment.Error.WriteLineAsync($"error: {problem}");
+                return 2;
+            }
+            return await AddAsync(parse, ct);
+        });
+        Task<int> AddAsync(ParseResult parse, CancellationToken ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             string? thumbprint = null;
             if (parse.GetValue(clientCert) is { } certificateFile)
@@ -37,7 +47,7 @@ internal static class SendersCommand
             }
             CliJson.WriteLine(environment.Out, new { sender = parse.GetValue(name), apiKey = added.ApiKey });
             return 0;
-        }));
+        });
 
         var list = new Command("list", "List senders: name, From binding, client certificate, created, disabled");
         list.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>

@@ -3,6 +3,7 @@ using System.Text;
 using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Integrity;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Dispensing;
 
@@ -51,7 +52,16 @@ internal static class ShowCommand
         if (export is not null)
         {
             await SignedRecordFiles.WriteAsync(record, read, export, cancellationToken);
-            File.Copy(data.CertificatePath, Path.Combine(export, "pharmacy.crt"), overwrite: true);
+            // The certificate that sealed this record, from the key history (a record sealed before a rotation names the
+            // old one); never whatever keys/ holds.
+            if (context.Get<PharmacyKeyHistory>().CertificateFor(record.SignerThumbprint) is { } sealer)
+            {
+                await File.WriteAllTextAsync(Path.Combine(export, "pharmacy.crt"), sealer.ExportCertificatePem() + "\n", cancellationToken);
+            }
+            else
+            {
+                await environment.Error.WriteLineAsync($"warning: the record's seal certificate {record.SignerThumbprint} is not in the pharmacy's key history; none exported");
+            }
         }
 
         if (format == "json")

@@ -19,17 +19,23 @@ internal static class UsersCommand
         var initials = new Option<string>("--initials") { Description = "Initials, as dispensing records show them", Required = true };
         var role = new Option<string[]>("--role") { Description = "A role to hold; repeat for each", AllowMultipleArgumentsPerToken = false };
         var service = new Option<bool>("--service") { Description = "A service account (sender, export script): API keys only, never dispensing, annotating, altering or access management" };
+        var breakGlass = BreakGlassOption();
         var add = new Command("add", "Create a user; prints {\"userName\",\"password\"} with a one-time password (the first sign-in must change it)")
         {
-            name, fullName, initials, role, service,
+            name, fullName, initials, role, service, breakGlass,
         };
         add.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
-            var created = await context.Get<UserAdministration>().CreateAsync(parse.GetValue(name)!, parse.GetValue(fullName)!, parse.GetValue(initials)!,
-                parse.GetValue(role) ?? [], parse.GetValue(service) ? UserKind.Service : UserKind.Person, ReceiptSource.CommandLine.Actor, ct);
-            if (!created.Succeeded)
+            var created = await context.Get<AccessApprovals>().CreateAsync(parse.GetValue(name)!, parse.GetValue(fullName)!, parse.GetValue(initials)!,
+                parse.GetValue(role) ?? [], parse.GetValue(service) ? UserKind.Service : UserKind.Person, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct);
+            if (created.RequestId is { } pending)
             {
-                await environment.Error.WriteLineAsync($"error: {created.Problem}");
+                CliJson.WriteLine(environment.Out, new { pending, detail = created.Result.Message });
+                return 0;
+            }
+            if (created.Result.Outcome != AccessOutcome.Changed)
+            {
+                await environment.Error.WriteLineAsync($"error: {created.Result.Message}");
                 return 1;
             }
             if (created.Password is null)
@@ -59,10 +65,15 @@ internal static class UsersCommand
         enable.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
             context => context.Get<AccessStore>().EnableAsync(UserNames.Normalize(parse.GetValue(name)!), ReceiptSource.CommandLine.Actor, ct)));
 
-        var reset = new Command("reset-password", "Give a user a new one-time password (their sessions end; the first sign-in must change it)") { name };
+        var reset = new Command("reset-password", "Give a user a new one-time password (their sessions end; the first sign-in must change it)") { name, breakGlass };
         reset.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
-            var result = await context.Get<UserAdministration>().ResetPasswordAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, ct);
+            var result = await context.Get<AccessApprovals>().ResetPasswordAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct);
+            if (result.RequestId is { } pending)
+            {
+                CliJson.WriteLine(environment.Out, new { pending, detail = result.Result.Message });
+                return 0;
+            }
             if (result.Password is null)
             {
                 await environment.Error.WriteLineAsync($"error: {result.Result.Message}");
@@ -73,17 +84,18 @@ internal static class UsersCommand
         }));
 
         var permission = new Argument<string>("permission") { Description = ExactName.List<Permission>() };
-        var grant = new Command("grant", "Grant a permission to a user by name") { name, permission };
+        var grant = new Command("grant", "Grant a permission to a user by name") { name, permission, breakGlass };
         grant.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            p => context.Get<AccessStore>().GrantAsync(UserNames.Normalize(parse.GetValue(name)!), p, ReceiptSource.CommandLine.Actor, ct))));
+            async p => (await context.Get<AccessApprovals>().GrantAsync(parse.GetValue(name)!, p, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct)).Result)));
         var revoke = new Command("revoke", "Revoke a permission granted to a user by name") { name, permission };
         revoke.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
             p => context.Get<AccessStore>().RevokeAsync(UserNames.Normalize(parse.GetValue(name)!), p, ReceiptSource.CommandLine.Actor, ct))));
 
         var roleName = new Argument<string>("role") { Description = "Role name" };
-        var assign = new Command("assign", "Give a user a role") { name, roleName };
+        var assign = new Command("assign", "Give a user a role") { name, roleName, breakGlass };
         assign.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
-            context => context.Get<AccessStore>().AssignRoleAsync(UserNames.Normalize(parse.GetValue(name)!), parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor, ct)));
+            async context => (await context.Get<AccessApprovals>().AssignRoleAsync(parse.GetValue(name)!, parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor,
+                parse.GetValue(breakGlass), ct)).Result));
         var unassign = new Command("unassign", "Take a role from a user") { name, roleName };
         unassign.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
             context => context.Get<AccessStore>().RemoveRoleAsync(UserNames.Normalize(parse.GetValue(name)!), parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor, ct)));
@@ -103,7 +115,57 @@ internal static class UsersCommand
             return 0;
         }));
 
-        return new Command("users", "Manage users and what they may do") { add, list, disable, enable, reset, grant, revoke, assign, unassign, apiKey };
+        var requestId = new Argument<string>("request") { Description = "The request's id, as `users requests` lists it" };
+        var approver = new Option<string>("--approver")
+        {
+            Description = $"The approving administrator (ManageAccess, not the requester); their password from {ApproverPasswordVariable}",
+            Required = true,
+        };
+        var requests = new Command("requests", "List the access changes waiting for a second person's approval (two-person rule)");
+        requests.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        {
+            foreach (var request in await context.Get<AccessApprovals>().PendingAsync(ct))
+            {
+                CliJson.WriteLine(environment.Out, request);
+            }
+            return 0;
+        }));
+        var approve = new Command("approve", "Approve a waiting access change as a second administrator; prints a one-time password it makes") { requestId, approver };
+        approve.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        {
+            if (await ApproverAsync(environment, context, parse.GetValue(approver)!, ct) is not { } who)
+            {
+                return 1;
+            }
+            var approved = await context.Get<AccessApprovals>().ApproveAsync(parse.GetValue(requestId)!, who, ct);
+            if (approved.Result.Outcome is not (AccessOutcome.Changed or AccessOutcome.Unchanged))
+            {
+                await environment.Error.WriteLineAsync($"error: {approved.Result.Message}");
+                return 1;
+            }
+            CliJson.WriteLine(environment.Out, approved.Password is { } password
+                ? new { approved = parse.GetValue(requestId), userName = approved.UserName, password }
+                : (object)new { approved = parse.GetValue(requestId) });
+            return 0;
+        }));
+        var refuse = new Command("refuse", "Refuse a waiting access change: nothing changes") { requestId, approver };
+        refuse.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        {
+            if (await ApproverAsync(environment, context, parse.GetValue(approver)!, ct) is not { } who)
+            {
+                return 1;
+            }
+            var refused = await context.Get<AccessApprovals>().RefuseAsync(parse.GetValue(requestId)!, who, ct);
+            if (refused.Outcome != AccessOutcome.Changed)
+            {
+                await environment.Error.WriteLineAsync($"error: {refused.Message}");
+                return 1;
+            }
+            CliJson.WriteLine(environment.Out, new { refused = parse.GetValue(requestId) });
+            return 0;
+        }));
+
+        return new Command("users", "Manage users and what they may do") { add, list, disable, enable, reset, grant, revoke, assign, unassign, apiKey, requests, approve, refuse };
     }
 
     public static Command Roles(CliEnvironment environment, Option<string> data)
@@ -119,13 +181,44 @@ internal static class UsersCommand
         }));
         var roleName = new Argument<string>("role") { Description = "Role name" };
         var permission = new Argument<string>("permission") { Description = ExactName.List<Permission>() };
-        var grant = new Command("grant", "Grant a permission to a role") { roleName, permission };
+        var breakGlass = BreakGlassOption();
+        var grant = new Command("grant", "Grant a permission to a role") { roleName, permission, breakGlass };
         grant.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            p => context.Get<AccessStore>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: true, ReceiptSource.CommandLine.Actor, ct))));
+            async p => (await context.Get<AccessApprovals>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: true, ReceiptSource.CommandLine.Actor,
+                parse.GetValue(breakGlass), ct)).Result)));
         var revoke = new Command("revoke", "Revoke a permission from a role") { roleName, permission };
         revoke.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
             p => context.Get<AccessStore>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: false, ReceiptSource.CommandLine.Actor, ct))));
         return new Command("roles", "Manage roles and what they grant") { list, grant, revoke };
+    }
+
+    /// <summary>The environment variable the approving administrator's password is read from (never an argument: it would show in ps).</summary>
+    public const string ApproverPasswordVariable = "PHARMACYRX_APPROVER_PASSWORD";
+
+    /// <summary>
+    /// Break-glass, for when every administrator is locked out: the change is made at once, past the two-person rule, on
+    /// the host with the key password, and audited as such (AccessBreakGlass) for the daily report.
+    /// </summary>
+    private static Option<bool> BreakGlassOption() => new("--break-glass")
+    {
+        Description = "Make the change at once past the two-person rule (every administrator locked out); audited as break-glass",
+    };
+
+    /// <summary>The approver, once their password holds (checked, throttled and audited as a sign-in is); null, with the reason, otherwise.</summary>
+    private static async Task<string?> ApproverAsync(CliEnvironment environment, CommandContext context, string approver, CancellationToken cancellationToken)
+    {
+        if (environment.GetVariable(ApproverPasswordVariable) is not { Length: > 0 } password)
+        {
+            await environment.Error.WriteLineAsync($"error: set {ApproverPasswordVariable} to the approver's password");
+            return null;
+        }
+        var check = await context.Get<SessionStore>().CheckPasswordAsync(approver, password, "approval", cancellationToken);
+        if (check.Outcome != LoginOutcome.Succeeded)
+        {
+            await environment.Error.WriteLineAsync($"error: the approver's password does not hold ({check.Outcome})");
+            return null;
+        }
+        return check.UserName;
     }
 
     private static Task<AccessResult> WithPermission(string text, Func<Permission, Task<AccessResult>> change) =>
@@ -142,6 +235,11 @@ internal static class UsersCommand
             {
                 await environment.Error.WriteLineAsync($"error: {result.Message}");
                 return 1;
+            }
+            if (result.Outcome is AccessOutcome.Pending)
+            {
+                CliJson.WriteLine(environment.Out, new { changed = false, pending = result.Message });
+                return 0;
             }
             CliJson.WriteLine(environment.Out, new { changed = result.Outcome == AccessOutcome.Changed });
             return 0;

@@ -1,4 +1,4 @@
-using System.Globalization;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Export;
 
 namespace PharmacyRx.Host.Export;
@@ -79,8 +79,5 @@ public sealed record ExportRequest(ExportFormat Format, ExportSort Sort, ExportF
         }), null);
     }
 
-    private static (DateOnly? Day, string? Error) Day(string? text, string name) =>
-        string.IsNullOrWhiteSpace(text) ? (null, null)
-        : DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? (day, null)
-        : (null, $"{name} '{text}' is not a day (yyyy-MM-dd)");
+    private static (DateOnly? Day, string? Error) Day(string? text, string name) => DayRange.Parse(text, name);
 }

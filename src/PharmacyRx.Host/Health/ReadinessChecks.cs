@@ -2,7 +2,9 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Verification;
+using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Clock;
@@ -20,7 +22,7 @@ namespace PharmacyRx.Host.Health;
 /// folder that group or others may read (1311.205(b)(5)), how many paragraphs the compliance self-report fails, the free
 /// space of the data folder (<see cref="FreeSpaceOptions"/>), the copies not yet in <c>Backup:SecondFolder</c>, and an
 /// undecided audit-trail intrusion or an overdue incident report (1311.215(c)).
-/// Unhealthy answers 503; degraded answers 200 and says why.
+/// Unhealthy answers 503; degraded answers 200 and says why: to a caller with ReadAudit; anyone else gets the status word.
 /// </summary>
 public static class ReadinessChecks
 {
@@ -56,9 +58,21 @@ public static class ReadinessChecks
         return app;
     }
 
+    /// <summary>
+    /// Whether the caller may read the checks' detail (last backup, clock server, failing paragraphs, CRL issuers, paths):
+    /// a signed-in user or service account holding ReadAudit (1311.205(b)(1)). Anyone else gets the status word alone.
+    /// </summary>
+    private static bool MayReadDetail(HttpContext context) =>
+        context.User.HasClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.FullSession)
+        && context.User.HasClaim(TokenAuthenticationHandler.PermissionClaim, nameof(Permission.ReadAudit));
+
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
+        if (!MayReadDetail(context))
+        {
+            return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, Json));
+        }
         return context.Response.WriteAsync(JsonSerializer.Serialize(new
         {
             status = report.Status.ToString(),

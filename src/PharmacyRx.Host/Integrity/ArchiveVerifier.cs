@@ -236,6 +236,28 @@ public sealed partial class ArchiveVerifier(
         {
             yield return $"receipt {change.ReceiptId}: status change {change.Id} does not verify with its seal: it was altered";
         }
+        else if (OutsideValidity(change.SignerThumbprint, occurredAt) is { } outside)
+        {
+            yield return $"receipt {change.ReceiptId}: status change {change.Id} was sealed {outside}";
+        }
+    }
+
+    // Each history certificate's validity, read once: a seal dated outside it was not made by the pharmacy in its day.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTimeOffset NotBefore, DateTimeOffset NotAfter)?> _validity =
+        new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Null when <paramref name="sealedAt"/> is within the certificate's validity; otherwise the finding's words. A seal
+    /// made after its certificate expired, or before it began, is not one the pharmacy could make then (1311.210(a)(2)).
+    /// </summary>
+    private string? OutsideValidity(string thumbprint, DateTimeOffset sealedAt)
+    {
+        var validity = _validity.GetOrAdd(thumbprint, t => keys.CertificateFor(t) is { } certificate
+            ? (new DateTimeOffset(certificate.NotBefore.ToUniversalTime()), new DateTimeOffset(certificate.NotAfter.ToUniversalTime()))
+            : null);
+        return validity is { } window && (sealedAt < window.NotBefore || sealedAt > window.NotAfter)
+            ? $"at {ReceiptSeal.FormatTimestamp(sealedAt)}, outside its certificate's validity ({ReceiptSeal.FormatTimestamp(window.NotBefore)} to {ReceiptSeal.FormatTimestamp(window.NotAfter)})"
+            : null;
     }
 
     // 1311.210(a)(2): only the pharmacy's own key seals a record; a certificate merely copied into keys/ counts for nothing.
@@ -273,6 +295,10 @@ public sealed partial class ArchiveVerifier(
             || !PharmacySigningKey.Verify(key, ReceiptSeal.Content(receiptId, receivedAt, sha256, record.Status, record.ReasonCode, canonical), record.ReceiptSignature))
         {
             yield return "the receipt signature does not verify: the record was altered after receipt";
+        }
+        else if (OutsideValidity(record.SignerThumbprint, receivedAt) is { } outside)
+        {
+            yield return $"the receipt seal was made {outside}";
         }
     }
 

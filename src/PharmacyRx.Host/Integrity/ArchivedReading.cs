@@ -9,16 +9,28 @@ namespace PharmacyRx.Host.Integrity;
 /// </summary>
 public static class ArchivedReading
 {
-    public static ReadResult Reread(this ScriptMessageReader reader, ArchivedRecord record) =>
+    public static ReadResult Reread(this ScriptMessageReader reader, ArchivedRecord record)
+    {
         // Archived because processing failed, or kept only in part for its size, not because of what was read: the
         // pipeline derived nothing from the bytes.
-        record.ReasonCode == nameof(RejectionCode.ProcessingFailed)
-            ? ReadResult.Rejected(RejectionCode.ProcessingFailed, record.Reason)
-            : record.ReasonCode == nameof(RejectionCode.TooLarge) && record.Reason.StartsWith(ReceiptDecision.TooLargeAtTheDoor, StringComparison.Ordinal)
-                ? ReadResult.Rejected(RejectionCode.TooLarge, record.Reason)
-                : record.ReasonCode == nameof(RejectionCode.UnsupportedTransaction)
-                    // Archived when its transaction was not read (an RxRenewalResponse, a Status, … before this service read
-                    // them): nothing was derived from the bytes then, and the record stands as it was decided.
-                    ? ReadResult.Rejected(RejectionCode.UnsupportedTransaction, record.Reason, record.MessageId ?? "")
-                    : reader.Read(record.AsReceived);
+        if (record.ReasonCode == nameof(RejectionCode.ProcessingFailed))
+        {
+            return ReadResult.Rejected(RejectionCode.ProcessingFailed, record.Reason);
+        }
+        if (record.ReasonCode == nameof(RejectionCode.TooLarge) && record.Reason.StartsWith(ReceiptDecision.TooLargeAtTheDoor, StringComparison.Ordinal))
+        {
+            return ReadResult.Rejected(RejectionCode.TooLarge, record.Reason);
+        }
+        if (record.ReasonCode == nameof(RejectionCode.UnsupportedTransaction))
+        {
+            // Archived when its transaction was not read (an RxRenewalResponse, a Status, … before this service read
+            // them): nothing was derived from the bytes then, and the record stands as it was decided.
+            return ReadResult.Rejected(RejectionCode.UnsupportedTransaction, record.Reason, record.MessageId ?? "");
+        }
+        var read = reader.Read(record.AsReceived);
+        return read is { Code: RejectionCode.DuplicateElement } && record.ReasonCode != nameof(RejectionCode.DuplicateElement)
+            // Archived before a repeated element was refused: it was read with the first occurrence standing.
+            ? reader.ReadAsFirstOccurrenceWins(record.AsReceived)
+            : read;
+    }
 }

@@ -45,6 +45,9 @@ public sealed class PharmacyKeyHistory
     /// <summary>The pharmacy certificate with this SHA-256 thumbprint, or null when it is not one of the pharmacy's.</summary>
     public X509Certificate2? CertificateFor(string thumbprint) => _certificates.GetValueOrDefault(thumbprint);
 
+    /// <summary>Every certificate of the history: the only ones the pharmacy's seals count under.</summary>
+    public IEnumerable<X509Certificate2> Certificates => _certificates.Values;
+
     /// <summary>Where the copy of the history lives in the second folder, or null when none is configured.</summary>
     public static string? SecondFolderCopy(string? secondFolder) =>
         string.IsNullOrWhiteSpace(secondFolder) ? null : Path.Combine(secondFolder, SecondFolderFileName);

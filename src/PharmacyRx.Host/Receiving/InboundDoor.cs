@@ -1,9 +1,7 @@
-using System.Net;
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Senders;
 
@@ -27,7 +25,6 @@ public static class InboundDoor
     {
         var configuration = builder.Configuration;
         builder.Services.AddSingleton(_ => configuration.GetSection("Inbound").Get<InboundOptions>() ?? new InboundOptions());
-        builder.Services.AddSingleton(provider => new SenderStore(provider.GetRequiredService<Database>(), provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(provider => new DoorAudit(
             provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<InboundOptions>()));
         builder.Services.AddRateLimiter(options =>
@@ -49,7 +46,15 @@ public static class InboundDoor
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await context.RequestServices.GetRequiredService<DoorAudit>().RateLimitedAsync(PartitionOf(context), SenderOf(context)?.SenderName, cancellationToken);
+                if (SenderOf(context) is { } sender)
+                {
+                    await context.RequestServices.GetRequiredService<DoorAudit>().RateLimitedAsync(PartitionOf(context), sender.SenderName, cancellationToken);
+                }
+                else
+                {
+                    // Without a credential: in the window's summary for the address group, never an event per request.
+                    context.RequestServices.GetRequiredService<Access.AnonymousRefusals>().RateLimited(context, $"POST {Route}");
+                }
                 await TypedResults.Problem("Too many requests; retry after the time in Retry-After.",
                     statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests").ExecuteAsync(context);
             };
@@ -68,9 +73,12 @@ public static class InboundDoor
     /// <summary>The authenticated sender of this request, or null.</summary>
     public static Sender? SenderOf(HttpContext context) => context.Items.TryGetValue(SenderItem, out var sender) ? sender as Sender : null;
 
-    /// <summary>The rate limiter's partition: the sender, else the remote address.</summary>
+    /// <summary>
+    /// The rate limiter's partition: the sender, else the caller's address group (IPv4 /24, IPv6 /64), so one host cannot
+    /// pass for many by rotating its addresses.
+    /// </summary>
     internal static string PartitionOf(HttpContext context) =>
-        SenderOf(context) is { } sender ? $"sender:{sender.SenderName}" : $"address:{context.Connection.RemoteIpAddress ?? IPAddress.None}";
+        SenderOf(context) is { } sender ? $"sender:{sender.SenderName}" : $"group:{Access.AnonymousRefusals.Group(context.Connection.RemoteIpAddress)}";
 
     private static bool IsInbound(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && request.Path.Equals(Route, StringComparison.OrdinalIgnoreCase);

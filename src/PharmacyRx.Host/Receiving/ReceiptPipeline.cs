@@ -5,6 +5,7 @@ using PharmacyRx.Core.Signing;
 using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Senders;
 
 namespace PharmacyRx.Host.Receiving;
 
@@ -33,6 +34,7 @@ public sealed partial class ReceiptPipeline(
     PharmacySigningKey signingKey,
     ArchiveWriter writer,
     ArchiveQueries queries,
+    SenderStore senders,
     SignatureVerification verification,
     TimeProvider time,
     FreeSpaceMonitor freeSpace,
@@ -182,7 +184,16 @@ public sealed partial class ReceiptPipeline(
         {
             (cancels, decision) = await BindChangeAsync(change, source, decision, cancellationToken);
         }
-        if (source.BoundFrom is { } boundFrom && read.Message is { Header.From: var from } && from != boundFrom)
+        if (read.Message is { Header.From: { Length: > 0 } from } && from != source.BoundFrom
+            && await senders.BoundToAsync(from, cancellationToken) is { } holder)
+        {
+            // Another sender's bound identifier (its holder's own messages carry it as their BoundFrom), from any door: kept, shown to the pharmacist naming both, and cancelling
+            // nothing (DESIGN.md, "Trust boundaries": a sender cannot submit as another).
+            decision = decision.ForReview(ReceiptDecision.FromMismatch,
+                $"Header/From is the identifier sender {holder} is bound to, but it came from {source.Name}");
+            cancels = null;
+        }
+        else if (source.BoundFrom is { } boundFrom && read.Message is { Header.From: var sent } && sent != boundFrom)
         {
             // A sender bound to a Header/From identifier sent another: kept, and shown to the pharmacist (1311.205(b)(6)(ii)).
             decision = decision.ForReview(ReceiptDecision.FromMismatch,
@@ -249,7 +260,8 @@ public sealed partial class ReceiptPipeline(
         {
             return (null, ReceiptDecision.CancelWithoutTarget());
         }
-        var prescription = reader.Read(target.AsReceived).Message?.Elements ?? new DeaElements();
+        // The target was archived as a NewRx, so it was read on receipt: by the rule of its day (see ArchivedReading).
+        var prescription = reader.ReadAsFirstOccurrenceWins(target.AsReceived).Message?.Elements ?? new DeaElements();
         var mismatches = ReceiptDecision.CancelMismatches(target.Source == source.Name, cancel, prescription);
         return mismatches.Count == 0
             ? (target.ReceiptId, decision)

@@ -23,4 +23,7 @@ public enum AccessOutcome
 
     /// <summary>The request itself is malformed (a value over its length limit, say).</summary>
     Invalid,
+
+    /// <summary>Held for a second administrator's approval (the two-person rule); the message names the request.</summary>
+    Pending,
 }

@@ -12,9 +12,9 @@ namespace PharmacyRx.Storage.Access;
 
 /// <summary>
 /// Logins, sessions and API keys. A session token or API key is 256 random bits shown once; only its SHA-256 is
-/// stored. Sessions end after 15 minutes idle or 12 hours in all, or at logout. Failed logins back off
-/// (<see cref="LoginThrottle"/>) without ever locking an account for good; the count and the lock are decided in one
-/// write before the password is checked. Each login, failure and throttle is audited.
+/// stored. Sessions end after 15 minutes idle or 12 hours in all, or at logout. Failed logins back off per (account,
+/// address) (<see cref="LoginThrottle"/>) without ever locking an account for good; the count and the wait are decided in
+/// one write before the password is checked. Each login and failure is audited, and each throttle once per wait.
 /// </summary>
 public sealed class SessionStore(Database database, TimeProvider time)
 {
@@ -41,10 +41,10 @@ public sealed class SessionStore(Database database, TimeProvider time)
     /// (<see cref="UserNames"/>); an over-long name or password is refused before anything is checked or stored, and
     /// audited with the name shortened.
     /// </summary>
-    public async Task<LoginResult> LoginAsync(string userName, string password, CancellationToken cancellationToken)
+    public async Task<LoginResult> LoginAsync(string userName, string password, CancellationToken cancellationToken, ClientAddress? from = null)
     {
         var now = time.GetUtcNow();
-        var check = await CheckPasswordAsync(userName, password, "sign-in", cancellationToken);
+        var check = await CheckPasswordAsync(userName, password, "sign-in", cancellationToken, from);
         if (check.Outcome != LoginOutcome.Succeeded)
         {
             return check;
@@ -68,13 +68,15 @@ public sealed class SessionStore(Database database, TimeProvider time)
     }
 
     /// <summary>
-    /// Checks a user's password under the lockout rule (sign-in, and the current password of a password change): at most
-    /// <see cref="LoginThrottle.FreeAttempts"/> + 1 checks per window per user name however many arrive at once, because
-    /// the check is reserved, counted and if need be the lock set in one write before the slow hash runs. On success
-    /// <see cref="LoginResult.UserName"/> is the stored user name and the count is cleared.
+    /// Checks a user's password under the throttle (<see cref="LoginThrottle"/>; sign-in, and the current password of a
+    /// password change): one check per (account, address) per wait however many arrive at once, because the check is
+    /// reserved, counted and the wait set in one write before the slow hash runs; none while the account is locked by a
+    /// spread guessing attack. On success <see cref="LoginResult.UserName"/> is the stored user name and the address's
+    /// count is cleared.
     /// </summary>
-    public async Task<LoginResult> CheckPasswordAsync(string userName, string password, string purpose, CancellationToken cancellationToken)
+    public async Task<LoginResult> CheckPasswordAsync(string userName, string password, string purpose, CancellationToken cancellationToken, ClientAddress? from = null)
     {
+        from ??= ClientAddress.Unknown;
         var now = time.GetUtcNow();
         if (userName.Length > TextLimits.UserName || password.Length > TextLimits.Password)
         {
@@ -85,12 +87,17 @@ public sealed class SessionStore(Database database, TimeProvider time)
             return new LoginResult(LoginOutcome.TooLong, null, null);
         }
         userName = UserNames.Normalize(userName);
-        var (reserved, failures, until) = await ReserveCheckAsync(userName, now, cancellationToken);
-        if (!reserved)
+        var reservation = await ReserveCheckAsync(userName, from, now, cancellationToken);
+        var (failures, until) = (reservation.Failures, reservation.Until);
+        if (!reservation.Reserved)
         {
-            // No password check while locked: the back-off also spares the slow hash.
-            await AuditAsync(now, AuditEventTypes.LoginThrottled, userName, AuditOutcome.Failure,
-                $"{purpose} throttled until {ReceiptSeal.FormatTimestamp(until!.Value)}", cancellationToken);
+            // No password check while throttled: the back-off also spares the slow hash. Audited once per wait and address
+            // (or once per account lock), not per attempt.
+            if (reservation.AuditDue)
+            {
+                await AuditAsync(now, AuditEventTypes.LoginThrottled, userName, AuditOutcome.Failure,
+                    $"{purpose} from {from.Address} throttled until {ReceiptSeal.FormatTimestamp(until!.Value)}: {reservation.Why}", cancellationToken);
+            }
             return new LoginResult(LoginOutcome.Throttled, null, until);
         }
 
@@ -112,11 +119,13 @@ public sealed class SessionStore(Database database, TimeProvider time)
                 : credentials.Status != "Active" ? "user disabled"
                 : "a service account signs in by API key only";
             await AuditAsync(now, AuditEventTypes.LoginFailed, userName, AuditOutcome.Failure,
-                $"{purpose}: {why}; consecutive failures={failures}" + (until is { } u ? $"; throttled until {ReceiptSeal.FormatTimestamp(u)}" : ""),
+                $"{purpose}: {why}; from {from.Address} (group {from.Group}); consecutive failures from it={failures}"
+                + (until is { } u ? $"; next check from it after {ReceiptSeal.FormatTimestamp(u)}" : "")
+                + (reservation.AccountLockedUntil is { } locked ? $"; account locked until {ReceiptSeal.FormatTimestamp(locked)}: {reservation.Why}" : ""),
                 cancellationToken);
-            return new LoginResult(until is not null ? LoginOutcome.Throttled : passwordHolds ? LoginOutcome.Disabled : LoginOutcome.Failed, null, until);
+            return new LoginResult(passwordHolds ? LoginOutcome.Disabled : LoginOutcome.Failed, null, until);
         }
-        await ClearFailuresAsync(userName, cancellationToken);
+        await ClearFailuresAsync(userName, from, cancellationToken);
         return new LoginResult(LoginOutcome.Succeeded, null, null, credentials.PasswordChangeRequired != 0, credentials.UserName);
     }
 
@@ -252,59 +261,111 @@ public sealed class SessionStore(Database database, TimeProvider time)
         }, cancellationToken);
     }
 
+    private sealed record WaitingRow(string LockedUntil, string? AuditedUntil);
+
+    private sealed record Reservation(bool Reserved, int Failures, DateTimeOffset? Until, bool AuditDue, string Why, DateTimeOffset? AccountLockedUntil = null);
+
     /// <summary>
-    /// Reserves one password check in a single write: counts it as a failure in advance and, from the check that
-    /// reaches the back-off, sets the lock before the hash runs, so concurrent attempts see it. False while locked.
+    /// Reserves one password check in a single write: refused while the account is locked or this address waits; else
+    /// counted as a failure in advance with this address's next wait set before the hash runs, so concurrent attempts see
+    /// it; and the account locked if its failures within the hour now come from <see cref="LoginThrottle.SpreadGroups"/>
+    /// address groups.
     /// </summary>
-    private async Task<(bool Reserved, int Failures, DateTimeOffset? LockedUntil)> ReserveCheckAsync(string userName, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Reservation> ReserveCheckAsync(string userName, ClientAddress from, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        // One more failure counted unless locked; a first failure inserts the row (a repeated key is a no-op, then locked).
+        var at = ReceiptSeal.FormatTimestamp(now);
+        var arguments = new { UserName = userName, from.Address, AddressGroup = from.Group, Now = at };
+        const string accountLock = """
+            SELECT locked_until FROM login_failures WHERE user_name = @UserName AND locked_until > @Now
+            """;
+        if (await connection.ExecuteScalarAsync<string?>(new CommandDefinition(accountLock, arguments, transaction, cancellationToken: cancellationToken)) is { } accountUntil)
+        {
+            // A spread attack's lock, audited when it was set; each refusal under it only answers 429.
+            await transaction.CommitAsync(cancellationToken);
+            return new Reservation(false, 0, ReceiptSeal.ParseTimestamp(accountUntil), AuditDue: false,
+                $"the account is locked: failed sign-ins from {LoginThrottle.SpreadGroups} or more address groups within {LoginThrottle.SpreadWindow.TotalMinutes:0} minutes");
+        }
+        // Rows of addresses whose wait ended a day ago are forgotten (bounded, under any flood of names and addresses).
+        const string forget = """
+            DELETE FROM login_throttle WHERE last_failed_at < @Stale AND (locked_until IS NULL OR locked_until < @Now)
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(forget, new { Stale = ReceiptSeal.FormatTimestamp(now - TimeSpan.FromDays(1)), Now = at },
+            transaction, cancellationToken: cancellationToken));
         const string another = """
-            UPDATE login_failures SET failures = failures + 1
-            WHERE user_name = @UserName AND (locked_until IS NULL OR locked_until <= @Now)
+            UPDATE login_throttle SET failures = failures + 1, last_failed_at = @Now
+            WHERE user_name = @UserName AND address = @Address AND (locked_until IS NULL OR locked_until <= @Now)
             """;
         const string counted = """
-            SELECT failures FROM login_failures WHERE user_name = @UserName
+            SELECT failures FROM login_throttle WHERE user_name = @UserName AND address = @Address
             """;
         var first = $"""
-            INSERT INTO login_failures (user_name, failures, locked_until) VALUES (@UserName, 1, NULL) {database.Dialect.IgnoreDuplicateKey}
+            INSERT INTO login_throttle (user_name, address, address_group, failures, locked_until, last_failed_at)
+            VALUES (@UserName, @Address, @AddressGroup, 1, NULL, @Now) {database.Dialect.IgnoreDuplicateKey}
             """;
-        var arguments = new { UserName = userName, Now = ReceiptSeal.FormatTimestamp(now) };
         int? failures = await connection.ExecuteAsync(new CommandDefinition(another, arguments, transaction, cancellationToken: cancellationToken)) > 0
             ? await connection.ExecuteScalarAsync<int>(new CommandDefinition(counted, arguments, transaction, cancellationToken: cancellationToken))
             : await connection.ExecuteAsync(new CommandDefinition(first, arguments, transaction, cancellationToken: cancellationToken)) > 0 ? 1 : null;
         if (failures is not { } count)
         {
-            const string locked = """
-                SELECT locked_until FROM login_failures WHERE user_name = @UserName
+            // This address waits: audited once per wait (audited_until), not per attempt.
+            const string waiting = """
+                SELECT locked_until AS LockedUntil, audited_until AS AuditedUntil FROM login_throttle WHERE user_name = @UserName AND address = @Address
                 """;
-            var until = await connection.ExecuteScalarAsync<string>(new CommandDefinition(locked, new { UserName = userName }, transaction, cancellationToken: cancellationToken));
+            var row = await connection.QuerySingleAsync<WaitingRow>(new CommandDefinition(waiting, arguments, transaction, cancellationToken: cancellationToken));
+            var due = row.AuditedUntil != row.LockedUntil;
+            if (due)
+            {
+                const string audited = """
+                    UPDATE login_throttle SET audited_until = locked_until WHERE user_name = @UserName AND address = @Address
+                    """;
+                await connection.ExecuteAsync(new CommandDefinition(audited, arguments, transaction, cancellationToken: cancellationToken));
+            }
             await transaction.CommitAsync(cancellationToken);
-            return (false, 0, ReceiptSeal.ParseTimestamp(until!));
+            return new Reservation(false, 0, ReceiptSeal.ParseTimestamp(row.LockedUntil), due,
+                "this address waits after failed sign-ins (1 s, doubling to 15 minutes)");
         }
-        var wait = LoginThrottle.WaitAfter(count);
-        DateTimeOffset? lockUntil = wait > TimeSpan.Zero ? now + wait : null;
-        if (lockUntil is { } value)
+        var lockUntil = now + LoginThrottle.WaitAfter(count);
+        const string throttle = """
+            UPDATE login_throttle SET locked_until = @Until WHERE user_name = @UserName AND address = @Address
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(throttle,
+            new { UserName = userName, from.Address, Until = ReceiptSeal.FormatTimestamp(lockUntil) }, transaction, cancellationToken: cancellationToken));
+        // A guessing attack spread over many places locks the account itself.
+        const string spread = """
+            SELECT COUNT(DISTINCT address_group) FROM login_throttle WHERE user_name = @UserName AND last_failed_at >= @Since
+            """;
+        var groups = await connection.ExecuteScalarAsync<int>(new CommandDefinition(spread,
+            new { UserName = userName, Since = ReceiptSeal.FormatTimestamp(now - LoginThrottle.SpreadWindow) }, transaction, cancellationToken: cancellationToken));
+        DateTimeOffset? accountLocked = null;
+        if (groups >= LoginThrottle.SpreadGroups)
         {
-            const string throttle = """
-                UPDATE login_failures SET locked_until = @Until WHERE user_name = @UserName
+            accountLocked = now + LoginThrottle.AccountLock;
+            var lockAccount = $"""
+                INSERT INTO login_failures (user_name, failures, locked_until) VALUES (@UserName, @Groups, @Until) {database.Dialect.IgnoreDuplicateKey}
                 """;
-            await connection.ExecuteAsync(new CommandDefinition(throttle,
-                new { UserName = userName, Until = ReceiptSeal.FormatTimestamp(value) }, transaction, cancellationToken: cancellationToken));
+            const string relock = """
+                UPDATE login_failures SET failures = @Groups, locked_until = @Until WHERE user_name = @UserName
+                """;
+            var lockArguments = new { UserName = userName, Groups = groups, Until = ReceiptSeal.FormatTimestamp(accountLocked.Value) };
+            if (await connection.ExecuteAsync(new CommandDefinition(relock, lockArguments, transaction, cancellationToken: cancellationToken)) == 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(lockAccount, lockArguments, transaction, cancellationToken: cancellationToken));
+            }
         }
         await transaction.CommitAsync(cancellationToken);
-        return (true, count, lockUntil);
+        return new Reservation(true, count, lockUntil, AuditDue: false,
+            $"failed sign-ins from {groups} address groups within {LoginThrottle.SpreadWindow.TotalMinutes:0} minutes", accountLocked);
     }
 
-    private async Task ClearFailuresAsync(string userName, CancellationToken cancellationToken)
+    private async Task ClearFailuresAsync(string userName, ClientAddress from, CancellationToken cancellationToken)
     {
         const string sql = """
-            DELETE FROM login_failures WHERE user_name = @UserName
+            DELETE FROM login_throttle WHERE user_name = @UserName AND address = @Address
             """;
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { UserName = userName, from.Address }, cancellationToken: cancellationToken));
     }
 
     private const string SessionPurpose = "session";

@@ -41,24 +41,25 @@ public sealed class ArchiveQueries(Database database)
 
     /// <summary>
     /// The prescription a CancelRx or an answer refers to (a NewRx, or an approved renewal or change, which have a search
-    /// row): by RelatesToMessageID first, else by PrescriberOrderNumber (the newest such prescription), the sender's own
-    /// before another's. A record whose current status is a failure (an altered copy, Invalid) is never the target: taking
-    /// it would leave the prescription it copies dispensable beside the change, a double fill (AnswerTransactionsTests,
-    /// the signed change). Whether the message binds to it is the caller's to decide.
+    /// row), among its own sender's only (DESIGN.md, "Trust boundaries": another sender cannot pre-empt a cancellation or a
+    /// change by posting a prescription under the MessageID it names): by RelatesToMessageID first, else by
+    /// PrescriberOrderNumber (the newest such prescription). A record whose current status is a failure (an altered copy,
+    /// Invalid) is never the target: taking it would leave the prescription it copies dispensable beside the change, a
+    /// double fill (AnswerTransactionsTests, the signed change). Whether the message binds to it is the caller's to decide.
     /// </summary>
     public async Task<CancelTarget?> FindCancelTargetAsync(
         string relatesToMessageId, string prescriberOrderNumber, string source, CancellationToken cancellationToken)
     {
         var sql = $"""
             SELECT receipt_id, source, as_received FROM prescription_archive
-            WHERE transaction_kind IN ('NewRx', 'RxRenewalResponse', 'RxChangeResponse')
+            WHERE transaction_kind IN ('NewRx', 'RxRenewalResponse', 'RxChangeResponse') AND source = @Source
               AND EXISTS (SELECT 1 FROM prescriptions p WHERE p.receipt_id = prescription_archive.receipt_id)
               AND COALESCE((SELECT v.status FROM verification_events v
                             WHERE v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = prescription_archive.receipt_id)),
                            prescription_archive.status) NOT IN ('Invalid', 'Rejected')
               AND ((@RelatesTo <> '' AND message_id = @RelatesTo)
                 OR (@OrderNumber <> '' AND prescriber_order_number = @OrderNumber))
-            ORDER BY CASE WHEN source = @Source THEN 0 ELSE 1 END, CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
+            ORDER BY CASE WHEN message_id = @RelatesTo THEN 0 ELSE 1 END, received_at DESC
             {database.Dialect.FirstRows("1")}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);

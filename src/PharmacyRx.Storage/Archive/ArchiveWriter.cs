@@ -187,6 +187,21 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             "@ReceiptId", "@ReceivedAt", "@PatientKey", "@PrescriberKey", "@DrugKey", "@Schedule", "@WrittenDate",
             "@EarliestFillDate", "@Quantity", "@QuantityUnit", "@Refills");
 
+        // A CancelRx that came before its NewRx (ArchiveQueries.SelectRecord's link, the same terms): the first waiting one.
+        private readonly PreparedCommand _waitingCancelRx = new(connection, """
+            SELECT receipt_id FROM prescription_archive
+            WHERE relates_to_message_id = @MessageId AND transaction_kind = 'CancelRx' AND reason_code = 'CancelTargetNotFound'
+              AND cancel_binding = @Binding
+            ORDER BY received_at
+            """, "@MessageId", "@Binding");
+
+        // The NewRx a CancelRx that found none names, written since the pipeline looked (before this transaction began).
+        private readonly PreparedCommand _arrivedNewRx = new(connection, """
+            SELECT receipt_id FROM prescription_archive
+            WHERE message_id = @MessageId AND transaction_kind = 'NewRx' AND cancel_binding = @Binding
+            ORDER BY received_at
+            """, "@MessageId", "@Binding");
+
         public DbConnection Connection { get; } = connection;
 
         public AuditAppender Audit { get; } = new(connection);
@@ -247,9 +262,36 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             }
 
             events.AddRange(row.Events);
+            if (row.WaitingCancel is var (messageId, binding))
+            {
+                await BindWaitingCancelAsync(transaction, entry, row, messageId, binding, events);
+            }
             profile.Add(WriterProfile.Stage.RowValues, started);
             var decision = entry.Decision;
             return new ArchiveResult(entry.ReceiptId, entry.MessageId, decision.Status, decision.ReasonCode, decision.Reason, IsDuplicate: false);
+        }
+
+        /// <summary>
+        /// Records <c>PrescriptionCancelled</c> when this row completes a cancellation whose CancelRx came first: a NewRx
+        /// that a waiting CancelRx names, or a CancelRx whose NewRx was written after the pipeline looked for it.
+        /// </summary>
+        private async Task BindWaitingCancelAsync(DbTransaction transaction, ArchiveEntry entry, PreparedRow row, string messageId, string binding, List<AuditEvent> events)
+        {
+            var isNewRx = entry.Message?.Kind == TransactionKind.NewRx;
+            string? other = null;
+            await using (var found = await (isNewRx ? _waitingCancelRx : _arrivedNewRx).ReadAsync(transaction, messageId, binding))
+            {
+                if (await found.ReadAsync())
+                {
+                    other = found.GetString(0);
+                }
+            }
+            if (other is not null)
+            {
+                events.Add(isNewRx
+                    ? PreparedRow.CancelledBeforeArrival(entry, row.ReceiptId, other)
+                    : PreparedRow.CancelledBeforeArrival(entry, other, row.ReceiptId));
+            }
         }
 
         /// <summary>The prescription number the search row's insert was given, so the row can be hashed from its values.</summary>
@@ -261,6 +303,8 @@ public sealed partial class ArchiveWriter : IAsyncDisposable
             await _sameMessageId.DisposeAsync();
             await _insert.DisposeAsync();
             await _prescription.DisposeAsync();
+            await _waitingCancelRx.DisposeAsync();
+            await _arrivedNewRx.DisposeAsync();
             await Audit.DisposeAsync();
             await Connection.DisposeAsync();
         }

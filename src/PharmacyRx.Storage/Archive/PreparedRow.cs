@@ -44,6 +44,13 @@ internal sealed class PreparedRow
     /// <summary>The receipt's audit events, appended to the chain by the writer if the row is written.</summary>
     public required IReadOnlyList<AuditEvent> Events { get; init; }
 
+    /// <summary>
+    /// How the writer finds, in the same transaction, the other half of a cancellation whose CancelRx came first: for a
+    /// NewRx its MessageID and binding key (a CancelRx waiting for it); for a CancelRx that found no NewRx, the
+    /// MessageID it names and its binding key (a NewRx written since the pipeline looked). Null otherwise.
+    /// </summary>
+    public (string MessageId, string Binding)? WaitingCancel { get; init; }
+
     public static PreparedRow From(ArchiveEntry entry, HashedColumns? hashed)
     {
         var row = ArchiveColumns.From(entry);
@@ -70,9 +77,17 @@ internal sealed class PreparedRow
             entry.ReceivedAt, AuditEventTypes.PrescriptionReceived, entry.Actor,
             decision.Status.IsFailure() ? AuditOutcome.Failure : AuditOutcome.Success, row.ReceiptId,
             $"source={entry.Source}; messageId={entry.MessageId}; kind={row.TransactionKind}; status={decision.Status}; reasonCode={decision.ReasonCode}");
+        (string, string)? waitingCancel = (entry.Message?.Kind, row.CancelBinding) switch
+        {
+            (TransactionKind.NewRx, { } binding) when row.MessageId is { } messageId => (messageId, binding),
+            (TransactionKind.CancelRx, { } binding) when row.RelatesToMessageId is { } relatesTo
+                && decision.ReasonCode == ReceiptDecision.CancelTargetNotFound => (relatesTo, binding),
+            _ => null,
+        };
         return new PreparedRow
         {
             ReceiptId = row.ReceiptId,
+            WaitingCancel = waitingCancel,
             Archive = archive,
             ArchiveHash = hashed?.HashArchive(archive),
             Search = search,
@@ -90,4 +105,12 @@ internal sealed class PreparedRow
                 : [received],
         };
     }
+
+    /// <summary>
+    /// The event of a CancelRx that came before its NewRx binding to it, written in the transaction that brings the
+    /// second of the two (DESIGN.md, "Trust boundaries": same sender, prescriber and patient, by the binding key).
+    /// </summary>
+    public static AuditEvent CancelledBeforeArrival(ArchiveEntry entry, string newRx, string cancelRx) => new(
+        entry.ReceivedAt, AuditEventTypes.PrescriptionCancelled, entry.Actor, AuditOutcome.Success, newRx,
+        $"cancelled before it arrived by CancelRx receipt {cancelRx}; no longer dispensable");
 }

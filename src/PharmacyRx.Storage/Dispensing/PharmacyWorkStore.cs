@@ -195,8 +195,10 @@ public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, Sc
             ignored.Add(new AuditEvent(now, AuditEventTypes.CoverageMismatch, CoverageActor, AuditOutcome.Failure, $"prescription_archive:{receiptId:D}",
                 $"{missing} annotation or dispensing rows the audit chain recorded for receipt {receiptId:D} are missing: the dispensing rules refused to rely on the record"));
         }
+        // A record archived as a prescription was read on receipt; one from before a repeated element was refused was read
+        // with the first occurrence standing, and is read so again (a newer one has no repeated element).
         var message = record.TransactionKind is nameof(TransactionKind.NewRx) or nameof(TransactionKind.RxRenewalResponse) or nameof(TransactionKind.RxChangeResponse)
-            ? reader.Read(record.AsReceived).Message
+            ? reader.ReadAsFirstOccurrenceWins(record.AsReceived).Message
             : null;
         var elements = message?.Elements ?? new DeaElements();
         var annotations = await VerifiedAsync(connection, transaction, "annotations", await AnnotationsAsync(connection, transaction, receiptId, cancellationToken),

@@ -51,8 +51,9 @@ public sealed class PrescriptionBackfill(Database database, ScriptMessageReader 
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             foreach (var (receiptId, receivedAt, asReceived) in batch)
             {
-                // An archived NewRx was readable when it arrived; it reads the same now (verify checks that).
-                var elements = reader.Read(asReceived).Message?.Elements ?? new DeaElements();
+                // An archived NewRx was readable when it arrived; it reads the same now (verify checks that), by the rule of
+                // its day for one from before a repeated element was refused.
+                var elements = reader.ReadAsFirstOccurrenceWins(asReceived).Message?.Elements ?? new DeaElements();
                 var keys = PrescriptionKeys.From(elements);
                 await connection.ExecuteAsync(new CommandDefinition(insert, new
                 {

@@ -37,8 +37,9 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             foreach (var (number, messageId, status, asReceived) in batch)
             {
-                // A prescriptions row exists only for a NewRx that was read on receipt; it reads the same now.
-                var elements = reader.Read(asReceived).Message?.Elements ?? new DeaElements();
+                // A prescriptions row exists only for a NewRx that was read on receipt; it reads the same now, by the rule
+                // of its day for one from before a repeated element was refused.
+                var elements = reader.ReadAsFirstOccurrenceWins(asReceived).Message?.Elements ?? new DeaElements();
                 await connection.ExecuteAsync(new CommandDefinition(insert, new
                 {
                     Number = number,

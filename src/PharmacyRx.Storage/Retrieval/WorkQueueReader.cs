@@ -34,6 +34,9 @@ public sealed class WorkQueueReader(Database database)
         public string Status { get; init; } = "";
         public string? TransactionKind { get; init; }
         public long GroupCount { get; init; }
+
+        /// <summary>1 for a CancelRx that came before its NewRx and has since cancelled it (ArchiveQueries' link).</summary>
+        public long CancelledBeforeArrival { get; init; }
     }
 
     /// <summary>
@@ -81,7 +84,10 @@ public sealed class WorkQueueReader(Database database)
                      CASE WHEN r.receipt_id IN (SELECT receipt_id FROM unsettled) THEN 1 ELSE 0 END AS unsettled,
                      CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type = 'PharmacistReview') THEN 1 ELSE 0 END AS reviewed,
                      CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type IN ('Void', 'TransferOut')) THEN 1 ELSE 0 END AS ended,
-                     CASE WHEN EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = r.receipt_id) THEN 1 ELSE 0 END AS dispensed
+                     CASE WHEN EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = r.receipt_id) THEN 1 ELSE 0 END AS dispensed,
+                     CASE WHEN r.transaction_kind = 'CancelRx' AND r.reason_code = 'CancelTargetNotFound' AND EXISTS (
+                            SELECT 1 FROM prescription_archive t WHERE t.message_id = r.relates_to_message_id AND t.transaction_kind = 'NewRx'
+                              AND t.cancel_binding = r.cancel_binding) THEN 1 ELSE 0 END AS cancelled_before_arrival
               FROM ({ArchiveQueries.SelectRecord(dialect)}
                     WHERE a.receipt_id IN (SELECT receipt_id FROM unsettled) OR a.receipt_id IN (SELECT receipt_id FROM newest_open)) r),
             grouped AS (
@@ -100,7 +106,7 @@ public sealed class WorkQueueReader(Database database)
                      ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position
               FROM grouped g WHERE g.grp IS NOT NULL)
             SELECT grp AS "Group", receipt_id, received_at, patient_name, drug_description, dea_schedule, prescriber_name, status,
-                   transaction_kind, group_count
+                   transaction_kind, group_count, cancelled_before_arrival
             FROM ranked WHERE position <= @PerGroup
             ORDER BY grp, received_at DESC, receipt_id
             """;

@@ -29,12 +29,29 @@ public sealed class SenderStore(Database database, TimeProvider time)
     public static bool IsValidName(string name) =>
         name.Length is > 0 and <= MaxNameLength && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 
-    /// <summary>Adds a sender; returns its API key once.</summary>
+    /// <summary>
+    /// Why a sender may not be added with this From binding, or null: a sender names the <c>Header/From</c> identifier
+    /// its messages carry, or says explicitly that it may carry any (an intermediary relaying many prescribers). Left
+    /// unsaid, a sender could claim another sender's identifier (DESIGN.md, "Trust boundaries").
+    /// </summary>
+    public static string? FromProblem(string? fromId, bool anyFrom) =>
+        (string.IsNullOrWhiteSpace(fromId), anyFrom) switch
+        {
+            (true, false) => "name the Header/From identifier this sender's messages carry (--from ID), or allow any explicitly (--any-from)",
+            (false, true) => "a sender is bound to one Header/From identifier (--from ID) or to any (--any-from), not both",
+            _ => null,
+        };
+
+    /// <summary>Adds a sender; returns its API key once. <paramref name="fromId"/> null: it may carry any Header/From.</summary>
     public async Task<AddResult> AddAsync(string name, string? fromId, string? clientCertificateThumbprint, string actor, CancellationToken cancellationToken)
     {
         if (!IsValidName(name))
         {
             return new AddResult(null, $"a sender name is 1 to {MaxNameLength} letters, digits, '.', '-' or '_'");
+        }
+        if (!string.IsNullOrEmpty(fromId) && await BoundToAsync(fromId, cancellationToken) is { } holder)
+        {
+            return new AddResult(null, $"Header/From {fromId} is bound to sender {holder} already");
         }
         var now = time.GetUtcNow();
         var key = KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -119,6 +136,27 @@ public sealed class SenderStore(Database database, TimeProvider time)
         await using var connection = await database.OpenAsync(cancellationToken);
         return await CoveredAsync(connection,
             await connection.QuerySingleOrDefaultAsync<Sender>(new CommandDefinition(sql, new { Thumbprint = thumbprint.ToUpperInvariant() }, cancellationToken: cancellationToken)), cancellationToken);
+    }
+
+    /// <summary>
+    /// The active sender bound to a <c>Header/From</c> identifier, or null. Only a row the audit chain recorded counts
+    /// (1311.215(a)(2)): a binding planted with SQL neither claims nor frees an identifier.
+    /// </summary>
+    public async Task<string?> BoundToAsync(string fromId, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sender_name AS SenderName, from_id AS FromId, client_cert_thumbprint AS ClientCertificateThumbprint, created_at AS CreatedAt, disabled_at AS DisabledAt
+            FROM senders WHERE from_id = @FromId AND disabled_at IS NULL
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        foreach (var sender in await connection.QueryAsync<Sender>(new CommandDefinition(sql, new { FromId = fromId }, cancellationToken: cancellationToken)))
+        {
+            if (await CoveredAsync(connection, sender, cancellationToken) is { } covered)
+            {
+                return covered.SenderName;
+            }
+        }
+        return null;
     }
 
     /// <summary>

@@ -14,13 +14,13 @@ public class PasswordPolicyTests
     }
 
     [Test]
-    public void Backs_off_from_the_fifth_failure_doubling_to_an_hour_and_never_locks_for_good()
+    public void One_address_waits_after_a_second_failure_from_one_second_doubling_to_fifteen_minutes_and_never_for_good()
     {
-        var waits = Enumerable.Range(1, 14).Select(LoginThrottle.WaitAfter).ToArray();
+        var waits = Enumerable.Range(0, 15).Select(LoginThrottle.WaitAfter).ToArray();
 
-        Assert.That(waits[..4], Is.All.EqualTo(TimeSpan.Zero));
-        Assert.That(waits[4..8], Is.EqualTo(new[] { TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(8) }));
-        Assert.That(waits[^1], Is.EqualTo(TimeSpan.FromHours(1)));
-        Assert.That(LoginThrottle.WaitAfter(int.MaxValue), Is.EqualTo(TimeSpan.FromHours(1)));
+        Assert.That(waits[..6], Is.EqualTo(new[] { TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8) }));
+        Assert.That(waits[11], Is.EqualTo(TimeSpan.FromSeconds(512)));
+        Assert.That(waits[12..], Is.All.EqualTo(TimeSpan.FromMinutes(15)), "1,024 s is past the cap");
+        Assert.That(LoginThrottle.WaitAfter(int.MaxValue), Is.EqualTo(TimeSpan.FromMinutes(15)));
     }
 }

@@ -36,6 +36,19 @@ public class DispensingRulesTests
         Assert.That(Decide(rx, Prior((10, 30)), Fill(10), Today), Is.EqualTo(Decision.Allow(0)), "a partial fill stays within the original");
     }
 
+    [TestCase("0")]
+    [TestCase("-1")]
+    [TestCase("1000000.0000001")]
+    [TestCase("79228162514264337593543950335")]
+    public void A_quantity_outside_its_range_is_refused_naming_the_range(string quantity)
+    {
+        // With a prior fill, a quantity near decimal's maximum would overflow the sum instead of being refused.
+        var decision = Decide(Rx(quantity: 20), Prior((1, 1)), Fill(decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture)), Today);
+
+        Assert.That(decision.Allowed, Is.False);
+        Assert.That(decision.Reason, Does.Contain("more than zero and at most 1000000"));
+    }
+
     [TestCase(PrescriptionStatus.PendingRevocationCheck)]
     [TestCase(PrescriptionStatus.Invalid)]
     [TestCase(PrescriptionStatus.Rejected)]

@@ -52,6 +52,47 @@ public class ScriptMessageReaderTests
         });
     }
 
+    [TestCase("<MessageID>MSG-0001</MessageID>", "<MessageID>MSG-0001</MessageID><MessageID>MSG-0002</MessageID>", "Message/Header/MessageID")]
+    [TestCase("<MessageID>MSG-0001</MessageID>", "<MessageID/><MessageID>MSG-0001</MessageID>", "Message/Header/MessageID")]
+    [TestCase("<LastName>Testpatient</LastName>", "<LastName>Testpatient</LastName><LastName>Otherpatient</LastName>", "Message/Body/NewRx/Patient/*/Name/LastName")]
+    [TestCase("</HumanPatient>", "</HumanPatient><HumanPatient><Name><LastName>Otherpatient</LastName></Name></HumanPatient>", "Message/Body/NewRx/Patient/*/Name/LastName")]
+    public void Rejects_a_second_occurrence_of_an_element_allowed_once_naming_it(string once, string twice, string element)
+    {
+        var xml = System.Text.Encoding.UTF8.GetString(new SyntheticNewRx().ToBytes());
+        Assert.That(xml, Does.Contain(once));
+        var bytes = System.Text.Encoding.UTF8.GetBytes(ReplaceFirst(xml, once, twice));
+
+        var result = _reader.Read(bytes);
+
+        Assert.That(result.Code, Is.EqualTo(RejectionCode.DuplicateElement));
+        Assert.That(result.Reason, Does.StartWith(element).And.Contain("more than once"));
+        // A record archived before the rule is read again as it was read then: the first occurrence standing.
+        Assert.That(_reader.ReadAsFirstOccurrenceWins(bytes).Code, Is.Not.EqualTo(RejectionCode.DuplicateElement));
+    }
+
+    [Test]
+    public void A_certificate_chain_and_a_second_schedule_may_repeat()
+    {
+        var document = System.Xml.Linq.XDocument.Parse(new SyntheticNewRx().ToXml());
+        var script = (System.Xml.Linq.XNamespace)ScriptMessageReader.Namespace;
+        var schedule = document.Descendants(script + "DEASchedule").Single();
+        schedule.AddAfterSelf(new System.Xml.Linq.XElement(schedule));
+        var certificate = new System.Xml.Linq.XElement(script + "X509Data",
+            new System.Xml.Linq.XElement(script + "X509Certificate", "AAAA"), new System.Xml.Linq.XElement(script + "X509Certificate", "BBBB"));
+        document.Descendants(script + "DigitalSignature").Single().Add(certificate);
+
+        var result = _reader.Read(System.Text.Encoding.UTF8.GetBytes(document.ToString()));
+
+        Assert.That(result.Message, Is.Not.Null, result.Reason);
+        Assert.That(result.Message!.Header.Signature.Certificates, Is.EqualTo(new[] { "AAAA", "BBBB" }));
+    }
+
+    private static string ReplaceFirst(string text, string find, string replacement)
+    {
+        var at = text.IndexOf(find, StringComparison.Ordinal);
+        return text[..at] + replacement + text[(at + find.Length)..];
+    }
+
     [Test]
     public void Reads_the_later_Directions_shape_to_the_same_elements_as_Sig_SigText()
     {

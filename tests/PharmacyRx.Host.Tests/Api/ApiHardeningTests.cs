@@ -50,6 +50,33 @@ public class ApiHardeningTests
     }
 
     [Test]
+    [Property("Rule", "1311.205(b)(1)")]
+    public async Task Readiness_tells_anyone_without_ReadAudit_only_the_status_word()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using var created = await pharmacy.CreateUserAsync(admin, "insp1", DefaultRoles.Inspector);
+        using var inspector = await pharmacy.SignedInAsync("insp1");
+        var sender = await pharmacy.Pharmacy.AddSenderAsync("gateway", "--from", "6666666");
+        using var monitoring = await pharmacy.Pharmacy.MonitoringClientAsync(pharmacy.Service.BaseAddress);
+
+        foreach (var (name, client) in new[] { ("anonymous", pharmacy.Anonymous()), ("a user without ReadAudit", inspector), ("a sender", pharmacy.Service.Client(sender)) })
+        {
+            using var response = await client.GetAsync("/health/ready");
+            var body = await response.Content.ReadAsStringAsync();
+            var shown = JsonDocument.Parse(body).RootElement;
+            Assert.That(shown.EnumerateObject().Select(p => p.Name), Is.EqualTo(new[] { "status" }), $"{name}: {body}");
+            Assert.That(shown.GetProperty("status").GetString(), Is.AnyOf("Healthy", "Degraded", "Unhealthy"));
+            Assert.That(body, Does.Not.Contain(pharmacy.Pharmacy.Data.Root).And.Not.Contain("backup").And.Not.Contain("clock"), name);
+        }
+        foreach (var (name, client) in new[] { ("an administrator", admin), ("the monitoring key", monitoring) })
+        {
+            var shown = await client.GetFromJsonAsync<JsonElement>("/health/ready");
+            Assert.That(shown.GetProperty("checks").TryGetProperty("backup", out _), Is.True, name);
+        }
+    }
+
+    [Test]
     public async Task Every_response_carries_the_security_headers_and_no_store()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Host.Api;
 using PharmacyRx.Storage.Archive;
@@ -28,9 +29,10 @@ public class SenderAuthenticationTests
 
         Assert.That(answers, Is.All.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await service.Services.GetRequiredService<ArchiveQueries>().CountAsync(CancellationToken.None), Is.Zero);
+        await service.Services.GetRequiredService<Host.Access.AnonymousRefusals>().FlushAsync(all: true);
         var refusals = (await AuditAsync(service)).Where(e => e.Type == AuditEventTypes.UnauthorizedAccessAttempt).ToList();
-        Assert.That(refusals, Has.Count.EqualTo(1), "once per window per address, not per request");
-        Assert.That(refusals[0].Details, Does.Contain("POST /api/inbound"));
+        Assert.That(refusals, Has.Count.EqualTo(1), "once per window and address group, with the count, not per request");
+        Assert.That(refusals[0].Details, Does.Contain("POST /api/inbound").And.Contain("group=127.0.0.0/24; refused=3; answered401=3"));
     }
 
     [Test]
@@ -141,6 +143,62 @@ public class SenderAuthenticationTests
         Assert.That(otherOutcome.Reason, Does.Contain("Header/From"));
         var verify = await pharmacy.RunAsync("verify");
         Assert.That(verify.ExitCode, Is.Zero, verify.Output);
+    }
+
+    [Test]
+    [Property("Rule", "1311.215(a)")]
+    public async Task Senders_add_requires_a_From_binding_or_an_explicit_any_from()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+
+        var unsaid = await pharmacy.RunAsync("senders", "add", "gateway");
+        var both = await pharmacy.RunAsync("senders", "add", "gateway", "--from", "GW-1", "--any-from");
+        var bound = await pharmacy.RunAsync("senders", "add", "gateway", "--from", "GW-1");
+        var taken = await pharmacy.RunAsync("senders", "add", "copycat", "--from", "GW-1");
+        var relay = await pharmacy.RunAsync("senders", "add", "relay", "--any-from");
+
+        Assert.That((unsaid.ExitCode, unsaid.Error), Is.EqualTo((2, "error: name the Header/From identifier this sender's messages carry (--from ID), or allow any explicitly (--any-from)\n")));
+        Assert.That(both.ExitCode, Is.EqualTo(2));
+        Assert.That(bound.ExitCode, Is.Zero, bound.Error);
+        Assert.That((taken.ExitCode, taken.Error), Is.EqualTo((1, "error: Header/From GW-1 is bound to sender gateway already\n")));
+        Assert.That(relay.ExitCode, Is.Zero, relay.Error);
+        var list = (await pharmacy.RunAsync("senders", "list")).JsonLines;
+        Assert.That(list.Select(s => (s.GetProperty("senderName").GetString(), s.GetProperty("fromId").ValueKind == JsonValueKind.Null)),
+            Is.EqualTo(new[] { ("gateway", false), ("relay", true) }));
+    }
+
+    [Test]
+    [Property("Rule", "1311.215(a)")]
+    public async Task A_message_claiming_another_senders_bound_From_goes_to_review_naming_both_at_every_door()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var gateway = await pharmacy.AddSenderAsync("gateway", "--from", "6666666");
+        var relay = await pharmacy.AddSenderAsync("relay", "--any-from");
+        var other = await pharmacy.AddSenderAsync("other", "--from", "7777777");
+        var ingested = await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "CLAIM-CLI" });
+        await using var service = await RunningService.StartAsync(pharmacy);
+
+        async Task<InboundApi.InboundResponse> PostAsync(string key, string messageId)
+        {
+            using var http = service.Client(key);
+            using var response = await http.PostAsync("/api/inbound", Xml(new SyntheticNewRx { MessageId = messageId }.ToBytes()));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), "still archived");
+            return (await response.Content.ReadFromJsonAsync<InboundApi.InboundResponse>())!;
+        }
+
+        var own = await PostAsync(gateway, "CLAIM-OWN");
+        var byRelay = await PostAsync(relay, "CLAIM-RELAY");
+        var byOther = await PostAsync(other, "CLAIM-OTHER");
+
+        Assert.That(own.Status, Is.EqualTo("ReceiptSigned"));
+        foreach (var (outcome, sender) in new[] { (byRelay, "relay"), (byOther, "other") })
+        {
+            Assert.That((outcome.Status, outcome.ReasonCode), Is.EqualTo(("NeedsPharmacistReview", "FromMismatch")), sender);
+            Assert.That(outcome.Reason, Does.Contain("sender gateway is bound to").And.Contain($"came from http:{sender}"));
+        }
+        var cli = ingested.JsonLines.Single();
+        Assert.That(cli.GetProperty("reasonCode").GetString(), Is.EqualTo("FromMismatch"));
+        Assert.That(cli.GetProperty("reason").GetString(), Does.Contain("sender gateway is bound to").And.Contain("came from cli"));
     }
 
     [Test]

@@ -41,7 +41,7 @@ public class SessionApiTests
     }
 
     [Test]
-    public async Task Repeated_failures_back_off_even_for_the_right_password_and_the_wait_passes()
+    public async Task Repeated_failures_back_off_even_for_the_right_password_doubling_from_one_second_and_the_wait_passes()
     {
         await using var api = await PharmacyApi.CreateAsync();
         using var client = api.CreateClient();
@@ -52,16 +52,26 @@ public class SessionApiTests
             using var wrong = await LoginAsync(client, "admin", "wrong-password-000");
             statuses.Add(wrong.StatusCode);
         }
+        var waits = new List<TimeSpan?>();
+        for (var i = 0; i < 4; i++)
+        {
+            // Each wait passed, one more wrong password: the next wait is twice as long.
+            using var throttledNow = await LoginAsync(client, "admin", api.AdminPassword);
+            waits.Add(throttledNow.Headers.RetryAfter?.Delta);
+            api.Clock.Advance(throttledNow.Headers.RetryAfter?.Delta ?? TimeSpan.Zero);
+            using var wrong = await LoginAsync(client, "admin", "wrong-password-000");
+        }
         using var throttled = await LoginAsync(client, "admin", api.AdminPassword);
-        api.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        api.Clock.Advance(TimeSpan.FromSeconds(16));
         using var later = await LoginAsync(client, "admin", api.AdminPassword);
 
-        Assert.That(statuses, Is.EqualTo(Enumerable.Repeat(HttpStatusCode.Unauthorized, 4).Append(HttpStatusCode.TooManyRequests)));
+        Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests }));
+        Assert.That(waits, Is.EqualTo(new TimeSpan?[] { TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8) }));
         Assert.That(throttled.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
-        Assert.That(throttled.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero).And.LessThanOrEqualTo(TimeSpan.FromMinutes(1)));
+        Assert.That(throttled.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(16)));
         Assert.That(later.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That((await AuditAsync(api, AuditEventTypes.LoginFailed)).Count, Is.EqualTo(5));
-        Assert.That((await AuditAsync(api, AuditEventTypes.LoginThrottled)).Count, Is.EqualTo(1));
+        Assert.That((await AuditAsync(api, AuditEventTypes.LoginFailed)).Count, Is.EqualTo(6));
+        Assert.That((await AuditAsync(api, AuditEventTypes.LoginThrottled)).Count, Is.EqualTo(5), "once per wait, not per attempt");
     }
 
     [Test]

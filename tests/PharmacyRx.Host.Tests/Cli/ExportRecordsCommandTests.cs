@@ -49,4 +49,31 @@ public class ExportRecordsCommandTests
         Assert.That(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(output, record, "as-received.xml")))), Is.EqualTo(row[6]));
         Assert.That(File.ReadAllBytes(Path.Combine(output, record, "as-received.xml")), Is.EqualTo(signed.ToBytes()));
     }
+
+    [Test]
+    [Property("Rule", "1311.210(b)")]
+    public async Task A_certificate_planted_in_keys_is_not_exported_and_show_exports_the_certificate_that_sealed_the_record()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        await pharmacy.IngestAsync(new SyntheticNewRx { MessageId = "X-ONE" });
+        using (var rogueKey = RSA.Create(2048))
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=Not the pharmacy", rogueKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            using var rogue = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+            File.WriteAllText(Path.Combine(pharmacy.Data.KeysFolder, "planted.crt"), rogue.ExportCertificatePem());
+        }
+        var output = Path.Combine(pharmacy.Folder, "bundle");
+        var shownFolder = Path.Combine(pharmacy.Folder, "shown");
+
+        var export = await pharmacy.RunAsync("export-records", "--out", output);
+        var shown = await pharmacy.RunAsync("show", "X-ONE", "--export", shownFolder, "--format", "json");
+
+        Assert.That(export.ExitCode, Is.Zero, export.Error);
+        var exported = Directory.GetFiles(Path.Combine(output, "pharmacy-certificates")).Select(Path.GetFileNameWithoutExtension).ToArray();
+        var pin = pharmacy.InitOutput.GetProperty("pin").GetString()!;
+        Assert.That(exported, Is.EqualTo(new[] { pin }).IgnoreCase, "only the key history's certificate");
+        Assert.That(shown.ExitCode, Is.Zero, shown.Error);
+        using var sealer = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(shownFolder, "pharmacy.crt")));
+        Assert.That(sealer.GetCertHashString(HashAlgorithmName.SHA256), Is.EqualTo(pin).IgnoreCase);
+    }
 }

@@ -59,7 +59,7 @@ public class ClockCheckTests
         await using var api = await PharmacyApi.CreateAsync(new() { ["Clock:Enabled"] = "true", ["Clock:Server"] = "127.0.0.1", ["Clock:Port"] = server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Clock:Timeout"] = "00:00:01",
         });
-        using var client = api.CreateClient();
+        using var client = InstalledPharmacy.Monitoring(api.CreateClient(), await api.Pharmacy.MonitoringKeyAsync());
         var clock = api.Services.GetRequiredService<ClockCheck>();
         await clock.CheckAsync(CancellationToken.None);
 

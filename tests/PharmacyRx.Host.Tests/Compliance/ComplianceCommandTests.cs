@@ -117,7 +117,7 @@ public class ComplianceCommandTests
     public async Task Readiness_shows_how_many_paragraphs_fail()
     {
         await using var api = await PharmacyApi.CreateAsync();
-        using var client = api.CreateClient();
+        using var client = InstalledPharmacy.Monitoring(api.CreateClient(), await api.Pharmacy.MonitoringKeyAsync());
 
         await api.Services.GetRequiredService<ComplianceMonitor>().RefreshAsync(CancellationToken.None);
         var ready = await client.GetFromJsonAsync<JsonElement>("/health/ready");

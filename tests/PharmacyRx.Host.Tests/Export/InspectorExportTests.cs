@@ -247,8 +247,8 @@ public class InspectorExportTests
         await File.WriteAllTextAsync(target, "keep me");
         var exists = await _api.Pharmacy.RunAsync("export", "--format", "csv", "--out", target);
 
-        Assert.That(badDay.ExitCode, Is.EqualTo(1));
-        Assert.That(badDay.Error, Does.Contain("error: from '2026-02-30' is not a day (yyyy-MM-dd)"));
+        Assert.That(badDay.ExitCode, Is.EqualTo(2));
+        Assert.That(badDay.Error, Does.Contain("error: from '2026-02-30' is not a day (yyyy-MM-dd, 1900-01-01 to 2999-12-31)"));
         Assert.That(backwards.Error, Does.Contain("is after to"));
         Assert.That(badSchedule.Error, Does.Contain("'CVI' is not a schedule"));
         Assert.That((noFolder.ExitCode, noFolder.Error), Is.EqualTo((1, $"error: the folder {_out.File("missing")} does not exist\n")));

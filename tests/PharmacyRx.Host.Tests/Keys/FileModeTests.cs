@@ -74,7 +74,7 @@ public class FileModeTests
         }
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         await using var service = await RunningService.StartAsync(pharmacy, builder => builder.Configuration["Health:FileModesInterval"] = "00:00:00");
-        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        using var client = await pharmacy.MonitoringClientAsync(service.BaseAddress);
         using var before = await client.GetAsync("/health/ready");
         File.SetUnixFileMode(pharmacy.Data.DatabasePath, OwnerFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
@@ -97,7 +97,7 @@ public class FileModeTests
         }
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         await using var service = await RunningService.StartAsync(pharmacy);
-        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        using var client = await pharmacy.MonitoringClientAsync(service.BaseAddress);
         using var first = await client.GetAsync("/health/ready");
         File.SetUnixFileMode(pharmacy.Data.DatabasePath, OwnerFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 

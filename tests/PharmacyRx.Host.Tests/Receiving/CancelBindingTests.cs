@@ -23,9 +23,10 @@ public class CancelBindingTests
             SignatureIndicator = null, PatientLastName = "", PatientFirstName = "", PatientBirthDate = "", DeaNumber = "BX9999999", Npi = "",
         });
 
+        // A CancelRx is matched only within its own sender: another sender's NewRx is not even a candidate.
         Assert.That(attack.Status, Is.EqualTo("NeedsPharmacistReview"));
-        Assert.That(attack.ReasonCode, Is.EqualTo("CancelNotBinding"));
-        Assert.That(attack.Reason, Does.Contain("sender").And.Contain("prescriber").And.Contain("patient name").And.Contain("date of birth"));
+        Assert.That(attack.ReasonCode, Is.EqualTo("CancelTargetNotFound"));
+        Assert.That(attack.Reason, Does.Contain("from this sender"));
         var shown = await door.ShowAsync(victim.ReceiptId);
         Assert.That(shown.GetProperty("dispensable").GetBoolean(), Is.True);
         Assert.That(shown.GetProperty("cancelledByReceiptId").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
@@ -91,6 +92,48 @@ public class CancelBindingTests
         Assert.That(shown.GetProperty("cancelledByReceiptId").GetString(), Is.EqualTo(early.ReceiptId.ToString("D")));
     }
 
+    [Test]
+    public async Task A_NewRx_from_another_sender_under_the_MessageID_a_CancelRx_names_does_not_stop_the_cancellation()
+    {
+        await using var door = await TwoSenders.StartAsync();
+        // The intruder squats the MessageID (and the PrescriberOrderNumber) the gateway's CancelRx will name.
+        var squat = await TwoSenders.PostAsync(door.Intruder, new SyntheticNewRx { MessageId = "RX-SQUAT", PrescriberOrderNumber = "ORDER-SQUAT" });
+        var cancel = await TwoSenders.PostAsync(door.Gateway, new SyntheticNewRx
+        {
+            Transaction = "CancelRx", MessageId = "CX-SQUAT", RelatesToMessageId = "RX-SQUAT", PrescriberOrderNumber = "ORDER-SQUAT",
+        });
+
+        var prescription = await TwoSenders.PostAsync(door.Gateway, new SyntheticNewRx { MessageId = "RX-SQUAT", PrescriberOrderNumber = "ORDER-SQUAT" });
+
+        Assert.That(cancel.ReasonCode, Is.EqualTo("CancelTargetNotFound"), "another sender's NewRx is never the CancelRx's target");
+        var shown = await door.ShowAsync(prescription.ReceiptId);
+        Assert.That(shown.GetProperty("dispensable").GetBoolean(), Is.False);
+        Assert.That(shown.GetProperty("cancelledByReceiptId").GetString(), Is.EqualTo(cancel.ReceiptId.ToString("D")));
+        Assert.That((await door.ShowAsync(squat.ReceiptId)).GetProperty("cancelledByReceiptId").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Null));
+        Assert.That(await door.CancellationsOfAsync(squat.ReceiptId), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_CancelRx_waiting_for_its_NewRx_records_the_cancellation_in_the_NewRx_transaction()
+    {
+        await using var door = await TwoSenders.StartAsync();
+        var early = await TwoSenders.PostAsync(door.Gateway, new SyntheticNewRx { Transaction = "CancelRx", MessageId = "CX-WAIT", RelatesToMessageId = "RX-WAIT" });
+        Assert.That(early.ReasonCode, Is.EqualTo("CancelTargetNotFound"));
+
+        var prescription = await TwoSenders.PostAsync(door.Gateway, new SyntheticNewRx { MessageId = "RX-WAIT" });
+
+        var cancelled = await door.CancellationsOfAsync(prescription.ReceiptId);
+        Assert.That(cancelled, Has.Count.EqualTo(1));
+        Assert.That(cancelled[0].Details, Does.Contain(early.ReceiptId.ToString("D")).And.Contain("before it arrived"));
+        // The same transaction as the NewRx: the event right after its PrescriptionReceived, at the same time.
+        var received = await door.EventAsync("PrescriptionReceived", prescription.ReceiptId);
+        Assert.That(cancelled[0].Sequence, Is.EqualTo(received.Sequence + 1));
+        Assert.That(cancelled[0].OccurredAt, Is.EqualTo(received.OccurredAt));
+
+        var queue = await door.QueueAsync();
+        Assert.That(queue, Does.Contain("cancelled before it arrived"));
+    }
+
     /// <summary>A running pharmacy with two senders: the prescriber's gateway and an intruder holding a key of its own.</summary>
     private sealed class TwoSenders : IAsyncDisposable
     {
@@ -130,6 +173,37 @@ public class CancelBindingTests
             Assert.That(shown.ExitCode, Is.Zero, shown.Error);
             return shown.JsonLines[0];
         }
+
+        /// <summary>The PrescriptionCancelled events naming the receipt, oldest first.</summary>
+        public async Task<List<Event>> CancellationsOfAsync(Guid receiptId) =>
+            (await EventsAsync("PrescriptionCancelled", receiptId)).ToList();
+
+        public async Task<Event> EventAsync(string type, Guid receiptId) => (await EventsAsync(type, receiptId)).Single();
+
+        /// <summary>The console's queue page, as someone who may read prescriptions sees it.</summary>
+        public async Task<string> QueueAsync()
+        {
+            var added = await _pharmacy.RunAsync("users", "add", "reader", "--full-name", "Synthetic Reader", "--initials", "SR", "--role", "Inspector");
+            Assert.That(added.ExitCode, Is.Zero, added.Error);
+            var password = added.JsonLines[0].GetProperty("password").GetString()!;
+            using var client = _service.Client();
+            using var login = await client.PostAsJsonAsync("/api/sessions", new { userName = "reader", password });
+            var token = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("token").GetString();
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var change = await client.PutAsJsonAsync("/api/me/password", new { currentPassword = password, newPassword = password + "-Changed-7q" });
+            Assert.That(change.IsSuccessStatusCode, Is.True, await change.Content.ReadAsStringAsync());
+            return await client.GetStringAsync("/queue");
+        }
+
+        private async Task<IEnumerable<Event>> EventsAsync(string type, Guid receiptId)
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+            return await Dapper.SqlMapper.QueryAsync<Event>(connection,
+                "SELECT sequence, occurred_at AS OccurredAt, details FROM audit_events WHERE event_type = @type AND target = @target ORDER BY sequence",
+                new { type, target = receiptId.ToString("D") });
+        }
+
+        public sealed record Event(long Sequence, string OccurredAt, string Details);
 
         public async ValueTask DisposeAsync()
         {

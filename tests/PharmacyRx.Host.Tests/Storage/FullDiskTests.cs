@@ -42,6 +42,7 @@ public class FullDiskTests
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         var key = await pharmacy.AddSenderAsync("gateway");
+        var monitoringKey = await pharmacy.MonitoringKeyAsync();
         using var disk = await SmallFileSystem.MountUnderAsync(pharmacy);
         var prefix = $"FULL-{hardBytes}-";
         var sent = new List<byte[]>();
@@ -50,6 +51,7 @@ public class FullDiskTests
         await using (var service = await RunningService.StartAsync(pharmacy, builder => builder.Configuration.AddInMemoryCollection(Settings(hardBytes))))
         {
             using var http = service.Client(key);
+            using var monitoring = InstalledPharmacy.Monitoring(service.Client(), monitoringKey);
             async Task PostAsync()
             {
                 var body = new SyntheticNewRx { MessageId = $"{prefix}{sent.Count + 1:D4}" }.ToBytes();
@@ -77,7 +79,7 @@ public class FullDiskTests
                 disk.Fill();
             }
             Assert.That(refused, Is.Not.Empty, "the full disk was met within 600 messages");
-            using (var ready = await http.GetAsync("/health/ready"))
+            using (var ready = await monitoring.GetAsync("/health/ready"))
             {
                 var checks = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("checks");
                 Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "readiness is Unhealthy while messages are refused");
@@ -166,6 +168,7 @@ public class FullDiskTests
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         var key = await pharmacy.AddSenderAsync("gateway");
+        var monitoringKey = await pharmacy.MonitoringKeyAsync();
         using var second = new TempFolder();
         using var disk = await SmallFileSystem.MountOverAsync(second.Path, "1m");
         disk.Fill();
@@ -178,6 +181,7 @@ public class FullDiskTests
         }))
         {
             using var http = service.Client(key);
+            using var monitoring = InstalledPharmacy.Monitoring(service.Client(), monitoringKey);
             for (var i = 1; i <= 10; i++)
             {
                 using var response = await http.PostAsync("/api/inbound",
@@ -186,12 +190,12 @@ public class FullDiskTests
             }
             var signed = await WaitForAsync(() => Directory.Exists(heads) ? Directory.GetFiles(heads, "head-*.json") : []);
             Assert.That(signed, Is.Not.Empty, "a head was signed");
-            var behind = await WaitForAsync(async () => await SecondFolderCheckAsync(http) is ("Degraded", var why) ? why : null);
+            var behind = await WaitForAsync(async () => await SecondFolderCheckAsync(monitoring) is ("Degraded", var why) ? why : null);
             Assert.That(behind, Does.Contain(Path.GetFileName(signed[0])), "health names the copy not yet made");
             Assert.That(File.Exists(Path.Combine(second.Path, "heads", Path.GetFileName(signed[0]))), Is.False);
 
             disk.Free();
-            var healthy = await WaitForAsync(async () => await SecondFolderCheckAsync(http) is ("Healthy", var why) ? why : null);
+            var healthy = await WaitForAsync(async () => await SecondFolderCheckAsync(monitoring) is ("Healthy", var why) ? why : null);
             Assert.That(healthy, Is.Not.Null, "every copy made once space returned");
             Assert.That(File.Exists(Path.Combine(second.Path, "heads", Path.GetFileName(signed[0]))), Is.True, "the head is copied");
             Assert.That(Directory.GetFileSystemEntries(Path.Combine(second.Path, "heads"), SecondFolderCopies.PartialPrefix + "*"), Is.Empty,

@@ -17,7 +17,7 @@ public sealed class SignInModel(SessionStore sessions) : PageModel
 
     public async Task<IActionResult> OnPostAsync(string? userName, string? password, CancellationToken cancellationToken)
     {
-        var result = await sessions.LoginAsync(userName ?? "", password ?? "", cancellationToken);
+        var result = await sessions.LoginAsync(userName ?? "", password ?? "", cancellationToken, Storage.Access.ClientAddress.Of(HttpContext.Connection.RemoteIpAddress));
         if (result.Outcome == LoginOutcome.Succeeded)
         {
             ConsoleSession.Open(HttpContext, result.Token!);

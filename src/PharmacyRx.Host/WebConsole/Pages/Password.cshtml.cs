@@ -20,7 +20,7 @@ public sealed class PasswordModel(OwnPasswordChange change) : PageModel
     public async Task<IActionResult> OnPostAsync(string? currentPassword, string? newPassword, CancellationToken cancellationToken)
     {
         var outcome = await change.ChangeAsync(User.Identity!.Name!, currentPassword ?? "", newPassword ?? "",
-            ConsoleSession.Token(Request) ?? "", cancellationToken);
+            ConsoleSession.Token(Request) ?? "", cancellationToken, Storage.Access.ClientAddress.Of(HttpContext.Connection.RemoteIpAddress));
         if (outcome.Changed)
         {
             return Redirect("/");

@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Core.Access;
+using PharmacyRx.Host.Access;
 using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 
 /// <summary>Roles and their permissions as a matrix; each cell is a form the store checks and audits (<see cref="AccessStore.ChangeRoleAsync"/>).</summary>
 [Authorize(Policy = nameof(Permission.ManageAccess))]
-public sealed class RolesModel(AccessStore access) : PageModel
+public sealed class RolesModel(AccessStore access, AccessApprovals approvals) : PageModel
 {
     public IReadOnlyList<AccessStore.RoleView> Roles { get; private set; } = [];
 
@@ -22,8 +23,13 @@ public sealed class RolesModel(AccessStore access) : PageModel
     public async Task<IActionResult> OnPostAsync(string? role, string? permission, bool grant, CancellationToken cancellationToken)
     {
         var result = ExactName.TryParse<Permission>(permission ?? "", out var parsed)
-            ? await access.ChangeRoleAsync(role ?? "", parsed, grant, User.Identity!.Name!, cancellationToken)
+            ? (await approvals.ChangeRoleAsync(role ?? "", parsed, grant, User.Identity!.Name!, breakGlass: false, cancellationToken)).Result
             : AccessResult.Invalid($"a permission is one of {ExactName.List<Permission>()}");
+        if (result.Outcome is AccessOutcome.Pending)
+        {
+            Done = result.Message;
+            return RedirectToPage();
+        }
         if (result.Outcome is AccessOutcome.Changed or AccessOutcome.Unchanged)
         {
             Done = $"{parsed} {(grant ? "granted to" : "revoked from")} role {role}.";

@@ -21,9 +21,11 @@ public sealed class SendersModel(SenderStore senders) : PageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken) => Senders = await senders.ListAsync(cancellationToken);
 
-    public async Task<IActionResult> OnPostAddAsync(string? name, string? fromId, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostAddAsync(string? name, string? fromId, bool anyFrom, CancellationToken cancellationToken)
     {
-        var added = await senders.AddAsync(name ?? "", string.IsNullOrWhiteSpace(fromId) ? null : fromId.Trim(), null, User.Identity!.Name!, cancellationToken);
+        var added = SenderStore.FromProblem(fromId, anyFrom) is { } problem
+            ? new SenderStore.AddResult(null, problem)
+            : await senders.AddAsync(name ?? "", string.IsNullOrWhiteSpace(fromId) ? null : fromId.Trim(), null, User.Identity!.Name!, cancellationToken);
         if (added.ApiKey is { } key)
         {
             NewKey = (name!, key);

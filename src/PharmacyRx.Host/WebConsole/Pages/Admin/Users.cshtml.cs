@@ -13,7 +13,7 @@ namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 /// <see cref="SessionStore"/>), which checks and audits the change (1311.205(b)(2), 1311.215(a)(4)).
 /// </summary>
 [Authorize(Policy = nameof(Permission.ManageAccess))]
-public sealed class UsersModel(UserAdministration administration, AccessStore access, SessionStore sessions) : AdminFormPage
+public sealed class UsersModel(AccessApprovals approvals, AccessStore access, SessionStore sessions) : AdminFormPage
 {
     public IReadOnlyList<AccessStore.UserView> Users { get; private set; } = [];
 
@@ -30,11 +30,16 @@ public sealed class UsersModel(UserAdministration administration, AccessStore ac
     public async Task<IActionResult> OnPostAddAsync(
         string? userName, string? fullName, string? initials, string[]? roles, bool service, CancellationToken cancellationToken)
     {
-        var created = await administration.CreateAsync(userName ?? "", fullName ?? "", initials ?? "", roles ?? [],
-            service ? UserKind.Service : UserKind.Person, User.Identity!.Name!, cancellationToken);
-        if (!created.Succeeded)
+        var created = await approvals.CreateAsync(userName ?? "", fullName ?? "", initials ?? "", roles ?? [],
+            service ? UserKind.Service : UserKind.Person, User.Identity!.Name!, breakGlass: false, cancellationToken);
+        if (created.Pending)
         {
-            return await RefuseAsync(created.Problem, cancellationToken);
+            Done = created.Result.Message;
+            return RedirectToPage();
+        }
+        if (created.Result.Outcome != AccessOutcome.Changed)
+        {
+            return await RefuseAsync(created.Result.Message, cancellationToken);
         }
         Secret = created.Password is { } password
             ? ($"One-time password for {created.UserName} (shown once; they must change it when they first sign in)", password)
@@ -46,7 +51,12 @@ public sealed class UsersModel(UserAdministration administration, AccessStore ac
 
     public async Task<IActionResult> OnPostResetAsync(string? userName, CancellationToken cancellationToken)
     {
-        var reset = await administration.ResetPasswordAsync(userName ?? "", User.Identity!.Name!, cancellationToken);
+        var reset = await approvals.ResetPasswordAsync(userName ?? "", User.Identity!.Name!, breakGlass: false, cancellationToken);
+        if (reset.Pending)
+        {
+            Done = reset.Result.Message;
+            return RedirectToPage();
+        }
         if (reset.Password is not { } password)
         {
             return await RefuseAsync(reset.Result.Message, cancellationToken);
@@ -79,7 +89,7 @@ public sealed class UsersModel(UserAdministration administration, AccessStore ac
     {
         var name = UserNames.Normalize(userName ?? "");
         var change = grant
-            ? access.AssignRoleAsync(name, role ?? "", User.Identity!.Name!, cancellationToken)
+            ? Result(approvals.AssignRoleAsync(name, role ?? "", User.Identity!.Name!, breakGlass: false, cancellationToken))
             : access.RemoveRoleAsync(name, role ?? "", User.Identity!.Name!, cancellationToken);
         return ChangeAsync(change, $"Role {role} {(grant ? "assigned to" : "removed from")} {name}.", cancellationToken);
     }
@@ -92,14 +102,38 @@ public sealed class UsersModel(UserAdministration administration, AccessStore ac
         }
         var name = UserNames.Normalize(userName ?? "");
         var change = grant
-            ? access.GrantAsync(name, parsed, User.Identity!.Name!, cancellationToken)
+            ? Result(approvals.GrantAsync(name, parsed, User.Identity!.Name!, breakGlass: false, cancellationToken))
             : access.RevokeAsync(name, parsed, User.Identity!.Name!, cancellationToken);
         return await ChangeAsync(change, $"{parsed} {(grant ? "granted to" : "revoked from")} {name}.", cancellationToken);
     }
 
+    /// <summary>Approves a change another administrator asked for (the two-person rule); a one-time password it makes is shown to the approver.</summary>
+    public async Task<IActionResult> OnPostApproveAsync(string? requestId, CancellationToken cancellationToken)
+    {
+        var approved = await approvals.ApproveAsync(requestId ?? "", User.Identity!.Name!, cancellationToken);
+        if (approved.Result.Outcome is not (AccessOutcome.Changed or AccessOutcome.Unchanged))
+        {
+            return await RefuseAsync(approved.Result.Message, cancellationToken);
+        }
+        Secret = approved.Password is { } password ? ($"One-time password for {approved.UserName} (shown once, to you, the approver)", password) : null;
+        Done = $"Request {requestId} approved and made.";
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostRefuseAsync(string? requestId, CancellationToken cancellationToken) =>
+        ChangeAsync(approvals.RefuseAsync(requestId ?? "", User.Identity!.Name!, cancellationToken), $"Request {requestId} refused; nothing changed.", cancellationToken);
+
+    private static async Task<AccessResult> Result(Task<AccessApprovals.Outcome> change) => (await change).Result;
+
     private async Task<IActionResult> ChangeAsync(Task<AccessResult> change, string done, CancellationToken cancellationToken)
     {
         var result = await change;
+        if (result.Outcome is AccessOutcome.Pending)
+        {
+            Done = result.Message;
+            return RedirectToPage();
+        }
         if (result.Outcome is AccessOutcome.Changed or AccessOutcome.Unchanged)
         {
             Done = done;
@@ -112,5 +146,9 @@ public sealed class UsersModel(UserAdministration administration, AccessStore ac
     {
         Users = await access.ListUsersAsync(cancellationToken);
         Roles = await access.ListRolesAsync(cancellationToken);
+        Requests = await approvals.PendingAsync(cancellationToken);
     }
+
+    /// <summary>Access changes waiting for a second person's approval (the two-person rule).</summary>
+    public IReadOnlyList<Storage.Access.AccessRequests.Request> Requests { get; private set; } = [];
 }

@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Audit;
+using PharmacyRx.Host.Cli;
+
+namespace PharmacyRx.Host.Tests.Api;
+
+/// <summary>
+/// An administrator tries to act as a pharmacist (reset a pharmacist's password, or make a pharmacist account of their
+/// own, then sign in and dispense) over real HTTP on loopback and through the command line: once the pharmacy has two
+/// administrators, each such change waits for the other's approval, and its one-time password goes to the approver.
+/// </summary>
+public class TwoPersonRuleTests
+{
+    [Test]
+    [Property("Rule", "1311.205(b)(1)")]
+    [Property("Rule", "1311.215(a)")]
+    public async Task An_administrator_cannot_reset_a_pharmacists_password_or_make_a_pharmacist_without_a_second_administrator()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        using var admin = await pharmacy.SignedInAsync("admin");
+        // A fresh install's one administrator adds the second at once: the rule needs two who could approve.
+        using (var second = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin))
+        {
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+        using var admin2 = await pharmacy.SignedInAsync("admin2");
+
+        // A pharmacist account waits for the second administrator, who alone receives its one-time password.
+        using var asked = await pharmacy.CreateUserAsync(admin, "pharm1", DefaultRoles.Pharmacist);
+        var pharmRequest = await RequestIdAsync(asked);
+        using var notYet = await pharmacy.LoginAsync("pharm1", "any-password-at-all-1");
+        using var ownApproval = await admin.PostAsync($"/api/access-requests/{pharmRequest}/approve", null);
+        using var approved = await admin2.PostAsync($"/api/access-requests/{pharmRequest}/approve", null);
+        Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(await asked.Content.ReadAsStringAsync(), Does.Not.Contain("password\":\""));
+        Assert.That(notYet.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "no account until approved");
+        Assert.That(ownApproval.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the requester may not approve");
+        Assert.That(approved.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        pharmacy.Passwords["pharm1"] = (await approved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("password").GetString()!;
+        using var pharmacist = await pharmacy.SignedInAsync("pharm1");
+
+        // The attack: reset the pharmacist's password and sign in with it. The reset waits; nothing changed.
+        using var reset = await admin.PostAsync("/api/users/pharm1/password", null);
+        Assert.That(reset.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(await reset.Content.ReadAsStringAsync(), Does.Not.Contain("password\":\""));
+        using var stillTheirs = await pharmacy.LoginAsync("pharm1", pharmacy.Passwords["pharm1"]);
+        Assert.That(stillTheirs.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the pharmacist's own password still holds");
+
+        // Or: make an account of one's own that can dispense. It waits too, and the other administrator refuses it.
+        using var ghost = await pharmacy.CreateUserAsync(admin, "ghost", DefaultRoles.Pharmacist);
+        var ghostRequest = await RequestIdAsync(ghost);
+        using var refused = await admin2.PostAsync($"/api/access-requests/{ghostRequest}/refuse", null);
+        using var lateApproval = await admin2.PostAsync($"/api/access-requests/{ghostRequest}/approve", null);
+        Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(lateApproval.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "decided already");
+        var list = await admin.GetFromJsonAsync<JsonElement>("/api/users");
+        Assert.That(list.EnumerateArray().Select(u => u.GetProperty("userName").GetString()), Does.Not.Contain("ghost"));
+
+        // A grant of Dispense (by name or through a role) waits the same way; Export does not.
+        using var dispense = await admin.PutAsync("/api/users/admin2/permissions/Dispense", null);
+        using var export = await admin.PutAsync("/api/users/admin2/permissions/Export", null);
+        using var role = await admin.PutAsync("/api/roles/Technician/permissions/Dispense", null);
+        Assert.That((dispense.StatusCode, export.StatusCode, role.StatusCode), Is.EqualTo((HttpStatusCode.Accepted, HttpStatusCode.NoContent, HttpStatusCode.Accepted)));
+
+        var waiting = await admin2.GetFromJsonAsync<JsonElement>("/api/access-requests");
+        Assert.That(waiting.GetArrayLength(), Is.EqualTo(3), "the reset and the two grants wait");
+        Assert.That(await pharmacy.AuditAsync(AuditEventTypes.AccessChangeRequested), Has.Count.EqualTo(5));
+        Assert.That(await pharmacy.AuditAsync(AuditEventTypes.AccessChangeApproved), Has.Count.EqualTo(1));
+        Assert.That(await pharmacy.AuditAsync(AuditEventTypes.AccessChangeRefused), Has.Count.EqualTo(1));
+        var attempts = await pharmacy.AuditAsync(AuditEventTypes.UnauthorizedModificationAttempt);
+        Assert.That(attempts.Select(e => e.Details), Has.Some.Contains("the requester may not approve their own request"));
+    }
+
+    [Test]
+    [Property("Rule", "1311.205(b)(1)")]
+    public async Task On_the_command_line_a_reset_waits_for_an_approver_with_their_password_and_break_glass_is_audited()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var admin2 = await pharmacy.RunAsync("users", "add", "admin2", "--full-name", "Synthetic Admin", "--initials", "SA", "--role", "PharmacyAdmin");
+        Assert.That(admin2.ExitCode, Is.Zero, admin2.Error);
+        var oneTime = admin2.JsonLines[0].GetProperty("password").GetString()!;
+        // admin2 must set a password of its own before it can approve.
+        await using (var service = await RunningService.StartAsync(pharmacy))
+        {
+            using var client = service.Client();
+            using var login = await client.PostAsJsonAsync("/api/sessions", new { userName = "admin2", password = oneTime });
+            client.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+            using var change = await client.PutAsJsonAsync("/api/me/password", new { currentPassword = oneTime, newPassword = "amber-railway-58-willow" });
+            Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        }
+
+        var asked = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist");
+        var request = asked.JsonLines.Single();
+        Assert.That(request.TryGetProperty("password", out _), Is.False, "no password to the requester");
+        var id = request.GetProperty("pending").GetString()!;
+        var withoutPassword = await pharmacy.RunAsync("users", "approve", id, "--approver", "admin2");
+        pharmacy.Environment[UsersCommand.ApproverPasswordVariable] = "wrong-password-xyz-1";
+        var wrongPassword = await pharmacy.RunAsync("users", "approve", id, "--approver", "admin2");
+        pharmacy.Environment[UsersCommand.ApproverPasswordVariable] = "amber-railway-58-willow";
+        var approved = await pharmacy.RunAsync("users", "approve", id, "--approver", "admin2");
+        var breakGlass = await pharmacy.RunAsync("users", "reset-password", "pharm1", "--break-glass");
+        var waits = await pharmacy.RunAsync("users", "reset-password", "pharm1");
+
+        Assert.That(withoutPassword.ExitCode, Is.EqualTo(1));
+        Assert.That(wrongPassword.ExitCode, Is.EqualTo(1));
+        Assert.That(approved.ExitCode, Is.Zero, approved.Error);
+        Assert.That(approved.JsonLines.Single().GetProperty("password").GetString(), Is.Not.Empty, "the one-time password goes to the approver");
+        Assert.That(breakGlass.JsonLines.Single().GetProperty("password").GetString(), Is.Not.Empty);
+        Assert.That(waits.JsonLines.Single().TryGetProperty("pending", out _), Is.True);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        var glass = await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT details FROM audit_events WHERE event_type = 'AccessBreakGlass'");
+        Assert.That(glass.Single(), Does.Contain("reset the password of pharm1").And.Contain("past the two-person rule"));
+    }
+
+    private static async Task<string> RequestIdAsync(HttpResponseMessage response)
+    {
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("requestId").GetString()!;
+    }
+}

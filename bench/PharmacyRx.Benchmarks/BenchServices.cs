@@ -15,7 +15,7 @@ internal static class BenchServices
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var collection = new ServiceCollection()
             .AddLogging()
-            .AddReceiving(configuration, new DataFolder(folder), key);
+            .AddPharmacyRx(configuration, new DataFolder(folder), key);
         if (time is not null)
         {
             collection.AddSingleton(time);

@@ -37,31 +37,7 @@ public static class ServiceHost
 
         builder.AddServiceLogging();
 
-        builder.Services.AddReceiving(builder.Configuration, data, signingKey);
-        builder.Services.Configure<InboxOptions>(builder.Configuration.GetSection("Inbox"));
-        builder.Services.AddSingleton<InboxWatcher>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<InboxWatcher>());
-        builder.Services.AddHostedService<IngestRefusalRecorder>();
-        builder.Services.AddHostedService<SecondFolderRetry>();
-        builder.Services.AddSingleton(_ => builder.Configuration.GetSection("Clock").Get<ClockOptions>() ?? new ClockOptions());
-        builder.Services.AddSingleton<ClockCheck>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());
-        builder.Services.AddCompliance(builder.Configuration, environment);
-        builder.Services.AddSingleton<ComplianceMonitor>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<ComplianceMonitor>());
-        builder.Services.AddReadinessChecks();
-        builder.Services.AddSingleton<BackupScheduler>();
-        builder.Services.AddHostedService<AuditReportScheduler>();
-        builder.Services.AddHostedService<Integrity.ChainHeadScheduler>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<BackupScheduler>());
-        builder.Services.AddSingleton<VerificationMaintenance>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<VerificationMaintenance>());
-        builder.Services.AddHostedService<PrescriptionDetailsUpkeep>();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddPharmacyAccess(builder.Configuration);
-        builder.Services.AddPharmacyConsole();
-        builder.Services.AddOpenApi(options => options.DescribePharmacyDates());
-        builder.AddInboundDoor();
+        builder.AddPharmacyRxService(data, signingKey, environment);
         configure?.Invoke(builder);
         builder.Services.AddBus(builder.Configuration, environment);
 

@@ -8,6 +8,17 @@ namespace PharmacyRx.Host;
 /// </summary>
 public static class StorageProvider
 {
+    /// <summary>The database and its schema, and the free space the data folder is watched for.</summary>
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration, DataFolder data)
+    {
+        services.AddSingleton(CreateDialect(configuration, data));
+        services.AddSingleton<Database>();
+        services.AddSingleton<SchemaMigrator>();
+        services.AddSettings<Receiving.FreeSpaceOptions>(configuration, "Storage:FreeSpace");
+        services.AddSingleton<Receiving.FreeSpaceMonitor>();
+        return services;
+    }
+
     public const string Sqlite = "Sqlite";
     public const string SqlServer = "SqlServer";
     public const string ConnectionStringName = "PharmacyRx";

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace PharmacyRx.Core.Dispensing;
 
 /// <summary>Dispensing settings (section <c>Dispensing</c>).</summary>
@@ -7,5 +9,6 @@ public sealed class DispensingOptions
     /// <c>Dispensing:MaxBackdateDays</c>: how many days before today a dispensing may be dated without a reason for the
     /// late entry; default 7. Never before the prescription was received or written, reason or not.
     /// </summary>
+    [Range(0, 366)]
     public int MaxBackdateDays { get; set; } = 7;
 }

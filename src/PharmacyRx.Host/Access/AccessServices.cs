@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using PharmacyRx.Core.Access;
+using PharmacyRx.Storage;
+using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.Access;
 
@@ -14,11 +16,24 @@ public static class AccessServices
     /// <summary>The policy of the routes a session that may only change its password can reach.</summary>
     public const string AnySession = "AnySession";
 
+    /// <summary>Users, their roles and sessions, and the requests awaiting a second administrator (1311.205(b)(1)-(3)).</summary>
+    public static IServiceCollection AddAccess(this IServiceCollection services)
+    {
+        services.AddSingleton<UserStore>();
+        services.AddSingleton<AccessStore>();
+        services.AddSingleton<SessionStore>();
+        services.AddSingleton<UserPasswords>();
+        services.AddSingleton<UserAdministration>();
+        services.AddSingleton<AccessRequests>();
+        services.AddSingleton<AccessApprovals>();
+        return services;
+    }
+
+    /// <summary>The doors' side: authentication by session token or API key, and the authorization policies.</summary>
     public static IServiceCollection AddPharmacyAccess(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AnonymousOptions>().Bind(configuration.GetSection("Anonymous")).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton(provider => new AnonymousRefusals(provider.GetRequiredService<Storage.Audit.AuditLog>(), provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnonymousOptions>>().Value, provider.GetRequiredService<ILogger<AnonymousRefusals>>()));
+        services.AddSettings<AnonymousOptions>(configuration, "Anonymous");
+        services.AddSingleton<AnonymousRefusals>();
         services.AddHostedService(provider => provider.GetRequiredService<AnonymousRefusals>());
         services.AddKnownProxies(configuration);
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)

@@ -13,20 +13,20 @@ namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// What a command-line verb other than <c>serve</c> runs on: configuration, logging to standard error (standard
-/// output is for results), and the services of <see cref="ReceivingServices"/>.
+/// output is for results), and the services of <see cref="PharmacyRxServices"/>.
 /// </summary>
 internal sealed class CommandContext : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly IHost _host;
     private readonly PharmacySigningKey? _ownedKey;
 
-    private CommandContext(ServiceProvider services, PharmacySigningKey? ownedKey = null)
+    private CommandContext(IHost host, PharmacySigningKey? ownedKey = null)
     {
-        _services = services;
+        _host = host;
         _ownedKey = ownedKey;
     }
 
-    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+    public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
     public static IConfiguration Configuration() => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
@@ -52,23 +52,37 @@ internal sealed class CommandContext : IAsyncDisposable
         }
     }
 
-    private static ServiceProvider Services(DataFolder data, PharmacySigningKey? signingKey, string? pin, Func<string, string?>? variables,
+    // The same registrations as serve (PharmacyRxServices), on a host builder, with the settings checked before the verb runs.
+    private static IHost Services(DataFolder data, PharmacySigningKey? signingKey, string? pin, Func<string, string?>? variables,
         ChainKeyRing? chainKeys = null)
     {
-        var configuration = Configuration();
-        var services = new ServiceCollection();
-        services.AddLogging(logging => logging.AddSerilog(new LoggerConfiguration()
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        builder.Configuration.AddConfiguration(Configuration());
+        builder.Logging.AddSerilog(new LoggerConfiguration()
             .MinimumLevel.Warning()
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
-            .CreateLogger(), dispose: true));
-        services.AddReceiving(configuration, data, signingKey, chainKeys);
-        services.AddCompliance(configuration, variables ?? (_ => null));
+            .CreateLogger(), dispose: true);
+        builder.Services.AddPharmacyRx(builder.Configuration, data, signingKey, chainKeys, variables);
         if (!string.IsNullOrWhiteSpace(pin))
         {
             // The last registration wins: everything that checks a pharmacy signature checks it against the pinned history.
-            services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin));
+            builder.Services.AddSingleton(provider => PharmacyKeyHistory.Load(data, provider.GetRequiredService<BackupOptions>().SecondFolder, pin));
         }
-        return services.BuildServiceProvider();
+        var host = builder.Build();
+        try
+        {
+            host.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        return host;
     }
 
     /// <summary>
@@ -114,7 +128,7 @@ internal sealed class CommandContext : IAsyncDisposable
         return context;
     }
 
-    public Task MigrateAsync(CancellationToken cancellationToken) => DataFolderUpgrade.RunAsync(_services, cancellationToken);
+    public Task MigrateAsync(CancellationToken cancellationToken) => DataFolderUpgrade.RunAsync(_host.Services, cancellationToken);
 
     // A storage fault met opening the database (a full disk cannot even take SQLite's WAL) is thrown as the one
     // classification the doors use, with nothing written and no head signed.
@@ -141,7 +155,7 @@ internal sealed class CommandContext : IAsyncDisposable
             // A storage fault leaves it for the next signing; what the verb committed stays committed.
             try
             {
-                await _services.GetRequiredService<Integrity.ChainHeads>().SignAsync(CancellationToken.None);
+                await _host.Services.GetRequiredService<Integrity.ChainHeads>().SignAsync(CancellationToken.None);
             }
             catch (Exception ex) when (StorageFault.Of(ex, Get<ISqlDialect>()) is { } fault)
             {
@@ -157,7 +171,14 @@ internal sealed class CommandContext : IAsyncDisposable
 
     private async Task CloseAsync()
     {
-        await _services.DisposeAsync();
+        if (_host is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else
+        {
+            _host.Dispose();
+        }
         _ownedKey?.Dispose();
     }
 }

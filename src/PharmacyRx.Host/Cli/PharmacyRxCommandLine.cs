@@ -85,6 +85,9 @@ public static class PharmacyRxCommandLine
     /// <summary>The exit code (EX_TEMPFAIL) when a storage fault, named on standard error, stopped a verb: run it again once fixed.</summary>
     public const int StorageFaultExit = 75;
 
+    /// <summary>The exit code (EX_CONFIG) when a setting failed its check, named on standard error.</summary>
+    public const int ConfigurationExit = 78;
+
     /// <summary>Runs the command line with the given arguments.</summary>
     public static async Task<int> RunAsync(string[] args, CliEnvironment environment)
     {
@@ -98,6 +101,12 @@ public static class PharmacyRxCommandLine
             // serve and every verb: the database named with the cause, never a fall-back to another database.
             await environment.Error.WriteLineAsync($"error: {ex.Message}");
             return 3;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            // serve and every verb: a setting out of range stops start-up, named, before anything is opened or written.
+            await environment.Error.WriteLineAsync($"error: setting {ex.OptionsName} ({ex.OptionsType.Name}): {string.Join("; ", ex.Failures)}");
+            return ConfigurationExit;
         }
         catch (StorageFaultException ex)
         {

@@ -39,6 +39,8 @@ internal static class ServeCommand
         }
 
         await using var app = ServiceHost.Build(hostArgs, data, signingKey, environment.GetVariable, environment.ConfigureServe);
+        // Settings are checked before the data folder is upgraded or anything listens.
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         await DataFolderUpgrade.RunAsync(app.Services, cancellationToken);
         try
         {

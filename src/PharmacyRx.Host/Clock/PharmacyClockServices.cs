@@ -17,8 +17,13 @@ public static class PharmacyClockServices
         // Resolved when first used, so the test clock or a later configuration source still applies.
         services.AddSingleton(provider => new PharmacyClock(
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<PharmacyOptions>>().Value.Zone()));
+        services.AddSettings<ClockOptions>(configuration, "Clock");
+        services.AddSingleton<ClockCheck>();
         return services;
     }
+
+    /// <summary>The host clock checked against a time server at start-up and every interval (1311.205(b)(4)(v)).</summary>
+    public static IServiceCollection AddClockWork(this IServiceCollection services) => services.AddHostedService(provider => provider.GetRequiredService<ClockCheck>());
 
     /// <summary>Says in the API's description that a date without a zone is a day in the pharmacy's zone, and which zone that is.</summary>
     public static OpenApiOptions DescribePharmacyDates(this OpenApiOptions options) => options.AddDocumentTransformer((document, context, _) =>

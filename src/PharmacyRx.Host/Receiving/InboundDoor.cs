@@ -24,7 +24,7 @@ public static class InboundDoor
     public static WebApplicationBuilder AddInboundDoor(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        builder.Services.AddSingleton(_ => configuration.GetSection("Inbound").Get<InboundOptions>() ?? new InboundOptions());
+        builder.Services.AddSettings<InboundOptions>(configuration, "Inbound");
         builder.Services.AddSingleton(provider => new DoorAudit(
             provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<InboundOptions>()));
         builder.Services.AddRateLimiter(options =>

@@ -18,8 +18,8 @@ internal sealed class CompliancePharmacy : IAsyncDisposable
         Installed = installed;
         Clock = clock;
         var key = PharmacyKeyFiles.Load(installed.Data.KeyPath, installed.Data.CertificatePath, InstalledPharmacy.KeyPassword.ToCharArray());
-        var services = new ServiceCollection().AddLogging().AddReceiving(configuration, installed.Data, key);
-        services.AddCompliance(configuration, name => installed.Environment.GetValueOrDefault(name));
+        var services = new ServiceCollection().AddLogging().AddPharmacyRx(
+            configuration, installed.Data, key, environment: name => installed.Environment.GetValueOrDefault(name));
         services.AddSingleton<TimeProvider>(clock);
         _services = services.BuildServiceProvider();
     }

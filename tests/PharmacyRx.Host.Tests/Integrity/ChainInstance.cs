@@ -47,7 +47,7 @@ internal sealed class ChainInstance : IAsyncDisposable
             ["Service:InstanceName"] = name,
             ["Backup:SecondFolder"] = secondFolder,
         }).Build();
-        var services = new ServiceCollection().AddLogging().AddReceiving(configuration, data, key);
+        var services = new ServiceCollection().AddLogging().AddPharmacyRx(configuration, data, key);
         // One database for both, as SQL Server is for a chain: the last registration wins.
         services.AddSingleton((dialect ?? (d => d))(new SqliteDialect(folder.File("chain.db"))));
         var instance = new ChainInstance(services.BuildServiceProvider());

@@ -271,7 +271,7 @@ public class TamperMatrixTests
             await tamper(connection);
         }
         var configuration = new ConfigurationBuilder().Build();
-        await using var services = new ServiceCollection().AddLogging().AddReceiving(configuration, data, signingKey: null).BuildServiceProvider();
+        await using var services = new ServiceCollection().AddLogging().AddPharmacyRx(configuration, data, signingKey: null).BuildServiceProvider();
         var report = await services.GetRequiredService<ArchiveVerifier>().VerifyAsync(CancellationToken.None);
         SqliteConnection.ClearAllPools();
         return report;

@@ -33,7 +33,7 @@ internal sealed class VerifyingPharmacy : IAsyncDisposable
         _settings = settings;
         Data = data;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        _services = new ServiceCollection().AddLogging().AddReceiving(configuration, data, key).BuildServiceProvider();
+        _services = new ServiceCollection().AddLogging().AddPharmacyRx(configuration, data, key).BuildServiceProvider();
     }
 
     public DataFolder Data { get; }

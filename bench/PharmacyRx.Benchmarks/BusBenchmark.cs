@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using PharmacyRx.Contracts;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;

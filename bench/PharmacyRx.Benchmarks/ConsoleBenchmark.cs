@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Storage;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Benchmarks;
 

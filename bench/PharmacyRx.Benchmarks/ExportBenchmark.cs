@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Export;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 using PharmacyRx.Testing;
 
 namespace PharmacyRx.Benchmarks;

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using PharmacyRx.Benchmarks;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;

@@ -4,7 +4,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
@@ -125,7 +125,7 @@ internal static class ScaleBenchmark
             await ConsoleBenchmark.MeasureAsync(services, Pools.Surnames);
             await SearchBenchmark.MeasureAsync(services, Pools.Surnames, Pools.Prescribers, Pools.Drugs, DateTimeOffset.UtcNow.AddDays(-120));
             var clock = Stopwatch.StartNew();
-            var derived = await services.GetRequiredService<Storage.Retrieval.PrescriptionDetails>().CatchUpAsync(CancellationToken.None);
+            var derived = await services.GetRequiredService<Storage.Prescriptions.PrescriptionDetails>().CatchUpAsync(CancellationToken.None);
             Console.WriteLine($"export details derived from the as-received records first (background upkeep in service): {derived:N0} in {clock.Elapsed.TotalSeconds:N0} s");
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -154,10 +154,10 @@ internal static class ScaleBenchmark
         using var key = LoadKey(folder);
         await using var services = await BenchServices.OpenAsync(folder, key);
         var database = services.GetRequiredService<Database>();
-        var reader = new Storage.Retrieval.WorkQueueReader(database);
+        var reader = new Storage.Prescriptions.WorkQueueReader(database);
         var since = DateTimeOffset.UtcNow.AddDays(-30);
-        var parameters = new { Since = ReceiptSeal.FormatTimestamp(since), PerGroup = 50, CountCap = Storage.Retrieval.WorkQueueReader.OpenCountCap + 1 };
-        var sql = Storage.Retrieval.WorkQueueReader.Statement(database.Dialect);
+        var parameters = new { Since = ReceiptSeal.FormatTimestamp(since), PerGroup = 50, CountCap = Storage.Prescriptions.WorkQueueReader.OpenCountCap + 1 };
+        var sql = Storage.Prescriptions.WorkQueueReader.Statement(database.Dialect);
         await using var connection = await database.OpenAsync(CancellationToken.None);
         foreach (var (name, run) in new (string, Func<Task<int>>)[]
         {

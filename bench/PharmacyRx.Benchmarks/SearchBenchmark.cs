@@ -4,9 +4,9 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
-using PharmacyRx.Core.Signing;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Core.Prescriptions;
+using PharmacyRx.Core.Keys;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Benchmarks;
 

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Archive;

@@ -1,7 +1,7 @@
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host;
 

@@ -1,5 +1,5 @@
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Backup;

@@ -1,4 +1,4 @@
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Audit;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 
 namespace PharmacyRx.Core.Audit;
 

@@ -1,8 +1,13 @@
 using System.Globalization;
+using System.Reflection;
+using PharmacyRx.Core.Receiving;
 
 namespace PharmacyRx.Core.Dispensing;
 
-/// <summary>The fields each annotation type requires, and how they are checked. Results are values.</summary>
+/// <summary>
+/// The fields each annotation type requires and how they are checked, which types are plain, and which prescription
+/// fields a correction may name (1311.200(f)). Results are values.
+/// </summary>
 public static class AnnotationRules
 {
     private static readonly Dictionary<AnnotationType, string[]> Required = new()
@@ -18,6 +23,21 @@ public static class AnnotationRules
         [AnnotationType.Correction] = ["field", "value", "reason"],
         [AnnotationType.PharmacistReview] = ["note"],
     };
+
+    /// <summary>The types appended as they come; corrections, transfers and voids have their own routes and permissions.</summary>
+    public static IReadOnlySet<AnnotationType> Plain { get; } = new HashSet<AnnotationType>
+    {
+        AnnotationType.Note, AnnotationType.PartialFill, AnnotationType.EmergencyOralAuthorization, AnnotationType.CentralFill,
+        AnnotationType.RefillAuthorization, AnnotationType.PharmacistReview,
+    };
+
+    /// <summary>The prescription fields a correction may name: the 1306.05(a) elements as read.</summary>
+    public static IReadOnlyList<PropertyInfo> CorrectableFields { get; } = typeof(DeaElements).GetProperties()
+        .Where(p => p.CanWrite && (p.PropertyType == typeof(string) || p.PropertyType == typeof(PostalAddress)))
+        .ToArray();
+
+    public static PropertyInfo? CorrectableField(string name) =>
+        CorrectableFields.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     private static readonly HashSet<string> DateFields = ["originalAuthorizationDate", "date"];
     private static readonly HashSet<string> QuantityFields = ["quantityDispensed", "quantityRemaining"];

@@ -41,7 +41,7 @@ internal sealed class AuditingAuthorizationResultHandler(AuditLog audit, TimePro
                 [new AuditEvent(time.GetUtcNow(), AuditEventTypes.UnauthorizedAccessAttempt, actor, AuditOutcome.Failure, endpoint,
                     $"function={endpoint}; required={(required.Length > 0 ? required : "authentication")}; answer={(authorizeResult.Challenged ? 401 : 403)}")],
                 context.RequestAborted);
-            if (authorizeResult.Forbidden && !WebConsole.ConsoleSession.IsConsoleRequest(context.Request) && context.User.HasClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.PasswordChangeOnly))
+            if (authorizeResult.Forbidden && !ConsoleSession.IsConsoleRequest(context.Request) && context.User.HasClaim(TokenAuthenticationHandler.SessionClaim, TokenAuthenticationHandler.PasswordChangeOnly))
             {
                 await TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "password change required",
                     detail: "this session was opened with a one-time password: change it with PUT /api/me/password, then every route the user's permissions allow is open")

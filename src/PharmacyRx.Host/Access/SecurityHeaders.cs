@@ -34,7 +34,7 @@ public static class SecurityHeaders
             {
                 headers.ContentSecurityPolicy =
                     headers.ContentDisposition.ToString().StartsWith("attachment", StringComparison.OrdinalIgnoreCase) ? DownloadContentSecurityPolicy
-                    : WebConsole.ConsoleSession.IsConsoleRequest(context.Request) ? ConsoleContentSecurityPolicy
+                    : ConsoleSession.IsConsoleRequest(context.Request) ? ConsoleContentSecurityPolicy
                     : ApiContentSecurityPolicy;
             }
             headers.CacheControl = "no-store";

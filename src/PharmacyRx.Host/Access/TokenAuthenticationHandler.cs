@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using PharmacyRx.Host.WebConsole;
 using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.Access;

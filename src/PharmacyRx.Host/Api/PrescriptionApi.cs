@@ -10,9 +10,10 @@ using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Integrity;
+using PharmacyRx.Host.Prescriptions;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Dispensing;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.Api;
 
@@ -28,13 +29,6 @@ public static class PrescriptionApi
 
     public sealed record Appended(long Id, int? RefillNumber);
 
-    /// <summary>The annotation types <c>POST …/annotations</c> takes; the others have routes of their own and permissions.</summary>
-    internal static readonly HashSet<AnnotationType> PlainAnnotations =
-    [
-        AnnotationType.Note, AnnotationType.PartialFill, AnnotationType.EmergencyOralAuthorization, AnnotationType.CentralFill,
-        AnnotationType.RefillAuthorization, AnnotationType.PharmacistReview,
-    ];
-
     /// <summary>The largest page the search returns (the store clamps to the same).</summary>
     private const int MaxPageSize = 200;
 
@@ -45,7 +39,7 @@ public static class PrescriptionApi
         read.MapGet("/", SearchAsync).WithName("SearchPrescriptions");
         read.MapGet("/{receiptId:guid}", DetailAsync).WithName("GetPrescription");
         read.MapGet("/{receiptId:guid}/as-received", AsReceivedAsync).WithName("GetAsReceived");
-        read.MapGet("/{receiptId:guid}/view", ViewAsync).WithName("ViewPrescription");
+        read.MapGet("/{receiptId:guid}/view", View).WithName("ViewPrescription");
         read.MapGet("/{receiptId:guid}/annotations", AnnotationsAsync).WithName("ListAnnotations");
         read.MapGet("/{receiptId:guid}/dispensings", DispensingsAsync).WithName("ListDispensings");
         read.MapGet("/by-number/{number:long}/refills", RefillsAsync).WithName("RefillHistory");
@@ -163,22 +157,8 @@ public static class PrescriptionApi
             ? TypedResults.File(record.AsReceived, "application/xml", $"{record.ReceiptId}.xml")
             : NotFound(receiptId);
 
-    private const string ViewStyle = "body{font-family:sans-serif;max-width:60em;margin:2em auto}th{text-align:left;padding-right:1em}.warn{color:#a00;font-weight:bold}";
-
-    /// <summary>The view's policy: nothing but its own style sheet, allowed by hash (no script, no other source).</summary>
-    private static readonly string ViewContentSecurityPolicy =
-        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ViewStyle)))}'; frame-ancestors 'none'";
-
-    private static async Task<Results<ContentHttpResult, NotFound<ProblemDetails>>> ViewAsync(
-        Guid receiptId, HttpContext context, PrescriptionViews views, CancellationToken cancellationToken)
-    {
-        if (await views.ViewAsync(receiptId, cancellationToken) is not { } view)
-        {
-            return NotFound(receiptId);
-        }
-        context.Response.Headers.ContentSecurityPolicy = ViewContentSecurityPolicy;
-        return TypedResults.Content(Html(view), "text/html; charset=utf-8");
-    }
+    // The page a person reads a prescription on is the console's; this older address leads there.
+    private static RedirectHttpResult View(Guid receiptId) => TypedResults.Redirect($"/prescriptions/{receiptId:D}");
 
     private static async Task<Ok<IReadOnlyList<PharmacyWorkStore.Annotation>>> AnnotationsAsync(
         Guid receiptId, PharmacyWorkStore work, CancellationToken cancellationToken) =>
@@ -197,11 +177,11 @@ public static class PrescriptionApi
     private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> AnnotateAsync(
         Guid receiptId, AnnotationRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
     {
-        if (!ExactName.TryParse<AnnotationType>(request.Type, out var type) || !PlainAnnotations.Contains(type))
+        if (!ExactName.TryParse<AnnotationType>(request.Type, out var type) || !AnnotationRules.Plain.Contains(type))
         {
             return Task.FromResult<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>>(TypedResults.Problem(
                 statusCode: 400, title: "Unknown annotation type",
-                detail: $"type is one of {string.Join(", ", PlainAnnotations)}; corrections, transfers and voids have routes of their own"));
+                detail: $"type is one of {string.Join(", ", AnnotationRules.Plain)}; corrections, transfers and voids have routes of their own"));
         }
         return AppendAsync(receiptId, type, request.Fields ?? [], context, work, cancellationToken);
     }
@@ -209,10 +189,10 @@ public static class PrescriptionApi
     private static Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> CorrectAsync(
         Guid receiptId, Dictionary<string, string> fields, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
     {
-        if (fields.TryGetValue("field", out var field) && CorrectableField(field) is null)
+        if (fields.TryGetValue("field", out var field) && AnnotationRules.CorrectableField(field) is null)
         {
             return Task.FromResult<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>>(TypedResults.Problem(
-                statusCode: 400, title: "Unknown field", detail: $"field is one of {string.Join(", ", CorrectableFields.Select(p => p.Name))}"));
+                statusCode: 400, title: "Unknown field", detail: $"field is one of {string.Join(", ", AnnotationRules.CorrectableFields.Select(p => p.Name))}"));
         }
         return AppendAsync(receiptId, AnnotationType.Correction, fields, context, work, cancellationToken);
     }
@@ -264,62 +244,4 @@ public static class PrescriptionApi
     private static NotFound<ProblemDetails> NotFound(Guid receiptId) =>
         TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found", Detail = $"no archived record {receiptId:D}" });
 
-    /// <summary>The prescription fields a correction may name: the 1306.05(a) elements as read.</summary>
-    internal static readonly PropertyInfo[] CorrectableFields = typeof(DeaElements).GetProperties()
-        .Where(p => p.CanWrite && (p.PropertyType == typeof(string) || p.PropertyType == typeof(PostalAddress)))
-        .ToArray();
-
-    internal static PropertyInfo? CorrectableField(string name) =>
-        CorrectableFields.FirstOrDefault(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
-
-    private static string Html(PrescriptionView view)
-    {
-        static string E(object? value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Prescription ")
-            .Append(E(view.PrescriptionNumber)).Append("</title><style>").Append(ViewStyle).Append("</style></head><body>");
-        html.Append("<h1>Prescription ").Append(E(view.PrescriptionNumber)).Append("</h1>");
-        html.Append(view.Dispensable ? "<p>" : "<p class=\"warn\">").Append(E(view.VerificationIndication)).Append("</p>");
-        html.Append("<table>");
-        void Row(string label, object? value) => html.Append("<tr><th>").Append(E(label)).Append("</th><td>").Append(E(value)).Append("</td></tr>");
-        Row("Status", view.Status);
-        Row("Reason", view.Reason);
-        Row("Dispensable", view.Dispensable ? "yes" : "no");
-        Row("Received", view.ReceivedAt);
-        Row("Receipt id", view.ReceiptId);
-        if (view.Elements is { } e)
-        {
-            Row("Patient", e.PatientDisplayName);
-            Row("Prescriber", $"{e.PrescriberDisplayName} (DEA {e.PrescriberDeaNumber})");
-            Row("Drug", $"{e.DrugDescription} {e.DrugStrengthValue} {e.DrugStrengthUnit}".Trim());
-            Row("Quantity", $"{e.QuantityValue} {e.QuantityUnit}".Trim());
-            Row("Directions", e.Directions);
-            Row("Written", e.WrittenDate);
-            Row("Refills authorized", e.NumberOfRefills);
-        }
-        html.Append("</table>");
-        if (view.Corrections.Count > 0)
-        {
-            html.Append("<h2>Corrections</h2><table><tr><th>Field</th><th>As received</th><th>Corrected</th><th>By</th><th>When</th></tr>");
-            foreach (var c in view.Corrections)
-            {
-                html.Append("<tr><td>").Append(E(c.Field)).Append("</td><td>").Append(E(c.AsReceived)).Append("</td><td>").Append(E(c.Corrected))
-                    .Append("</td><td>").Append(E(c.By)).Append("</td><td>").Append(E(c.At)).Append("</td></tr>");
-            }
-            html.Append("</table>");
-        }
-        html.Append("<h2>Annotations</h2><ul>");
-        foreach (var a in view.Annotations)
-        {
-            html.Append("<li>").Append(E(a.Type)).Append(" by ").Append(E(a.CreatedBy)).Append(" at ").Append(E(a.CreatedAt)).Append(": ")
-                .Append(E(string.Join("; ", a.Fields.Select(f => $"{f.Key}={f.Value}")))).Append("</li>");
-        }
-        html.Append("</ul><h2>Dispensing history</h2><table><tr><th>Date</th><th>Quantity</th><th>Dispenser</th><th>Refill</th></tr>");
-        foreach (var d in view.Dispensings)
-        {
-            html.Append("<tr><td>").Append(E(d.DateDispensed)).Append("</td><td>").Append(E($"{d.Quantity} {d.QuantityUnit}")).Append("</td><td>")
-                .Append(E(d.Dispenser)).Append("</td><td>").Append(E(d.RefillNumber)).Append("</td></tr>");
-        }
-        return html.Append("</table></body></html>").ToString();
-    }
 }

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Clock;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Audit;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Clock;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;

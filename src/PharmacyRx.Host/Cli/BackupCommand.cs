@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;

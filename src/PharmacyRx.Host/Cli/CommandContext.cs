@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Compliance;
 using PharmacyRx.Host.Keys;

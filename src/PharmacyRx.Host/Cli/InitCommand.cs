@@ -1,7 +1,7 @@
 using System.CommandLine;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;

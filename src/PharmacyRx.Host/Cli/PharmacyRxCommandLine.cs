@@ -39,7 +39,7 @@ public static class PharmacyRxCommandLine
             BackupCommand.Create(environment, data),
             AuditCommand.Create(environment, data),
             ComplianceCommand.Create(environment, data),
-            Keys.KeysCommand.Create(environment, data),
+            KeysCommand.Create(environment, data),
             SendersCommand.Create(environment, data),
         };
         // No verb means serve, with serve's own options (and ASP.NET Core's, such as --urls) passed through.

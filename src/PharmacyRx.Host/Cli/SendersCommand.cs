@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using PharmacyRx.Host.Receiving;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 
 namespace PharmacyRx.Host.Cli;
 

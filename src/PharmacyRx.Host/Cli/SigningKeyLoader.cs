@@ -1,4 +1,4 @@
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Keys;
 
 namespace PharmacyRx.Host.Cli;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Keys;

@@ -4,7 +4,7 @@ using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Export;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.Export;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Dapper;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;

@@ -1,4 +1,4 @@
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Storage;

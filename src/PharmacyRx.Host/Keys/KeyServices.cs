@@ -1,5 +1,5 @@
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 
 namespace PharmacyRx.Host.Keys;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 
 namespace PharmacyRx.Host.Keys;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 
 namespace PharmacyRx.Host.Keys;
 

@@ -1,6 +1,6 @@
 using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Export;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.Prescriptions;
 

@@ -3,7 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Audit;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 
 namespace PharmacyRx.Host.Receiving;
 

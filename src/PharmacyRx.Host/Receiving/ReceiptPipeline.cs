@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Prescriptions;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 
 namespace PharmacyRx.Host.Receiving;
 

@@ -1,7 +1,7 @@
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 
 namespace PharmacyRx.Host.Receiving;
 

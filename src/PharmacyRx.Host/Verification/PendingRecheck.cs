@@ -1,5 +1,5 @@
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Verification;
 

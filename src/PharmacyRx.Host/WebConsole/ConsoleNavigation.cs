@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using PharmacyRx.Core.Access;
+using PharmacyRx.Host.Access;
 
 namespace PharmacyRx.Host.WebConsole;
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.FileProviders;
+using PharmacyRx.Host.Access;
 
 namespace PharmacyRx.Host.WebConsole;
 
@@ -52,7 +53,7 @@ public static class ConsoleServices
         services.AddDataProtection().SetApplicationName("PharmacyRx");
         services.AddSingleton<ConsoleKeyRing>();
         services.AddOptions<KeyManagementOptions>().Configure<ConsoleKeyRing>((options, ring) => options.XmlRepository = ring);
-        services.AddSingleton<Storage.Retrieval.WorkQueueReader>();
+        services.AddSingleton<Storage.Prescriptions.WorkQueueReader>();
         return services;
     }
 

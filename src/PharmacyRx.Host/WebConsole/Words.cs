@@ -1,6 +1,6 @@
 using System.Globalization;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 
 namespace PharmacyRx.Host.WebConsole;
 

@@ -43,7 +43,7 @@ public sealed record ArchiveEntry
     /// A NewRx's search keys, worked out by the caller so the single writer does not; derived from <see cref="Message"/>
     /// when absent.
     /// </summary>
-    public Core.Retrieval.PrescriptionKeys? SearchKeys { get; init; }
+    public Core.Prescriptions.PrescriptionKeys? SearchKeys { get; init; }
 
     /// <summary>
     /// A NewRx's or CancelRx's binding key (<see cref="ReceiptDecision.CancelBindingKey"/>), worked out by the caller so

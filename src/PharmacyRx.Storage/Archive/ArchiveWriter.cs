@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Storage.Archive;

@@ -1,6 +1,6 @@
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 
 namespace PharmacyRx.Storage.Archive;
 

@@ -5,7 +5,7 @@ using Dapper;
 using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Storage.Export;
@@ -14,7 +14,7 @@ namespace PharmacyRx.Storage.Export;
 /// Reads the rows of an inspector's export (1304.04(h)(5), 1311.205(b)(12)) into <see cref="ExportSorter"/>s, with
 /// the sort key asked for: every dispensing of a matching prescription, and each
 /// matching prescription never dispensed. The rows are read in one sequential pass by the dialect's reader
-/// (<see cref="ISqlConnections.ExportRows"/>) into the sorter. Call <see cref="Retrieval.PrescriptionDetails.CatchUpAsync"/> first: a prescription without
+/// (<see cref="ISqlConnections.ExportRows"/>) into the sorter. Call <see cref="Prescriptions.PrescriptionDetails.CatchUpAsync"/> first: a prescription without
 /// its details row is not read.
 /// </summary>
 public sealed class ExportQuery(Database database, PharmacyClock clock)

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 
 namespace PharmacyRx.Core.Tests.Audit;
 

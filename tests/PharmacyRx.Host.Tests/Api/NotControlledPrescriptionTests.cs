@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Testing;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Clock;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Backup;

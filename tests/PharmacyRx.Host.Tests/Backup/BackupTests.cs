@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Clock;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Tests.Verification;
 using PharmacyRx.Storage;

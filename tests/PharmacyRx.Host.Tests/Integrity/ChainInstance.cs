@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;

@@ -8,7 +8,7 @@ using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Tests.Verification;
@@ -16,7 +16,7 @@ using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Dispensing;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 using PharmacyRx.Storage.Verification;
 using PharmacyRx.Testing;
 

@@ -352,7 +352,7 @@ public class AnswerTransactionsTests
             };
             var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(entry.AsReceived.Span));
             var earlier = new Core.Receiving.ReceiptDecision(Core.Receiving.PrescriptionStatus.Rejected, "UnsupportedTransaction", "unsupported transaction RxRenewalResponse", []);
-            var key = service.Services.GetRequiredService<Core.Signing.PharmacySigningKey>();
+            var key = service.Services.GetRequiredService<Core.Keys.PharmacySigningKey>();
             await service.Services.GetRequiredService<PharmacyRx.Storage.Archive.ArchiveWriter>().AppendAsync(entry with
             {
                 Message = null, SearchKeys = null, CancelBinding = null, AsReceivedSha256 = sha256, Decision = earlier,

@@ -6,7 +6,7 @@ using PharmacyRx.Core.Verification;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Dispensing;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 using PharmacyRx.Storage.Verification;
 using PharmacyRx.Testing;
 

@@ -2,7 +2,7 @@ using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 using PharmacyRx.Testing;
 
 namespace PharmacyRx.Storage.Tests.Providers;

@@ -7,7 +7,7 @@ using PharmacyRx.Core.Verification;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Integrity;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 using PharmacyRx.Storage.Verification;
 
 namespace PharmacyRx.Storage.Tests.Providers;

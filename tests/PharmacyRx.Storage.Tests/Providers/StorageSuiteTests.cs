@@ -8,7 +8,7 @@ using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Export;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 using PharmacyRx.Testing;
 
 namespace PharmacyRx.Storage.Tests.Providers;

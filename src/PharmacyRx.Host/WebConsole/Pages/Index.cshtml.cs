@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using PharmacyRx.Host.Access;
 using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.WebConsole.Pages;

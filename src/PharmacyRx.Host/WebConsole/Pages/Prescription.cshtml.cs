@@ -6,8 +6,9 @@ using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Dispensing;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Prescriptions;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Dispensing;
 
@@ -40,13 +41,13 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
     public DispenseForm Dispensing { get; set; } = new();
 
     /// <summary>The plain annotation types, each with the fields its form asks for.</summary>
-    public static IReadOnlyList<(AnnotationType Type, IReadOnlyList<string> Fields)> AnnotationForms { get; } = PrescriptionApi.PlainAnnotations
+    public static IReadOnlyList<(AnnotationType Type, IReadOnlyList<string> Fields)> AnnotationForms { get; } = AnnotationRules.Plain
         .Where(type => type != AnnotationType.PharmacistReview)
         .Select(type => (type, AnnotationRules.RequiredFields(type))).ToArray();
 
     public static IReadOnlyList<string> TransferFields { get; } = AnnotationRules.RequiredFields(AnnotationType.TransferOut);
 
-    public static IReadOnlyList<string> CorrectableFields { get; } = PrescriptionApi.CorrectableFields.Select(p => p.Name).ToArray();
+    public static IReadOnlyList<string> CorrectableFields { get; } = AnnotationRules.CorrectableFields.Select(p => p.Name).ToArray();
 
     /// <summary>The dispense form, named as the API names its fields.</summary>
     public sealed class DispenseForm
@@ -75,13 +76,13 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
 
     [RequiresPermission(Permission.Annotate)]
     public Task<IActionResult> OnPostAnnotateAsync(Guid id, string? type, Dictionary<string, string>? fields, CancellationToken cancellationToken) =>
-        ExactName.TryParse<AnnotationType>(type ?? "", out var parsed) && PrescriptionApi.PlainAnnotations.Contains(parsed)
+        ExactName.TryParse<AnnotationType>(type ?? "", out var parsed) && AnnotationRules.Plain.Contains(parsed)
             ? AppendAsync(id, $"annotate-{parsed}", parsed, fields ?? [], cancellationToken)
-            : RefuseAsync(id, "annotate", "UnknownType", $"an annotation type is one of {string.Join(", ", PrescriptionApi.PlainAnnotations)}", cancellationToken);
+            : RefuseAsync(id, "annotate", "UnknownType", $"an annotation type is one of {string.Join(", ", AnnotationRules.Plain)}", cancellationToken);
 
     [RequiresPermission(Permission.AlterPrescription)]
     public Task<IActionResult> OnPostCorrectAsync(Guid id, string? field, string? value, string? reason, CancellationToken cancellationToken) =>
-        PrescriptionApi.CorrectableField(field ?? "") is { } property
+        AnnotationRules.CorrectableField(field ?? "") is { } property
             ? AppendAsync(id, "correct", AnnotationType.Correction,
                 new Dictionary<string, string> { ["field"] = property.Name, ["value"] = value ?? "", ["reason"] = reason ?? "" }, cancellationToken)
             : RefuseAsync(id, "correct", "UnknownField", $"field is one of {string.Join(", ", CorrectableFields)}", cancellationToken);

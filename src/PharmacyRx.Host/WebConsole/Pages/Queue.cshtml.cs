@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Core.Access;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Host.Api;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
 

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Core.Access;
-using PharmacyRx.Storage.Senders;
+using PharmacyRx.Storage.Receiving;
 
 namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 

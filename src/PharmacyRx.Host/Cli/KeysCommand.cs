@@ -1,14 +1,15 @@
 using System.CommandLine;
 using System.Security.Cryptography.X509Certificates;
 using PharmacyRx.Core.Audit;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Backup;
 using PharmacyRx.Host.Cli;
+using PharmacyRx.Host.Keys;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Audit;
 
-namespace PharmacyRx.Host.Keys;
+namespace PharmacyRx.Host.Cli;
 
 /// <summary>
 /// <c>keys rotate</c>: a new pharmacy key and certificate, appended to the key history with a link signed by the old key

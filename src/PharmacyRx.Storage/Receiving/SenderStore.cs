@@ -7,7 +7,7 @@ using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Audit;
 using PharmacyRx.Storage.Integrity;
 
-namespace PharmacyRx.Storage.Senders;
+namespace PharmacyRx.Storage.Receiving;
 
 /// <summary>
 /// The senders allowed to submit messages and their credentials. A sender key is 256 random bits shown once; only its

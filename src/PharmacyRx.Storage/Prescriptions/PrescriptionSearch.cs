@@ -3,9 +3,9 @@ using System.Text;
 using Dapper;
 using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 
-namespace PharmacyRx.Storage.Retrieval;
+namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
 /// Finds prescriptions and their refill history (1311.205(b)(11), 1306.22(c)). Name filters are range scans on the

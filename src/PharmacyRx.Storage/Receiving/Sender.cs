@@ -1,4 +1,4 @@
-namespace PharmacyRx.Storage.Senders;
+namespace PharmacyRx.Storage.Receiving;
 
 /// <summary>
 /// A gateway or intermediary allowed to submit messages (DESIGN.md, "Trust boundaries"). <see cref="FromId"/>, when

@@ -1,6 +1,6 @@
 using PharmacyRx.Core.Receiving;
 
-namespace PharmacyRx.Core.Retrieval;
+namespace PharmacyRx.Core.Prescriptions;
 
 /// <summary>The search keys of a prescription's patient, prescriber and drug (<see cref="SearchKey"/>).</summary>
 public sealed record PrescriptionKeys(string Patient, string Prescriber, string Drug)

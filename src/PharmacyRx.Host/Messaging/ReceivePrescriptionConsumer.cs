@@ -1,8 +1,9 @@
 using MassTransit;
 using PharmacyRx.Contracts;
 using PharmacyRx.Core.Receiving;
+using PharmacyRx.Host.Receiving;
 
-namespace PharmacyRx.Host.Receiving;
+namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
 /// Runs the receipt pipeline for a bus message and publishes the outcome: a thin door, the size cap and the archiving of

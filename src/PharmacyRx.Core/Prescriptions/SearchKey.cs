@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace PharmacyRx.Core.Retrieval;
+namespace PharmacyRx.Core.Prescriptions;
 
 /// <summary>
 /// The form names are searched in (1311.205(b)(11)): accents removed, lower case, runs of whitespace as one space,

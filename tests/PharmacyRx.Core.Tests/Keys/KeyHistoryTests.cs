@@ -1,6 +1,6 @@
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 
-namespace PharmacyRx.Core.Tests.Signing;
+namespace PharmacyRx.Core.Tests.Keys;
 
 public class KeyHistoryTests
 {

@@ -1,6 +1,7 @@
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
+using PharmacyRx.Core.Receiving;
 
-namespace PharmacyRx.Core.Tests.Retrieval;
+namespace PharmacyRx.Core.Tests.Receiving;
 
 public sealed class NcpdpCodesTests
 {

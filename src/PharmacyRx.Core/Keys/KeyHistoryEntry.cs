@@ -1,4 +1,4 @@
-namespace PharmacyRx.Core.Signing;
+namespace PharmacyRx.Core.Keys;
 
 /// <summary>
 /// One pharmacy certificate in the <see cref="KeyHistory"/>: the certificate (base64 DER), its SHA-256 thumbprint, from

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using PharmacyRx.Core.Receiving;
 
-namespace PharmacyRx.Core.Signing;
+namespace PharmacyRx.Core.Keys;
 
 /// <summary>
 /// Every certificate the pharmacy has signed with, in order; each rotation signed by the previous key. Its first

@@ -5,11 +5,11 @@ using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Dispensing;
-using PharmacyRx.Storage.Retrieval;
+using PharmacyRx.Storage.Prescriptions;
 using PharmacyRx.Storage.Verification;
 using PharmacyRx.Core.Verification;
 
-namespace PharmacyRx.Host.Api;
+namespace PharmacyRx.Host.Prescriptions;
 
 /// <summary>A prescription as things stand: the as-received elements, the current status, corrections beside the values received, annotations and dispensings.</summary>
 public sealed record PrescriptionView(
@@ -71,7 +71,7 @@ public sealed class PrescriptionViews(
             .Where(a => a.Type == nameof(AnnotationType.Correction))
             .Select(a => new PrescriptionView.Correction(
                 a.Fields["field"],
-                elements is null ? "" : Convert.ToString(PrescriptionApi.CorrectableField(a.Fields["field"])?.GetValue(elements), System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                elements is null ? "" : Convert.ToString(AnnotationRules.CorrectableField(a.Fields["field"])?.GetValue(elements), System.Globalization.CultureInfo.InvariantCulture) ?? "",
                 a.Fields["value"], a.Fields["reason"], a.CreatedBy, a.CreatedAt))
             .ToArray();
         var dispensable = facts is { } f && DispensingRules.Blocker(f.Rules) is null;

@@ -1,8 +1,8 @@
 using Dapper;
 using PharmacyRx.Core.Receiving;
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 
-namespace PharmacyRx.Storage.Retrieval;
+namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
 /// Gives every archived NewRx its <c>prescriptions</c> row (prescription number and search keys) when it has none:

@@ -1,7 +1,7 @@
 using Dapper;
 using PharmacyRx.Storage.Archive;
 
-namespace PharmacyRx.Storage.Retrieval;
+namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
 /// What needs a pharmacist's action, grouped: needs review (and not yet reviewed), pending revocation check, invalid,

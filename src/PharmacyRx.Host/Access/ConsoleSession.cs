@@ -1,4 +1,4 @@
-namespace PharmacyRx.Host.WebConsole;
+namespace PharmacyRx.Host.Access;
 
 /// <summary>
 /// The console's session cookie: it carries the same session token the API's <c>POST /api/sessions</c> hands out, so

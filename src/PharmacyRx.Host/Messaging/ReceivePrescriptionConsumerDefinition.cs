@@ -1,7 +1,8 @@
 using MassTransit;
+using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage;
 
-namespace PharmacyRx.Host.Receiving;
+namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
 /// Many messages in flight so the archive writer can group their commits; retry only storage faults

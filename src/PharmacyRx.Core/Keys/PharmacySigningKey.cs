@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace PharmacyRx.Core.Signing;
+namespace PharmacyRx.Core.Keys;
 
 /// <summary>
 /// The pharmacy's receipt-signing key: ECDSA P-256 with SHA-256 (FIPS 186, 1311.205(b)(4)(ii)) through the platform

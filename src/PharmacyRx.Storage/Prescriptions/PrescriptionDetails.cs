@@ -3,7 +3,7 @@ using Dapper;
 using PharmacyRx.Core.Export;
 using PharmacyRx.Core.Receiving;
 
-namespace PharmacyRx.Storage.Retrieval;
+namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
 /// Keeps <c>prescription_details</c> (what an export shows beyond the search row) derived from the as-received records,

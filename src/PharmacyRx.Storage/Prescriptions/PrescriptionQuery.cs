@@ -1,4 +1,4 @@
-namespace PharmacyRx.Storage.Retrieval;
+namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
 /// A search of prescriptions (1311.205(b)(11), 1306.22(c)). Names match by prefix, ignoring case and accents; dates

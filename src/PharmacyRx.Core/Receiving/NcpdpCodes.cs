@@ -1,6 +1,6 @@
 using PharmacyRx.Core.Receiving;
 
-namespace PharmacyRx.Core.Retrieval;
+namespace PharmacyRx.Core.Receiving;
 
 /// <summary>
 /// The NCI thesaurus codes SCRIPT carries for units of strength and quantity and for dosage forms

@@ -1,6 +1,6 @@
-using PharmacyRx.Core.Retrieval;
+using PharmacyRx.Core.Prescriptions;
 
-namespace PharmacyRx.Core.Tests.Retrieval;
+namespace PharmacyRx.Core.Tests.Prescriptions;
 
 public class SearchKeyTests
 {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using PharmacyRx.Core.Signing;
+using PharmacyRx.Core.Keys;
 
-namespace PharmacyRx.Core.Tests.Signing;
+namespace PharmacyRx.Core.Tests.Keys;
 
 public class PharmacySigningKeyTests
 {

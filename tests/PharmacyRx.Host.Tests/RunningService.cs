@@ -47,8 +47,16 @@ internal sealed class RunningService : IAsyncDisposable
         return new RunningService(run, await started.Task);
     }
 
+    private bool _stopped;
+
+    /// <summary>Stops serve (once: disposing again does nothing) and checks it exited cleanly.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_stopped)
+        {
+            return;
+        }
+        _stopped = true;
         await _app.StopAsync();
         Assert.That(await _run.WaitAsync(TimeSpan.FromSeconds(30)), Is.Zero);
     }

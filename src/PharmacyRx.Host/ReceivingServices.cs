@@ -12,6 +12,7 @@ using PharmacyRx.Host.Clock;
 using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Keys;
+using PharmacyRx.Host.Operations;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage;
@@ -89,6 +90,7 @@ public static class ReceivingServices
         services.AddOptions<FreeSpaceOptions>().Bind(configuration.GetSection("Storage:FreeSpace")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<FreeSpaceMonitor>();
         services.AddSingleton<IngestRefusals>();
+        services.AddOperationsMetrics(configuration);
         if (signingKey is not null)
         {
             // Registered by factory so the container disposes (clears) the key when the service stops (1311.205(b)(4)(iv)).

@@ -18,7 +18,8 @@ public static class AccessServices
     {
         services.AddOptions<AnonymousOptions>().Bind(configuration.GetSection("Anonymous")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(provider => new AnonymousRefusals(provider.GetRequiredService<Storage.Audit.AuditLog>(), provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnonymousOptions>>().Value, provider.GetRequiredService<ILogger<AnonymousRefusals>>()));
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<AnonymousOptions>>().Value,
+            provider.GetRequiredService<Operations.OperationsMetrics>(), provider.GetRequiredService<ILogger<AnonymousRefusals>>()));
         services.AddHostedService(provider => provider.GetRequiredService<AnonymousRefusals>());
         services.AddKnownProxies(configuration);
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -32,6 +33,8 @@ public static class OperationsServices
         services.AddOptions<OperationsOptions>().Bind(configuration.GetSection("Operations")).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.AddSingleton<OperationsQueries>();
+        // The queue's one statement, which the console registers too; the figures read it in the command-line verbs' composition as well.
+        services.TryAddSingleton<Storage.Retrieval.WorkQueueReader>();
         services.AddSingleton<OperationsFigures>();
         services.AddHostedService(provider => provider.GetRequiredService<OperationsFigures>());
         services.AddSingleton<OperationsMetrics>();

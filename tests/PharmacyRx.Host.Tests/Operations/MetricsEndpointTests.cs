@@ -73,6 +73,8 @@ public sealed class MetricsEndpointTests
         Assert.That(text, Does.Contain("pharmacyrx_archive_duration_seconds_count{door=\"http\"} 5\n"));
         Assert.That(text, Does.Contain("pharmacyrx_queue_prescriptions{group=\"Rejected\"} 1\n"));
         Assert.That(text, Does.Match("pharmacyrx_queue_oldest_age_seconds\\{group=\"NeedsReview\"\\} [0-9.]+\n"));
+        Assert.That(text, Does.Contain("pharmacyrx_queue_prescriptions{group=\"NotYetDispensed\"} 3\n"));
+        Assert.That(text, Does.Match("pharmacyrx_queue_oldest_age_seconds\\{group=\"NotYetDispensed\"\\} [0-9.]+\n"));
         Assert.That(text, Does.Contain("pharmacyrx_queue_review_alert_after_seconds 1800\n"));
         Assert.That(text, Does.Contain("pharmacyrx_signin_failures_total{outcome=\"Failed\"} 1\n"));
         Assert.That(text, Does.Match("pharmacyrx_anonymous_refusals_total\\{rate_limited=\"false\"\\} [1-9][0-9]*\n"));

@@ -39,12 +39,27 @@ fi
 
 # The console's browser tests drive Debian's chromium and run axe-core, fetched from npm into .cache/axe-core/ (the
 # tests serve it to the page themselves). In CI a browser or axe-core that is missing makes those tests fail.
+# The metrics tests (tests/PharmacyRx.Host.Tests/Operations/) run Debian's prometheus and prometheus-alertmanager on
+# loopback with deploy/prometheus/, and promtool and amtool on it; in CI one that is missing or will not start fails them.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+monitoring=()
+{ command -v prometheus && command -v promtool; } >/dev/null 2>&1 || monitoring+=(prometheus)
+{ command -v prometheus-alertmanager && command -v amtool; } >/dev/null 2>&1 || monitoring+=(prometheus-alertmanager)
+if [ "${#missing[@]}" -gt 0 ] || [ "${#monitoring[@]}" -gt 0 ]; then
+  apt-get update -qq >/dev/null 2>&1 || echo "apt-get update failed" >&2
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"; } >/dev/null 2>&1 \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
     || echo "could not install ${missing[*]}: the browser tests will say so" >&2
+fi
+if [ "${#monitoring[@]}" -gt 0 ]; then
+  # Keep the packages' own services from starting: the tests run their own, on ports of their own.
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; added_policy=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${monitoring[@]}" >/dev/null 2>&1 \
+    || echo "could not install ${monitoring[*]}: the metrics tests will say so" >&2
+  [ "${added_policy:-0}" = 1 ] && rm -f /usr/sbin/policy-rc.d
 fi
 axe_version=4.14.1
 axe_dir=.cache/axe-core

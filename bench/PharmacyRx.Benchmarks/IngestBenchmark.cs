@@ -106,10 +106,15 @@ internal static class IngestBenchmark
 
     private static double Median(IEnumerable<double> values) => values.Order().ElementAt(values.Count() / 2);
 
-    public static async Task<Run> PipelineAsync(string folder, byte[][] messages, int inFlight)
+    /// <summary>
+    /// Pipeline ingest of <paramref name="messages"/>, <paramref name="inFlight"/> at once; <paramref name="alongside"/>, when
+    /// given, starts on the opened services before the first message and is disposed after the last (a metrics listener).
+    /// </summary>
+    public static async Task<Run> PipelineAsync(string folder, byte[][] messages, int inFlight, Func<IServiceProvider, IAsyncDisposable>? alongside = null)
     {
         using var key = PharmacySigningKey.Generate("Benchmark Pharmacy", DateTimeOffset.UtcNow);
         await using var services = await BenchServices.OpenAsync(folder, key);
+        await using var observer = alongside?.Invoke(services);
         var pipeline = services.GetRequiredService<ReceiptPipeline>();
         var writer = services.GetRequiredService<ArchiveWriter>();
 

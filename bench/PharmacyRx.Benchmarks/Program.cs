@@ -164,6 +164,24 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
     return;
 }
 
+if (args is ["metrics", ..])
+{
+    // Ingest with and without the service's meters listened to and scraped, in turns in one run (docs/operations-metrics.md):
+    //   dotnet run -c Release --project bench/PharmacyRx.Benchmarks -- metrics [messages] [rounds]
+    var metricsFolder = Path.Combine(root, Guid.NewGuid().ToString("N"));
+    try
+    {
+        await MetricsBenchmark.RunAsync(metricsFolder, Messages(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000),
+            args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3, 256);
+    }
+    finally
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(metricsFolder, recursive: true);
+    }
+    return;
+}
+
 if (args is ["coverage", ..])
 {
     // Ingest with and without the audit chain's row coverage, alternately, in one run (pipeline, then archive writer alone):

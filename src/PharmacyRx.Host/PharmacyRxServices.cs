@@ -10,6 +10,7 @@ using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Integrity;
 using PharmacyRx.Host.Keys;
+using PharmacyRx.Host.Operations;
 using PharmacyRx.Host.Prescriptions;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
@@ -46,6 +47,7 @@ public static class PharmacyRxServices
         services.AddBackup(configuration);
         services.AddExport();
         services.AddCompliance(configuration, environment ?? (_ => null));
+        services.AddOperationsMetrics(configuration);
         return services;
     }
 

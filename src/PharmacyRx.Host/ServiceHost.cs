@@ -8,6 +8,7 @@ using PharmacyRx.Host.Compliance;
 using PharmacyRx.Host.Export;
 using PharmacyRx.Host.Health;
 using PharmacyRx.Host.Messaging;
+using PharmacyRx.Host.Operations;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Host.Verification;
 using PharmacyRx.Host.WebConsole;
@@ -51,6 +52,7 @@ public static class ServiceHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapReadinessChecks();
+        app.MapOperationsMetrics();
         // The API's description is for signed-in users unless the pharmacy chooses otherwise (OpenApi:Anonymous=true).
         var openApi = app.MapOpenApi("/openapi/{documentName}.json");
         if (!app.Configuration.GetValue<bool>("OpenApi:Anonymous"))

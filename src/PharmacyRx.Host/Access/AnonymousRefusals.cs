@@ -13,7 +13,8 @@ namespace PharmacyRx.Host.Access;
 /// in a window the answer is 429 instead. At most <see cref="AnonymousOptions.GroupsPerWindow"/> groups are named a window;
 /// the rest are summed in one more event, so a window adds at most that many plus one events, however many requests.
 /// </summary>
-internal sealed partial class AnonymousRefusals(AuditLog audit, TimeProvider time, AnonymousOptions options, ILogger<AnonymousRefusals> logger)
+internal sealed partial class AnonymousRefusals(
+    AuditLog audit, TimeProvider time, AnonymousOptions options, Operations.OperationsMetrics metrics, ILogger<AnonymousRefusals> logger)
     : BackgroundService
 {
     /// <summary>The group that stands for every group past <see cref="AnonymousOptions.GroupsPerWindow"/> in a window.</summary>
@@ -51,6 +52,7 @@ internal sealed partial class AnonymousRefusals(AuditLog audit, TimeProvider tim
 
     private bool Count(IPAddress? address, string function, bool rateLimited)
     {
+        metrics.AnonymousRefused(rateLimited);
         var group = Group(address);
         var now = time.GetUtcNow();
         lock (_gate)

@@ -15,9 +15,10 @@ public static class ConsoleSession
     /// <summary>The header the queue's refresh script sends: a refresh is not the user's activity and keeps no idle session open.</summary>
     public const string RefreshHeader = "X-Console-Refresh";
 
-    /// <summary>Everything but the API, the health probes and the OpenAPI document is the console.</summary>
+    /// <summary>Everything but the API, the health probes, the metrics and the OpenAPI document is the console.</summary>
     public static bool IsConsoleRequest(HttpRequest request) =>
-        !(request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/openapi"));
+        !(request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/openapi")
+            || request.Path.StartsWithSegments(Operations.OperationsServices.MetricsRoute));
 
     /// <summary>The session token of a console request, or null.</summary>
     public static string? Token(HttpRequest request) =>

@@ -26,7 +26,7 @@ public sealed partial class RawInboundConsumer(
     /// <summary>The content type of the SCRIPT reply on the outcomes exchange (the JSON outcome is <c>application/json</c>).</summary>
     public const string ScriptReplyContentType = "application/xml";
 
-    private static readonly ReceiptSource Source = ReceiptSource.Bus("rabbitmq");
+    private static readonly ReceiptSource Source = ReceiptSource.Bus("rabbitmq") with { Door = "queue" };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Prescriptions;
 using PharmacyRx.Core.Keys;
+using PharmacyRx.Host.Operations;
 using PharmacyRx.Host.Verification;
 using PharmacyRx.Storage;
 using PharmacyRx.Storage.Archive;
@@ -39,6 +40,7 @@ public sealed partial class ReceiptPipeline(
     TimeProvider time,
     FreeSpaceMonitor freeSpace,
     IngestRefusals refusals,
+    OperationsMetrics metrics,
     ILogger<ReceiptPipeline> logger)
 {
     /// <summary>How much of a body over the accepted size is kept: its first 64 KiB.</summary>
@@ -72,7 +74,7 @@ public sealed partial class ReceiptPipeline(
         catch (Exception ex) when (StorageFault.Of(ex, dialect) is { } fault)
         {
             // The spill file of a large body could not be written: the data folder's disk, not the message.
-            throw Refuse(fault, ex);
+            throw Refuse(fault, ex, source);
         }
         using var held = read;
         return read.IsTooLarge
@@ -121,7 +123,7 @@ public sealed partial class ReceiptPipeline(
         if (freeSpace.Read() is { BelowHard: true } low)
         {
             // Refused before the database can fail half-way through a commit.
-            throw Refuse(StorageFault.BelowHardThreshold(low.FreeBytes), null);
+            throw Refuse(StorageFault.BelowHardThreshold(low.FreeBytes), null, source);
         }
         try
         {
@@ -131,7 +133,7 @@ public sealed partial class ReceiptPipeline(
         }
         catch (Exception ex) when (ex is not OperationCanceledException && StorageFault.Of(ex, dialect) is { } fault)
         {
-            throw Refuse(fault, ex);
+            throw Refuse(fault, ex, source);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -144,15 +146,16 @@ public sealed partial class ReceiptPipeline(
             }
             catch (Exception again) when (again is not OperationCanceledException && StorageFault.Of(again, dialect) is { } fault)
             {
-                throw Refuse(fault, again);
+                throw Refuse(fault, again, source);
             }
         }
     }
 
-    private StorageFaultException Refuse(StorageFault met, Exception? cause)
+    private StorageFaultException Refuse(StorageFault met, Exception? cause, ReceiptSource source)
     {
         var fault = met.Explained(freeSpace.Read());
         refusals.Refused(fault);
+        metrics.Refused(source, fault.Name);
         LogRefused(logger, fault.Name);
         return new StorageFaultException(fault, cause);
     }
@@ -163,6 +166,11 @@ public sealed partial class ReceiptPipeline(
     {
         var receivedAt = time.GetUtcNow();
         var receiptId = Guid.CreateVersion7(receivedAt);
+        // A span under the door's own (the HTTP request, the bus consume), with the receipt id as an attribute: traces
+        // name a receipt, metrics never do.
+        using var span = ReceiptTracing.Source.StartActivity("receipt");
+        span?.SetTag("pharmacyrx.door", source.Door);
+        span?.SetTag("pharmacyrx.receipt_id", receiptId.ToString("D"));
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(asReceived.Span));
 
         var read = readMessage(asReceived);
@@ -222,22 +230,29 @@ public sealed partial class ReceiptPipeline(
             SearchKeys = read.Message.IsPrescription() ? PrescriptionKeys.From(read.Message!.Elements) : null,
             CancelBinding = ReceiptDecision.CancelBindingKey(source.Name, read.Message),
         };
-        var result = await writer.AppendAsync(entry, cancellationToken);
-        if (result.MessageIdFirstArchivedAs is { } first)
+        ArchiveResult result;
+        using (ReceiptTracing.Source.StartActivity("archive"))
         {
-            // Different bytes under a MessageID this sender used already: archived as their own record for review, never
-            // taken for a duplicate and never cancelling anything (DESIGN.md, "Trust boundaries").
-            var reviewed = decision.ForReview(ReceiptDecision.MessageIdReused, $"MessageID reused with different content; first archived as {first:D}");
-            result = await writer.AppendAsync(entry with
+            result = await writer.AppendAsync(entry, cancellationToken);
+            if (result.MessageIdFirstArchivedAs is { } first)
             {
-                Decision = reviewed,
-                CancelsReceiptId = null,
-                ReusesReceiptId = first,
-                ReceiptSignature = Seal(receiptId, receivedAt, sha256, reviewed, canonical),
-            }, cancellationToken);
+                // Different bytes under a MessageID this sender used already: archived as their own record for review, never
+                // taken for a duplicate and never cancelling anything (DESIGN.md, "Trust boundaries").
+                var reviewed = decision.ForReview(ReceiptDecision.MessageIdReused, $"MessageID reused with different content; first archived as {first:D}");
+                result = await writer.AppendAsync(entry with
+                {
+                    Decision = reviewed,
+                    CancelsReceiptId = null,
+                    ReusesReceiptId = first,
+                    ReceiptSignature = Seal(receiptId, receivedAt, sha256, reviewed, canonical),
+                }, cancellationToken);
+            }
         }
 
         result = result with { SenderId = read.Message?.Header.From ?? "", ReceiverId = read.Message?.Header.To ?? "" };
+        metrics.Received(source, result, time.GetUtcNow() - receivedAt);
+        span?.SetTag("pharmacyrx.status", result.Status.ToString());
+        span?.SetTag("pharmacyrx.duplicate", result.IsDuplicate);
 
         // Ids, statuses and reason codes only: no patient, prescriber or drug details in logs.
         LogReceived(logger, result.ReceiptId, source.Name, result.Status, result.ReasonCode, result.IsDuplicate);

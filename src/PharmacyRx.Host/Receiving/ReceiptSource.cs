@@ -10,6 +10,18 @@ public sealed record ReceiptSource(string Name, string Actor)
     /// <summary>The <c>Header/From</c> identifier this sender is bound to, if any; a message from another is reviewed.</summary>
     public string? BoundFrom { get; init; }
 
+    /// <summary>
+    /// The door it came in by, as the metrics label it: <c>http</c>, <c>queue</c> (the raw RabbitMQ queue), <c>bus</c> (the
+    /// typed consumer), <c>inbox</c> or <c>cli</c>. Never a sender's name: the label's values stay few and name no one.
+    /// </summary>
+    public string Door { get; init; } = Name switch
+    {
+        "inbox" => "inbox",
+        "cli" => "cli",
+        _ when Name == "http" || Name.StartsWith("http:", StringComparison.Ordinal) => "http",
+        _ => "bus",
+    };
+
     /// <summary>In-process callers (tests, benchmarks) that stand for one anonymous HTTP sender.</summary>
     public static ReceiptSource Http { get; } = new("http", "system:http");
     public static ReceiptSource Inbox { get; } = new("inbox", "system:inbox");

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using Dapper;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
@@ -14,10 +15,16 @@ namespace PharmacyRx.Storage.Access;
 /// Logins, sessions and API keys. A session token or API key is 256 random bits shown once; only its SHA-256 is
 /// stored. Sessions end after 15 minutes idle or 12 hours in all, or at logout. Failed logins back off per (account,
 /// address) (<see cref="LoginThrottle"/>) without ever locking an account for good; the count and the wait are decided in
-/// one write before the password is checked. Each login and failure is audited, and each throttle once per wait.
+/// one write before the password is checked. Each login and failure is audited, and each throttle once per wait; both are
+/// counted on the <see cref="Operations.PharmacyMeter"/> when a meter factory is given (outcomes only, never a user name).
 /// </summary>
-public sealed class SessionStore(Database database, TimeProvider time)
+public sealed class SessionStore(Database database, TimeProvider time, IMeterFactory? meters = null)
 {
+    private readonly Counter<long>? _signInFailures = meters?.Create(Operations.PharmacyMeter.Name).CreateCounter<long>(
+        "pharmacyrx.signin.failures", "{attempt}", "Password checks refused (sign-in or password change), by outcome: Failed, Disabled, Throttled, TooLong");
+    private readonly Counter<long>? _lockouts = meters?.Create(Operations.PharmacyMeter.Name).CreateCounter<long>(
+        "pharmacyrx.signin.lockouts", "{lockout}", "Back-offs begun: an (account, address) or an account made to wait after failed sign-ins (audited LoginThrottled)");
+
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan AbsoluteTimeout = TimeSpan.FromHours(12);
 
@@ -84,6 +91,7 @@ public sealed class SessionStore(Database database, TimeProvider time)
             await AuditAsync(now, AuditEventTypes.LoginFailed, shortName, AuditOutcome.Failure,
                 $"{purpose} refused unchecked: user name of {userName.Length} characters, password of {password.Length} (limits {TextLimits.UserName} and {TextLimits.Password})",
                 cancellationToken);
+            CountFailure(LoginOutcome.TooLong);
             return new LoginResult(LoginOutcome.TooLong, null, null);
         }
         userName = UserNames.Normalize(userName);
@@ -93,8 +101,10 @@ public sealed class SessionStore(Database database, TimeProvider time)
         {
             // No password check while throttled: the back-off also spares the slow hash. Audited once per wait and address
             // (or once per account lock), not per attempt.
+            CountFailure(LoginOutcome.Throttled);
             if (reservation.AuditDue)
             {
+                _lockouts?.Add(1);
                 await AuditAsync(now, AuditEventTypes.LoginThrottled, userName, AuditOutcome.Failure,
                     $"{purpose} from {from.Address} throttled until {ReceiptSeal.FormatTimestamp(until!.Value)}: {reservation.Why}", cancellationToken);
             }
@@ -123,6 +133,7 @@ public sealed class SessionStore(Database database, TimeProvider time)
                 + (until is { } u ? $"; next check from it after {ReceiptSeal.FormatTimestamp(u)}" : "")
                 + (reservation.AccountLockedUntil is { } locked ? $"; account locked until {ReceiptSeal.FormatTimestamp(locked)}: {reservation.Why}" : ""),
                 cancellationToken);
+            CountFailure(passwordHolds ? LoginOutcome.Disabled : LoginOutcome.Failed);
             return new LoginResult(passwordHolds ? LoginOutcome.Disabled : LoginOutcome.Failed, null, until);
         }
         await ClearFailuresAsync(userName, from, cancellationToken);
@@ -428,6 +439,8 @@ public sealed class SessionStore(Database database, TimeProvider time)
             await RewriteAsync(connection, transaction, session, null, false, cancellationToken);
         }
     }
+
+    private void CountFailure(LoginOutcome outcome) => _signInFailures?.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()));
 
     private Task AuditAsync(DateTimeOffset now, string type, string userName, AuditOutcome outcome, string details, CancellationToken cancellationToken) =>
         new Audit.AuditLog(database).AppendAsync([new AuditEvent(now, type, userName, outcome, userName, details)], cancellationToken);

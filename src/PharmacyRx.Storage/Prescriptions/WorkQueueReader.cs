@@ -35,6 +35,15 @@ public sealed class WorkQueueReader(Database database)
         public string? TransactionKind { get; init; }
         public long GroupCount { get; init; }
 
+        /// <summary>
+        /// The oldest receipt time in the row's group: of its records needing attention, and for NotYetDispensed also of
+        /// every open prescription in the window (<see cref="OldestOpen"/>). What the monitoring's oldest-age figures read.
+        /// </summary>
+        public string OldestInGroup { get; init; } = "";
+
+        /// <summary>NotYetDispensed only: the oldest open prescription's receipt time in the window, found down the received_at index.</summary>
+        public string? OldestOpen { get; init; }
+
         /// <summary>1 for a CancelRx that came before its NewRx and has since cancelled it (ArchiveQueries' link).</summary>
         public long CancelledBeforeArrival { get; init; }
     }
@@ -103,10 +112,13 @@ public sealed class WorkQueueReader(Database database)
               SELECT g.*, SUM(g.unsettled) OVER (PARTITION BY g.grp)
                             + CASE WHEN g.grp = 'NotYetDispensed' THEN (SELECT COUNT(*) FROM (SELECT receipt_id FROM open_rx
                                 ORDER BY received_at DESC, receipt_id {dialect.FirstRows("@CountCap")}) newest) ELSE 0 END AS group_count,
-                     ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position
+                     ROW_NUMBER() OVER (PARTITION BY g.grp ORDER BY g.received_at DESC, g.receipt_id) AS position,
+                     MIN(g.received_at) OVER (PARTITION BY g.grp) AS oldest_in_group,
+                     CASE WHEN g.grp = 'NotYetDispensed' THEN (SELECT received_at FROM (SELECT received_at, receipt_id FROM open_rx
+                                ORDER BY received_at, receipt_id {dialect.FirstRows("1")}) oldest) END AS oldest_open
               FROM grouped g WHERE g.grp IS NOT NULL)
             SELECT grp AS "Group", receipt_id, received_at, patient_name, drug_description, dea_schedule, prescriber_name, status,
-                   transaction_kind, group_count, cancelled_before_arrival
+                   transaction_kind, group_count, cancelled_before_arrival, oldest_in_group, oldest_open
             FROM ranked WHERE position <= @PerGroup
             ORDER BY grp, received_at DESC, receipt_id
             """;

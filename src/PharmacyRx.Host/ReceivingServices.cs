@@ -48,6 +48,7 @@ public static class ReceivingServices
         services.AddSingleton<AuditLog>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<AccessStore>();
+        services.AddSingleton<ClaimRoleMappings>();
         services.AddSingleton<SessionStore>();
         services.AddSingleton<UserPasswords>();
         services.AddSingleton<UserAdministration>();

@@ -60,6 +60,8 @@ public static class IdentityProviderServices
         }
         options.Events = new OpenIdConnectEvents
         {
+            OnMessageReceived = IdentityProviderSignIn.MessageReceivedAsync,
+            OnTokenValidated = IdentityProviderSignIn.TokenValidatedAsync,
             OnTicketReceived = IdentityProviderSignIn.TicketReceivedAsync,
             OnRemoteFailure = IdentityProviderSignIn.RemoteFailureAsync,
         };

@@ -37,8 +37,11 @@ public sealed class SignInModel(SessionStore sessions, IOptions<IdentityProvider
         return Page();
     }
 
-    /// <summary>Starts the identity provider's sign-in (authorization code with PKCE); it comes back to the callback path.</summary>
-    public IActionResult OnPostProvider() => Provider is null
+    /// <summary>
+    /// Starts the identity provider's sign-in (authorization code with PKCE); it comes back to the callback path. A GET: the
+    /// state and nonce it sets are bound to this browser, so a sign-in someone else starts cannot finish in it.
+    /// </summary>
+    public IActionResult OnGetProvider() => Provider is null
         ? NotFound()
         : Challenge(new AuthenticationProperties { RedirectUri = IdentityProviderSignIn.SignedInPath }, IdentityProviderServices.SchemeName);
 

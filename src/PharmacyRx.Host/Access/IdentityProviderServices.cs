@@ -64,6 +64,13 @@ public static class IdentityProviderServices
             OnTokenValidated = IdentityProviderSignIn.TokenValidatedAsync,
             OnTicketReceived = IdentityProviderSignIn.TicketReceivedAsync,
             OnRemoteFailure = IdentityProviderSignIn.RemoteFailureAsync,
+            // No front-channel sign-out from the provider: a PharmacyRx session ends by its own sign-out, idle or absolute expiry.
+            OnRemoteSignOut = context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                context.HandleResponse();
+                return Task.CompletedTask;
+            },
         };
     }
 }

@@ -107,7 +107,9 @@ public sealed class AccessStore(Database database, TimeProvider time)
     /// change it, so the administrator who knows it cannot use it unnoticed. Nobody resets their own.
     /// </summary>
     public Task<AccessResult> ResetPasswordAsync(string userName, string passwordHash, string actor, CancellationToken cancellationToken) =>
-        ChangeUserAsync(userName, actor, AuditEventTypes.PasswordReset, async (connection, transaction, before) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.PasswordReset, "password", (_, _, before) => Task.FromResult(before.Kind == nameof(UserKind.Federated)
+            ? $"{before.UserName} signs in through the identity provider and has no password here"
+            : null), async (connection, transaction, before) =>
         {
             const string sql = """
                 UPDATE users SET password_hash = @Hash, password_change_required = 1 WHERE user_name = @UserName

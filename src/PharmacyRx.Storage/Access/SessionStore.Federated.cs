@@ -72,7 +72,7 @@ public sealed partial class SessionStore
             var at = ReceiptSeal.FormatTimestamp(now);
             if (existing is null)
             {
-                var user = $"""
+                const string user = """
                     INSERT INTO users (user_name, full_name, initials, status, password_hash, created_at, kind, created_by, password_change_required)
                     VALUES (@UserName, @FullName, @Initials, 'Active', @NoPassword, @Now, 'Federated', @By, 0)
                     """;

@@ -118,9 +118,12 @@ public sealed class ClaimMappingRulesTests
         var planted = await sessions.LoginFederatedAsync(new(Issuer, "planted", "Planted", "groups", ["rx-techs"]), default);
         Assert.That(planted.Outcome, Is.EqualTo(LoginOutcome.Failed));
 
-        // And a password opens no federated account, whatever its hash says.
+        // And a password opens no federated account, whatever its hash says; nor is one given to it.
         var password = await sessions.LoginAsync(FederatedIdentity.UserName(Issuer, "Ab9f"), "any-password-at-all", default);
         Assert.That(password.Outcome, Is.EqualTo(LoginOutcome.Failed));
+        var reset = await service.Services.GetRequiredService<UserAdministration>().ResetPasswordAsync(FederatedIdentity.UserName(Issuer, "Ab9f"), "admin", default);
+        Assert.That(reset.Result.Outcome, Is.EqualTo(AccessOutcome.Refused));
+        Assert.That(reset.Password, Is.Null);
     }
 
     /// <summary>A second administrator, with a password of its own, so the two-person rule applies.</summary>

@@ -294,6 +294,33 @@ public sealed class IdentityProviderSignInTests
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
     }
 
+    [Test]
+    public async Task Pharmacy_it_maps_a_group_to_a_role_and_removes_it_on_the_identity_provider_page()
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/");
+        var oneTime = _pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
+        await page.GetByLabel("User name").FillAsync("admin");
+        await page.GetByLabel("Password").FillAsync(oneTime);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await page.GetByLabel("Current password").FillAsync(oneTime);
+        await page.GetByLabel("New password").FillAsync($"{oneTime}-Own-Choice-9");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+        await Expect(page).Not.ToHaveURLAsync(new Regex("/password$"));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Identity provider" }).ClickAsync();
+        await Expect(page.Locator("table tbody")).ToContainTextAsync("rx-pharmacists");
+        await page.GetByLabel("groups value").FillAsync("rx-auditors");
+        await page.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("Auditor");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Map" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("rx-auditors now gives role Auditor");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "identity-provider-mappings");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove rx-auditors from Auditor" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("rx-auditors no longer gives role Auditor");
+        await Expect(page.Locator("table tbody")).Not.ToContainTextAsync("rx-auditors");
+    }
+
     private async Task<IPage> NewPageAsync()
     {
         var page = await _browser.NewPageAsync(_service.BaseAddress);

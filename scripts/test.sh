@@ -68,6 +68,16 @@ if ! grep -qs "\"version\": \"$axe_version\"" "$axe_dir/package/package.json"; t
     && (cd "$axe_dir" && npm pack "axe-core@$axe_version" --silent >/dev/null && tar xzf "axe-core-$axe_version.tgz" && rm "axe-core-$axe_version.tgz") \
     || echo "could not fetch axe-core $axe_version: the browser tests will say so" >&2
 fi
+# The sign-in tests run a certified OpenID provider on loopback: oidc-provider from npm, installed with its dependencies
+# into .cache/oidc-provider/ and run by Node (tests/PharmacyRx.Host.Tests/Access/oidc-provider/provider.mjs).
+oidc_version=9.13.3
+oidc_dir=.cache/oidc-provider
+if ! grep -qs "\"version\": \"$oidc_version\"" "$oidc_dir/node_modules/oidc-provider/package.json"; then
+  rm -rf "$oidc_dir" && mkdir -p "$oidc_dir" \
+    && (cd "$oidc_dir" && echo '{"private":true}' >package.json \
+      && npm install --silent --no-audit --no-fund "oidc-provider@$oidc_version" >/dev/null) \
+    || echo "could not fetch oidc-provider $oidc_version: the sign-in tests will say so" >&2
+fi
 
 # Each test assembly's results as TRX in TestResults/ (this run's only), which `pharmacyrx compliance --test-results
 # TestResults` reads: every test with the paragraphs it proves ([Property("Rule", ...)]) and its outcome.

@@ -30,7 +30,8 @@ internal sealed class RunningService : IAsyncDisposable
         return client;
     }
 
-    public static async Task<RunningService> StartAsync(InstalledPharmacy pharmacy, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Starts <c>serve</c>; <paramref name="hostArgs"/> are configuration on its command line (<c>--Section:Key=value</c>), read as the service registers itself.</summary>
+    public static async Task<RunningService> StartAsync(InstalledPharmacy pharmacy, Action<WebApplicationBuilder>? configure = null, params string[] hostArgs)
     {
         var started = new TaskCompletionSource<WebApplication>(TaskCreationOptions.RunContinuationsAsynchronously);
         var environment = pharmacy.CliEnvironment(new StringWriter(), new StringWriter()) with
@@ -38,7 +39,7 @@ internal sealed class RunningService : IAsyncDisposable
             ConfigureServe = configure,
             OnServing = started.SetResult,
         };
-        var run = PharmacyRxCommandLine.RunAsync(["serve", "--data", pharmacy.Data.Root, "--urls", "http://127.0.0.1:0"], environment);
+        var run = PharmacyRxCommandLine.RunAsync(["serve", "--data", pharmacy.Data.Root, "--urls", "http://127.0.0.1:0", .. hostArgs], environment);
         var first = await Task.WhenAny(started.Task, run).WaitAsync(TimeSpan.FromSeconds(60));
         if (first == run)
         {

@@ -8,4 +8,7 @@ public enum UserKind
 
     /// <summary>A program with an API key; it never holds <see cref="ServiceAccounts.Forbidden"/> permissions.</summary>
     Service,
+
+    /// <summary>A person who signs in through the pharmacy's identity provider (<see cref="FederatedIdentity"/>); no password here.</summary>
+    Federated,
 }

@@ -93,6 +93,12 @@ public static class AuditEventTypes
     /// <summary>1311.215(a)(4): a disabled user was enabled again.</summary>
     public const string UserEnabled = "UserEnabled";
 
+    /// <summary>1311.215(a)(4): an identity provider's group or app-role value now gives a PharmacyRx role.</summary>
+    public const string ClaimMappingAdded = "ClaimMappingAdded";
+
+    /// <summary>1311.215(a)(4): an identity provider's group or app-role value no longer gives a PharmacyRx role.</summary>
+    public const string ClaimMappingRemoved = "ClaimMappingRemoved";
+
     // Coverage and signed chain heads
 
     /// <summary>The hashes of one table's rows written in a transaction (row key and row hash), so verify can recompute them.</summary>

@@ -55,6 +55,8 @@ public static class IncidentCategories
         [AuditEventTypes.AccessChangeRefused] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.AccessBreakGlass] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.UserEnabled] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.ClaimMappingAdded] = IncidentCategory.AccessControlChange,
+        [AuditEventTypes.ClaimMappingRemoved] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.KeyRotated] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.SenderAdded] = IncidentCategory.AccessControlChange,
         [AuditEventTypes.SenderDisabled] = IncidentCategory.AccessControlChange,

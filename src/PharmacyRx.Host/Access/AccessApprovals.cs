@@ -7,20 +7,22 @@ namespace PharmacyRx.Host.Access;
 
 /// <summary>
 /// The two-person rule (<see cref="TwoPersonRule"/>, after 21 CFR 1311.125), once for the API, the console and the command
-/// line: creating an account that would hold a guarded permission, granting one (to a user, through a role, or to a role),
-/// and resetting the password of an account that holds one are held as requests until a second person with ManageAccess,
+/// line: creating an account that would hold a guarded permission, granting one (to a user, through a role, to a role, or
+/// through an identity provider's group or app-role value mapped to a role), and resetting the password of an account that holds one are held as requests until a second person with ManageAccess,
 /// not the requester, approves; then they are made, and a reset's or a new account's one-time password goes to the
 /// approver. Every other change is made at once. The rule applies once the pharmacy has two active people with
 /// ManageAccess. Requests, approvals and refusals are audited; a break-glass change (the host's command line with the key
 /// password) is made at once and audited as such.
 /// </summary>
-public sealed class AccessApprovals(AccessStore access, UserAdministration users, AccessRequests requests, AuditLog audit, TimeProvider time)
+public sealed class AccessApprovals(
+    AccessStore access, UserAdministration users, AccessRequests requests, ClaimRoleMappings mappings, AuditLog audit, TimeProvider time)
 {
     public const string CreateUser = "CreateUser";
     public const string GrantPermission = "GrantPermission";
     public const string AssignRole = "AssignRole";
     public const string GrantRolePermission = "GrantRolePermission";
     public const string ResetPassword = "ResetPassword";
+    public const string MapClaim = "MapClaim";
 
     /// <summary>A change made, held for approval (<see cref="RequestId"/>), or refused; a one-time password when one was made.</summary>
     public sealed record Outcome(AccessResult Result, string? RequestId = null, string? Password = null, string? UserName = null, bool Conflict = false)
@@ -80,6 +82,20 @@ public sealed class AccessApprovals(AccessStore access, UserAdministration users
             ? held
             : new(await access.ChangeRoleAsync(role, permission, grant, actor, cancellationToken));
 
+    /// <summary>Maps an identity provider's group or app-role value to a role; held for approval when the role grants a guarded permission.</summary>
+    public async Task<Outcome> MapClaimAsync(string claimValue, string role, string actor, bool breakGlass, CancellationToken cancellationToken)
+    {
+        if (ClaimRoleMappings.Problem(claimValue) is { } problem)
+        {
+            return new(AccessResult.Invalid(problem));
+        }
+        var grants = (await access.ListRolesAsync(cancellationToken)).FirstOrDefault(r => string.Equals(r.RoleName, role, StringComparison.OrdinalIgnoreCase));
+        return grants is not null && TwoPersonRule.GuardsAny(grants.Permissions)
+            && await HoldAsync(Request(MapClaim, "", actor, role: grants.RoleName) with { ClaimValue = claimValue }, breakGlass, cancellationToken) is { } held
+                ? held
+                : new(await mappings.AddAsync(claimValue, role, actor, cancellationToken));
+    }
+
     public async Task<Outcome> ResetPasswordAsync(string userName, string actor, bool breakGlass, CancellationToken cancellationToken)
     {
         var name = UserNames.Normalize(userName);
@@ -112,6 +128,7 @@ public sealed class AccessApprovals(AccessStore access, UserAdministration users
             AssignRole => new(await access.AssignRoleAsync(request.UserName, request.Role!, actor, cancellationToken)),
             GrantRolePermission => new(await access.ChangeRoleAsync(request.Role!, Enum.Parse<Permission>(request.Permission!), grant: true, actor, cancellationToken)),
             ResetPassword => await MakeResetAsync(request, actor, cancellationToken),
+            MapClaim => new(await mappings.AddAsync(request.ClaimValue ?? "", request.Role!, actor, cancellationToken)),
             _ => new Outcome(new AccessResult(AccessOutcome.Invalid, $"unknown request kind {request.Kind}")),
         };
         await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AccessChangeApproved, approver,
@@ -166,6 +183,7 @@ public sealed class AccessApprovals(AccessStore access, UserAdministration users
     /// <summary>Whether the change would give the approver rights (to them, or to a role they hold): they may not approve it.</summary>
     private async Task<bool> BenefitsAsync(AccessRequests.Request request, string approver, CancellationToken cancellationToken) =>
         string.Equals(request.UserName, UserNames.Normalize(approver), StringComparison.OrdinalIgnoreCase)
+        || (request.Kind == MapClaim && await mappings.PresentedByAsync(approver, request.ClaimValue ?? "", cancellationToken))
         || (request.Kind == GrantRolePermission && (await access.ListUsersAsync(cancellationToken)).Any(u =>
             string.Equals(u.UserName, approver, StringComparison.OrdinalIgnoreCase) && u.Roles.Contains(request.Role ?? "", StringComparer.OrdinalIgnoreCase)));
 
@@ -220,6 +238,7 @@ public sealed class AccessApprovals(AccessStore access, UserAdministration users
         AssignRole => $"assign role {request.Role} to {request.UserName}",
         GrantRolePermission => $"grant {request.Permission} to role {request.Role}",
         ResetPassword => $"reset the password of {request.UserName}",
+        MapClaim => $"map identity provider value {request.ClaimValue} to role {request.Role}",
         _ => request.Kind,
     };
 }

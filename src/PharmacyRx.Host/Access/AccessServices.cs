@@ -26,6 +26,7 @@ public static class AccessServices
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<AccessRequests>();
         services.AddSingleton<AccessApprovals>();
+        services.AddSingleton<ClaimRoleMappings>();
         return services;
     }
 
@@ -38,6 +39,7 @@ public static class AccessServices
         services.AddKnownProxies(configuration);
         services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddPharmacyIdentityProvider(configuration);
         services.AddAuthorization(options =>
         {
             options.DefaultPolicy = new AuthorizationPolicyBuilder()

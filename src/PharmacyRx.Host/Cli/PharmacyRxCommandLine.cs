@@ -34,6 +34,7 @@ public static class PharmacyRxCommandLine
             SignAsPrescriberCommand.Create(environment),
             UsersCommand.Users(environment, data),
             UsersCommand.Roles(environment, data),
+            IdentityProviderCommand.Create(environment, data),
             ExportCommand.Create(environment, data),
             ExportRecordsCommand.Create(environment, data),
             BackupCommand.Create(environment, data),

@@ -20,6 +20,7 @@ public static class ConsoleNavigation
         new("/export", "Export", Permission.Export),
         new("/admin/users", "Users", Permission.ManageAccess),
         new("/admin/roles", "Roles", Permission.ManageAccess),
+        new("/admin/identity-provider", "Identity provider", Permission.ManageAccess),
         new("/admin/senders", "Senders", Permission.ManageAccess),
         new("/admin/trust", "Trust and CRLs", Permission.ManageTrust),
         new("/admin/backups", "Backups", Permission.RunBackup),

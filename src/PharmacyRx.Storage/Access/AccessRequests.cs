@@ -16,10 +16,10 @@ public sealed class AccessRequests(Database database)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>One requested change: what, to whom, and who asked.</summary>
+    /// <summary>One requested change: what, to whom (a user, or an identity provider's claim value), and who asked.</summary>
     public sealed record Request(
         string Id, string Kind, string UserName, string? Permission, string? Role, string? FullName, string? Initials, string[]? Roles, string? UserKind,
-        string RequestedBy, DateTimeOffset RequestedAt)
+        string RequestedBy, DateTimeOffset RequestedAt, string? ClaimValue = null)
     {
         public string Target => $"access-request:{Id}";
     }

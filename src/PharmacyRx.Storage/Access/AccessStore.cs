@@ -34,7 +34,11 @@ public sealed class AccessStore(Database database, TimeProvider time)
         return await connection.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>What an active user may do: permissions granted by name and through roles. Empty for a disabled or unknown user.</summary>
+    /// <summary>
+    /// What an active user may do: permissions granted by name and through roles, and for a person of the identity provider
+    /// through the roles their group or app-role values are mapped to (<see cref="ClaimRoleMappings"/>). Empty for a
+    /// disabled or unknown user.
+    /// </summary>
     public async Task<IReadOnlySet<Permission>> PermissionsAsync(string userName, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -103,7 +107,9 @@ public sealed class AccessStore(Database database, TimeProvider time)
     /// change it, so the administrator who knows it cannot use it unnoticed. Nobody resets their own.
     /// </summary>
     public Task<AccessResult> ResetPasswordAsync(string userName, string passwordHash, string actor, CancellationToken cancellationToken) =>
-        ChangeUserAsync(userName, actor, AuditEventTypes.PasswordReset, async (connection, transaction, before) =>
+        ChangeUserAsync(userName, actor, AuditEventTypes.PasswordReset, "password", (_, _, before) => Task.FromResult(before.Kind == nameof(UserKind.Federated)
+            ? $"{before.UserName} signs in through the identity provider and has no password here"
+            : null), async (connection, transaction, before) =>
         {
             const string sql = """
                 UPDATE users SET password_hash = @Hash, password_change_required = 1 WHERE user_name = @UserName
@@ -233,17 +239,24 @@ public sealed class AccessStore(Database database, TimeProvider time)
         var dialect = Database.DialectOf(connection);
         string Key(string table, string row) => CoveredTables.Find(table)!.KeyExpression(row, dialect.ExactText);
         var sql = $"""
-            SELECT 'user_permissions' AS source, {Key("user_permissions", "p")} AS row_key, NULL AS role_key, p.permission, u.kind, u.user_name
+            SELECT 'user_permissions' AS source, {Key("user_permissions", "p")} AS row_key, NULL AS role_key, NULL AS map_key, p.permission, u.kind, u.user_name
             FROM user_permissions p JOIN users u ON u.user_name = p.user_name
             WHERE p.user_name = @UserName AND u.status = 'Active'
             UNION ALL
-            SELECT 'user_roles', {Key("user_roles", "ur")}, {Key("role_permissions", "rp")}, rp.permission, u.kind, u.user_name
+            SELECT 'user_roles', {Key("user_roles", "ur")}, {Key("role_permissions", "rp")}, NULL, rp.permission, u.kind, u.user_name
             FROM user_roles ur
             JOIN role_permissions rp ON rp.role_name = ur.role_name {dialect.IgnoreCase}
             JOIN users u ON u.user_name = ur.user_name
             WHERE ur.user_name = @UserName AND u.status = 'Active'
+            UNION ALL
+            SELECT 'federated_claims', {Key("federated_claims", "fc")}, {Key("role_permissions", "rp")}, {Key("claim_role_mappings", "m")}, rp.permission, u.kind, u.user_name
+            FROM federated_claims fc
+            JOIN claim_role_mappings m ON m.claim_value = fc.claim_value {dialect.ExactText}
+            JOIN role_permissions rp ON rp.role_name = m.role_name {dialect.IgnoreCase}
+            JOIN users u ON u.user_name = fc.user_name
+            WHERE fc.user_name = @UserName AND u.status = 'Active' AND u.kind = 'Federated'
             """;
-        var rows = (await connection.QueryAsync<(string Source, string RowKey, string? RoleKey, string Permission, string Kind, string UserName)>(
+        var rows = (await connection.QueryAsync<(string Source, string RowKey, string? RoleKey, string? MapKey, string Permission, string Kind, string UserName)>(
             new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken))).ToList();
         var permissions = new HashSet<Permission>();
         if (rows.Count == 0 || !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("users")!, rows[0].UserName, cancellationToken))
@@ -254,7 +267,8 @@ public sealed class AccessStore(Database database, TimeProvider time)
         {
             // 1311.215(a)(2): a grant the audit chain does not hold (a row planted in the file) grants nothing.
             if (!await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find(row.Source)!, row.RowKey, cancellationToken)
-                || (row.RoleKey is { } roleKey && !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("role_permissions")!, roleKey, cancellationToken)))
+                || (row.RoleKey is { } roleKey && !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("role_permissions")!, roleKey, cancellationToken))
+                || (row.MapKey is { } mapKey && !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("claim_role_mappings")!, mapKey, cancellationToken)))
             {
                 continue;
             }

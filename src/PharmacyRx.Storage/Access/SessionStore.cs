@@ -18,7 +18,7 @@ namespace PharmacyRx.Storage.Access;
 /// one write before the password is checked. Each login and failure is audited, and each throttle once per wait; both are
 /// counted on the <see cref="Operations.PharmacyMeter"/> when a meter factory is given (outcomes only, never a user name).
 /// </summary>
-public sealed class SessionStore(Database database, TimeProvider time, IMeterFactory? meters = null)
+public sealed partial class SessionStore(Database database, TimeProvider time, IMeterFactory? meters = null)
 {
     private readonly Counter<long>? _signInFailures = meters?.Create(Operations.PharmacyMeter.Name).CreateCounter<long>(
         "pharmacyrx.signin.failures", "{attempt}", "Password checks refused (sign-in or password change), by outcome: Failed, Disabled, Throttled, TooLong");
@@ -57,21 +57,29 @@ public sealed class SessionStore(Database database, TimeProvider time, IMeterFac
             return check;
         }
         var (user, changeOnly) = (check.UserName!, check.PasswordChangeRequired);
-        var token = NewSecret("prs_");
         return await database.AuditedAsync<LoginResult>(async (connection, transaction) =>
         {
-            const string sql = """
-                INSERT INTO sessions (token_sha256, user_name, created_at, last_seen_at, password_change_only, mac)
-                VALUES (@Hash, @UserName, @Now, @Now, @ChangeOnly, @Mac)
-                """;
-            var at = ReceiptSeal.FormatTimestamp(now);
-            await connection.ExecuteAsync(new CommandDefinition(sql,
-                new { UserName = user, Hash = Hash(token), Now = at, ChangeOnly = changeOnly ? 1 : 0, Mac = SessionMac(Hash(token), user, at, at, null, changeOnly) },
-                transaction, cancellationToken: cancellationToken));
+            var token = await OpenSessionAsync(connection, transaction, user, changeOnly, now, cancellationToken);
             return (new LoginResult(LoginOutcome.Succeeded, token, null, changeOnly),
                 [new AuditEvent(now, AuditEventTypes.LoginSucceeded, user, AuditOutcome.Success, user,
                     changeOnly ? "session opened; one-time password: the session may only change it" : "session opened")], true);
         }, cancellationToken);
+    }
+
+    /// <summary>Opens a session for a user whose credentials held, in the caller's transaction; returns its token (shown once).</summary>
+    private async Task<string> OpenSessionAsync(DbConnection connection, DbTransaction transaction, string user, bool changeOnly, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var token = NewSecret("prs_");
+        const string sql = """
+            INSERT INTO sessions (token_sha256, user_name, created_at, last_seen_at, password_change_only, mac)
+            VALUES (@Hash, @UserName, @Now, @Now, @ChangeOnly, @Mac)
+            """;
+        var at = ReceiptSeal.FormatTimestamp(now);
+        await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { UserName = user, Hash = Hash(token), Now = at, ChangeOnly = changeOnly ? 1 : 0, Mac = SessionMac(Hash(token), user, at, at, null, changeOnly) },
+            transaction, cancellationToken: cancellationToken));
+        return token;
     }
 
     /// <summary>
@@ -122,9 +130,10 @@ public sealed class SessionStore(Database database, TimeProvider time, IMeterFac
             }
         }
         var passwordHolds = PasswordHasher.Verify(password, credentials?.PasswordHash ?? DummyHash.Value) && credentials is not null;
-        if (!passwordHolds || credentials!.Status != "Active" || credentials.Kind == nameof(UserKind.Service))
+        if (!passwordHolds || credentials!.Status != "Active" || credentials.Kind != nameof(UserKind.Person))
         {
             var why = credentials is null ? "unknown user or wrong password"
+                : credentials.Kind == nameof(UserKind.Federated) ? "a person of the identity provider signs in through it, never with a password here"
                 : !passwordHolds ? "wrong password"
                 : credentials.Status != "Active" ? "user disabled"
                 : "a service account signs in by API key only";

@@ -24,6 +24,9 @@ public static class CoveredTables
         new("api_keys", ["key_sha256"], AppendOnly: false),
         new("trusted_certificates", ["thumbprint"], AppendOnly: false),
         new("senders", ["sender_name"], AppendOnly: false),
+        new("federated_identities", ["user_name"], AppendOnly: false),
+        new("federated_claims", ["user_name", "claim_value"], AppendOnly: false),
+        new("claim_role_mappings", ["claim_value", "role_name"], AppendOnly: false),
         new("incident_decisions", ["id"], AppendOnly: true, LookedUp: true),
         new("incident_reports", ["decision_id"], AppendOnly: true, LookedUp: true),
     ];

@@ -48,6 +48,9 @@ internal sealed partial class ProviderStore
     /// security incidents decided.
     /// Roles and their permissions are the migration's. Returns the prescriptions' receipt ids.
     /// </summary>
+    /// <summary>The issuer of the identity provider's people in a filled store.</summary>
+    public const string FederatedIssuer = "https://idp.example.test/realms/pharmacy";
+
     public async Task<Guid[]> FillEveryCoveredTableAsync()
     {
         var none = CancellationToken.None;
@@ -98,6 +101,17 @@ internal sealed partial class ProviderStore
             Assert.That((await senders.AddAsync(name, fromId: $"{name}-from", clientCertificateThumbprint: null, "admin", none)).ApiKey, Does.StartWith(SenderStore.KeyPrefix));
         }
         Assert.That(await senders.DisableAsync("gateway-b", "admin", none));
+        // People of the pharmacy's identity provider: two mappings, two sign-ins (each binds its subject and keeps its group).
+        var mappings = new ClaimRoleMappings(Database, TimeProvider.System);
+        foreach (var (value, role) in new[] { ("rx-pharmacists", "Pharmacist"), ("rx-technicians", "Technician") })
+        {
+            Assert.That(await mappings.AddAsync(value, role, "admin", none), Is.EqualTo(AccessResult.Changed));
+        }
+        foreach (var (subject, group) in new[] { ("idp-pharm", "rx-pharmacists"), ("idp-tech", "rx-technicians") })
+        {
+            var person = new SessionStore.FederatedPerson(FederatedIssuer, subject, $"Synthetic {subject}", "groups", [group]);
+            Assert.That((await sessions.LoginFederatedAsync(person, none)).Outcome, Is.EqualTo(LoginOutcome.Succeeded));
+        }
         // Two incidents, each a decision row and a kept report (1311.215(c)), over the access-control changes above.
         var incidents = new IncidentStore(Database, TimeProvider.System);
         foreach (var flagged in (await incidents.ReadAsync(none)).Undecided.Take(2))

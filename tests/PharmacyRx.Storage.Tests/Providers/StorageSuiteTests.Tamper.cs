@@ -73,6 +73,13 @@ public partial class StorageSuiteTests
         yield return Case("roles", "inserted", "INSERT INTO roles (role_name, description) VALUES ('Intruders', 'Forged')", "role_name = 'Intruders'", Added);
         yield return Case("roles", "deleted", "DELETE FROM role_permissions WHERE role_name = 'Auditor'; DELETE FROM roles WHERE role_name = 'Auditor'",
             "role_name = 'Auditor'", Deleted);
+        yield return Case("claim_role_mappings", "inserted", $"""
+            INSERT INTO claim_role_mappings (claim_value, role_name, created_at, created_by) VALUES ('rx-technicians', 'PharmacyAdmin', {Moment}, 'admin')
+            """, "claim_value = 'rx-technicians' AND role_name = 'PharmacyAdmin'", Added);
+        yield return Case("federated_claims", "inserted", "INSERT INTO federated_claims (user_name, claim_value) SELECT user_name, 'rx-pharmacists' FROM federated_identities WHERE subject = 'idp-tech'",
+            "claim_value = 'rx-pharmacists' AND user_name LIKE 'idp-tech@%'", Added);
+        yield return Case("federated_identities", "edited", "UPDATE federated_identities SET subject = 'someone-else' WHERE subject = 'idp-pharm'",
+            "subject = 'someone-else'", Altered);
         yield return Case("role_permissions", "edited", "UPDATE role_permissions SET permission = 'ManageAccess' WHERE role_name = 'Technician' AND permission = 'Annotate'",
             "role_name = 'Technician' AND permission = 'ManageAccess'", Added);
         yield return Case("role_permissions", "inserted", "INSERT INTO role_permissions (role_name, permission) VALUES ('Inspector', 'ManageAccess')",
@@ -229,6 +236,12 @@ public partial class StorageSuiteTests
                 return (await new SessionStore(database, time).CreateApiKeyAsync("clerk", "later", "clerk", default)).Result == AccessResult.Changed;
             case "trusted_certificates":
                 return await new TrustStore(database, time).AddAsync(ProviderStore.Certificates[0] with { Thumbprint = "LATER" }, "admin", default);
+            case "claim_role_mappings":
+                return await new ClaimRoleMappings(database, time).AddAsync("rx-later", "Inspector", "admin", default) == AccessResult.Changed;
+            case "federated_claims":
+                return (await new SessionStore(database, time).LoginFederatedAsync(
+                    new SessionStore.FederatedPerson(ProviderStore.FederatedIssuer, "idp-pharm", "Synthetic idp-pharm", "groups", ["rx-pharmacists", "rx-later"]), default))
+                    .Outcome == LoginOutcome.Succeeded;
             case "senders":
                 return (await new SenderStore(database, time).AddAsync("gateway-later", null, null, "admin", default)).ApiKey is not null;
             case "prescription_archive" or "prescriptions":

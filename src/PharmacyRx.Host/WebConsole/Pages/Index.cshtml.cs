@@ -1,20 +1,49 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
 
-/// <summary>Sign in with the session store's own login: the same lockout, audit and one-time-password rule as the API.</summary>
+/// <summary>
+/// Sign in with the session store's own login: the same lockout, audit and one-time-password rule as the API; or, when
+/// the pharmacy has one, through its identity provider (<see cref="IdentityProviderSignIn"/>).
+/// </summary>
 [AllowAnonymous]
-public sealed class SignInModel(SessionStore sessions) : PageModel
+public sealed class SignInModel(SessionStore sessions, IOptions<IdentityProviderOptions> identityProvider) : PageModel
 {
     public string? Problem { get; private set; }
 
     public string UserName { get; private set; } = "";
 
-    public IActionResult OnGet() => User.IsSignedIn() ? Redirect(ConsoleNavigation.Landing(User)) : Page();
+    /// <summary>What the provider's button calls it, or null when there is none.</summary>
+    public string? Provider => identityProvider.Value.Enabled ? identityProvider.Value.DisplayName : null;
+
+    public IActionResult OnGet(string? signin)
+    {
+        if (User.IsSignedIn())
+        {
+            return Redirect(ConsoleNavigation.Landing(User));
+        }
+        if (signin == "refused")
+        {
+            // One answer for every refusal: what was wrong is in the audit trail, not told to whoever asked.
+            Problem = "The identity provider's sign-in opened no session here: the account holds no group or role this pharmacy maps, is disabled here, "
+                + "or the answer did not validate. Ask pharmacy IT.";
+        }
+        return Page();
+    }
+
+    /// <summary>
+    /// Starts the identity provider's sign-in (authorization code with PKCE); it comes back to the callback path. A GET: the
+    /// state and nonce it sets are bound to this browser, so a sign-in someone else starts cannot finish in it.
+    /// </summary>
+    public IActionResult OnGetProvider() => Provider is null
+        ? NotFound()
+        : Challenge(new AuthenticationProperties { RedirectUri = IdentityProviderSignIn.SignedInPath }, IdentityProviderServices.SchemeName);
 
     public async Task<IActionResult> OnPostAsync(string? userName, string? password, CancellationToken cancellationToken)
     {

@@ -73,6 +73,7 @@ public static class ServiceHost
         app.UseStatusCodePages();
         app.UsePharmacyConsole();
         app.UseAuthentication();
+        app.UseConsoleLock();
         app.UseAuthorization();
         app.MapReadinessChecks();
         // The API's description is for signed-in users unless the pharmacy chooses otherwise (OpenApi:Anonymous=true).

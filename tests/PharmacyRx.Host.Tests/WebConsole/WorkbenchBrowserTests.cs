@@ -261,6 +261,11 @@ public sealed class WorkbenchBrowserTests
         await Expect(page.Locator("header")).ToContainTextAsync("Signed in as pharm1");
         await Expect(page.Locator("#elements")).ToContainTextAsync("Firstperson");
 
+        // Signing out leaves the lock screen offering the one still waiting.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Return as pharm2" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Unlock as pharm1" })).ToHaveCountAsync(0);
+
         await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         Assert.That(await connection.ExecuteScalarAsync<string>("SELECT recorded_by FROM dispensings WHERE receipt_id = @Id", new { Id = second }), Is.EqualTo("pharm2"));
         var events = (await connection.QueryAsync<(string Type, string Actor)>(

@@ -107,6 +107,11 @@ public sealed class LockModel(SessionStore sessions, IDataProtectionProvider pro
     public async Task<IActionResult> OnPostSignInAsync(string? userName, string? password, string? @return, CancellationToken cancellationToken)
     {
         ReturnPath = ConsoleLock.SafeReturn(@return);
+        if (User.IsLocked() && string.Equals(Core.Access.UserNames.Normalize(userName ?? ""), User.Identity?.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            // The locked user typed their own name: that is an unlock, not a second session of theirs.
+            return await OnPostUnlockAsync(password, @return, cancellationToken);
+        }
         var result = await sessions.LoginAsync(userName ?? "", password ?? "", cancellationToken, From);
         if (result.Outcome != LoginOutcome.Succeeded)
         {

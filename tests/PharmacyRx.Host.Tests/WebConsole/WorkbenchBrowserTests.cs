@@ -207,6 +207,28 @@ public sealed class WorkbenchBrowserTests
     }
 
     [Test]
+    public async Task Signing_in_again_after_the_locked_session_ended_returns_to_the_page_it_showed()
+    {
+        var receiptId = await PostAsync(NewRx("Longaway"));
+        var page = await SignInAsync("pharm1");
+        await page.GotoAsync($"/prescriptions/{receiptId}");
+        _time.Advance(TimeSpan.FromMinutes(6));
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This screen is locked" })).ToBeVisibleAsync();
+
+        // Past the 15 minutes after which an idle session ends: the unlock says so, and signing in again goes back to the page.
+        _time.Advance(TimeSpan.FromMinutes(10));
+        await page.GetByLabel("Password of pharm1").FillAsync(_passwords["pharm1"]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unlock" }).ClickAsync();
+        await Expect(page.Locator("#lock-problem")).ToContainTextAsync("ended");
+        await page.GetByLabel("User name").FillAsync("pharm1");
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(_passwords["pharm1"]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/prescriptions/{receiptId}$"));
+        await Expect(page.Locator("#elements")).ToContainTextAsync("Longaway");
+    }
+
+    [Test]
     public async Task The_screen_locks_itself_when_nobody_touches_it_for_the_lock_time()
     {
         var receiptId = await PostAsync(NewRx("Walkedaway"));

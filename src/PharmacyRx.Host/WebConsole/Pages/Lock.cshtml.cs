@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +14,10 @@ namespace PharmacyRx.Host.WebConsole.Pages;
 /// first one's session waits, locked, with its page; each acts, and is audited, as themselves.
 /// </summary>
 [AllowAnonymous]
-public sealed class LockModel(SessionStore sessions, IDataProtectionProvider protection, IOptions<ConsoleOptions> options) : PageModel
+// Each handler checks the antiforgery token itself (FormIsCurrentAsync): a session that ends while its lock screen is shown
+// changes who the token was for, and the screen is then shown again with a fresh one instead of an error page.
+[IgnoreAntiforgeryToken]
+public sealed class LockModel(SessionStore sessions, IDataProtectionProvider protection, IOptions<ConsoleOptions> options, IAntiforgery antiforgery) : PageModel
 {
     /// <summary>A session waiting at this browser, as the screen offers it.</summary>
     public sealed record Waiting(int Index, string UserName, bool Ended);
@@ -43,6 +47,10 @@ public sealed class LockModel(SessionStore sessions, IDataProtectionProvider pro
     /// <summary>Locks the screen now: the user steps away, or the screen's idle timer ran out.</summary>
     public async Task<IActionResult> OnPostNowAsync(string? @return, CancellationToken cancellationToken)
     {
+        if (await FormIsCurrentAsync() is false)
+        {
+            return BadRequest();
+        }
         if (ConsoleSession.Token(Request) is { } token)
         {
             await sessions.LockAsync(token, "locked from the console's screen", cancellationToken);
@@ -53,6 +61,10 @@ public sealed class LockModel(SessionStore sessions, IDataProtectionProvider pro
     public async Task<IActionResult> OnPostUnlockAsync(string? password, string? @return, CancellationToken cancellationToken)
     {
         ReturnPath = ConsoleLock.SafeReturn(@return);
+        if (await FormIsCurrentAsync() is false)
+        {
+            return await StaleFormAsync(cancellationToken);
+        }
         if (ConsoleSession.Token(Request) is not { } token)
         {
             return await RefuseAsync("Nobody is signed in at this screen: sign in below.", StatusCodes.Status401Unauthorized, cancellationToken);
@@ -75,6 +87,10 @@ public sealed class LockModel(SessionStore sessions, IDataProtectionProvider pro
     public async Task<IActionResult> OnPostSwitchAsync(int index, string? password, string? @return, CancellationToken cancellationToken)
     {
         ReturnPath = ConsoleLock.SafeReturn(@return);
+        if (await FormIsCurrentAsync() is false)
+        {
+            return await StaleFormAsync(cancellationToken);
+        }
         var desk = ConsoleLock.Desk(HttpContext, protection).ToList();
         if (index < 0 || index >= desk.Count)
         {
@@ -107,6 +123,10 @@ public sealed class LockModel(SessionStore sessions, IDataProtectionProvider pro
     public async Task<IActionResult> OnPostSignInAsync(string? userName, string? password, string? @return, CancellationToken cancellationToken)
     {
         ReturnPath = ConsoleLock.SafeReturn(@return);
+        if (await FormIsCurrentAsync() is false)
+        {
+            return await StaleFormAsync(cancellationToken);
+        }
         if (User.IsLocked() && string.Equals(Core.Access.UserNames.Normalize(userName ?? ""), User.Identity?.Name, StringComparison.OrdinalIgnoreCase))
         {
             // The locked user typed their own name: that is an unlock, not a second session of theirs.
@@ -117,10 +137,28 @@ public sealed class LockModel(SessionStore sessions, IDataProtectionProvider pro
         {
             return await RefuseAsync(Refusal(result.Outcome, result.RetryAfter), Status(result.Outcome), cancellationToken);
         }
+        // With nobody's session left at this screen (it ended while locked), the page it showed is the one to go back to;
+        // with a locked session here, that page waits for its own user and the newcomer starts at their landing page.
+        var landing = User.IsSignedIn() ? "/" : ReturnPath;
         var desk = ConsoleLock.Desk(HttpContext, protection).ToList();
         await ParkCurrentAsync(desk, cancellationToken);
         ConsoleSession.Open(HttpContext, result.Token!);
-        return Redirect(result.PasswordChangeRequired ? ConsoleSession.PasswordPath : "/");
+        return Redirect(result.PasswordChangeRequired ? ConsoleSession.PasswordPath : landing);
+    }
+
+    private Task<bool> FormIsCurrentAsync() => antiforgery.IsRequestValidAsync(HttpContext);
+
+    // The form was made for a session that has since ended (or was not this screen's): nothing is done; the screen is shown
+    // again, for whoever is here now, with a fresh form.
+    private Task<IActionResult> StaleFormAsync(CancellationToken cancellationToken)
+    {
+        var ended = !User.IsSignedIn() && ConsoleSession.Token(Request) is not null;
+        if (ended)
+        {
+            ConsoleSession.Close(HttpContext);
+        }
+        return RefuseAsync(ended ? "That session has ended (15 minutes idle, or signed out elsewhere): sign in again below."
+            : "This screen changed since the form was shown: try again.", StatusCodes.Status400BadRequest, cancellationToken);
     }
 
     private ClientAddress From => ClientAddress.Of(HttpContext.Connection.RemoteIpAddress);

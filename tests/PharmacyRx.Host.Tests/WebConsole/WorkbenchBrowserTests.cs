@@ -296,6 +296,24 @@ public sealed class WorkbenchBrowserTests
             .And.Contain(("LoginFailed", "pharm1")));
     }
 
+    [Test]
+    public async Task A_rejected_record_says_so_and_offers_a_note_only()
+    {
+        using var client = _service.Client(_senderKey);
+        using var content = new ByteArrayContent("not a SCRIPT message"u8.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
+        using var response = await client.PostAsync("/api/inbound", content);
+        var receiptId = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("receiptId").GetString();
+        var page = await SignInAsync("pharm1");
+        await page.GotoAsync($"/prescriptions/{receiptId}");
+        await Expect(page.Locator("#state-title")).ToContainTextAsync("Rejected");
+        await Expect(page.Locator("#action-title")).ToHaveTextAsync("Nothing to do here");
+        await page.GetByText("More actions").ClickAsync();
+        await Expect(page.Locator("details.more form")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#annotate-Note-form")).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+    }
+
     /// <summary>The numbers in docs/console-workbench.md: pointer clicks and the pixels a person scrolls to reach the control and to see the result.</summary>
     [Test]
     public async Task The_common_actions_and_their_results_are_in_view_without_scrolling_at_1366_by_900()

@@ -50,6 +50,7 @@ public static class ServiceHost
         app.UseStatusCodePages();
         app.UsePharmacyConsole();
         app.UseAuthentication();
+        app.UseConsoleLock();
         app.UseAuthorization();
         app.MapReadinessChecks();
         app.MapOperationsMetrics();

@@ -27,6 +27,8 @@ public static class AuditEventTypes
     public const string LoginFailed = "LoginFailed";
     public const string LoginThrottled = "LoginThrottled";
     public const string LoggedOut = "LoggedOut";
+    public const string SessionLocked = "SessionLocked";
+    public const string SessionUnlocked = "SessionUnlocked";
     public const string PasswordChanged = "PasswordChanged";
 
     /// <summary>1311.215(a)(3): the clock is more than five minutes off NIST time (1311.205(b)(4)(v)).</summary>

@@ -14,8 +14,58 @@ public static class DispensingRules
     /// <summary>The longest reason for a late entry, in characters.</summary>
     public const int MaximumReasonLength = 500;
 
-    /// <summary>A dispensing as asked for; <paramref name="Reason"/> explains a late entry.</summary>
-    public sealed record Request(decimal Quantity, DateOnly DateDispensed, string Dispenser, string? Reason = null);
+    /// <summary>
+    /// A dispensing as asked for; <paramref name="Reason"/> explains a late entry; <paramref name="Partial"/> says why a
+    /// Schedule II prescription is filled in part.
+    /// </summary>
+    public sealed record Request(decimal Quantity, DateOnly DateDispensed, string Dispenser, string? Reason = null, PartialFillBasis Partial = PartialFillBasis.None);
+
+    /// <summary>How long after the first partial filling the remainder of a Schedule II prescription may wait when the pharmacy could not supply it (1306.13(a)).</summary>
+    public static readonly TimeSpan UnableToSupplyWindow = TimeSpan.FromHours(72);
+
+    /// <summary>How long after the written date the remainder may wait when the patient or prescriber asked for the partial fill (21 U.S.C. 829(f)(2)).</summary>
+    public const int RequestedPartialFillDays = 30;
+
+    /// <summary>The last day the remainder of a Schedule II prescription may be filled, and the paragraph that says so.</summary>
+    public static (DateOnly? Deadline, string Rule) PartialFillDeadline(PrescriptionFacts rx, PartialFillBasis basis, DateOnly firstFill) =>
+        basis == PartialFillBasis.RequestedByPatientOrPrescriber
+            ? (rx.WrittenDate?.AddDays(RequestedPartialFillDays), "21 U.S.C. 829(f)(2): within 30 days of the written date, as the patient or prescriber asked for a partial fill")
+            // Days, as the pharmacy records the date dispensed (1304.22(c)): 72 hours is the first filling's day and the three after it.
+            : (firstFill.AddDays(UnableToSupplyWindow.Days), "1306.13(a): within 72 hours of the first partial filling, as the pharmacy could not supply the full quantity");
+
+    /// <summary>
+    /// What remains to dispense and by when: a Schedule II remainder by <see cref="PartialFillDeadline"/>; a Schedule III or
+    /// IV prescription within six months of its writing (1306.22(a)). Null when the prescription states no quantity.
+    /// </summary>
+    public static DispensingRemainder? Remaining(PrescriptionFacts rx, IReadOnlyList<PriorFill> prior)
+    {
+        if (rx.QuantityPrescribed is not { } prescribed || prescribed <= 0)
+        {
+            return null;
+        }
+        var schedule = rx.Schedule == DeaSchedule.Unspecified ? DeaSchedule.ScheduleII : rx.Schedule;
+        var refills = RefillsAllowed(rx, schedule);
+        var dispensed = prior.Sum(p => p.Quantity);
+        var allowed = prescribed * (1 + refills);
+        (DateOnly? deadline, string? rule) = schedule switch
+        {
+            DeaSchedule.ScheduleII when prior.Count > 0 => PartialFillDeadline(rx, rx.PartialFillRequested ? PartialFillBasis.RequestedByPatientOrPrescriber : PartialFillBasis.UnableToSupply,
+                prior.Min(p => p.DateDispensed)),
+            DeaSchedule.ScheduleIII or DeaSchedule.ScheduleIV when rx.WrittenDate is { } written =>
+                (written.AddMonths(6), "1306.22(a): no fill or refill more than six months after the date of issue"),
+            _ => (null, null),
+        };
+        return new DispensingRemainder(prescribed, allowed, dispensed, deadline, rule);
+    }
+
+    private static int RefillsAllowed(PrescriptionFacts rx, DeaSchedule? schedule) => schedule switch
+    {
+        // 1306.12(a): a Schedule II prescription is not refilled.
+        DeaSchedule.ScheduleII => 0,
+        // 1306.22(a): no more than five times.
+        DeaSchedule.ScheduleIII or DeaSchedule.ScheduleIV => Math.Min(rx.RefillsAuthorized + rx.AdditionalRefillsAuthorized, MaximumRefillsScheduleIIIAndIV),
+        _ => rx.RefillsAuthorized + rx.AdditionalRefillsAuthorized,
+    };
 
     /// <summary>A dispensing already recorded.</summary>
     public sealed record PriorFill(decimal Quantity, DateOnly DateDispensed);
@@ -105,7 +155,7 @@ public static class DispensingRules
         }
 
         var schedule = rx.Schedule == DeaSchedule.Unspecified ? DeaSchedule.ScheduleII : rx.Schedule;
-        int refillsAllowed;
+        var refillsAllowed = RefillsAllowed(rx, schedule);
         // The paragraph that limits the total, named in the refusal so the pharmacist sees the rule.
         var limit = "";
         switch (schedule)
@@ -113,25 +163,33 @@ public static class DispensingRules
             case DeaSchedule.ScheduleII:
                 limit = " (1306.12(a): a Schedule II prescription is not refilled)";
                 // 1306.12(a): no refills; 1306.13(a): the remainder of a partial fill only within 72 hours of the first.
-                refillsAllowed = 0;
-                if (prior.Count > 0 && request.DateDispensed > prior.Min(p => p.DateDispensed).AddDays(3))
+                if (prior.Count > 0)
+                {
+                    var basis = rx.PartialFillRequested ? PartialFillBasis.RequestedByPatientOrPrescriber : PartialFillBasis.UnableToSupply;
+                    if (PartialFillDeadline(rx, basis, prior.Min(p => p.DateDispensed)) is ({ } last, _) && request.DateDispensed > last)
+                    {
+                        return basis == PartialFillBasis.RequestedByPatientOrPrescriber
+                            ? Decision.Refuse("PartialFillWindowClosed",
+                                $"the remainder of a Schedule II prescription partially filled at the patient's or prescriber's request may be filled only within 30 days of the written date, by {last:yyyy-MM-dd} (21 U.S.C. 829(f)(2))")
+                            : Decision.Refuse("PartialFillWindowClosed",
+                                "the remainder of a partially filled Schedule II prescription may be filled only within 72 hours of the first partial filling (1306.13(a))");
+                    }
+                }
+                if (request.Partial == PartialFillBasis.RequestedByPatientOrPrescriber && rx.WrittenDate is { } writtenOn
+                    && request.DateDispensed > writtenOn.AddDays(RequestedPartialFillDays))
                 {
                     return Decision.Refuse("PartialFillWindowClosed",
-                        "the remainder of a partially filled Schedule II prescription may be filled only within 72 hours of the first partial filling (1306.13(a))");
+                        $"a partial fill the patient or prescriber asked for is filled within 30 days of the written date ({writtenOn:yyyy-MM-dd}) (21 U.S.C. 829(f)(2))");
                 }
                 break;
             case DeaSchedule.ScheduleIII or DeaSchedule.ScheduleIV:
                 limit = " (1306.22(a))";
                 // 1306.22(a): no refill more than six months after the date of issue, nor more than five times.
-                refillsAllowed = Math.Min(rx.RefillsAuthorized + rx.AdditionalRefillsAuthorized, MaximumRefillsScheduleIIIAndIV);
                 if (rx.WrittenDate is { } written && request.DateDispensed > written.AddMonths(6))
                 {
                     return Decision.Refuse("PastSixMonths",
                         $"a Schedule III or IV prescription may not be filled or refilled more than six months after it was written ({written:yyyy-MM-dd}) (1306.22(a))");
                 }
-                break;
-            default:
-                refillsAllowed = rx.RefillsAuthorized + rx.AdditionalRefillsAuthorized;
                 break;
         }
 
@@ -141,6 +199,12 @@ public static class DispensingRules
         {
             return Decision.Refuse("QuantityExceeded",
                 $"{dispensed + request.Quantity} would exceed the {allowed} allowed: {prescribed} prescribed with {refillsAllowed} refill(s); {dispensed} already dispensed{limit}");
+        }
+        if (request.Partial != PartialFillBasis.None && dispensed + request.Quantity >= allowed)
+        {
+            // 1306.13(a), 21 U.S.C. 829(f): a partial fill leaves a remainder; one that dispenses all there is is a full fill.
+            return Decision.Refuse("NotPartial",
+                $"a partial fill dispenses less than the {allowed - dispensed} remaining (1306.13(a), 21 U.S.C. 829(f)); to dispense it all, choose a full fill");
         }
         return Decision.Allow((int)decimal.Floor(dispensed / prescribed));
     }

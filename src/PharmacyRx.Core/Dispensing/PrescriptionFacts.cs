@@ -30,6 +30,9 @@ public sealed record PrescriptionFacts
     /// <summary>Why the record cannot be relied on (it does not match its seal or the audit chain), or null when it can.</summary>
     public string? Unverified { get; init; }
 
+    /// <summary>A partial fill the patient or prescriber asked for was recorded: the remainder may wait 30 days from the written date (21 U.S.C. 829(f)(2)).</summary>
+    public bool PartialFillRequested { get; init; }
+
     /// <summary>Refills the practitioner authorized after the prescription (1306.22(e)).</summary>
     public int AdditionalRefillsAuthorized { get; init; }
 }

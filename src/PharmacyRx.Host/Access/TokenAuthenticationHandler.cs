@@ -13,7 +13,8 @@ namespace PharmacyRx.Host.Access;
 /// only the password change (and logout) accept it.
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions, AccessStore access)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions, AccessStore access,
+    IOptions<ConsoleOptions> console)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "PharmacyRx";
@@ -24,28 +25,35 @@ internal sealed class TokenAuthenticationHandler(
     public const string FullSession = "full";
     public const string PasswordChangeOnly = "password-change-only";
 
+    /// <summary>A console session locked at a shared counter: it may open the lock screen only (<see cref="ConsoleLock"/>).</summary>
+    public const string LockedSession = "locked";
+
     /// <summary>The bearer token of a request, or null.</summary>
     public static string? BearerToken(HttpRequest request) =>
         request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var secret = BearerToken(Request) ?? (Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key : null) ?? ConsoleSession.Token(Request);
+        var secret = BearerToken(Request) ?? (Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key : null);
+        // Only the console's cookie session locks when idle: it is the one left open on a shared counter's screen.
+        var lockAfter = secret is null ? console.Value.LockAfter : (TimeSpan?)null;
+        secret ??= ConsoleSession.Token(Request);
         if (secret is null)
         {
             return AuthenticateResult.NoResult();
         }
-        if (await sessions.AuthenticateSessionAsync(secret, Context.RequestAborted, activity: !ConsoleSession.IsRefresh(Request)) is not { } user)
+        var activity = !ConsoleSession.IsRefresh(Request) && !ConsoleLock.IsLockScreen(Request);
+        if (await sessions.AuthenticateSessionAsync(secret, Context.RequestAborted, activity, lockAfter) is not { } user)
         {
             return AuthenticateResult.Fail("the session or API key is unknown, ended or expired");
         }
-        IReadOnlySet<Core.Access.Permission> permissions = user.PasswordChangeOnly
+        IReadOnlySet<Core.Access.Permission> permissions = user.PasswordChangeOnly || user.Locked
             ? new HashSet<Core.Access.Permission>()
             : await access.PermissionsAsync(user.UserName, Context.RequestAborted);
         var identity = new ClaimsIdentity(
             [
                 new Claim(ClaimTypes.Name, user.UserName),
-                new Claim(SessionClaim, user.PasswordChangeOnly ? PasswordChangeOnly : FullSession),
+                new Claim(SessionClaim, user.Locked ? LockedSession : user.PasswordChangeOnly ? PasswordChangeOnly : FullSession),
                 .. permissions.Select(p => new Claim(PermissionClaim, p.ToString())),
             ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));

@@ -54,6 +54,7 @@ public static class ConsoleServices
         services.AddSingleton<ConsoleKeyRing>();
         services.AddOptions<KeyManagementOptions>().Configure<ConsoleKeyRing>((options, ring) => options.XmlRepository = ring);
         services.AddSingleton<Storage.Prescriptions.WorkQueueReader>();
+        services.AddOptions<ConsoleOptions>().BindConfiguration("Console").ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
@@ -84,6 +85,16 @@ public static class ConsoleServices
             FileProvider = new EmbeddedFileProvider(typeof(ConsoleServices).Assembly, "PharmacyRx.Host.WebConsole.wwwroot"),
             RequestPath = "/assets",
         });
+        return app;
+    }
+
+    /// <summary>
+    /// A locked console session (<see cref="ConsoleLock"/>) reaches the lock screen and nothing else: after authentication,
+    /// before any page or form handler runs.
+    /// </summary>
+    public static WebApplication UseConsoleLock(this WebApplication app)
+    {
+        app.Use(ConsoleLock.Guard);
         return app;
     }
 

@@ -34,6 +34,16 @@ public sealed class AccessStore(Database database, TimeProvider time)
         return await connection.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
     }
 
+    /// <summary>A user's initials as pharmacy IT recorded them (a dispensing form offers them), or null for an unknown user.</summary>
+    public async Task<string?> InitialsAsync(string userName, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT initials FROM users WHERE user_name = @UserName
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(sql, new { UserName = userName }, cancellationToken: cancellationToken));
+    }
+
     /// <summary>
     /// What an active user may do: permissions granted by name and through roles, and for a person of the identity provider
     /// through the roles their group or app-role values are mapped to (<see cref="ClaimRoleMappings"/>). Empty for a

@@ -37,8 +37,14 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
     /// <summary>The outcome of a login; <see cref="PasswordChangeRequired"/> when the session may only change the password.</summary>
     public sealed record LoginResult(LoginOutcome Outcome, string? Token, DateTimeOffset? RetryAfter, bool PasswordChangeRequired = false, string? UserName = null);
 
-    /// <summary>Who a session token or API key belongs to; a session opened with a one-time password may only change it.</summary>
-    public sealed record Authenticated(string UserName, bool PasswordChangeOnly);
+    /// <summary>
+    /// Who a session token or API key belongs to; a session opened with a one-time password may only change it; a
+    /// <see cref="Locked"/> console session opens the lock screen only.
+    /// </summary>
+    public sealed record Authenticated(string UserName, bool PasswordChangeOnly, bool Locked = false);
+
+    /// <summary>The outcome of unlocking a session: the password's outcome, or <see cref="LoginOutcome.Failed"/> when the session has ended.</summary>
+    public sealed record UnlockResult(LoginOutcome Outcome, string? UserName, DateTimeOffset? RetryAfter, bool SessionEnded = false);
 
     /// <summary>A new API key (shown once), or why none was made.</summary>
     public sealed record ApiKeyResult(string? Key, AccessResult Result);
@@ -158,7 +164,11 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
     /// not the user's own doing (the console's queue refreshing itself) passes <paramref name="activity"/> false: it does
     /// not keep an idle session open.
     /// </summary>
-    public async Task<Authenticated?> AuthenticateSessionAsync(string secret, CancellationToken cancellationToken, bool activity = true)
+    /// <remarks>
+    /// With <paramref name="lockAfter"/> (a console session at a shared counter) a session idle that long is locked, and
+    /// stays locked, without being touched, until <see cref="UnlockAsync"/>: it comes back <see cref="Authenticated.Locked"/>.
+    /// </remarks>
+    public async Task<Authenticated?> AuthenticateSessionAsync(string secret, CancellationToken cancellationToken, bool activity = true, TimeSpan? lockAfter = null)
     {
         var now = time.GetUtcNow();
         var hash = Hash(secret);
@@ -178,15 +188,15 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
                 : null;
         }
         const string find = """
-            SELECT s.user_name, s.created_at, s.last_seen_at, s.password_change_only, s.mac FROM sessions s JOIN users u ON u.user_name = s.user_name
+            SELECT s.user_name, s.created_at, s.last_seen_at, s.password_change_only, s.mac, s.locked_at FROM sessions s JOIN users u ON u.user_name = s.user_name
             WHERE s.token_sha256 = @Hash AND s.ended_at IS NULL AND u.status = 'Active'
             """;
-        var session = await connection.QuerySingleOrDefaultAsync<(string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly, string? Mac)?>(
+        var session = await connection.QuerySingleOrDefaultAsync<(string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly, string? Mac, string? LockedAt)?>(
             new CommandDefinition(find, new { Hash = hash }, cancellationToken: cancellationToken));
         // 1311.215(a)(2): a session row planted or edited in the file (its MAC under the chain key does not hold) opens nothing,
-        // nor does a user row the audit chain does not hold.
+        // nor does a user row the audit chain does not hold; nor does a lock cleared in the file (locked_at is under the MAC).
         if (session is not { } open
-            || database.ChainKeys?.RowHolds(open.Mac, SessionPurpose, hash, open.UserName, open.CreatedAt, open.LastSeenAt, null, open.PasswordChangeOnly != 0 ? "1" : "0") != true
+            || database.ChainKeys?.RowHolds(open.Mac, SessionPurpose, MacFields(hash, open.UserName, open.CreatedAt, open.LastSeenAt, null, open.PasswordChangeOnly != 0, open.LockedAt)) != true
             || !await CoverageCheck.IsCoveredAsync(connection, null, CoveredTables.Find("users")!, open.UserName, cancellationToken))
         {
             return null;
@@ -196,6 +206,15 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
         {
             await EndAsync(connection, null, hash, open.UserName, open.CreatedAt, open.LastSeenAt, open.PasswordChangeOnly != 0, now, cancellationToken);
             return null;
+        }
+        if (open.LockedAt is not null)
+        {
+            return new Authenticated(open.UserName, open.PasswordChangeOnly != 0, Locked: true);
+        }
+        if (lockAfter is { } idleLock && now - lastSeen > idleLock)
+        {
+            await LockAsync(secret, $"idle for more than {idleLock.TotalMinutes:0.#} minutes", cancellationToken);
+            return new Authenticated(open.UserName, open.PasswordChangeOnly != 0, Locked: true);
         }
         if (activity && now - lastSeen > TouchInterval)
         {
@@ -210,6 +229,72 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
     }
 
     /// <summary>
+    /// Locks an open console session (a shared counter left idle, or its user stepping away): from now on it opens only the
+    /// lock screen, until its user's password unlocks it (<see cref="UnlockAsync"/>). Audited; false when it was not open
+    /// or already locked.
+    /// </summary>
+    public async Task<bool> LockAsync(string token, string why, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var hash = Hash(token);
+        return await database.AuditedAsync<bool>(async (connection, transaction) =>
+        {
+            if (await OpenRowAsync(connection, transaction, hash, cancellationToken) is not { LockedAt: null } session)
+            {
+                return (false, [], false);
+            }
+            await RewriteAsync(connection, transaction, session with { LockedAt = ReceiptSeal.FormatTimestamp(now) }, null, session.PasswordChangeOnly != 0,
+                cancellationToken);
+            return (true, [new AuditEvent(now, AuditEventTypes.SessionLocked, session.UserName, AuditOutcome.Success, session.UserName, $"console session locked: {why}")], true);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Unlocks a locked console session with its own user's password, checked under the sign-in throttle
+    /// (<see cref="CheckPasswordAsync"/>: a wrong one is audited as a failed sign-in). On success the session is current
+    /// again and the unlock is audited; no one else's password unlocks it (1311.205(b)(1)).
+    /// </summary>
+    public async Task<UnlockResult> UnlockAsync(string token, string password, ClientAddress? from, CancellationToken cancellationToken)
+    {
+        var hash = Hash(token);
+        OpenSession? session;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            session = await OpenRowAsync(connection, null, hash, cancellationToken);
+        }
+        if (session is null || await AuthenticateSessionAsync(token, cancellationToken, activity: false) is null)
+        {
+            return new UnlockResult(LoginOutcome.Failed, null, null, SessionEnded: true);
+        }
+        var check = await CheckPasswordAsync(session.UserName, password, "unlock", cancellationToken, from);
+        if (check.Outcome != LoginOutcome.Succeeded)
+        {
+            return new UnlockResult(check.Outcome, session.UserName, check.RetryAfter);
+        }
+        var now = time.GetUtcNow();
+        return await database.AuditedAsync<UnlockResult>(async (connection, transaction) =>
+        {
+            if (await OpenRowAsync(connection, transaction, hash, cancellationToken) is not { } open)
+            {
+                return (new UnlockResult(LoginOutcome.Failed, null, null, SessionEnded: true), [], false);
+            }
+            await RewriteAsync(connection, transaction, open with { LastSeenAt = ReceiptSeal.FormatTimestamp(now), LockedAt = null }, null,
+                open.PasswordChangeOnly != 0, cancellationToken);
+            return (new UnlockResult(LoginOutcome.Succeeded, open.UserName, null),
+                [new AuditEvent(now, AuditEventTypes.SessionUnlocked, open.UserName, AuditOutcome.Success, open.UserName,
+                    $"console session unlocked with the user's password; from {(from ?? ClientAddress.Unknown).Address}")], true);
+        }, cancellationToken);
+    }
+
+    private static async Task<OpenSession?> OpenRowAsync(DbConnection connection, DbTransaction? transaction, string hash, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only, locked_at FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
+            """;
+        return await connection.QuerySingleOrDefaultAsync<OpenSession>(new CommandDefinition(sql, new { Hash = hash }, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
     /// Ends a session (logout), or with <paramref name="everywhere"/> every open session of its user (a browser left
     /// signed in elsewhere); false when it was not open.
     /// </summary>
@@ -219,10 +304,10 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
         return await database.AuditedAsync<bool>(async (connection, transaction) =>
         {
             const string sql = """
-                SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
+                SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only, locked_at FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
                 """;
             const string others = """
-                SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE user_name = @User AND ended_at IS NULL
+                SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only, locked_at FROM sessions WHERE user_name = @User AND ended_at IS NULL
                 """;
             var found = await connection.QuerySingleOrDefaultAsync<OpenSession>(new CommandDefinition(sql, new { Hash = Hash(token) }, transaction, cancellationToken: cancellationToken));
             var user = found?.UserName;
@@ -390,32 +475,43 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
 
     private const string SessionPurpose = "session";
 
-    private sealed record OpenSession(string TokenSha256, string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly);
+    private sealed record OpenSession(string TokenSha256, string UserName, string CreatedAt, string LastSeenAt, long PasswordChangeOnly, string? LockedAt = null);
 
     /// <summary>A session row's MAC under the chain key, over every field the service sets (ended_at too, so an ended session stays ended).</summary>
     private string SessionMac(string tokenSha256, string userName, string createdAt, string lastSeenAt, string? endedAt, bool changeOnly) =>
         Mac(database.ChainKeys, tokenSha256, userName, createdAt, lastSeenAt, endedAt, changeOnly);
 
-    private static string Mac(ChainKeyRing? keys, string tokenSha256, string userName, string createdAt, string lastSeenAt, string? endedAt, bool changeOnly) =>
-        (keys ?? throw new ChainKeyUnavailableException()).Current.MacRow(SessionPurpose, tokenSha256, userName, createdAt, lastSeenAt, endedAt,
-            changeOnly ? "1" : "0");
+    private static string Mac(ChainKeyRing? keys, string tokenSha256, string userName, string createdAt, string lastSeenAt, string? endedAt, bool changeOnly,
+        string? lockedAt = null) =>
+        (keys ?? throw new ChainKeyUnavailableException()).Current.MacRow(SessionPurpose, MacFields(tokenSha256, userName, createdAt, lastSeenAt, endedAt, changeOnly, lockedAt));
+
+    // The lock time joins the MAC'd fields only when set, so an unlocked row's MAC is what it was before sessions could lock.
+    private static string?[] MacFields(string tokenSha256, string userName, string createdAt, string lastSeenAt, string? endedAt, bool changeOnly, string? lockedAt) =>
+        lockedAt is null
+            ? [tokenSha256, userName, createdAt, lastSeenAt, endedAt, changeOnly ? "1" : "0"]
+            : [tokenSha256, userName, createdAt, lastSeenAt, endedAt, changeOnly ? "1" : "0", lockedAt];
 
     private static Task EndAsync(DbConnection connection, DbTransaction? transaction, string tokenSha256, string userName, string createdAt, string lastSeenAt,
         bool changeOnly, DateTimeOffset now, CancellationToken cancellationToken) =>
         RewriteAsync(connection, transaction, new OpenSession(tokenSha256, userName, createdAt, lastSeenAt, changeOnly ? 1 : 0), ReceiptSeal.FormatTimestamp(now),
             changeOnly, cancellationToken);
 
-    /// <summary>Sets a session's ended time and password-change flag, with its MAC made again over the row as it now is.</summary>
+    /// <summary>
+    /// Sets a session's ended time and password-change flag, and its last-seen time and lock as <paramref name="session"/>
+    /// has them, with its MAC made again over the row as it now is.
+    /// </summary>
     private static async Task RewriteAsync(DbConnection connection, DbTransaction? transaction, OpenSession session, string? endedAt, bool changeOnly,
         CancellationToken cancellationToken)
     {
         const string sql = """
-            UPDATE sessions SET ended_at = @EndedAt, password_change_only = @ChangeOnly, mac = @Mac WHERE token_sha256 = @Hash
+            UPDATE sessions SET ended_at = @EndedAt, password_change_only = @ChangeOnly, last_seen_at = @LastSeenAt, locked_at = @LockedAt, mac = @Mac
+            WHERE token_sha256 = @Hash
             """;
+        var (lastSeenAt, lockedAt) = (session.LastSeenAt, session.LockedAt);
         await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
-            Hash = session.TokenSha256, EndedAt = endedAt, ChangeOnly = changeOnly ? 1 : 0,
-            Mac = Mac(Database.Of(connection).ChainKeys, session.TokenSha256, session.UserName, session.CreatedAt, session.LastSeenAt, endedAt, changeOnly),
+            Hash = session.TokenSha256, EndedAt = endedAt, ChangeOnly = changeOnly ? 1 : 0, LastSeenAt = lastSeenAt, LockedAt = lockedAt,
+            Mac = Mac(Database.Of(connection).ChainKeys, session.TokenSha256, session.UserName, session.CreatedAt, lastSeenAt, endedAt, changeOnly, lockedAt),
         }, transaction, cancellationToken: cancellationToken));
     }
 
@@ -427,7 +523,7 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
         CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE user_name = @UserName AND ended_at IS NULL
+            SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only, locked_at FROM sessions WHERE user_name = @UserName AND ended_at IS NULL
             """;
         foreach (var session in (await connection.QueryAsync<OpenSession>(new CommandDefinition(sql, new { UserName = userName }, transaction,
             cancellationToken: cancellationToken))).Where(s => s.TokenSha256 != exceptTokenSha256).ToList())
@@ -440,7 +536,7 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
     internal static async Task ClearPasswordChangeOnlyAsync(DbConnection connection, DbTransaction transaction, string tokenSha256, CancellationToken cancellationToken)
     {
         const string sql = """
-            SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
+            SELECT token_sha256, user_name, created_at, last_seen_at, password_change_only, locked_at FROM sessions WHERE token_sha256 = @Hash AND ended_at IS NULL
             """;
         if (await connection.QuerySingleOrDefaultAsync<OpenSession>(new CommandDefinition(sql, new { Hash = tokenSha256 }, transaction,
             cancellationToken: cancellationToken)) is { } session)

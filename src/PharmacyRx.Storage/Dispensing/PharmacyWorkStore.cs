@@ -64,25 +64,35 @@ public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, Sc
             {
                 return (new AppendResult(null, NotFound, $"no prescription {receiptId:D}"), [], false);
             }
-            var sql = $"""
-                INSERT INTO annotations (receipt_id, annotation_type, fields, created_at, created_by)
-                VALUES (@ReceiptId, @Type, @Fields, @CreatedAt, @CreatedBy);
-                {database.Dialect.SelectInsertedId}
-                """;
-            var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
-            {
-                ReceiptId = receiptId.ToString("D"),
-                Type = type.ToString(),
-                Fields = JsonSerializer.Serialize(fields),
-                CreatedAt = ReceiptSeal.FormatTimestamp(now),
-                CreatedBy = actor,
-            }, transaction, cancellationToken: cancellationToken));
-            // Field names only: values may be prescription information.
-            return (new AppendResult(id, "", ""),
-                [new AuditEvent(now, AuditEventTypes.AnnotationAdded, actor, AuditOutcome.Success, receiptId.ToString("D"),
-                    $"annotation {id}: {type}; fields={string.Join(',', fields.Keys)}")], true);
+            var id = await InsertAnnotationAsync(connection, transaction, receiptId, type, fields, now, actor, cancellationToken);
+            return (new AppendResult(id, "", ""), [AnnotationAdded(now, actor, receiptId, id, type, fields)], true);
         }, cancellationToken);
     }
+
+    /// <summary>The field of a <see cref="AnnotationType.PartialFill"/> that says why (<see cref="PartialFillBasis"/>); written by a dispensing only.</summary>
+    public const string PartialFillBasisField = "basis";
+
+    private static async Task<long> InsertAnnotationAsync(DbConnection connection, DbTransaction transaction, Guid receiptId, AnnotationType type,
+        IReadOnlyDictionary<string, string> fields, DateTimeOffset now, string actor, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            INSERT INTO annotations (receipt_id, annotation_type, fields, created_at, created_by)
+            VALUES (@ReceiptId, @Type, @Fields, @CreatedAt, @CreatedBy);
+            {Database.DialectOf(connection).SelectInsertedId}
+            """;
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql, new
+        {
+            ReceiptId = receiptId.ToString("D"),
+            Type = type.ToString(),
+            Fields = JsonSerializer.Serialize(fields),
+            CreatedAt = ReceiptSeal.FormatTimestamp(now),
+            CreatedBy = actor,
+        }, transaction, cancellationToken: cancellationToken));
+    }
+
+    // Field names only: values may be prescription information.
+    private static AuditEvent AnnotationAdded(DateTimeOffset now, string actor, Guid receiptId, long id, AnnotationType type, IReadOnlyDictionary<string, string> fields) =>
+        new(now, AuditEventTypes.AnnotationAdded, actor, AuditOutcome.Success, receiptId.ToString("D"), $"annotation {id}: {type}; fields={string.Join(',', fields.Keys)}");
 
     public async Task<AppendResult> DispenseAsync(Guid receiptId, DispensingRules.Request request, string actor, CancellationToken cancellationToken)
     {
@@ -121,9 +131,23 @@ public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, Sc
                 RecordedBy = actor,
                 Reason = string.IsNullOrWhiteSpace(request.Reason) ? null : request.Reason.Trim(),
             }, transaction, cancellationToken: cancellationToken));
-            return (new AppendResult(id, "", "", decision.RefillNumber),
-                [.. facts.Ignored, new AuditEvent(now, AuditEventTypes.PrescriptionDispensed, actor, AuditOutcome.Success, receiptId.ToString("D"),
-                    $"dispensing {id}; refill number {decision.RefillNumber}{(string.IsNullOrWhiteSpace(request.Reason) ? "" : "; late entry with a reason")}")], true);
+            List<AuditEvent> events = [.. facts.Ignored, new AuditEvent(now, AuditEventTypes.PrescriptionDispensed, actor, AuditOutcome.Success, receiptId.ToString("D"),
+                $"dispensing {id}; refill number {decision.RefillNumber}{(string.IsNullOrWhiteSpace(request.Reason) ? "" : "; late entry with a reason")}")];
+            if (request.Partial != PartialFillBasis.None)
+            {
+                // 1306.13(a), 21 U.S.C. 829(f): the partial fill, what remains and why, beside the dispensing and in its
+                // transaction; the basis is written only here, so only a dispenser decides which window the remainder has.
+                var remaining = DispensingRules.Remaining(facts.Rules, [.. prior, new DispensingRules.PriorFill(request.Quantity, request.DateDispensed)])!.Remaining;
+                var fields = new Dictionary<string, string>
+                {
+                    ["quantityDispensed"] = request.Quantity.ToString(CultureInfo.InvariantCulture),
+                    ["quantityRemaining"] = remaining.ToString(CultureInfo.InvariantCulture),
+                    [PartialFillBasisField] = request.Partial.ToString(),
+                };
+                var annotation = await InsertAnnotationAsync(connection, transaction, receiptId, AnnotationType.PartialFill, fields, now, actor, cancellationToken);
+                events.Add(AnnotationAdded(now, actor, receiptId, annotation, AnnotationType.PartialFill, fields));
+            }
+            return (new AppendResult(id, "", "", decision.RefillNumber), events, true);
         }, cancellationToken);
     }
 
@@ -144,6 +168,27 @@ public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, Sc
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await FactsAsync(connection, null, receiptId, reader, clock.GetUtcNow(), cancellationToken) is { } facts ? (facts.Rules, facts.QuantityUnit) : null;
+    }
+
+    /// <summary>
+    /// A prescription's standing for the console: what stops dispensing (<see cref="DispensingRules.Blocker"/>), and what
+    /// remains and by when (<see cref="DispensingRules.Remaining"/>), over the fills the audit chain holds.
+    /// </summary>
+    public sealed record Standing(PrescriptionFacts Rules, string QuantityUnit, DispensingRules.Decision? Blocker, DispensingRemainder? Remainder);
+
+    public async Task<Standing?> StandingAsync(Guid receiptId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        if (await FactsAsync(connection, null, receiptId, reader, now, cancellationToken) is not { } facts)
+        {
+            return null;
+        }
+        var prior = (await VerifiedAsync(connection, null, "dispensings", await DispensingsAsync(connection, null, receiptId, cancellationToken), d => d.Id, [], now,
+                cancellationToken))
+            .Select(d => new DispensingRules.PriorFill(ParseQuantity(d.Quantity) ?? 0, ParseDate(d.DateDispensed) ?? DateOnly.MinValue))
+            .ToArray();
+        return new Standing(facts.Rules, facts.QuantityUnit, DispensingRules.Blocker(facts.Rules), DispensingRules.Remaining(facts.Rules, prior));
     }
 
     /// <summary>Whether the prescription is open for dispensing as things stand (<see cref="DispensingRules.Blocker"/>).</summary>
@@ -224,6 +269,8 @@ public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, Sc
             Voided = Has(AnnotationType.Void),
             TransferredOut = Has(AnnotationType.TransferOut),
             Reviewed = Has(AnnotationType.PharmacistReview),
+            PartialFillRequested = annotations.Any(a => a.Type == nameof(AnnotationType.PartialFill)
+                && a.Fields.GetValueOrDefault(PartialFillBasisField) == nameof(PartialFillBasis.RequestedByPatientOrPrescriber)),
             AdditionalRefillsAuthorized = annotations
                 .Where(a => a.Type == nameof(AnnotationType.RefillAuthorization))
                 .Sum(a => int.TryParse(a.Fields.GetValueOrDefault("additionalRefills"), NumberStyles.None, CultureInfo.InvariantCulture, out var more) ? more : 0),

@@ -104,6 +104,41 @@ public class DispensingRulesTests
     }
 
     [Test]
+    public void The_remainder_of_a_partial_fill_the_patient_asked_for_waits_30_days_from_the_written_date()
+    {
+        var rx = Rx(DeaSchedule.ScheduleII) with { PartialFillRequested = true };
+
+        Assert.That(Decide(rx, Prior((5, 8)), Fill(15), Today), Is.EqualTo(Decision.Allow(0)), "past 72 hours, within 30 days of writing");
+        var late = Decide(rx, Prior((5, 8)), Fill(15, Today.AddDays(21)), Today.AddDays(21));
+        Assert.That(late.Code, Is.EqualTo("PartialFillWindowClosed"));
+        Assert.That(late.Reason, Does.Contain("829(f)"));
+    }
+
+    [Test]
+    public void A_partial_fill_must_leave_a_remainder()
+    {
+        var refused = Decide(Rx(DeaSchedule.ScheduleII), [], Fill(20) with { Partial = PartialFillBasis.UnableToSupply }, Today);
+        Assert.That(refused.Code, Is.EqualTo("NotPartial"));
+        Assert.That(Decide(Rx(DeaSchedule.ScheduleII), [], Fill(5) with { Partial = PartialFillBasis.UnableToSupply }, Today), Is.EqualTo(Decision.Allow(0)));
+    }
+
+    [Test]
+    public void The_remainder_and_its_deadline_name_the_rule_that_applies()
+    {
+        var unable = Remaining(Rx(DeaSchedule.ScheduleII), Prior((5, 1)))!;
+        Assert.That((unable.Remaining, unable.Deadline), Is.EqualTo((15m, (DateOnly?)Today.AddDays(2))));
+        Assert.That(unable.Rule, Does.StartWith("1306.13(a)"));
+
+        var asked = Remaining(Rx(DeaSchedule.ScheduleII) with { PartialFillRequested = true }, Prior((5, 1)))!;
+        Assert.That(asked.Deadline, Is.EqualTo(Today.AddDays(20)), "30 days from the written date, ten days ago");
+        Assert.That(asked.Rule, Does.StartWith("21 U.S.C. 829(f)"));
+
+        var refills = Remaining(Rx(DeaSchedule.ScheduleIV, refills: 2), Prior((20, 5)))!;
+        Assert.That((refills.Remaining, refills.RemainingOfThisFill, refills.FullyDispensed), Is.EqualTo((40m, 20m, false)));
+        Assert.That(Remaining(Rx(DeaSchedule.ScheduleII), Prior((20, 1)))!.FullyDispensed, Is.True);
+    }
+
+    [Test]
     public void An_unspecified_schedule_is_held_to_Schedule_II()
     {
         Assert.That(Decide(Rx(DeaSchedule.Unspecified, refills: 2), Prior((20, 1)), Fill(20), Today).Code, Is.EqualTo("QuantityExceeded"));

@@ -73,11 +73,11 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
     }
 
     /// <summary>A fresh browser profile (its own cookies) with a page on the service; in a time zone when one is named.</summary>
-    public async Task<IPage> NewPageAsync(Uri baseAddress, string? timezoneId = null)
+    public async Task<IPage> NewPageAsync(Uri baseAddress, string? timezoneId = null, int width = 1280)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 900 }, TimezoneId = timezoneId,
+            BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = width, Height = 900 }, TimezoneId = timezoneId,
         });
         var page = await context.NewPageAsync();
         await page.RouteAsync("**" + AxePath, route => route.FulfillAsync(new RouteFulfillOptions { Body = _axe, ContentType = "text/javascript" }));

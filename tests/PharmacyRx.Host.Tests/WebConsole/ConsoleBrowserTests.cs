@@ -79,29 +79,50 @@ public sealed class ConsoleBrowserTests
         await ConsoleBrowser.ScreenshotAsync(page, "queue");
 
         await row.ClickAsync();
-        await Expect(page.Locator(".indication")).ToContainTextAsync("NOT verified");
+        await Expect(page.Locator("#state-title")).ToContainTextAsync("Needs review");
+        await Expect(page.Locator("#verification")).ToContainTextAsync("NOT verified");
         await Expect(page.Locator("#elements")).ToContainTextAsync("20 tablet");
         await Expect(page.Locator("#elements")).ToContainTextAsync("5 mg");
         await Expect(page.Locator("#elements")).ToContainTextAsync("CII");
         await ConsoleBrowser.AssertPageQualityAsync(page);
 
+        // The review is the one action offered, under the headline.
+        await Expect(page.Locator("#action-title")).ToHaveTextAsync("Pharmacist review");
         await page.GetByLabel("What you checked").FillAsync("Called the prescriber's office; confirmed by phone");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record review" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Pharmacist review recorded");
+        // After the review the banner no longer says it is pending.
+        await Expect(page.Locator("#state-title")).ToHaveTextAsync("Ready to dispense");
+        await Expect(page.Locator(".state")).Not.ToContainTextAsync("must review");
+        await Expect(page.Locator("#verification")).ToContainTextAsync("reviewed by pharm1");
 
-        await DispenseAsync(page, "20");
+        // A colleague at the other counter opened the same prescription before it was dispensed.
+        var colleague = await SignInAsync("pharm1");
+        await colleague.GotoAsync(page.Url);
+
+        // Nothing to type: the remaining quantity, today and the pharmacist's own initials are filled in.
+        await Expect(page.Locator("#quantity")).ToHaveValueAsync("20");
+        await Expect(page.Locator("#quantity-unit")).ToHaveTextAsync("tablet");
+        await Expect(page.Locator("#dispenser")).ToHaveValueAsync("SP");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Dispensing recorded");
+        await Expect(page.Locator("#state-title")).ToHaveTextAsync("Fully dispensed");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" })).ToHaveCountAsync(0);
         await ConsoleBrowser.ScreenshotAsync(page, "prescription");
 
-        await DispenseAsync(page, "20");
-        var refusal = page.Locator("#dispense-title + .problem");
+        // The colleague's second fill is refused at the top, focused; the page now says why nothing more is dispensed.
+        await colleague.Locator("#dispenser").FillAsync("S.P.");
+        await colleague.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
+        var refusal = colleague.Locator("#refusal");
         await Expect(refusal).ToContainTextAsync("QuantityExceeded");
         await Expect(refusal).ToContainTextAsync("1306.12(a)");
-        await Expect(page.Locator("#quantity")).ToHaveValueAsync("20");
-        await Expect(page.Locator("#dispenser")).ToHaveValueAsync("SP");
-        await Expect(page.Locator("#dispensing-history + table tbody tr")).ToHaveCountAsync(1);
-        await ConsoleBrowser.AssertPageQualityAsync(page);
-        await ConsoleBrowser.ScreenshotAsync(page, "prescription-refused-dispensing");
+        await Expect(refusal).ToBeFocusedAsync();
+        await Expect(refusal).ToBeInViewportAsync(new() { Ratio = 1 });
+        await Expect(colleague.Locator("#state-title")).ToHaveTextAsync("Fully dispensed");
+        await Expect(colleague.Locator("#dispense-form")).ToHaveCountAsync(0);
+        await Expect(colleague.Locator("#dispensing-history + table tbody tr")).ToHaveCountAsync(1);
+        await ConsoleBrowser.AssertPageQualityAsync(colleague);
+        await ConsoleBrowser.ScreenshotAsync(colleague, "prescription-refused-dispensing", fullPage: false);
 
         await page.GotoAsync("/search?patient=arriv&sort=Patient&descending=false");
         await Expect(page.Locator("table[aria-label=Results] tbody tr")).ToHaveCountAsync(1);
@@ -116,7 +137,7 @@ public sealed class ConsoleBrowserTests
         var receiptId = await PostAsync(NewRx("Forgery"));
         var page = await SignInAsync("tech1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
-        await Expect(page.Locator(".indication")).ToBeVisibleAsync();
+        await Expect(page.Locator("#state-title")).ToHaveTextAsync("Ready to dispense");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" })).ToHaveCountAsync(0);
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Void this prescription" })).ToHaveCountAsync(0);
         await ConsoleBrowser.AssertPageQualityAsync(page);
@@ -336,14 +357,6 @@ public sealed class ConsoleBrowserTests
             _passwords[user] = changed;
         }
         return page;
-    }
-
-    private async Task DispenseAsync(IPage page, string quantity)
-    {
-        await page.Locator("#quantity").FillAsync(quantity);
-        await page.Locator("#dateDispensed").FillAsync(Today());
-        await page.Locator("#dispenser").FillAsync("SP");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
     }
 
     private string Today() => _time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

@@ -89,7 +89,7 @@ public sealed class ConsoleTimeZoneTests
         await page.Locator("#dateDispensed").FillAsync(day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await page.Locator("#dispenser").FillAsync("SP");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
-        await Expect(page.Locator("#dispense-title + .problem")).ToContainTextAsync("DateInFuture");
+        await Expect(page.Locator("#refusal")).ToContainTextAsync("DateInFuture");
     }
 
     private static async Task SignInAsync(IPage page, string oneTime)

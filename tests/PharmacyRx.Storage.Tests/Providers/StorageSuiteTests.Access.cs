@@ -1,3 +1,4 @@
+using Dapper;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Access;
@@ -78,6 +79,40 @@ public partial class StorageSuiteTests
         Assert.That(expired, Is.Null, "idle past the timeout");
         Assert.That(open?.UserName, Is.EqualTo("pharm"));
         Assert.That((loggedOut, afterLogout, logoutAgain), Is.EqualTo((true, (SessionStore.Authenticated?)null, false)));
+    }
+
+    [Test]
+    public async Task A_console_session_locks_when_idle_stays_locked_and_only_its_users_password_unlocks_it()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        var sessions = new SessionStore(_store.Database, clock);
+        await new UserStore(_store.Database, clock).CreateAsync(new UserStore.NewUser("counter", "Synthetic Pharmacist", "SP", PasswordHash.Value, ["Pharmacist"]), "admin", default);
+        var login = await sessions.LoginAsync("counter", Password, default);
+        var lockAfter = TimeSpan.FromMinutes(5);
+
+        var working = await sessions.AuthenticateSessionAsync(login.Token!, default, lockAfter: lockAfter);
+        clock.Advance(lockAfter + TimeSpan.FromSeconds(1));
+        var idle = await sessions.AuthenticateSessionAsync(login.Token!, default, lockAfter: lockAfter);
+        // Locked stays locked: activity does not unlock it, nor does a request without the lock time (the lock is in the row).
+        var stillLocked = await sessions.AuthenticateSessionAsync(login.Token!, default);
+        var wrong = await sessions.UnlockAsync(login.Token!, "not-the-password", null, default);
+        var unlocked = await sessions.UnlockAsync(login.Token!, Password, null, default);
+        var afterUnlock = await sessions.AuthenticateSessionAsync(login.Token!, default, lockAfter: lockAfter);
+
+        Assert.That(working?.Locked, Is.False);
+        Assert.That(idle?.Locked, Is.True);
+        Assert.That(stillLocked?.Locked, Is.True);
+        Assert.That(wrong.Outcome, Is.EqualTo(LoginOutcome.Failed));
+        Assert.That((unlocked.Outcome, unlocked.UserName), Is.EqualTo((LoginOutcome.Succeeded, (string?)"counter")));
+        Assert.That(afterUnlock, Is.EqualTo(new SessionStore.Authenticated("counter", PasswordChangeOnly: true)));
+
+        // 1311.215(a)(2): a lock cleared in the file, not by the user's password, opens nothing (the lock is under the row's MAC).
+        Assert.That(await sessions.LockAsync(login.Token!, "stepped away", default), Is.True);
+        await using (var connection = await _store.Database.OpenAsync(default))
+        {
+            await connection.ExecuteAsync("UPDATE sessions SET locked_at = NULL WHERE user_name = 'counter'");
+        }
+        Assert.That(await sessions.AuthenticateSessionAsync(login.Token!, default), Is.Null);
     }
 
     [Test]

@@ -9,18 +9,22 @@ using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Prescriptions;
 using PharmacyRx.Host.Api;
 using PharmacyRx.Host.Prescriptions;
+using PharmacyRx.Storage.Access;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Dispensing;
+using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
 
 /// <summary>
-/// One prescription in a pharmacist's words (<see cref="PrescriptionViews"/>, as the API's view), and the forms for what
-/// the user may do: each POST goes to the store the API calls (<see cref="PharmacyWorkStore"/>), under the API's
-/// permission for it. A refusal re-renders the page with the rule beside the form and the values kept.
+/// One prescription in a pharmacist's words (<see cref="PrescriptionViews"/>, as the API's view): its standing as a headline,
+/// the one action the standing calls for, and the rarer ones behind "More actions". Each POST goes to the store the API
+/// calls (<see cref="PharmacyWorkStore"/>), under the API's permission for it. A refusal re-renders the page with the
+/// rule at the top, focused, and the values kept.
 /// </summary>
 [Authorize(Policy = nameof(Permission.ReadPrescriptions))]
-public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore work, ArchiveQueries archive, PharmacyClock clock) : PageModel
+public sealed partial class PrescriptionModel(
+    PrescriptionViews views, PharmacyWorkStore work, ArchiveQueries archive, PharmacyClock clock, AccessStore access, PrescriptionSearch search) : PageModel
 {
     /// <summary>One as-received element with its label, value in words, and the correction made to it if any.</summary>
     public sealed record Element(string Label, string Value, PrescriptionView.Correction? Correction);
@@ -34,6 +38,15 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
 
     public Refusal? Problem { get; private set; }
 
+    /// <summary>The standing the rules give the prescription (what stops dispensing, what remains and by when); null when unread.</summary>
+    public PharmacyWorkStore.Standing? Standing { get; private set; }
+
+    /// <summary>The Rx numbers of the records this one's conversation names, by receipt id.</summary>
+    public IReadOnlyDictionary<string, long> RxNumbers { get; private set; } = new Dictionary<string, long>();
+
+    /// <summary>What a refused form posted, by field name, so the form shows it again.</summary>
+    public IReadOnlyDictionary<string, string> Kept { get; private set; } = new Dictionary<string, string>();
+
     [TempData]
     public string? Done { get; set; }
 
@@ -42,7 +55,8 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
 
     /// <summary>The plain annotation types, each with the fields its form asks for.</summary>
     public static IReadOnlyList<(AnnotationType Type, IReadOnlyList<string> Fields)> AnnotationForms { get; } = AnnotationRules.Plain
-        .Where(type => type != AnnotationType.PharmacistReview)
+        // A partial fill is recorded by the dispense form, with its remainder and why (1306.13(a), 21 U.S.C. 829(f)).
+        .Where(type => type is not (AnnotationType.PharmacistReview or AnnotationType.PartialFill))
         .Select(type => (type, AnnotationRules.RequiredFields(type))).ToArray();
 
     public static IReadOnlyList<string> TransferFields { get; } = AnnotationRules.RequiredFields(AnnotationType.TransferOut);
@@ -56,6 +70,9 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
         public DateOnly? DateDispensed { get; set; }
         public string? Dispenser { get; set; }
         public string? Reason { get; set; }
+
+        /// <summary>Why a Schedule II prescription is filled in part, or <see cref="PartialFillBasis.None"/> for all that remains.</summary>
+        public PartialFillBasis Partial { get; set; }
     }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
@@ -63,6 +80,16 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
         // 1304.22(c): the date dispensed is the pharmacy's date, so the form offers the pharmacy's today.
         Dispensing = new DispenseForm { DateDispensed = clock.Today };
         return await ShowAsync(id, cancellationToken);
+    }
+
+    /// <summary>What the form offers before anything is typed: the remaining quantity and the user's own initials (1304.22(c)).</summary>
+    private async Task PrefillAsync(CancellationToken cancellationToken)
+    {
+        if (Dispensing.Quantity is null && Standing?.Remainder is { Remaining: > 0 } remainder)
+        {
+            Dispensing.Quantity = remainder.RemainingOfThisFill;
+        }
+        Dispensing.Dispenser ??= await access.InitialsAsync(User.Identity!.Name!, cancellationToken);
     }
 
     public async Task<IActionResult> OnGetAsReceivedAsync(Guid id, CancellationToken cancellationToken) =>
@@ -76,7 +103,7 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
 
     [RequiresPermission(Permission.Annotate)]
     public Task<IActionResult> OnPostAnnotateAsync(Guid id, string? type, Dictionary<string, string>? fields, CancellationToken cancellationToken) =>
-        ExactName.TryParse<AnnotationType>(type ?? "", out var parsed) && AnnotationRules.Plain.Contains(parsed)
+        ExactName.TryParse<AnnotationType>(type ?? "", out var parsed) && AnnotationForms.Any(form => form.Type == parsed)
             ? AppendAsync(id, $"annotate-{parsed}", parsed, fields ?? [], cancellationToken)
             : RefuseAsync(id, "annotate", "UnknownType", $"an annotation type is one of {string.Join(", ", AnnotationRules.Plain)}", cancellationToken);
 
@@ -85,15 +112,28 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
         AnnotationRules.CorrectableField(field ?? "") is { } property
             ? AppendAsync(id, "correct", AnnotationType.Correction,
                 new Dictionary<string, string> { ["field"] = property.Name, ["value"] = value ?? "", ["reason"] = reason ?? "" }, cancellationToken)
-            : RefuseAsync(id, "correct", "UnknownField", $"field is one of {string.Join(", ", CorrectableFields)}", cancellationToken);
+            : RefuseAsync(id, "correct", "UnknownField", $"field is one of {string.Join(", ", CorrectableFields)}", cancellationToken,
+                new Dictionary<string, string> { ["value"] = value ?? "", ["reason"] = reason ?? "" });
 
     [RequiresPermission(Permission.AlterPrescription)]
-    public Task<IActionResult> OnPostTransferAsync(Guid id, Dictionary<string, string>? fields, CancellationToken cancellationToken) =>
-        AppendAsync(id, "transfer", AnnotationType.TransferOut, fields ?? [], cancellationToken);
+    public Task<IActionResult> OnPostTransferAsync(Guid id, Dictionary<string, string>? fields, bool confirm, CancellationToken cancellationToken) =>
+        confirm
+            ? AppendAsync(id, "transfer", AnnotationType.TransferOut, fields ?? [], cancellationToken)
+            : RefuseAsync(id, "transfer", "NotConfirmed", $"{TransferConsequence} (1306.25): tick the box that says so to record the transfer", cancellationToken,
+                fields ?? []);
 
     [RequiresPermission(Permission.DeletePrescription)]
-    public Task<IActionResult> OnPostVoidAsync(Guid id, string? reason, CancellationToken cancellationToken) =>
-        AppendAsync(id, "void", AnnotationType.Void, new Dictionary<string, string> { ["reason"] = reason ?? "" }, cancellationToken);
+    public Task<IActionResult> OnPostVoidAsync(Guid id, string? reason, bool confirm, CancellationToken cancellationToken) =>
+        confirm
+            ? AppendAsync(id, "void", AnnotationType.Void, new Dictionary<string, string> { ["reason"] = reason ?? "" }, cancellationToken)
+            : RefuseAsync(id, "void", "NotConfirmed", $"{VoidConsequence} (1311.200(g)-(h)): tick the box that says so to void it", cancellationToken,
+                new Dictionary<string, string> { ["reason"] = reason ?? "" });
+
+    /// <summary>What a transfer does, as its confirmation says it.</summary>
+    public const string TransferConsequence = "A transfer voids this prescription here: it can never be dispensed at this pharmacy again";
+
+    /// <summary>What a void does, as its confirmation says it.</summary>
+    public const string VoidConsequence = "Voiding ends this prescription for good: it can never be dispensed again";
 
     [RequiresPermission(Permission.Dispense)]
     public async Task<IActionResult> OnPostDispenseAsync(Guid id, CancellationToken cancellationToken)
@@ -107,10 +147,12 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
             return await RefuseAsync(id, "dispense", "Incomplete", "a dispensing needs the quantity and the date dispensed (1304.22(c))", cancellationToken);
         }
         var result = await work.DispenseAsync(id, new DispensingRules.Request(quantity, date, Dispensing.Dispenser ?? "",
-            string.IsNullOrWhiteSpace(Dispensing.Reason) ? null : Dispensing.Reason), User.Identity!.Name!, cancellationToken);
+            string.IsNullOrWhiteSpace(Dispensing.Reason) ? null : Dispensing.Reason, Dispensing.Partial), User.Identity!.Name!, cancellationToken);
         return result switch
         {
-            { Appended: true } => Finished(id, $"Dispensing recorded (refill number {result.RefillNumber.ToString(CultureInfo.InvariantCulture)})."),
+            { Appended: true } => Finished(id, Dispensing.Partial == PartialFillBasis.None
+                ? $"Dispensing recorded (refill number {result.RefillNumber.ToString(CultureInfo.InvariantCulture)})."
+                : $"Partial fill recorded (refill number {result.RefillNumber.ToString(CultureInfo.InvariantCulture)}); the remainder and its deadline are shown below."),
             { Code: PharmacyWorkStore.NotFound } => NotFound(),
             _ => await RefuseAsync(id, "dispense", result.Code, result.Reason, cancellationToken),
         };
@@ -128,7 +170,7 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
         {
             { Appended: true } => Finished(id, $"{Words.Label(type.ToString())} recorded."),
             { Code: PharmacyWorkStore.NotFound } => NotFound(),
-            _ => await RefuseAsync(id, form, result.Code, result.Reason, cancellationToken),
+            _ => await RefuseAsync(id, form, result.Code, result.Reason, cancellationToken, fields),
         };
     }
 
@@ -138,9 +180,11 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
         return Redirect($"/prescriptions/{id:D}");
     }
 
-    private async Task<IActionResult> RefuseAsync(Guid id, string form, string code, string reason, CancellationToken cancellationToken)
+    private async Task<IActionResult> RefuseAsync(Guid id, string form, string code, string reason, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, string>? posted = null)
     {
         Problem = new Refusal(form, code, reason);
+        Kept = posted ?? new Dictionary<string, string>();
         Response.StatusCode = StatusCodes.Status422UnprocessableEntity;
         return await ShowAsync(id, cancellationToken);
     }
@@ -153,6 +197,17 @@ public sealed class PrescriptionModel(PrescriptionViews views, PharmacyWorkStore
         }
         View = view;
         Elements = view.Elements is { } e ? Describe(e, view.Corrections) : [];
+        Standing = await work.StandingAsync(id, cancellationToken);
+        var numbers = new Dictionary<string, long>();
+        foreach (var other in view.Conversation)
+        {
+            if (Guid.TryParse(other.ReceiptId, out var otherId) && await search.NumberAsync(otherId, cancellationToken) is { } number)
+            {
+                numbers[other.ReceiptId] = number;
+            }
+        }
+        RxNumbers = numbers;
+        await PrefillAsync(cancellationToken);
         return Page();
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Host.Access;
@@ -6,9 +7,12 @@ using PharmacyRx.Storage.Access;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
 
-/// <summary>Ends the session in the session store (or, "everywhere", every session of the user) and drops the cookie.</summary>
+/// <summary>
+/// Ends the session in the session store (or, "everywhere", every session of the user) and drops the cookie; where
+/// other people's sessions wait at this browser (<see cref="ConsoleLock"/>), the lock screen offers them next.
+/// </summary>
 [Authorize(Policy = AccessServices.AnySession)]
-public sealed class SignOutModel(SessionStore sessions) : PageModel
+public sealed class SignOutModel(SessionStore sessions, IDataProtectionProvider protection) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");
 
@@ -19,6 +23,6 @@ public sealed class SignOutModel(SessionStore sessions) : PageModel
             await sessions.LogoutAsync(token, cancellationToken, everywhere);
         }
         ConsoleSession.Close(HttpContext);
-        return Redirect(ConsoleSession.SignInPath);
+        return Redirect(ConsoleLock.Desk(HttpContext, protection).Count > 0 ? ConsoleLock.LockPath : ConsoleSession.SignInPath);
     }
 }

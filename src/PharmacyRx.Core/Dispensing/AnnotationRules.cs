@@ -17,6 +17,7 @@ public static class AnnotationRules
         [AnnotationType.Void] = ["reason"],
         [AnnotationType.Correction] = ["field", "value", "reason"],
         [AnnotationType.PharmacistReview] = ["note"],
+        [AnnotationType.Resolution] = ["reason"],
     };
 
     private static readonly HashSet<string> DateFields = ["originalAuthorizationDate", "date"];

@@ -56,6 +56,7 @@ public static class ReceivingServices
         services.AddSingleton(_ => configuration.GetSection("Dispensing").Get<DispensingOptions>() ?? new DispensingOptions());
         services.AddSingleton<PharmacyWorkStore>();
         services.AddSingleton<PrescriptionSearch>();
+        services.AddSingleton<PatientSearchIndex>();
         services.AddSingleton<PrescriptionBackfill>();
         services.AddSingleton<PrescriptionDetails>();
         services.AddSingleton<ExportQuery>();

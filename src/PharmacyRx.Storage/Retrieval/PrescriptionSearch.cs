@@ -161,24 +161,22 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
         var direction = query.Descending ? "DESC" : "ASC";
         parameters.Add("Limit", pageSize + 1);
         parameters.Add("Offset", (page - 1) * pageSize);
-        // The page is chosen from the prescriptions table and its indexes alone; only its rows are joined to the archive.
         var order = $"{SortColumns[query.Sort]} {direction}, p.prescription_number {direction}";
-        // "Cancelled by" and the current status come from ArchiveQueries.SelectRecord, their one definition, for the page's rows.
+        // The page is chosen from the prescriptions table and its indexes alone; only its rows are joined to the archive,
+        // and only they get "cancelled by" (ArchiveQueries.CancelledBy, its one definition) and a standing.
+        var status = "COALESCE(v.status, a.status)";
         var sql = $"""
-            WITH page (prescription_number, receipt_id) AS (
-              SELECT p.prescription_number, p.receipt_id FROM prescriptions p
-              {where}
-              ORDER BY {order}
-              {database.Dialect.Page("@Limit", "@Offset")})
-            SELECT p.prescription_number, p.receipt_id, p.received_at, r.patient_name, r.prescriber_name, r.drug_description,
-                   p.dea_schedule, p.written_date, r.status, r.transaction_kind, s.birth_date, {Retrieval.Standing.Sql("r.status", "r.cancelled_by_receipt_id")} AS standing,
+            SELECT p.prescription_number, p.receipt_id, p.received_at, a.patient_name, a.prescriber_name, a.drug_description,
+                   p.dea_schedule, p.written_date, {status} AS status, a.transaction_kind, s.birth_date,
+                   {Retrieval.Standing.Sql(status, ArchiveQueries.CancelledBy(database.Dialect))} AS standing,
                    (SELECT MAX(d.date_dispensed) FROM dispensings d WHERE d.receipt_id = p.receipt_id) AS last_dispensed
-            FROM page
+            FROM (SELECT p.prescription_number FROM prescriptions p
+                  {where}
+                  ORDER BY {order}
+                  {database.Dialect.Page("@Limit", "@Offset")}) page
             JOIN prescriptions p ON p.prescription_number = page.prescription_number
-            JOIN (SELECT x.receipt_id, x.patient_name, x.prescriber_name, x.drug_description, x.transaction_kind, x.cancelled_by_receipt_id,
-                         COALESCE(x.changed_status, x.status) AS status
-                  FROM ({ArchiveQueries.SelectRecord(database.Dialect)}
-                        WHERE a.receipt_id IN (SELECT receipt_id FROM page)) x) r ON r.receipt_id = p.receipt_id
+            JOIN prescription_archive a ON a.receipt_id = p.receipt_id
+            LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = p.receipt_id)
             LEFT JOIN patient_search s ON s.prescription_number = p.prescription_number
             ORDER BY {order}
             """;

@@ -32,7 +32,8 @@ public sealed class ConsoleQueueBrowserTests
     {
         _browser = await ConsoleBrowser.StartAsync();
         _pharmacy = await InstalledPharmacy.CreateAsync();
-        foreach (var (user, role) in new[] { ("pharm1", "Pharmacist"), ("inspector1", "Inspector") })
+        _passwords["admin"] = _pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
+        foreach (var (user, role) in new[] { ("pharm1", "Pharmacist"), ("inspector1", "Inspector"), ("spare1", "Technician") })
         {
             var added = await _pharmacy.RunAsync("users", "add", user, "--full-name", $"Synthetic {role}", "--initials", "SP", "--role", role);
             Assert.That(added.ExitCode, Is.Zero, added.Error);
@@ -196,6 +197,102 @@ public sealed class ConsoleQueueBrowserTests
         await Expect(results).ToHaveCountAsync(1);
         await Expect(results).ToContainTextAsync("Cancelled by the prescriber");
         await Expect(results).Not.ToContainTextAsync("Signed by the pharmacy on receipt");
+    }
+
+    [Test]
+    public async Task Pharmacy_it_confirms_before_disabling_a_sender_or_a_user_and_enables_the_sender_again()
+    {
+        var page = await SignInAsync("admin");
+        await page.GotoAsync("/admin/senders");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Disable gateway…" }).ClickAsync();
+        var confirm = page.Locator("section.confirm");
+        await Expect(confirm).ToContainTextAsync("every prescription it sends is refused");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disable gateway" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Sender gateway disabled.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enable gateway" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Sender gateway enabled");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Disable gateway…" })).ToBeVisibleAsync();
+        await ConsoleBrowser.ScreenshotAsync(page, "senders");
+
+        await page.GotoAsync("/admin/users");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Disable spare1…" }).ClickAsync();
+        await Expect(page.Locator("section.confirm")).ToContainTextAsync("can no longer sign in");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Disable spare1" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("spare1 disabled.");
+
+        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type IN ('SenderDisabled', 'SenderEnabled') AND actor = 'admin'"),
+            Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Pharmacy_it_reads_today_so_far_health_in_words_compliance_with_jump_links_and_a_roles_matrix_that_fits_800_px()
+    {
+        var page = await SignInAsync("admin");
+        await page.GotoAsync("/admin/reports");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new("^Today so far") })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Auditable events by category" })).ToBeVisibleAsync();
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("No report yet");
+        Assert.That(await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"), Is.LessThanOrEqualTo(1280));
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "reports");
+
+        await page.GotoAsync("/admin/health");
+        await Expect(page.Locator("main")).ToContainTextAsync("Certificate revocation lists");
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("Crls");
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("Masstransit");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "health");
+
+        await page.GotoAsync("/admin/compliance");
+        var attention = page.Locator("nav.attention a");
+        Assert.That(await attention.CountAsync(), Is.GreaterThan(0), "a new installation without a backup has something to attend to");
+        var target = await attention.First.GetAttributeAsync("href");
+        await attention.First.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape(target!) + "$"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { NameRegex = new("^Go to ") }).First).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+
+        await page.GotoAsync("/admin/trust");
+        await Expect(page.GetByRole(AriaRole.Columnheader, new() { Name = "Revocation list" })).ToBeVisibleAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+
+        await page.SetViewportSizeAsync(800, 900);
+        await page.GotoAsync("/admin/roles");
+        Assert.That(await page.EvaluateAsync<int>("() => document.querySelector('table.matrix').getBoundingClientRect().right"), Is.LessThanOrEqualTo(800));
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await ConsoleBrowser.ScreenshotAsync(page, "roles");
+    }
+
+    [Test]
+    public async Task An_inspector_lands_on_the_export_and_downloads_dispensed_rows_only_with_words_beside_codes_and_the_standing()
+    {
+        var reviewed = await PostAsync(NewRx("Inspected") with { SignatureIndicator = null });
+        using (var api = await ApiAsync("pharm1"))
+        {
+            using var review = await api.PostAsJsonAsync($"/api/prescriptions/{reviewed}/annotations", new { type = "PharmacistReview", fields = new { note = "Confirmed by phone" } });
+            Assert.That((int)review.StatusCode, Is.LessThan(300), await review.Content.ReadAsStringAsync());
+            using var dispensed = await api.PostAsJsonAsync($"/api/prescriptions/{reviewed}/dispensings", new { quantity = 10, dateDispensed = Today(), dispenser = "SP" });
+            Assert.That((int)dispensed.StatusCode, Is.LessThan(300), await dispensed.Content.ReadAsStringAsync());
+        }
+        await PostAsync(NewRx("Neverdispensed"));
+        var page = await SignInAsync("inspector1");
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/export$"));
+        await page.GetByLabel("Format").SelectOptionAsync("csv");
+        await page.GetByLabel("Dispensed only").CheckAsync();
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download export" }).ClickAsync());
+        var csv = await File.ReadAllTextAsync((await download.PathAsync())!);
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Does.Contain("Quantity unit,Refills authorized").And.Contain("Quantity unit in words").And.Contain("Standing"));
+        Assert.That(csv, Does.Not.Contain("Neverdispensed"));
+        var row = lines.Single(l => l.Contains("Inspected", StringComparison.Ordinal));
+        Assert.That(row, Does.Contain("C48542").And.Contain("tablet").And.Contain("5 C28253").And.Contain("5 mg"));
+        // A CII reviewed and part-filled: its standing is the review, not the NeedsPharmacistReview it was received with.
+        Assert.That(row.TrimEnd('\r'), Does.EndWith(",Reviewed by a pharmacist"));
     }
 
     private async Task<IPage> SignInAsync(string user)

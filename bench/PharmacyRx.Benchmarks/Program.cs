@@ -144,6 +144,9 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
             case "queue":
                 await ScaleBenchmark.QueueAsync(scaleFolder);
                 break;
+            case "search":
+                await ScaleBenchmark.SearchAsync(scaleFolder);
+                break;
             case "backup":
                 await ScaleBenchmark.BackupAsync(scaleFolder);
                 break;
@@ -154,7 +157,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 Directory.Delete(scaleFolder, recursive: true);
                 break;
             default:
-                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, queue, backup, trail or delete");
+                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, queue, search, backup, trail or delete");
         }
     }
     finally

@@ -28,9 +28,19 @@ internal static class SearchBenchmark
     }
 
     /// <summary>Each retrieval key's queries over the archive the services open, with names from the pools the archive was made of.</summary>
-    public static async Task MeasureAsync(ServiceProvider services, string[] surnames, string[] prescribers, string[] drugs, DateTimeOffset start)
+    public static async Task MeasureAsync(
+        ServiceProvider services, string[] surnames, string[] prescribers, string[] drugs, DateTimeOffset start, string[]? firstNames = null)
     {
         var search = services.GetRequiredService<PrescriptionSearch>();
+        string First(int i) => firstNames![(i * 104729) % firstNames.Length];
+        string Last(int i) => surnames[(i * 7919) % surnames.Length];
+        var names = firstNames is null ? [] : new (string Name, Func<int, PrescriptionQuery> Query)[]
+        {
+            ("patient first name only (one word)", i => new PrescriptionQuery { Patient = First(i) }),
+            ("patient last then first name", i => new PrescriptionQuery { Patient = $"{Last(i).ToUpperInvariant()} {First(i)}" }),
+            ("patient first then last name, sorted by name", i => new PrescriptionQuery { Patient = $"{First(i)} {Last(i)}", Sort = PrescriptionSort.Patient }),
+            ("patient first-name prefix, last-name prefix", i => new PrescriptionQuery { Patient = $"{First(i)[..3]} {Last(i)[..3]}" }),
+        };
         var keys = new (string Name, Func<int, PrescriptionQuery> Query)[]
         {
             ("patient name prefix", i => new PrescriptionQuery { Patient = surnames[(i * 7919) % surnames.Length][..4] }),
@@ -42,6 +52,7 @@ internal static class SearchBenchmark
                 DispensedTo = DateOnly.FromDateTime(start.AddDays(30 + (i * 37) % 690).UtcDateTime),
             }),
         };
+        keys = [.. keys, .. names];
         Console.WriteLine();
         Console.WriteLine($"{"retrieval key (page of 50, newest first)",-44} {"p50 ms",8} {"p95 ms",8} {"max ms",8} {"rows/page",10}");
         foreach (var (name, query) in keys)

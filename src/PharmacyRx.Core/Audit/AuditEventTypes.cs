@@ -120,6 +120,9 @@ public static class AuditEventTypes
     /// <summary>1311.215(a)(4): a sender's credential stopped working.</summary>
     public const string SenderDisabled = "SenderDisabled";
 
+    /// <summary>1311.215(a)(4): a disabled sender's credential works again.</summary>
+    public const string SenderEnabled = "SenderEnabled";
+
     /// <summary>1311.215(a)(3): a sender or address was slowed down (HTTP 429); once per window per sender or address.</summary>
     public const string InboundRateLimited = "InboundRateLimited";
 

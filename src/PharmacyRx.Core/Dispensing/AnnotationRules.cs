@@ -22,6 +22,7 @@ public static class AnnotationRules
         [AnnotationType.Void] = ["reason"],
         [AnnotationType.Correction] = ["field", "value", "reason"],
         [AnnotationType.PharmacistReview] = ["note"],
+        [AnnotationType.Resolution] = ["reason"],
     };
 
     /// <summary>The types appended as they come; corrections, transfers and voids have their own routes and permissions.</summary>

@@ -32,4 +32,10 @@ public enum AnnotationType
 
     /// <summary>The pharmacist reviewed a prescription that needed review (1311.205(b)(6)(ii), (b)(9)): dispensable after it.</summary>
     PharmacistReview,
+
+    /// <summary>
+    /// A pharmacist dealt with an Invalid or Rejected record, with a reason (1311.215(a)): it leaves the queue and stays
+    /// as it is, never dispensable (DispensingRules reads no resolution).
+    /// </summary>
+    Resolution,
 }

@@ -46,9 +46,20 @@ public static class ExportColumns
         // The transaction the prescription came in (NewRx, or an approved RxRenewalResponse or RxChangeResponse), named
         // as the queue and search name it: under SCRIPT 2017071 an approved renewal or change is a prescription of its own.
         new("Transaction", ExportColumnKind.Text, "transaction_kind"),
+
+        // The codes above kept as sent (an inspector may match them against the message), and beside them in words, as
+        // the console shows them (NcpdpCodes): "5 C28253" is "5 mg".
+        new("Strength in words", ExportColumnKind.Text, "strength_words"),
+        new("Dosage form in words", ExportColumnKind.Text, "dosage_form_words"),
+        new("Quantity unit in words", ExportColumnKind.Text, "quantity_unit_words"),
+
+        // Where the prescription stands now (Storage.Prescriptions.Standing): what ended it, fully dispensed, a pharmacist's
+        // review of one that needed it, else its current verification status. A CII reviewed and dispensed reads
+        // "Reviewed by a pharmacist", not NeedsPharmacistReview.
+        new("Standing", ExportColumnKind.Text, "standing"),
     ];
 
-    /// <summary>The number of columns, 21.</summary>
+    /// <summary>The number of columns, 25.</summary>
     public static int Count => All.Count;
 
     /// <summary>A plain decimal as written ("30", "2.5", "-1"): what a spreadsheet may take as a number without changing it.</summary>

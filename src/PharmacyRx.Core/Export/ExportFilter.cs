@@ -27,6 +27,9 @@ public sealed record ExportFilter
     public string? Patient { get; init; }
     public string? Drug { get; init; }
 
+    /// <summary>Only dispensings: a prescription never dispensed has no row.</summary>
+    public bool DispensedOnly { get; init; }
+
     /// <summary>The filter as one line for the audit trail and the export's own description.</summary>
     public string Describe()
     {
@@ -47,6 +50,10 @@ public sealed record ExportFilter
         if (!string.IsNullOrWhiteSpace(Drug))
         {
             parts.Add($"drug={Drug.Trim()}");
+        }
+        if (DispensedOnly)
+        {
+            parts.Add("dispensed-only");
         }
         return string.Join("; ", parts);
     }

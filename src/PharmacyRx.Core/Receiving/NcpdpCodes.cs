@@ -26,6 +26,9 @@ public static class NcpdpCodes
     /// <summary>The word for a code ("mg", "tablet"), or the code itself when it is not a known one; "" for "".</summary>
     public static string Describe(string code) => Words.TryGetValue(code, out var word) ? word : code;
 
+    /// <summary>Text whose words may be codes ("5 C28253"), each code put in words ("5 mg").</summary>
+    public static string Decode(string text) => string.Join(' ', text.Split(' ').Select(Describe));
+
     /// <summary>
     /// The schedule as a pharmacist reads it: CII…CV, "C? (unspecified)", "not controlled" when the message names no
     /// schedule, or the code as sent when it is not a DEA schedule code.

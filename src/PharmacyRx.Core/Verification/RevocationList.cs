@@ -36,6 +36,9 @@ public sealed class RevocationList
     /// <summary>The issuer's distinguished name as BouncyCastle prints it (the same form as certificate names).</summary>
     public string Issuer { get; }
 
+    /// <summary>The name a CRL issued by this certificate carries as its <see cref="Issuer"/>, written the same way.</summary>
+    public static string IssuerNameOf(byte[] certificateDer) => new X509CertificateParser().ReadCertificate(certificateDer).SubjectDN.ToString();
+
     /// <summary>The cRLNumber extension in decimal, or empty when the CRL has none.</summary>
     public string Number { get; }
 

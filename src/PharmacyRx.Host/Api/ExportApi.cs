@@ -21,9 +21,9 @@ public static class ExportApi
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ExportAsync(
         HttpContext context, InspectorExport export, DataFolder data, CancellationToken cancellationToken,
         string? format = null, string? sort = null, string? from = null, string? to = null, string? schedule = null,
-        string? prescriber = null, string? patient = null, string? drug = null)
+        string? prescriber = null, string? patient = null, string? drug = null, bool dispensedOnly = false)
     {
-        var (request, error) = ExportRequest.Parse(format, sort, from, to, schedule, prescriber, patient, drug);
+        var (request, error) = ExportRequest.Parse(format, sort, from, to, schedule, prescriber, patient, drug, dispensedOnly);
         if (request is null)
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad export request", detail: error);

@@ -56,12 +56,12 @@ public static class PrescriptionApi
         PrescriptionSearch search, CancellationToken cancellationToken,
         string? patient = null, string? prescriber = null, string? drug = null, string? dispensedFrom = null, string? dispensedTo = null,
         string? receivedFrom = null, string? receivedTo = null, string? schedule = null, string? status = null, string? number = null,
-        string? sort = null, bool descending = true, string? page = null, string? pageSize = null)
+        string? sort = null, bool descending = true, string? page = null, string? pageSize = null, string? birthDate = null)
     {
         // Dates and numbers are read here rather than bound, so that a value out of its type's range is refused naming the
         // range the search accepts, as a value within the type but outside the range is.
         var days = new Dictionary<string, DateOnly?>();
-        foreach (var (name, text) in new[] { ("dispensedFrom", dispensedFrom), ("dispensedTo", dispensedTo), ("receivedFrom", receivedFrom), ("receivedTo", receivedTo) })
+        foreach (var (name, text) in new[] { ("dispensedFrom", dispensedFrom), ("dispensedTo", dispensedTo), ("receivedFrom", receivedFrom), ("receivedTo", receivedTo), ("birthDate", birthDate) })
         {
             var (day, error) = DayRange.Parse(text, name);
             if (error is not null)
@@ -93,6 +93,7 @@ public static class PrescriptionApi
             DispensedTo = days["dispensedTo"],
             ReceivedFrom = days["receivedFrom"],
             ReceivedTo = days["receivedTo"],
+            BirthDate = days["birthDate"],
             Schedule = schedule,
             PrescriptionNumber = prescriptionNumber,
             Descending = descending,
@@ -128,7 +129,7 @@ public static class PrescriptionApi
             return (null, ("Unknown status", $"status is one of {ExactName.List<PrescriptionStatus>()}"));
         }
         foreach (var (day, name) in new[] { (filters.DispensedFrom, "dispensedFrom"), (filters.DispensedTo, "dispensedTo"),
-                     (filters.ReceivedFrom, "receivedFrom"), (filters.ReceivedTo, "receivedTo") })
+                     (filters.ReceivedFrom, "receivedFrom"), (filters.ReceivedTo, "receivedTo"), (filters.BirthDate, "birthDate") })
         {
             if (DayRange.Check(day, name) is { } outside)
             {

@@ -43,6 +43,37 @@ public sealed class AuditReporter(
         .OrderDescending()
         .ToArray();
 
+    /// <summary>
+    /// Today's report so far, for pharmacy IT's daily reading (1311.215(a)): today's auditable events by category, read
+    /// from today's events alone. Nothing is stored or signed; the night's report of the whole day also walks the chain
+    /// and finds grants to oneself, which need the whole trail.
+    /// </summary>
+    public async Task<AuditReport> TodaySoFarAsync(CancellationToken cancellationToken)
+    {
+        var day = clock.Today;
+        var incidents = new List<AuditReport.Incident>();
+        long events = 0, headSequence = 0;
+        var headHash = AuditChain.GenesisHash;
+        await foreach (var stored in audit.ReadNewestFirstSinceAsync(clock.StartOfDay(day), cancellationToken))
+        {
+            if (events++ == 0)
+            {
+                (headSequence, headHash) = (stored.Sequence, stored.Hash);
+            }
+            if (IncidentCategories.Of(stored.Event) is { } category)
+            {
+                var e = stored.Event;
+                incidents.Add(new(category, stored.Sequence, e.OccurredAt, e.Type, e.Actor, e.Outcome.ToString(), e.Target, e.Details));
+            }
+        }
+        return new AuditReport(day, clock.GetUtcNow(), events, headSequence, headHash,
+            incidents.OrderBy(i => i.Category).ThenBy(i => i.Sequence).ToArray()) { TimeZone = clock.Zone.Id };
+    }
+
+    /// <summary>A stored day's report as it was written (its JSON), or null when there is none.</summary>
+    public AuditReport? ReadReport(DateOnly day) =>
+        Read(day, "json") is { } json ? JsonSerializer.Deserialize<AuditReport>(json, Json) : null;
+
     /// <summary>Analyses a day and stores its report; needs the signing key (the chain head is signed).</summary>
     public async Task<AuditReport> GenerateAsync(DateOnly day, CancellationToken cancellationToken)
     {

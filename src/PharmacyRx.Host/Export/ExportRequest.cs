@@ -27,7 +27,8 @@ public sealed record ExportRequest(ExportFormat Format, ExportSort Sort, ExportF
     /// Returns an error naming the bad value instead of a request.
     /// </summary>
     public static (ExportRequest? Request, string? Error) Parse(
-        string? format, string? sort, string? from, string? to, string? schedule, string? prescriber, string? patient, string? drug)
+        string? format, string? sort, string? from, string? to, string? schedule, string? prescriber, string? patient, string? drug,
+        bool dispensedOnly = false)
     {
         ExportFormat? parsedFormat = (format ?? "csv").ToLowerInvariant() switch
         {
@@ -76,6 +77,7 @@ public sealed record ExportRequest(ExportFormat Format, ExportSort Sort, ExportF
             Prescriber = prescriber,
             Patient = patient,
             Drug = drug,
+            DispensedOnly = dispensedOnly,
         }), null);
     }
 

@@ -12,6 +12,7 @@ public static class PrescriptionServices
         services.AddSingleton<PrescriptionSearch>();
         services.AddSingleton<PrescriptionBackfill>();
         services.AddSingleton<PrescriptionDetails>();
+        services.AddSingleton<PatientSearchIndex>();
         services.AddSingleton<PrescriptionViews>();
         return services;
     }

@@ -32,6 +32,10 @@ public static class ConsoleNavigation
 
     public static IEnumerable<Entry> For(ClaimsPrincipal user) => Entries.Where(entry => user.May(entry.Permission));
 
-    /// <summary>Where a signed-in user lands: their first page, or the password page when they may open none.</summary>
-    public static string Landing(ClaimsPrincipal user) => For(user).FirstOrDefault()?.Path ?? ConsoleSession.PasswordPath;
+    /// <summary>
+    /// Where a signed-in user lands: an inspector (who may export and not annotate) on the export page, their reason to be
+    /// here (1304.04(h)(5)); anyone else on their first page, or the password page when they may open none.
+    /// </summary>
+    public static string Landing(ClaimsPrincipal user) =>
+        user.May(Permission.Export) && !user.May(Permission.Annotate) ? "/export" : For(user).FirstOrDefault()?.Path ?? ConsoleSession.PasswordPath;
 }

@@ -48,4 +48,36 @@ public static class Words
 
     /// <summary>Text whose words may be NCPDP codes ("20 C48542"), each code put in words ("20 tablet").</summary>
     public static string Decode(string text) => string.Join(' ', text.Split(' ').Select(NcpdpCodes.Describe));
+
+    /// <summary>The transaction a record came in as, in words; an unreadable message has none.</summary>
+    public static string Kind(string? transactionKind) => transactionKind switch
+    {
+        nameof(TransactionKind.NewRx) => "New prescription",
+        nameof(TransactionKind.CancelRx) => "Cancellation",
+        nameof(TransactionKind.RxRenewalResponse) => "Renewal",
+        nameof(TransactionKind.RxChangeResponse) => "Change",
+        null or "" => "Unreadable message",
+        var other => other,
+    };
+
+    /// <summary>
+    /// A status as the queue and search name it: a Rejected record is not always unreadable (a From mismatch, not a
+    /// prescription), so it reads "Rejected" and its reason says why.
+    /// </summary>
+    public static string QueueStatus(string status) => status == nameof(PrescriptionStatus.Rejected) ? "Rejected" : Status(status);
+
+    /// <summary>
+    /// A prescription's standing in words: what ended it (cancelled, replaced, voided, transferred), fully dispensed,
+    /// else its status (<see cref="Storage.Prescriptions.Standing"/>).
+    /// </summary>
+    public static string Standing(string standing, string status) => standing switch
+    {
+        Storage.Prescriptions.Standing.Cancelled => "Cancelled by the prescriber",
+        Storage.Prescriptions.Standing.Replaced => "Replaced by a change",
+        Storage.Prescriptions.Standing.Voided => "Voided",
+        Storage.Prescriptions.Standing.TransferredOut => "Transferred out",
+        Storage.Prescriptions.Standing.FullyDispensed => "Fully dispensed",
+        Storage.Prescriptions.Standing.Reviewed => "Reviewed by a pharmacist: may be dispensed",
+        _ => QueueStatus(status),
+    };
 }

@@ -10,16 +10,24 @@ public sealed class ArchiveQueries(Database database)
     internal static string SelectRecord(ISqlDialect dialect) => $"""
         SELECT a.*,
                v.status AS changed_status, v.reason_code AS changed_reason_code, v.reason AS changed_reason, v.occurred_at AS status_changed_at,
-               (SELECT c.receipt_id FROM prescription_archive c
+               {CancelledBy(dialect)} AS cancelled_by_receipt_id
+        FROM prescription_archive a
+        LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = a.receipt_id)
+        """;
+
+    /// <summary>
+    /// "Cancelled by" of the archive row <c>a</c>, as a scalar subquery: the receipt id of the CancelRx or approved change
+    /// that ends it. Its one definition, read by <see cref="SelectRecord"/> and by search for a page's rows.
+    /// </summary>
+    internal static string CancelledBy(ISqlDialect dialect) => $"""
+        (SELECT c.receipt_id FROM prescription_archive c
                 WHERE c.cancels_receipt_id = a.receipt_id
                    -- a CancelRx that arrived first could not be linked then, but still cancels a NewRx it binds to: same
                    -- sender, prescriber and patient (the binding key; rows from before the key link as they did)
                    OR (c.transaction_kind = 'CancelRx' AND a.transaction_kind = 'NewRx' AND c.relates_to_message_id = a.message_id
                        AND c.reason_code = 'CancelTargetNotFound'
                        AND (c.cancel_binding = a.cancel_binding OR (c.cancel_binding IS NULL AND a.cancel_binding IS NULL)))
-                ORDER BY c.received_at {dialect.FirstRows("1")}) AS cancelled_by_receipt_id
-        FROM prescription_archive a
-        LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = a.receipt_id)
+                ORDER BY c.received_at {dialect.FirstRows("1")})
         """;
 
     /// <summary>Finds a record by receipt id, or else by MessageID.</summary>

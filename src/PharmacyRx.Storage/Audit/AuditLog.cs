@@ -155,6 +155,29 @@ public sealed class AuditLog(Database database)
         }
     }
 
+    /// <summary>
+    /// Streams the stored events from the newest back to the first that occurred at or after <paramref name="since"/>:
+    /// a day's events so far, read by the sequence's index alone (events are appended in time order).
+    /// </summary>
+    public async IAsyncEnumerable<ChainedAuditEvent> ReadNewestFirstSinceAsync(DateTimeOffset since, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT sequence, occurred_at, event_type, actor, outcome, target, details, previous_hash, hash, mac
+            FROM audit_events ORDER BY sequence DESC
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = connection.QueryUnbufferedAsync<AuditRow>(sql);
+        await foreach (var row in rows.WithCancellation(cancellationToken))
+        {
+            var stored = row.ToChained();
+            if (stored.Event.OccurredAt < since)
+            {
+                yield break;
+            }
+            yield return stored;
+        }
+    }
+
     internal sealed class AuditRow
     {
         public long Sequence { get; init; }

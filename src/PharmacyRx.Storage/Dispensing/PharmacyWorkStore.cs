@@ -20,7 +20,7 @@ namespace PharmacyRx.Storage.Dispensing;
 /// facts: what was prescribed comes from the as-received bytes of a record the audit chain holds, never from the derived
 /// <c>prescriptions</c> row, and an annotation or dispensing the chain does not hold is ignored and audited.
 /// </summary>
-public sealed class PharmacyWorkStore(Database database, PharmacyClock clock, ScriptMessageReader reader, DispensingOptions options)
+public sealed partial class PharmacyWorkStore(Database database, PharmacyClock clock, ScriptMessageReader reader, DispensingOptions options)
 {
     /// <summary>An annotation as stored.</summary>
     public sealed record Annotation(long Id, string ReceiptId, string Type, IReadOnlyDictionary<string, string> Fields, string CreatedAt, string CreatedBy);

@@ -22,6 +22,51 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     private static readonly byte[] Active = "Active"u8.ToArray();
 
     /// <summary>
+    /// The columns the export statement reads, by name: the SELECT list is written from this enum's order, so a column's
+    /// ordinal is its member's value and a new column is one member and one line of <see cref="ColumnSql"/>.
+    /// </summary>
+    private enum Column
+    {
+        Number,
+        PrescriberKey,
+        PatientKey,
+        DrugKey,
+        Fields,
+        StatusOnReceipt,
+        DispensingId,
+        DateDispensed,
+        QuantityDispensed,
+        Dispenser,
+        RefillNumber,
+        TransactionKind,
+    }
+
+    private static readonly Dictionary<Column, string> ColumnSql = new()
+    {
+        [Column.Number] = "p.prescription_number",
+        [Column.PrescriberKey] = "p.prescriber_key",
+        [Column.PatientKey] = "p.patient_key",
+        [Column.DrugKey] = "p.drug_key",
+        [Column.Fields] = "d.fields",
+        [Column.StatusOnReceipt] = "d.status_on_receipt",
+        [Column.DispensingId] = "x.id",
+        [Column.DateDispensed] = "x.date_dispensed",
+        [Column.QuantityDispensed] = "x.quantity",
+        [Column.Dispenser] = "x.dispenser",
+        [Column.RefillNumber] = "x.refill_number",
+        [Column.TransactionKind] = "a.transaction_kind",
+    };
+
+    /// <summary>The SELECT list in <see cref="Column"/> order; a member without its SQL stops the type loading (ExportQueryTests).</summary>
+    internal static string SelectList { get; } = string.Join(", ", Enum.GetValues<Column>().Select(column => ColumnSql[column]));
+
+    /// <summary>The fill's columns of an export row, in <see cref="ExportColumns"/> order.</summary>
+    private static readonly Column[] FillColumns = [Column.DateDispensed, Column.QuantityDispensed, Column.Dispenser, Column.RefillNumber];
+
+    /// <summary>The positions within the details fields (<see cref="Prescriptions.PrescriptionDetails.Fields"/>) of the codes put in words.</summary>
+    private const int StrengthField = 8, DosageFormField = 9, QuantityUnitField = 11;
+
+    /// <summary>
     /// Reads every matching row, as of one moment, into the sorters: the prescriptions are split into as many ranges
     /// as there are sorters, each read on its own connection and thread. Returns how many rows.
     /// </summary>
@@ -29,7 +74,7 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     {
         // One snapshot decides what the export holds: the prescriptions and dispensings up to their highest ids then,
         // and the standing of each. The ranges read later hold to that cut.
-        Dictionary<long, (byte[] Status, byte[] Verification)> statuses;
+        Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses;
         (long Prescriptions, long Dispensings) cut;
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var snapshot = await database.Dialect.BeginSnapshotAsync(connection, cancellationToken))
@@ -41,8 +86,7 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         }
         var (where, parameters) = Where(filter);
         var sql = $"""
-            SELECT p.prescription_number, p.prescriber_key, p.patient_key, p.drug_key, d.fields, d.status_on_receipt,
-                   x.id, x.date_dispensed, x.quantity, x.dispenser, x.refill_number, a.transaction_kind
+            SELECT {SelectList}
             FROM prescriptions p
             JOIN prescription_details d ON d.prescription_number = p.prescription_number
             JOIN prescription_archive a ON a.receipt_id = p.receipt_id
@@ -68,19 +112,20 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     }
 
     private static void Add(
-        IExportRow row, Dictionary<long, (byte[] Status, byte[] Verification)> statuses, ExportSort sort, ExportSorter sorter,
+        IExportRow row, Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses, ExportSort sort, ExportSorter sorter,
         ExportRecordBuilder record, ExportRecordBuilder key)
     {
-        var number = row.Number(0);
-        var filled = !row.IsNull(6);
+        var number = row.Number((int)Column.Number);
+        var filled = !row.IsNull((int)Column.DispensingId);
+        var fields = row.Utf8((int)Column.Fields);
         record.Clear();
         record.AppendNumber(number);
-        record.AppendColumns(row.Utf8(4));
-        for (var column = 7; column <= 10; column++)
+        record.AppendColumns(fields);
+        foreach (var column in FillColumns)
         {
             if (filled)
             {
-                record.AppendText(row.Utf8(column));
+                record.AppendText(row.Utf8((int)column));
             }
             else
             {
@@ -95,12 +140,39 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         else
         {
             record.AppendText(Active);
-            record.AppendText(row.Utf8(5));
+            record.AppendText(row.Utf8((int)Column.StatusOnReceipt));
         }
         // The transaction as archived, the column the queue and search read (prescription_archive.transaction_kind).
-        record.AppendText(row.Utf8(11));
+        record.AppendText(row.Utf8((int)Column.TransactionKind));
+        record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, StrengthField))));
+        record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, DosageFormField))));
+        record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, QuantityUnitField))));
+        if (status.Standing is { } standing)
+        {
+            record.AppendText(standing);
+        }
+        else
+        {
+            record.AppendText(row.Utf8((int)Column.StatusOnReceipt));
+        }
         BuildKey(key, sort, row, filled, number);
         sorter.Add(key.Written, record.Written);
+    }
+
+    /// <summary>One field of the details row's fields, joined by U+001F (ExportRecord.Encode).</summary>
+    private static string Field(ReadOnlySpan<byte> fields, int index)
+    {
+        for (var i = 0; i < index; i++)
+        {
+            var next = fields.IndexOf(ExportRecord.Separator);
+            if (next < 0)
+            {
+                return "";
+            }
+            fields = fields[(next + 1)..];
+        }
+        var end = fields.IndexOf(ExportRecord.Separator);
+        return Encoding.UTF8.GetString(end < 0 ? fields : fields[..end]);
     }
 
     // Ties fall to the other keys in the issue's order (prescriber, patient, drug, date filled), then to the prescription
@@ -109,9 +181,9 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     private static void BuildKey(ExportRecordBuilder key, ExportSort sort, IExportRow row, bool filled, long number)
     {
         key.Clear();
-        void Name(int column)
+        void Name(Column column)
         {
-            key.AppendRaw(row.Utf8(column));
+            key.AppendRaw(row.Utf8((int)column));
             key.AppendRaw([0]);
         }
         void Date()
@@ -119,46 +191,46 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
             key.AppendRaw([filled ? (byte)0 : (byte)1]);
             if (filled)
             {
-                key.AppendRaw(row.Utf8(7));
+                key.AppendRaw(row.Utf8((int)Column.DateDispensed));
             }
             key.AppendRaw([0]);
         }
         switch (sort)
         {
             case ExportSort.Prescriber:
-                Name(1);
-                Name(2);
-                Name(3);
+                Name(Column.PrescriberKey);
+                Name(Column.PatientKey);
+                Name(Column.DrugKey);
                 Date();
                 break;
             case ExportSort.Patient:
-                Name(2);
-                Name(1);
-                Name(3);
+                Name(Column.PatientKey);
+                Name(Column.PrescriberKey);
+                Name(Column.DrugKey);
                 Date();
                 break;
             case ExportSort.Drug:
-                Name(3);
-                Name(1);
-                Name(2);
+                Name(Column.DrugKey);
+                Name(Column.PrescriberKey);
+                Name(Column.PatientKey);
                 Date();
                 break;
             default:
                 Date();
-                Name(1);
-                Name(2);
-                Name(3);
+                Name(Column.PrescriberKey);
+                Name(Column.PatientKey);
+                Name(Column.DrugKey);
                 break;
         }
         key.AppendOrdered(number);
-        key.AppendOrdered(filled ? row.Number(6) : 0);
+        key.AppendOrdered(filled ? row.Number((int)Column.DispensingId) : 0);
     }
 
     // The few prescriptions whose standing is not "Active" with their status on receipt: cancelled by a CancelRx, replaced
     // by an approved change, voided
     // or transferred out, or with a later verification status. "Cancelled by" and the current status are read through
     // ArchiveQueries.SelectRecord, the one place they are defined, for just these records.
-    private static async Task<Dictionary<long, (byte[] Status, byte[] Verification)>> StatusesAsync(
+    private static async Task<Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)>> StatusesAsync(
         DbConnection connection, DbTransaction snapshot, ISqlDialect dialect, CancellationToken cancellationToken)
     {
         var sql = $"""
@@ -170,24 +242,37 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
               UNION
               SELECT n.receipt_id FROM annotations n WHERE n.annotation_type IN ('Void', 'TransferOut')
               UNION
-              SELECT e.receipt_id FROM verification_events e)
+              SELECT e.receipt_id FROM verification_events e
+              UNION
+              SELECT n.receipt_id FROM annotations n WHERE n.annotation_type = 'PharmacistReview')
             SELECT p.prescription_number, r.cancelled_by_receipt_id,
                    (SELECT k.transaction_kind FROM prescription_archive k WHERE k.receipt_id = r.cancelled_by_receipt_id) AS cancelled_by_kind,
                    COALESCE(r.changed_status, r.status) AS current_status,
                    (SELECT MAX(CASE n.annotation_type WHEN 'Void' THEN 2 WHEN 'TransferOut' THEN 1 END)
-                    FROM annotations n WHERE n.receipt_id = r.receipt_id) AS ended
+                    FROM annotations n WHERE n.receipt_id = r.receipt_id) AS ended,
+                   {Prescriptions.Standing.Sql("COALESCE(r.changed_status, r.status)", "r.cancelled_by_receipt_id")} AS standing
             FROM ({ArchiveQueries.SelectRecord(dialect)}
                   WHERE a.receipt_id IN (SELECT receipt_id FROM affected)) r
             JOIN prescriptions p ON p.receipt_id = r.receipt_id
             """;
-        var rows = await connection.QueryAsync<(long Number, string? CancelledBy, string? CancelledByKind, string CurrentStatus, long? Ended)>(
+        var rows = await connection.QueryAsync<(long Number, string? CancelledBy, string? CancelledByKind, string CurrentStatus, long? Ended, string Standing)>(
             new CommandDefinition(sql, transaction: snapshot, cancellationToken: cancellationToken));
         // An approved change replaces the prescription it answers (ReceiptPipeline); a CancelRx cancels it.
         return rows.ToDictionary(r => r.Number, r => (Encoding.UTF8.GetBytes(
             r.CancelledBy is not null ? r.CancelledByKind == nameof(TransactionKind.RxChangeResponse) ? "Replaced" : "Cancelled"
             : r.Ended switch { 2 => "Voided", 1 => "Transferred out", _ => "Active" }),
-            Encoding.UTF8.GetBytes(r.CurrentStatus)));
+            Encoding.UTF8.GetBytes(r.CurrentStatus), Encoding.UTF8.GetBytes(StandingText(r.Standing, r.CurrentStatus))));
     }
+
+    /// <summary>A standing (<see cref="Prescriptions.Standing"/>) as the export's Standing column reads it; Current is the current status.</summary>
+    private static string StandingText(string standing, string currentStatus) => standing switch
+    {
+        Prescriptions.Standing.TransferredOut => "Transferred out",
+        Prescriptions.Standing.FullyDispensed => "Fully dispensed",
+        Prescriptions.Standing.Reviewed => "Reviewed by a pharmacist",
+        Prescriptions.Standing.Current => currentStatus,
+        _ => standing,
+    };
 
     private (string Where, List<(string Name, object Value)> Parameters) Where(ExportFilter filter)
     {
@@ -206,6 +291,10 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         Prefix(filter.Prescriber, "p.prescriber_key", "Prescriber");
         Prefix(filter.Patient, "p.patient_key", "Patient");
         Prefix(filter.Drug, "p.drug_key", "Drug");
+        if (filter.DispensedOnly)
+        {
+            where.Append(" AND x.id IS NOT NULL");
+        }
 
         // 1304.04(h)(5): controlled substances by default. Codes are parameters; only their count shapes the text.
         var codes = filter.Schedules.Select(s => s.Code()).ToList();

@@ -1,7 +1,8 @@
 namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
-/// A search of prescriptions (1311.205(b)(11), 1306.22(c)). Names match by prefix, ignoring case and accents; dates
+/// A search of prescriptions (1311.205(b)(11), 1306.22(c)). Names match by prefix, ignoring case and accents (the
+/// patient's word by word, in any order); dates
 /// are inclusive. Empty filters are ignored. Sort keys are an enum mapped to fixed columns: request text never reaches SQL.
 /// </summary>
 public sealed record PrescriptionQuery
@@ -13,6 +14,9 @@ public sealed record PrescriptionQuery
     public DateOnly? DispensedTo { get; init; }
     public DateOnly? ReceivedFrom { get; init; }
     public DateOnly? ReceivedTo { get; init; }
+
+    /// <summary>The patient's date of birth, exactly.</summary>
+    public DateOnly? BirthDate { get; init; }
 
     /// <summary>An NCI schedule code (C48675) or a short name (CII).</summary>
     public string? Schedule { get; init; }

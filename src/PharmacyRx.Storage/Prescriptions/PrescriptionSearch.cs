@@ -4,14 +4,17 @@ using Dapper;
 using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Prescriptions;
+using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
 /// Finds prescriptions and their refill history (1311.205(b)(11), 1306.22(c)). Name filters are range scans on the
-/// normalized keys of <c>prescriptions</c>; the dispensed-date filter drives from the dispensings index.
+/// normalized keys of <c>prescriptions</c>, except the patient's: each word given is a prefix of a word of the name, in
+/// any order (<see cref="SearchKey.Words"/>, <see cref="PatientSearchIndex"/>); the dispensed-date filter drives from the
+/// dispensings index.
 /// </summary>
-public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
+public sealed class PrescriptionSearch(Database database, PharmacyClock clock, PatientSearchIndex patients)
 {
     /// <summary>One search result.</summary>
     public sealed record Row
@@ -26,6 +29,12 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
         public string WrittenDate { get; init; } = "";
         public string Status { get; init; } = "";
         public string? LastDispensed { get; init; }
+
+        /// <summary>The patient's date of birth as sent (yyyy-MM-dd); empty when none was sent or the row is not yet indexed.</summary>
+        public string? BirthDate { get; init; }
+
+        /// <summary>The prescription's standing (<see cref="Prescriptions.Standing"/>): what ended it, fully dispensed, reviewed, or Current.</summary>
+        public string Standing { get; init; } = "";
 
         /// <summary>The transaction the prescription came in: NewRx, or an approved RxRenewalResponse or RxChangeResponse.</summary>
         public string TransactionKind { get; init; } = "";
@@ -80,7 +89,26 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
                 parameters.Add(name + "End", SearchKey.PrefixEnd(key));
             }
         }
-        Prefix(query.Patient, "p.patient_key", "Patient");
+        if (!string.IsNullOrWhiteSpace(query.Patient) || query.BirthDate is not null)
+        {
+            // Prescriptions that arrived since the background upkeep last ran are indexed now (one batch at most).
+            await patients.CatchUpAsync(cancellationToken, oneBatch: true);
+        }
+        var words = SearchKey.Words(query.Patient ?? "").Distinct(StringComparer.Ordinal).OrderByDescending(w => w.Length).ToArray();
+        for (var i = 0; i < words.Length; i++)
+        {
+            // The longest word drives (likely the fewest matches); each other word must begin a word of the same name.
+            where.Append(i == 0
+                ? FormattableString.Invariant($" AND p.prescription_number IN (SELECT w.prescription_number FROM patient_name_words w WHERE w.word >= @Name{i} AND w.word < @Name{i}End)")
+                : FormattableString.Invariant($" AND EXISTS (SELECT 1 FROM patient_name_words w WHERE w.prescription_number = p.prescription_number AND w.word >= @Name{i} AND w.word < @Name{i}End)"));
+            parameters.Add($"Name{i}", words[i]);
+            parameters.Add($"Name{i}End", SearchKey.PrefixEnd(words[i]));
+        }
+        if (query.BirthDate is { } birthDate)
+        {
+            where.Append(" AND p.prescription_number IN (SELECT s.prescription_number FROM patient_search s WHERE s.birth_date = @BirthDate)");
+            parameters.Add("BirthDate", Day(birthDate));
+        }
         Prefix(query.Prescriber, "p.prescriber_key", "Prescriber");
         Prefix(query.Drug, "p.drug_key", "Drug");
         if (query.DispensedFrom is not null || query.DispensedTo is not null)
@@ -133,11 +161,14 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
         var direction = query.Descending ? "DESC" : "ASC";
         parameters.Add("Limit", pageSize + 1);
         parameters.Add("Offset", (page - 1) * pageSize);
-        // The page is chosen from the prescriptions table and its indexes alone; only its rows are joined to the archive.
         var order = $"{SortColumns[query.Sort]} {direction}, p.prescription_number {direction}";
+        // The page is chosen from the prescriptions table and its indexes alone; only its rows are joined to the archive,
+        // and only they get "cancelled by" (ArchiveQueries.CancelledBy, its one definition) and a standing.
+        var status = "COALESCE(v.status, a.status)";
         var sql = $"""
             SELECT p.prescription_number, p.receipt_id, p.received_at, a.patient_name, a.prescriber_name, a.drug_description,
-                   p.dea_schedule, p.written_date, COALESCE(v.status, a.status) AS status, a.transaction_kind,
+                   p.dea_schedule, p.written_date, {status} AS status, a.transaction_kind, s.birth_date,
+                   {Prescriptions.Standing.Sql(status, ArchiveQueries.CancelledBy(database.Dialect))} AS standing,
                    (SELECT MAX(d.date_dispensed) FROM dispensings d WHERE d.receipt_id = p.receipt_id) AS last_dispensed
             FROM (SELECT p.prescription_number FROM prescriptions p
                   {where}
@@ -146,6 +177,7 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock)
             JOIN prescriptions p ON p.prescription_number = page.prescription_number
             JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = p.receipt_id)
+            LEFT JOIN patient_search s ON s.prescription_number = p.prescription_number
             ORDER BY {order}
             """;
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -1,5 +1,8 @@
+using System.Globalization;
 using Dapper;
 using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Audit;
+using PharmacyRx.Storage.Integrity;
 
 namespace PharmacyRx.Storage.Prescriptions;
 
@@ -7,7 +10,8 @@ namespace PharmacyRx.Storage.Prescriptions;
 /// What needs a pharmacist's action, grouped: needs review (and not yet reviewed), pending revocation check, invalid,
 /// rejected, and received and not yet dispensed (open, never filled, received within the window). The current status
 /// and "cancelled by" come from <see cref="ArchiveQueries"/>'s one definition of them; each group brings its count and
-/// its newest rows.
+/// its newest rows. An Invalid or Rejected record a pharmacist resolved leaves the queue, but only by a resolution the
+/// audit chain holds: one planted in the database file counts for nothing (ConsoleQueueBrowserTests).
 /// </summary>
 public sealed class WorkQueueReader(Database database)
 {
@@ -46,6 +50,14 @@ public sealed class WorkQueueReader(Database database)
 
         /// <summary>1 for a CancelRx that came before its NewRx and has since cancelled it (ArchiveQueries' link).</summary>
         public long CancelledBeforeArrival { get; init; }
+
+        /// <summary>The pharmacy's prescription number; null for a record that is not a prescription (a CancelRx, a rejected message).</summary>
+        public long? PrescriptionNumber { get; init; }
+
+        /// <summary>Why the record has its status, in words: the newest status change's reason, else the one on receipt.</summary>
+        public string Reason { get; init; } = "";
+
+        public string ReasonCode { get; init; } = "";
     }
 
     /// <summary>
@@ -56,11 +68,38 @@ public sealed class WorkQueueReader(Database database)
     {
         var sql = Statement(database.Dialect);
         await using var connection = await database.OpenAsync(cancellationToken);
+        var ignored = await UnprovenResolutionsAsync(connection, cancellationToken);
         return (await connection.QueryAsync<Entry>(new CommandDefinition(sql,
-            new { Since = Core.Receiving.ReceiptSeal.FormatTimestamp(openSince), PerGroup = perGroup, CountCap = countCap + 1 }, cancellationToken: cancellationToken))).ToList();
+            new { Since = Core.Receiving.ReceiptSeal.FormatTimestamp(openSince), PerGroup = perGroup, CountCap = countCap + 1, Ignored = ignored },
+            cancellationToken: cancellationToken))).ToList();
     }
 
-    /// <summary>The queue's one statement, with the parameters <c>@Since</c>, <c>@PerGroup</c> and <c>@CountCap</c>.</summary>
+    /// <summary>
+    /// The resolutions the audit chain does not hold (1311.215(a)(2)): written with SQL behind the service's back, they
+    /// resolve nothing. One check a resolution, each proof kept for the process (<see cref="CoverageCheck.IsCoveredAsync"/>).
+    /// </summary>
+    private static async Task<string> UnprovenResolutionsAsync(System.Data.Common.DbConnection connection, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            SELECT id FROM annotations WHERE annotation_type = 'Resolution'
+            """;
+        var table = CoveredTables.Find("annotations")!;
+        var unproven = new List<string>();
+        foreach (var id in (await connection.QueryAsync<long>(new CommandDefinition(sql, cancellationToken: cancellationToken))).ToArray())
+        {
+            var key = id.ToString(CultureInfo.InvariantCulture);
+            if (!await CoverageCheck.IsCoveredAsync(connection, null, table, key, cancellationToken))
+            {
+                unproven.Add(key);
+            }
+        }
+        return $"|{string.Join('|', unproven)}|";
+    }
+
+    /// <summary>
+    /// The queue's one statement, with the parameters <c>@Since</c>, <c>@PerGroup</c>, <c>@CountCap</c> and <c>@Ignored</c>
+    /// (the ids of the resolutions the chain does not hold, as <c>|12|40|</c>; <c>||</c> for none).
+    /// </summary>
     internal static string Statement(ISqlDialect dialect)
     {
         // Full records (with their correlated subqueries) only for the few rows whose group the cheap predicates cannot
@@ -96,13 +135,17 @@ public sealed class WorkQueueReader(Database database)
                      CASE WHEN EXISTS (SELECT 1 FROM dispensings d WHERE d.receipt_id = r.receipt_id) THEN 1 ELSE 0 END AS dispensed,
                      CASE WHEN r.transaction_kind = 'CancelRx' AND r.reason_code = 'CancelTargetNotFound' AND EXISTS (
                             SELECT 1 FROM prescription_archive t WHERE t.message_id = r.relates_to_message_id AND t.transaction_kind = 'NewRx'
-                              AND t.cancel_binding = r.cancel_binding) THEN 1 ELSE 0 END AS cancelled_before_arrival
+                              AND t.cancel_binding = r.cancel_binding) THEN 1 ELSE 0 END AS cancelled_before_arrival,
+                     CASE WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = r.receipt_id AND n.annotation_type = 'Resolution'
+                                         AND @Ignored NOT LIKE concat('%|', n.id, '|%')) THEN 1 ELSE 0 END AS resolved,
+                     (SELECT p.prescription_number FROM prescriptions p WHERE p.receipt_id = r.receipt_id) AS prescription_number,
+                     COALESCE(r.changed_reason, r.reason) AS reason, COALESCE(r.changed_reason_code, r.reason_code) AS reason_code
               FROM ({ArchiveQueries.SelectRecord(dialect)}
                     WHERE a.receipt_id IN (SELECT receipt_id FROM unsettled) OR a.receipt_id IN (SELECT receipt_id FROM newest_open)) r),
             grouped AS (
               SELECT c.*, CASE
                        WHEN c.status = 'NeedsPharmacistReview' AND c.reviewed = 0 THEN 'NeedsReview'
-                       WHEN c.status IN ('PendingRevocationCheck', 'Invalid', 'Rejected') THEN c.status
+                       WHEN c.status = 'PendingRevocationCheck' OR (c.status IN ('Invalid', 'Rejected') AND c.resolved = 0) THEN c.status
                        WHEN c.transaction_kind IN ('NewRx', 'RxRenewalResponse', 'RxChangeResponse')
                             AND EXISTS (SELECT 1 FROM prescriptions p WHERE p.receipt_id = c.receipt_id) AND c.dispensed = 0 AND c.ended = 0 AND c.cancelled_by_receipt_id IS NULL
                             AND c.received_at >= @Since THEN 'NotYetDispensed'
@@ -118,7 +161,7 @@ public sealed class WorkQueueReader(Database database)
                                 ORDER BY received_at, receipt_id {dialect.FirstRows("1")}) oldest) END AS oldest_open
               FROM grouped g WHERE g.grp IS NOT NULL)
             SELECT grp AS "Group", receipt_id, received_at, patient_name, drug_description, dea_schedule, prescriber_name, status,
-                   transaction_kind, group_count, cancelled_before_arrival, oldest_in_group, oldest_open
+                   transaction_kind, group_count, cancelled_before_arrival, oldest_in_group, oldest_open, prescription_number, reason, reason_code
             FROM ranked WHERE position <= @PerGroup
             ORDER BY grp, received_at DESC, receipt_id
             """;

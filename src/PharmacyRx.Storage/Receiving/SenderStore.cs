@@ -110,6 +110,26 @@ public sealed class SenderStore(Database database, TimeProvider time)
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Enables a disabled sender again: the key and certificate it had work again (a key that may have leaked is replaced by
+    /// adding a new sender instead). False when there is no disabled sender so named.
+    /// </summary>
+    public async Task<bool> EnableAsync(string name, string actor, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return await database.AuditedAsync<bool>(async (connection, transaction) =>
+        {
+            const string enable = """
+                UPDATE senders SET disabled_at = NULL WHERE sender_name = @Name AND disabled_at IS NOT NULL
+                """;
+            var enabled = await connection.ExecuteAsync(new CommandDefinition(enable, new { Name = name }, transaction, cancellationToken: cancellationToken)) > 0;
+            return enabled
+                ? (true, [new AuditEvent(now, AuditEventTypes.SenderEnabled, actor, AuditOutcome.Success, $"sender:{name}",
+                    "before: disabled; after: active; key and client certificate accepted again")], true)
+                : (false, [], false);
+        }, cancellationToken);
+    }
+
     /// <summary>The active sender a key belongs to, or null (unknown, disabled, or not a sender key at all).</summary>
     public async Task<Sender?> AuthenticateAsync(string apiKey, CancellationToken cancellationToken)
     {

@@ -23,6 +23,7 @@ public class AnnotationRulesTests
         [AnnotationType.Void] = new() { ["reason"] = "duplicate" },
         [AnnotationType.Correction] = new() { ["field"] = "Directions", ["value"] = "1 tablet daily", ["reason"] = "confirmed with prescriber" },
         [AnnotationType.PharmacistReview] = new() { ["note"] = "signature confirmed by phone" },
+        [AnnotationType.Resolution] = new() { ["reason"] = "asked the sender to resend; the garbled copy stays as received" },
     };
 
     [Test]

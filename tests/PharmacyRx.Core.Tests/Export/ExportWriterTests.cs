@@ -126,7 +126,7 @@ public class ExportWriterTests
         Assert.That(sheets.Select(s => s.Name), Is.EqualTo(new[] { "Prescriptions", "Prescriptions 2", "Prescriptions 3" }));
         Assert.That(sheets.Select(s => s.Rows[0][0]), Is.All.EqualTo("Prescription number"));
         Assert.That(sheets.SelectMany(s => s.Rows.Skip(1)).Select(r => r[3]), Is.EqualTo(Enumerable.Range(1, 5).Select(i => $"Patient {i}")));
-        Assert.That(sheets.Select(s => s.AutoFilter), Is.EqualTo(new[] { "A1:U3", "A1:U3", "A1:U2" }));
+        Assert.That(sheets.Select(s => s.AutoFilter), Is.EqualTo(new[] { "A1:Y3", "A1:Y3", "A1:Y2" }));
         Assert.That(sheets.Select(s => s.HeaderFrozen), Is.All.True);
     }
 

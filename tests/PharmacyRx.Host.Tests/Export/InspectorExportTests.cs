@@ -153,7 +153,7 @@ public class InspectorExportTests
         Assert.That(sheet.Rows[0], Is.EqualTo(Header));
         Assert.That(sheet.Rows.Skip(1), Is.EqualTo(order.Select(key => Expected(key, csvGuard: false))));
         Assert.That(sheet.HeaderFrozen, Is.True);
-        Assert.That(sheet.AutoFilter, Is.EqualTo($"A1:U{order.Length + 1}"));
+        Assert.That(sheet.AutoFilter, Is.EqualTo($"A1:Y{order.Length + 1}"));
         // Written date (column B) on every row and date filled (column O) on the three fills are real dates.
         Assert.That(sheet.DateCells.Count(c => c.StartsWith('B')), Is.EqualTo(order.Length));
         Assert.That(sheet.DateCells.Count(c => c.StartsWith('O')), Is.EqualTo(3));
@@ -301,13 +301,16 @@ public class InspectorExportTests
         "Prescription number", "Written date", "Schedule", "Patient name", "Patient address", "Prescriber name", "Prescriber address",
         "Prescriber DEA number", "Drug name", "Strength", "Dosage form", "Quantity prescribed", "Quantity unit", "Refills authorized",
         "Date filled", "Quantity dispensed", "Dispenser", "Refill number", "Status", "Verification", "Transaction",
+        "Strength in words", "Dosage form in words", "Quantity unit in words", "Standing",
     ];
 
     private static string?[] Expected(string key, bool csvGuard)
     {
         var row = Rows[key];
         var number = long.Parse(row[0]!, CultureInfo.InvariantCulture);
-        var cells = Prescriptions[number].Concat(row[1..]).Append(Answers.TryGetValue(number, out var answer) ? answer.Transaction : "NewRx").ToArray();
+        // The codes in words beside them ("5 C28253" is "5 mg"), and the standing: what ended it, else the current status.
+        var cells = Prescriptions[number].Concat(row[1..]).Append(Answers.TryGetValue(number, out var answer) ? answer.Transaction : "NewRx")
+            .Concat(["5 mg", "tablet", "tablet", row[^2] == "Active" ? row[^1] : row[^2]]).ToArray();
         if (csvGuard && cells[3]!.StartsWith('@'))
         {
             cells[3] = "'" + cells[3];

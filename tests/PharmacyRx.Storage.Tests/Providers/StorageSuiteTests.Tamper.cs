@@ -97,7 +97,7 @@ public partial class StorageSuiteTests
             SELECT 'FORGED', 'Anchor', 'CN=Forged', not_after, der, added_at, added_by FROM trusted_certificates WHERE purpose = 'Anchor'
             """, "thumbprint = 'FORGED'", Added);
         yield return Case("trusted_certificates", "deleted", "DELETE FROM trusted_certificates WHERE purpose = 'Anchor'", "purpose = 'Anchor'", Deleted);
-        yield return Case("senders", "edited", "UPDATE senders SET disabled_at = NULL WHERE sender_name = 'gateway-b'", "sender_name = 'gateway-b'", Altered,
+        yield return Case("senders", "edited", "UPDATE senders SET key_sha256 = 'forged' WHERE sender_name = 'gateway-b'", "sender_name = 'gateway-b'", Altered,
             "senders_only_disable");
         yield return Case("senders", "inserted", $"""
             INSERT INTO senders (sender_name, key_sha256, from_id, client_cert_thumbprint, created_at, created_by)

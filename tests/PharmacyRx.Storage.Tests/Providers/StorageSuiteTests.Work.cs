@@ -157,7 +157,7 @@ public partial class StorageSuiteTests
     public async Task Search_finds_names_by_prefix_whatever_their_case_and_accents_and_reads_a_refill_history()
     {
         var (a, b, c) = await ThreePrescriptionsWithFillsAsync();
-        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PatientSearchIndex(_store.Database, new PharmacyRx.Core.Receiving.ScriptMessageReader()));
 
         async Task<string[]> Found(PrescriptionQuery query) =>
             (await search.SearchAsync(query with { Descending = false }, default)).Rows.Select(r => r.PatientName).ToArray();

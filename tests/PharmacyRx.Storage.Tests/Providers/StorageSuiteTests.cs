@@ -110,7 +110,7 @@ public partial class StorageSuiteTests(string provider)
                 await writer.AppendAsync(ProviderStore.Entry($"PAGE-{i}"), CancellationToken.None);
             }
         }
-        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PatientSearchIndex(_store.Database, new PharmacyRx.Core.Receiving.ScriptMessageReader()));
 
         var first = await search.SearchAsync(new PrescriptionQuery { PageSize = 2, Descending = false }, CancellationToken.None);
         var third = await search.SearchAsync(new PrescriptionQuery { PageSize = 2, Page = 3, Descending = false }, CancellationToken.None);
@@ -240,7 +240,7 @@ public partial class StorageSuiteTests(string provider)
             });
         }
         var names = ids.ToDictionary(pair => pair.Value.ToString("D"), pair => pair.Key);
-        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PatientSearchIndex(_store.Database, new PharmacyRx.Core.Receiving.ScriptMessageReader()));
 
         async Task<string[]> Found(string status) =>
             (await search.SearchAsync(new PrescriptionQuery { Status = status, Descending = false }, CancellationToken.None)).Rows

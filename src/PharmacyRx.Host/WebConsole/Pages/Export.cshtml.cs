@@ -35,6 +35,9 @@ public sealed class ExportModel(InspectorExport export, DataFolder data) : PageM
     [BindProperty]
     public string? Drug { get; set; }
 
+    [BindProperty]
+    public bool DispensedOnly { get; set; }
+
     public string? Problem { get; private set; }
 
     public void OnGet()
@@ -45,7 +48,7 @@ public sealed class ExportModel(InspectorExport export, DataFolder data) : PageM
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
         string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
-        var (request, error) = ExportRequest.Parse(Format, Sort, Given(From), Given(To), Given(Schedule), Given(Prescriber), Given(Patient), Given(Drug));
+        var (request, error) = ExportRequest.Parse(Format, Sort, Given(From), Given(To), Given(Schedule), Given(Prescriber), Given(Patient), Given(Drug), DispensedOnly);
         if (request is null)
         {
             Problem = error;

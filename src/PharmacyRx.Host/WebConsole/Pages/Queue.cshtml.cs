@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Storage.Prescriptions;
@@ -23,6 +24,10 @@ public sealed class QueueModel(WorkQueueReader queue, TimeProvider time) : PageM
     }
 
     public IReadOnlyList<Group> Groups { get; private set; } = [];
+
+    /// <summary>What the last action did (a resolution), shown once.</summary>
+    [TempData]
+    public string? Done { get; set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {

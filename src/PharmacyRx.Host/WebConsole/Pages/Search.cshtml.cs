@@ -7,7 +7,10 @@ using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
 
-/// <summary>Search by patient, prescriber, drug, dispensed dates, number, status and schedule: the API's query and store.</summary>
+/// <summary>
+/// Search by the patient's name (its words in any order) and date of birth, prescriber, drug, dispensed dates, number,
+/// status and schedule: the API's query and store.
+/// </summary>
 [Authorize(Policy = nameof(Permission.ReadPrescriptions))]
 [BindProperties(SupportsGet = true)]
 public sealed class SearchModel(PrescriptionSearch search) : PageModel
@@ -20,6 +23,7 @@ public sealed class SearchModel(PrescriptionSearch search) : PageModel
     public DateOnly? DispensedFrom { get; set; }
     public DateOnly? DispensedTo { get; set; }
     public long? Number { get; set; }
+    public DateOnly? BirthDate { get; set; }
     public string? Status { get; set; }
     public string? Schedule { get; set; }
     public string Sort { get; set; } = nameof(PrescriptionSort.Received);
@@ -29,6 +33,10 @@ public sealed class SearchModel(PrescriptionSearch search) : PageModel
     public int PageNumber { get; set; } = 1;
 
     public string? Problem { get; private set; }
+
+    /// <summary>Whether a filter behind "More filters" is set, so the row opens with it shown.</summary>
+    public bool MoreFilters => !string.IsNullOrWhiteSpace(Prescriber) || !string.IsNullOrWhiteSpace(Drug) || DispensedFrom is not null
+        || DispensedTo is not null || !string.IsNullOrWhiteSpace(Schedule);
 
     public PrescriptionSearch.Page? Results { get; private set; }
 
@@ -44,6 +52,7 @@ public sealed class SearchModel(PrescriptionSearch search) : PageModel
             DispensedTo = DispensedTo,
             Schedule = Given(Schedule),
             PrescriptionNumber = Number,
+            BirthDate = BirthDate,
             Descending = Descending,
             Page = PageNumber,
             PageSize = PageSize,
@@ -66,6 +75,7 @@ public sealed class SearchModel(PrescriptionSearch search) : PageModel
         ["dispensedFrom"] = DispensedFrom?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         ["dispensedTo"] = DispensedTo?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         ["number"] = Number,
+        ["birthDate"] = BirthDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         ["status"] = Status,
         ["schedule"] = Schedule,
         ["sort"] = sort,

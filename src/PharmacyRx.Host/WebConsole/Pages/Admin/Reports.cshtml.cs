@@ -7,7 +7,10 @@ using PharmacyRx.Host.Audit;
 
 namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 
-/// <summary>The daily audit reports (1311.215): the list, one report as text, and its CSV or JSON for machines.</summary>
+/// <summary>
+/// The daily audit reports (1311.215): today's so far and the list, one report as a table, and its text, CSV or JSON for
+/// machines.
+/// </summary>
 [Authorize(Policy = nameof(Permission.ReadAudit))]
 public sealed class ReportsModel(AuditReporter reporter) : PageModel
 {
@@ -15,21 +18,23 @@ public sealed class ReportsModel(AuditReporter reporter) : PageModel
 
     public DateOnly? Day { get; private set; }
 
-    public string? Text { get; private set; }
+    /// <summary>The report shown: a stored day's, or today's so far on the list page.</summary>
+    public AuditReport? Report { get; private set; }
 
-    public IActionResult OnGet(string? day)
+    public async Task<IActionResult> OnGetAsync(string? day, CancellationToken cancellationToken)
     {
         Days = reporter.Days().OrderDescending().ToArray();
         if (day is null)
         {
+            Report = await reporter.TodaySoFarAsync(cancellationToken);
             return Page();
         }
         if (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            || reporter.Read(date, "txt") is not { } text)
+            || reporter.ReadReport(date) is not { } report)
         {
             return NotFound();
         }
-        (Day, Text) = (date, text);
+        (Day, Report) = (date, report);
         return Page();
     }
 
@@ -38,6 +43,7 @@ public sealed class ReportsModel(AuditReporter reporter) : PageModel
         var contentType = format switch
         {
             "csv" => "text/csv; charset=utf-8",
+            "txt" => "text/plain; charset=utf-8",
             "json" => "application/json",
             _ => null,
         };

@@ -6,7 +6,10 @@ using PharmacyRx.Storage.Receiving;
 
 namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 
-/// <summary>The senders that may post prescriptions (gateways, intermediaries): list, add (the API key shown once), disable. As <c>senders</c> does.</summary>
+/// <summary>
+/// The senders that may post prescriptions (gateways, intermediaries): list, add (the API key shown once), disable after a
+/// confirmation that names the consequence (a page of its own, so it works without script), enable again. As <c>senders</c> does.
+/// </summary>
 [Authorize(Policy = nameof(Permission.ManageAccess))]
 public sealed class SendersModel(SenderStore senders) : PageModel
 {
@@ -19,7 +22,14 @@ public sealed class SendersModel(SenderStore senders) : PageModel
     [TempData]
     public string? Done { get; set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) => Senders = await senders.ListAsync(cancellationToken);
+    /// <summary>The active sender whose disabling is to be confirmed (<c>?confirm=</c>), or null.</summary>
+    public string? Confirm { get; private set; }
+
+    public async Task OnGetAsync(string? confirm, CancellationToken cancellationToken)
+    {
+        Senders = await senders.ListAsync(cancellationToken);
+        Confirm = Senders.FirstOrDefault(s => s.SenderName == confirm && s.DisabledAt is null)?.SenderName;
+    }
 
     public async Task<IActionResult> OnPostAddAsync(string? name, string? fromId, bool anyFrom, CancellationToken cancellationToken)
     {
@@ -42,6 +52,12 @@ public sealed class SendersModel(SenderStore senders) : PageModel
     public async Task<IActionResult> OnPostDisableAsync(string? name, CancellationToken cancellationToken)
     {
         Done = await senders.DisableAsync(name ?? "", User.Identity!.Name!, cancellationToken) ? $"Sender {name} disabled." : $"No active sender {name}.";
+        return RedirectToPage();
+    }
+
+    public async Task<IActionResult> OnPostEnableAsync(string? name, CancellationToken cancellationToken)
+    {
+        Done = await senders.EnableAsync(name ?? "", User.Identity!.Name!, cancellationToken) ? $"Sender {name} enabled: its key works again." : $"No disabled sender {name}.";
         return RedirectToPage();
     }
 }

@@ -13,7 +13,7 @@ namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 /// through <see cref="TrustAdministration"/> and the stores <c>trust</c> and <c>crl</c> use; each change audited there.
 /// </summary>
 [Authorize(Policy = nameof(Permission.ManageTrust))]
-public sealed class TrustModel(TrustAdministration administration, TrustStore trust, CrlStore crls, TimeProvider time) : AdminFormPage
+public sealed class TrustModel(TrustAdministration administration, TrustStore trust, CrlStore crls, TimeProvider time, Core.Clock.PharmacyClock clock) : AdminFormPage
 {
     /// <summary>The largest file accepted: a certificate or CRL (a CRL of a large authority runs to megabytes).</summary>
     private const long MaxFileBytes = 1 << 20;
@@ -23,6 +23,27 @@ public sealed class TrustModel(TrustAdministration administration, TrustStore tr
     public IReadOnlyList<CrlStore.StoredCrl> Crls { get; private set; } = [];
 
     public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>
+    /// A certification authority's CRL as the page states it (1311.210(c)): the newest one it issued and whether it is
+    /// current, or none; null for an intermediary, whose certificate's CRL is its own authority's.
+    /// </summary>
+    public (string Text, bool Warn)? CrlState(TrustedCertificate certificate)
+    {
+        if (certificate.Purpose != Core.Verification.TrustPurpose.Anchor)
+        {
+            return null;
+        }
+        var issuer = Core.Verification.RevocationList.IssuerNameOf(certificate.Der);
+        var newest = Crls.Where(c => c.Issuer == issuer).MaxBy(c => c.ThisUpdate, StringComparer.Ordinal);
+        if (newest is null)
+        {
+            return ("No CRL: signatures under it cannot be checked for revocation until one is imported or fetched", true);
+        }
+        return newest.NextUpdate is { } next && Core.Receiving.ReceiptSeal.TryParseTimestamp(next, out var at) && at < Now
+            ? ($"CRL past its next update ({clock.Format(next)}): not current", true)
+            : ($"Current CRL, next update {(newest.NextUpdate is { } due ? clock.Format(due) : "not given")}", false);
+    }
 
     [TempData]
     public string? Done { get; set; }

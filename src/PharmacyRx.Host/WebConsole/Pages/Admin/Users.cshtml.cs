@@ -25,7 +25,14 @@ public sealed class UsersModel(AccessApprovals approvals, AccessStore access, Se
     [TempData]
     public string? Done { get; set; }
 
-    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+    /// <summary>The user whose disabling is to be confirmed (<c>?confirm=</c>), or null: disabling asks first, without script.</summary>
+    public string? Confirm { get; private set; }
+
+    public async Task OnGetAsync(string? confirm, CancellationToken cancellationToken)
+    {
+        await LoadAsync(cancellationToken);
+        Confirm = confirm is null ? null : Users.FirstOrDefault(u => u.UserName == UserNames.Normalize(confirm) && u.Status == "Active")?.UserName;
+    }
 
     public async Task<IActionResult> OnPostAddAsync(
         string? userName, string? fullName, string? initials, string[]? roles, bool service, CancellationToken cancellationToken)

@@ -1,0 +1,68 @@
+using Dapper;
+using PharmacyRx.Core.Receiving;
+using PharmacyRx.Core.Prescriptions;
+
+namespace PharmacyRx.Storage.Prescriptions;
+
+/// <summary>
+/// Keeps <c>patient_search</c> and <c>patient_name_words</c> (search by name in any order and by date of birth,
+/// 1311.205(b)(11)) derived from the as-received records, in batches and off the archive writer's path, as
+/// <see cref="PrescriptionDetails"/> does: prescription numbers only grow, so everything above the highest one indexed is
+/// what is missing, whether it arrived a second ago or before the upgrade that added the tables.
+/// </summary>
+public sealed class PatientSearchIndex(Database database, ScriptMessageReader reader)
+{
+    private const int BatchSize = 2_000;
+
+    /// <summary>Indexes every prescription that is not yet, or one batch of them; returns how many were added.</summary>
+    public async Task<long> CatchUpAsync(CancellationToken cancellationToken, bool oneBatch = false)
+    {
+        const string behind = """
+            SELECT CASE WHEN COALESCE((SELECT MAX(prescription_number) FROM prescriptions), 0)
+                           > COALESCE((SELECT MAX(prescription_number) FROM patient_search), 0) THEN 1 ELSE 0 END
+            """;
+        var missing = $"""
+            SELECT p.prescription_number, a.as_received
+            FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
+            WHERE p.prescription_number > (SELECT COALESCE(MAX(prescription_number), 0) FROM patient_search)
+            ORDER BY p.prescription_number
+            {database.Dialect.FirstRows("@Limit")}
+            """;
+        const string row = """
+            INSERT INTO patient_search (prescription_number, birth_date) VALUES (@Number, @BirthDate)
+            """;
+        const string word = """
+            INSERT INTO patient_name_words (word, prescription_number) VALUES (@Word, @Number)
+            """;
+        long added = 0;
+        while (true)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            // A read first: a search asks on every name filter, and a write transaction would wait on the archive writer.
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(behind, cancellationToken: cancellationToken)) == 0)
+            {
+                return added;
+            }
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+            var batch = (await connection.QueryAsync<(long Number, byte[] AsReceived)>(
+                new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
+            foreach (var (number, asReceived) in batch)
+            {
+                // Read as the prescriptions row was (PrescriptionDetails): the first occurrence of a repeated element stands.
+                var elements = reader.ReadAsFirstOccurrenceWins(asReceived).Message?.Elements ?? new DeaElements();
+                await connection.ExecuteAsync(new CommandDefinition(row, new { Number = number, BirthDate = elements.PatientBirthDate },
+                    transaction, cancellationToken: cancellationToken));
+                foreach (var each in SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal))
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(word, new { Word = each, Number = number }, transaction, cancellationToken: cancellationToken));
+                }
+            }
+            await transaction.CommitAsync(cancellationToken);
+            added += batch.Length;
+            if (batch.Length < BatchSize || oneBatch)
+            {
+                return added;
+            }
+        }
+    }
+}

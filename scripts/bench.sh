@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmark with a throwaway loopback RabbitMQ broker (as the tests do), so every figure is measured.
 #   scripts/bench.sh [benchmark arguments]       e.g. scripts/bench.sh, scripts/bench.sh export, scripts/bench.sh verify
-#   scripts/bench.sh compare [REV] [MESSAGES]    ingest before (REV, default c6af145: the service before issue 11's
+#   scripts/bench.sh compare [REV] [MESSAGES]    ingest before (REV, default c6af145: the service before the sender-boundary work's
 #                                                coverage) and after (this checkout), built side by side and run in
 #                                                turns in the same run, so both see the same machine and disk.
 set -uo pipefail

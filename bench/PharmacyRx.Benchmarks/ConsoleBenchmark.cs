@@ -9,7 +9,7 @@ using PharmacyRx.Storage.Prescriptions;
 namespace PharmacyRx.Benchmarks;
 
 /// <summary>
-/// The console's queue and search pages over a synthetic archive (issue 13: p95 ≤ 100 ms over 1,000,000 prescriptions):
+/// The console's queue and search pages over a synthetic archive (p95 ≤ 100 ms over 1,000,000 prescriptions):
 /// the queries each page runs per request (<see cref="WorkQueueReader"/> as the queue calls it; <see cref="PrescriptionSearch"/>
 /// as the search page calls it, 50 rows a page), timed one by one. One record in 500 is added again with a status that
 /// needs attention (review, pending, invalid, rejected), so every queue group has rows.

@@ -78,7 +78,7 @@ public static class InboundApi
         }
         if (ReceiptPipeline.IsRefusedForSize(result))
         {
-            // Finding 7: archived (its length, hash and first 64 KiB, never the whole), then refused.
+            // Archived (its length, hash and first 64 KiB, never the whole), then refused.
             return TypedResults.Problem(
                 $"The message is over {options.MaxAcceptedBytes} bytes and was not accepted; its first bytes are archived as {result.ReceiptId:D}.",
                 statusCode: StatusCodes.Status413PayloadTooLarge, title: "Message too large",

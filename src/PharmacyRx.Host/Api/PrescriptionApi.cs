@@ -228,7 +228,7 @@ public static class PrescriptionApi
         Guid receiptId, AnnotationType type, Dictionary<string, string> fields, HttpContext context, PharmacyWorkStore work,
         CancellationToken cancellationToken)
     {
-        // Finding 7: text from users has a length limit, checked before anything is stored or audited.
+        // Text from users has a length limit, checked before anything is stored or audited.
         if (TextLimits.FieldsRefusal(fields) is { } tooLong)
         {
             return TypedResults.Problem(statusCode: 400, title: "Annotation refused", detail: tooLong);

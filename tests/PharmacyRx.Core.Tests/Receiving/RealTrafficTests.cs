@@ -5,7 +5,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Core.Tests.Receiving;
 
 /// <summary>
-/// Issue 12, point 1: messages shaped like a pharmacy's real traffic (SCRIPT 2017071 and 2023011, both ProductCode
+/// Messages shaped like a pharmacy's real traffic (SCRIPT 2017071 and 2023011, both ProductCode
 /// qualifier forms, free-text and structured Sig). Most prescriptions are not for controlled substances; the EPCS checks
 /// apply only to those whose DEASchedule says controlled.
 /// </summary>

@@ -8,7 +8,7 @@ using PharmacyRx.Host.Audit;
 namespace PharmacyRx.Host.Tests.Api;
 
 /// <summary>
-/// Issue 11 finding 3 over real HTTP on loopback: an administrator cannot act as someone else — no API key for another
+/// Over real HTTP on loopback: an administrator cannot act as someone else — no API key for another
 /// person, service accounts hold no pharmacist or access-management rights, a password someone else set is one-time,
 /// and a grant to oneself through an account one made shows in the daily audit report.
 /// </summary>

@@ -7,7 +7,7 @@ using PharmacyRx.Testing;
 
 namespace PharmacyRx.Host.Tests.Api;
 
-/// <summary>Issue 11 findings 13 and 7 (user text), over real HTTP on loopback and through the command line.</summary>
+/// <summary>User text and hardening, over real HTTP on loopback and through the command line.</summary>
 public class ApiHardeningTests
 {
     [Test]

@@ -91,7 +91,7 @@ public class AuthorizationMatrixTests
 
     private sealed record Endpoint(string Method, string Route, Permission? Permission)
     {
-        /// <summary>A page of the browser console (issue 13): the same policies, a sign-in redirect instead of a 401.</summary>
+        /// <summary>A page of the browser console: the same policies, a sign-in redirect instead of a 401.</summary>
         public bool IsConsole => Route.TrimStart('/').Split('/')[0] is not ("api" or "openapi" or "health" or "metrics");
 
         public string Path(string receiptId) => "/" + Route.TrimStart('/')

@@ -7,7 +7,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Api;
 
 /// <summary>
-/// Backdated dispensings (issue 11, finding 9), over HTTP: a fill dated before the prescription was received or written is
+/// Backdated dispensings, over HTTP: a fill dated before the prescription was received or written is
 /// refused, and one dated more than <c>Dispensing:MaxBackdateDays</c> ago needs a reason for the late entry.
 /// </summary>
 public class BackdatedDispensingTests

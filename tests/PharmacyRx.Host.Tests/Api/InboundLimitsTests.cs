@@ -10,7 +10,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Api;
 
 /// <summary>
-/// Issue 11, finding 7 at the inbound door: a body over the cap is archived only in part and refused; bodies are
+/// At the inbound door: a body over the cap is archived only in part and refused; bodies are
 /// streamed, not held; a sender or address over its rate is slowed down. Real HTTP on loopback.
 /// </summary>
 public class InboundLimitsTests

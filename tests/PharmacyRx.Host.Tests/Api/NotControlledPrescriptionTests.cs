@@ -9,7 +9,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Api;
 
 /// <summary>
-/// Issue 12, point 1, over real HTTP on loopback: a prescription for a drug that is not a controlled substance is
+/// Over real HTTP on loopback: a prescription for a drug that is not a controlled substance is
 /// sealed on receipt and dispensed as authorized; the EPCS rules are for controlled substances (1311.200(a)).
 /// </summary>
 public class NotControlledPrescriptionTests

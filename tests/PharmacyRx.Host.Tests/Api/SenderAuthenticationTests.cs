@@ -9,7 +9,7 @@ using PharmacyRx.Testing;
 
 namespace PharmacyRx.Host.Tests.Api;
 
-/// <summary>Issue 11, finding 1: only a sender with its own key may submit, and its key does nothing else. Real HTTP on loopback.</summary>
+/// <summary>Only a sender with its own key may submit, and its key does nothing else. Real HTTP on loopback.</summary>
 public class SenderAuthenticationTests
 {
     [Test]

@@ -6,7 +6,7 @@ using PharmacyRx.Testing;
 
 namespace PharmacyRx.Host.Tests.Api;
 
-/// <summary>Issue 11, finding 1: mutual TLS on loopback; a client certificate pinned to a sender is that sender.</summary>
+/// <summary>Mutual TLS on loopback; a client certificate pinned to a sender is that sender.</summary>
 public class SenderClientCertificateTests
 {
     [Test]

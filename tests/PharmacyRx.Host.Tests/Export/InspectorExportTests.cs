@@ -96,7 +96,7 @@ public class InspectorExportTests
             Assert.That(run.ExitCode, Is.Zero, run.Error);
             receipts[number] = run.JsonLines[0].GetProperty("receiptId").GetGuid();
         }
-        // A CancelRx binds to its NewRx only for the same prescriber and patient (issue 11, finding 1).
+        // A CancelRx binds to its NewRx only for the same prescriber and patient.
         var cancel = await _api.Pharmacy.IngestAsync(sent[6] with { Transaction = "CancelRx", MessageId = "CX-6", RelatesToMessageId = "X-6" });
         Assert.That(cancel.ExitCode, Is.Zero, cancel.Error);
 

@@ -4,7 +4,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Integrity;
 
 /// <summary>
-/// A chain's several instances on one database (issue 14), each with its own data folder: the heads each signs, what
+/// A chain's several instances on one database, each with its own data folder: the heads each signs, what
 /// verify on one of them proves, and the schedulers of two instances never both signing one head.
 /// </summary>
 public class ChainInstancesTests

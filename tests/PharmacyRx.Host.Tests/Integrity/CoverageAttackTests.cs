@@ -13,7 +13,7 @@ namespace PharmacyRx.Host.Tests.Integrity;
 
 /// <summary>
 /// What an intruder with the database file and the data folder (not the key password) tried, and verify or the dispensing
-/// rules missed (issue 11, finding 6): each case on the real SQLite file with the triggers dropped, the service over HTTP.
+/// rules missed: each case on the real SQLite file with the triggers dropped, the service over HTTP.
 /// </summary>
 public class CoverageAttackTests
 {

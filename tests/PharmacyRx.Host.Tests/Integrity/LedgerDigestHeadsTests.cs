@@ -6,7 +6,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Integrity;
 
 /// <summary>
-/// The engine's ledger digest kept inside each signed chain head (issue 14), where someone with only the database cannot
+/// The engine's ledger digest kept inside each signed chain head, where someone with only the database cannot
 /// rewrite it, and every kept digest given back to the engine by verify. SQLite has no ledger; SQL Server's is stood in
 /// for by a dialect that hands out digests and records what verify gives back.
 /// </summary>

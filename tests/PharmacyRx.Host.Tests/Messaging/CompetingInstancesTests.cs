@@ -7,7 +7,7 @@ using RabbitMQ.Client;
 namespace PharmacyRx.Host.Tests.Messaging;
 
 /// <summary>
-/// Issue 14, several instances on one database: two <c>serve</c> instances consume one RabbitMQ queue and write one
+/// Several instances on one database: two <c>serve</c> instances consume one RabbitMQ queue and write one
 /// database (here SQLite's file; the storage suite runs the same writers against SQL Server when one is given). Nothing is
 /// lost, nothing archived twice, and the audit chain stays one chain that verifies.
 /// </summary>

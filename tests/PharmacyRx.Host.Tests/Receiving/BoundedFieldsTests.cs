@@ -10,7 +10,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Receiving;
 
 /// <summary>
-/// One bound for the identifiers and names a message brings, the same on both engines (issue 14): SQL Server's indexed
+/// One bound for the identifiers and names a message brings, the same on both engines: SQL Server's indexed
 /// columns are as wide as an index key may be, so a field past the bound is refused at the door, archived as Rejected
 /// with the reason and identified by its bytes, never a failure that leaves the message unarchived.
 /// </summary>

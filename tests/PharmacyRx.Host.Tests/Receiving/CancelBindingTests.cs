@@ -6,7 +6,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Receiving;
 
 /// <summary>
-/// Issue 11, finding 1: a CancelRx cancels only a NewRx from the same sender for the same prescriber and patient;
+/// A CancelRx cancels only a NewRx from the same sender for the same prescriber and patient;
 /// anything else goes to the pharmacist and cancels nothing anywhere. Real HTTP on loopback.
 /// </summary>
 public class CancelBindingTests

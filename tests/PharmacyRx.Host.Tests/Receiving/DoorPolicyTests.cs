@@ -12,7 +12,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Receiving;
 
 /// <summary>
-/// Issue 12, point 2: one policy at every door. The same good, oversized, hostile and failing messages go in by each of
+/// One policy at every door. The same good, oversized, hostile and failing messages go in by each of
 /// the five doors, and each door archives every one with the same status, reason code and reason: the pipeline's.
 /// The raw RabbitMQ door needs a broker (<see cref="TestBroker"/>); the others run always.
 /// </summary>

@@ -9,7 +9,7 @@ namespace PharmacyRx.Host.Tests.Receiving;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 
 /// <summary>
-/// Issue 11, finding 11: the inbox reads only regular files of the service user, never through a link, never stalls
+/// The inbox reads only regular files of the service user, never through a link, never stalls
 /// on a FIFO, and no file stops it. The service runs for real; files are dropped as an intruder with inbox access would.
 /// </summary>
 public class InboxHardeningTests

@@ -9,7 +9,7 @@ using PharmacyRx.Testing;
 namespace PharmacyRx.Host.Tests.Receiving;
 
 /// <summary>
-/// Issue 11, finding 2: a message is (sender, MessageID) plus its bytes. Nothing received is dropped, and no sender
+/// A message is (sender, MessageID) plus its bytes. Nothing received is dropped, and no sender
 /// pre-empts another's MessageID. Real HTTP on loopback, checked on the SQLite file.
 /// </summary>
 public class MessageIdentityTests

@@ -8,7 +8,7 @@ namespace PharmacyRx.Host.Tests.Storage;
 
 /// <summary>
 /// Storage:Provider = SqlServer pointed at a server that is not there: serve and every verb that reads or writes records
-/// fail within a minute, naming the server and the cause, and never fall back to the SQLite file (issue 14).
+/// fail within a minute, naming the server and the cause, and never fall back to the SQLite file.
 /// </summary>
 // Each case waits out SqlClient's connect timeout (15 s) in its own child process: run them side by side.
 [Parallelizable(ParallelScope.Children)]

@@ -84,7 +84,7 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
         return page;
     }
 
-    /// <summary>The most a page may transfer with its style sheet and script (issue 13).</summary>
+    /// <summary>The most a page may transfer with its style sheet and script.</summary>
     public const int TransferBudgetBytes = 150 * 1024;
 
     /// <summary>

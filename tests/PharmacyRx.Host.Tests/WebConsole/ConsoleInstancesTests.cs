@@ -5,7 +5,7 @@ using PharmacyRx.Host.Tests.Api;
 namespace PharmacyRx.Host.Tests.WebConsole;
 
 /// <summary>
-/// A chain runs several instances on one database behind a load balancer (issue 14): a console form served by one
+/// A chain runs several instances on one database behind a load balancer: a console form served by one
 /// instance is posted to whichever instance the balancer picks next, and one restarted keeps the forms it served.
 /// </summary>
 [TestFixture]

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace PharmacyRx.Storage.Tests.Dialects;
 
 /// <summary>
-/// The digests kept in the signed chain heads, as one JSON array for <c>sys.sp_verify_database_ledger</c> (issue 14): a
+/// The digests kept in the signed chain heads, as one JSON array for <c>sys.sp_verify_database_ledger</c>: a
 /// list of the objects <c>sys.sp_generate_database_ledger_digest</c> returned, each block once.
 /// </summary>
 public class LedgerDigestsTests

@@ -1,6 +1,6 @@
 namespace PharmacyRx.Storage.Tests.Dialects;
 
-/// <summary>Every SQLite difference lives in the SQLite dialect, so SQL Server runs every other statement (issue 14).</summary>
+/// <summary>Every SQLite difference lives in the SQLite dialect, so SQL Server runs every other statement.</summary>
 public class SqliteOnlyConstructTests
 {
     [Test]

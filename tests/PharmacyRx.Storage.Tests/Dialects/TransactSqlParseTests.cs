@@ -4,7 +4,7 @@ namespace PharmacyRx.Storage.Tests.Dialects;
 
 /// <summary>
 /// Without a server: every T-SQL script and every statement the SQL Server dialect produces parses as SQL Server 2022
-/// T-SQL (TSql160Parser), with no error (issue 14).
+/// T-SQL (TSql160Parser), with no error.
 /// </summary>
 public class TransactSqlParseTests
 {

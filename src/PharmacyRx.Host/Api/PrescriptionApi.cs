@@ -39,7 +39,6 @@ public static class PrescriptionApi
         read.MapGet("/", SearchAsync).WithName("SearchPrescriptions");
         read.MapGet("/{receiptId:guid}", DetailAsync).WithName("GetPrescription");
         read.MapGet("/{receiptId:guid}/as-received", AsReceivedAsync).WithName("GetAsReceived");
-        read.MapGet("/{receiptId:guid}/view", View).WithName("ViewPrescription");
         read.MapGet("/{receiptId:guid}/annotations", AnnotationsAsync).WithName("ListAnnotations");
         read.MapGet("/{receiptId:guid}/dispensings", DispensingsAsync).WithName("ListDispensings");
         read.MapGet("/by-number/{number:long}/refills", RefillsAsync).WithName("RefillHistory");
@@ -157,9 +156,6 @@ public static class PrescriptionApi
         await archive.FindAsync(receiptId.ToString("D"), cancellationToken) is { } record
             ? TypedResults.File(record.AsReceived, "application/xml", $"{record.ReceiptId}.xml")
             : NotFound(receiptId);
-
-    // The page a person reads a prescription on is the console's; this older address leads there.
-    private static RedirectHttpResult View(Guid receiptId) => TypedResults.Redirect($"/prescriptions/{receiptId:D}");
 
     private static async Task<Ok<IReadOnlyList<PharmacyWorkStore.Annotation>>> AnnotationsAsync(
         Guid receiptId, PharmacyWorkStore work, CancellationToken cancellationToken) =>

@@ -28,13 +28,15 @@ internal sealed class CommandContext : IAsyncDisposable
 
     public T Get<T>() where T : notnull => _host.Services.GetRequiredService<T>();
 
-    public static IConfiguration Configuration() => new ConfigurationBuilder()
+    public static IConfiguration Configuration() => AddSources(new ConfigurationBuilder()).Build();
+
+    // The verbs' settings: appsettings.json beside the program, then the environment (Verification__AllowSha1, and the
+    // PHARMACYRX_-prefixed names). Added as sources, not chained, so compliance can tell where a value came from.
+    private static IConfigurationBuilder AddSources(IConfigurationBuilder builder) => builder
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
-        // The same names serve reads (Verification__AllowSha1), and the PHARMACYRX_-prefixed ones as before.
         .AddEnvironmentVariables()
-        .AddEnvironmentVariables("PHARMACYRX_")
-        .Build();
+        .AddEnvironmentVariables("PHARMACYRX_");
 
     public static CommandContext Open(DataFolder data, PharmacySigningKey? signingKey, ChainKeyRing? chainKeys = null) =>
         new(Services(data, signingKey, pin: null, variables: null, chainKeys));
@@ -61,7 +63,7 @@ internal sealed class CommandContext : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
             EnvironmentName = Environments.Production,
         });
-        builder.Configuration.AddConfiguration(Configuration());
+        AddSources(builder.Configuration);
         builder.Logging.AddSerilog(new LoggerConfiguration()
             .MinimumLevel.Warning()
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, formatProvider: System.Globalization.CultureInfo.InvariantCulture)

@@ -105,8 +105,8 @@ public static class PharmacyRxCommandLine
         }
         catch (Microsoft.Extensions.Options.OptionsValidationException ex)
         {
-            // serve and every verb: a setting out of range stops start-up, named, before anything is opened or written.
-            await environment.Error.WriteLineAsync($"error: setting {ex.OptionsName} ({ex.OptionsType.Name}): {string.Join("; ", ex.Failures)}");
+            // serve and every verb: a setting that fails its check stops start-up, named, before anything is opened or written.
+            await environment.Error.WriteLineAsync($"error: a setting of {ex.OptionsType.Name} is not valid: {string.Join("; ", ex.Failures)}");
             return ConfigurationExit;
         }
         catch (StorageFaultException ex)

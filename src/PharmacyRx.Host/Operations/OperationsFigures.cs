@@ -58,7 +58,7 @@ public sealed partial class OperationsFigures(
     public async Task<Reading> ReadAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rows = await queue.ReadAsync(now - QueueModel.OpenWindow, perGroup: 1, cancellationToken);
+        var rows = await queue.ReadAsync(now - WorkQueueReader.OpenWindow, perGroup: 1, cancellationToken);
         var groups = WorkQueueReader.Groups.Select(group => rows.FirstOrDefault(r => r.Group == group) is { } row
             ? (group, row.GroupCount, Oldest(row))
             : (group, 0L, (DateTimeOffset?)null)).ToArray();

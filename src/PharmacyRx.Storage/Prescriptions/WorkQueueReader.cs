@@ -22,6 +22,9 @@ public sealed class WorkQueueReader(Database database)
     /// </summary>
     public const int OpenCountCap = 1000;
 
+    /// <summary>How far back "received and not yet dispensed" looks, for the console and the metrics alike.</summary>
+    public static readonly TimeSpan OpenWindow = TimeSpan.FromDays(30);
+
     /// <summary>The groups, in the order the queue shows them.</summary>
     public static readonly IReadOnlyList<string> Groups = ["NeedsReview", "PendingRevocationCheck", "Invalid", "Rejected", "NotYetDispensed"];
 

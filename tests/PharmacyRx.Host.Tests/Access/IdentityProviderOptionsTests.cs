@@ -23,9 +23,9 @@ public sealed class IdentityProviderOptionsTests
     public async Task Start_up_stops_naming_the_missing_client_id()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();
-        // serve exits 1 with the validation's message (RunningService reports it as InvalidOperationException).
+        // serve exits 78 naming the setting (RunningService reports it as InvalidOperationException).
         var failure = Assert.ThrowsAsync<InvalidOperationException>(() => RunningService.StartAsync(pharmacy, null,
             "--IdentityProvider:Enabled=true", "--IdentityProvider:Authority=https://idp.example.test/realms/pharmacy"));
-        Assert.That(failure!.Message, Does.Contain("OptionsValidationException").And.Contain("IdentityProvider:ClientId is required"));
+        Assert.That(failure!.Message, Does.Contain($"exited with {Host.Cli.PharmacyRxCommandLine.ConfigurationExit}").And.Contain("IdentityProvider:ClientId is required"));
     }
 }

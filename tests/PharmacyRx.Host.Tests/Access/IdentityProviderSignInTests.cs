@@ -132,7 +132,7 @@ public sealed class IdentityProviderSignInTests
         await Expect(page).ToHaveURLAsync(new Regex("/queue$"));
         await Expect(page.Locator(".who")).ToContainTextAsync(FederatedName(Technician));
         await page.GotoAsync($"/prescriptions/{receiptId}");
-        await Expect(page.Locator(".indication")).ToBeVisibleAsync();
+        await Expect(page.Locator("section.state")).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" })).ToHaveCountAsync(0);
         var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
         var forged = await page.APIRequest.PostAsync($"/prescriptions/{receiptId}?handler=Dispense", new()

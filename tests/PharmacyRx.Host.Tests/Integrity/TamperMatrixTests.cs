@@ -48,7 +48,7 @@ public class TamperMatrixTests
         from table in CoveredTables.All
         from tamper in Enum.GetValues<Tamper>()
         // A row of a key-only table (a grant) has no content apart from its key to swap.
-        where !(tamper == Tamper.SwapTwoRows && table.Name is "user_roles" or "user_permissions" or "role_permissions")
+        where !(tamper == Tamper.SwapTwoRows && table.Name is "user_roles" or "user_permissions" or "role_permissions" or "federated_claims")
         select new TestCaseData(table.Name, tamper).SetName($"Verify_finds_{tamper}_in_{table.Name}");
 
     [OneTimeSetUp]
@@ -87,6 +87,17 @@ public class TamperMatrixTests
             foreach (var name in new[] { "gateway-a", "gateway-b" })
             {
                 Assert.That((await senders.AddAsync(name, fromId: $"{name}-from", clientCertificateThumbprint: null, "admin", default)).ApiKey, Does.StartWith(SenderStore.KeyPrefix));
+            }
+            // People of an identity provider, their claim values and the values mapped to roles (two of each).
+            var mappings = pharmacy.Get<ClaimRoleMappings>();
+            foreach (var (claim, role) in new[] { ("rx-pharmacists", "Pharmacist"), ("rx-technicians", "Technician") })
+            {
+                Assert.That(await mappings.AddAsync(claim, role, "admin", default), Is.EqualTo(AccessResult.Changed));
+            }
+            foreach (var subject in new[] { "idp-pharm", "idp-tech" })
+            {
+                var person = new SessionStore.FederatedPerson("https://idp.example.test", subject, $"Synthetic {subject}", "groups", ["rx-pharmacists", "rx-technicians"]);
+                Assert.That((await pharmacy.Get<SessionStore>().LoginFederatedAsync(person, default)).Outcome, Is.EqualTo(LoginOutcome.Succeeded));
             }
             var incidents = new IncidentStore(pharmacy.Get<Database>(), TimeProvider.System);
             foreach (var flagged in (await incidents.ReadAsync(default)).Undecided.Take(2))
@@ -177,7 +188,7 @@ public class TamperMatrixTests
                 return [$"table {table.Name} row {CoveredTable.Show(first)} is in the audit chain but not in the table"];
             case Tamper.InsertARow:
             {
-                var changed = new HashSet<string>([table.KeyColumns[^1], "dedupe_key", "receipt_id", "sha256", "thumbprint", "key_sha256", "user_name"]);
+                var changed = new HashSet<string>([table.KeyColumns[^1], "dedupe_key", "receipt_id", "sha256", "thumbprint", "key_sha256", "user_name", "subject"]);
                 var values = columns.Select(c => !changed.Contains(c) ? c
                     : $"CASE typeof({c}) WHEN 'integer' THEN (SELECT MAX({c}) + 1 FROM {table.Name}) ELSE {c} || '-forged' END");
                 await connection.ExecuteAsync($"INSERT INTO {table.Name} ({string.Join(", ", columns)}) SELECT {string.Join(", ", values)} FROM {table.Name} WHERE rowid = @rowid",

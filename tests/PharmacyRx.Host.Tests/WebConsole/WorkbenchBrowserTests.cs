@@ -63,7 +63,7 @@ public sealed class WorkbenchBrowserTests
     }
 
     [Test]
-    [Property("Rule", "1306.13(a)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task A_pharmacist_fills_part_of_a_Schedule_II_the_patient_asked_for_and_sees_what_remains_and_by_when()
     {
         var receiptId = await PostAsync(NewRx("Partial"));
@@ -98,7 +98,7 @@ public sealed class WorkbenchBrowserTests
     }
 
     [Test]
-    [Property("Rule", "1306.13(a)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task When_the_pharmacy_cannot_supply_a_Schedule_II_the_remainder_has_72_hours()
     {
         var receiptId = await PostAsync(NewRx("Shortage"));
@@ -121,7 +121,7 @@ public sealed class WorkbenchBrowserTests
     }
 
     [Test]
-    [Property("Rule", "1311.200(g)")]
+    [Property("Rule", "1311.205(b)(1)")]
     public async Task Voiding_asks_for_a_confirmation_that_names_the_consequence_and_the_server_requires_it()
     {
         var receiptId = await PostAsync(NewRx("Voided"));

@@ -10,9 +10,6 @@ namespace PharmacyRx.Host.WebConsole.Pages;
 [Authorize(Policy = nameof(Permission.ReadPrescriptions))]
 public sealed class QueueModel(WorkQueueReader queue, TimeProvider time) : PageModel
 {
-    /// <summary>How far back "received and not yet dispensed" looks.</summary>
-    public static readonly TimeSpan OpenWindow = TimeSpan.FromDays(30);
-
     public const int RowsPerGroup = 50;
 
     public sealed record Group(string Id, string Title, long Count, IReadOnlyList<WorkQueueReader.Entry> Rows)
@@ -31,7 +28,7 @@ public sealed class QueueModel(WorkQueueReader queue, TimeProvider time) : PageM
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        var entries = await queue.ReadAsync(time.GetUtcNow() - OpenWindow, RowsPerGroup, cancellationToken);
+        var entries = await queue.ReadAsync(time.GetUtcNow() - WorkQueueReader.OpenWindow, RowsPerGroup, cancellationToken);
         Groups = WorkQueueReader.Groups.Select(id =>
         {
             var rows = entries.Where(e => e.Group == id).ToList();

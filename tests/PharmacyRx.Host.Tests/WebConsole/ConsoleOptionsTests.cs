@@ -19,6 +19,6 @@ public sealed class ConsoleOptionsTests
             await using var service = await RunningService.StartAsync(pharmacy, builder =>
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Console:LockAfter"] = lockAfter, ["Backup:Enabled"] = "false" }));
         });
-        Assert.That(refused!.Message, Does.Contain(nameof(OptionsValidationException)).And.Contain("'LockAfter'"));
+        Assert.That(refused!.Message, Does.Contain($"exited with {Host.Cli.PharmacyRxCommandLine.ConfigurationExit}").And.Contain("'LockAfter'"));
     }
 }

@@ -114,6 +114,21 @@ internal sealed class CommandContext : IAsyncDisposable
         return context;
     }
 
+    /// <summary>Runs a verb's body on the initialized data folder, disposing the context after; exit 2 when it cannot be opened.</summary>
+#pragma warning disable CA1068 // the verb's body reads best as the last argument
+    public static async Task<int> RunInitializedAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<int>> run)
+    {
+        if (await OpenInitializedAsync(new DataFolder(data), environment, cancellationToken) is not { } context)
+        {
+            return 2;
+        }
+        await using (context)
+        {
+            return await run(context);
+        }
+    }
+#pragma warning restore CA1068
+
     /// <summary>
     /// For verbs that sign (ingest, recheck, backup, audit report): loads the pharmacy key with the password from the
     /// environment, then opens the initialized data folder with it; the context clears the key when disposed. Null, with

@@ -15,7 +15,7 @@ internal static class IdentityProviderCommand
     public static Command Create(CliEnvironment environment, Option<string> data)
     {
         var list = new Command("list", "List the mappings: {\"claimValue\",\"roleName\",\"createdAt\",\"createdBy\"} a line");
-        list.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        list.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             foreach (var mapping in await context.Get<ClaimRoleMappings>().ListAsync(ct))
             {
@@ -26,22 +26,19 @@ internal static class IdentityProviderCommand
 
         var value = new Argument<string>("value") { Description = "The group or app-role value, exactly as the provider sends it (a group's id, not its name)" };
         var role = new Argument<string>("role") { Description = "The PharmacyRx role it gives" };
-        var breakGlass = new Option<bool>("--break-glass")
-        {
-            Description = "Make the change at once past the two-person rule (every administrator locked out); audited as break-glass",
-        };
+        var breakGlass = UsersCommand.BreakGlassOption();
         var map = new Command("map", "Map a value to a role (held for a second person when the role grants Dispense, Annotate, Alter, Delete or ManageAccess)")
         {
             value, role, breakGlass,
         };
-        map.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        map.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             var outcome = await context.Get<AccessApprovals>().MapClaimAsync(parse.GetValue(value)!, parse.GetValue(role)!, ReceiptSource.CommandLine.Actor,
                 parse.GetValue(breakGlass), ct);
             return await WriteAsync(environment, outcome.Result);
         }));
         var unmap = new Command("unmap", "Remove a mapping: who held the role through it loses it at their next request") { value, role };
-        unmap.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        unmap.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
             await WriteAsync(environment, await context.Get<ClaimRoleMappings>().RemoveAsync(parse.GetValue(value)!, parse.GetValue(role)!,
                 ReceiptSource.CommandLine.Actor, ct))));
 
@@ -60,18 +57,4 @@ internal static class IdentityProviderCommand
             : (object)new { changed = result.Outcome == AccessOutcome.Changed });
         return 0;
     }
-
-#pragma warning disable CA1068 // the command's body reads best as the last argument
-    private static async Task<int> RunAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<int>> run)
-    {
-        if (await CommandContext.OpenInitializedAsync(new DataFolder(data), environment, cancellationToken) is not { } context)
-        {
-            return 2;
-        }
-        await using (context)
-        {
-            return await run(context);
-        }
-    }
-#pragma warning restore CA1068
 }

@@ -27,7 +27,7 @@ internal static class SendersCommand
             }
             return await AddAsync(parse, ct);
         });
-        Task<int> AddAsync(ParseResult parse, CancellationToken ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        Task<int> AddAsync(ParseResult parse, CancellationToken ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             string? thumbprint = null;
             if (parse.GetValue(clientCert) is { } certificateFile)
@@ -50,7 +50,7 @@ internal static class SendersCommand
         });
 
         var list = new Command("list", "List senders: name, From binding, client certificate, created, disabled");
-        list.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        list.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             foreach (var sender in await Senders(context).ListAsync(ct))
             {
@@ -60,7 +60,7 @@ internal static class SendersCommand
         }));
 
         var disable = new Command("disable", "Disable a sender: its key and certificate stop working at once") { name };
-        disable.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        disable.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             if (!await Senders(context).DisableAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, ct))
             {
@@ -76,18 +76,4 @@ internal static class SendersCommand
 
     // The store is the door's (InboundDoor registers it for serve); the command line makes its own over the same database.
     private static SenderStore Senders(CommandContext context) => new(context.Get<PharmacyRx.Storage.Database>(), context.Get<TimeProvider>());
-
-#pragma warning disable CA1068 // the command's body reads best as the last argument
-    private static async Task<int> RunAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<int>> run)
-    {
-        if (await CommandContext.OpenInitializedAsync(new DataFolder(data), environment, cancellationToken) is not { } context)
-        {
-            return 2;
-        }
-        await using (context)
-        {
-            return await run(context);
-        }
-    }
-#pragma warning restore CA1068
 }

@@ -24,7 +24,7 @@ internal static class UsersCommand
         {
             name, fullName, initials, role, service, breakGlass,
         };
-        add.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        add.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             var created = await context.Get<AccessApprovals>().CreateAsync(parse.GetValue(name)!, parse.GetValue(fullName)!, parse.GetValue(initials)!,
                 parse.GetValue(role) ?? [], parse.GetValue(service) ? UserKind.Service : UserKind.Person, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct);
@@ -48,7 +48,7 @@ internal static class UsersCommand
         }));
 
         var list = new Command("list", "List users with their roles and permissions");
-        list.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        list.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             foreach (var user in await context.Get<AccessStore>().ListUsersAsync(ct))
             {
@@ -66,7 +66,7 @@ internal static class UsersCommand
             context => context.Get<AccessStore>().EnableAsync(UserNames.Normalize(parse.GetValue(name)!), ReceiptSource.CommandLine.Actor, ct)));
 
         var reset = new Command("reset-password", "Give a user a new one-time password (their sessions end; the first sign-in must change it)") { name, breakGlass };
-        reset.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        reset.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             var result = await context.Get<AccessApprovals>().ResetPasswordAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct);
             if (result.RequestId is { } pending)
@@ -102,7 +102,7 @@ internal static class UsersCommand
 
         var label = new Option<string>("--label") { Description = "What the key is for", DefaultValueFactory = _ => "api key" };
         var apiKey = new Command("api-key", "Create an API key for a service account; prints it once") { name, label };
-        apiKey.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        apiKey.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             var userName = UserNames.Normalize(parse.GetValue(name)!);
             var created = await context.Get<SessionStore>().CreateApiKeyAsync(userName, parse.GetValue(label)!, ReceiptSource.CommandLine.Actor, ct);
@@ -122,7 +122,7 @@ internal static class UsersCommand
             Required = true,
         };
         var requests = new Command("requests", "List the access changes waiting for a second person's approval (two-person rule)");
-        requests.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        requests.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             foreach (var request in await context.Get<AccessApprovals>().PendingAsync(ct))
             {
@@ -131,7 +131,7 @@ internal static class UsersCommand
             return 0;
         }));
         var approve = new Command("approve", "Approve a waiting access change as a second administrator; prints a one-time password it makes") { requestId, approver };
-        approve.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        approve.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             if (await ApproverAsync(environment, context, parse.GetValue(approver)!, ct) is not { } who)
             {
@@ -149,7 +149,7 @@ internal static class UsersCommand
             return 0;
         }));
         var refuse = new Command("refuse", "Refuse a waiting access change: nothing changes") { requestId, approver };
-        refuse.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        refuse.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             if (await ApproverAsync(environment, context, parse.GetValue(approver)!, ct) is not { } who)
             {
@@ -171,7 +171,7 @@ internal static class UsersCommand
     public static Command Roles(CliEnvironment environment, Option<string> data)
     {
         var list = new Command("list", "List roles and their permissions");
-        list.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async context =>
+        list.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
             foreach (var role in await context.Get<AccessStore>().ListRolesAsync(ct))
             {
@@ -199,7 +199,7 @@ internal static class UsersCommand
     /// Break-glass, for when every administrator is locked out: the change is made at once, past the two-person rule, on
     /// the host with the key password, and audited as such (AccessBreakGlass) for the daily report.
     /// </summary>
-    private static Option<bool> BreakGlassOption() => new("--break-glass")
+    internal static Option<bool> BreakGlassOption() => new("--break-glass")
     {
         Description = "Make the change at once past the two-person rule (every administrator locked out); audited as break-glass",
     };
@@ -228,7 +228,7 @@ internal static class UsersCommand
 
 #pragma warning disable CA1068 // the command's body reads best as the last argument
     private static Task<int> ChangeAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<AccessResult>> change) =>
-        RunAsync(environment, data, cancellationToken, async context =>
+        CommandContext.RunInitializedAsync(environment, data, cancellationToken, async context =>
         {
             var result = await change(context);
             if (result.Outcome is AccessOutcome.NotFound or AccessOutcome.Refused or AccessOutcome.Invalid)
@@ -244,17 +244,5 @@ internal static class UsersCommand
             CliJson.WriteLine(environment.Out, new { changed = result.Outcome == AccessOutcome.Changed });
             return 0;
         });
-
-    private static async Task<int> RunAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<int>> run)
-    {
-        if (await CommandContext.OpenInitializedAsync(new DataFolder(data), environment, cancellationToken) is not { } context)
-        {
-            return 2;
-        }
-        await using (context)
-        {
-            return await run(context);
-        }
-    }
 #pragma warning restore CA1068
 }

@@ -141,6 +141,9 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
             case "pages":
                 await ScaleBenchmark.PagesAndExportAsync(scaleFolder);
                 break;
+            case "export":
+                await ScaleBenchmark.ExportAsync(scaleFolder);
+                break;
             case "queue":
                 await ScaleBenchmark.QueueAsync(scaleFolder);
                 break;
@@ -157,7 +160,7 @@ if (args is ["scale", var scaleStep, var scaleSize, ..])
                 Directory.Delete(scaleFolder, recursive: true);
                 break;
             default:
-                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, queue, search, backup, trail or delete");
+                throw new ArgumentException($"scale {scaleStep}: generate, grow, verify, since-head, pages, export, queue, search, backup, trail or delete");
         }
     }
     finally

@@ -20,7 +20,8 @@ internal static class ThreadCpuClock
         {
             throw new InvalidOperationException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
         }
-        return (time.Seconds * 1_000_000_000L + time.Nanoseconds) * Stopwatch.Frequency / 1_000_000_000L;
+        // In double: nanoseconds times a nanosecond Stopwatch frequency overflows a long after nine seconds.
+        return (long)((time.Seconds * 1_000_000_000L + time.Nanoseconds) * (Stopwatch.Frequency / 1e9));
     }
 
     [StructLayout(LayoutKind.Sequential)]

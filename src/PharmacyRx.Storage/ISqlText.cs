@@ -64,4 +64,10 @@ public interface ISqlText
     /// binary collation; empty on SQLite, whose text already is).
     /// </summary>
     string ExactText { get; }
+
+    /// <summary>
+    /// After a table and its alias: read it through the named covering index. SQLite takes a unique index on an equality
+    /// ahead of any other, even one that would spare it the table's rows; SQL Server costs covering indexes itself (empty).
+    /// </summary>
+    string ThroughIndex(string index);
 }

@@ -101,6 +101,8 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string ExactText => "";
 
+    public string ThroughIndex(string index) => $"INDEXED BY {index}";
+
     public string BackupFileName => "pharmacyrx.db";
 
     public Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken) => Task.FromResult<string?>(null);

@@ -85,14 +85,7 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
                 transaction: snapshot, cancellationToken: cancellationToken));
         }
         var (where, parameters) = Where(filter);
-        var sql = $"""
-            SELECT {SelectList}
-            FROM prescriptions p
-            JOIN prescription_details d ON d.prescription_number = p.prescription_number
-            JOIN prescription_archive a ON a.receipt_id = p.receipt_id
-            LEFT JOIN dispensings x ON x.receipt_id = p.receipt_id AND x.id <= @LastDispensing
-            {where} AND p.prescription_number BETWEEN @First AND @Last
-            """;
+        var sql = Statement(database.Dialect, where);
         var share = cut.Prescriptions / sorters.Count + 1;
         var counts = await Task.WhenAll(sorters.Select((sorter, i) => Task.Run(async () =>
         {
@@ -110,6 +103,19 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         }, cancellationToken)));
         return counts.Sum();
     }
+
+    /// <summary>
+    /// The statement one range is read with. The transaction kind comes from ix_prescription_archive_kind, never from the
+    /// archive's rows, which hold the as-received messages (ExportQueryTests).
+    /// </summary>
+    internal static string Statement(ISqlDialect dialect, string where) => $"""
+        SELECT {SelectList}
+        FROM prescriptions p
+        JOIN prescription_details d ON d.prescription_number = p.prescription_number
+        JOIN prescription_archive a {dialect.ThroughIndex("ix_prescription_archive_kind")} ON a.receipt_id = p.receipt_id
+        LEFT JOIN dispensings x ON x.receipt_id = p.receipt_id AND x.id <= @LastDispensing
+        {where} AND p.prescription_number BETWEEN @First AND @Last
+        """;
 
     private static void Add(
         IExportRow row, Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses, ExportSort sort, ExportSorter sorter,

@@ -1,3 +1,4 @@
+using Dapper;
 using PharmacyRx.Storage.Export;
 
 namespace PharmacyRx.Storage.Tests.Export;
@@ -14,5 +15,21 @@ public class ExportQueryTests
         Assert.That(columns, Is.Unique);
         Assert.That(columns[0], Is.EqualTo("p.prescription_number"));
         Assert.That(columns, Has.Length.EqualTo(12));
+    }
+
+    [Test]
+    public async Task The_export_reads_the_transaction_kind_from_its_index_and_never_from_the_archived_messages()
+    {
+        // The archive's rows hold the as-received messages: read per prescription they made an export of every row pass
+        // over the whole file (docs/performance-scale.md).
+        using var store = new SqliteStore();
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+
+        var plan = (await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>(
+            "EXPLAIN QUERY PLAN " + ExportQuery.Statement(store.Database.Dialect, "WHERE 1 = 1"),
+            new { LastDispensing = 0, First = 1, Last = 10 })).Select(step => step.Detail).ToArray();
+
+        Assert.That(plan, Has.Some.Matches<string>(step => step.Contains("USING COVERING INDEX ix_prescription_archive_kind", StringComparison.Ordinal)));
+        Assert.That(plan, Has.None.Matches<string>(step => step.Contains("SEARCH a USING INDEX sqlite_autoindex_prescription_archive", StringComparison.Ordinal)));
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
@@ -10,7 +9,7 @@ namespace PharmacyRx.Host.Audit;
 
 /// <summary>
 /// One day's incident report (1311.215(b)): every auditable event of 1311.215(a)(1)-(5) that day, by category, and any
-/// break in the audit trail's hash chain. Written as text and HTML for the pharmacist and CSV and JSON for machines.
+/// break in the audit trail's hash chain. Written as text and a page for the pharmacist and CSV and JSON for machines.
 /// </summary>
 public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long EventsThatDay, long ChainHeadSequence, string ChainHeadHash,
     IReadOnlyList<AuditReport.Incident> Incidents)
@@ -24,19 +23,19 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
     /// <summary>The pharmacy's time zone (IANA name) the day is a day of; incident times are shown in it. Null in a report written before it was kept.</summary>
     public string? TimeZone { get; init; }
 
-    private string DayInZone => TimeZone is null ? $"{Day:yyyy-MM-dd}" : $"{Day:yyyy-MM-dd} ({TimeZone})";
+    internal string DayInZone => TimeZone is null ? $"{Day:yyyy-MM-dd}" : $"{Day:yyyy-MM-dd} ({TimeZone})";
 
     // Stored instants are UTC; a person reads them on the pharmacy's clock, with its offset.
-    private string Shown(DateTimeOffset at) =>
+    internal string Shown(DateTimeOffset at) =>
         (TimeZone is not null && PharmacyClock.TryFindZone(TimeZone, out var zone) ? TimeZoneInfo.ConvertTime(at, zone) : at)
             .ToString("HH:mm:ss zzz", CultureInfo.InvariantCulture);
 
     /// <summary>The security incidents as they stood when the report was written (1311.215(c)), or null.</summary>
     public string? SecurityIncidents { get; init; }
 
-    private string IncidentsLine => $"Security incidents (1311.215(c)): {SecurityIncidents ?? "not read for this day"}; decide them in the console (Security incidents) or with pharmacyrx audit incidents";
+    internal string IncidentsLine => $"Security incidents (1311.215(c)): {SecurityIncidents ?? "not read for this day"}; decide them in the console (Security incidents) or with pharmacyrx audit incidents";
 
-    private string ComplianceLine => $"Compliance self-report: {Compliance ?? "not counted for this day"}; every paragraph's evidence and tests: {ComplianceCommand}";
+    internal string ComplianceLine => $"Compliance self-report: {Compliance ?? "not counted for this day"}; every paragraph's evidence and tests: {ComplianceCommand}";
 
     /// <summary>One incident: its category, and the audit event (or chain break) behind it.</summary>
     public sealed record Incident(IncidentCategory Category, long Sequence, DateTimeOffset OccurredAt, string Type, string Actor, string Outcome, string Target, string Details);
@@ -63,31 +62,9 @@ public sealed record AuditReport(DateOnly Day, DateTimeOffset GeneratedAt, long 
         return text.ToString();
     }
 
-    public string ToHtml()
-    {
-        static string E(object value) => WebUtility.HtmlEncode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
-        var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Audit report ")
-            .Append(E(Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))).Append("</title></head><body><h1>Audit report for ")
-            .Append(E(DayInZone)).Append("</h1><p>").Append(E(EventsThatDay)).Append(" audit events; chain head ")
-            .Append(E(ChainHeadSequence)).Append("</p><p>").Append(E(ComplianceLine)).Append("</p><p>").Append(E(IncidentsLine)).Append("</p>");
-        foreach (var category in Enum.GetValues<IncidentCategory>())
-        {
-            var incidents = Incidents.Where(i => i.Category == category).ToArray();
-            html.Append("<h2>").Append(E(Title(category))).Append(": ").Append(incidents.Length == 0 ? "none" : E(incidents.Length)).Append("</h2>");
-            if (incidents.Length > 0)
-            {
-                html.Append("<table><tr><th>#</th><th>Time</th><th>Event</th><th>Actor</th><th>Target</th><th>Outcome</th><th>Details</th></tr>");
-                foreach (var i in incidents)
-                {
-                    html.Append("<tr><td>").Append(E(i.Sequence)).Append("</td><td>").Append(E(Shown(i.OccurredAt)))
-                        .Append("</td><td>").Append(E(i.Type)).Append("</td><td>").Append(E(i.Actor)).Append("</td><td>").Append(E(i.Target))
-                        .Append("</td><td>").Append(E(i.Outcome)).Append("</td><td>").Append(E(i.Details)).Append("</td></tr>");
-                }
-                html.Append("</table>");
-            }
-        }
-        return html.Append("</body></html>").ToString();
-    }
+    /// <summary>The report as a page (<see cref="AuditReportDocument"/>).</summary>
+    public Task<string> ToHtmlAsync() =>
+        HtmlDocument.RenderAsync<AuditReportDocument>(new Dictionary<string, object?> { [nameof(AuditReportDocument.Report)] = this });
 
     public string ToCsv()
     {

@@ -154,7 +154,7 @@ public sealed class AuditReporter(
             report = report with { Compliance = (await compliance(cancellationToken))?.ToString() };
         }
         await File.WriteAllTextAsync(PathOf(day, "txt"), report.ToText(), cancellationToken);
-        await File.WriteAllTextAsync(PathOf(day, "html"), report.ToHtml(), cancellationToken);
+        await File.WriteAllTextAsync(PathOf(day, "html"), await report.ToHtmlAsync(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "csv"), report.ToCsv(), cancellationToken);
         await File.WriteAllTextAsync(PathOf(day, "json"), report.ToJson(), cancellationToken);
         await audit.AppendAsync([new AuditEvent(clock.GetUtcNow(), AuditEventTypes.AuditReportWritten, Actor, AuditOutcome.Success,

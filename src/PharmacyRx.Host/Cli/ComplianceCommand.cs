@@ -30,7 +30,7 @@ internal static class ComplianceCommand
         }
         await using var context = opened;
         var report = await context.Get<ComplianceReporter>().BuildAsync(testResults, cancellationToken, checkClock: true);
-        await environment.Out.WriteAsync(ComplianceReportRenderer.Render(report, format));
+        await environment.Out.WriteAsync(await ComplianceReportRenderer.RenderAsync(report, format));
         return report.ExitCode;
     }
 }

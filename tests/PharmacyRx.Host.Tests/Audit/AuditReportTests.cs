@@ -174,4 +174,18 @@ public class AuditReportTests
     }
 
     private const string BackupActor = "system:backup";
+
+    [Test]
+    public async Task The_report_page_shows_a_hostile_login_name_as_text()
+    {
+        // A failed sign-in records the name the caller typed: on the page the pharmacist opens it must stay text.
+        var report = new AuditReport(Day, At(Day, 23), 1, 1, "00", [new AuditReport.Incident(IncidentCategory.UnauthorizedAccess, 1, At(Day, 9),
+            AuditEventTypes.LoginFailed, "<img src=x onerror=alert(1)>", "Failure", "console", "<script>alert(1)</script>")]) { TimeZone = "America/Chicago" };
+
+        var html = await report.ToHtmlAsync();
+
+        Assert.That(html, Does.StartWith("<!DOCTYPE html>").And.Contain("&lt;img src=x onerror=alert(1)&gt;").And.Contain("&lt;script&gt;"));
+        Assert.That(html, Does.Not.Contain("<img").And.Not.Contain("<script"));
+        Assert.That(html, Does.Contain("2026-11-20 (America/Chicago)"));
+    }
 }

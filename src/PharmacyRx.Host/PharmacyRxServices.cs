@@ -69,7 +69,7 @@ public static class PharmacyRxServices
         services.AddReadinessChecks();
         services.AddProblemDetails();
         services.AddPharmacyAccess(configuration);
-        services.AddPharmacyConsole();
+        services.AddPharmacyConsole(configuration);
         services.AddOpenApi(options => options.DescribePharmacyDates());
         builder.AddInboundDoor();
         return builder;

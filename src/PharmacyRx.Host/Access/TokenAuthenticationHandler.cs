@@ -14,7 +14,7 @@ namespace PharmacyRx.Host.Access;
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions, AccessStore access,
-    IOptions<ConsoleOptions> console)
+    ConsoleOptions console)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "PharmacyRx";
@@ -36,7 +36,7 @@ internal sealed class TokenAuthenticationHandler(
     {
         var secret = BearerToken(Request) ?? (Request.Headers["X-Api-Key"].ToString() is { Length: > 0 } key ? key : null);
         // Only the console's cookie session locks when idle: it is the one left open on a shared counter's screen.
-        var lockAfter = secret is null ? console.Value.LockAfter : (TimeSpan?)null;
+        var lockAfter = secret is null ? console.LockAfter : (TimeSpan?)null;
         secret ??= ConsoleSession.Token(Request);
         if (secret is null)
         {

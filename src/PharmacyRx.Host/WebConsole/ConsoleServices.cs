@@ -15,7 +15,7 @@ public static class ConsoleServices
 {
     public const string AntiforgeryCookieName = "prx_antiforgery";
 
-    public static IServiceCollection AddPharmacyConsole(this IServiceCollection services)
+    public static IServiceCollection AddPharmacyConsole(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddRazorPages(options =>
             {
@@ -54,7 +54,7 @@ public static class ConsoleServices
         services.AddSingleton<ConsoleKeyRing>();
         services.AddOptions<KeyManagementOptions>().Configure<ConsoleKeyRing>((options, ring) => options.XmlRepository = ring);
         services.AddSingleton<Storage.Prescriptions.WorkQueueReader>();
-        services.AddOptions<ConsoleOptions>().BindConfiguration("Console").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<ConsoleOptions>(configuration, "Console");
         return services;
     }
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Options;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Storage.Access;
 
@@ -18,7 +17,7 @@ namespace PharmacyRx.Host.WebConsole.Pages;
 // Each handler checks the antiforgery token itself (FormIsCurrentAsync): a session that ends while its lock screen is shown
 // changes who the token was for, and the screen is then shown again with a fresh one instead of an error page.
 [IgnoreAntiforgeryToken]
-public sealed class LockModel(SessionStore sessions, IDataProtectionProvider protection, IOptions<ConsoleOptions> options, IAntiforgery antiforgery) : PageModel
+public sealed class LockModel(SessionStore sessions, IDataProtectionProvider protection, ConsoleOptions options, IAntiforgery antiforgery) : PageModel
 {
     /// <summary>A session waiting at this browser, as the screen offers it.</summary>
     public sealed record Waiting(int Index, string UserName, bool Ended);
@@ -29,7 +28,7 @@ public sealed class LockModel(SessionStore sessions, IDataProtectionProvider pro
 
     public IReadOnlyList<Waiting> Others { get; private set; } = [];
 
-    public TimeSpan LockAfter => options.Value.LockAfter;
+    public TimeSpan LockAfter => options.LockAfter;
 
     public async Task<IActionResult> OnGetAsync(string? @return, CancellationToken cancellationToken)
     {

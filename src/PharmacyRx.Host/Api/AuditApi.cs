@@ -36,25 +36,8 @@ public static class AuditApi
 
     public sealed record DecisionResponse(Guid DecisionId);
 
-    public sealed record FlaggedEventView(long Sequence, DateTimeOffset OccurredAt, string Type, string Category, string Actor, string Outcome, string Target,
-        string Details, string State, Guid? DecisionId);
-
-    public sealed record IncidentView(Guid DecisionId, DateTimeOffset DecidedAt, string DecidedBy, string Reason, string ActionTaken, IReadOnlyList<long> Sequences,
-        DateOnly DueDay, DateTimeOffset DueBy, bool Overdue, string? ReportedTo, DateTimeOffset? ReportedAt);
-
-    public sealed record IncidentsView(int Undecided, int UndecidedOverADay, IReadOnlyList<FlaggedEventView> Events, IReadOnlyList<IncidentView> Incidents);
-
-    /// <summary>The standing as the API and the command line show it.</summary>
-    public static IncidentsView View(IncidentStanding standing) => new(
-        standing.Undecided.Count,
-        standing.Late.Count,
-        [.. standing.Events.Select(e => new FlaggedEventView(e.Sequence, e.Event.OccurredAt, e.Event.Type, e.Category.ToString(), e.Event.Actor,
-            e.Event.Outcome.ToString(), e.Event.Target, e.Event.Details, e.Verdict?.ToString() ?? "Undecided", e.DecisionId))],
-        [.. standing.Incidents.Select(i => new IncidentView(i.DecisionId, i.DecidedAt, i.DecidedBy, i.Reason, i.ActionTaken, i.Sequences, i.DueDay, i.DueBy,
-            i.IsOverdue(standing.At), i.ReportedTo, i.ReportedAt))]);
-
-    private static async Task<Ok<IncidentsView>> ListIncidentsAsync(IncidentStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(View(await store.ReadAsync(cancellationToken)));
+    private static async Task<Ok<IncidentViews.IncidentsView>> ListIncidentsAsync(IncidentStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(IncidentViews.View(await store.ReadAsync(cancellationToken)));
 
     private static async Task<Results<Ok<DecisionResponse>, ProblemHttpResult>> DecideAsync(
         DecisionRequest request, HttpContext context, IncidentStore store, CancellationToken cancellationToken)
@@ -90,13 +73,9 @@ public static class AuditApi
             return TypedResults.Content(report.Text, "text/plain; charset=utf-8");
         }
         // The report's own style sheet and nothing else: no script, sandboxed.
-        context.Response.Headers.ContentSecurityPolicy = IncidentReportPolicy;
+        context.Response.Headers.ContentSecurityPolicy = IncidentViews.ReportPolicy;
         return TypedResults.Content(report.Html, "text/html; charset=utf-8");
     }
-
-    /// <summary>The Content-Security-Policy an incident report's HTML is served with: its style sheet alone, sandboxed.</summary>
-    public static string IncidentReportPolicy { get; } =
-        $"default-src 'none'; style-src {PharmacyRx.Core.Audit.IncidentReport.StyleHash}; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox";
 
     private static Results<ContentHttpResult, NotFound<ProblemDetails>, ProblemHttpResult> Report(string day, AuditReporter reporter, string format = "json")
     {

@@ -19,7 +19,7 @@ public static class ExportApi
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ExportAsync(
-        HttpContext context, InspectorExport export, DataFolder data, CancellationToken cancellationToken,
+        HttpContext context, InspectorExport export, CancellationToken cancellationToken,
         string? format = null, string? sort = null, string? from = null, string? to = null, string? schedule = null,
         string? prescriber = null, string? patient = null, string? drug = null, bool dispensedOnly = false)
     {
@@ -28,20 +28,7 @@ public static class ExportApi
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad export request", detail: error);
         }
-        var (file, name) = await WriteAsync(request, export, data, context.UserName(), cancellationToken);
+        var (file, name) = await export.OpenDownloadAsync(request, context.UserName(), cancellationToken);
         return TypedResults.Stream(file, request.ContentType, name);
-    }
-
-    /// <summary>
-    /// Writes the export (audited by <see cref="InspectorExport"/>) under the data folder and opens it to be streamed;
-    /// the file is deleted as the stream closes. For the API and the console's export form.
-    /// </summary>
-    internal static async Task<(FileStream File, string Name)> WriteAsync(
-        ExportRequest request, InspectorExport export, DataFolder data, string actor, CancellationToken cancellationToken)
-    {
-        var path = Path.Combine(data.ExportsFolder, $"{Guid.NewGuid():N}.{request.Extension}");
-        await export.WriteAsync(request, path, actor, cancellationToken);
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        return (file, $"prescriptions-{request.Sort.ToString().ToLowerInvariant()}.{request.Extension}");
     }
 }

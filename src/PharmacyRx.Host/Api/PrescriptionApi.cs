@@ -29,9 +29,6 @@ public static class PrescriptionApi
 
     public sealed record Appended(long Id, int? RefillNumber);
 
-    /// <summary>The largest page the search returns (the store clamps to the same).</summary>
-    private const int MaxPageSize = 200;
-
     public static IEndpointRouteBuilder MapPrescriptionApi(this IEndpointRouteBuilder app)
     {
         var prescriptions = app.MapGroup("/api/prescriptions").WithTags("Prescriptions");
@@ -69,7 +66,7 @@ public static class PrescriptionApi
             }
             days[name] = day;
         }
-        var pageRange = $"page is 1 or more and pageSize 1 to {MaxPageSize}";
+        var pageRange = $"page is 1 or more and pageSize 1 to {SearchRequest.MaxPageSize}";
         if (!Whole(page, 1, out var pageNumber) || !Whole(pageSize, 50, out var size))
         {
             return TypedResults.Problem(statusCode: 400, title: "Bad page", detail: pageRange);
@@ -83,7 +80,7 @@ public static class PrescriptionApi
             }
             prescriptionNumber = parsedNumber;
         }
-        var (query, problem) = SearchQuery(new PrescriptionQuery
+        var (query, problem) = SearchRequest.Check(new PrescriptionQuery
         {
             Patient = patient,
             Prescriber = prescriber,
@@ -109,42 +106,6 @@ public static class PrescriptionApi
     {
         value = absent;
         return string.IsNullOrWhiteSpace(text) || int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
-    }
-
-    /// <summary>
-    /// A search as the API and the console take it: the sort and status by exact name (never a number), the page within
-    /// bounds; or what is wrong with it.
-    /// </summary>
-    internal static (PrescriptionQuery? Query, (string Title, string Detail)? Problem) SearchQuery(PrescriptionQuery filters, string? sort, string? status)
-    {
-        var order = PrescriptionSort.Received;
-        if (sort is not null && !ExactName.TryParse(sort, out order))
-        {
-            return (null, ("Unknown sort", $"sort by one of {ExactName.List<PrescriptionSort>()}"));
-        }
-        var parsed = default(PrescriptionStatus);
-        if (status is not null && !ExactName.TryParse(status, out parsed))
-        {
-            return (null, ("Unknown status", $"status is one of {ExactName.List<PrescriptionStatus>()}"));
-        }
-        foreach (var (day, name) in new[] { (filters.DispensedFrom, "dispensedFrom"), (filters.DispensedTo, "dispensedTo"),
-                     (filters.ReceivedFrom, "receivedFrom"), (filters.ReceivedTo, "receivedTo"), (filters.BirthDate, "birthDate") })
-        {
-            if (DayRange.Check(day, name) is { } outside)
-            {
-                return (null, ("Bad date", outside));
-            }
-        }
-        if (filters.PrescriptionNumber is < 1)
-        {
-            return (null, ("Bad number", $"number is a prescription number, 1 to {long.MaxValue}"));
-        }
-        // The offset (page - 1) × pageSize must not overflow: a page past the last row that can exist is refused.
-        if (filters.Page < 1 || filters.PageSize is < 1 or > MaxPageSize || (long)(filters.Page - 1) * filters.PageSize > int.MaxValue - MaxPageSize)
-        {
-            return (null, ("Bad page", $"page is 1 or more and pageSize 1 to {MaxPageSize}, together within {int.MaxValue - MaxPageSize} rows"));
-        }
-        return (filters with { Sort = order, Status = status is null ? null : parsed.ToString() }, null);
     }
 
     private static async Task<Results<Ok<PrescriptionView>, NotFound<ProblemDetails>>> DetailAsync(

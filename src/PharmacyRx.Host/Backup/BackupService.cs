@@ -134,6 +134,21 @@ public sealed partial class BackupService(
         .ToArray();
 
     /// <summary>
+    /// Every problem with a backup folder, its key history's included, checked against <paramref name="keys"/> by the
+    /// configured provider (SQLite's integrity check of the copy, or SQL Server's RESTORE VERIFYONLY on the server).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> CheckFolderAsync(string backup, IConfiguration configuration, PharmacyKeyHistory keys,
+        CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Path.Combine(backup, "keys")))
+        {
+            return [$"{backup} is not a PharmacyRx backup (no keys folder)"];
+        }
+        var problems = await VerifyAsync(backup, StorageProvider.CreateDialect(configuration, new DataFolder(backup)), keys, cancellationToken);
+        return [.. keys.Problems.Select(problem => $"key history: {problem}"), .. problems];
+    }
+
+    /// <summary>
     /// Checks a backup folder against <paramref name="keys"/> — the live key history or one pinned from outside, never
     /// keys the backup carries: the manifest's signature by a pharmacy certificate, no file the manifest does not list,
     /// the database's SHA-256 and integrity, the key files' SHA-256. Returns the problems found; none means the backup holds.

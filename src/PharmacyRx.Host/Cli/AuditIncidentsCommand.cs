@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Receiving;
 using PharmacyRx.Storage.Audit;
 
@@ -18,7 +18,7 @@ internal static class AuditIncidentsCommand
         var list = new Command("list", "The flagged events with their state and the incidents with their deadline, one JSON document");
         list.SetAction((parse, ct) => RunAsync(environment, parse.GetValue(data)!, ct, async store =>
         {
-            CliJson.WriteLine(environment.Out, AuditApi.View(await store.ReadAsync(ct)));
+            CliJson.WriteLine(environment.Out, IncidentViews.View(await store.ReadAsync(ct)));
             return 0;
         }));
 

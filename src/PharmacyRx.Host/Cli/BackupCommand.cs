@@ -85,7 +85,7 @@ internal static class BackupCommand
     private static async Task<int> VerifyAsync(CliEnvironment environment, string backup, DataFolder live, string? pin, CancellationToken cancellationToken)
     {
         var keys = TrustFor(backup, live, pin);
-        var problems = await CheckAsync(backup, keys, cancellationToken);
+        var problems = await BackupService.CheckFolderAsync(backup, CommandContext.Configuration(), keys, cancellationToken);
         foreach (var problem in problems)
         {
             await environment.Out.WriteLineAsync($"FAIL {problem}");
@@ -113,7 +113,7 @@ internal static class BackupCommand
             await environment.Error.WriteLineAsync($"error: nothing outside the backup vouches for it: {NoTrustRoot}");
             return 1;
         }
-        var problems = await CheckAsync(backup, keys, cancellationToken);
+        var problems = await BackupService.CheckFolderAsync(backup, CommandContext.Configuration(), keys, cancellationToken);
         if (problems.Count > 0)
         {
             await environment.Error.WriteLineAsync($"error: the backup does not hold: {string.Join("; ", problems)}");
@@ -177,18 +177,5 @@ internal static class BackupCommand
         return live is not null && StorageProvider.IsInitialized(configuration, live)
             ? PharmacyKeyHistory.Load(live, secondFolder: null, pin: null)
             : PharmacyKeyHistory.Untrusted($"no live data folder and no pin: {NoTrustRoot}");
-    }
-
-    /// <summary>Every problem with a backup folder, checked against <paramref name="keys"/>; for the CLI and the console.</summary>
-    internal static async Task<IReadOnlyList<string>> CheckAsync(string backup, PharmacyKeyHistory keys, CancellationToken cancellationToken)
-    {
-        if (!Directory.Exists(Path.Combine(backup, "keys")))
-        {
-            return [$"{backup} is not a PharmacyRx backup (no keys folder)"];
-        }
-        // The configured provider's check: SQLite's integrity check of the copy, or SQL Server's RESTORE VERIFYONLY on the server.
-        var dialect = StorageProvider.CreateDialect(CommandContext.Configuration(), new DataFolder(backup));
-        var problems = await BackupService.VerifyAsync(backup, dialect, keys, cancellationToken);
-        return [.. keys.Problems.Select(problem => $"key history: {problem}"), .. problems];
     }
 }

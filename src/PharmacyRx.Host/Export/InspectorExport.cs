@@ -66,6 +66,18 @@ public sealed class InspectorExport(PrescriptionDetails details, ExportQuery que
         return rows;
     }
 
+    /// <summary>
+    /// Writes the export under the data folder and opens it to be streamed, with the name the caller saves it under; the
+    /// file is deleted as the stream closes. For the API and the console's export form.
+    /// </summary>
+    public async Task<(FileStream File, string Name)> OpenDownloadAsync(ExportRequest request, string actor, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(data.ExportsFolder, $"{Guid.NewGuid():N}.{request.Extension}");
+        await WriteAsync(request, path, actor, cancellationToken);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Delete, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        return (file, $"prescriptions-{request.Sort.ToString().ToLowerInvariant()}.{request.Extension}");
+    }
+
     private IExportWriter Open(ExportFormat format, string path) => format switch
     {
         ExportFormat.Csv => new CsvExportWriter(NewFile(path)),

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Audit;
 using PharmacyRx.Host.Compliance;
 using PharmacyRx.Host.Tests.Api;
 using PharmacyRx.Host.Tests.Compliance;
@@ -18,8 +19,8 @@ namespace PharmacyRx.Host.Tests.Audit;
 /// </summary>
 public class SecurityIncidentTests
 {
-    private static async Task<AuditApi.IncidentsView> ListAsync(HttpClient client) =>
-        (await client.GetFromJsonAsync<AuditApi.IncidentsView>("/api/audit/incidents"))!;
+    private static async Task<IncidentViews.IncidentsView> ListAsync(HttpClient client) =>
+        (await client.GetFromJsonAsync<IncidentViews.IncidentsView>("/api/audit/incidents"))!;
 
     private static async Task FailSignInAsync(PharmacyApi api, string userName, int times)
     {

@@ -7,9 +7,9 @@ using PharmacyRx.Host.Export;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
 
-/// <summary>The inspector's export form: the API's request parsing and export writer, the file as the download.</summary>
+/// <summary>The inspector's export form: the export's request parsing and writer, the file as the download.</summary>
 [Authorize(Policy = nameof(Permission.Export))]
-public sealed class ExportModel(InspectorExport export, DataFolder data) : PageModel
+public sealed class ExportModel(InspectorExport export) : PageModel
 {
     [BindProperty]
     public string Format { get; set; } = "xlsx";
@@ -55,7 +55,7 @@ public sealed class ExportModel(InspectorExport export, DataFolder data) : PageM
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
         }
-        var (file, name) = await ExportApi.WriteAsync(request, export, data, User.Identity!.Name!, cancellationToken);
+        var (file, name) = await export.OpenDownloadAsync(request, User.Identity!.Name!, cancellationToken);
         return File(file, request.ContentType, name);
     }
 }

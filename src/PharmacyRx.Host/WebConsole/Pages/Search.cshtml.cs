@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using PharmacyRx.Core.Access;
-using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Prescriptions;
 using PharmacyRx.Storage.Prescriptions;
 
 namespace PharmacyRx.Host.WebConsole.Pages;
@@ -43,7 +43,7 @@ public sealed class SearchModel(PrescriptionSearch search) : PageModel
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
-        var (query, problem) = PrescriptionApi.SearchQuery(new PrescriptionQuery
+        var (query, problem) = SearchRequest.Check(new PrescriptionQuery
         {
             Patient = Given(Patient),
             Prescriber = Given(Prescriber),

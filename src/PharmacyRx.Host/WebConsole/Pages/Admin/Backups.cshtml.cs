@@ -10,7 +10,7 @@ namespace PharmacyRx.Host.WebConsole.Pages.Admin;
 
 /// <summary>Backups (1311.205(b)(17)): the list, run one now, verify one against the live key history (as <c>backup verify</c>).</summary>
 [Authorize(Policy = nameof(Permission.RunBackup))]
-public sealed class BackupsModel(BackupService backups, PharmacyKeyHistory keys) : PageModel
+public sealed class BackupsModel(BackupService backups, PharmacyKeyHistory keys, IConfiguration configuration) : PageModel
 {
     public IReadOnlyList<(string Path, DateTimeOffset TakenAt)> Backups { get; private set; } = [];
 
@@ -36,7 +36,7 @@ public sealed class BackupsModel(BackupService backups, PharmacyKeyHistory keys)
         {
             return NotFound();
         }
-        Verified = (name!, await BackupCommand.CheckAsync(path, keys, cancellationToken));
+        Verified = (name!, await BackupService.CheckFolderAsync(path, configuration, keys, cancellationToken));
         return Page();
     }
 }

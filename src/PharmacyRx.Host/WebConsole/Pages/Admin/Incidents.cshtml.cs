@@ -2,7 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using PharmacyRx.Core.Access;
-using PharmacyRx.Host.Api;
+using PharmacyRx.Host.Audit;
 using PharmacyRx.Storage.Audit;
 
 namespace PharmacyRx.Host.WebConsole.Pages.Admin;
@@ -64,7 +64,7 @@ public sealed class IncidentsModel(IncidentStore incidents) : AdminFormPage
             return File(Encoding.UTF8.GetBytes(report.Text), "text/plain; charset=utf-8", $"incident-{id:D}.txt");
         }
         // Opened in the browser to print to PDF: its own style sheet alone, no script, sandboxed.
-        Response.Headers.ContentSecurityPolicy = AuditApi.IncidentReportPolicy;
+        Response.Headers.ContentSecurityPolicy = IncidentViews.ReportPolicy;
         return Content(report.Html, "text/html; charset=utf-8");
     }
 

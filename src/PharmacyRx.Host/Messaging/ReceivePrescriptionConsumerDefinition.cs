@@ -6,7 +6,8 @@ namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
 /// Many messages in flight so the archive writer can group their commits; retry only storage faults
-/// (<see cref="StorageFaultException"/>: nothing was archived), for hours when the disk is full, never archiving them as rejected.
+/// (<see cref="StorageFaultException"/>: nothing was archived), for hours when the disk is full, never archiving them as rejected;
+/// and <see cref="ArchivingErrorFilter"/> as the error pipe, in place of the move to <c>_error</c>.
 /// </summary>
 public sealed class ReceivePrescriptionConsumerDefinition : ConsumerDefinition<ReceivePrescriptionConsumer>
 {
@@ -35,5 +36,8 @@ public sealed class ReceivePrescriptionConsumerDefinition : ConsumerDefinition<R
             // About 1,000 tries, at most 30 seconds apart: a full disk waits for IT for about eight hours.
             retry.Exponential(1000, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(200));
         });
+        // What cannot be read, or still fails after the retries, is archived or returned to the queue, never parked in
+        // _error unarchived (DeadLetterTests).
+        endpointConfigurator.ConfigureError(error => error.UseFilter(ActivatorUtilities.CreateInstance<ArchivingErrorFilter>(context)));
     }
 }

@@ -23,6 +23,7 @@ public class DeadLetterTests
     /// <summary>MassTransit's queue for the typed consumer (its default endpoint name) and the queue it moves faults to.</summary>
     private const string TypedQueue = "ReceivePrescription";
     private const string TypedErrorQueue = TypedQueue + "_error";
+    private const string TypedSkippedQueue = TypedQueue + "_skipped";
 
     [Test]
     public async Task A_raw_message_the_pipeline_fails_on_every_delivery_is_archived_Rejected_with_its_bytes_not_dead_lettered_by_the_limit()
@@ -130,6 +131,8 @@ public class DeadLetterTests
     [TestCase("""{"messageType":["urn:message:PharmacyRx.Contracts:ReceivePrescription"],"message":{"body":"%%% not base64 %%%","source":"gateway"}}""",
         "application/vnd.masstransit+json", TestName = "A_bus_message_whose_message_cannot_be_read_is_archived_Rejected_with_its_bytes_not_left_on_error")]
     [TestCase("<NewRx/>", "text/plain", TestName = "A_bus_message_of_a_content_type_no_deserializer_reads_is_archived_Rejected_with_its_bytes_not_left_on_error")]
+    [TestCase("""{"messageType":["urn:message:PharmacyRx.Contracts:SomethingElse"],"message":{"note":"%%%"}}""",
+        "application/vnd.masstransit+json", TestName = "A_bus_message_of_a_type_no_consumer_takes_is_archived_Rejected_with_its_bytes_not_left_on_skipped")]
     public async Task A_bus_message_that_cannot_be_read_is_archived_Rejected_with_its_bytes(string text, string contentType)
     {
         var broker = TestBroker.Require();
@@ -139,6 +142,7 @@ public class DeadLetterTests
         var channel = await TestBroker.ConfirmingChannelAsync(connection);
         await TestBroker.WaitForQueueAsync(connection, TypedQueue, TimeSpan.FromSeconds(30));
         await PurgeIfDeclaredAsync(connection, TypedErrorQueue);
+        await PurgeIfDeclaredAsync(connection, TypedSkippedQueue);
         // Unique bytes per run: the archive would take the same bytes again from the same sender for a duplicate.
         var body = Encoding.UTF8.GetBytes(text.Replace("%%%", Guid.NewGuid().ToString("N"), StringComparison.Ordinal) + (text.StartsWith('{') ? "" : $" {Guid.NewGuid():N}"));
 
@@ -153,6 +157,7 @@ public class DeadLetterTests
         Assert.That(record.Source, Is.EqualTo("bus"));
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.That(await MessageCountOrZeroAsync(connection, TypedErrorQueue), Is.Zero, "nothing parked on _error");
+        Assert.That(await MessageCountOrZeroAsync(connection, TypedSkippedQueue), Is.Zero, "nothing parked on _skipped");
         Assert.That(await MessageCountOrZeroAsync(connection, TypedQueue), Is.Zero, "acknowledged once archived");
         var verify = await pharmacy.RunAsync("verify");
         Assert.That(verify.ExitCode, Is.Zero, verify.Output + verify.Error);
@@ -165,6 +170,32 @@ public class DeadLetterTests
         return checks.TryGetProperty("heldMessages", out var check)
             ? (check.GetProperty("status").GetString()!, check.GetProperty("description").GetString() ?? "")
             : ("absent", "");
+    }
+
+    [Test]
+    public async Task A_bus_message_the_pipeline_fails_on_is_archived_Rejected_with_its_bytes_not_left_on_error()
+    {
+        var broker = TestBroker.Require();
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var body = new SyntheticNewRx { MessageId = $"DEAD-BUS-{Guid.NewGuid():N}" }.ToBytes();
+        // The pipeline and its own fallback fail for this message; only the record the error pipe writes gets through.
+        await pharmacy.TamperAsync(FailingTrigger(body, exceptReasonLike: "%after the consumer%"));
+        await using var service = await RunningService.StartAsync(pharmacy, builder => builder.Configuration.AddInMemoryCollection(broker.Settings!));
+        await using var connection = await broker.ConnectAsync();
+        await TestBroker.WaitForQueueAsync(connection, TypedQueue, TimeSpan.FromSeconds(30));
+        await PurgeIfDeclaredAsync(connection, TypedErrorQueue);
+        await PurgeIfDeclaredAsync(connection, TypedSkippedQueue);
+
+        await service.Services.GetRequiredService<MassTransit.IBus>().Publish(new PharmacyRx.Contracts.ReceivePrescription(body, "gateway"));
+
+        var record = await WaitForRecordAsync(pharmacy, body, TimeSpan.FromSeconds(30));
+        Assert.That(record, Is.Not.Null, "archived, not moved to _error unarchived");
+        Assert.That((record!.Status, record.ReasonCode, record.Source), Is.EqualTo(("Rejected", "ProcessingFailed", "gateway")));
+        Assert.That(record.Reason, Does.Contain("SqliteException"));
+        Assert.That(record.AsReceived, Is.EqualTo(body));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.That(await MessageCountOrZeroAsync(connection, TypedErrorQueue), Is.Zero, "nothing parked on _error");
+        Assert.That(await MessageCountOrZeroAsync(connection, TypedSkippedQueue), Is.Zero, "nothing parked on _skipped");
     }
 
     private sealed record Record(string Status, string ReasonCode, string Reason, string Source, byte[] AsReceived);

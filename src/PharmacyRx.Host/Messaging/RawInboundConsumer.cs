@@ -75,7 +75,7 @@ public sealed partial class RawInboundConsumer(
         catch (Exception ex)
         {
             // The pipeline keeps whatever it can; what it throws was not archived, so the queue keeps the message and
-            // counts this delivery (ReceiveHoldingAsync never throws on the last one the limit permits).
+            // counts this delivery (from the delivery the limit numbers on, ReceiveHoldingAsync holds instead of throwing).
             LogNotArchived(logger, ex, delivery.DeliveryTag);
             await consumer.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
             return;

@@ -95,8 +95,8 @@ public sealed partial class ReceiptPipeline(
     /// <summary>
     /// Archives bytes whose processing failed for a reason that is not the message's (a fault past reading), as
     /// Rejected/ProcessingFailed with that reason without reading them, so that nothing received is lost: what a door
-    /// does when it gives up processing (the last delivery the RabbitMQ queue's limit permits). Under the door policy
-    /// above: the size cap, and a <see cref="StorageFaultException"/> when the storage refuses.
+    /// does when it gives up processing (the raw queue at its delivery limit, a bus message still failing after its
+    /// retries). Under the door policy above: the size cap, and a <see cref="StorageFaultException"/> when the storage refuses.
     /// </summary>
     public Task<ArchiveResult> ReceiveUnprocessableAsync(
         ReadOnlyMemory<byte> asReceived, ReceiptSource source, string reason, CancellationToken cancellationToken) =>

@@ -19,6 +19,9 @@ public enum RejectionCode
 
     /// <summary>A second occurrence of an element the SCRIPT subset allows once (<c>schemas/script-subset.xsd</c>).</summary>
     DuplicateElement,
+
+    /// <summary>A bus message whose envelope or JSON could not be read, archived as its transport body; set by the service, never by the reader.</summary>
+    UnreadableEnvelope,
 }
 
 /// <summary>The result of reading a message: a message, or a rejection with its reason. Never an exception.</summary>

@@ -20,7 +20,7 @@ namespace PharmacyRx.Host.Health;
 /// check), the clock's skew from NIST time (1311.205(b)(4)(v)), the freshness of the CRLs held (1311.210(c)(2)), and the
 /// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)), and files in the data
 /// folder that group or others may read (1311.205(b)(5)), how many paragraphs the compliance self-report fails, the free
-/// space of the data folder (<see cref="FreeSpaceOptions"/>), the copies not yet in <c>Backup:SecondFolder</c>, and an
+/// space of the data folder (<see cref="FreeSpaceOptions"/>), messages held unarchived (<see cref="HeldMessages"/>), the copies not yet in <c>Backup:SecondFolder</c>, and an
 /// undecided audit-trail intrusion or an overdue incident report (1311.215(c)).
 /// Unhealthy answers 503; degraded answers 200 and says why: to a caller with ReadAudit; anyone else gets the status word.
 /// </summary>
@@ -45,6 +45,7 @@ public static class ReadinessChecks
             .AddCheck<AuditReportAgeCheck>("auditReport")
             .AddCheck<FileModesCheck>("fileModes")
             .AddCheck<FreeSpaceCheck>("freeSpace")
+            .AddCheck<HeldMessagesCheck>("heldMessages")
             .AddCheck<SecondFolderCheck>("secondFolder")
             .AddCheck<ComplianceCheck>("compliance")
             .AddCheck<SecurityIncidentsCheck>("securityIncidents");
@@ -204,6 +205,19 @@ public static class ReadinessChecks
                 ({ } ok, _) => HealthCheckResult.Healthy($"{ok.FreeBytes} bytes free in the data folder", data),
             });
         }
+    }
+
+    // A message not even its Rejected record could be written for: held and retried, never dead-lettered; IT must look.
+    private sealed class HeldMessagesCheck(HeldMessages held) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(held.Count switch
+            {
+                0 => HealthCheckResult.Healthy("no message is held unarchived"),
+                var count => HealthCheckResult.Unhealthy(
+                    $"{count} message(s) held unarchived: not even their Rejected record could be written; retried (see the log)",
+                    data: new Dictionary<string, object> { ["held"] = count }),
+            });
     }
 
     // A head or backup not yet copied to Backup:SecondFolder (unreachable, full): degraded, retried, receiving goes on.

@@ -11,11 +11,11 @@ public static class ArchivedReading
 {
     public static ReadResult Reread(this ScriptMessageReader reader, ArchivedRecord record)
     {
-        // Archived because processing failed, or kept only in part for its size, not because of what was read: the
-        // pipeline derived nothing from the bytes.
-        if (record.ReasonCode == nameof(RejectionCode.ProcessingFailed))
+        // Archived because processing failed, because the bus envelope around it could not be read, or kept only in part
+        // for its size, not because of what was read: the pipeline derived nothing from the bytes.
+        if (record.ReasonCode is nameof(RejectionCode.ProcessingFailed) or nameof(RejectionCode.UnreadableEnvelope))
         {
-            return ReadResult.Rejected(RejectionCode.ProcessingFailed, record.Reason);
+            return ReadResult.Rejected(Enum.Parse<RejectionCode>(record.ReasonCode), record.Reason);
         }
         if (record.ReasonCode == nameof(RejectionCode.TooLarge) && record.Reason.StartsWith(ReceiptDecision.TooLargeAtTheDoor, StringComparison.Ordinal))
         {

@@ -1,5 +1,6 @@
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage.Archive;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -13,13 +14,16 @@ namespace PharmacyRx.Host.Messaging;
 /// dead-lettered to the error queue. A storage fault (<see cref="StorageFault"/>: nothing was archived) is never counted
 /// against the message: the delivery is held, unacknowledged, and tried again with a growing pause until the storage
 /// is back, so it is neither acked nor dead-lettered for it. Any other fault the pipeline throws returns the message to
-/// the queue, up to the queue's delivery limit. Each outcome goes out twice on the outcomes exchange: as JSON and as the
+/// the queue, until the delivery <c>Bus:RabbitMq:DeliveryLimit</c> numbers (the broker dead-letters past it): that one is archived as Rejected/ProcessingFailed
+/// with its bytes, or, when not even that can be written, held with the alarm of <see cref="HeldMessages"/> and tried again,
+/// so the broker never dead-letters a message unarchived. Each outcome goes out twice on the outcomes exchange: as JSON and as the
 /// SCRIPT Status or Error (<see cref="ScriptReply"/>, content type application/xml). Redelivery after a crash finds the MessageID already archived and
 /// re-publishes the stored outcome.
 /// </summary>
 public sealed partial class RawInboundConsumer(
     RabbitMqConnection broker,
     ReceiptPipeline pipeline,
+    HeldMessages held,
     TimeProvider time,
     ILogger<RawInboundConsumer> logger) : BackgroundService
 {
@@ -64,13 +68,14 @@ public sealed partial class RawInboundConsumer(
         byte[] reply;
         try
         {
-            var result = await ReceiveHoldingAsync(body, delivery.DeliveryTag, stoppingToken);
+            var result = await ReceiveHoldingAsync(body, delivery.DeliveryTag, PreviousDeliveries(delivery) + 1, stoppingToken);
             outcome = ReceiptOutcome.From(result);
             reply = ScriptReply.For(result, time.GetUtcNow());
         }
         catch (Exception ex)
         {
-            // The pipeline keeps whatever it can; what it throws was not archived, so the queue keeps the message.
+            // The pipeline keeps whatever it can; what it throws was not archived, so the queue keeps the message and
+            // counts this delivery (from the delivery the limit numbers on, ReceiveHoldingAsync holds instead of throwing).
             LogNotArchived(logger, ex, delivery.DeliveryTag);
             await consumer.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
             return;
@@ -118,24 +123,58 @@ public sealed partial class RawInboundConsumer(
     }
 
     // A storage fault keeps the delivery unacknowledged while it lasts: a requeue would count towards the delivery limit
-    // and dead-letter a message that nothing is wrong with. Only a named storage fault is retried here.
-    private async Task<PharmacyRx.Storage.Archive.ArchiveResult> ReceiveHoldingAsync(byte[] body, ulong tag, CancellationToken stoppingToken)
+    // and dead-letter a message that nothing is wrong with. Only a named storage fault is retried here, and any fault from
+    // the delivery the limit numbers on: a requeue past it would have the broker dead-letter the message unarchived.
+    private async Task<ArchiveResult> ReceiveHoldingAsync(byte[] body, ulong tag, long delivery, CancellationToken stoppingToken)
     {
         var pause = TimeSpan.FromMilliseconds(250);
-        while (true)
+        IDisposable? holding = null;
+        try
         {
-            try
+            while (true)
             {
-                return await pipeline.ReceiveAsync(body, Source, stoppingToken);
-            }
-            catch (StorageFaultException ex)
-            {
-                LogHeld(logger, tag, ex.Fault.Name, pause);
+                try
+                {
+                    return await pipeline.ReceiveAsync(body, Source, stoppingToken);
+                }
+                catch (StorageFaultException ex)
+                {
+                    LogHeld(logger, tag, ex.Fault.Name, pause);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && delivery >= broker.Options.DeliveryLimit)
+                {
+                    try
+                    {
+                        return await pipeline.ReceiveUnprocessableAsync(body, Source,
+                            $"processing failed on each of {delivery} deliveries: {ex.GetType().Name}", stoppingToken);
+                    }
+                    catch (StorageFaultException again)
+                    {
+                        LogHeld(logger, tag, again.Fault.Name, pause);
+                    }
+                    catch (Exception again) when (again is not OperationCanceledException)
+                    {
+                        holding ??= held.Hold(Source, again);
+                    }
+                }
                 await Task.Delay(pause, stoppingToken);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxHoldPause.Ticks));
             }
         }
+        finally
+        {
+            holding?.Dispose();
+        }
     }
+
+    /// <summary>
+    /// The deliveries of this message before this one: the quorum queue's <c>x-delivery-count</c>, which it compares with
+    /// <c>x-delivery-limit</c> when the message is returned (absent on a first delivery).
+    /// </summary>
+    private static long PreviousDeliveries(BasicDeliverEventArgs delivery) =>
+        delivery.BasicProperties.Headers?.TryGetValue("x-delivery-count", out var count) is true && count is IConvertible number
+            ? number.ToInt64(System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 
     private static readonly TimeSpan MaxHoldPause = TimeSpan.FromSeconds(10);
 

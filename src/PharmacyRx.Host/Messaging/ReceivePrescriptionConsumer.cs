@@ -2,13 +2,15 @@ using MassTransit;
 using PharmacyRx.Contracts;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Host.Receiving;
+using PharmacyRx.Storage.Archive;
 
 namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
 /// Runs the receipt pipeline for a bus message and publishes the outcome: a thin door, the size cap and the archiving of
 /// what could not be processed are the pipeline's. The message is acknowledged only when this returns, which is after
-/// the archive commit; what the pipeline throws (transient, nothing archived) is retried by the consumer definition.
+/// the archive commit; what the pipeline throws (transient, nothing archived) is retried by the consumer definition,
+/// and what still fails, or cannot be read, goes to <see cref="ArchivingErrorFilter"/> instead of <c>_error</c>.
 /// </summary>
 public sealed class ReceivePrescriptionConsumer(ReceiptPipeline pipeline) : IConsumer<ReceivePrescription>
 {
@@ -16,14 +18,15 @@ public sealed class ReceivePrescriptionConsumer(ReceiptPipeline pipeline) : ICon
     {
         var message = context.Message;
         var result = await pipeline.ReceiveAsync(message.Body, ReceiptSource.Bus(message.Source), context.CancellationToken);
+        await PublishOutcomeAsync(context, result, context.CancellationToken);
+    }
+
+    /// <summary>The outcome of an archived message: <see cref="PrescriptionRejected"/> when its status is a failure, else <see cref="PrescriptionArchived"/>.</summary>
+    public static Task PublishOutcomeAsync(IPublishEndpoint publish, ArchiveResult result, CancellationToken cancellationToken)
+    {
         var status = result.Status.ToString();
-        if (result.Status.IsFailure())
-        {
-            await context.Publish(new PrescriptionRejected(result.ReceiptId, result.MessageId, status, result.ReasonCode, result.Reason, result.IsDuplicate));
-        }
-        else
-        {
-            await context.Publish(new PrescriptionArchived(result.ReceiptId, result.MessageId, status, result.ReasonCode, result.Reason, result.IsDuplicate));
-        }
+        return result.Status.IsFailure()
+            ? publish.Publish(new PrescriptionRejected(result.ReceiptId, result.MessageId, status, result.ReasonCode, result.Reason, result.IsDuplicate), cancellationToken)
+            : publish.Publish(new PrescriptionArchived(result.ReceiptId, result.MessageId, status, result.ReasonCode, result.Reason, result.IsDuplicate), cancellationToken);
     }
 }

@@ -45,6 +45,13 @@ public sealed class OperationsMetrics
         var clock = services.GetService<ClockCheck>();
         var compliance = services.GetService<ComplianceMonitor>();
 
+        var held = services.GetService<HeldMessages>();
+        if (held is not null)
+        {
+            meter.CreateObservableGauge("pharmacyrx.receipts.held", () => held.Count, "{message}",
+                "Messages held unarchived because not even their Rejected record could be written (not a storage fault); retried");
+        }
+
         meter.CreateObservableGauge("pharmacyrx.queue.prescriptions", () => Queue(figures, g => g.Count), "{prescription}",
             "Records in each group of the pharmacist's queue; NotYetDispensed counts to 1001 (the queue's cap)");
         meter.CreateObservableGauge("pharmacyrx.queue.oldest.age", () => Queue(figures, g => g.Oldest is { } at ? Age(at) : double.NaN), "s",

@@ -94,11 +94,36 @@ public sealed partial class ReceiptPipeline(
 
     /// <summary>
     /// Archives bytes whose processing failed for a reason that is not the message's (a fault past reading), as
-    /// rejected with that reason, so that nothing received is lost.
+    /// Rejected/ProcessingFailed with that reason without reading them, so that nothing received is lost: what a door
+    /// does when it gives up processing (the raw queue at its delivery limit, a bus message still failing after its
+    /// retries). Under the door policy above: the size cap, and a <see cref="StorageFaultException"/> when the storage refuses.
     /// </summary>
     public Task<ArchiveResult> ReceiveUnprocessableAsync(
         ReadOnlyMemory<byte> asReceived, ReceiptSource source, string reason, CancellationToken cancellationToken) =>
-        ArchiveAsync(asReceived, source, _ => ReadResult.Rejected(RejectionCode.ProcessingFailed, reason), null, cancellationToken);
+        ReceiveRejectedAsync(asReceived, source, RejectionCode.ProcessingFailed, reason, cancellationToken);
+
+    /// <summary>
+    /// Archives the transport body of a bus message whose envelope or JSON could not be read as
+    /// Rejected/UnreadableEnvelope with <paramref name="reason"/>, under the door policy above.
+    /// </summary>
+    public Task<ArchiveResult> ReceiveUnreadableAsync(
+        ReadOnlyMemory<byte> asReceived, ReceiptSource source, string reason, CancellationToken cancellationToken) =>
+        ReceiveRejectedAsync(asReceived, source, RejectionCode.UnreadableEnvelope, reason, cancellationToken);
+
+    private async Task<ArchiveResult> ReceiveRejectedAsync(
+        ReadOnlyMemory<byte> asReceived, ReceiptSource source, RejectionCode code, string reason, CancellationToken cancellationToken)
+    {
+        string? sha256OfWhole = null;
+        if (asReceived.Length > options.MaxAcceptedBytes)
+        {
+            // DESIGN.md, "Trust boundaries": a sender cannot fill the disk, whatever door gave up on its message.
+            sha256OfWhole = Convert.ToHexStringLower(SHA256.HashData(asReceived.Span));
+            reason = $"{reason}; {asReceived.Length} bytes, over the accepted size: only the first {TooLargeKeptBytes} are kept (SHA-256 of the whole body {sha256OfWhole})";
+            asReceived = asReceived[..TooLargeKeptBytes];
+        }
+        return await RefusingStorageFaultsAsync(source,
+            () => ArchiveAsync(asReceived, source, _ => ReadResult.Rejected(code, reason), sha256OfWhole, cancellationToken));
+    }
 
     /// <summary>
     /// Archives a body over the accepted size as Rejected/TooLarge (DESIGN.md, "Trust boundaries": a sender cannot fill
@@ -120,6 +145,21 @@ public sealed partial class ReceiptPipeline(
     private async Task<ArchiveResult> KeepingFailuresAsync(
         ReadOnlyMemory<byte> kept, ReceiptSource source, Func<Task<ArchiveResult>> archive, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await RefusingStorageFaultsAsync(source, archive);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or StorageFaultException))
+        {
+            LogFailed(logger, ex, source.Name);
+            return await RefusingStorageFaultsAsync(source,
+                () => ArchiveAsync(kept, source, _ => ReadResult.Rejected(RejectionCode.ProcessingFailed, $"processing failed: {ex.GetType().Name}"), null, cancellationToken));
+        }
+    }
+
+    // A storage fault is never a verdict on the message: nothing is archived and the door hands the message back.
+    private async Task<ArchiveResult> RefusingStorageFaultsAsync(ReceiptSource source, Func<Task<ArchiveResult>> archive)
+    {
         if (freeSpace.Read() is { BelowHard: true } low)
         {
             // Refused before the database can fail half-way through a commit.
@@ -134,20 +174,6 @@ public sealed partial class ReceiptPipeline(
         catch (Exception ex) when (ex is not OperationCanceledException && StorageFault.Of(ex, dialect) is { } fault)
         {
             throw Refuse(fault, ex, source);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogFailed(logger, ex, source.Name);
-            try
-            {
-                var archived = await ReceiveUnprocessableAsync(kept, source, $"processing failed: {ex.GetType().Name}", cancellationToken);
-                refusals.Archived();
-                return archived;
-            }
-            catch (Exception again) when (again is not OperationCanceledException && StorageFault.Of(again, dialect) is { } fault)
-            {
-                throw Refuse(fault, again, source);
-            }
         }
     }
 

@@ -19,6 +19,7 @@ public static class ReceivingServices
         services.AddSingleton<ArchiveWriter>();
         services.AddSingleton<ReceiptPipeline>();
         services.AddSingleton<IngestRefusals>();
+        services.AddSingleton<HeldMessages>();
         return services;
     }
 

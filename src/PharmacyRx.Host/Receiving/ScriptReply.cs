@@ -40,7 +40,7 @@ public static class ScriptReply
     public static string DescriptionCode(string reasonCode) => reasonCode switch
     {
         nameof(RejectionCode.MalformedXml) or nameof(RejectionCode.ForbiddenXml) or nameof(RejectionCode.TooDeep)
-            or nameof(RejectionCode.WrongNamespace) or nameof(RejectionCode.FieldTooLong) => "3000",
+            or nameof(RejectionCode.WrongNamespace) or nameof(RejectionCode.FieldTooLong) or nameof(RejectionCode.UnreadableEnvelope) => "3000",
         nameof(RejectionCode.MissingMessageId) => "1000",
         // Too large, an unsupported transaction, a failed signature check: well formed, but not acceptable here.
         _ => "2000",

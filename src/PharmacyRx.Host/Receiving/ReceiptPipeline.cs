@@ -219,7 +219,7 @@ public sealed partial class ReceiptPipeline(
             (cancels, decision) = await BindChangeAsync(change, source, decision, cancellationToken);
         }
         if (read.Message is { Header.From: { Length: > 0 } from } && from != source.BoundFrom
-            && await senders.BoundToAsync(from, cancellationToken) is { } holder)
+            && await senders.BoundToOnReceiptAsync(from, cancellationToken) is { } holder)
         {
             // Another sender's bound identifier (its holder's own messages carry it as their BoundFrom), from any door: kept, shown to the pharmacist naming both, and cancelling
             // nothing (DESIGN.md, "Trust boundaries": a sender cannot submit as another).

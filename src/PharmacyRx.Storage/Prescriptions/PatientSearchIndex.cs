@@ -46,17 +46,18 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
             await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
             var batch = (await connection.QueryAsync<(long Number, byte[] AsReceived)>(
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
+            var rows = new List<object>(batch.Length);
+            var words = new List<object>(batch.Length * 3);
             foreach (var (number, asReceived) in batch)
             {
                 // Read as the prescriptions row was (PrescriptionDetails): the first occurrence of a repeated element stands.
                 var elements = reader.ReadAsFirstOccurrenceWins(asReceived).Message?.Elements ?? new DeaElements();
-                await connection.ExecuteAsync(new CommandDefinition(row, new { Number = number, BirthDate = elements.PatientBirthDate },
-                    transaction, cancellationToken: cancellationToken));
-                foreach (var each in SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal))
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(word, new { Word = each, Number = number }, transaction, cancellationToken: cancellationToken));
-                }
+                rows.Add(new { Number = number, BirthDate = elements.PatientBirthDate });
+                words.AddRange(SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal).Select(each => new { Word = each, Number = number }));
             }
+            // One command each for the whole batch (Dapper runs it once a row): the archive writer waits on this lock.
+            await connection.ExecuteAsync(new CommandDefinition(row, rows, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(word, words, transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
             added += batch.Length;
             if (batch.Length < BatchSize || oneBatch)

@@ -22,6 +22,22 @@ public sealed class SenderStore(Database database, TimeProvider time)
     /// <summary>Longest sender name; names are letters, digits, '.', '-' and '_'.</summary>
     public const int MaxNameLength = 64;
 
+    /// <summary>
+    /// How long receipt relies on the bindings it read (<see cref="BoundToOnReceiptAsync"/>) when they were changed
+    /// elsewhere (the command line, another instance): one second. For that long a new binding may not yet send another
+    /// sender's message with its identifier to review, as it did not a moment before it was made; a disabled sender's
+    /// identifier still does, which errs towards review. A row written with plain SQL counts at no time.
+    /// </summary>
+    public static readonly TimeSpan BindingsFreshFor = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _gate = new();
+    private volatile Bindings? _bindings;
+    private Task<Bindings>? _reading;
+    private long _changes;
+
+    /// <summary>The active, covered <c>Header/From</c> bindings, when they were read and this store's changes by then.</summary>
+    private sealed record Bindings(IReadOnlyDictionary<string, string> Holders, long ReadAt, long Changes);
+
     /// <summary>The outcome of adding a sender: its key, or why not.</summary>
     public sealed record AddResult(string? ApiKey, string? Problem);
 
@@ -57,7 +73,7 @@ public sealed class SenderStore(Database database, TimeProvider time)
         var key = KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var hash = Hash(key);
         var thumbprint = string.IsNullOrEmpty(clientCertificateThumbprint) ? null : clientCertificateThumbprint.ToUpperInvariant();
-        return await database.AuditedAsync<AddResult>(async (connection, transaction) =>
+        return await ChangeAsync<AddResult>(async (connection, transaction) =>
         {
             const string sql = """
                 INSERT INTO senders (sender_name, key_sha256, from_id, client_cert_thumbprint, created_at, created_by)
@@ -89,7 +105,7 @@ public sealed class SenderStore(Database database, TimeProvider time)
     public async Task<bool> DisableAsync(string name, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await database.AuditedAsync<bool>(async (connection, transaction) =>
+        return await ChangeAsync<bool>(async (connection, transaction) =>
         {
             const string sql = """
                 SELECT sender_name FROM senders WHERE sender_name = @Name AND disabled_at IS NULL
@@ -117,7 +133,7 @@ public sealed class SenderStore(Database database, TimeProvider time)
     public async Task<bool> EnableAsync(string name, string actor, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return await database.AuditedAsync<bool>(async (connection, transaction) =>
+        return await ChangeAsync<bool>(async (connection, transaction) =>
         {
             const string enable = """
                 UPDATE senders SET disabled_at = NULL WHERE sender_name = @Name AND disabled_at IS NOT NULL
@@ -159,24 +175,84 @@ public sealed class SenderStore(Database database, TimeProvider time)
     }
 
     /// <summary>
-    /// The active sender bound to a <c>Header/From</c> identifier, or null. Only a row the audit chain recorded counts
-    /// (1311.215(a)(2)): a binding planted with SQL neither claims nor frees an identifier.
+    /// The active sender bound to a <c>Header/From</c> identifier, or null, read now. Only a row the audit chain recorded
+    /// counts (1311.215(a)(2)): a binding planted with SQL neither claims nor frees an identifier.
     /// </summary>
-    public async Task<string?> BoundToAsync(string fromId, CancellationToken cancellationToken)
+    public async Task<string?> BoundToAsync(string fromId, CancellationToken cancellationToken) =>
+        (await ReadBindingsAsync(cancellationToken)).Holders.GetValueOrDefault(fromId);
+
+    /// <summary>
+    /// <see cref="BoundToAsync"/> for receipt, from the bindings as read at most <see cref="BindingsFreshFor"/> ago; a
+    /// change made through this store is seen at once. Receipt asks for every message, and a read costs a connection.
+    /// </summary>
+    public async Task<string?> BoundToOnReceiptAsync(string fromId, CancellationToken cancellationToken)
+    {
+        var bindings = _bindings;
+        if (!IsFresh(bindings))
+        {
+            // A read begun before this store's latest change may not have seen it: wait for one begun after.
+            var changes = Interlocked.Read(ref _changes);
+            do
+            {
+                bindings = await ReadOnceAsync().WaitAsync(cancellationToken);
+            }
+            while (bindings.Changes < changes);
+        }
+        return bindings!.Holders.GetValueOrDefault(fromId);
+    }
+
+    private bool IsFresh(Bindings? bindings) =>
+        bindings is not null && bindings.Changes == Interlocked.Read(ref _changes) && time.GetElapsedTime(bindings.ReadAt) < BindingsFreshFor;
+
+    /// <summary>The bindings read afresh, by one read shared by every caller that finds them stale meanwhile.</summary>
+    private Task<Bindings> ReadOnceAsync()
+    {
+        lock (_gate)
+        {
+            if (_reading is { IsCompleted: false } reading)
+            {
+                return reading;
+            }
+            return _reading = KeepAsync();
+        }
+
+        async Task<Bindings> KeepAsync() => _bindings = await ReadBindingsAsync(CancellationToken.None);
+    }
+
+    private async Task<Bindings> ReadBindingsAsync(CancellationToken cancellationToken)
     {
         const string sql = """
             SELECT sender_name AS SenderName, from_id AS FromId, client_cert_thumbprint AS ClientCertificateThumbprint, created_at AS CreatedAt, disabled_at AS DisabledAt
-            FROM senders WHERE from_id = @FromId AND disabled_at IS NULL
+            FROM senders WHERE from_id IS NOT NULL AND disabled_at IS NULL
+            ORDER BY sender_name
             """;
+        // Taken before the read: a change committed while it runs marks what it returns stale.
+        var changes = Interlocked.Read(ref _changes);
+        var readAt = time.GetTimestamp();
+        var holders = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var connection = await database.OpenAsync(cancellationToken);
-        foreach (var sender in await connection.QueryAsync<Sender>(new CommandDefinition(sql, new { FromId = fromId }, cancellationToken: cancellationToken)))
+        foreach (var sender in await connection.QueryAsync<Sender>(new CommandDefinition(sql, cancellationToken: cancellationToken)))
         {
-            if (await CoveredAsync(connection, sender, cancellationToken) is { } covered)
+            if (!holders.ContainsKey(sender.FromId!) && await CoveredAsync(connection, sender, cancellationToken) is { } covered)
             {
-                return covered.SenderName;
+                holders[covered.FromId!] = covered.SenderName;
             }
         }
-        return null;
+        return new Bindings(holders, readAt, changes);
+    }
+
+    /// <summary>A change to the senders, audited; once it has committed (or failed), receipt reads the bindings again.</summary>
+    private async Task<T> ChangeAsync<T>(
+        Func<DbConnection, DbTransaction, Task<(T Result, IReadOnlyList<AuditEvent> Events, bool Commit)>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await database.AuditedAsync(work, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _changes);
+        }
     }
 
     /// <summary>

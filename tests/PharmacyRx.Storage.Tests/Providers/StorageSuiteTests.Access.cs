@@ -157,4 +157,39 @@ public partial class StorageSuiteTests
         Assert.That((disabled, afterDisable, disabledAgain), Is.EqualTo((true, (Sender?)null, false)));
         Assert.That((listed.SenderName, listed.IsActive), Is.EqualTo(("gateway-a", false)));
     }
+
+    [Test]
+    [Property("Rule", "1311.215(a)")]
+    public async Task Receipt_sees_a_From_binding_changed_through_its_store_at_once_and_one_changed_elsewhere_within_a_second()
+    {
+        var clock = new SteppedClock();
+        var receipt = new SenderStore(_store.Database, clock);
+        var elsewhere = new SenderStore(_store.Database, TimeProvider.System);
+
+        var before = await receipt.BoundToOnReceiptAsync("gateway-from", default);
+        await elsewhere.AddAsync("gateway-b", "gateway-from", null, "admin", default);
+        var withinTheSecond = await receipt.BoundToOnReceiptAsync("gateway-from", default);
+        clock.Advance(SenderStore.BindingsFreshFor);
+        var afterIt = await receipt.BoundToOnReceiptAsync("gateway-from", default);
+        await receipt.DisableAsync("gateway-b", "admin", default);
+        var disabledHere = await receipt.BoundToOnReceiptAsync("gateway-from", default);
+        await receipt.AddAsync("relay-c", "relay-from", null, "admin", default);
+        var addedHere = await receipt.BoundToOnReceiptAsync("relay-from", default);
+
+        Assert.That((before, withinTheSecond, afterIt), Is.EqualTo(((string?)null, (string?)null, "gateway-b")));
+        Assert.That((disabledHere, addedHere), Is.EqualTo(((string?)null, "relay-c")));
+        Assert.That(await receipt.BoundToAsync("relay-from", default), Is.EqualTo("relay-c"), "read now, as adding a sender asks");
+    }
+
+    /// <summary>A monotonic clock that moves only when the test moves it.</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
 }

@@ -1,11 +1,9 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Playwright;
@@ -32,35 +30,22 @@ public sealed class IdentityProviderSignInTests
     private const string Outsider = "outsider-19c2";
     private const string ProviderButton = "Sign in with Synthetic IdP";
 
-    private ConsoleBrowser _browser = null!;
-    private InstalledPharmacy _pharmacy = null!;
-    private RunningService _service = null!;
+    private readonly ConsoleFixture _console = new("IDP");
     private OpenIdProvider _provider = null!;
-    private ManualTimeProvider _time = null!;
-    private string _senderKey = "";
-    private int _messages;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         var (port, otherPort, secret) = OpenIdProvider.Reserve();
-        _browser = await ConsoleBrowser.StartAsync();
-        _pharmacy = await InstalledPharmacy.CreateAsync();
+        await _console.InstallAsync();
         // A local account named as the pharmacist's subject is: it audits, it does not dispense.
-        var local = await _pharmacy.RunAsync("users", "add", Pharmacist, "--full-name", "Synthetic Local Auditor", "--initials", "LA", "--role", "Auditor");
-        Assert.That(local.ExitCode, Is.Zero, local.Error);
+        await _console.AddUserAsync(Pharmacist, "Auditor", "LA", fullName: "Synthetic Local Auditor");
         foreach (var (group, role) in new[] { ("rx-pharmacists", "Pharmacist"), ("rx-technicians", "Technician") })
         {
-            var mapped = await _pharmacy.RunAsync("identity-provider", "map", group, role);
+            var mapped = await _console.Pharmacy.RunAsync("identity-provider", "map", group, role);
             Assert.That(mapped.ExitCode, Is.Zero, mapped.Error);
         }
-        _senderKey = await _pharmacy.AddSenderAsync("gateway");
-        _time = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        _service = await RunningService.StartAsync(_pharmacy, builder =>
-            {
-                builder.Services.AddSingleton<TimeProvider>(_time);
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Backup:Enabled"] = "false" });
-            },
+        await _console.StartAsync(new ManualTimeProvider(DateTimeOffset.UtcNow), settings: null,
             "--IdentityProvider:Enabled=true", $"--IdentityProvider:Authority=http://127.0.0.1:{port}", $"--IdentityProvider:ClientId={OpenIdProvider.ClientId}",
             $"--IdentityProvider:ClientSecret={secret}", "--IdentityProvider:Scopes=openid profile groups", "--IdentityProvider:DisplayName=Synthetic IdP");
         _provider = await OpenIdProvider.StartAsync(port, otherPort, secret, [Callback.ToString(), Capture.ToString()]);
@@ -73,28 +58,20 @@ public sealed class IdentityProviderSignInTests
         {
             await _provider.DisposeAsync();
         }
-        if (_service is not null)
-        {
-            await _service.DisposeAsync();
-        }
-        _pharmacy?.Dispose();
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
+        await _console.DisposeAsync();
     }
 
-    private Uri Callback => new(_service.BaseAddress, "/signin-oidc");
+    private Uri Callback => new(_console.Service.BaseAddress, "/signin-oidc");
 
     // Where the test itself, as another relying party, receives a provider's code.
-    private Uri Capture => new(_service.BaseAddress, "/__test/capture");
+    private Uri Capture => new(_console.Service.BaseAddress, "/__test/capture");
 
     private string FederatedName(string subject) => $"{subject}@127.0.0.1:{_provider.Issuer.Port}";
 
     [Test]
     public async Task A_pharmacist_signs_in_through_the_provider_reaches_the_queue_and_dispenses()
     {
-        var receiptId = await PostAsync(NewRx("Federated"));
+        var receiptId = await _console.PostAsync(_console.NewRx("Federated"));
         var page = await SignInThroughProviderAsync(Pharmacist);
         await Expect(page).ToHaveURLAsync(new Regex("/queue$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
@@ -104,7 +81,7 @@ public sealed class IdentityProviderSignInTests
 
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await page.Locator("#quantity").FillAsync("20");
-        await page.Locator("#dateDispensed").FillAsync(_time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await page.Locator("#dateDispensed").FillAsync(_console.Clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await page.Locator("#dispenser").FillAsync("SP");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Dispensing recorded");
@@ -127,7 +104,7 @@ public sealed class IdentityProviderSignInTests
     [Test]
     public async Task A_technician_whose_subject_is_a_local_administrators_name_may_not_dispense_nor_administer()
     {
-        var receiptId = await PostAsync(NewRx("Technician"));
+        var receiptId = await _console.PostAsync(_console.NewRx("Technician"));
         var page = await SignInThroughProviderAsync(Technician);
         await Expect(page).ToHaveURLAsync(new Regex("/queue$"));
         await Expect(page.Locator(".who")).ToContainTextAsync(FederatedName(Technician));
@@ -138,7 +115,7 @@ public sealed class IdentityProviderSignInTests
         var forged = await page.APIRequest.PostAsync($"/prescriptions/{receiptId}?handler=Dispense", new()
         {
             Form = page.APIRequest.CreateFormData().Set("__RequestVerificationToken", token!).Set("quantity", "20")
-                .Set("dateDispensed", _time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Set("dispenser", "TT"),
+                .Set("dateDispensed", _console.Clock.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).Set("dispenser", "TT"),
             MaxRedirects = 0,
         });
         Assert.That(forged.Status, Is.EqualTo(403));
@@ -166,7 +143,7 @@ public sealed class IdentityProviderSignInTests
     [Test]
     public async Task A_mapping_planted_in_the_database_file_gives_nothing()
     {
-        await _pharmacy.TamperAsync("INSERT INTO claim_role_mappings (claim_value, role_name, created_at, created_by) VALUES ('cafeteria', 'Pharmacist', '2026-01-01T00:00:00.0000000Z', 'admin')");
+        await _console.Pharmacy.TamperAsync("INSERT INTO claim_role_mappings (claim_value, role_name, created_at, created_by) VALUES ('cafeteria', 'Pharmacist', '2026-01-01T00:00:00.0000000Z', 'admin')");
         try
         {
             var page = await SignInThroughProviderAsync(Outsider);
@@ -174,7 +151,7 @@ public sealed class IdentityProviderSignInTests
         }
         finally
         {
-            await _pharmacy.TamperAsync("DELETE FROM claim_role_mappings WHERE claim_value = 'cafeteria'");
+            await _console.Pharmacy.TamperAsync("DELETE FROM claim_role_mappings WHERE claim_value = 'cafeteria'");
         }
     }
 
@@ -290,7 +267,7 @@ public sealed class IdentityProviderSignInTests
     {
         var page = await SignInThroughProviderAsync(Pharmacist);
         await Expect(page).ToHaveURLAsync(new Regex("/queue$"));
-        _time.Advance(TimeSpan.FromMinutes(16));
+        _console.Clock.Advance(TimeSpan.FromMinutes(16));
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
     }
@@ -299,15 +276,7 @@ public sealed class IdentityProviderSignInTests
     public async Task Pharmacy_it_maps_a_group_to_a_role_and_removes_it_on_the_identity_provider_page()
     {
         var page = await NewPageAsync();
-        await page.GotoAsync("/");
-        var oneTime = _pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
-        await page.GetByLabel("User name").FillAsync("admin");
-        await page.GetByLabel("Password").FillAsync(oneTime);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.GetByLabel("Current password").FillAsync(oneTime);
-        await page.GetByLabel("New password").FillAsync($"{oneTime}-Own-Choice-9");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await Expect(page).Not.ToHaveURLAsync(new Regex("/password$"));
+        await _console.SignInOnAsync(page, "admin");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Identity provider" }).ClickAsync();
         await Expect(page.Locator("table tbody")).ToContainTextAsync("rx-pharmacists");
@@ -324,7 +293,7 @@ public sealed class IdentityProviderSignInTests
 
     private async Task<IPage> NewPageAsync()
     {
-        var page = await _browser.NewPageAsync(_service.BaseAddress);
+        var page = await _console.NewPageAsync();
         // The provider's development pages ask for a web font; nothing leaves the machine.
         await page.RouteAsync("https://fonts.googleapis.com/**", route => route.AbortAsync());
         return page;
@@ -336,7 +305,7 @@ public sealed class IdentityProviderSignInTests
         await page.GotoAsync("/");
         await page.GetByRole(AriaRole.Link, new() { Name = ProviderButton }).ClickAsync();
         await AtProviderAsync(page, login);
-        await page.WaitForURLAsync(url => url.StartsWith(_service.BaseAddress.ToString(), StringComparison.Ordinal) && !url.Contains("/signed-in", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith(_console.Service.BaseAddress.ToString(), StringComparison.Ordinal) && !url.Contains("/signed-in", StringComparison.Ordinal));
         return page;
     }
 
@@ -383,7 +352,7 @@ public sealed class IdentityProviderSignInTests
     /// <summary>A refusal at the callback is an attempted unauthorized access (1311.215(a)(1)), audited with why, summarised per window.</summary>
     private async Task AssertRefusalAuditedAsync(string why)
     {
-        await _service.Services.GetRequiredService<Host.Access.AnonymousRefusals>().FlushAsync(all: true);
+        await _console.Service.Services.GetRequiredService<Host.Access.AnonymousRefusals>().FlushAsync(all: true);
         await using var connection = ReadOnly();
         Assert.That(await connection.QueryAsync<string>("SELECT details FROM audit_events WHERE event_type = 'UnauthorizedAccessAttempt'"),
             Has.Some.Contains($"sign-in via provider: {why}"));
@@ -424,31 +393,5 @@ public sealed class IdentityProviderSignInTests
         form.Split('&', StringSplitOptions.RemoveEmptyEntries).Select(pair => pair.Split('=', 2))
             .Select(p => (Uri.UnescapeDataString(p[0].Replace('+', ' ')), Uri.UnescapeDataString(p.Length > 1 ? p[1].Replace('+', ' ') : "")));
 
-    private SqliteConnection ReadOnly() => new($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
-
-    private SyntheticNewRx NewRx(string patient)
-    {
-        var n = Interlocked.Increment(ref _messages);
-        var now = _time.GetUtcNow();
-        return new SyntheticNewRx
-        {
-            MessageId = $"IDP-{n:D4}",
-            PrescriberOrderNumber = $"ORD-I{n:D4}",
-            PatientLastName = patient,
-            WrittenDate = now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            SentTime = now.ToString("yyyy-MM-ddTHH:mm:ss.0Z", System.Globalization.CultureInfo.InvariantCulture),
-        };
-    }
-
-    private async Task<string> PostAsync(SyntheticNewRx message)
-    {
-        using var client = _service.Client(_senderKey);
-        using var content = new ByteArrayContent(message.ToBytes());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-        using var response = await client.PostAsync("/api/inbound", content);
-        Assert.That((int)response.StatusCode, Is.LessThan(300), await response.Content.ReadAsStringAsync());
-        await using var connection = ReadOnly();
-        return await connection.ExecuteScalarAsync<string>("SELECT receipt_id FROM prescription_archive WHERE message_id = @Id", new { Id = message.MessageId })
-            ?? throw new AssertionException($"{message.MessageId} was not archived");
-    }
+    private SqliteConnection ReadOnly() => new($"Data Source={_console.Pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
 }

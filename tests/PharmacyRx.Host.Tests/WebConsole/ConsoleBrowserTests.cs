@@ -1,7 +1,5 @@
-using System.Net.Http.Headers;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using PharmacyRx.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -19,60 +17,30 @@ public sealed class ConsoleBrowserTests
 {
     private static readonly TimeSpan FiveSeconds = TimeSpan.FromSeconds(5);
 
-    private ConsoleBrowser _browser = null!;
-    private InstalledPharmacy _pharmacy = null!;
-    private RunningService _service = null!;
-    private ManualTimeProvider _time = null!;
-    private string _senderKey = "";
-    private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
-    private int _messages;
+    // axe-core on every page opened: the one-time password's page too.
+    private readonly ConsoleFixture _console = new("CONSOLE", checkPasswordPage: true);
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _browser = await ConsoleBrowser.StartAsync();
-        _pharmacy = await InstalledPharmacy.CreateAsync();
-        _passwords["admin"] = _pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
-        foreach (var (user, role, initials) in new[] { ("pharm1", "Pharmacist", "SP"), ("tech1", "Technician", "TT"), ("inspector1", "Inspector", "IN"), ("auditor1", "Auditor", "AU") })
-        {
-            var added = await _pharmacy.RunAsync("users", "add", user, "--full-name", $"Synthetic {role}", "--initials", initials, "--role", role);
-            Assert.That(added.ExitCode, Is.Zero, added.Error);
-            _passwords[user] = added.JsonLines.Single().GetProperty("password").GetString()!;
-        }
-        _senderKey = await _pharmacy.AddSenderAsync("gateway");
-        _time = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        _service = await RunningService.StartAsync(_pharmacy, builder =>
-        {
-            builder.Services.AddSingleton<TimeProvider>(_time);
-            // No start-up catch-up backup: the installation stays without one until pharmacy IT takes it from the console.
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Backup:Enabled"] = "false" });
-        });
+        await _console.InstallAsync();
+        await _console.AddUsersAsync(("pharm1", "Pharmacist", "SP"), ("tech1", "Technician", "TT"), ("inspector1", "Inspector", "IN"), ("auditor1", "Auditor", "AU"));
+        await _console.StartAsync(new ManualTimeProvider(DateTimeOffset.UtcNow));
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (_service is not null)
-        {
-            await _service.DisposeAsync();
-        }
-        _pharmacy?.Dispose();
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-    }
+    public async Task StopAsync() => await _console.DisposeAsync();
 
     [Test]
     public async Task A_pharmacist_works_a_new_arrival_from_the_queue_to_a_refused_second_dispensing()
     {
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/queue$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
         await ConsoleBrowser.AssertPageQualityAsync(page);
 
         // Posted after the queue opened: it appears without a reload.
-        var receiptId = await PostAsync(NewRx("Arrival") with { SignatureIndicator = null });
+        var receiptId = await _console.PostAsync(_console.NewRx("Arrival") with { SignatureIndicator = null });
         var row = page.Locator($"a[href='/prescriptions/{receiptId}']");
         await Expect(row).ToBeVisibleAsync(new() { Timeout = (float)FiveSeconds.TotalMilliseconds });
         await Expect(page.Locator("#NeedsReview")).ToContainTextAsync("(1)");
@@ -97,7 +65,7 @@ public sealed class ConsoleBrowserTests
         await Expect(page.Locator("#verification")).ToContainTextAsync("reviewed by pharm1");
 
         // A colleague at the other counter opened the same prescription before it was dispensed.
-        var colleague = await SignInAsync("pharm1");
+        var colleague = await _console.SignInAsync("pharm1");
         await colleague.GotoAsync(page.Url);
 
         // Nothing to type: the remaining quantity, today and the pharmacist's own initials are filled in.
@@ -134,8 +102,8 @@ public sealed class ConsoleBrowserTests
     [Test]
     public async Task A_technician_sees_no_dispense_form_and_a_forged_dispense_post_is_refused_and_audited()
     {
-        var receiptId = await PostAsync(NewRx("Forgery"));
-        var page = await SignInAsync("tech1");
+        var receiptId = await _console.PostAsync(_console.NewRx("Forgery"));
+        var page = await _console.SignInAsync("tech1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await Expect(page.Locator("#state-title")).ToHaveTextAsync("Ready to dispense");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" })).ToHaveCountAsync(0);
@@ -147,13 +115,13 @@ public sealed class ConsoleBrowserTests
         var forged = await page.APIRequest.PostAsync($"/prescriptions/{receiptId}?handler=Dispense", new()
         {
             Form = page.APIRequest.CreateFormData()
-                .Set("__RequestVerificationToken", token!).Set("quantity", "20").Set("dateDispensed", Today()).Set("dispenser", "TT"),
+                .Set("__RequestVerificationToken", token!).Set("quantity", "20").Set("dateDispensed", _console.Today()).Set("dispenser", "TT"),
             MaxRedirects = 0,
         });
         Assert.That(forged.Status, Is.EqualTo(403));
         Assert.That(await forged.TextAsync(), Does.Contain("Not allowed"));
 
-        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={_console.Pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         Assert.That(await connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM audit_events WHERE event_type = 'UnauthorizedAccessAttempt' AND actor = 'tech1' AND details LIKE '%handler=Dispense%required=Dispense%'"),
             Is.EqualTo(1));
@@ -164,8 +132,8 @@ public sealed class ConsoleBrowserTests
     public async Task A_patient_name_with_markup_renders_as_text_and_opens_no_dialog()
     {
         const string hostile = "<img src=x onerror=alert(1)>";
-        var receiptId = await PostAsync(NewRx("Markup") with { PatientLastName = hostile });
-        var page = await SignInAsync("pharm1");
+        var receiptId = await _console.PostAsync(_console.NewRx("Markup") with { PatientLastName = hostile });
+        var page = await _console.SignInAsync("pharm1");
         var dialogs = 0;
         page.Dialog += (_, dialog) =>
         {
@@ -184,7 +152,7 @@ public sealed class ConsoleBrowserTests
     [Test]
     public async Task Signing_out_ends_the_session_and_its_cookie_opens_nothing_afterwards()
     {
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "prx_session");
         Assert.That(session.HttpOnly, Is.True);
         Assert.That(session.SameSite, Is.EqualTo(SameSiteAttribute.Strict));
@@ -200,9 +168,9 @@ public sealed class ConsoleBrowserTests
     [Test]
     public async Task An_idle_session_returns_to_sign_in()
     {
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Queue", Exact = true })).ToBeVisibleAsync();
-        _time.Advance(TimeSpan.FromMinutes(16));
+        _console.Clock.Advance(TimeSpan.FromMinutes(16));
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await ConsoleBrowser.AssertPageQualityAsync(page);
@@ -212,7 +180,7 @@ public sealed class ConsoleBrowserTests
     [Test]
     public async Task An_admin_adds_a_user_who_must_change_the_one_time_password_then_signs_in()
     {
-        var admin = await SignInAsync("admin");
+        var admin = await _console.SignInAsync("admin");
         await admin.GotoAsync("/admin/users");
         await ConsoleBrowser.AssertPageQualityAsync(admin);
         await admin.GetByLabel("User name").FillAsync("clerk1");
@@ -233,7 +201,7 @@ public sealed class ConsoleBrowserTests
         await ConsoleBrowser.AssertPageQualityAsync(admin);
         await ConsoleBrowser.ScreenshotAsync(admin, "roles");
 
-        var clerk = await _browser.NewPageAsync(_service.BaseAddress);
+        var clerk = await _console.NewPageAsync();
         await clerk.GotoAsync("/");
         await clerk.GetByLabel("User name").FillAsync("clerk1");
         await clerk.GetByLabel("Password").FillAsync(oneTime);
@@ -252,8 +220,8 @@ public sealed class ConsoleBrowserTests
     [Test]
     public async Task An_inspector_exports_csv_and_xlsx_through_the_form_and_the_files_open()
     {
-        await PostAsync(NewRx("Inspected"));
-        var page = await SignInAsync("inspector1");
+        await _console.PostAsync(_console.NewRx("Inspected"));
+        var page = await _console.SignInAsync("inspector1");
         await page.GotoAsync("/export");
         await ConsoleBrowser.AssertPageQualityAsync(page);
         await ConsoleBrowser.ScreenshotAsync(page, "export");
@@ -277,7 +245,7 @@ public sealed class ConsoleBrowserTests
     [Order(1)] // Before any test takes a backup: the installation is still as fresh as pharmacy IT first sees it.
     public async Task An_auditor_sees_on_a_fresh_installation_that_the_daily_backup_paragraphs_fail_and_why()
     {
-        var page = await SignInAsync("auditor1");
+        var page = await _console.SignInAsync("auditor1");
         await page.GetByRole(AriaRole.Link, new() { Name = "Compliance", Exact = true }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Compliance self-report", Level = 1 })).ToBeVisibleAsync();
         await Expect(page.Locator("#summary")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"\d+ pass.*\d+ warn.*[1-9]\d* fail", System.Text.RegularExpressions.RegexOptions.Singleline));
@@ -305,7 +273,7 @@ public sealed class ConsoleBrowserTests
     [Test]
     public async Task A_technician_is_offered_no_compliance_page_and_opening_it_is_refused()
     {
-        var page = await SignInAsync("tech1");
+        var page = await _console.SignInAsync("tech1");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Compliance" })).ToHaveCountAsync(0);
         var refused = await page.GotoAsync("/admin/compliance");
         Assert.That(refused!.Status, Is.EqualTo(403));
@@ -316,7 +284,7 @@ public sealed class ConsoleBrowserTests
     [Test]
     public async Task Pharmacy_it_runs_and_verifies_a_backup_and_every_it_page_passes_axe()
     {
-        var page = await SignInAsync("admin");
+        var page = await _console.SignInAsync("admin");
         await page.GotoAsync("/admin/backups");
         await page.GetByRole(AriaRole.Button, new() { Name = "Back up now" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("completed");
@@ -337,53 +305,5 @@ public sealed class ConsoleBrowserTests
         Assert.That(refused!.Status, Is.EqualTo(403));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
         await ConsoleBrowser.AssertPageQualityAsync(page);
-    }
-
-    private async Task<IPage> SignInAsync(string user)
-    {
-        var page = await _browser.NewPageAsync(_service.BaseAddress);
-        await page.GotoAsync("/");
-        await page.GetByLabel("User name").FillAsync(user);
-        await page.GetByLabel("Password").FillAsync(_passwords[user]);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        if (page.Url.EndsWith("/password", StringComparison.Ordinal))
-        {
-            await ConsoleBrowser.AssertPageQualityAsync(page);
-            var changed = $"{_passwords[user]}-Own-Choice-9";
-            await page.GetByLabel("Current password").FillAsync(_passwords[user]);
-            await page.GetByLabel("New password").FillAsync(changed);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-            await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
-            _passwords[user] = changed;
-        }
-        return page;
-    }
-
-    private string Today() => _time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private SyntheticNewRx NewRx(string patient)
-    {
-        var n = Interlocked.Increment(ref _messages);
-        var today = _time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        return new SyntheticNewRx
-        {
-            MessageId = $"CONSOLE-{n:D4}",
-            PrescriberOrderNumber = $"ORD-C{n:D4}",
-            PatientLastName = patient,
-            WrittenDate = today,
-            SentTime = _time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.0Z", System.Globalization.CultureInfo.InvariantCulture),
-        };
-    }
-
-    private async Task<string> PostAsync(SyntheticNewRx message)
-    {
-        using var client = _service.Client(_senderKey);
-        using var content = new ByteArrayContent(message.ToBytes());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-        using var response = await client.PostAsync("/api/inbound", content);
-        Assert.That((int)response.StatusCode, Is.LessThan(300), await response.Content.ReadAsStringAsync());
-        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
-        return await connection.ExecuteScalarAsync<string>("SELECT receipt_id FROM prescription_archive WHERE message_id = @Id", new { Id = message.MessageId })
-            ?? throw new AssertionException($"{message.MessageId} was not archived");
     }
 }

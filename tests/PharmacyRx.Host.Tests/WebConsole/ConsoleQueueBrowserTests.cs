@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using PharmacyRx.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -20,50 +19,25 @@ namespace PharmacyRx.Host.Tests.WebConsole;
 [NonParallelizable]
 public sealed class ConsoleQueueBrowserTests
 {
-    private ConsoleBrowser _browser = null!;
-    private InstalledPharmacy _pharmacy = null!;
-    private RunningService _service = null!;
-    private string _senderKey = "";
-    private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
-    private int _messages;
+    private readonly ConsoleFixture _console = new("QUEUE");
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _browser = await ConsoleBrowser.StartAsync();
-        _pharmacy = await InstalledPharmacy.CreateAsync();
-        _passwords["admin"] = _pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
-        foreach (var (user, role) in new[] { ("pharm1", "Pharmacist"), ("inspector1", "Inspector"), ("spare1", "Technician") })
-        {
-            var added = await _pharmacy.RunAsync("users", "add", user, "--full-name", $"Synthetic {role}", "--initials", "SP", "--role", role);
-            Assert.That(added.ExitCode, Is.Zero, added.Error);
-            _passwords[user] = added.JsonLines.Single().GetProperty("password").GetString()!;
-        }
-        _senderKey = await _pharmacy.AddSenderAsync("gateway");
-        _service = await RunningService.StartAsync(_pharmacy, builder =>
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Backup:Enabled"] = "false" }));
+        await _console.InstallAsync();
+        await _console.AddUsersAsync(("pharm1", "Pharmacist", "SP"), ("inspector1", "Inspector", "SP"), ("spare1", "Technician", "SP"));
+        await _console.StartAsync();
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (_service is not null)
-        {
-            await _service.DisposeAsync();
-        }
-        _pharmacy?.Dispose();
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-    }
+    public async Task StopAsync() => await _console.DisposeAsync();
 
     [Test]
     public async Task A_pharmacist_reads_why_each_record_is_queued_and_resolves_a_rejected_one_which_stays_undispensable()
     {
-        var rejected = await PostRawAsync("<not-a-prescription/>"u8.ToArray());
-        var review = await PostAsync(NewRx("Reviewlater") with { SignatureIndicator = null });
-        var page = await SignInAsync("pharm1");
+        var rejected = await _console.PostRawAsync("<not-a-prescription/>"u8.ToArray());
+        var review = await PostAsync(_console.NewRx("Reviewlater") with { SignatureIndicator = null });
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync("/queue");
         var row = page.Locator("#Rejected ~ table tbody tr", new() { Has = page.Locator($"a[href='/queue/resolve/{rejected}']") });
         await Expect(row).ToContainTextAsync("Unreadable message");
@@ -88,18 +62,18 @@ public sealed class ConsoleQueueBrowserTests
 
         // The attack: resolved, then dispensed through the API and through a forged console post. Both are refused.
         using var api = await ApiAsync("pharm1");
-        using var byApi = await api.PostAsJsonAsync($"/api/prescriptions/{rejected}/dispensings", new { quantity = 20, dateDispensed = Today(), dispenser = "SP" });
+        using var byApi = await api.PostAsJsonAsync($"/api/prescriptions/{rejected}/dispensings", new { quantity = 20, dateDispensed = _console.Today(), dispenser = "SP" });
         Assert.That((int)byApi.StatusCode, Is.EqualTo(422).Or.EqualTo(409), await byApi.Content.ReadAsStringAsync());
         var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value")
             ?? await TokenAsync(page, $"/prescriptions/{review}");
         var forged = await page.APIRequest.PostAsync($"/prescriptions/{rejected}?handler=Dispense", new()
         {
             Form = page.APIRequest.CreateFormData().Set("__RequestVerificationToken", token)
-                .Set("Dispensing.Quantity", "20").Set("Dispensing.DateDispensed", Today()).Set("Dispensing.Dispenser", "SP"),
+                .Set("Dispensing.Quantity", "20").Set("Dispensing.DateDispensed", _console.Today()).Set("Dispensing.Dispenser", "SP"),
             MaxRedirects = 0,
         });
         Assert.That(forged.Status, Is.Not.InRange(200, 399), await forged.TextAsync());
-        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={_console.Pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM dispensings WHERE receipt_id = @Id", new { Id = rejected }), Is.Zero);
         Assert.That(await connection.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM audit_events WHERE event_type = 'AnnotationAdded' AND actor = 'pharm1' AND target = @Id AND details LIKE '%Resolution%'",
@@ -109,8 +83,8 @@ public sealed class ConsoleQueueBrowserTests
     [Test]
     public async Task A_record_needing_review_is_not_resolved_and_an_inspector_without_annotate_may_not_resolve()
     {
-        var review = await PostAsync(NewRx("Notresolvable") with { SignatureIndicator = null });
-        var page = await SignInAsync("pharm1");
+        var review = await PostAsync(_console.NewRx("Notresolvable") with { SignatureIndicator = null });
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/queue/resolve/{review}");
         await page.GetByLabel("What you did about it").FillAsync("Trying to skip the review");
         await page.GetByRole(AriaRole.Button, new() { Name = "Resolve and take off the queue" }).ClickAsync();
@@ -118,7 +92,7 @@ public sealed class ConsoleQueueBrowserTests
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("1311.205(b)(6)(ii)");
         await Expect(page.GetByLabel("What you did about it")).ToHaveValueAsync("Trying to skip the review");
 
-        var inspector = await SignInAsync("inspector1");
+        var inspector = await _console.SignInAsync("inspector1");
         await inspector.GotoAsync("/queue");
         await Expect(inspector.GetByRole(AriaRole.Link, new() { NameRegex = new("^Resolve") })).ToHaveCountAsync(0);
         var refused = await inspector.GotoAsync($"/queue/resolve/{review}");
@@ -128,14 +102,14 @@ public sealed class ConsoleQueueBrowserTests
     [Test]
     public async Task A_resolution_planted_in_the_database_file_leaves_the_record_on_the_queue()
     {
-        var rejected = await PostRawAsync("<still-not-a-prescription/>"u8.ToArray());
-        await using (var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Pooling=False"))
+        var rejected = await _console.PostRawAsync("<still-not-a-prescription/>"u8.ToArray());
+        await using (var connection = new SqliteConnection($"Data Source={_console.Pharmacy.Data.DatabasePath};Pooling=False"))
         {
             await connection.ExecuteAsync(
                 "INSERT INTO annotations (receipt_id, annotation_type, fields, created_at, created_by) VALUES (@Id, 'Resolution', '{\"reason\":\"planted\"}', '2026-01-01T00:00:00.0000000Z', 'pharm1')",
                 new { Id = rejected });
         }
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync("/queue");
         await Expect(page.Locator($"#Rejected ~ table a[href='/queue/resolve/{rejected}']")).ToHaveCountAsync(1);
     }
@@ -143,17 +117,17 @@ public sealed class ConsoleQueueBrowserTests
     [Test]
     public async Task A_pharmacist_finds_a_patient_by_first_and_last_name_in_any_order_and_by_date_of_birth()
     {
-        await PostAsync(NewRx("O'Brien") with { PatientFirstName = "Séan", PatientBirthDate = "1981-04-02" });
-        await PostAsync(NewRx("Mueller") with { PatientFirstName = "Hannah", PatientBirthDate = "1990-12-24" });
-        var cancelledRx = NewRx("Cancelledpatient");
+        await PostAsync(_console.NewRx("O'Brien") with { PatientFirstName = "Séan", PatientBirthDate = "1981-04-02" });
+        await PostAsync(_console.NewRx("Mueller") with { PatientFirstName = "Hannah", PatientBirthDate = "1990-12-24" });
+        var cancelledRx = _console.NewRx("Cancelledpatient");
         await PostAsync(cancelledRx);
-        await PostAsync(NewRx("Cancelledpatient") with
+        await PostAsync(_console.NewRx("Cancelledpatient") with
         {
             Transaction = "CancelRx", MessageId = $"{cancelledRx.MessageId}-CANCEL", RelatesToMessageId = cancelledRx.MessageId,
             PrescriberOrderNumber = cancelledRx.PrescriberOrderNumber,
         });
 
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         await page.SetViewportSizeAsync(1366, 900);
         await page.GotoAsync("/queue");
         // As a person: the Search link, the name as they heard it, the Search button.
@@ -202,7 +176,7 @@ public sealed class ConsoleQueueBrowserTests
     [Test]
     public async Task Pharmacy_it_confirms_before_disabling_a_sender_or_a_user_and_enables_the_sender_again()
     {
-        var page = await SignInAsync("admin");
+        var page = await _console.SignInAsync("admin");
         await page.GotoAsync("/admin/senders");
         await page.GetByRole(AriaRole.Link, new() { Name = "Disable gateway…" }).ClickAsync();
         var confirm = page.Locator("section.confirm");
@@ -222,7 +196,7 @@ public sealed class ConsoleQueueBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Disable spare1" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("spare1 disabled.");
 
-        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={_console.Pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type IN ('SenderDisabled', 'SenderEnabled') AND actor = 'admin'"),
             Is.EqualTo(2));
     }
@@ -230,7 +204,7 @@ public sealed class ConsoleQueueBrowserTests
     [Test]
     public async Task Pharmacy_it_reads_today_so_far_health_in_words_compliance_with_jump_links_and_a_roles_matrix_that_fits_800_px()
     {
-        var page = await SignInAsync("admin");
+        var page = await _console.SignInAsync("admin");
         await page.GotoAsync("/admin/reports");
         await Expect(page.GetByRole(AriaRole.Heading, new() { NameRegex = new("^Today so far") })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Auditable events by category" })).ToBeVisibleAsync();
@@ -269,16 +243,16 @@ public sealed class ConsoleQueueBrowserTests
     [Test]
     public async Task An_inspector_lands_on_the_export_and_downloads_dispensed_rows_only_with_words_beside_codes_and_the_standing()
     {
-        var reviewed = await PostAsync(NewRx("Inspected") with { SignatureIndicator = null });
+        var reviewed = await PostAsync(_console.NewRx("Inspected") with { SignatureIndicator = null });
         using (var api = await ApiAsync("pharm1"))
         {
             using var review = await api.PostAsJsonAsync($"/api/prescriptions/{reviewed}/annotations", new { type = "PharmacistReview", fields = new { note = "Confirmed by phone" } });
             Assert.That((int)review.StatusCode, Is.LessThan(300), await review.Content.ReadAsStringAsync());
-            using var dispensed = await api.PostAsJsonAsync($"/api/prescriptions/{reviewed}/dispensings", new { quantity = 10, dateDispensed = Today(), dispenser = "SP" });
+            using var dispensed = await api.PostAsJsonAsync($"/api/prescriptions/{reviewed}/dispensings", new { quantity = 10, dateDispensed = _console.Today(), dispenser = "SP" });
             Assert.That((int)dispensed.StatusCode, Is.LessThan(300), await dispensed.Content.ReadAsStringAsync());
         }
-        await PostAsync(NewRx("Neverdispensed"));
-        var page = await SignInAsync("inspector1");
+        await PostAsync(_console.NewRx("Neverdispensed"));
+        var page = await _console.SignInAsync("inspector1");
         await page.GotoAsync("/");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/export$"));
         await page.GetByLabel("Format").SelectOptionAsync("csv");
@@ -295,29 +269,10 @@ public sealed class ConsoleQueueBrowserTests
         Assert.That(row.TrimEnd('\r'), Does.EndWith(",Reviewed by a pharmacist"));
     }
 
-    private async Task<IPage> SignInAsync(string user)
-    {
-        var page = await _browser.NewPageAsync(_service.BaseAddress);
-        await page.GotoAsync("/");
-        await page.GetByLabel("User name").FillAsync(user);
-        await page.GetByLabel("Password").FillAsync(_passwords[user]);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        if (page.Url.EndsWith("/password", StringComparison.Ordinal))
-        {
-            var changed = $"{_passwords[user]}-Own-Choice-9";
-            await page.GetByLabel("Current password").FillAsync(_passwords[user]);
-            await page.GetByLabel("New password").FillAsync(changed);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-            await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
-            _passwords[user] = changed;
-        }
-        return page;
-    }
-
     private async Task<HttpClient> ApiAsync(string user)
     {
-        var client = _service.Client();
-        using var login = await client.PostAsJsonAsync("/api/sessions", new { userName = user, password = _passwords[user] });
+        var client = _console.Service.Client();
+        using var login = await client.PostAsJsonAsync("/api/sessions", new { userName = user, password = _console.Passwords[user] });
         Assert.That((int)login.StatusCode, Is.EqualTo(200), await login.Content.ReadAsStringAsync());
         var token = JsonDocument.Parse(await login.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -330,32 +285,5 @@ public sealed class ConsoleQueueBrowserTests
         return (await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value"))!;
     }
 
-    private static string Today() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private SyntheticNewRx NewRx(string patient)
-    {
-        var n = Interlocked.Increment(ref _messages);
-        var now = DateTimeOffset.UtcNow;
-        return new SyntheticNewRx
-        {
-            MessageId = $"QUEUE-{n:D4}",
-            PrescriberOrderNumber = $"ORD-Q{n:D4}",
-            PatientLastName = patient,
-            WrittenDate = now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            SentTime = now.ToString("yyyy-MM-ddTHH:mm:ss.0Z", CultureInfo.InvariantCulture),
-        };
-    }
-
-    private Task<string> PostAsync(SyntheticNewRx message) => PostRawAsync(message.ToBytes());
-
-    private async Task<string> PostRawAsync(byte[] body)
-    {
-        using var client = _service.Client(_senderKey);
-        using var content = new ByteArrayContent(body);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-        using var response = await client.PostAsync("/api/inbound", content);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.That((int)response.StatusCode, Is.LessThan(500), text);
-        return JsonDocument.Parse(text).RootElement.GetProperty("receiptId").GetString()!;
-    }
+    private Task<string> PostAsync(SyntheticNewRx message) => _console.PostRawAsync(message.ToBytes());
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using PharmacyRx.Core.Clock;
 using PharmacyRx.Host.Api;
@@ -54,25 +53,17 @@ public sealed class ConsoleTimeZoneTests
         var day = clockChange == 0 ? PharmacyHours.Soon(zone) : PharmacyHours.NextClockChange(zone, forward: clockChange > 0);
         var at = TimeOnly.Parse(wallTime, CultureInfo.InvariantCulture);
         var wall = new PharmacyClock(TimeProvider.System, TimeZoneInfo.FindSystemTimeZoneById(zone));
-        using var pharmacy = await InstalledPharmacy.CreateAsync();
-        var added = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist");
-        Assert.That(added.ExitCode, Is.Zero, added.Error);
-        var senderKey = await pharmacy.AddSenderAsync("gateway");
+        await using var console = new ConsoleFixture(_browser, "ZONE");
+        await console.InstallAsync();
+        await console.AddUserAsync("pharm1", "Pharmacist", "SP");
         // Received a minute before the pharmacist opens it, on the same wall-clock day.
-        var time = new ManualTimeProvider(wall.At(day, at.ToTimeSpan()).AddMinutes(-1));
-        await using var service = await RunningService.StartAsync(pharmacy, builder =>
-        {
-            builder.Services.AddSingleton<TimeProvider>(time);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Pharmacy:TimeZone"] = zone, ["Backup:Enabled"] = "false", ["Clock:Enabled"] = "false",
-            });
-        });
-        var receiptId = await ReceiveAsync(service, senderKey, day, time);
-        time.Advance(TimeSpan.FromMinutes(1));
+        await console.StartAsync(new ManualTimeProvider(wall.At(day, at.ToTimeSpan()).AddMinutes(-1)),
+            new Dictionary<string, string?> { ["Pharmacy:TimeZone"] = zone, ["Clock:Enabled"] = "false" });
+        var receiptId = await ReceiveAsync(console, day);
+        console.Clock.Advance(TimeSpan.FromMinutes(1));
 
-        var page = await _browser.NewPageAsync(service.BaseAddress, zone);
-        await SignInAsync(page, added.JsonLines.Single().GetProperty("password").GetString()!);
+        var page = await console.NewPageAsync(zone);
+        await console.SignInOnAsync(page, "pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
 
         var today = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -92,27 +83,15 @@ public sealed class ConsoleTimeZoneTests
         await Expect(page.Locator("#refusal")).ToContainTextAsync("DateInFuture");
     }
 
-    private static async Task SignInAsync(IPage page, string oneTime)
-    {
-        await page.GotoAsync("/");
-        await page.GetByLabel("User name").FillAsync("pharm1");
-        await page.GetByLabel("Password").FillAsync(oneTime);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.GetByLabel("Current password").FillAsync(oneTime);
-        await page.GetByLabel("New password").FillAsync(oneTime + "-Own-Choice-9");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-        await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
-    }
-
-    private static async Task<string> ReceiveAsync(RunningService service, string senderKey, DateOnly day, TimeProvider time)
+    private static async Task<string> ReceiveAsync(ConsoleFixture console, DateOnly day)
     {
         var message = new SyntheticNewRx
         {
             MessageId = "ZONE-1",
             WrittenDate = day.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            SentTime = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.f'Z'", CultureInfo.InvariantCulture),
+            SentTime = console.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.f'Z'", CultureInfo.InvariantCulture),
         };
-        using var client = service.Client(senderKey);
+        using var client = console.Service.Client(console.SenderKey);
         using var content = new ByteArrayContent(message.ToBytes());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
         using var response = await client.PostAsync("/api/inbound", content);

@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using PharmacyRx.Testing;
 using static Microsoft.Playwright.Assertions;
@@ -20,60 +18,31 @@ public sealed class WorkbenchBrowserTests
 {
     private const int CounterWidth = 1366;
 
-    private ConsoleBrowser _browser = null!;
-    private InstalledPharmacy _pharmacy = null!;
-    private RunningService _service = null!;
-    private ManualTimeProvider _time = null!;
-    private string _senderKey = "";
-    private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
-    private int _messages;
+    private readonly ConsoleFixture _console = new("BENCH", CounterWidth);
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _browser = await ConsoleBrowser.StartAsync();
-        _pharmacy = await InstalledPharmacy.CreateAsync();
-        foreach (var (user, role, initials) in new[] { ("pharm1", "Pharmacist", "SP"), ("pharm2", "Pharmacist", "RB"), ("tech1", "Technician", "TT") })
-        {
-            var added = await _pharmacy.RunAsync("users", "add", user, "--full-name", $"Synthetic {role}", "--initials", initials, "--role", role);
-            Assert.That(added.ExitCode, Is.Zero, added.Error);
-            _passwords[user] = added.JsonLines.Single().GetProperty("password").GetString()!;
-        }
-        _senderKey = await _pharmacy.AddSenderAsync("gateway");
-        _time = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        _service = await RunningService.StartAsync(_pharmacy, builder =>
-        {
-            builder.Services.AddSingleton<TimeProvider>(_time);
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Backup:Enabled"] = "false" });
-        });
+        await _console.InstallAsync();
+        await _console.AddUsersAsync(("pharm1", "Pharmacist", "SP"), ("pharm2", "Pharmacist", "RB"), ("tech1", "Technician", "TT"));
+        await _console.StartAsync(new ManualTimeProvider(DateTimeOffset.UtcNow));
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (_service is not null)
-        {
-            await _service.DisposeAsync();
-        }
-        _pharmacy?.Dispose();
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-    }
+    public async Task StopAsync() => await _console.DisposeAsync();
 
     [Test]
     [Property("Rule", "1311.205(b)(10)")]
     public async Task A_pharmacist_fills_part_of_a_Schedule_II_the_patient_asked_for_and_sees_what_remains_and_by_when()
     {
-        var receiptId = await PostAsync(NewRx("Partial"));
-        var page = await SignInAsync("pharm1");
+        var receiptId = await _console.PostAsync(_console.NewRx("Partial"));
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await Expect(page.Locator("#state-title")).ToHaveTextAsync("Ready to dispense");
         await Expect(page.Locator("#remainder")).ToContainTextAsync("20 tablet");
 
         // Each reason for a partial fill names its deadline before it is chosen.
-        var written = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var written = DateOnly.FromDateTime(_console.Clock.GetUtcNow().UtcDateTime);
         await Expect(page.GetByLabel("Partial: the pharmacy cannot supply the rest")).ToBeVisibleAsync();
         await Expect(page.Locator("fieldset.fill")).ToContainTextAsync("1306.13(a)");
         await Expect(page.Locator("fieldset.fill")).ToContainTextAsync($"by {written.AddDays(30):yyyy-MM-dd} (21 U.S.C. 829(f))");
@@ -90,8 +59,8 @@ public sealed class WorkbenchBrowserTests
         await ConsoleBrowser.ScreenshotAsync(page, "prescription-partial-fill", fullPage: false);
 
         // Five days on, past 72 hours but within 30 days of writing, the remainder is dispensed.
-        _time.Advance(TimeSpan.FromDays(5));
-        await SignInOnAsync(page, "pharm1");
+        _console.Clock.Advance(TimeSpan.FromDays(5));
+        await _console.SignInOnAsync(page, "pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
         await Expect(page.Locator("#state-title")).ToHaveTextAsync("Fully dispensed");
@@ -101,13 +70,13 @@ public sealed class WorkbenchBrowserTests
     [Property("Rule", "1311.205(b)(10)")]
     public async Task When_the_pharmacy_cannot_supply_a_Schedule_II_the_remainder_has_72_hours()
     {
-        var receiptId = await PostAsync(NewRx("Shortage"));
-        var page = await SignInAsync("pharm1");
+        var receiptId = await _console.PostAsync(_console.NewRx("Shortage"));
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await page.Locator("#quantity").FillAsync("5");
         await page.GetByLabel("Partial: the pharmacy cannot supply the rest").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
-        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var today = DateOnly.FromDateTime(_console.Clock.GetUtcNow().UtcDateTime);
         await Expect(page.Locator(".state")).ToContainTextAsync($"by {today.AddDays(3):yyyy-MM-dd} (1306.13(a)");
 
         // A partial fill that would leave nothing is refused at the top, the choice kept.
@@ -124,8 +93,8 @@ public sealed class WorkbenchBrowserTests
     [Property("Rule", "1311.205(b)(1)")]
     public async Task Voiding_asks_for_a_confirmation_that_names_the_consequence_and_the_server_requires_it()
     {
-        var receiptId = await PostAsync(NewRx("Voided"));
-        var page = await SignInAsync("pharm1");
+        var receiptId = await _console.PostAsync(_console.NewRx("Voided"));
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         // Rare actions wait behind "More actions".
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Void this prescription" })).Not.ToBeVisibleAsync();
@@ -156,13 +125,13 @@ public sealed class WorkbenchBrowserTests
     [Test]
     public async Task A_cancelled_prescription_and_its_CancelRx_name_each_other_by_Rx_number_and_offer_no_dispensing()
     {
-        var rx = NewRx("Cancelled");
-        var receiptId = await PostAsync(rx);
-        var cancelId = await PostAsync(rx with
+        var rx = _console.NewRx("Cancelled");
+        var receiptId = await _console.PostAsync(rx);
+        var cancelId = await _console.PostAsync(rx with
         {
             Transaction = "CancelRx", MessageId = rx.MessageId + "-CX", RelatesToMessageId = rx.MessageId, DeaNumber = "",
         });
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await Expect(page.Locator("#state-title")).ToHaveTextAsync("Cancelled by the prescriber");
         await Expect(page.Locator("#dispense-form")).ToHaveCountAsync(0);
@@ -181,12 +150,12 @@ public sealed class WorkbenchBrowserTests
     [Test]
     public async Task An_idle_counter_screen_locks_hides_the_patient_and_its_user_unlocks_back_to_the_same_page()
     {
-        var receiptId = await PostAsync(NewRx("Screenlocked"));
-        var page = await SignInAsync("pharm1");
+        var receiptId = await _console.PostAsync(_console.NewRx("Screenlocked"));
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await Expect(page.Locator("#elements")).ToContainTextAsync("Screenlocked");
 
-        _time.Advance(TimeSpan.FromMinutes(6));
+        _console.Clock.Advance(TimeSpan.FromMinutes(6));
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This screen is locked" })).ToBeVisibleAsync();
         await Expect(page.Locator("body")).Not.ToContainTextAsync("Screenlocked");
@@ -200,7 +169,7 @@ public sealed class WorkbenchBrowserTests
         var asReceived = await page.APIRequest.GetAsync($"/prescriptions/{receiptId}?handler=AsReceived", new() { MaxRedirects = 0 });
         Assert.That(asReceived.Status, Is.EqualTo(302));
 
-        await page.GetByLabel("Password of pharm1").FillAsync(_passwords["pharm1"]);
+        await page.GetByLabel("Password of pharm1").FillAsync(_console.Passwords["pharm1"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Unlock" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/prescriptions/{receiptId}$"));
         await Expect(page.Locator("#elements")).ToContainTextAsync("Screenlocked");
@@ -209,20 +178,20 @@ public sealed class WorkbenchBrowserTests
     [Test]
     public async Task Signing_in_again_after_the_locked_session_ended_returns_to_the_page_it_showed()
     {
-        var receiptId = await PostAsync(NewRx("Longaway"));
-        var page = await SignInAsync("pharm1");
+        var receiptId = await _console.PostAsync(_console.NewRx("Longaway"));
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
-        _time.Advance(TimeSpan.FromMinutes(6));
+        _console.Clock.Advance(TimeSpan.FromMinutes(6));
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This screen is locked" })).ToBeVisibleAsync();
 
         // Past the 15 minutes after which an idle session ends: the unlock says so, and signing in again goes back to the page.
-        _time.Advance(TimeSpan.FromMinutes(10));
-        await page.GetByLabel("Password of pharm1").FillAsync(_passwords["pharm1"]);
+        _console.Clock.Advance(TimeSpan.FromMinutes(10));
+        await page.GetByLabel("Password of pharm1").FillAsync(_console.Passwords["pharm1"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Unlock" }).ClickAsync();
         await Expect(page.Locator("#lock-problem")).ToContainTextAsync("ended");
         await page.GetByLabel("User name").FillAsync("pharm1");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(_passwords["pharm1"]);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(_console.Passwords["pharm1"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/prescriptions/{receiptId}$"));
         await Expect(page.Locator("#elements")).ToContainTextAsync("Longaway");
@@ -231,10 +200,10 @@ public sealed class WorkbenchBrowserTests
     [Test]
     public async Task The_screen_locks_itself_when_nobody_touches_it_for_the_lock_time()
     {
-        var receiptId = await PostAsync(NewRx("Walkedaway"));
-        var page = await _browser.NewPageAsync(_service.BaseAddress, width: CounterWidth);
+        var receiptId = await _console.PostAsync(_console.NewRx("Walkedaway"));
+        var page = await _console.NewPageAsync();
         await page.Clock.InstallAsync();
-        await SignInOnAsync(page, "pharm1");
+        await _console.SignInOnAsync(page, "pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await Expect(page.Locator("#elements")).ToContainTextAsync("Walkedaway");
 
@@ -250,17 +219,17 @@ public sealed class WorkbenchBrowserTests
     [Property("Rule", "1311.215(a)")]
     public async Task A_second_person_signs_in_at_a_locked_counter_and_the_first_returns_to_their_page_each_audited_as_themselves()
     {
-        var first = await PostAsync(NewRx("Firstperson"));
-        var second = await PostAsync(NewRx("Secondperson"));
-        var page = await SignInAsync("pharm1");
+        var first = await _console.PostAsync(_console.NewRx("Firstperson"));
+        var second = await _console.PostAsync(_console.NewRx("Secondperson"));
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{first}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Lock screen" }).ClickAsync();
         await Expect(page.Locator("body")).Not.ToContainTextAsync("Firstperson");
 
         await page.GetByLabel("User name").FillAsync("pharm2");
-        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(_passwords["pharm2"]);
+        await page.GetByLabel("Password", new() { Exact = true }).FillAsync(_console.Passwords["pharm2"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in as someone else" }).ClickAsync();
-        await ChangeOneTimePasswordAsync(page, "pharm2");
+        await _console.ChangeOneTimePasswordAsync(page, "pharm2");
         await Expect(page.Locator("header")).ToContainTextAsync("Signed in as pharm2");
         await page.GotoAsync($"/prescriptions/{second}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
@@ -277,7 +246,7 @@ public sealed class WorkbenchBrowserTests
         await page.GetByLabel("Password of pharm1").FillAsync("not-pharm1s-password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Return as pharm1" }).ClickAsync();
         await Expect(page.Locator("#lock-problem")).ToContainTextAsync("wrong");
-        await page.GetByLabel("Password of pharm1").FillAsync(_passwords["pharm1"]);
+        await page.GetByLabel("Password of pharm1").FillAsync(_console.Passwords["pharm1"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Return as pharm1" }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/prescriptions/{first}$"));
         await Expect(page.Locator("header")).ToContainTextAsync("Signed in as pharm1");
@@ -288,7 +257,7 @@ public sealed class WorkbenchBrowserTests
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Return as pharm2" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Unlock as pharm1" })).ToHaveCountAsync(0);
 
-        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await using var connection = new SqliteConnection($"Data Source={_console.Pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         Assert.That(await connection.ExecuteScalarAsync<string>("SELECT recorded_by FROM dispensings WHERE receipt_id = @Id", new { Id = second }), Is.EqualTo("pharm2"));
         var events = (await connection.QueryAsync<(string Type, string Actor)>(
             "SELECT event_type, actor FROM audit_events WHERE event_type IN ('SessionLocked', 'SessionUnlocked', 'LoginFailed') ORDER BY sequence")).ToList();
@@ -299,12 +268,12 @@ public sealed class WorkbenchBrowserTests
     [Test]
     public async Task A_rejected_record_says_so_and_offers_a_note_only()
     {
-        using var client = _service.Client(_senderKey);
+        using var client = _console.Service.Client(_console.SenderKey);
         using var content = new ByteArrayContent("not a SCRIPT message"u8.ToArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
         using var response = await client.PostAsync("/api/inbound", content);
         var receiptId = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("receiptId").GetString();
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         await page.GotoAsync($"/prescriptions/{receiptId}");
         await Expect(page.Locator("#state-title")).ToContainTextAsync("Rejected");
         await Expect(page.Locator("#action-title")).ToHaveTextAsync("Nothing to do here");
@@ -318,10 +287,10 @@ public sealed class WorkbenchBrowserTests
     [Test]
     public async Task The_common_actions_and_their_results_are_in_view_without_scrolling_at_1366_by_900()
     {
-        var page = await SignInAsync("pharm1");
+        var page = await _console.SignInAsync("pharm1");
         var lines = new List<string>();
 
-        var review = await PostAsync(NewRx("Measured") with { SignatureIndicator = null });
+        var review = await _console.PostAsync(_console.NewRx("Measured") with { SignatureIndicator = null });
         await page.GotoAsync($"/prescriptions/{review}");
         var reach = await ScrollToSeeAsync(page.GetByRole(AriaRole.Button, new() { Name = "Record review" }));
         await page.GetByLabel("What you checked").FillAsync("Confirmed with the prescriber");
@@ -329,7 +298,7 @@ public sealed class WorkbenchBrowserTests
         lines.Add($"review | 2 | {reach} | {await ScrollToSeeAsync(page.GetByRole(AriaRole.Status))}");
 
         reach = await ScrollToSeeAsync(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }));
-        var stale = await SignInAsync("pharm2");
+        var stale = await _console.SignInAsync("pharm2");
         await stale.GotoAsync(page.Url);
         await page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
         lines.Add($"dispense | 1 | {reach} | {await ScrollToSeeAsync(page.GetByRole(AriaRole.Status))}");
@@ -338,7 +307,7 @@ public sealed class WorkbenchBrowserTests
         await stale.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }).ClickAsync();
         lines.Add($"refused second CII fill | 1 | {reach} | {await ScrollToSeeAsync(stale.Locator("#refusal"))}");
 
-        var partial = await PostAsync(NewRx("Measured"));
+        var partial = await _console.PostAsync(_console.NewRx("Measured"));
         await page.GotoAsync($"/prescriptions/{partial}");
         reach = await ScrollToSeeAsync(page.GetByRole(AriaRole.Button, new() { Name = "Record dispensing" }));
         await page.Locator("#quantity").FillAsync("10");
@@ -354,60 +323,4 @@ public sealed class WorkbenchBrowserTests
     // Pixels the window must scroll, from where it is, to show the whole element.
     private static Task<int> ScrollToSeeAsync(ILocator element) =>
         element.EvaluateAsync<int>("e => Math.max(0, Math.ceil(e.getBoundingClientRect().bottom - window.innerHeight))");
-
-    private async Task<IPage> SignInAsync(string user)
-    {
-        var page = await _browser.NewPageAsync(_service.BaseAddress, width: CounterWidth);
-        await SignInOnAsync(page, user);
-        return page;
-    }
-
-    private async Task SignInOnAsync(IPage page, string user)
-    {
-        await page.GotoAsync("/");
-        await page.GetByLabel("User name").FillAsync(user);
-        await page.GetByLabel("Password").FillAsync(_passwords[user]);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await ChangeOneTimePasswordAsync(page, user);
-    }
-
-    // A user's first sign-in goes through the one-time password's change.
-    private async Task ChangeOneTimePasswordAsync(IPage page, string user)
-    {
-        await page.WaitForLoadStateAsync();
-        if (page.Url.EndsWith("/password", StringComparison.Ordinal))
-        {
-            var changed = $"{_passwords[user]}-Own-Choice-9";
-            await page.GetByLabel("Current password").FillAsync(_passwords[user]);
-            await page.GetByLabel("New password").FillAsync(changed);
-            await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
-            await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/password$"));
-            _passwords[user] = changed;
-        }
-    }
-
-    private SyntheticNewRx NewRx(string patient)
-    {
-        var n = Interlocked.Increment(ref _messages);
-        return new SyntheticNewRx
-        {
-            MessageId = $"BENCH-{n:D4}",
-            PrescriberOrderNumber = $"ORD-B{n:D4}",
-            PatientLastName = patient,
-            WrittenDate = _time.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            SentTime = _time.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.0Z", CultureInfo.InvariantCulture),
-        };
-    }
-
-    private async Task<string> PostAsync(SyntheticNewRx message)
-    {
-        using var client = _service.Client(_senderKey);
-        using var content = new ByteArrayContent(message.ToBytes());
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-        using var response = await client.PostAsync("/api/inbound", content);
-        Assert.That((int)response.StatusCode, Is.LessThan(300), await response.Content.ReadAsStringAsync());
-        await using var connection = new SqliteConnection($"Data Source={_pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
-        return await connection.ExecuteScalarAsync<string>("SELECT receipt_id FROM prescription_archive WHERE message_id = @Id", new { Id = message.MessageId })
-            ?? throw new AssertionException($"{message.MessageId} was not archived");
-    }
 }

@@ -27,6 +27,9 @@ public sealed record IncidentReport(
     /// <summary>The Content-Security-Policy source that allows <see cref="Style"/> and no other style.</summary>
     public static string StyleHash { get; } = $"'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Style)))}'";
 
+    /// <summary>The pharmacy's time zone: every time the report shows is read on its clock, with the offset.</summary>
+    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
+
     /// <summary>The first and last time of the events.</summary>
     public (DateTimeOffset First, DateTimeOffset Last) Period =>
         Events.Count == 0 ? (DecidedAt, DecidedAt) : (Events.Min(e => e.OccurredAt), Events.Max(e => e.OccurredAt));
@@ -91,7 +94,7 @@ public sealed record IncidentReport(
         return html.Append("</tbody></table></body></html>").ToString();
     }
 
-    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+    private string Time(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
 
     // Control, line-separator and bidirectional characters shown as <U+XXXX>: a name cannot forge a line of the text.
     private static string Visible(string value)

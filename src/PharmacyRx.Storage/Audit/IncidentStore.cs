@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Dapper;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Integrity;
 
@@ -12,7 +13,7 @@ namespace PharmacyRx.Storage.Audit;
 /// the first keyed event on) is decided by a person, incident or not; an incident's report is kept (1304.06(d)) and
 /// marked sent. Decisions are append-only rows covered by the audit chain; a row the chain does not hold counts for nothing.
 /// </summary>
-public sealed class IncidentStore(Database database, TimeProvider time)
+public sealed class IncidentStore(Database database, PharmacyClock clock)
 {
     /// <summary>The longest reason, action or recipient kept.</summary>
     public const int MaxTextLength = 2000;
@@ -60,7 +61,7 @@ public sealed class IncidentStore(Database database, TimeProvider time)
         {
             return new(null, $"for an incident, say what was done (1 to {MaxTextLength} characters)");
         }
-        var now = time.GetUtcNow();
+        var now = clock.GetUtcNow();
         var decisionId = Guid.NewGuid();
         return await database.AuditedAsync<Outcome>(async (connection, transaction) =>
         {
@@ -75,9 +76,9 @@ public sealed class IncidentStore(Database database, TimeProvider time)
             await InsertAsync(connection, transaction, ordered.Select(s => new Row(decisionId, s, verdict, reason, actionTaken, null, null, now, actor)), cancellationToken);
             if (incident)
             {
-                var report = new IncidentReport(decisionId, now, actor, reason, actionTaken!, ReportingDeadline.DueDay(LocalDay(now)),
+                var report = new IncidentReport(decisionId, now, actor, reason, actionTaken!, ReportingDeadline.DueDay(clock.ToLocalDate(now)),
                     ordered.Select(s => open[s]).Select(e => new IncidentReport.ReportedEvent(e.Sequence, e.Event.OccurredAt, e.Event.Type, e.Category, e.Event.Actor,
-                        e.Event.Outcome.ToString(), e.Event.Target, e.Event.Details)).ToArray());
+                        e.Event.Outcome.ToString(), e.Event.Target, e.Event.Details)).ToArray()) { Zone = clock.Zone };
                 const string keep = """
                     INSERT INTO incident_reports (decision_id, report_text, report_html, written_at) VALUES (@DecisionId, @Text, @Html, @WrittenAt)
                     """;
@@ -99,7 +100,7 @@ public sealed class IncidentStore(Database database, TimeProvider time)
         {
             return new(null, $"say to whom the report was sent (1 to {MaxTextLength} characters)");
         }
-        var now = time.GetUtcNow();
+        var now = clock.GetUtcNow();
         var sentAt = reportedAt ?? now;
         if (sentAt > now)
         {
@@ -141,14 +142,12 @@ public sealed class IncidentStore(Database database, TimeProvider time)
             : null;
     }
 
-    private DateOnly LocalDay(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, time.LocalTimeZone).Date);
-
     private async Task<IncidentStanding> ReadAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
     {
         var events = new List<IncidentStanding.FlaggedEvent>();
         if (await KeyedFromAsync(connection, transaction, cancellationToken) is not { } keyedFrom)
         {
-            return new IncidentStanding([], [], time.GetUtcNow());
+            return new IncidentStanding([], [], clock.GetUtcNow());
         }
         var candidates = await CandidatesAsync(connection, transaction, keyedFrom, cancellationToken);
 
@@ -185,12 +184,12 @@ public sealed class IncidentStore(Database database, TimeProvider time)
                 var first = g.First();
                 var reported = held.FirstOrDefault(r => r.DecisionId == g.Key && r.Verdict == IncidentVerdict.Reported);
                 return new IncidentStanding.Incident(g.Key, first.DecidedAt, first.DecidedBy, first.Reason, first.ActionTaken ?? "",
-                    [.. g.Select(r => r.Sequence).Order()], ReportingDeadline.DueDay(LocalDay(first.DecidedAt)),
-                    ReportingDeadline.DueBy(first.DecidedAt, time.LocalTimeZone), reported?.ReportedTo, reported?.ReportedAt);
+                    [.. g.Select(r => r.Sequence).Order()], ReportingDeadline.DueDay(clock.ToLocalDate(first.DecidedAt)),
+                    ReportingDeadline.DueBy(first.DecidedAt, clock.Zone), reported?.ReportedTo, reported?.ReportedAt);
             })
             .OrderBy(i => i.DecidedAt)
             .ToArray();
-        return new IncidentStanding(events, incidents, time.GetUtcNow());
+        return new IncidentStanding(events, incidents, clock.GetUtcNow());
     }
 
     // Candidates by type, read after the last sequence read before; the MAC then tells the service's events from events

@@ -1,7 +1,9 @@
 using Dapper;
 using PharmacyRx.Core.Audit;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Audit;
+using PharmacyRx.Testing;
 
 namespace PharmacyRx.Storage.Tests.Providers;
 
@@ -15,7 +17,7 @@ public partial class StorageSuiteTests
     {
         var none = CancellationToken.None;
         var audit = new AuditLog(_store.Database);
-        var incidents = new IncidentStore(_store.Database, TimeProvider.System);
+        var incidents = new IncidentStore(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
         AuditEvent Failed(string user) => new(DateTimeOffset.UtcNow, AuditEventTypes.LoginFailed, user, AuditOutcome.Failure, "console", "wrong password");
 
         await audit.AppendAsync([Failed("first")], none);
@@ -39,13 +41,40 @@ public partial class StorageSuiteTests
         await audit.AppendAsync([Failed("third")], none);
 
         var later = (await incidents.ReadAsync(none)).Undecided.Select(e => e.Event.Actor).ToArray();
-        var fresh = (await new IncidentStore(_store.Database, TimeProvider.System).ReadAsync(none)).Undecided.Select(e => e.Event.Actor).ToArray();
+        var fresh = (await new IncidentStore(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc)).ReadAsync(none)).Undecided.Select(e => e.Event.Actor).ToArray();
 
         Assert.Multiple(() =>
         {
             Assert.That(first, Is.EqualTo(new[] { "first" }));
             Assert.That(later, Is.EqualTo(new[] { "first", "second", "third" }));
             Assert.That(fresh, Is.EqualTo(later), "a store that reads the whole trail at once finds the same");
+        });
+    }
+
+    [Test]
+    [Property("Rule", "1311.215(c)")]
+    public async Task An_incident_is_due_one_business_day_after_the_pharmacys_day_it_was_decided_on_not_the_machines()
+    {
+        // Thursday 2026-12-03, 20:00 in Chicago, is already Friday in UTC: the report is due at the end of Chicago's Friday,
+        // not of the Monday after the machine's Friday.
+        var none = CancellationToken.None;
+        var chicago = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
+        var decidedAt = new DateTimeOffset(2026, 12, 3, 20, 0, 0, TimeSpan.FromHours(-6));
+        var clock = new ManualTimeProvider(decidedAt);
+        var incidents = new IncidentStore(_store.Database, new PharmacyClock(clock, chicago));
+        await new AuditLog(_store.Database).AppendAsync(
+            [new AuditEvent(decidedAt.AddMinutes(-5), AuditEventTypes.LoginFailed, "someone", AuditOutcome.Failure, "console", "wrong password")], none);
+        var flagged = (await incidents.ReadAsync(none)).Undecided.Select(e => e.Sequence).ToArray();
+
+        var decided = await incidents.DecideAsync(flagged, incident: true, "guessing at a pharmacist's password", "account locked", "it-admin", none);
+        var incident = (await incidents.ReadAsync(none)).Incidents.Single();
+        var (text, _) = (await incidents.ReportAsync(decided.DecisionId!.Value, none))!.Value;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(incident.DueDay, Is.EqualTo(new DateOnly(2026, 12, 4)));
+            Assert.That(incident.DueBy, Is.EqualTo(new DateTimeOffset(2026, 12, 5, 0, 0, 0, TimeSpan.FromHours(-6))));
+            Assert.That(text, Does.Contain("by the end of 2026-12-04").And.Contain("2026-12-03 20:00:00 -06:00"), "times read on the pharmacy's clock");
         });
     }
 }

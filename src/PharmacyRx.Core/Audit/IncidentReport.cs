@@ -1,14 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Encodings.Web;
 
 namespace PharmacyRx.Core.Audit;
 
 /// <summary>
 /// The report of a security incident a pharmacy sends to the DEA and its application provider (1311.215(c)) and keeps
-/// (1304.06(d)): what happened, when, when it was decided, the records affected, what was done, who decided. Text, and
-/// HTML that prints to PDF; every value is encoded, never concatenated raw.
+/// (1304.06(d)): what happened, when, when it was decided, the records affected, what was done, who decided. Text here;
+/// the page that prints to PDF is the service's (IncidentReportDocument).
 /// </summary>
 public sealed record IncidentReport(
     Guid DecisionId, DateTimeOffset DecidedAt, string DecidedBy, string Reason, string ActionTaken, DateOnly DueDay,
@@ -62,39 +61,8 @@ public sealed record IncidentReport(
         return text.ToString();
     }
 
-    public string ToHtml()
-    {
-        var encoder = HtmlEncoder.Default;
-        string E(object value) => encoder.Encode(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
-        var (first, last) = Period;
-        var html = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Security incident ")
-            .Append(E(DecisionId.ToString("D"))).Append("</title><style>").Append(Style).Append("</style></head><body>")
-            .Append("<h1>Security incident report</h1><p>21 CFR 1311.215(c); kept under 1304.06(d).</p><dl>");
-        void Fact(string name, string value) => html.Append("<dt>").Append(E(name)).Append("</dt><dd>").Append(E(value)).Append("</dd>");
-        Fact("Incident", DecisionId.ToString("D"));
-        Fact("What happened", string.Join("; ", WhatHappened));
-        Fact("When", $"{Time(first)} to {Time(last)}");
-        Fact("Found and decided", $"{Time(DecidedAt)} by {DecidedBy}");
-        Fact("Why it is an incident", Reason);
-        Fact("What was done", ActionTaken);
-        Fact("Report due", $"by the end of {DueDay:yyyy-MM-dd} (one business day), to the DEA and the application provider");
-        html.Append("</dl><h2>Records affected</h2><ul>");
-        foreach (var target in Targets)
-        {
-            html.Append("<li>").Append(E(target)).Append("</li>");
-        }
-        html.Append("</ul><h2>Audit events (").Append(E(Events.Count)).Append(")</h2>")
-            .Append("<table><thead><tr><th>#</th><th>Time</th><th>Event</th><th>Actor</th><th>Target</th><th>Outcome</th><th>Details</th></tr></thead><tbody>");
-        foreach (var e in Events)
-        {
-            html.Append("<tr><td>").Append(E(e.Sequence)).Append("</td><td>").Append(E(Time(e.OccurredAt))).Append("</td><td>").Append(E(e.Type))
-                .Append("</td><td>").Append(E(e.Actor)).Append("</td><td>").Append(E(e.Target)).Append("</td><td>").Append(E(e.Outcome))
-                .Append("</td><td>").Append(E(e.Details)).Append("</td></tr>");
-        }
-        return html.Append("</tbody></table></body></html>").ToString();
-    }
-
-    private string Time(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+    /// <summary>A time as the report shows it: on the pharmacy's clock, with its offset.</summary>
+    public string Time(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
 
     // Control, line-separator and bidirectional characters shown as <U+XXXX>: a name cannot forge a line of the text.
     private static string Visible(string value)

@@ -12,6 +12,7 @@ public static class AuditServices
     public static IServiceCollection AddAudit(this IServiceCollection services)
     {
         services.AddSingleton<AuditLog>();
+        services.AddSingleton<IIncidentReportPage, IncidentReportPage>();
         services.AddSingleton<IncidentStore>();
         services.AddSingleton(provider => new AuditReporter(
             provider.GetRequiredService<AuditLog>(), provider.GetService<PharmacySigningKey>(), provider.GetRequiredService<DataFolder>(),

@@ -13,7 +13,7 @@ namespace PharmacyRx.Storage.Audit;
 /// the first keyed event on) is decided by a person, incident or not; an incident's report is kept (1304.06(d)) and
 /// marked sent. Decisions are append-only rows covered by the audit chain; a row the chain does not hold counts for nothing.
 /// </summary>
-public sealed class IncidentStore(Database database, PharmacyClock clock)
+public sealed class IncidentStore(Database database, PharmacyClock clock, IIncidentReportPage page)
 {
     /// <summary>The longest reason, action or recipient kept.</summary>
     public const int MaxTextLength = 2000;
@@ -84,7 +84,7 @@ public sealed class IncidentStore(Database database, PharmacyClock clock)
                     """;
                 await connection.ExecuteAsync(new CommandDefinition(keep, new
                 {
-                    DecisionId = decisionId.ToString("D"), Text = report.ToText(), Html = report.ToHtml(), WrittenAt = ReceiptSeal.FormatTimestamp(now),
+                    DecisionId = decisionId.ToString("D"), Text = report.ToText(), Html = await page.RenderAsync(report), WrittenAt = ReceiptSeal.FormatTimestamp(now),
                 }, transaction, cancellationToken: cancellationToken));
             }
             return (new Outcome(decisionId, null), [new AuditEvent(now, AuditEventTypes.IncidentDecided, actor, AuditOutcome.Success, $"incident:{decisionId:D}",

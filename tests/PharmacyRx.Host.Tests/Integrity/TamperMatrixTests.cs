@@ -99,7 +99,7 @@ public class TamperMatrixTests
                 var person = new SessionStore.FederatedPerson("https://idp.example.test", subject, $"Synthetic {subject}", "groups", ["rx-pharmacists", "rx-technicians"]);
                 Assert.That((await pharmacy.Get<SessionStore>().LoginFederatedAsync(person, default)).Outcome, Is.EqualTo(LoginOutcome.Succeeded));
             }
-            var incidents = new IncidentStore(pharmacy.Get<Database>(), new PharmacyRx.Core.Clock.PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
+            var incidents = new IncidentStore(pharmacy.Get<Database>(), new PharmacyRx.Core.Clock.PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PharmacyRx.Host.Audit.IncidentReportPage());
             foreach (var flagged in (await incidents.ReadAsync(default)).Undecided.Take(2))
             {
                 Assert.That((await incidents.DecideAsync([flagged.Sequence], incident: true, "synthetic", "nothing", "auditor", default)).Problem, Is.Null);

@@ -113,7 +113,7 @@ internal sealed partial class ProviderStore
             Assert.That((await sessions.LoginFederatedAsync(person, none)).Outcome, Is.EqualTo(LoginOutcome.Succeeded));
         }
         // Two incidents, each a decision row and a kept report (1311.215(c)), over the access-control changes above.
-        var incidents = new IncidentStore(Database, new PharmacyRx.Core.Clock.PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
+        var incidents = new IncidentStore(Database, new PharmacyRx.Core.Clock.PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PharmacyRx.Storage.Tests.Audit.TextReportPage());
         foreach (var flagged in (await incidents.ReadAsync(none)).Undecided.Take(2))
         {
             Assert.That((await incidents.DecideAsync([flagged.Sequence], incident: true, "synthetic", "nothing", "auditor", none)).Problem, Is.Null);

@@ -17,7 +17,7 @@ public partial class StorageSuiteTests
     {
         var none = CancellationToken.None;
         var audit = new AuditLog(_store.Database);
-        var incidents = new IncidentStore(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc));
+        var incidents = new IncidentStore(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PharmacyRx.Storage.Tests.Audit.TextReportPage());
         AuditEvent Failed(string user) => new(DateTimeOffset.UtcNow, AuditEventTypes.LoginFailed, user, AuditOutcome.Failure, "console", "wrong password");
 
         await audit.AppendAsync([Failed("first")], none);
@@ -41,7 +41,7 @@ public partial class StorageSuiteTests
         await audit.AppendAsync([Failed("third")], none);
 
         var later = (await incidents.ReadAsync(none)).Undecided.Select(e => e.Event.Actor).ToArray();
-        var fresh = (await new IncidentStore(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc)).ReadAsync(none)).Undecided.Select(e => e.Event.Actor).ToArray();
+        var fresh = (await new IncidentStore(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PharmacyRx.Storage.Tests.Audit.TextReportPage()).ReadAsync(none)).Undecided.Select(e => e.Event.Actor).ToArray();
 
         Assert.Multiple(() =>
         {
@@ -61,7 +61,7 @@ public partial class StorageSuiteTests
         var chicago = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
         var decidedAt = new DateTimeOffset(2026, 12, 3, 20, 0, 0, TimeSpan.FromHours(-6));
         var clock = new ManualTimeProvider(decidedAt);
-        var incidents = new IncidentStore(_store.Database, new PharmacyClock(clock, chicago));
+        var incidents = new IncidentStore(_store.Database, new PharmacyClock(clock, chicago), new PharmacyRx.Storage.Tests.Audit.TextReportPage());
         await new AuditLog(_store.Database).AppendAsync(
             [new AuditEvent(decidedAt.AddMinutes(-5), AuditEventTypes.LoginFailed, "someone", AuditOutcome.Failure, "console", "wrong password")], none);
         var flagged = (await incidents.ReadAsync(none)).Undecided.Select(e => e.Sequence).ToArray();

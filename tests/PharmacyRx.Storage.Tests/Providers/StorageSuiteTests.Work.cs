@@ -173,6 +173,36 @@ public partial class StorageSuiteTests
         Assert.That((await search.NumberAsync(b, default), await search.NumberAsync(c, default)), Is.EqualTo((number + 1, number + 2)));
     }
 
+    [Test]
+    public async Task A_patient_name_alone_pages_newest_first_and_its_words_match_in_any_order()
+    {
+        foreach (var (last, first) in new[] { ("Rivera", "Ana"), ("Riverside", "Anabel"), ("Rivera", "Bo"), ("Stone", "Ana") })
+        {
+            await using var writer = _store.Writer();
+            await writer.AppendAsync(UnsealedEntry.From(new SyntheticNewRx { MessageId = $"NAME-{last}-{first}", PatientLastName = last, PatientFirstName = first }.ToBytes())
+                with { Decision = ProviderStore.Verified }, default);
+        }
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PatientSearchIndex(_store.Database, new ScriptMessageReader()));
+
+        async Task<(string[] Names, bool HasMore)> Found(PrescriptionQuery query)
+        {
+            var page = await search.SearchAsync(query, default);
+            return ([.. page.Rows.Select(r => r.PatientName)], page.HasMore);
+        }
+
+        Assert.That(await Found(new PrescriptionQuery { Patient = "riv", PageSize = 2 }), Is.EqualTo((new[] { "Rivera, Bo", "Riverside, Anabel" }, true)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "riv", PageSize = 2, Page = 2 }), Is.EqualTo((new[] { "Rivera, Ana" }, false)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "ANA riv" }), Is.EqualTo((new[] { "Riverside, Anabel", "Rivera, Ana" }, false)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "rivera ana", Descending = false }), Is.EqualTo((new[] { "Rivera, Ana" }, false)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "ana", Sort = PrescriptionSort.Patient, Descending = false }),
+            Is.EqualTo((new[] { "Rivera, Ana", "Riverside, Anabel", "Stone, Ana" }, false)));
+        await using var connection = await _store.Database.OpenAsync(default);
+        Assert.That(await connection.ExecuteScalarAsync<long>("""
+            SELECT COUNT(*) FROM patient_name_words w JOIN prescriptions p ON p.prescription_number = w.prescription_number
+            WHERE w.received_at = p.received_at
+            """), Is.EqualTo(8), "every word carries its prescription's moment of receipt");
+    }
+
     [TestCase(ExportSort.Prescriber, new[] { "Morphine 2026-01-03 Active", "Codeine - Voided", "Oxycodone 2026-01-02 Active", "Oxycodone 2026-01-05 Active" })]
     [TestCase(ExportSort.Patient, new[] { "Morphine 2026-01-03 Active", "Oxycodone 2026-01-02 Active", "Oxycodone 2026-01-05 Active", "Codeine - Voided" })]
     [TestCase(ExportSort.Drug, new[] { "Codeine - Voided", "Morphine 2026-01-03 Active", "Oxycodone 2026-01-02 Active", "Oxycodone 2026-01-05 Active" })]

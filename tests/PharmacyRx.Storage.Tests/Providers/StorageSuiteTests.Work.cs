@@ -231,6 +231,35 @@ public partial class StorageSuiteTests
     }
 
     [Test]
+    public async Task Every_exported_row_has_its_standing_whether_or_not_anything_was_recorded_on_the_prescription_but_fills()
+    {
+        await ThreePrescriptionsWithFillsAsync();
+        await using (var writer = _store.Writer())
+        {
+            await writer.AppendAsync(UnsealedEntry.From(new SyntheticNewRx { MessageId = "EXPORT-NEVER", DrugDescription = "Hydrocodone 5 MG Oral Tablet" }.ToBytes())
+                with { Decision = ProviderStore.Verified }, default);
+        }
+        await new PrescriptionDetails(_store.Database, new ScriptMessageReader()).CatchUpAsync(default);
+        using var folder = new TempFolder();
+        using var sorter = new ExportSorter(folder.Path);
+
+        await new ExportQuery(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc)).ReadAsync(new ExportFilter(), ExportSort.DateFilled, [sorter], default);
+        var csv = new MemoryStream();
+        using (var writer = new CsvExportWriter(csv))
+        {
+            ExportSorter.WriteTo([sorter], writer);
+        }
+
+        // 20 prescribed, no refills: the Oxycodone (10 + 10) and the Morphine (20) are fully dispensed with nothing else recorded.
+        var rows = ExportFiles.ReadCsv(csv.ToArray());
+        var column = ExportColumns.All.Select(c => c.Header).ToList();
+        Assert.That(rows.Skip(1).Select(r => $"{r[column.IndexOf("Drug name")]!.Split(' ')[0]}: {r[column.IndexOf("Standing")]}"), Is.EqualTo(new[]
+        {
+            "Oxycodone: Fully dispensed", "Morphine: Fully dispensed", "Oxycodone: Fully dispensed", "Codeine: Voided", "Hydrocodone: VerifiedOnReceipt",
+        }));
+    }
+
+    [Test]
     public async Task An_applied_script_edited_afterwards_stops_the_migration()
     {
         await using (var connection = await _store.IntruderAsync())

@@ -25,7 +25,8 @@ public static class PrescriptionApi
 {
     public sealed record AnnotationRequest(string Type, Dictionary<string, string>? Fields);
 
-    public sealed record DispensingRequest(decimal Quantity, DateOnly DateDispensed, string Dispenser, string? Reason = null);
+    /// <summary>A dispensing as asked for; <c>partial</c> names why a Schedule II prescription is filled in part (<see cref="PartialFillBasis"/>).</summary>
+    public sealed record DispensingRequest(decimal Quantity, DateOnly DateDispensed, string Dispenser, string? Reason = null, string? Partial = null);
 
     public sealed record Appended(long Id, int? RefillNumber);
 
@@ -166,12 +167,14 @@ public static class PrescriptionApi
     private static async Task<Results<Created<Appended>, NotFound<ProblemDetails>, ProblemHttpResult>> DispenseAsync(
         Guid receiptId, DispensingRequest request, HttpContext context, PharmacyWorkStore work, CancellationToken cancellationToken)
     {
-        if ((request.Dispenser?.Length ?? 0) > TextLimits.Text)
+        // The body is read as the console reads its form (DispensingInput, one policy for both).
+        var input = DispensingInput.Read(request.Quantity, request.DateDispensed, request.Dispenser, request.Reason, request.Partial);
+        if (input.Request is not { } asked)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Dispensing refused", detail: $"the dispenser is at most {TextLimits.Text} characters");
+            return TypedResults.Problem(statusCode: 400, title: "Dispensing refused", detail: input.Reason,
+                extensions: new Dictionary<string, object?> { ["code"] = input.Code });
         }
-        var result = await work.DispenseAsync(receiptId, new DispensingRules.Request(request.Quantity, request.DateDispensed, request.Dispenser ?? "", request.Reason),
-            context.UserName(), cancellationToken);
+        var result = await work.DispenseAsync(receiptId, asked, context.UserName(), cancellationToken);
         return result switch
         {
             { Appended: true } => TypedResults.Created($"/api/prescriptions/{receiptId:D}/dispensings", new Appended(result.Id!.Value, result.RefillNumber)),

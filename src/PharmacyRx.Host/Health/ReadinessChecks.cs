@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using PharmacyRx.Core.Access;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Verification;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Audit;
@@ -179,7 +180,8 @@ public static class ReadinessChecks
     }
 
     // Degraded below the warning threshold; Unhealthy below the hard one or while messages are refused for a storage fault.
-    private sealed class FreeSpaceCheck(FreeSpaceMonitor monitor, IngestRefusals refusals) : IHealthCheck
+    // The moment refusal began reads as every instant in the console does: on the pharmacy's clock (PharmacyClock.Format).
+    private sealed class FreeSpaceCheck(FreeSpaceMonitor monitor, IngestRefusals refusals, PharmacyClock clock) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -196,7 +198,7 @@ public static class ReadinessChecks
             return Task.FromResult((reading, refusals.Current) switch
             {
                 (_, { } period) => HealthCheckResult.Unhealthy(
-                    $"messages are refused (503, held, retried) since {period.Since:yyyy-MM-ddTHH:mm:ssZ}: {period.LastFault}", data: data),
+                    $"messages are refused (503, held, retried) since {clock.Format(period.Since)}: {period.LastFault}", data: data),
                 (null, _) => HealthCheckResult.Degraded("the free space of the data folder cannot be read", data: data),
                 ({ BelowHard: true } low, _) => HealthCheckResult.Unhealthy(
                     $"{low.FreeBytes} bytes free in the data folder, below the hard threshold of {low.HardBytes}: messages are refused", data: data),

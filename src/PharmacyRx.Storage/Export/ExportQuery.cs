@@ -20,6 +20,7 @@ namespace PharmacyRx.Storage.Export;
 public sealed class ExportQuery(Database database, PharmacyClock clock)
 {
     private static readonly byte[] Active = "Active"u8.ToArray();
+    private static readonly byte[] FullyDispensedText = Encoding.UTF8.GetBytes(StandingText(Prescriptions.Standing.FullyDispensed, ""));
 
     /// <summary>
     /// The columns the export statement reads, by name: the SELECT list is written from this enum's order, so a column's
@@ -75,11 +76,13 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         // One snapshot decides what the export holds: the prescriptions and dispensings up to their highest ids then,
         // and the standing of each. The ranges read later hold to that cut.
         Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses;
+        HashSet<long> fullyDispensed;
         (long Prescriptions, long Dispensings) cut;
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var snapshot = await database.Dialect.BeginSnapshotAsync(connection, cancellationToken))
         {
             statuses = await StatusesAsync(connection, snapshot, database.Dialect, cancellationToken);
+            fullyDispensed = await FullyDispensedAsync(connection, snapshot, cancellationToken);
             cut = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
                 "SELECT COALESCE((SELECT MAX(prescription_number) FROM prescription_details), 0), COALESCE((SELECT MAX(id) FROM dispensings), 0)",
                 transaction: snapshot, cancellationToken: cancellationToken));
@@ -99,7 +102,7 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
             ];
             var record = new ExportRecordBuilder();
             var key = new ExportRecordBuilder();
-            return database.Dialect.ExportRows.Read(connection, sql, range, row => Add(row, statuses, sort, sorter, record, key), cancellationToken);
+            return database.Dialect.ExportRows.Read(connection, sql, range, row => Add(row, statuses, fullyDispensed, sort, sorter, record, key), cancellationToken);
         }, cancellationToken)));
         return counts.Sum();
     }
@@ -118,8 +121,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         """;
 
     private static void Add(
-        IExportRow row, Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses, ExportSort sort, ExportSorter sorter,
-        ExportRecordBuilder record, ExportRecordBuilder key)
+        IExportRow row, Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses, HashSet<long> fullyDispensed,
+        ExportSort sort, ExportSorter sorter, ExportRecordBuilder record, ExportRecordBuilder key)
     {
         var number = row.Number((int)Column.Number);
         var filled = !row.IsNull((int)Column.DispensingId);
@@ -153,9 +156,15 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, StrengthField))));
         record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, DosageFormField))));
         record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, QuantityUnitField))));
+        // Every row has its standing: the few prescriptions read apart have theirs; any other is fully dispensed or stands at
+        // its status on receipt (nothing ended it, no later status, no review), as Standing.Sql would say of it.
         if (status.Standing is { } standing)
         {
             record.AppendText(standing);
+        }
+        else if (fullyDispensed.Contains(number))
+        {
+            record.AppendText(FullyDispensedText);
         }
         else
         {
@@ -268,6 +277,19 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
             r.CancelledBy is not null ? r.CancelledByKind == nameof(TransactionKind.RxChangeResponse) ? "Replaced" : "Cancelled"
             : r.Ended switch { 2 => "Voided", 1 => "Transferred out", _ => "Active" }),
             Encoding.UTF8.GetBytes(r.CurrentStatus), Encoding.UTF8.GetBytes(StandingText(r.Standing, r.CurrentStatus))));
+    }
+
+    // The prescriptions whose fills reach what was prescribed (Standing.FullyDispensedWhen, its one definition), from one
+    // pass that sums the dispensings by prescription, rather than a sum read again for each exported row.
+    private static async Task<HashSet<long>> FullyDispensedAsync(DbConnection connection, DbTransaction snapshot, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT p.prescription_number
+            FROM (SELECT d.receipt_id, SUM(CAST(d.quantity AS REAL)) AS filled FROM dispensings d GROUP BY d.receipt_id) f
+            JOIN prescriptions p ON p.receipt_id = f.receipt_id
+            WHERE {Prescriptions.Standing.FullyDispensedWhen("f.filled")}
+            """;
+        return [.. await connection.QueryAsync<long>(new CommandDefinition(sql, transaction: snapshot, cancellationToken: cancellationToken))];
     }
 
     /// <summary>A standing (<see cref="Prescriptions.Standing"/>) as the export's Standing column reads it; Current is the current status.</summary>

@@ -22,7 +22,7 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
                            > COALESCE((SELECT MAX(prescription_number) FROM patient_search), 0) THEN 1 ELSE 0 END
             """;
         var missing = $"""
-            SELECT p.prescription_number, a.as_received
+            SELECT p.prescription_number, p.received_at, a.as_received
             FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             WHERE p.prescription_number > (SELECT COALESCE(MAX(prescription_number), 0) FROM patient_search)
             ORDER BY p.prescription_number
@@ -31,8 +31,10 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
         const string row = """
             INSERT INTO patient_search (prescription_number, birth_date) VALUES (@Number, @BirthDate)
             """;
+        // Each word carries its prescription's received_at: a search by name pages newest first from the words alone
+        // (0081_add_received_at_to_patient_name_words.sql).
         const string word = """
-            INSERT INTO patient_name_words (word, prescription_number) VALUES (@Word, @Number)
+            INSERT INTO patient_name_words (word, prescription_number, received_at) VALUES (@Word, @Number, @ReceivedAt)
             """;
         long added = 0;
         while (true)
@@ -44,16 +46,17 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
                 return added;
             }
             await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-            var batch = (await connection.QueryAsync<(long Number, byte[] AsReceived)>(
+            var batch = (await connection.QueryAsync<(long Number, string ReceivedAt, byte[] AsReceived)>(
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             var rows = new List<object>(batch.Length);
             var words = new List<object>(batch.Length * 3);
-            foreach (var (number, asReceived) in batch)
+            foreach (var (number, receivedAt, asReceived) in batch)
             {
                 // Read as the prescriptions row was (PrescriptionDetails): the first occurrence of a repeated element stands.
                 var elements = reader.ReadAsFirstOccurrenceWins(asReceived).Message?.Elements ?? new DeaElements();
                 rows.Add(new { Number = number, BirthDate = elements.PatientBirthDate });
-                words.AddRange(SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal).Select(each => new { Word = each, Number = number }));
+                words.AddRange(SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal)
+                    .Select(each => new { Word = each, Number = number, ReceivedAt = receivedAt }));
             }
             // One command each for the whole batch (Dapper runs it once a row): the archive writer waits on this lock.
             await connection.ExecuteAsync(new CommandDefinition(row, rows, transaction, cancellationToken: cancellationToken));

@@ -11,8 +11,8 @@ namespace PharmacyRx.Storage.Prescriptions;
 /// <summary>
 /// Finds prescriptions and their refill history (1311.205(b)(11), 1306.22(c)). Name filters are range scans on the
 /// normalized keys of <c>prescriptions</c>, except the patient's: each word given is a prefix of a word of the name, in
-/// any order (<see cref="SearchKey.Words"/>, <see cref="PatientSearchIndex"/>); the dispensed-date filter drives from the
-/// dispensings index.
+/// any order (<see cref="SearchKey.Words"/>, <see cref="PatientSearchIndex"/>), read with their moments of receipt so a
+/// name alone pages newest first from the words; the dispensed-date filter drives from the dispensings index.
 /// </summary>
 public sealed class PrescriptionSearch(Database database, PharmacyClock clock, PatientSearchIndex patients)
 {
@@ -64,6 +64,8 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
     /// <summary>The statuses on receipt the archive's partial index holds (0025_index_archive_for_queue.sql).</summary>
     private static readonly HashSet<string> AttentionStatuses = ["NeedsPharmacistReview", "PendingRevocationCheck", "Invalid", "Rejected"];
 
+    private const string Everything = "WHERE 1 = 1";
+
     private static readonly Dictionary<PrescriptionSort, string> SortColumns = new()
     {
         [PrescriptionSort.Received] = "p.received_at",
@@ -77,7 +79,7 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
     {
         var pageSize = Math.Clamp(query.PageSize, 1, 200);
         var page = Math.Max(query.Page, 1);
-        var where = new StringBuilder("WHERE 1 = 1");
+        var where = new StringBuilder(Everything);
         var parameters = new DynamicParameters();
         void Prefix(string? text, string column, string name)
         {
@@ -94,13 +96,13 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
             // Prescriptions that arrived since the background upkeep last ran are indexed now (one batch at most).
             await patients.CatchUpAsync(cancellationToken, oneBatch: true);
         }
-        var words = SearchKey.Words(query.Patient ?? "").Distinct(StringComparer.Ordinal).OrderByDescending(w => w.Length).ToArray();
+        // Each word given begins a word of the name, in any order: the prescriptions named so are the intersection of the
+        // words' ranges, each one covering read of patient_name_words with the moment of receipt beside the number.
+        var words = SearchKey.Words(query.Patient ?? "").Distinct(StringComparer.Ordinal).ToArray();
+        var named = words.Length == 0 ? null : string.Join(" INTERSECT ", words.Select((_, i) => FormattableString.Invariant(
+            $"SELECT w.received_at, w.prescription_number FROM patient_name_words w WHERE w.word >= @Name{i} AND w.word < @Name{i}End")));
         for (var i = 0; i < words.Length; i++)
         {
-            // The longest word drives (likely the fewest matches); each other word must begin a word of the same name.
-            where.Append(i == 0
-                ? FormattableString.Invariant($" AND p.prescription_number IN (SELECT w.prescription_number FROM patient_name_words w WHERE w.word >= @Name{i} AND w.word < @Name{i}End)")
-                : FormattableString.Invariant($" AND EXISTS (SELECT 1 FROM patient_name_words w WHERE w.prescription_number = p.prescription_number AND w.word >= @Name{i} AND w.word < @Name{i}End)"));
             parameters.Add($"Name{i}", words[i]);
             parameters.Add($"Name{i}End", SearchKey.PrefixEnd(words[i]));
         }
@@ -162,7 +164,31 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
         parameters.Add("Limit", pageSize + 1);
         parameters.Add("Offset", (page - 1) * pageSize);
         var order = $"{SortColumns[query.Sort]} {direction}, p.prescription_number {direction}";
-        // The page is chosen from the prescriptions table and its indexes alone; only its rows are joined to the archive,
+        string chosen;
+        if (named is not null && query.Sort == PrescriptionSort.Received && where.ToString() == Everything)
+        {
+            // A name alone, newest first: the page comes from the words' own moments of receipt, without a prescriptions row
+            // read for any match that is not on it.
+            chosen = $"""
+                SELECT n.prescription_number FROM ({named}) n
+                ORDER BY n.received_at {direction}, n.prescription_number {direction}
+                {database.Dialect.Page("@Limit", "@Offset")}
+                """;
+        }
+        else
+        {
+            if (named is not null)
+            {
+                where.Append(CultureInfo.InvariantCulture, $" AND p.prescription_number IN (SELECT n.prescription_number FROM ({named}) n)");
+            }
+            chosen = $"""
+                SELECT p.prescription_number FROM prescriptions p
+                {where}
+                ORDER BY {order}
+                {database.Dialect.Page("@Limit", "@Offset")}
+                """;
+        }
+        // The page is chosen from the prescriptions table and its indexes (a name alone: from its words); only its rows are joined to the archive,
         // and only they get "cancelled by" (ArchiveQueries.CancelledBy, its one definition) and a standing.
         var status = "COALESCE(v.status, a.status)";
         var sql = $"""
@@ -170,10 +196,7 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
                    p.dea_schedule, p.written_date, {status} AS status, a.transaction_kind, s.birth_date,
                    {Prescriptions.Standing.Sql(status, ArchiveQueries.CancelledBy(database.Dialect))} AS standing,
                    (SELECT MAX(d.date_dispensed) FROM dispensings d WHERE d.receipt_id = p.receipt_id) AS last_dispensed
-            FROM (SELECT p.prescription_number FROM prescriptions p
-                  {where}
-                  ORDER BY {order}
-                  {database.Dialect.Page("@Limit", "@Offset")}) page
+            FROM ({chosen}) page
             JOIN prescriptions p ON p.prescription_number = page.prescription_number
             JOIN prescription_archive a ON a.receipt_id = p.receipt_id
             LEFT JOIN verification_events v ON v.id = (SELECT MAX(e.id) FROM verification_events e WHERE e.receipt_id = p.receipt_id)

@@ -3,7 +3,7 @@ namespace PharmacyRx.Storage.Prescriptions;
 /// <summary>
 /// A prescription's standing as the console shows it: what ended it (a CancelRx, an approved change, a void, a transfer
 /// out), every fill taken, a review recorded, else its current status. Display only: whether it may be dispensed is
-/// <c>DispensingRules</c>' to decide, from verified facts. One SQL fragment, read by search.
+/// <c>DispensingRules</c>' to decide, from verified facts. One SQL fragment, read by search and the export.
 /// </summary>
 public static class Standing
 {
@@ -27,13 +27,20 @@ public static class Standing
                                                     THEN 'Replaced' ELSE 'Cancelled' END
           WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'Void') THEN 'Voided'
           WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'TransferOut') THEN 'TransferredOut'
-          WHEN p.quantity <> '' AND p.refills_authorized <> ''
-               AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'RefillAuthorization')
-               AND (SELECT SUM(CAST(d.quantity AS REAL)) FROM dispensings d WHERE d.receipt_id = p.receipt_id)
-                   >= CAST(p.quantity AS REAL) * (1 + CAST(p.refills_authorized AS REAL)) THEN 'FullyDispensed'
+          WHEN {FullyDispensedWhen("(SELECT SUM(CAST(d.quantity AS REAL)) FROM dispensings d WHERE d.receipt_id = p.receipt_id)")} THEN 'FullyDispensed'
           WHEN {status} = 'NeedsPharmacistReview'
                AND EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'PharmacistReview') THEN 'Reviewed'
           ELSE 'Current'
         END
+        """;
+
+    /// <summary>
+    /// Whether the prescription <c>p</c> is fully dispensed, given <paramref name="filled"/>, the sum of its quantities
+    /// dispensed: the one definition, read per row by <see cref="Sql"/> and over every prescription at once by the export.
+    /// </summary>
+    public static string FullyDispensedWhen(string filled) => $"""
+        p.quantity <> '' AND p.refills_authorized <> ''
+               AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'RefillAuthorization')
+               AND {filled} >= CAST(p.quantity AS REAL) * (1 + CAST(p.refills_authorized AS REAL))
         """;
 }

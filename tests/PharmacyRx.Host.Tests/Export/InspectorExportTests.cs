@@ -51,6 +51,9 @@ public class InspectorExportTests
         [9] = ("RxChangeResponse", 8),
     };
 
+    /// <summary>The prescriptions whose fills reach what was prescribed: 1 (20 prescribed, no refills, 20 filled).</summary>
+    private static readonly HashSet<long> FullyDispensed = [1];
+
     // The rows: a prescription number and its fill (date, quantity, refill number) or none, the status and verification.
     private static readonly Dictionary<string, string?[]> Rows = new()
     {
@@ -308,9 +311,11 @@ public class InspectorExportTests
     {
         var row = Rows[key];
         var number = long.Parse(row[0]!, CultureInfo.InvariantCulture);
-        // The codes in words beside them ("5 C28253" is "5 mg"), and the standing: what ended it, else the current status.
+        // The codes in words beside them ("5 C28253" is "5 mg"), and the standing: what ended it, fully dispensed, else the
+        // current status.
+        var standing = row[^2] != "Active" ? row[^2] : FullyDispensed.Contains(number) ? "Fully dispensed" : row[^1];
         var cells = Prescriptions[number].Concat(row[1..]).Append(Answers.TryGetValue(number, out var answer) ? answer.Transaction : "NewRx")
-            .Concat(["5 mg", "tablet", "tablet", row[^2] == "Active" ? row[^1] : row[^2]]).ToArray();
+            .Concat(["5 mg", "tablet", "tablet", standing]).ToArray();
         if (csvGuard && cells[3]!.StartsWith('@'))
         {
             cells[3] = "'" + cells[3];

@@ -173,6 +173,36 @@ public partial class StorageSuiteTests
         Assert.That((await search.NumberAsync(b, default), await search.NumberAsync(c, default)), Is.EqualTo((number + 1, number + 2)));
     }
 
+    [Test]
+    public async Task A_patient_name_alone_pages_newest_first_and_its_words_match_in_any_order()
+    {
+        foreach (var (last, first) in new[] { ("Rivera", "Ana"), ("Riverside", "Anabel"), ("Rivera", "Bo"), ("Stone", "Ana") })
+        {
+            await using var writer = _store.Writer();
+            await writer.AppendAsync(UnsealedEntry.From(new SyntheticNewRx { MessageId = $"NAME-{last}-{first}", PatientLastName = last, PatientFirstName = first }.ToBytes())
+                with { Decision = ProviderStore.Verified }, default);
+        }
+        var search = new PrescriptionSearch(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PatientSearchIndex(_store.Database, new ScriptMessageReader()));
+
+        async Task<(string[] Names, bool HasMore)> Found(PrescriptionQuery query)
+        {
+            var page = await search.SearchAsync(query, default);
+            return ([.. page.Rows.Select(r => r.PatientName)], page.HasMore);
+        }
+
+        Assert.That(await Found(new PrescriptionQuery { Patient = "riv", PageSize = 2 }), Is.EqualTo((new[] { "Rivera, Bo", "Riverside, Anabel" }, true)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "riv", PageSize = 2, Page = 2 }), Is.EqualTo((new[] { "Rivera, Ana" }, false)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "ANA riv" }), Is.EqualTo((new[] { "Riverside, Anabel", "Rivera, Ana" }, false)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "rivera ana", Descending = false }), Is.EqualTo((new[] { "Rivera, Ana" }, false)));
+        Assert.That(await Found(new PrescriptionQuery { Patient = "ana", Sort = PrescriptionSort.Patient, Descending = false }),
+            Is.EqualTo((new[] { "Rivera, Ana", "Riverside, Anabel", "Stone, Ana" }, false)));
+        await using var connection = await _store.Database.OpenAsync(default);
+        Assert.That(await connection.ExecuteScalarAsync<long>("""
+            SELECT COUNT(*) FROM patient_name_words w JOIN prescriptions p ON p.prescription_number = w.prescription_number
+            WHERE w.received_at = p.received_at
+            """), Is.EqualTo(8), "every word carries its prescription's moment of receipt");
+    }
+
     [TestCase(ExportSort.Prescriber, new[] { "Morphine 2026-01-03 Active", "Codeine - Voided", "Oxycodone 2026-01-02 Active", "Oxycodone 2026-01-05 Active" })]
     [TestCase(ExportSort.Patient, new[] { "Morphine 2026-01-03 Active", "Oxycodone 2026-01-02 Active", "Oxycodone 2026-01-05 Active", "Codeine - Voided" })]
     [TestCase(ExportSort.Drug, new[] { "Codeine - Voided", "Morphine 2026-01-03 Active", "Oxycodone 2026-01-02 Active", "Oxycodone 2026-01-05 Active" })]
@@ -198,6 +228,35 @@ public partial class StorageSuiteTests
         Assert.That(count, Is.EqualTo(expected.Length));
         Assert.That(rows.Skip(1).Select(r => $"{r[column.IndexOf("Drug name")]!.Split(' ')[0]} {r[column.IndexOf("Date filled")] ?? "-"} {r[column.IndexOf("Status")]}"),
             Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task Every_exported_row_has_its_standing_whether_or_not_anything_was_recorded_on_the_prescription_but_fills()
+    {
+        await ThreePrescriptionsWithFillsAsync();
+        await using (var writer = _store.Writer())
+        {
+            await writer.AppendAsync(UnsealedEntry.From(new SyntheticNewRx { MessageId = "EXPORT-NEVER", DrugDescription = "Hydrocodone 5 MG Oral Tablet" }.ToBytes())
+                with { Decision = ProviderStore.Verified }, default);
+        }
+        await new PrescriptionDetails(_store.Database, new ScriptMessageReader()).CatchUpAsync(default);
+        using var folder = new TempFolder();
+        using var sorter = new ExportSorter(folder.Path);
+
+        await new ExportQuery(_store.Database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc)).ReadAsync(new ExportFilter(), ExportSort.DateFilled, [sorter], default);
+        var csv = new MemoryStream();
+        using (var writer = new CsvExportWriter(csv))
+        {
+            ExportSorter.WriteTo([sorter], writer);
+        }
+
+        // 20 prescribed, no refills: the Oxycodone (10 + 10) and the Morphine (20) are fully dispensed with nothing else recorded.
+        var rows = ExportFiles.ReadCsv(csv.ToArray());
+        var column = ExportColumns.All.Select(c => c.Header).ToList();
+        Assert.That(rows.Skip(1).Select(r => $"{r[column.IndexOf("Drug name")]!.Split(' ')[0]}: {r[column.IndexOf("Standing")]}"), Is.EqualTo(new[]
+        {
+            "Oxycodone: Fully dispensed", "Morphine: Fully dispensed", "Oxycodone: Fully dispensed", "Codeine: Voided", "Hydrocodone: VerifiedOnReceipt",
+        }));
     }
 
     [Test]

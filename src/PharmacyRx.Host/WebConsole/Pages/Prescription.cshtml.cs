@@ -71,8 +71,12 @@ public sealed partial class PrescriptionModel(
         public string? Dispenser { get; set; }
         public string? Reason { get; set; }
 
-        /// <summary>Why a Schedule II prescription is filled in part, or <see cref="PartialFillBasis.None"/> for all that remains.</summary>
-        public PartialFillBasis Partial { get; set; }
+        /// <summary>Why a Schedule II prescription is filled in part (a <see cref="PartialFillBasis"/> name), or empty for all that remains.</summary>
+        public string? Partial { get; set; }
+
+        /// <summary>Whether <paramref name="basis"/> is the one chosen (none chosen is <see cref="PartialFillBasis.None"/>).</summary>
+        public bool Chose(PartialFillBasis basis) =>
+            (ExactName.TryParse<PartialFillBasis>(Partial?.Trim(), out var chosen) ? chosen : PartialFillBasis.None) == basis;
     }
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken)
@@ -138,19 +142,16 @@ public sealed partial class PrescriptionModel(
     [RequiresPermission(Permission.Dispense)]
     public async Task<IActionResult> OnPostDispenseAsync(Guid id, CancellationToken cancellationToken)
     {
-        if ((Dispensing.Dispenser?.Length ?? 0) > TextLimits.Text || (Dispensing.Reason?.Length ?? 0) > TextLimits.Text)
+        // The form is read as the API reads its body (DispensingInput, one policy for both).
+        var input = DispensingInput.Read(Dispensing.Quantity, Dispensing.DateDispensed, Dispensing.Dispenser, Dispensing.Reason, Dispensing.Partial);
+        if (input.Request is not { } request)
         {
-            return await RefuseAsync(id, "dispense", "TooLong", $"the dispenser and the reason are at most {TextLimits.Text} characters", cancellationToken);
+            return await RefuseAsync(id, "dispense", input.Code, input.Reason, cancellationToken);
         }
-        if (Dispensing is not { Quantity: { } quantity, DateDispensed: { } date })
-        {
-            return await RefuseAsync(id, "dispense", "Incomplete", "a dispensing needs the quantity and the date dispensed (1304.22(c))", cancellationToken);
-        }
-        var result = await work.DispenseAsync(id, new DispensingRules.Request(quantity, date, Dispensing.Dispenser ?? "",
-            string.IsNullOrWhiteSpace(Dispensing.Reason) ? null : Dispensing.Reason, Dispensing.Partial), User.Identity!.Name!, cancellationToken);
+        var result = await work.DispenseAsync(id, request, User.Identity!.Name!, cancellationToken);
         return result switch
         {
-            { Appended: true } => Finished(id, Dispensing.Partial == PartialFillBasis.None
+            { Appended: true } => Finished(id, request.Partial == PartialFillBasis.None
                 ? $"Dispensing recorded (refill number {result.RefillNumber.ToString(CultureInfo.InvariantCulture)})."
                 : $"Partial fill recorded (refill number {result.RefillNumber.ToString(CultureInfo.InvariantCulture)}); the remainder and its deadline are shown below."),
             { Code: PharmacyWorkStore.NotFound } => NotFound(),

@@ -64,8 +64,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     /// <summary>The fill's columns of an export row, in <see cref="ExportColumns"/> order.</summary>
     private static readonly Column[] FillColumns = [Column.DateDispensed, Column.QuantityDispensed, Column.Dispenser, Column.RefillNumber];
 
-    /// <summary>The positions within the details fields (<see cref="Prescriptions.PrescriptionDetails.Fields"/>) of the codes put in words.</summary>
-    private const int StrengthField = 8, DosageFormField = 9, QuantityUnitField = 11;
+    /// <summary>The stored codes the export also puts in words, in the order of their columns.</summary>
+    private static readonly DetailField[] CodesInWords = [DetailField.Strength, DetailField.DosageForm, DetailField.QuantityUnit];
 
     /// <summary>
     /// Reads every matching row, as of one moment, into the sorters: the prescriptions are split into as many ranges
@@ -102,7 +102,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
             ];
             var record = new ExportRecordBuilder();
             var key = new ExportRecordBuilder();
-            return database.Dialect.ExportRows.Read(connection, sql, range, row => Add(row, statuses, fullyDispensed, sort, sorter, record, key), cancellationToken);
+            var words = new CodeWords();
+            return database.Dialect.ExportRows.Read(connection, sql, range, row => Add(row, statuses, fullyDispensed, sort, sorter, record, key, words), cancellationToken);
         }, cancellationToken)));
         return counts.Sum();
     }
@@ -122,7 +123,7 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
 
     private static void Add(
         IExportRow row, Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses, HashSet<long> fullyDispensed,
-        ExportSort sort, ExportSorter sorter, ExportRecordBuilder record, ExportRecordBuilder key)
+        ExportSort sort, ExportSorter sorter, ExportRecordBuilder record, ExportRecordBuilder key, CodeWords words)
     {
         var number = row.Number((int)Column.Number);
         var filled = !row.IsNull((int)Column.DispensingId);
@@ -153,9 +154,10 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         }
         // The transaction as archived, the column the queue and search read (prescription_archive.transaction_kind).
         record.AppendText(row.Utf8((int)Column.TransactionKind));
-        record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, StrengthField))));
-        record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, DosageFormField))));
-        record.AppendText(Encoding.UTF8.GetBytes(NcpdpCodes.Decode(Field(fields, QuantityUnitField))));
+        foreach (var code in CodesInWords)
+        {
+            record.AppendText(words.Of(Field(fields, code)));
+        }
         // Every row has its standing: the few prescriptions read apart have theirs; any other is fully dispensed or stands at
         // its status on receipt (nothing ended it, no later status, no review), as Standing.Sql would say of it.
         if (status.Standing is { } standing)
@@ -175,19 +177,49 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     }
 
     /// <summary>One field of the details row's fields, joined by U+001F (ExportRecord.Encode).</summary>
-    private static string Field(ReadOnlySpan<byte> fields, int index)
+    private static ReadOnlySpan<byte> Field(ReadOnlySpan<byte> fields, DetailField field)
     {
-        for (var i = 0; i < index; i++)
+        for (var i = 0; i < (int)field; i++)
         {
             var next = fields.IndexOf(ExportRecord.Separator);
             if (next < 0)
             {
-                return "";
+                return [];
             }
             fields = fields[(next + 1)..];
         }
         var end = fields.IndexOf(ExportRecord.Separator);
-        return Encoding.UTF8.GetString(end < 0 ? fields : fields[..end]);
+        return end < 0 ? fields : fields[..end];
+    }
+
+    /// <summary>
+    /// Codes in words (<see cref="NcpdpCodes.Decode"/>) as UTF-8, each distinct code decoded once a reader: an export of
+    /// millions of rows holds a few hundred distinct codes.
+    /// </summary>
+    private sealed class CodeWords
+    {
+        private const int MostKept = 10_000;
+        private readonly Dictionary<string, byte[]> _words = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, byte[]>.AlternateLookup<ReadOnlySpan<char>> _byChars;
+
+        public CodeWords() => _byChars = _words.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        public byte[] Of(ReadOnlySpan<byte> code)
+        {
+            Span<char> chars = stackalloc char[256];
+            if (code.Length <= chars.Length && Encoding.UTF8.TryGetChars(code, chars, out var length)
+                && _byChars.TryGetValue(chars[..length], out var known))
+            {
+                return known;
+            }
+            var text = Encoding.UTF8.GetString(code);
+            var words = Encoding.UTF8.GetBytes(NcpdpCodes.Decode(text));
+            if (_words.Count < MostKept)
+            {
+                _words[text] = words;
+            }
+            return words;
+        }
     }
 
     // Ties fall to the other keys in the order (prescriber, patient, drug, date filled), then to the prescription

@@ -57,21 +57,24 @@ public sealed class PrescriptionDetails(Database database, ScriptMessageReader r
         }
     }
 
-    /// <summary>The export's columns from the written date to the refills authorized (<see cref="ExportColumns"/>), as received.</summary>
-    public static string[] Fields(DeaElements elements) =>
-    [
-        elements.WrittenDate,
-        elements.Schedule?.ShortName() ?? "",
-        elements.PatientDisplayName,
-        elements.PatientAddress.OneLine,
-        elements.PrescriberDisplayName,
-        elements.PrescriberAddress.OneLine,
-        elements.PrescriberDeaNumber,
-        elements.DrugDescription,
-        $"{elements.DrugStrengthValue} {elements.DrugStrengthUnit}".Trim(),
-        elements.DosageForm,
-        elements.QuantityValue,
-        elements.QuantityUnit,
-        elements.NumberOfRefills,
-    ];
+    /// <summary>The stored details of a prescription, by <see cref="DetailField"/>, as received.</summary>
+    // Only the unnamed values are left out (CS8524): a field added to DetailField and not here is CS8509, an error.
+#pragma warning disable CS8524
+    public static string[] Fields(DeaElements elements) => [.. Enum.GetValues<DetailField>().Select(field => field switch
+    {
+        DetailField.WrittenDate => elements.WrittenDate,
+        DetailField.Schedule => elements.Schedule?.ShortName() ?? "",
+        DetailField.PatientName => elements.PatientDisplayName,
+        DetailField.PatientAddress => elements.PatientAddress.OneLine,
+        DetailField.PrescriberName => elements.PrescriberDisplayName,
+        DetailField.PrescriberAddress => elements.PrescriberAddress.OneLine,
+        DetailField.PrescriberDeaNumber => elements.PrescriberDeaNumber,
+        DetailField.DrugName => elements.DrugDescription,
+        DetailField.Strength => $"{elements.DrugStrengthValue} {elements.DrugStrengthUnit}".Trim(),
+        DetailField.DosageForm => elements.DosageForm,
+        DetailField.QuantityPrescribed => elements.QuantityValue,
+        DetailField.QuantityUnit => elements.QuantityUnit,
+        DetailField.RefillsAuthorized => elements.NumberOfRefills,
+    })];
+#pragma warning restore CS8524
 }

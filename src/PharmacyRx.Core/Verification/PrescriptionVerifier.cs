@@ -16,8 +16,8 @@ public sealed class PrescriptionVerifier(ICrlFetcher fetcher, CrlCache crls, Alg
     private const int MaximumCachedPaths = 10_000;
 
     private readonly MessageSignatureVerifier _signatures = new(policy);
-    // Warm path: keys parsed once per certificate, paths built once per chain, revocation kept per (chain, CRLs used), so
-    // BouncyCastle does not run per message. The caches belong to one trust configuration and are dropped with it.
+    // Warm path: keys parsed once per certificate, paths built once per chain, revocation kept per (chain, CRLs used),
+    // so BouncyCastle does not run per message. The caches belong to one trust configuration and are dropped with it.
     private TrustState _trust = TrustState.Create([], policy);
     private long _pathBuilds;
     private long _revocationChecks;

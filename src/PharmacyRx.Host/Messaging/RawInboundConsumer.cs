@@ -145,8 +145,8 @@ public sealed partial class RawInboundConsumer(
                     }
                     catch (Exception again) when (again is not OperationCanceledException)
                     {
-                        // Not even the rejection could be written: held with the alarm and tried again, so the broker never
-                        // dead-letters the message unarchived.
+                        // Not even the rejection could be written: held with the alarm and tried again, so the broker
+                        // never dead-letters the message unarchived.
                         holding ??= held.Hold(Source, again);
                     }
                 }

@@ -1,10 +1,9 @@
 namespace PharmacyRx.Host;
 
 /// <summary>
-/// Files and folders that hold health data or keys are the service user's alone: files 0600, folders 0700
-/// (1311.205(b)(5): the records are protected from unauthorized access). On Windows the folder's ACL governs instead.
-/// The process umask (077, set at start-up) covers files others create for us (SQLite's WAL); these helpers set the mode
-/// explicitly where the service itself creates a file, so it never holds for a moment a looser one.
+/// Files and folders holding health data or keys are the service user's alone: files 0600, folders 0700
+/// (1311.205(b)(5)); on Windows the folder's ACL governs. The umask (077, set at start-up) covers files others create
+/// (SQLite's WAL); these helpers set the mode where the service creates a file, so it is never briefly looser.
 /// </summary>
 public static class OwnerOnlyFiles
 {

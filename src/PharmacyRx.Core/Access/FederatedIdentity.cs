@@ -1,10 +1,9 @@
 namespace PharmacyRx.Core.Access;
 
 /// <summary>
-/// A person as the pharmacy's identity provider names them: its issuer and their subject (<c>sub</c>), and the user
-/// name that stands for them here, <c>subject@issuer</c> without the scheme. A local name is letters, digits, '.', '-'
-/// and '_' only (<see cref="UserNames"/>), so no local account can hold a federated name, nor a federated person a local
-/// one (1311.205(b)(1): one name, one person).
+/// A person as the pharmacy's identity provider names them (issuer and <c>sub</c>), and their user name here,
+/// <c>subject@issuer</c> without the scheme. A local name is letters, digits, '.', '-' and '_' only
+/// (<see cref="UserNames"/>), so local and federated names never meet (1311.205(b)(1): one name, one person).
 /// </summary>
 public static class FederatedIdentity
 {

@@ -1,11 +1,9 @@
 namespace PharmacyRx.Core.Access;
 
 /// <summary>
-/// Failed sign-ins, after OWASP's authentication guidance: throttled first per (account, address), the delay doubling
-/// from 1 second to a 15-minute cap, so guessing from one place never keeps the account's owner out from another. The
-/// account itself is locked (15 minutes) only when its failures within an hour come from <see cref="SpreadGroups"/> or
-/// more address groups (IPv4 /24, IPv6 /64): a guessing attack spread over many places. A successful sign-in from an
-/// address clears that address's count.
+/// Failed sign-ins (OWASP guidance): throttled per (account, address), 1 s doubling to 15 minutes, so guessing from one
+/// place never keeps the owner out from another; the account is locked (15 minutes) only when an hour's failures span
+/// <see cref="SpreadGroups"/> or more address groups (IPv4 /24, IPv6 /64). A success clears its address's count.
 /// </summary>
 public static class LoginThrottle
 {

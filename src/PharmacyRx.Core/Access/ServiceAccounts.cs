@@ -2,9 +2,8 @@ namespace PharmacyRx.Core.Access;
 
 /// <summary>
 /// What a service account may never hold, directly or through a role: the pharmacist's functions and access management.
-/// An API key can be made for a service account by an administrator, so these would let the administrator act as
-/// someone else (1311.205(b)(1)-(2)). The grant is refused and, should a row say otherwise, the
-/// permission check refuses it too.
+/// An administrator can make a service account's API key, so these would let them act as someone else
+/// (1311.205(b)(1)-(2)); the grant is refused, and so is the permission check should a row say otherwise.
 /// </summary>
 public static class ServiceAccounts
 {

@@ -1,10 +1,9 @@
 namespace PharmacyRx.Core.Access;
 
 /// <summary>
-/// What lets someone act as a dispenser, modelled on what 21 CFR 1311.125 requires of prescribing applications: an
-/// account that can Dispense, Annotate, Alter or Delete, and ManageAccess (which can make one). Creating such an account,
-/// granting one of these, and resetting such an account's password take effect only when a second person with
-/// ManageAccess approves, once the pharmacy has two who could.
+/// What lets someone act as a dispenser (after 21 CFR 1311.125 for prescribing applications): Dispense, Annotate,
+/// Alter, Delete and ManageAccess. Creating an account with one, granting one, or resetting such an account's password
+/// waits for a second ManageAccess approver, once the pharmacy has two who could.
 /// </summary>
 public static class TwoPersonRule
 {

@@ -4,10 +4,9 @@ using System.Text;
 namespace PharmacyRx.Core.Access;
 
 /// <summary>
-/// One spelling per user (1311.205(b)(1): access by user name must name one person): names are normalised (NFKC, then
-/// case-folded) when created and at every sign-in, a name mixes no scripts, and a name whose skeleton (Unicode TR 39
-/// style confusables for Latin, Cyrillic and Greek, plus 0/o and 1/l) matches an existing user's is refused as a
-/// look-alike.
+/// One spelling per user (1311.205(b)(1): a user name must name one person): names are NFKC-normalised and case-folded
+/// at creation and every sign-in, mix no scripts, and are refused as look-alikes when their skeleton (TR 39 style
+/// confusables for Latin, Cyrillic, Greek, plus 0/o and 1/l) matches an existing user's.
 /// </summary>
 public static class UserNames
 {

@@ -3,10 +3,9 @@ using System.Text.Json;
 namespace PharmacyRx.Core.Audit;
 
 /// <summary>
-/// How rows of a covered table are put into the audit chain (1311.205(b)(16)): the details of a
-/// <see cref="AuditEventTypes.RowsCovered"/> event list (row key, row hash) pairs, the hash being SHA-256 over the table
-/// name and every column in the table's order (Storage's <c>RowHasher</c>). A deleted row of a mutable table is recorded
-/// with <see cref="Deleted"/> as its hash.
+/// How covered rows enter the audit chain (1311.205(b)(16)): a <see cref="AuditEventTypes.RowsCovered"/> event lists
+/// (row key, row hash) pairs, the hash being SHA-256 over the table name and every column in table order (Storage's
+/// <c>RowHasher</c>); a mutable table's deleted row is recorded with <see cref="Deleted"/>.
 /// </summary>
 public static class RowCoverage
 {

@@ -1,10 +1,9 @@
 namespace PharmacyRx.Core.Audit;
 
 /// <summary>
-/// 1311.215(a)(2): finds, in audit order, a grant (a permission, a role, or a permission to a role they hold) made TO
-/// an administrator BY an account that administrator created, re-enabled or reset — a way to give oneself rights one
-/// may not grant oneself (1311.205(b)(2)).
-/// Each such grant is an attempted unauthorized modification in the daily report. Feed it every event from the first.
+/// 1311.215(a)(2): finds, in audit order, a grant made TO an administrator BY an account that administrator created,
+/// re-enabled or reset: rights one may not grant oneself (1311.205(b)(2)), so each is an attempted unauthorized
+/// modification in the daily report. Feed it every event from the first.
 /// </summary>
 public sealed class SelfGrantWatch
 {

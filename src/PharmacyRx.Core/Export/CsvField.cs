@@ -4,12 +4,9 @@ using System.Text;
 namespace PharmacyRx.Core.Export;
 
 /// <summary>
-/// The one escaping rule for every CSV (and tab-separated file) the service writes: the inspector's export, the daily
-/// audit report, the signed-record bundle's index. RFC 4180: a field is quoted when it holds a comma, quote or line
-/// break, quotes doubled. A field a spreadsheet would evaluate (it starts with =, +, -, @, tab, CR or LF) and that is
-/// not a plain number gets a leading apostrophe, whatever its column: names, MessageIDs, quantities and dates come
-/// from prescribers' systems and login names from whoever typed them, and none may carry a formula into an inspector's
-/// spreadsheet (1304.04(h)(5), 1311.215(b)).
+/// The one escaping rule for every CSV and TSV the service writes (inspector export, audit report, bundle index): RFC
+/// 4180 quoting, and a leading apostrophe on any non-numeric field a spreadsheet would evaluate (starts with =, +, -,
+/// @, tab, CR, LF), in every column, as any may come from outside (1304.04(h)(5), 1311.215(b)).
 /// </summary>
 public static class CsvField
 {

@@ -3,10 +3,9 @@ using System.Text;
 namespace PharmacyRx.Core.Export;
 
 /// <summary>
-/// One export row as the writers take it: the UTF-8 text of each column of <see cref="ExportColumns.All"/>, in order,
-/// separated by U+001F (unit separator); a column with no value (the fill columns of a prescription never dispensed) is
-/// one NUL byte. Neither byte occurs in recorded text: XML 1.0 cannot carry them, and <see cref="ExportRecordBuilder"/>
-/// replaces them in text from anywhere else. Rows stay bytes from the database to the file: no strings per cell.
+/// One export row as the writers take it: the UTF-8 text of each <see cref="ExportColumns.All"/> column in order,
+/// separated by U+001F, with one NUL byte for no value. Neither byte occurs in recorded text (XML 1.0 cannot carry
+/// them; <see cref="ExportRecordBuilder"/> replaces them elsewhere). Rows stay bytes end to end.
 /// </summary>
 public static class ExportRecord
 {

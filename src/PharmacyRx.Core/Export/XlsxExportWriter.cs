@@ -5,11 +5,9 @@ using System.Text;
 namespace PharmacyRx.Core.Export;
 
 /// <summary>
-/// An Excel workbook (ECMA-376 SpreadsheetML) written as a stream: each sheet's XML goes straight into its zip entry, so
-/// memory stays at a buffer however many rows there are. The header row is frozen and bold, the autofilter covers every
-/// row, dates are real dates (serial numbers in a yyyy-mm-dd format) and plain numbers are numbers. A sheet holds at
-/// most 1,048,575 rows under its header (Excel's limit); more rows continue on a next sheet with the same header.
-/// Strings are written inline, not in a shared-string table, which would have to hold every distinct name in memory.
+/// An Excel workbook (ECMA-376 SpreadsheetML) streamed into its zip entries, strings inline (a shared-string table
+/// would hold every name in memory), so memory stays at a buffer. Frozen bold header, autofilter, real dates and
+/// numbers; past Excel's 1,048,575 rows a sheet continues on the next.
 /// </summary>
 public sealed class XlsxExportWriter : IExportWriter
 {

@@ -7,10 +7,9 @@ using PharmacyRx.Core.Receiving;
 namespace PharmacyRx.Core.Keys;
 
 /// <summary>
-/// Every certificate the pharmacy has signed with, in order; each rotation signed by the previous key. Its first
-/// certificate's SHA-256 thumbprint is the pin, printed once by <c>init</c> and kept outside the data folder: a
-/// certificate merely copied into <c>keys/</c>, or an entry appended without the previous key, is not the pharmacy's
-/// (1311.205(b)(5): records protected from unauthorized modification, 1311.210(a)(2): the pharmacy's own signature).
+/// Every certificate the pharmacy has signed with, in order, each rotation signed by the previous key. The first one's
+/// SHA-256 thumbprint is the pin (printed by <c>init</c>, kept outside the data folder): a certificate merely copied
+/// into <c>keys/</c>, or appended without the previous key, is not the pharmacy's (1311.205(b)(5), 1311.210(a)(2)).
 /// </summary>
 public sealed class KeyHistory
 {

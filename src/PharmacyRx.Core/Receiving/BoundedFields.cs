@@ -1,11 +1,9 @@
 namespace PharmacyRx.Core.Receiving;
 
 /// <summary>
-/// The one bound on the identifiers and names a message brings, the same on every engine. SQL Server indexes
-/// MessageID, RelatesToMessageID and PrescriberOrderNumber in nvarchar(850) columns (an index key's 1,700 bytes) and the
-/// search keys of a name (last, first, middle) and of the drug in nvarchar(800); a longer value would fail its insert. A
-/// message with a field past the bound is read as Rejected/<see cref="RejectionCode.FieldTooLong"/>, naming the field,
-/// so it is archived with its bytes and identified by them like any unreadable message.
+/// The one bound on a message's identifiers and names, the same on every engine: SQL Server indexes them in
+/// nvarchar(850) (an index key's 1,700 bytes) or nvarchar(800) (name and drug search keys), where a longer value fails
+/// its insert. A field past it reads as Rejected/<see cref="RejectionCode.FieldTooLong"/>, archived with its bytes.
 /// </summary>
 public static class BoundedFields
 {

@@ -4,10 +4,9 @@ using System.Text;
 namespace PharmacyRx.Core.Receiving;
 
 /// <summary>
-/// The content the pharmacy signs on receipt (1311.210(a)(2)): the SHA-256 of the as-received bytes, the canonical
-/// signed elements, the receipt id, the receipt time and the status decided on receipt (so the indication that the
-/// record was verified, 1311.210(c)(3), cannot be changed unnoticed). Documented in <c>schemas/receipt-signature.md</c>; anyone
-/// can rebuild it and check the signature with <c>openssl dgst -sha256 -verify</c>.
+/// What the pharmacy signs on receipt (1311.210(a)(2)): SHA-256 of the as-received bytes, canonical signed elements,
+/// receipt id, receipt time and status decided on receipt (so the verified indication, 1311.210(c)(3), cannot change
+/// unnoticed). Specified in <c>schemas/receipt-signature.md</c>; checkable with <c>openssl dgst -sha256 -verify</c>.
 /// </summary>
 public static class ReceiptSeal
 {

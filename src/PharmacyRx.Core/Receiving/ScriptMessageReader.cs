@@ -4,10 +4,9 @@ using System.Xml;
 namespace PharmacyRx.Core.Receiving;
 
 /// <summary>
-/// Reads NCPDP SCRIPT XML (2017071 and later) in one forward pass. Hostile input is a value, not an exception:
-/// DTDs are prohibited (no entity expansion, so no billion laughs), nothing external is resolved, and size and
-/// depth are capped. Unknown elements are skipped and stay in the as-received bytes.
-/// The element-to-field mapping is documented in <c>schemas/script-subset.md</c>.
+/// Reads NCPDP SCRIPT XML (2017071 and later) in one forward pass; hostile input is a value, not an exception: no DTDs
+/// (no entity expansion), nothing external resolved, size and depth capped. Unknown elements are skipped but stay in
+/// the as-received bytes; the mapping is in <c>schemas/script-subset.md</c>.
 /// </summary>
 public sealed class ScriptMessageReader(ScriptReaderOptions options)
 {

@@ -6,11 +6,9 @@ using PharmacyRx.Core.Receiving;
 namespace PharmacyRx.Core.Verification;
 
 /// <summary>
-/// Verifies <c>Header/DigitalSignature</c> over the canonical signed elements (schemas/practitioner-signature.md),
-/// FIPS 186 through the platform crypto (1311.210(c)(1)): first the digest — a mismatch means the content was
-/// altered (1306.08(d)) — then the signature with the signer's certificate key: RSA PKCS#1 v1.5, or ECDSA on
-/// P-256/P-384 (DER, or fixed-size r||s). SHA-1 is refused unless the policy allows it.
-/// The signer's certificate must pass <see cref="CertificateGuard"/> before its key is used.
+/// Verifies <c>Header/DigitalSignature</c> over the canonical signed elements (schemas/practitioner-signature.md) per
+/// FIPS 186 (1311.210(c)(1)): digest first (a mismatch means altered content, 1306.08(d)), then RSA PKCS#1 v1.5 or
+/// ECDSA P-256/P-384 (SHA-1 only if allowed) with a key whose certificate passed <see cref="CertificateGuard"/>.
 /// </summary>
 public sealed class MessageSignatureVerifier(AlgorithmPolicy policy)
 {

@@ -7,21 +7,17 @@ using PharmacyRx.Core.Receiving;
 namespace PharmacyRx.Core.Verification;
 
 /// <summary>
-/// Verifies a practitioner's or intermediary's signature on receipt (1311.210(c), (a)(1)): the signature over the
-/// canonical signed elements, then the certification path to the configured anchors at signing time and at receipt,
-/// then every certificate on the path against a current CRL from its issuer (held, or fetched from the certificate's
-/// distribution points). No current CRL → <see cref="PrescriptionStatus.PendingRevocationCheck"/>, never accepted.
-/// <para>
-/// Warm path: the signer's key is parsed once per certificate, the path is built once per certificate chain, and the
-/// revocation result is kept per (chain, CRLs used), so BouncyCastle does not run per message. The caches belong to one
-/// trust configuration and are dropped with it.
-/// </para>
+/// Verifies a practitioner's or intermediary's signature on receipt (1311.210(c), (a)(1)): the signature, the path to
+/// the anchors at signing and at receipt, then every certificate on it against a current CRL (held or fetched). No
+/// current CRL → <see cref="PrescriptionStatus.PendingRevocationCheck"/>, never accepted.
 /// </summary>
 public sealed class PrescriptionVerifier(ICrlFetcher fetcher, CrlCache crls, AlgorithmPolicy policy)
 {
     private const int MaximumCachedPaths = 10_000;
 
     private readonly MessageSignatureVerifier _signatures = new(policy);
+    // Warm path: keys parsed once per certificate, paths built once per chain, revocation kept per (chain, CRLs used),
+    // so BouncyCastle does not run per message. The caches belong to one trust configuration and are dropped with it.
     private TrustState _trust = TrustState.Create([], policy);
     private long _pathBuilds;
     private long _revocationChecks;

@@ -6,13 +6,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// The two-person rule (<see cref="TwoPersonRule"/>, after 21 CFR 1311.125), once for the API, the console and the command
-/// line: creating an account that would hold a guarded permission, granting one (to a user, through a role, to a role, or
-/// through an identity provider's group or app-role value mapped to a role), and resetting the password of an account that holds one are held as requests until a second person with ManageAccess,
-/// not the requester, approves; then they are made, and a reset's or a new account's one-time password goes to the
-/// approver. Every other change is made at once. The rule applies once the pharmacy has two active people with
-/// ManageAccess. Requests, approvals and refusals are audited; a break-glass change (the host's command line with the key
-/// password) is made at once and audited as such.
+/// The two-person rule (<see cref="TwoPersonRule"/>, after 21 CFR 1311.125), once for API, console and command line:
+/// creating, granting (directly, through a role, or a mapped identity-provider value) or resetting an account with a
+/// guarded permission waits for a second ManageAccess approver, who gets any one-time password.
 /// </summary>
 public sealed class AccessApprovals(
     AccessStore access, UserAdministration users, AccessRequests requests, ClaimRoleMappings mappings, AuditLog audit, TimeProvider time)

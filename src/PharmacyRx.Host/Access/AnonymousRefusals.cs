@@ -7,11 +7,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// Every refusal of a caller without credentials (a keyless post, an anonymous API call, a request over an anonymous rate),
-/// counted per window and address group (IPv4 /24, IPv6 /64) and audited as one <c>UnauthorizedAccessAttempt</c> per
-/// window and group with the count (1311.215(a)(1)), never one per request. Past <see cref="AnonymousOptions.RefusalsPerWindow"/>
-/// in a window the answer is 429 instead. At most <see cref="AnonymousOptions.GroupsPerWindow"/> groups are named a window;
-/// the rest are summed in one more event, so a window adds at most that many plus one events, however many requests.
+/// Refusals of callers without credentials, audited per window and address group (IPv4 /24, IPv6 /64) as one counted
+/// <c>UnauthorizedAccessAttempt</c> (1311.215(a)(1)); 429 past <see cref="AnonymousOptions.RefusalsPerWindow"/>; groups
+/// past <see cref="AnonymousOptions.GroupsPerWindow"/> share one event.
 /// </summary>
 internal sealed partial class AnonymousRefusals(
     AuditLog audit, TimeProvider time, AnonymousOptions options, Operations.OperationsMetrics metrics, ILogger<AnonymousRefusals> logger)

@@ -4,10 +4,9 @@ using Microsoft.AspNetCore.DataProtection;
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// The shared counter's lock. A console session idle past <see cref="ConsoleOptions.LockAfter"/>, or locked from its
-/// screen, is locked in the session store; its every request but the lock screen's is sent to the lock screen, which
-/// shows no patient information. Other people's sessions opened at the same browser wait in the "desk" cookie (sealed
-/// with Data Protection) with the page each was on, so each returns to it with their own password.
+/// The shared counter's lock: a console session idle past <see cref="ConsoleOptions.LockAfter"/>, or locked from its
+/// screen, sees only the lock screen, which shows no patient information. Other sessions opened in the same browser
+/// wait in the "desk" cookie (sealed with Data Protection), each returning to its page with its own password.
 /// </summary>
 public static class ConsoleLock
 {

@@ -1,10 +1,9 @@
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// The console's session cookie: it carries the same session token the API's <c>POST /api/sessions</c> hands out, so
-/// sign-in, lockout, idle and absolute expiry, one-time passwords and sign-out are the session store's, once. The cookie
-/// is HttpOnly, SameSite=Strict, Secure over HTTPS, and is read only on console paths: the API never takes a cookie (a
-/// page elsewhere cannot make a browser call it with the user's session).
+/// The console's session cookie, carrying the token <c>POST /api/sessions</c> hands out, so sign-in, expiry, one-time
+/// passwords and sign-out are the session store's, once. HttpOnly, SameSite=Strict, Secure over HTTPS, read only on
+/// console paths: the API never takes a cookie, so no other page can call it with the user's session.
 /// </summary>
 public static class ConsoleSession
 {

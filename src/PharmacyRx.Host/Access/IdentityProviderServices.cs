@@ -4,10 +4,9 @@ using Microsoft.Extensions.Options;
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// Sign-in through the pharmacy's identity provider (<see cref="IdentityProviderOptions"/>): ASP.NET Core's OpenID
-/// Connect handler with the authorization code flow and PKCE, its id_token validated for signature, issuer, audience,
-/// lifetime and nonce, its state bound to the browser by a correlation cookie. A validated person becomes a PharmacyRx
-/// session (<see cref="IdentityProviderSignIn"/>): no cookie of the handler's own outlives the sign-in.
+/// Sign-in through the identity provider (<see cref="IdentityProviderOptions"/>): ASP.NET Core's OpenID Connect
+/// handler, code flow with PKCE, id_token checked for signature, issuer, audience, lifetime and nonce, state bound by a
+/// correlation cookie; then a PharmacyRx session (<see cref="IdentityProviderSignIn"/>), no handler cookie kept.
 /// </summary>
 public static class IdentityProviderServices
 {

@@ -7,10 +7,9 @@ using PharmacyRx.Storage.Access;
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// What follows a callback from the identity provider. A validated id_token opens a PharmacyRx session for its issuer
-/// and subject (<see cref="SessionStore.LoginFederatedAsync"/>), with roles only through mapped group or app-role values
-/// (1311.205(b)(1)-(2)); anything else (a forged or foreign token, another client's, a state not this browser's or used
-/// before, a person with nothing mapped) opens nothing and is audited (1311.215(a)(1)).
+/// A validated id_token from the identity provider opens a session for its issuer and subject, with roles only via
+/// mapped group or app-role values (<see cref="SessionStore.LoginFederatedAsync"/>, 1311.205(b)(1)-(2)). Any other
+/// callback (a forged or foreign token, a bad state, nothing mapped) opens nothing and is audited (1311.215(a)(1)).
 /// </summary>
 internal static partial class IdentityProviderSignIn
 {

@@ -4,10 +4,9 @@ using Microsoft.AspNetCore.HttpOverrides;
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// The proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed (<c>Network:KnownProxies</c>: addresses
-/// or CIDR networks). Behind one, each client keeps its own address for the sign-in throttle and the anonymous refusals,
-/// and a request the proxy received over TLS counts as HTTPS (the console's cookie is Secure). A forwarded header from any
-/// other address is ignored: a client cannot choose its address. None configured: no header is believed.
+/// The proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed (<c>Network:KnownProxies</c>:
+/// addresses or CIDR), so each client keeps its own address for throttling and a TLS request counts as HTTPS. The
+/// headers from any other address, or with none configured, are ignored: a client cannot choose its address.
 /// </summary>
 internal static class KnownProxies
 {

@@ -7,10 +7,9 @@ using PharmacyRx.Storage.Access;
 namespace PharmacyRx.Host.Access;
 
 /// <summary>
-/// Authenticates a request by its session token (<c>Authorization: Bearer …</c>; the console's cookie on console
-/// paths only, <see cref="ConsoleSession"/>) or API key (<c>X-Api-Key</c>, or Bearer): the user and their current permissions become claims. Permissions are read per request, so a revoke
-/// takes effect at once. A session opened with a one-time password carries no permissions and is marked so that
-/// only the password change (and logout) accept it.
+/// Authenticates by session token (Bearer; on console paths the cookie, <see cref="ConsoleSession"/>) or API key
+/// (<c>X-Api-Key</c> or Bearer); permissions are read per request, so a revoke takes effect at once. A session opened
+/// with a one-time password carries no permissions; only the password change and logout accept it.
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions, AccessStore access,

@@ -8,11 +8,9 @@ using PharmacyRx.Storage.Archive;
 namespace PharmacyRx.Host.Api;
 
 /// <summary>
-/// <c>POST /api/inbound</c>: a raw SCRIPT XML body in from an authenticated sender, the archived outcome out. The
-/// sender is found by <see cref="InboundDoor"/> (its key in <c>X-Api-Key</c>, or a pinned client certificate); a sender
-/// key works here and nowhere else, and a user's key or session does not work here. A sender that asks for XML
-/// (<c>Accept: application/xml</c> or <c>text/xml</c>) gets the SCRIPT Status or Error (<see cref="ScriptReply"/>) with
-/// the same HTTP status; any other gets JSON.
+/// <c>POST /api/inbound</c>: raw SCRIPT XML in from a sender found by <see cref="InboundDoor"/>, the archived outcome
+/// out; a sender key works here only, and only a sender key works here. Asked for XML (<c>application/xml</c>,
+/// <c>text/xml</c>), it answers the SCRIPT Status or Error (<see cref="ScriptReply"/>), else JSON.
 /// </summary>
 public static class InboundApi
 {

@@ -10,10 +10,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Audit;
 
 /// <summary>
-/// Writes the daily audit report (1311.215(b)) into <c>DATA/reports</c>: the day's incidents by category of 1311.215(a),
-/// any break in the hash chain, and any signed chain head of an earlier day the trail no longer holds (a truncation).
-/// Copies not yet in <c>Backup:SecondFolder</c> are listed under 1311.215(a)(3) in yesterday's report. Each report has the chain head signed (<see cref="ChainHeads"/>), so a later truncation is detectable. A day is the
-/// pharmacy's local calendar day.
+/// Writes the daily audit report (1311.215(b)) into <c>DATA/reports</c> per local day, signing the chain head
+/// (<see cref="ChainHeads"/>): incidents by category of 1311.215(a), chain breaks, earlier signed heads the trail lost
+/// (truncation), and copies missing from <c>Backup:SecondFolder</c> (1311.215(a)(3)).
 /// </summary>
 public sealed class AuditReporter(
     AuditLog audit, PharmacySigningKey? signingKey, DataFolder data, PharmacyClock clock, ChainHeads heads, Backup.SecondFolderCopies? secondFolder = null,

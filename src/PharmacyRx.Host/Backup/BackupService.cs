@@ -11,11 +11,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Backup;
 
 /// <summary>
-/// The daily backup (1311.205(b)(17)): an online copy of the database taken while the service runs, checked (integrity
-/// check, SHA-256), with the encrypted key files beside it and a manifest signed with the pharmacy key; copied to a
-/// second folder when one is set (<see cref="SecondFolderCopies"/>: a failed copy is audited and retried, never a failed
-/// backup); written under a temporary name and renamed when its manifest is signed; old copies pruned (35 days, and the first of each month for two years). Every run
-/// and every failure is audited.
+/// The daily backup (1311.205(b)(17)): an online database copy, integrity-checked and hashed, with the encrypted key
+/// files and a manifest signed by the pharmacy key (under a temporary name until signed), copied on by
+/// <see cref="SecondFolderCopies"/> (a failed copy is retried, never a failed backup), pruned, audited.
 /// </summary>
 public sealed partial class BackupService(
     ISqlDialect dialect, AuditLog audit, PharmacySigningKey signingKey, DataFolder data, BackupOptions options, PharmacyClock clock,

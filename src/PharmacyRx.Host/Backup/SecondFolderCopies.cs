@@ -2,10 +2,9 @@
 namespace PharmacyRx.Host.Backup;
 
 /// <summary>
-/// The copies kept in <c>Backup:SecondFolder</c> (signed chain heads and backups), and what is not there yet because the
-/// folder was unreachable or full. A copy that fails is never a reason to stop receiving: it is retried by
-/// <see cref="CopyMissingAsync"/> (each head signing, each backup, every <see cref="BackupOptions.SecondFolderRetry"/>) and
-/// shown in health and the daily report until it is made. A backup is copied under a temporary name and renamed whole.
+/// The copies in <c>Backup:SecondFolder</c> (signed heads and backups) and those missing because it was unreachable or
+/// full. A failed copy never stops receiving: <see cref="CopyMissingAsync"/> retries it (each head, each backup, every
+/// <see cref="BackupOptions.SecondFolderRetry"/>) and health and the daily report show it until made.
 /// </summary>
 public sealed partial class SecondFolderCopies(DataFolder data, BackupOptions options, ILogger<SecondFolderCopies> logger)
 {

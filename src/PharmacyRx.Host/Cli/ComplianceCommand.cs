@@ -4,10 +4,9 @@ using PharmacyRx.Host.Compliance;
 namespace PharmacyRx.Host.Cli;
 
 /// <summary>
-/// <c>compliance [--format txt|html|json] [--test-results FILE]</c>: the compliance self-report, every paragraph of 21 CFR
-/// 1311.205(b), 1311.210, 1311.215(a)-(c), 1311.305 and 1304.04(h)(5) with its live evidence and its tests' last outcomes
-/// (a TRX file, or the folder <c>scripts/test.sh</c> writes them to). Exit 0 when no paragraph fails, 1 otherwise, so
-/// monitoring can run it daily. A verb has no clock check running: the clock is checked as the report is made.
+/// <c>compliance [--format txt|html|json] [--test-results FILE]</c>: the self-report, each paragraph of 1311.205(b),
+/// 1311.210, 1311.215(a)-(c), 1311.305 and 1304.04(h)(5) with live evidence and its tests' last outcomes (a TRX file or
+/// <c>scripts/test.sh</c>'s folder). Exit 0 when none fails, else 1, for daily monitoring.
 /// </summary>
 internal static class ComplianceCommand
 {
@@ -29,6 +28,7 @@ internal static class ComplianceCommand
             return 2;
         }
         await using var context = opened;
+        // A verb has no clock check running: the clock is checked as the report is made.
         var report = await context.Get<ComplianceReporter>().BuildAsync(testResults, cancellationToken, checkClock: true);
         await environment.Out.WriteAsync(await ComplianceReportRenderer.RenderAsync(report, format));
         return report.ExitCode;

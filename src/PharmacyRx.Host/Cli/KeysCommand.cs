@@ -12,10 +12,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Cli;
 
 /// <summary>
-/// <c>keys rotate</c>: a new pharmacy key and certificate, appended to the key history with a link signed by the old key
-/// (so the pin stays the same and <c>verify</c> accepts seals by either); the old private key is destroyed, its
-/// certificate kept (<c>keys/pharmacy-THUMBPRINT.crt</c> and the history). Audited. A running service signs with the key
-/// it loaded at start-up until it is restarted.
+/// <c>keys rotate</c>: a new pharmacy key and certificate, appended to the key history with a link signed by the old
+/// key (the pin stays; <c>verify</c> accepts seals by either); the old private key is destroyed, its certificate kept.
+/// Audited. A running service signs with its start-up key until restarted.
 /// </summary>
 internal static class KeysCommand
 {

@@ -11,11 +11,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Cli;
 
 /// <summary>
-/// <c>verify [--pin THUMBPRINT] [--since-head] [--json]</c>: re-checks every archived record against its signature and
-/// as-received bytes, and the audit chain, with the pharmacy's key history (pinned by <c>--pin</c> or the copy in
-/// <c>Backup:SecondFolder</c>); with <c>--since-head</c>, only what came after the head the last full run proved
-/// (docs/verify.md). Exit 0 when all hold; 1 with the list of what does not. Warnings (an unpinned history, files others
-/// can read) follow the summary and do not change the exit code. Progress goes to standard error. The run itself is audited.
+/// <c>verify [--pin THUMBPRINT] [--since-head] [--json]</c>: re-checks archived records against signatures and bytes,
+/// and the audit chain, with the key history pinned by <c>--pin</c> or <c>Backup:SecondFolder</c>; <c>--since-head</c>
+/// checks only what followed the last proven head (docs/verify.md). Exit 0 when all hold, else 1. Audited.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -62,6 +60,7 @@ internal static class VerifyCommand
                 cancellationToken);
         }
 
+        // Warnings follow the summary and never change the exit code.
         List<string> warnings = [.. report.Warnings];
         if (audit.ChainKeys is null)
         {

@@ -13,10 +13,9 @@ using PharmacyRx.Storage.Verification;
 namespace PharmacyRx.Host.Compliance;
 
 /// <summary>
-/// Makes the compliance self-report: for each paragraph of <see cref="ComplianceCatalogue"/>, its text, what the service
-/// does, the live evidence checked now on this installation, and the tests that prove it. The live checks reuse the
-/// service's own rules (verify's trail check, the backup manifest check, the CRL cache, the permission rule, the file-mode
-/// walk); none is written a second time here.
+/// Makes the compliance self-report: for each paragraph of <see cref="ComplianceCatalogue"/>, its text, what the
+/// service does, live evidence from this installation, and the tests that prove it. Live checks reuse the service's own
+/// rules (verify, backup manifest, CRL cache, permissions, file modes); none is written twice.
 /// </summary>
 public sealed partial class ComplianceReporter(
     DataFolder data,

@@ -17,13 +17,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Health;
 
 /// <summary>
-/// <c>/health/live</c> (the process answers) and <c>/health/ready</c>: the database, the bus (MassTransit's own
-/// check), the clock's skew from NIST time (1311.205(b)(4)(v)), the freshness of the CRLs held (1311.210(c)(2)), and the
-/// age of the last backup (1311.205(b)(17)) and of the last daily audit report (1311.215(b)), and files in the data
-/// folder that group or others may read (1311.205(b)(5)), how many paragraphs the compliance self-report fails, the free
-/// space of the data folder (<see cref="FreeSpaceOptions"/>), messages held unarchived (<see cref="HeldMessages"/>), the copies not yet in <c>Backup:SecondFolder</c>, and an
-/// undecided audit-trail intrusion or an overdue incident report (1311.215(c)).
-/// Unhealthy answers 503; degraded answers 200 and says why: to a caller with ReadAudit; anyone else gets the status word.
+/// <c>/health/live</c> and <c>/health/ready</c>: database, bus, clock skew (1311.205(b)(4)(v)), CRLs (1311.210(c)(2)),
+/// ages of backup (1311.205(b)(17)) and report (1311.215(b)), file modes (1311.205(b)(5)), compliance, free space, held
+/// messages, second-folder copies, intrusions and overdue incident reports (1311.215(c)).
 /// </summary>
 public static class ReadinessChecks
 {
@@ -56,6 +52,7 @@ public static class ReadinessChecks
     public static IEndpointRouteBuilder MapReadinessChecks(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "live" }));
+        // Unhealthy answers 503, degraded 200 (the defaults); why only to a caller with ReadAudit (WriteAsync).
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { ResponseWriter = WriteAsync });
         return app;
     }

@@ -13,13 +13,10 @@ using PharmacyRx.Storage.Verification;
 namespace PharmacyRx.Host.Integrity;
 
 /// <summary>
-/// Re-checks every archived record against its receipt signature and its own as-received bytes, and the audit
-/// trail's hash chain. "If the record in the pharmacy database does not match the digitally signed record as
-/// received, the prescription was altered after receipt" (75 FR 16236). Status changes after receipt are checked
-/// against their own seals. Every covered table is recomputed against the chain and the signed heads are checked
-/// (<see cref="CoverageVerifier"/>, <see cref="HeadVerifier"/>). Everything is streamed; seals are checked on every core.
+/// Re-checks archived records against seals and as-received bytes (a mismatch means "the prescription was altered after
+/// receipt", 75 FR 16236), status changes against theirs, the audit chain, covered tables
+/// (<see cref="CoverageVerifier"/>) and signed heads (<see cref="HeadVerifier"/>). Streamed; seals use every core.
 /// </summary>
-/// With <c>sinceHead</c>, only what the chain recorded after the newest head a full run proved (docs/verify.md).
 public sealed partial class ArchiveVerifier(
     ArchiveQueries archive, VerificationEventStore statusChanges, AuditLog audit, ScriptMessageReader reader, PharmacyKeyHistory keys,
     Database database, ChainHeads heads)

@@ -13,13 +13,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Integrity;
 
 /// <summary>
-/// Signs the audit chain's head with the pharmacy key (1311.205(b)(16), 1311.215(a)(5)): every few minutes of activity
-/// (<see cref="ChainHeadScheduler"/>), at the end of a command-line verb that wrote, and with each daily report. Each
-/// signed head is recorded in the chain itself (<see cref="AuditEventTypes.ChainHeadSigned"/>), so a head file that goes
-/// missing is detectable, and copied to <c>Backup:SecondFolder</c> when set, outside the data folder (by
-/// <see cref="SecondFolderCopies"/>: a copy that cannot be written is retried, never a failure of the signing). Several instances on
-/// one database (a chain) each sign into their own data folder: a head names the instance that signed it
-/// (<see cref="ServiceOptions.InstanceName"/>), and only one instance signs a given head.
+/// Signs the audit chain's head (1311.205(b)(16), 1311.215(a)(5)) every few minutes of activity
+/// (<see cref="ChainHeadScheduler"/>), after a writing verb and with each report; recorded in the chain
+/// (<see cref="AuditEventTypes.ChainHeadSigned"/>) so a lost file shows; copied by <see cref="SecondFolderCopies"/>.
 /// </summary>
 public sealed partial class ChainHeads(
     AuditLog audit, Database database, PharmacySigningKey? signingKey, DataFolder data, BackupOptions backup, PharmacyKeyHistory keys,
@@ -69,6 +65,7 @@ public sealed partial class ChainHeads(
                 // A head the service did not write (appended since the check above) waits for the next check.
                 return (null, [], false);
             }
+            // Instances sharing one database each sign into their own data folder, so a head names its signer.
             var signed = new SignedHead(head.Sequence, head.Hash, time.GetUtcNow(), key.Thumbprint, Instance, ledgerDigest);
             var bytes = JsonSerializer.SerializeToUtf8Bytes(signed, Json);
             // Recorded in the chain first: a head file that is later missing is then a finding, never silently absent.

@@ -5,17 +5,15 @@ using PharmacyRx.Core.Audit;
 namespace PharmacyRx.Host.Integrity;
 
 /// <summary>
-/// Checks the signed chain heads against the audit trail (1311.215(a)(5)): every head the chain says was signed has its
-/// file and the file verifies; every signed head still matches the chain at its sequence. The newest head that holds is how
-/// far the trail is proven complete. Feed it the chain in order with <see cref="Observe"/>.
+/// Checks the signed chain heads against the audit trail (1311.215(a)(5)): each head the chain says was signed has a
+/// file that verifies and still matches the chain at its sequence; the newest that holds is how far the trail is proven
+/// complete. Feed it the chain in order with <see cref="Observe"/>.
 /// </summary>
-/// The copies in the second folder (<paramref name="outside"/>) must match the chain too; they count as proof as well.
-/// With several instances on one database, a head another instance signed has its file in that instance's data folder:
-/// checked here through its copy in the second folder (which a chain shares), else a warning naming the instance.
 public sealed partial class HeadVerifier(
     IReadOnlyList<ChainHeads.HeadFile> files, Func<long, string> pathOf, IReadOnlyList<ChainHeads.HeadFile> outside, string instance)
 {
     private readonly Dictionary<long, ChainHeads.HeadFile> _files = files.ToDictionary(f => f.Sequence);
+    // The second folder's copies must match the chain too, and count as proof; a chain's instances share that folder.
     private readonly Dictionary<long, ChainHeads.HeadFile> _outside = outside.ToDictionary(f => f.Sequence);
     private readonly Dictionary<long, string> _chainHashes = [];
     private readonly List<(long EventSequence, long Sequence, string Hash, string? Instance)> _signings = [];

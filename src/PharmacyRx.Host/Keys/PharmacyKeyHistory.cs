@@ -5,11 +5,9 @@ using PharmacyRx.Core.Keys;
 namespace PharmacyRx.Host.Keys;
 
 /// <summary>
-/// The pharmacy's own certificates, and only those, for checking what the pharmacy signed (receipt seals, status-change
-/// seals, backup manifests, signed chain heads): the <see cref="KeyHistory"/> of a data folder, checked link by link and
-/// against a pin held outside the data folder — <c>--pin THUMBPRINT</c>, or else the copy in <c>Backup:SecondFolder</c>.
-/// Without either the history is taken as the data folder holds it (<see cref="IsPinned"/> false: say so). A certificate
-/// merely present in <c>keys/</c> counts for nothing.
+/// The pharmacy's own certificates, and only those, to check what it signed: a data folder's <see cref="KeyHistory"/>,
+/// checked link by link against a pin held outside it (<c>--pin</c> or <c>Backup:SecondFolder</c>), else taken as found
+/// (<see cref="IsPinned"/> false: say so). A certificate merely lying in <c>keys/</c> counts for nothing.
 /// </summary>
 public sealed class PharmacyKeyHistory
 {

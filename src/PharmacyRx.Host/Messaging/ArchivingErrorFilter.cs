@@ -9,14 +9,9 @@ using PharmacyRx.Storage.Archive;
 namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
-/// What the <c>ReceivePrescription</c> endpoint does with a message its consumer did not archive, in place of MassTransit's
-/// moves to <c>_error</c> and <c>_skipped</c>, so that nothing is parked unarchived (DESIGN.md, "Messages": nothing received
-/// is dropped). Around the consumer and its retries: a message that still failed is received again (a duplicate returns
-/// its stored outcome) or else archived as Rejected/ProcessingFailed. The error and dead-letter pipes: a message whose
-/// envelope or JSON cannot be read, or that is no <see cref="ReceivePrescription"/>, is archived as Rejected/UnreadableEnvelope
-/// with its transport body. Then the outcome is published and the message acknowledged. A storage fault is never archived
-/// as Rejected: the message goes back to the queue after a pause, and so does one that cannot be archived at all, held
-/// meanwhile with the alarm of <see cref="HeldMessages"/>.
+/// Instead of MassTransit's <c>_error</c> and <c>_skipped</c> moves, archives what the <c>ReceivePrescription</c>
+/// consumer did not, so nothing received is dropped (DESIGN.md, "Messages"), publishes the outcome and acks. A storage
+/// fault is never archived as Rejected: it goes back to the queue after a pause, as does what cannot be archived.
 /// </summary>
 public sealed partial class ArchivingErrorFilter(ReceiptPipeline pipeline, HeldMessages held, ILogger<ArchivingErrorFilter> logger)
     : IFilter<ConsumeContext>, IFilter<ExceptionReceiveContext>, IFilter<ReceiveContext>

@@ -16,10 +16,9 @@ public enum BusTransport
 }
 
 /// <summary>
-/// The RabbitMQ connection and the names this service declares. Credentials come from the environment
-/// (<c>PHARMACYRX_RABBITMQ_USERNAME</c>, <c>PHARMACYRX_RABBITMQ_PASSWORD</c>, or
-/// <c>PHARMACYRX_RABBITMQ_PASSWORD_FILE</c>), never from configuration files; guest/guest is used only for a
-/// broker on loopback, which is the only place RabbitMQ accepts it.
+/// The RabbitMQ connection and the names this service declares. Credentials come only from the environment
+/// (<c>PHARMACYRX_RABBITMQ_USERNAME</c>, <c>_PASSWORD</c> or <c>_PASSWORD_FILE</c>), never configuration files;
+/// guest/guest only for a loopback broker, where alone RabbitMQ accepts it.
 /// </summary>
 public sealed class RabbitMqOptions
 {

@@ -7,18 +7,9 @@ using RabbitMQ.Client.Events;
 namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
-/// Consumes raw SCRIPT XML bodies (no MassTransit envelope; any AMQP client can publish them) from the inbound
-/// quorum queue: a thin door over <see cref="ReceiptPipeline"/>, whose policy (size cap, archiving what could not be
-/// processed, the outcome) applies as at every door. For each message: archive through the pipeline, publish the
-/// outcome with a publisher confirm, and only then acknowledge. A rejected message is archived first and then
-/// dead-lettered to the error queue. A storage fault (<see cref="StorageFault"/>: nothing was archived) is never counted
-/// against the message: the delivery is held, unacknowledged, and tried again with a growing pause until the storage
-/// is back, so it is neither acked nor dead-lettered for it. Any other fault the pipeline throws returns the message to
-/// the queue, until the delivery <c>Bus:RabbitMq:DeliveryLimit</c> numbers (the broker dead-letters past it): that one is archived as Rejected/ProcessingFailed
-/// with its bytes, or, when not even that can be written, held with the alarm of <see cref="HeldMessages"/> and tried again,
-/// so the broker never dead-letters a message unarchived. Each outcome goes out twice on the outcomes exchange: as JSON and as the
-/// SCRIPT Status or Error (<see cref="ScriptReply"/>, content type application/xml). Redelivery after a crash finds the MessageID already archived and
-/// re-publishes the stored outcome.
+/// Consumes raw SCRIPT XML (no MassTransit envelope) from the inbound quorum queue: a thin door over
+/// <see cref="ReceiptPipeline"/>. Archive, publish the outcome (JSON and <see cref="ScriptReply"/>) with a publisher
+/// confirm, then ack; a rejected message is archived, then dead-lettered. Redelivery re-publishes the stored outcome.
 /// </summary>
 public sealed partial class RawInboundConsumer(
     RabbitMqConnection broker,
@@ -154,6 +145,8 @@ public sealed partial class RawInboundConsumer(
                     }
                     catch (Exception again) when (again is not OperationCanceledException)
                     {
+                        // Not even the rejection could be written: held with the alarm and tried again, so the broker
+                        // never dead-letters the message unarchived.
                         holding ??= held.Hold(Source, again);
                     }
                 }

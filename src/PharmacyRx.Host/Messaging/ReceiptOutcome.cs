@@ -6,10 +6,9 @@ using PharmacyRx.Storage.Archive;
 namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
-/// What the sender learns about one inbound message, published as JSON to the outcomes exchange and correlated by
-/// MessageID: an NCPDP-style Status (code 010, accepted by the pharmacy) or Error (code 900, rejected, with the reason
-/// as the description; 601 when the receiver could not process it). The same codes as the SCRIPT reply
-/// (<see cref="ScriptReply"/>), which is published beside it as the second kind of outcome message.
+/// What the sender learns about one inbound message, published as JSON to the outcomes exchange, correlated by
+/// MessageID: an NCPDP-style Status 010 (accepted) or Error 900 (rejected, reason as description; 601 when it could not
+/// be processed). Same codes as the SCRIPT reply (<see cref="ScriptReply"/>) published beside it.
 /// </summary>
 public sealed record ReceiptOutcome(string MessageId, Guid ReceiptId, string Status, string Code, string Description)
 {

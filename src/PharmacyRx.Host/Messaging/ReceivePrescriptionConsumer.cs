@@ -7,10 +7,9 @@ using PharmacyRx.Storage.Archive;
 namespace PharmacyRx.Host.Messaging;
 
 /// <summary>
-/// Runs the receipt pipeline for a bus message and publishes the outcome: a thin door, the size cap and the archiving of
-/// what could not be processed are the pipeline's. The message is acknowledged only when this returns, which is after
-/// the archive commit; what the pipeline throws (transient, nothing archived) is retried by the consumer definition,
-/// and what still fails, or cannot be read, goes to <see cref="ArchivingErrorFilter"/> instead of <c>_error</c>.
+/// Runs the receipt pipeline for a bus message and publishes the outcome: a thin door over the pipeline's policy. The
+/// message is acked only after the archive commit; what the pipeline throws is retried per the consumer definition, and
+/// what still fails, or cannot be read, goes to <see cref="ArchivingErrorFilter"/>, not <c>_error</c>.
 /// </summary>
 public sealed class ReceivePrescriptionConsumer(ReceiptPipeline pipeline) : IConsumer<ReceivePrescription>
 {

@@ -10,10 +10,9 @@ using PharmacyRx.Storage.Operations;
 namespace PharmacyRx.Host.Operations;
 
 /// <summary>
-/// The instruments of the <see cref="PharmacyMeter"/> that IT watches (docs/operations-metrics.md lists them with units
-/// and labels). Labels are doors, statuses, reason codes, groups and outcomes: never a name, a MessageID or a receipt id.
-/// Gauges read what the service holds (<see cref="OperationsFigures.Current"/>, the clock check, the compliance report,
-/// the CRLs); a scrape never reads the database.
+/// The instruments of the <see cref="PharmacyMeter"/> that IT watches (docs/operations-metrics.md). Labels are doors,
+/// statuses, reason codes, groups and outcomes, never a name, MessageID or receipt id. Gauges read what the service
+/// holds (<see cref="OperationsFigures.Current"/>, clock, compliance, CRLs); a scrape never reads the database.
 /// </summary>
 public sealed class OperationsMetrics
 {

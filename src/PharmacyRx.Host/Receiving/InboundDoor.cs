@@ -8,10 +8,9 @@ using PharmacyRx.Storage.Receiving;
 namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
-/// The door of <c>POST /api/inbound</c> (DESIGN.md, "Trust boundaries"): who the sender is (its API key in
-/// <c>X-Api-Key</c>, or a client certificate pinned to it), and how fast it and any unauthenticated address may post
-/// (ASP.NET Core's rate limiter, partitioned by sender, else by remote address; 429 with Retry-After, audited once per
-/// window). The sender is found before the limiter runs and handed to the endpoint in <see cref="HttpContext.Items"/>.
+/// The door of <c>POST /api/inbound</c> (DESIGN.md, "Trust boundaries"): who the sender is (API key in <c>X-Api-Key</c>
+/// or a pinned client certificate; handed on in <see cref="HttpContext.Items"/>) and how fast it, or an unauthenticated
+/// address, may post (rate limited per sender, else address; 429 with Retry-After, audited once a window).
 /// </summary>
 public static class InboundDoor
 {
@@ -29,6 +28,7 @@ public static class InboundDoor
             provider.GetRequiredService<AuditLog>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<InboundOptions>()));
         builder.Services.AddRateLimiter(options =>
         {
+            // The sender is found before the limiter runs, so it is limited as itself, not as its address.
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             {
                 if (!IsInbound(context.Request))

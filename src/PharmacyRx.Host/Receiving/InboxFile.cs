@@ -5,11 +5,9 @@ using Microsoft.Win32.SafeHandles;
 namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
-/// Opens a file in the inbox only if it is a regular file owned by the service user, without following a link and
-/// without blocking on a FIFO or device. On Linux the file is opened with
-/// <c>open(2)</c>(<c>O_NOFOLLOW|O_NONBLOCK</c>) and its type, owner and size are read from the opened descriptor
-/// (<c>statx(2)</c> with <c>AT_EMPTY_PATH</c>), so a file swapped between a check and the open cannot slip through: what
-/// is checked is what is read. Elsewhere (development on another OS) a link is refused by <see cref="FileSystemInfo.LinkTarget"/>.
+/// Opens an inbox file only if it is a regular file the service user owns, never through a link nor blocking on a FIFO
+/// or device. On Linux the opened descriptor is checked (<c>open(2)</c> <c>O_NOFOLLOW|O_NONBLOCK</c>, <c>statx(2)</c>
+/// <c>AT_EMPTY_PATH</c>): what is checked is what is read. Elsewhere only links are refused.
 /// </summary>
 internal static class InboxFile
 {

@@ -7,15 +7,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
-/// Archives every <c>*.xml</c> file dropped in the inbox folder, then moves it to <c>archived/</c> named by its
-/// receipt id. A file is moved only after its record is committed, and never deleted: a crash between the two
-/// re-reads the file, and its bytes make that a duplicate, not a second record. The inbox is authenticated by file
-/// permissions, so only a regular file owned by the service user is read, never through a link and never a FIFO or
-/// device; anything else moves to <c>refused/</c> with the reason audited. The door's policy is
-/// the pipeline's: a file over the size cap or one whose processing failed is archived as Rejected with its reason and
-/// moved to <c>archived/</c> like any other; only a file the pipeline could not archive at all (or could not be moved
-/// after) goes to <c>refused/</c>, audited, and one left by a storage fault (<see cref="StorageFault"/>) waits for the next scan. One file
-/// never stops the watcher, and the watcher never stops the host.
+/// Archives every <c>*.xml</c> dropped in the inbox, then moves it to <c>archived/</c> by receipt id, never deleting: a
+/// crash in between re-reads it as a duplicate. Only regular files the service user owns are read (file permissions
+/// authenticate the inbox); anything else, or what could not be archived or moved, goes to <c>refused/</c>.
 /// </summary>
 public sealed partial class InboxWatcher(
     DataFolder data,

@@ -6,10 +6,9 @@ using PharmacyRx.Storage.Archive;
 namespace PharmacyRx.Host.Receiving;
 
 /// <summary>
-/// The SCRIPT answer a sender that speaks SCRIPT gets for one message (schemas/script-replies.md): a <c>Status</c> 010
-/// when it was archived (the pharmacy is its ultimate receiver), an <c>Error</c> 900 with a <c>DescriptionCode</c> for
-/// the reason when it was Rejected or Invalid, 601 when the receiver could not process it (archived as ProcessingFailed),
-/// 602 when a storage fault kept it from being archived (send again). <c>RelatesToMessageID</c> is the sender's MessageID.
+/// The SCRIPT answer a SCRIPT-speaking sender gets for one message (schemas/script-replies.md): <c>Status</c> 010 when
+/// archived; <c>Error</c> 900 with a <c>DescriptionCode</c> when Rejected or Invalid, 601 when it could not be
+/// processed, 602 when a storage fault kept it out (send again). <c>RelatesToMessageID</c> is the sender's MessageID.
 /// </summary>
 public static class ScriptReply
 {

@@ -11,10 +11,9 @@ using Polly.Timeout;
 namespace PharmacyRx.Host.Verification;
 
 /// <summary>
-/// Fetches CRLs from distribution points over HTTP (1311.210(c)(2)) through Polly: a timeout per attempt, retries with
-/// exponential back-off and jitter, and a circuit breaker per host, so a hanging or broken server costs a bounded wait
-/// once and then fails fast. Concurrent requests for one URL share one fetch. A fetched CRL is stored (audited); a
-/// failed fetch is audited as interference with operations (1311.215(a)(3)) — a broken circuit's fast failures are not.
+/// Fetches CRLs over HTTP (1311.210(c)(2)) through Polly: per-attempt timeout, jittered back-off and a per-host circuit
+/// breaker, so a broken server costs one bounded wait, then fails fast; one fetch per URL at once. A fetch is stored
+/// and audited; a failed one as interference (1311.215(a)(3)), unless the circuit was open.
 /// </summary>
 public sealed partial class HttpCrlFetcher(
     HttpClient http, VerificationOptions options, CrlStore store, AuditLog audit, TimeProvider time, ILogger<HttpCrlFetcher> logger)

@@ -6,10 +6,9 @@ using PharmacyRx.Storage.Verification;
 namespace PharmacyRx.Host.Verification;
 
 /// <summary>
-/// The pharmacy's verification as configured: trust from <see cref="TrustStore"/>, CRLs from the database, the CRL
-/// folder and distribution points, and the <see cref="PrescriptionVerifier"/> that applies them. Loaded on first use
-/// and reloaded by <see cref="ReloadAsync"/>, so a <c>trust add</c> or <c>crl import</c> in another process reaches a
-/// running service at its next refresh.
+/// The pharmacy's verification as configured: trust from <see cref="TrustStore"/>, CRLs from the database, CRL folder
+/// and distribution points, applied by <see cref="PrescriptionVerifier"/>. Loaded on first use, reloaded by
+/// <see cref="ReloadAsync"/>, so another process's <c>trust add</c> or <c>crl import</c> arrives at the next refresh.
 /// </summary>
 public sealed partial class SignatureVerification(
     PrescriptionVerifier verifier,

@@ -8,11 +8,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Host.WebConsole;
 
 /// <summary>
-/// The console's data-protection key ring (what signs antiforgery tokens and the notice cookie), kept in the database:
-/// the instances of a chain behind one address accept each other's forms, and a restart does not refuse the forms open in
-/// a browser. No file is written beside the data. A key here lets its holder make an antiforgery token, which is of no
-/// use without a signed-in session of the same user (the session token is kept only as its hash). Each key is sealed under
-/// the chain key (AES-256-GCM, its name as associated data): someone with the file can neither read one nor plant one.
+/// The console's data-protection key ring (antiforgery tokens, the notice cookie), kept in the database, not beside it,
+/// so a chain's instances accept each other's forms and a restart keeps open forms valid. Each key is sealed under the
+/// chain key (AES-256-GCM, its name as associated data): someone with the file can neither read nor plant one.
 /// </summary>
 public sealed class ConsoleKeyRing(Database database, TimeProvider time) : IXmlRepository
 {
@@ -38,6 +36,8 @@ public sealed class ConsoleKeyRing(Database database, TimeProvider time) : IXmlR
             .ToArray();
     }
 
+    // A key lets its holder make an antiforgery token, of no use without a signed-in session of the same user (session
+    // tokens are kept only as hashes).
     private async Task StoreAsync(XElement element, string friendlyName)
     {
         const string sql = """

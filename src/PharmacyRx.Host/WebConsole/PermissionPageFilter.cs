@@ -7,10 +7,9 @@ using Microsoft.AspNetCore.Mvc.Filters;
 namespace PharmacyRx.Host.WebConsole;
 
 /// <summary>
-/// Checks a page handler's <see cref="RequiresPermissionAttribute"/> before it runs, with the same policy the API's route
-/// uses, and refuses through the same <see cref="IAuthorizationMiddlewareResultHandler"/>: the refusal is audited as an
-/// attempted unauthorized access (1311.215(a)(1)) and answered 403 (the console's 403 page). A form the page did not
-/// offer, posted anyway with the user's own antiforgery token, ends here.
+/// Checks a page handler's <see cref="RequiresPermissionAttribute"/> with the API route's policy before it runs,
+/// refusing through the same <see cref="IAuthorizationMiddlewareResultHandler"/>: audited (1311.215(a)(1)) and answered
+/// 403. A form the page did not offer, posted anyway with the user's own antiforgery token, ends here.
 /// </summary>
 internal sealed class PermissionPageFilter(IAuthorizationPolicyProvider policies, IPolicyEvaluator evaluator, IAuthorizationMiddlewareResultHandler refusals)
     : IAsyncPageFilter

@@ -7,10 +7,9 @@ using PharmacyRx.Storage.Integrity;
 namespace PharmacyRx.Storage.Access;
 
 /// <summary>
-/// Access changes held for a second person's approval (<see cref="Core.Access.TwoPersonRule"/>). A request is an
-/// <c>AccessChangeRequested</c> event carrying it whole, and is decided by one <c>AccessChangeApproved</c> or
-/// <c>AccessChangeRefused</c> event: nothing but the audit trail holds them, and only events under the chain's MAC count
-/// (1311.215(a)(2)), so a request planted in the file is no request.
+/// Access changes held for a second person (<see cref="Core.Access.TwoPersonRule"/>): an <c>AccessChangeRequested</c>
+/// event carries one whole; one <c>AccessChangeApproved</c> or <c>AccessChangeRefused</c> decides it. Only the trail
+/// holds them and only events under the chain's MAC count (1311.215(a)(2)): a request planted in the file is none.
 /// </summary>
 public sealed class AccessRequests(Database database)
 {

@@ -9,10 +9,9 @@ using PharmacyRx.Storage.Integrity;
 namespace PharmacyRx.Storage.Access;
 
 /// <summary>
-/// Users, roles and grants (1311.205(b)(1)-(2)). Each change is audited with before and after in its own transaction
-/// (1311.215(a)(4)); nobody changes their own permissions, directly or through a role they hold — such an attempt is
-/// refused and audited as an unauthorized modification attempt (1311.215(a)(2)). A service account never holds what
-/// <see cref="ServiceAccounts.Forbidden"/> names: such a grant is refused and audited the same way.
+/// Users, roles and grants (1311.205(b)(1)-(2)), each change audited with before and after in its own transaction
+/// (1311.215(a)(4)). Refused and audited as attempted unauthorized modification (1311.215(a)(2)): changing one's own
+/// permissions (or a held role's), and giving a service account anything in <see cref="ServiceAccounts.Forbidden"/>.
 /// </summary>
 public sealed class AccessStore(Database database, TimeProvider time)
 {

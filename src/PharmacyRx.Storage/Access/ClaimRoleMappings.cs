@@ -7,12 +7,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Storage.Access;
 
 /// <summary>
-/// Which PharmacyRx role each group or app-role value from the identity provider gives (1311.205(b)(1)-(2)). A value
-/// matches exactly, byte for byte (a group's id, never its display name). Each change is an access-control change,
-/// audited with before and after (1311.215(a)(4)); nobody maps a value they present themselves, which would change their
-/// own access, and such an attempt is audited as an unauthorized modification attempt (1311.215(a)(2)). Adding a
-/// mapping that gives a guarded permission waits for a second person (<see cref="TwoPersonRule"/>, in the host's
-/// <c>AccessApprovals</c>).
+/// Which role each identity-provider group or app-role value gives (1311.205(b)(1)-(2)), matched byte for byte (a
+/// group's id, never its name); changes audited with before and after (1311.215(a)(4)). Mapping a value one presents
+/// oneself is refused, audited (1311.215(a)(2)); a guarded grant awaits a second person (<see cref="TwoPersonRule"/>).
 /// </summary>
 public sealed class ClaimRoleMappings(Database database, TimeProvider time)
 {

@@ -12,11 +12,9 @@ using PharmacyRx.Storage.Integrity;
 namespace PharmacyRx.Storage.Access;
 
 /// <summary>
-/// Logins, sessions and API keys. A session token or API key is 256 random bits shown once; only its SHA-256 is
-/// stored. Sessions end after 15 minutes idle or 12 hours in all, or at logout. Failed logins back off per (account,
-/// address) (<see cref="LoginThrottle"/>) without ever locking an account for good; the count and the wait are decided in
-/// one write before the password is checked. Each login and failure is audited, and each throttle once per wait; both are
-/// counted on the <see cref="Operations.PharmacyMeter"/> when a meter factory is given (outcomes only, never a user name).
+/// Logins, sessions and API keys (256 random bits, shown once, stored only as SHA-256); sessions end after 15 minutes
+/// idle, 12 hours in all, or logout. Failed logins back off per (account, address) (<see cref="LoginThrottle"/>),
+/// decided in one write before the password is checked, never locking for good. Audited; metered without user names.
 /// </summary>
 public sealed partial class SessionStore(Database database, TimeProvider time, IMeterFactory? meters = null)
 {

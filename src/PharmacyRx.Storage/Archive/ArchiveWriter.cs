@@ -9,10 +9,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Storage.Archive;
 
 /// <summary>
-/// The single writer of the archive. Callers hand in sealed entries and await their outcome; the writer commits
-/// whatever has queued up as one transaction (group commit), so with <c>synchronous=FULL</c> one fsync covers many
-/// messages, and a caller's task completes only after its commit — the point at which a bus may ack.
-/// Each entry's audit events are written in the same transaction as the entry.
+/// The archive's single writer: callers hand in sealed entries and await the outcome; whatever has queued commits as
+/// one transaction with the entries' audit events (group commit: one fsync under <c>synchronous=FULL</c> for many
+/// messages). A caller's task completes only after its commit, the point at which a bus may ack.
 /// </summary>
 public sealed partial class ArchiveWriter : IAsyncDisposable
 {

@@ -4,10 +4,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Storage.Archive;
 
 /// <summary>
-/// Where the hashed columns of the archive and of the search row (in each table's own order, <see cref="CoveredRows"/>)
-/// sit among the values the writer inserts, so their coverage hashes can be worked out from those values instead of
-/// reading the rows back. A table with a hashed column the writer does not insert gets none (the recorder then reads
-/// its rows back), and so does every table when the connection records no coverage.
+/// Where the hashed columns of the archive and search row (in table order, <see cref="CoveredRows"/>) sit among the
+/// writer's insert values, so coverage hashes come from those values, not rows read back. A table with a hashed column
+/// the writer does not insert gets none (read back instead), as does every table when no coverage is recorded.
 /// </summary>
 internal sealed class HashedColumns
 {

@@ -5,10 +5,9 @@ using PharmacyRx.Core.Receiving;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// Appends audit events on one connection with prepared statements. The chain head is read inside the caller's
-/// write transaction, under the write lock, so two writers (two processes) cannot fork the chain. Every write path calls it
-/// inside its write transaction, so it also records the rows of covered tables that transaction wrote
-/// (<see cref="CoverageRecorder"/>): no store has to remember to.
+/// Appends audit events on one connection with prepared statements, reading the chain head inside the caller's write
+/// transaction under the write lock, so two writers (even two processes) cannot fork the chain. Every write path calls
+/// it, so it also records the covered rows the transaction wrote (<see cref="CoverageRecorder"/>).
 /// </summary>
 internal sealed class AuditAppender(DbConnection connection, TimeProvider? time = null) : IAsyncDisposable
 {

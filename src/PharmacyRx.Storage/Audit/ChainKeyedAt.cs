@@ -5,10 +5,9 @@ using PharmacyRx.Core.Audit;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// Where the keyed part of the chain begins: the first <see cref="AuditEventTypes.ChainKeyed"/> event, whatever its MAC says.
-/// Nobody can put one before it (the trail only grows at its end), and one whose MAC was stripped still marks the start, so
-/// an event without a MAC after it is never taken for one written before the chain was keyed. Removing it is a rewrite,
-/// which verify reports against the signed heads.
+/// Where the keyed part of the chain begins: the first <see cref="AuditEventTypes.ChainKeyed"/> event, whatever its MAC
+/// says. None can precede it (the trail only grows at its end) and one with its MAC stripped still marks the start, so
+/// no later MAC-less event passes as older; removing it is a rewrite, caught by the signed heads.
 /// </summary>
 internal static class ChainKeyedAt
 {

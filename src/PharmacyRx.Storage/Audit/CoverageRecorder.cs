@@ -5,11 +5,9 @@ using PharmacyRx.Core.Audit;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// Records in the audit chain the rows of covered tables written in the current transaction (marked by
-/// <see cref="CoverageTriggers"/>): one <see cref="AuditEventTypes.RowsCovered"/> event per table per transaction, however
-/// many rows. Before a mutable table is recorded, the rest of it is compared with what the chain last recorded, so an
-/// edit made behind the service's back is reported as <see cref="AuditEventTypes.CoverageMismatch"/> and never recorded
-/// as if it were legitimate (1311.215(a)(2), (a)(5)).
+/// Records the covered rows this transaction wrote (marked by <see cref="CoverageTriggers"/>), one
+/// <see cref="AuditEventTypes.RowsCovered"/> event per table; a mutable table is first compared with the chain, so an
+/// edit behind its back is a <see cref="AuditEventTypes.CoverageMismatch"/>, never recorded (1311.215(a)(2), (a)(5)).
 /// </summary>
 internal sealed class CoverageRecorder(DbConnection connection) : IAsyncDisposable
 {

@@ -1,10 +1,9 @@
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// Every table the dispensing and access rules read, covered by the audit chain: each row's hash is recorded in the chain
-/// when it is written, and <c>verify</c> recomputes it (1311.205(b)(16), 1311.215(a)(2), (a)(5)). The one place a new
-/// table is added: one line here (its key, whether it is append-only, whether the rules look its rows up one by one).
-/// The as-received archive is also sealed.
+/// Every table the dispensing and access rules read, covered by the audit chain: each row's hash is recorded when
+/// written and recomputed by <c>verify</c> (1311.205(b)(16), 1311.215(a)(2), (a)(5)); the as-received archive is also
+/// sealed. A new table is one line here: its key, append-only or not, looked up row by row or not.
 /// </summary>
 public static class CoveredTables
 {

@@ -3,11 +3,9 @@ using System.Data.Common;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// How a dialect marks the rows of covered tables that the service's own connections write, for
-/// <see cref="CoverageRecorder"/> to record in the audit chain at commit (1311.205(b)(16), 1311.215(a)(2), (a)(5)). The
-/// marks live only on the service's connections (SQLite: TEMP triggers and the update hook; SQL Server: a <c>#temp</c>
-/// table that the tables' triggers fill only when the writing session has one), so a row written by anyone else is
-/// never marked, never recorded, and shows in <c>verify</c> and to the dispensing rules as a row the chain does not hold.
+/// How a dialect marks the covered rows the service's own connections write, for <see cref="CoverageRecorder"/> to
+/// record at commit (1311.205(b)(16), 1311.215(a)(2), (a)(5)). Marks exist only on the service's connections, so anyone
+/// else's write is never recorded and shows to <c>verify</c> and the rules as a row the chain does not hold.
 /// </summary>
 public interface ICoverageMarks
 {

@@ -5,10 +5,9 @@ using System.Text;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// The hash of a covered row: SHA-256 (lower-case hex) over the table name, a U+001F, and the row as one text the database
-/// builds (<see cref="ISqlText.RowText"/>): every column in the table's order as an SQL literal (text quoted, numbers as written,
-/// a BLOB in hex, NULL as NULL), comma-separated, so the encoding is unambiguous. One value crosses into .NET per row,
-/// so the ingest path stays cheap; the writer, the dispensing rules and verify all hash a row here.
+/// The hash of a covered row, for the writer, the dispensing rules and verify alike: lower-case hex SHA-256 over the
+/// table name, U+001F and the row as one text the database builds (<see cref="ISqlText.RowText"/>: each column an SQL
+/// literal, comma-separated, unambiguous), so one value per row crosses into .NET.
 /// </summary>
 internal static class RowHasher
 {

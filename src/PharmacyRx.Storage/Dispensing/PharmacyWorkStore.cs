@@ -14,11 +14,9 @@ using PharmacyRx.Storage.Integrity;
 namespace PharmacyRx.Storage.Dispensing;
 
 /// <summary>
-/// Annotations and dispensings (1311.200(f), 1311.205(b)(10)): appended beside the as-received record, each with who
-/// and when, each audited in its own transaction. A dispensing is decided by <see cref="DispensingRules"/> inside the
-/// write transaction that records it, so two pharmacists cannot both take the last refill. The rules read only verified
-/// facts: what was prescribed comes from the as-received bytes of a record the audit chain holds, never from the derived
-/// <c>prescriptions</c> row, and an annotation or dispensing the chain does not hold is ignored and audited.
+/// Annotations and dispensings (1311.200(f), 1311.205(b)(10)), appended beside the as-received record with who and
+/// when, each audited in its own transaction. <see cref="DispensingRules"/> decide in that transaction (one taker per
+/// refill) on facts the audit chain holds, never the derived row; what the chain does not hold is ignored and audited.
 /// </summary>
 public sealed partial class PharmacyWorkStore(Database database, PharmacyClock clock, ScriptMessageReader reader, DispensingOptions options)
 {

@@ -6,10 +6,9 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Storage.Integrity;
 
 /// <summary>
-/// Whether a row the rules are about to rely on is the row the audit chain recorded: its hash now equals the hash in the
-/// <see cref="AuditEventTypes.RowsCovered"/> event that recorded it, and that event's own hash holds. A row written
-/// with plain SQL behind the service's back is not, and the rules ignore it. Once the chain is keyed the event's MAC must
-/// hold too: an event appended with the public hash records nothing.
+/// Whether a row the rules rely on is the one the chain recorded: its hash equals its
+/// <see cref="AuditEventTypes.RowsCovered"/> event's and that event's hash holds; a row written with plain SQL is not.
+/// Once the chain is keyed the event's MAC must hold too: an event appended with the public hash records nothing.
 /// </summary>
 public static class CoverageCheck
 {

@@ -5,13 +5,10 @@ using PharmacyRx.Storage.Audit;
 namespace PharmacyRx.Storage.Integrity;
 
 /// <summary>
-/// Recomputes the rows of covered tables and compares them with what the audit chain recorded of them
-/// (<see cref="AuditEventTypes.RowsCovered"/>): a row edited, inserted or deleted behind the service's back, or two rows
-/// swapped, is named by table and key (1311.215(a)(2), (a)(5)). Feed it the chain in order with <see cref="ObserveAsync"/>,
-/// then call <see cref="CheckTablesAsync"/>. Only the chain counts; the <c>coverage_rows</c> lookup copy is not read.
+/// Recomputes covered rows against the chain's <see cref="AuditEventTypes.RowsCovered"/>, naming by table and key any
+/// row edited, inserted, deleted or swapped behind the service's back (1311.215(a)(2), (a)(5)). Feed the chain in order
+/// to <see cref="ObserveAsync"/>, then call <see cref="CheckTablesAsync"/>; the <c>coverage_rows</c> copy is not read.
 /// </summary>
-/// A table the engine keeps in the order the chain recorded it is merged row by row as the chain is read; any other, or
-/// one that departs from that order, is compared in a <see cref="SqliteCoverageScratch"/> on disk. Memory stays bounded either way.
 public sealed class CoverageVerifier : IDisposable
 {
     private readonly Database _database;
@@ -20,6 +17,8 @@ public sealed class CoverageVerifier : IDisposable
     private readonly bool _window;
     private readonly Dictionary<string, Merge?> _merges = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
+    // A table kept in chain order is merged row by row as the chain is read; any other, or one that departs from that
+    // order, is compared here, on disk. Memory stays bounded either way.
     private readonly SqliteCoverageScratch _scratch = new();
 
     /// <param name="database">The database the chain is in.</param>

@@ -17,10 +17,9 @@ using PharmacyRx.Storage.Prescriptions;
 namespace PharmacyRx.Host.WebConsole.Pages;
 
 /// <summary>
-/// One prescription in a pharmacist's words (<see cref="PrescriptionViews"/>, as the API's view): its standing as a headline,
-/// the one action the standing calls for, and the rarer ones behind "More actions". Each POST goes to the store the API
-/// calls (<see cref="PharmacyWorkStore"/>), under the API's permission for it. A refusal re-renders the page with the
-/// rule at the top, focused, and the values kept.
+/// One prescription in a pharmacist's words (<see cref="PrescriptionViews"/>, as in the API): its standing as headline,
+/// the action it calls for, rarer ones under "More actions". Each POST goes to the API's store
+/// (<see cref="PharmacyWorkStore"/>) with its permission; a refusal re-renders with the rule on top, values kept.
 /// </summary>
 [Authorize(Policy = nameof(Permission.ReadPrescriptions))]
 public sealed partial class PrescriptionModel(

@@ -6,12 +6,9 @@ using PharmacyRx.Core.Audit;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// SQL Server's marks for <see cref="CoverageRecorder"/>. Each write transaction the service begins makes its session's
-/// private <c>#coverage_pending</c> table where it is missing; every covered table has a trigger that marks the rows a statement writes into it, but
-/// only when the writing session has one. A session that did not come through <see cref="Database.OpenAsync"/> (an
-/// intruder with sqlcmd, a DBA's script) has none, so what it writes is never marked, never recorded in the chain, and
-/// shows in <c>verify</c> as a row the chain does not hold, exactly as a write with sqlite3 does on SQLite. Marks are
-/// transactional: a rollback forgets them. Part of the SQL Server dialect.
+/// SQL Server's marks for <see cref="CoverageRecorder"/>: each service write transaction ensures its session's private
+/// <c>#coverage_pending</c>, which the covered tables' triggers fill (transactionally) only where it exists. A session
+/// not from <see cref="Database.OpenAsync"/> (sqlcmd, a DBA's script) has none, so <c>verify</c> names its rows.
 /// </summary>
 internal sealed partial class SqlServerCoverageMarks(ISqlDialect dialect) : ICoverageMarks
 {

@@ -4,11 +4,9 @@ using SQLitePCL;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// The first row (and how many rows) each append-only covered table received in the current transaction on one of the service's own
-/// connections, from SQLite's update hook: every row after it is that transaction's too (it holds the write lock, and a
-/// new rowid is above every existing one), so one number per table stands for all of them, at no cost per row beyond the
-/// hook itself. The hook exists only on the service's connections: a row an intruder appends with sqlite3 is never marked.
-/// A rollback forgets the marks.
+/// The first row and row count each append-only covered table got in the current transaction on a service connection,
+/// from SQLite's update hook: under the write lock new rowids exceed all others, so one number per table covers them
+/// all. An intruder's sqlite3 append has no hook, so is never marked; a rollback forgets the marks.
 /// </summary>
 internal sealed class AppendedRows
 {

@@ -5,12 +5,9 @@ using Microsoft.Data.Sqlite;
 namespace PharmacyRx.Storage.Audit;
 
 /// <summary>
-/// Marks the rows of covered tables that this connection writes, so the audit appender records exactly those in the
-/// chain: TEMP triggers for the small mutable tables (the key of each row inserted, updated or deleted) and SQLite's
-/// update hook for the append-only ones (<see cref="AppendedRows"/>). Both exist only on the service's own connections,
-/// so a row written by anyone else (an intruder with sqlite3) is never marked, never recorded, and shows in
-/// <c>verify</c> and to the dispensing rules as a row the chain does not hold. SQLite's side of
-/// <see cref="ICoverageMarks"/>; SQL Server's is <see cref="SqlServerCoverageMarks"/>.
+/// SQLite's <see cref="ICoverageMarks"/> (SQL Server's is <see cref="SqlServerCoverageMarks"/>): TEMP triggers for
+/// small mutable tables, the update hook for append-only ones (<see cref="AppendedRows"/>), only on the service's own
+/// connections, so another writer's row (sqlite3) is never recorded and shows as one the chain does not hold.
 /// </summary>
 internal static class CoverageTriggers
 {

@@ -9,11 +9,9 @@ using PharmacyRx.Storage.Prescriptions;
 namespace PharmacyRx.Host.Export;
 
 /// <summary>
-/// Writes an inspector's export (1304.04(h)(5), 1311.205(b)(12)) to a file: derives the details of any prescription
-/// received since the last derivation, reads the rows into an <see cref="ExportSorter"/> (its runs in the data folder's
-/// exports folder), writes them in order through the format's writer, and audits who exported what with which filter
-/// and how many rows (1311.215). The file appears whole or not at all: it is written beside the target and moved into
-/// place; a failed export is audited as a failure and leaves nothing.
+/// Writes an inspector's export (1304.04(h)(5), 1311.205(b)(12)) to a file, sorted through <see cref="ExportSorter"/>,
+/// and audits who exported what with which filter and how many rows (1311.215). The file appears whole or not at all;
+/// a failed export is audited as a failure and leaves nothing.
 /// </summary>
 public sealed class InspectorExport(PrescriptionDetails details, ExportQuery query, AuditLog audit, DataFolder data, TimeProvider time, PharmacyClock clock)
 {

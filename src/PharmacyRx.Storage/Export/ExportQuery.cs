@@ -11,11 +11,9 @@ using PharmacyRx.Storage.Archive;
 namespace PharmacyRx.Storage.Export;
 
 /// <summary>
-/// Reads the rows of an inspector's export (1304.04(h)(5), 1311.205(b)(12)) into <see cref="ExportSorter"/>s, with
-/// the sort key asked for: every dispensing of a matching prescription, and each
-/// matching prescription never dispensed. The rows are read in one sequential pass by the dialect's reader
-/// (<see cref="ISqlConnections.ExportRows"/>) into the sorter. Call <see cref="Prescriptions.PrescriptionDetails.CatchUpAsync"/> first: a prescription without
-/// its details row is not read.
+/// Reads the rows of an inspector's export (1304.04(h)(5), 1311.205(b)(12)) into <see cref="ExportSorter"/>s with the
+/// sort key asked for: every dispensing of a matching prescription, and each one never dispensed. Call
+/// <see cref="Prescriptions.PrescriptionDetails.CatchUpAsync"/> first: a prescription without its details row is not read.
 /// </summary>
 public sealed class ExportQuery(Database database, PharmacyClock clock)
 {

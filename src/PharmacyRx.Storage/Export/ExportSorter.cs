@@ -4,10 +4,8 @@ using PharmacyRx.Core.Export;
 namespace PharmacyRx.Storage.Export;
 
 /// <summary>
-/// Puts export rows in order in bounded memory: an external merge sort on byte keys (ordinal, as SQLite's BINARY
-/// collation compares UTF-8). Rows collect in a chunk; a full chunk is sorted and written to a temporary run file on the
-/// other core while the next chunk fills; at the end the runs and the last chunk are merged into the writer. Memory is
-/// two chunks plus a read buffer per run, whatever the number of rows. Keys must be unique (they end with the
+/// Puts export rows in order in bounded memory (two chunks and a read buffer per run, whatever the number of rows): an
+/// external merge sort on byte keys, ordinal as SQLite's BINARY collation. Keys must be unique (they end with the
 /// prescription number and the dispensing's id), so the order is total.
 /// </summary>
 public sealed class ExportSorter : IDisposable

@@ -7,9 +7,8 @@ namespace PharmacyRx.Storage.Export;
 
 /// <summary>
 /// A standalone SQLite database file: <c>prescription_records</c> holds the rows in export order (<c>row_number</c>),
-/// numbers as numbers and dates as yyyy-MM-dd text (SQLite's date form); <c>export_info</c> says what the export is of.
-/// Written in one transaction without a journal (a new file nobody else reads); a failed export leaves a file the
-/// caller deletes.
+/// numbers as numbers and dates as yyyy-MM-dd text; <c>export_info</c> says what the export is of. Written in one
+/// transaction without a journal (a new file nobody else reads); a failed export leaves a file the caller deletes.
 /// </summary>
 public sealed class SqliteExportWriter : IExportWriter
 {

@@ -5,10 +5,9 @@ using PharmacyRx.Core.Prescriptions;
 namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
-/// Keeps <c>patient_search</c> and <c>patient_name_words</c> (search by name in any order and by date of birth,
-/// 1311.205(b)(11)) derived from the as-received records, in batches and off the archive writer's path, as
-/// <see cref="PrescriptionDetails"/> does: prescription numbers only grow, so everything above the highest one indexed is
-/// what is missing, whether it arrived a second ago or before the upgrade that added the tables.
+/// Keeps <c>patient_search</c> and <c>patient_name_words</c> (by name in any order and by date of birth, 1311.205(b)(11))
+/// derived from the as-received records, in batches off the archive writer's path: everything above the highest
+/// prescription number indexed is missing, whether it arrived a second ago or before the upgrade that added the tables.
 /// </summary>
 public sealed class PatientSearchIndex(Database database, ScriptMessageReader reader)
 {

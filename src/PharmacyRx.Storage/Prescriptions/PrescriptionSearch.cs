@@ -9,10 +9,9 @@ using PharmacyRx.Storage.Archive;
 namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
-/// Finds prescriptions and their refill history (1311.205(b)(11), 1306.22(c)). Name filters are range scans on the
-/// normalized keys of <c>prescriptions</c>, except the patient's: each word given is a prefix of a word of the name, in
-/// any order (<see cref="SearchKey.Words"/>, <see cref="PatientSearchIndex"/>), read with their moments of receipt so a
-/// name alone pages newest first from the words; the dispensed-date filter drives from the dispensings index.
+/// Finds prescriptions and their refill history (1311.205(b)(11), 1306.22(c)). Name filters are range scans on normalized
+/// keys, except the patient's: each word given is a prefix of a word of the name, in any order
+/// (<see cref="PatientSearchIndex"/>), so a name alone pages newest first from the words.
 /// </summary>
 public sealed class PrescriptionSearch(Database database, PharmacyClock clock, PatientSearchIndex patients)
 {

@@ -7,11 +7,9 @@ using PharmacyRx.Storage.Integrity;
 namespace PharmacyRx.Storage.Prescriptions;
 
 /// <summary>
-/// What needs a pharmacist's action, grouped: needs review (and not yet reviewed), pending revocation check, invalid,
-/// rejected, and received and not yet dispensed (open, never filled, received within the window). The current status
-/// and "cancelled by" come from <see cref="ArchiveQueries"/>'s one definition of them; each group brings its count and
-/// its newest rows. An Invalid or Rejected record a pharmacist resolved leaves the queue, but only by a resolution the
-/// audit chain holds: one planted in the database file counts for nothing (ConsoleQueueBrowserTests).
+/// What needs a pharmacist's action, grouped (needs review, pending revocation check, invalid, rejected, not yet
+/// dispensed), each with its count and newest rows. A record leaves the queue only by a resolution the audit chain holds:
+/// one planted in the database file counts for nothing (ConsoleQueueBrowserTests).
 /// </summary>
 public sealed class WorkQueueReader(Database database)
 {

@@ -20,8 +20,8 @@ public static class ReportingDeadline
     /// <summary>The instant the report becomes overdue: the end of <see cref="DueDay"/> in <paramref name="zone"/>.</summary>
     public static DateTimeOffset DueBy(DateTimeOffset decidedAt, TimeZoneInfo zone)
     {
-        var decidedOn = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(decidedAt, zone).Date);
-        var end = DueDay(decidedOn).AddDays(1).ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(end, zone.GetUtcOffset(end));
+        // The pharmacy's day boundaries, as every other (PharmacyClock.StartOfDay): a midnight shown twice is its first.
+        var clock = new Clock.PharmacyClock(TimeProvider.System, zone);
+        return clock.StartOfDay(DueDay(clock.ToLocalDate(decidedAt)).AddDays(1));
     }
 }

@@ -18,7 +18,7 @@ public sealed partial class HeldMessages(ILogger<HeldMessages> logger)
     {
         var now = Interlocked.Increment(ref _count);
         // The door and the fault's type only: never the message, its sender's name or the fault's text.
-        LogHeld(_logger, fault, source.Door, fault.GetType().Name, now);
+        LogHeld(_logger, source.Door, fault.GetType().Name, now);
         return new Release(this);
     }
 
@@ -37,7 +37,7 @@ public sealed partial class HeldMessages(ILogger<HeldMessages> logger)
 
     [LoggerMessage(Level = LogLevel.Error,
         Message = "A message from the {Door} door cannot be archived, not even as Rejected: {Fault}; held unarchived and retried ({Held} held)")]
-    private static partial void LogHeld(ILogger logger, Exception exception, string door, string fault, long held);
+    private static partial void LogHeld(ILogger logger, string door, string fault, long held);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A held message was archived or handed back; {Held} still held")]
     private static partial void LogReleased(ILogger logger, long held);

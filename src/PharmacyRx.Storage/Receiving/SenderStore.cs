@@ -209,11 +209,17 @@ public sealed class SenderStore(Database database, TimeProvider time)
     {
         lock (_gate)
         {
+            // A caller that waited here while another read finished takes that read, not one of its own.
+            if (_bindings is { } current && IsFresh(current))
+            {
+                return Task.FromResult(current);
+            }
             if (_reading is { IsCompleted: false } reading)
             {
                 return reading;
             }
-            return _reading = KeepAsync();
+            // Off the lock's thread: SQLite's async calls complete synchronously, and waiters must not queue behind the read.
+            return _reading = Task.Run(KeepAsync);
         }
 
         async Task<Bindings> KeepAsync() => _bindings = await ReadBindingsAsync(CancellationToken.None);

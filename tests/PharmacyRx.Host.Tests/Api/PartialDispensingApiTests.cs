@@ -14,7 +14,7 @@ namespace PharmacyRx.Host.Tests.Api;
 public class PartialDispensingApiTests
 {
     [Test]
-    [Property("Rule", "1306.13(a)")]
+    [Property("Rule", "1311.205(b)(10)")]
     public async Task A_pharmacist_records_a_partial_fill_and_why_through_the_api_as_through_the_console()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

@@ -35,6 +35,7 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
         const string word = """
             INSERT INTO patient_name_words (word, prescription_number, received_at) VALUES (@Word, @Number, @ReceivedAt)
             """;
+        await DateUndatedWordsAsync(cancellationToken);
         long added = 0;
         while (true)
         {
@@ -67,5 +68,27 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
                 return added;
             }
         }
+    }
+
+    // A release before 0081 (a rolling upgrade, a rollback) writes words without their prescription's moment of receipt,
+    // which a name-only search pages by: they get it here (ix_patient_name_words_undated finds them; PatientSearchIndexTests).
+    private async Task DateUndatedWordsAsync(CancellationToken cancellationToken)
+    {
+        const string undated = """
+            SELECT CASE WHEN EXISTS (SELECT 1 FROM patient_name_words WHERE received_at = '') THEN 1 ELSE 0 END
+            """;
+        const string date = """
+            UPDATE patient_name_words
+            SET received_at = COALESCE((SELECT p.received_at FROM prescriptions p WHERE p.prescription_number = patient_name_words.prescription_number), '')
+            WHERE received_at = ''
+            """;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(undated, cancellationToken: cancellationToken)) == 0)
+        {
+            return;
+        }
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(date, transaction: transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
     }
 }

@@ -1,6 +1,8 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Archive;
+using PharmacyRx.Storage.Prescriptions;
 using PharmacyRx.Testing;
 
 namespace PharmacyRx.Storage.Tests.Prescriptions;
@@ -38,5 +40,32 @@ public class PatientSearchIndexTests
         Assert.That(applied, Is.GreaterThanOrEqualTo(1));
         Assert.That(words, Has.Length.EqualTo(4));
         Assert.That(words, Has.All.Matches<(string Word, string ReceivedAt, string Expected)>(w => w.ReceivedAt.Length > 0 && w.ReceivedAt == w.Expected));
+    }
+
+    [Test]
+    public async Task A_word_an_older_release_writes_after_the_upgrade_gets_its_moment_of_receipt_at_the_next_catch_up()
+    {
+        // During a rolling upgrade, or after a rollback, a release before 0081 still writes words without received_at: by
+        // the default '' a name-only search would put those prescriptions last, newest first.
+        using var store = new SqliteStore();
+        await using (var writer = store.Writer())
+        {
+            await writer.AppendAsync(SqliteStore.Entry("OLDER-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+        await using (var older = await store.Database.OpenAsync(CancellationToken.None))
+        {
+            await older.ExecuteAsync("""
+                INSERT INTO patient_search (prescription_number, birth_date) SELECT prescription_number, '' FROM prescriptions;
+                INSERT INTO patient_name_words (word, prescription_number) SELECT 'testpatient', prescription_number FROM prescriptions;
+                """);
+        }
+
+        await new PatientSearchIndex(store.Database, new ScriptMessageReader()).CatchUpAsync(CancellationToken.None);
+
+        await using var after = await store.Database.OpenAsync(CancellationToken.None);
+        var word = await after.QuerySingleAsync<(string ReceivedAt, string Expected)>("""
+            SELECT w.received_at, p.received_at FROM patient_name_words w JOIN prescriptions p ON p.prescription_number = w.prescription_number
+            """);
+        Assert.That(word.ReceivedAt, Is.Not.Empty.And.EqualTo(word.Expected));
     }
 }

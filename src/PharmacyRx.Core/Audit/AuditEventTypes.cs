@@ -92,6 +92,21 @@ public static class AuditEventTypes
     /// <summary>1311.215(a)(4): an access change made on the host with the key password, past the two-person rule (break-glass).</summary>
     public const string AccessBreakGlass = "AccessBreakGlass";
 
+    /// <summary>
+    /// 1311.215(a)(4): the pharmacy named its pharmacist-in-charge (the target names them; empty: none), whose approval a
+    /// grant of Dispense then needs. Only an event under the chain's MAC counts.
+    /// </summary>
+    public const string PharmacistInChargeNamed = "PharmacistInChargeNamed";
+
+    /// <summary>1311.215(a)(4): the two-person rule turned off, approved by a second person; access changes are then made at once.</summary>
+    public const string TwoPersonRuleTurnedOff = "TwoPersonRuleTurnedOff";
+
+    /// <summary>1311.215(a)(4): the two-person rule turned on again.</summary>
+    public const string TwoPersonRuleTurnedOn = "TwoPersonRuleTurnedOn";
+
+    /// <summary>1311.215(a)(4): an access change the two-person rule would hold, made at once while the rule is off: review it.</summary>
+    public const string AccessChangeUnapproved = "AccessChangeUnapproved";
+
     /// <summary>1311.215(a)(4): a disabled user was enabled again.</summary>
     public const string UserEnabled = "UserEnabled";
 

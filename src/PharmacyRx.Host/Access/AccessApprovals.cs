@@ -8,10 +8,12 @@ namespace PharmacyRx.Host.Access;
 /// <summary>
 /// The two-person rule (<see cref="TwoPersonRule"/>, after 21 CFR 1311.125), once for API, console and command line:
 /// creating, granting (directly, through a role, or a mapped identity-provider value) or resetting an account with a
-/// guarded permission waits for a second ManageAccess approver, who gets any one-time password.
+/// guarded permission waits for a second ManageAccess approver, who gets any one-time password. A grant of Dispense needs
+/// the pharmacist-in-charge, where one is named; turning the rule off waits for approval too (<see cref="AccessPolicy"/>).
 /// </summary>
 public sealed class AccessApprovals(
-    AccessStore access, UserAdministration users, AccessRequests requests, ClaimRoleMappings mappings, AuditLog audit, TimeProvider time)
+    AccessStore access, UserAdministration users, AccessRequests requests, ClaimRoleMappings mappings, AccessPolicy policy, AuditLog audit,
+    TimeProvider time)
 {
     public const string CreateUser = "CreateUser";
     public const string GrantPermission = "GrantPermission";
@@ -19,6 +21,8 @@ public sealed class AccessApprovals(
     public const string GrantRolePermission = "GrantRolePermission";
     public const string ResetPassword = "ResetPassword";
     public const string MapClaim = "MapClaim";
+    public const string NamePharmacistInCharge = "NamePharmacistInCharge";
+    public const string TurnRuleOff = "TurnRuleOff";
 
     /// <summary>A change made, held for approval (<see cref="RequestId"/>), or refused; a one-time password when one was made.</summary>
     public sealed record Outcome(AccessResult Result, string? RequestId = null, string? Password = null, string? UserName = null, bool Conflict = false)
@@ -26,8 +30,50 @@ public sealed class AccessApprovals(
         public bool Pending => RequestId is not null;
     }
 
-    /// <summary>Whether the rule applies: two or more active people hold ManageAccess.</summary>
-    public async Task<bool> AppliesAsync(CancellationToken cancellationToken)
+    /// <summary>Whether the rule applies: it is on, and two or more active people hold ManageAccess.</summary>
+    public async Task<bool> AppliesAsync(CancellationToken cancellationToken) =>
+        !(await policy.ReadAsync(cancellationToken)).RuleOff && await EnoughApproversAsync(cancellationToken);
+
+    public Task<AccessPolicy.State> PolicyAsync(CancellationToken cancellationToken) => policy.ReadAsync(cancellationToken);
+
+    /// <summary>
+    /// Names the pharmacist-in-charge (null or empty: none), whose approval a grant of Dispense then needs. They must be an
+    /// active person holding Dispense and ManageAccess, so that they can approve at every door. Waits for a second person.
+    /// </summary>
+    public async Task<Outcome> NamePharmacistInChargeAsync(string? userName, string actor, bool breakGlass, CancellationToken cancellationToken)
+    {
+        var name = string.IsNullOrWhiteSpace(userName) ? "" : UserNames.Normalize(userName);
+        if (name.Length > 0 && await PharmacistInChargeProblemAsync(name, cancellationToken) is { } problem)
+        {
+            return new(AccessResult.Invalid(problem));
+        }
+        if (string.Equals((await policy.ReadAsync(cancellationToken)).PharmacistInCharge ?? "", name, StringComparison.OrdinalIgnoreCase))
+        {
+            return new(AccessResult.Unchanged);
+        }
+        var request = Request(NamePharmacistInCharge, name, actor);
+        return await HoldAsync(request, breakGlass, cancellationToken) is { } held ? held : await MakeNameAsync(request, actor, cancellationToken);
+    }
+
+    /// <summary>Turns the two-person rule on (at once) or off (waits for a second person: it lifts the rule for every change after it).</summary>
+    public async Task<Outcome> SetRuleAsync(bool on, string actor, bool breakGlass, CancellationToken cancellationToken)
+    {
+        var off = (await policy.ReadAsync(cancellationToken)).RuleOff;
+        if (on != off)
+        {
+            return new(AccessResult.Unchanged);
+        }
+        if (on)
+        {
+            await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.TwoPersonRuleTurnedOn, actor, AuditOutcome.Success, "two-person-rule",
+                "the two-person rule turned on: access changes that let someone dispense wait for a second person again")], cancellationToken);
+            return new(AccessResult.Changed);
+        }
+        var request = Request(TurnRuleOff, "", actor);
+        return await HoldAsync(request, breakGlass, cancellationToken) is { } held ? held : await MakeRuleOffAsync(request, actor, cancellationToken);
+    }
+
+    private async Task<bool> EnoughApproversAsync(CancellationToken cancellationToken)
     {
         var approvers = 0;
         foreach (var user in await access.ListUsersAsync(cancellationToken))
@@ -125,6 +171,8 @@ public sealed class AccessApprovals(
             GrantRolePermission => new(await access.ChangeRoleAsync(request.Role!, Enum.Parse<Permission>(request.Permission!), grant: true, actor, cancellationToken)),
             ResetPassword => await MakeResetAsync(request, actor, cancellationToken),
             MapClaim => new(await mappings.AddAsync(request.ClaimValue ?? "", request.Role!, actor, cancellationToken)),
+            NamePharmacistInCharge => await MakeNameAsync(request, actor, cancellationToken),
+            TurnRuleOff => await MakeRuleOffAsync(request, actor, cancellationToken),
             _ => new Outcome(new AccessResult(AccessOutcome.Invalid, $"unknown request kind {request.Kind}")),
         };
         await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AccessChangeApproved, approver,
@@ -158,8 +206,14 @@ public sealed class AccessApprovals(
                 $"{Describe(request)}; made at once on the host's command line with the key password, past the two-person rule: review it")], cancellationToken);
             return null;
         }
-        if (!await AppliesAsync(cancellationToken))
+        if (!await EnoughApproversAsync(cancellationToken))
         {
+            return null;
+        }
+        if ((await policy.ReadAsync(cancellationToken)).RuleOff)
+        {
+            await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AccessChangeUnapproved, request.RequestedBy, AuditOutcome.Success, request.Target,
+                $"{Describe(request)}; made at once while the two-person rule is off: review it")], cancellationToken);
             return null;
         }
         await audit.AppendAsync([new AuditEvent(request.RequestedAt, AuditEventTypes.AccessChangeRequested, request.RequestedBy, AuditOutcome.Success, request.Target,
@@ -173,8 +227,65 @@ public sealed class AccessApprovals(
         && !string.Equals(standing.Request.RequestedBy, approver, StringComparison.OrdinalIgnoreCase)
         && !await BenefitsAsync(standing.Request, approver, cancellationToken)
         && await HoldsManageAccessAsync(approver, cancellationToken)
+        && await PharmacistInChargeMissingAsync(standing.Request, approver, cancellationToken) is null
             ? standing.Request
             : null;
+
+    /// <summary>
+    /// The pharmacist-in-charge whose approval this request lacks: a grant of Dispense, where one is named, asked for by
+    /// someone else and approved by someone else. Their own request is their approval; a second person still approves it.
+    /// </summary>
+    private async Task<string?> PharmacistInChargeMissingAsync(AccessRequests.Request request, string approver, CancellationToken cancellationToken) =>
+        (await policy.ReadAsync(cancellationToken)).PharmacistInCharge is { } named
+        && !string.Equals(request.RequestedBy, named, StringComparison.OrdinalIgnoreCase)
+        && !string.Equals(UserNames.Normalize(approver), named, StringComparison.OrdinalIgnoreCase)
+        && await GrantsDispenseAsync(request, cancellationToken)
+            ? named
+            : null;
+
+    private async Task<bool> GrantsDispenseAsync(AccessRequests.Request request, CancellationToken cancellationToken)
+    {
+        var roles = (await access.ListRolesAsync(cancellationToken)).ToDictionary(r => r.RoleName, r => r, StringComparer.OrdinalIgnoreCase);
+        bool RoleDispenses(string? role) => role is not null && roles.TryGetValue(role, out var r) && r.Permissions.Contains(nameof(Permission.Dispense));
+        return request.Kind switch
+        {
+            CreateUser => (request.Roles ?? []).Any(RoleDispenses),
+            GrantPermission or GrantRolePermission => request.Permission == nameof(Permission.Dispense),
+            AssignRole or MapClaim => RoleDispenses(request.Role),
+            _ => false,
+        };
+    }
+
+    private async Task<string?> PharmacistInChargeProblemAsync(string name, CancellationToken cancellationToken)
+    {
+        var user = (await access.ListUsersAsync(cancellationToken)).FirstOrDefault(u => string.Equals(u.UserName, name, StringComparison.OrdinalIgnoreCase));
+        var permissions = user is null ? new HashSet<Permission>() : await access.PermissionsAsync(user.UserName, cancellationToken);
+        return user is null ? $"no user {name}"
+            : user.Status != "Active" || user.Kind != nameof(UserKind.Person) ? $"{name} is not an active person's account"
+            : !permissions.Contains(Permission.Dispense) || !permissions.Contains(Permission.ManageAccess)
+                ? $"{name} must hold Dispense and ManageAccess to be pharmacist-in-charge (so that they can approve)"
+            : null;
+    }
+
+    private async Task<Outcome> MakeNameAsync(AccessRequests.Request request, string actor, CancellationToken cancellationToken)
+    {
+        if (request.UserName.Length > 0 && await PharmacistInChargeProblemAsync(request.UserName, cancellationToken) is { } problem)
+        {
+            return new(AccessResult.Invalid(problem));
+        }
+        await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.PharmacistInChargeNamed, actor, AuditOutcome.Success,
+            AccessPolicy.PharmacistInChargeTarget + request.UserName,
+            request.UserName.Length > 0 ? $"{request.UserName} named pharmacist-in-charge: a grant of Dispense needs their approval" : "no pharmacist-in-charge named")],
+            cancellationToken);
+        return new(AccessResult.Changed, UserName: request.UserName);
+    }
+
+    private async Task<Outcome> MakeRuleOffAsync(AccessRequests.Request request, string actor, CancellationToken cancellationToken)
+    {
+        await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.TwoPersonRuleTurnedOff, actor, AuditOutcome.Success, "two-person-rule",
+            $"the two-person rule turned off (request {request.Id}): access changes are made at once, each listed for review")], cancellationToken);
+        return new(AccessResult.Changed);
+    }
 
     /// <summary>Whether the change would give the approver rights (to them, or to a role they hold): they may not approve it.</summary>
     private async Task<bool> BenefitsAsync(AccessRequests.Request request, string approver, CancellationToken cancellationToken) =>
@@ -197,6 +308,8 @@ public sealed class AccessApprovals(
                 ? "the requester may not approve their own request: a second person must"
             : decision == AuditEventTypes.AccessChangeApproved && await BenefitsAsync(standing.Request, decider, cancellationToken)
                 ? "the change would give the approver rights: someone else must approve it"
+            : decision == AuditEventTypes.AccessChangeApproved && await PharmacistInChargeMissingAsync(standing.Request, decider, cancellationToken) is { } named
+                ? $"a grant of Dispense needs the pharmacist-in-charge's approval: {named} must approve it"
             : $"{decider} does not hold ManageAccess";
         if (standing is null)
         {
@@ -235,6 +348,8 @@ public sealed class AccessApprovals(
         GrantRolePermission => $"grant {request.Permission} to role {request.Role}",
         ResetPassword => $"reset the password of {request.UserName}",
         MapClaim => $"map identity provider value {request.ClaimValue} to role {request.Role}",
+        NamePharmacistInCharge => request.UserName.Length > 0 ? $"name {request.UserName} pharmacist-in-charge" : "name no pharmacist-in-charge",
+        TurnRuleOff => "turn the two-person rule off",
         _ => request.Kind,
     };
 }

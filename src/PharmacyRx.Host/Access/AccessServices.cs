@@ -25,6 +25,7 @@ public static class AccessServices
         services.AddSingleton<UserPasswords>();
         services.AddSingleton<UserAdministration>();
         services.AddSingleton<AccessRequests>();
+        services.AddSingleton<AccessPolicy>();
         services.AddSingleton<AccessApprovals>();
         services.AddSingleton<ClaimRoleMappings>();
         return services;

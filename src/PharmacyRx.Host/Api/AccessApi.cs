@@ -50,9 +50,35 @@ public static class AccessApi
         access.MapPost("/access-requests/{id}/approve", ApproveAsync).WithName("ApproveAccessRequest");
         access.MapPost("/access-requests/{id}/refuse", (string id, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
             Answer(approvals.RefuseAsync(id, context.UserName(), ct))).WithName("RefuseAccessRequest");
+        access.MapGet("/access-policy", async (AccessApprovals approvals, CancellationToken ct) =>
+        {
+            var state = await approvals.PolicyAsync(ct);
+            return TypedResults.Ok(new AccessPolicyResponse(state.RuleOff ? "off" : "on", await approvals.AppliesAsync(ct), state.PharmacistInCharge));
+        }).WithName("GetAccessPolicy");
+        access.MapPut("/access-policy/pharmacist-in-charge", (PharmacistInChargeRequest request, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            Held(approvals.NamePharmacistInChargeAsync(request.UserName, context.UserName(), breakGlass: false, ct))).WithName("NamePharmacistInCharge");
+        access.MapPut("/access-policy/two-person-rule", (TwoPersonRuleRequest request, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            Held(approvals.SetRuleAsync(request.On, context.UserName(), breakGlass: false, ct))).WithName("SetTwoPersonRule");
         access.MapDelete("/roles/{role}/permissions/{permission}", (string role, string permission, HttpContext context, AccessStore store, CancellationToken ct) =>
             WithPermission(permission, p => store.ChangeRoleAsync(role, p, grant: false, context.UserName(), ct))).WithName("RevokeRolePermission");
         return app;
+    }
+
+    /// <summary>The two-person rule ("on" or "off"), whether it applies now (two people can approve), and the pharmacist-in-charge.</summary>
+    public sealed record AccessPolicyResponse(string TwoPersonRule, bool Applies, string? PharmacistInCharge);
+
+    /// <summary>The pharmacist-in-charge to name; null or empty names nobody.</summary>
+    public sealed record PharmacistInChargeRequest(string? UserName);
+
+    /// <summary>True turns the rule on at once; false asks to turn it off (a second person approves).</summary>
+    public sealed record TwoPersonRuleRequest(bool On);
+
+    private static async Task<Results<NoContent, Accepted<PendingResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> Held(Task<AccessApprovals.Outcome> change)
+    {
+        var outcome = await change;
+        return outcome.RequestId is { } id
+            ? TypedResults.Accepted($"/api/access-requests/{id}", new PendingResponse(id, outcome.Result.Message))
+            : await Answer(Task.FromResult(outcome.Result));
     }
 
     /// <summary>A change held for a second person's approval (the two-person rule): 202 with the request to approve.</summary>

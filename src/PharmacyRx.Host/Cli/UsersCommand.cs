@@ -165,7 +165,38 @@ internal static class UsersCommand
             return 0;
         }));
 
-        return new Command("users", "Manage users and what they may do") { add, list, disable, enable, reset, grant, revoke, assign, unassign, apiKey, requests, approve, refuse };
+        var inCharge = new Argument<string>("name") { Description = "The pharmacist-in-charge's user name; 'none' names nobody" };
+        var pharmacistInCharge = new Command("pharmacist-in-charge", "Name the pharmacist-in-charge, whose approval a grant of Dispense then needs (waits for a second person)")
+        {
+            inCharge, breakGlass,
+        };
+        pharmacistInCharge.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
+        {
+            var named = parse.GetValue(inCharge)!;
+            return await PrintAsync(environment, await context.Get<AccessApprovals>().NamePharmacistInChargeAsync(
+                string.Equals(named, "none", StringComparison.OrdinalIgnoreCase) ? null : named, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct));
+        }));
+        var onOff = new Argument<string>("on|off") { Description = "on: at once; off: waits for a second person, and compliance warns while it is off" };
+        onOff.AcceptOnlyFromAmong("on", "off");
+        var rule = new Command("two-person-rule", "Turn the two-person rule on or off") { onOff, breakGlass };
+        rule.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
+            await PrintAsync(environment, await context.Get<AccessApprovals>().SetRuleAsync(parse.GetValue(onOff) == "on", ReceiptSource.CommandLine.Actor,
+                parse.GetValue(breakGlass), ct))));
+        var policy = new Command("policy", "Print the two-person rule's state and the pharmacist-in-charge");
+        policy.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
+        {
+            var state = await context.Get<AccessApprovals>().PolicyAsync(ct);
+            CliJson.WriteLine(environment.Out, new
+            {
+                twoPersonRule = state.RuleOff ? "off" : "on", applies = await context.Get<AccessApprovals>().AppliesAsync(ct), pharmacistInCharge = state.PharmacistInCharge,
+            });
+            return 0;
+        }));
+
+        return new Command("users", "Manage users and what they may do")
+        {
+            add, list, disable, enable, reset, grant, revoke, assign, unassign, apiKey, requests, approve, refuse, pharmacistInCharge, rule, policy,
+        };
     }
 
     public static Command Roles(CliEnvironment environment, Option<string> data)
@@ -219,6 +250,22 @@ internal static class UsersCommand
             return null;
         }
         return check.UserName;
+    }
+
+    private static async Task<int> PrintAsync(CliEnvironment environment, AccessApprovals.Outcome outcome)
+    {
+        if (outcome.RequestId is { } pending)
+        {
+            CliJson.WriteLine(environment.Out, new { pending, detail = outcome.Result.Message });
+            return 0;
+        }
+        if (outcome.Result.Outcome is not (AccessOutcome.Changed or AccessOutcome.Unchanged))
+        {
+            await environment.Error.WriteLineAsync($"error: {outcome.Result.Message}");
+            return 1;
+        }
+        CliJson.WriteLine(environment.Out, new { changed = outcome.Result.Outcome == AccessOutcome.Changed });
+        return 0;
     }
 
     private static Task<AccessResult> WithPermission(string text, Func<Permission, Task<AccessResult>> change) =>

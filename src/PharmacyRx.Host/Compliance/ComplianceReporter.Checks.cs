@@ -361,9 +361,16 @@ public sealed partial class ComplianceReporter
         {
             problems.Add("no active account can set access controls (ManageAccess)");
         }
+        var seen = $"{users.Count} user(s), each named; {managers.Count} can set access controls ({string.Join(", ", managers)}); none holds every permission";
+        // The two-person rule (after 1311.125) off: changes that let someone dispense are made at once, each listed for review.
+        if (problems.Count == 0 && await accessPolicy.ReadAsync(cancellationToken) is { RuleOff: true, RuleSetBy: { } off })
+        {
+            return new(check, ComplianceStatus.Warn,
+                $"{seen}; the two-person rule is off since {Instant(off.OccurredAt)} ({off.Actor}): access changes that let someone dispense are made at once, each listed in the daily report for review",
+                "Pharmacy IT: turn the two-person rule on again (Users page, or 'pharmacyrx users two-person-rule on').");
+        }
         return problems.Count == 0
-            ? new(check, ComplianceStatus.Pass,
-                $"{users.Count} user(s), each named; {managers.Count} can set access controls ({string.Join(", ", managers)}); none holds every permission")
+            ? new(check, ComplianceStatus.Pass, seen)
             : new(check, ComplianceStatus.Fail, string.Join("; ", problems),
                 "Pharmacy IT: give every account a person's or a service's name, keep at least one active PharmacyAdmin, and split permissions so no account holds them all.");
     }

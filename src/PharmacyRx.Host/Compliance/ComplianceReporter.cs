@@ -34,6 +34,7 @@ public sealed partial class ComplianceReporter(
     SignatureVerification verification,
     VerificationEventStore statusChanges,
     AccessStore access,
+    AccessPolicy accessPolicy,
     ClockCheck clock,
     ClockOptions clockOptions,
     IncidentStore incidents,

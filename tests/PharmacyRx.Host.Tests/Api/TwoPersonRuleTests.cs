@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
+using Microsoft.Extensions.DependencyInjection;
 using PharmacyRx.Host.Cli;
 
 namespace PharmacyRx.Host.Tests.Api;
@@ -113,6 +114,106 @@ public class TwoPersonRuleTests
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         var glass = await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT details FROM audit_events WHERE event_type = 'AccessBreakGlass'");
         Assert.That(glass.Single(), Does.Contain("reset the password of pharm1").And.Contain("past the two-person rule"));
+    }
+
+    [Test]
+    [Property("Rule", "1311.205(b)(1)")]
+    [Property("Rule", "1311.215(a)")]
+    public async Task A_grant_of_Dispense_needs_the_pharmacist_in_charge_and_the_rule_is_turned_off_only_with_a_second_person()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        using var admin = await pharmacy.SignedInAsync("admin");
+        using (var second = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin))
+        {
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+        using var admin2 = await pharmacy.SignedInAsync("admin2");
+        using (var asked = await pharmacy.CreateUserAsync(admin, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin))
+        using (var approved = await admin2.PostAsync($"/api/access-requests/{await RequestIdAsync(asked)}/approve", null))
+        {
+            pharmacy.Passwords["pic"] = (await approved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("password").GetString()!;
+        }
+        using var pic = await pharmacy.SignedInAsync("pic");
+
+        // Naming the pharmacist-in-charge waits for a second person, who may not be the one named.
+        using var name = await admin.PutAsJsonAsync("/api/access-policy/pharmacist-in-charge", new { userName = "pic" });
+        var nameRequest = await RequestIdAsync(name);
+        using var ownNaming = await pic.PostAsync($"/api/access-requests/{nameRequest}/approve", null);
+        using var named = await admin2.PostAsync($"/api/access-requests/{nameRequest}/approve", null);
+        Assert.That(ownNaming.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "the one named may not approve it");
+        Assert.That(named.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await admin.GetFromJsonAsync<JsonElement>("/api/access-policy")).GetProperty("pharmacistInCharge").GetString(), Is.EqualTo("pic"));
+
+        // A pharmacist account: a second administrator is not enough, the pharmacist-in-charge approves it.
+        using var ghost = await pharmacy.CreateUserAsync(admin, "ghost", DefaultRoles.Pharmacist);
+        var ghostRequest = await RequestIdAsync(ghost);
+        using var byAdmin2 = await admin2.PostAsync($"/api/access-requests/{ghostRequest}/approve", null);
+        Assert.That(byAdmin2.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(await byAdmin2.Content.ReadAsStringAsync(), Does.Contain("pharmacist-in-charge"));
+        using var byPic = await pic.PostAsync($"/api/access-requests/{ghostRequest}/approve", null);
+        Assert.That(byPic.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the pharmacist-in-charge approves, and gets the one-time password");
+        // An Export grant needs nobody; a Dispense grant by name waits for the pharmacist-in-charge as well.
+        using var dispense = await admin.PutAsync("/api/users/admin2/permissions/Dispense", null);
+        using var byAdmin2Again = await admin2.PostAsync($"/api/access-requests/{await RequestIdAsync(dispense)}/approve", null);
+        Assert.That(byAdmin2Again.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+
+        // Turning the rule off waits for a second person; while it is off a reset is made at once, listed for review,
+        // and compliance warns.
+        using var off = await admin.PutAsJsonAsync("/api/access-policy/two-person-rule", new { on = false });
+        using var offApproved = await admin2.PostAsync($"/api/access-requests/{await RequestIdAsync(off)}/approve", null);
+        Assert.That(offApproved.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        var policy = await admin.GetFromJsonAsync<JsonElement>("/api/access-policy");
+        Assert.That((policy.GetProperty("twoPersonRule").GetString(), policy.GetProperty("applies").GetBoolean()), Is.EqualTo(("off", false)));
+        using var reset = await admin.PostAsync("/api/users/ghost/password", null);
+        Assert.That(reset.StatusCode, Is.EqualTo(HttpStatusCode.OK), "made at once while the rule is off");
+        Assert.That((await pharmacy.AuditAsync(AuditEventTypes.AccessChangeUnapproved)).Select(e => e.Details),
+            Has.Some.Contains("reset the password of ghost").And.Some.Contains("review it"));
+        Assert.That(IncidentCategories.Types, Does.Contain(AuditEventTypes.AccessChangeUnapproved), "flagged for the daily report's decision");
+        var compliance = await pharmacy.Service.Services.GetRequiredService<PharmacyRx.Host.Compliance.ComplianceReporter>().BuildAsync(null, CancellationToken.None);
+        Assert.That(compliance.Paragraphs.Single(p => p.Paragraph == "1311.205(b)(1)").Evidence.Select(e => (e.Status, e.Detail)),
+            Has.Some.Matches<(PharmacyRx.Host.Compliance.ComplianceStatus Status, string Detail)>(e => e.Status == PharmacyRx.Host.Compliance.ComplianceStatus.Warn && e.Detail.Contains("two-person rule is off")));
+
+        // On again at once. An intruder with the file then appends a "turned off" event with the public hash: it counts
+        // for nothing, and the next reset waits.
+        using var on = await admin.PutAsJsonAsync("/api/access-policy/two-person-rule", new { on = true });
+        Assert.That(on.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await using (var intruder = new Integrity.Intruder(pharmacy.Pharmacy.Data.DatabasePath))
+        {
+            await intruder.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, AuditEventTypes.TwoPersonRuleTurnedOff, "admin2", AuditOutcome.Success,
+                "two-person-rule", "planted"));
+            await intruder.AppendAsync(new AuditEvent(DateTimeOffset.UtcNow, AuditEventTypes.PharmacistInChargeNamed, "admin2", AuditOutcome.Success,
+                "pharmacist-in-charge:", "planted"));
+        }
+        policy = await admin.GetFromJsonAsync<JsonElement>("/api/access-policy");
+        Assert.That((policy.GetProperty("twoPersonRule").GetString(), policy.GetProperty("pharmacistInCharge").GetString()), Is.EqualTo(("on", "pic")));
+        using var waits = await admin.PostAsync("/api/users/ghost/password", null);
+        Assert.That(waits.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+    }
+
+    [Test]
+    [Property("Rule", "1311.205(b)(1)")]
+    public async Task On_the_command_line_the_policy_is_read_the_rule_turned_off_and_on_and_a_pharmacist_in_charge_must_be_able_to_approve()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var added = await pharmacy.RunAsync("users", "add", "pic", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist");
+        Assert.That(added.ExitCode, Is.Zero, added.Error);
+
+        var notAnApprover = await pharmacy.RunAsync("users", "pharmacist-in-charge", "pic");
+        var off = await pharmacy.RunAsync("users", "two-person-rule", "off");
+        var offPolicy = await pharmacy.RunAsync("users", "policy");
+        var on = await pharmacy.RunAsync("users", "two-person-rule", "on");
+        var onPolicy = await pharmacy.RunAsync("users", "policy");
+        var neither = await pharmacy.RunAsync("users", "two-person-rule", "maybe");
+
+        Assert.That(notAnApprover.ExitCode, Is.EqualTo(1));
+        Assert.That(notAnApprover.Error, Does.Contain("must hold Dispense and ManageAccess"));
+        Assert.That(off.ExitCode, Is.Zero, off.Error);
+        Assert.That(off.JsonLines.Single().GetProperty("changed").GetBoolean(), Is.True, "one administrator: nobody else could approve, so it is made at once");
+        Assert.That(offPolicy.JsonLines.Single().GetProperty("twoPersonRule").GetString(), Is.EqualTo("off"));
+        Assert.That(on.JsonLines.Single().GetProperty("changed").GetBoolean(), Is.True);
+        Assert.That(onPolicy.JsonLines.Single().GetProperty("twoPersonRule").GetString(), Is.EqualTo("on"));
+        Assert.That(onPolicy.JsonLines.Single().GetProperty("pharmacistInCharge").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(neither.ExitCode, Is.Not.Zero);
     }
 
     private static async Task<string> RequestIdAsync(HttpResponseMessage response)

@@ -196,8 +196,22 @@ public sealed class ConsoleQueueBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Disable spare1" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("spare1 disabled.");
 
+        // The two-person rule off and on again (one administrator: nobody else could approve, so it is made at once), and
+        // a pharmacist-in-charge who cannot approve a grant of Dispense is refused with the reason.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ask to turn the two-person rule off" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The two-person rule is off.");
+        await Expect(page.Locator("section[aria-labelledby=rule-title]")).ToContainTextAsync("listed in the daily report for review");
+        await ConsoleBrowser.AssertPageQualityAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Turn the two-person rule on" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The two-person rule is on.");
+        await page.GetByLabel("Pharmacist-in-charge").SelectOptionAsync("admin");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Name pharmacist-in-charge" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("must hold Dispense and ManageAccess");
+
         await using var connection = new SqliteConnection($"Data Source={_console.Pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");
         Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type IN ('SenderDisabled', 'SenderEnabled') AND actor = 'admin'"),
+            Is.EqualTo(2));
+        Assert.That(await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM audit_events WHERE event_type IN ('TwoPersonRuleTurnedOff', 'TwoPersonRuleTurnedOn') AND actor = 'admin'"),
             Is.EqualTo(2));
     }
 

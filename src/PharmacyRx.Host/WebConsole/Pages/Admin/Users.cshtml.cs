@@ -128,6 +128,21 @@ public sealed class UsersModel(AccessApprovals approvals, AccessStore access, Se
         return Page();
     }
 
+    /// <summary>Names the pharmacist-in-charge (empty: none); waits for a second person while the rule applies.</summary>
+    public async Task<IActionResult> OnPostPharmacistInChargeAsync(string? userName, CancellationToken cancellationToken)
+    {
+        var named = await approvals.NamePharmacistInChargeAsync(userName, User.Identity!.Name!, breakGlass: false, cancellationToken);
+        return await ChangeAsync(Task.FromResult(named.Result),
+            string.IsNullOrWhiteSpace(userName) ? "No pharmacist-in-charge is named." : $"{UserNames.Normalize(userName)} is pharmacist-in-charge.", cancellationToken);
+    }
+
+    /// <summary>Turns the two-person rule on (at once) or off (waits for a second person).</summary>
+    public async Task<IActionResult> OnPostRuleAsync(bool on, CancellationToken cancellationToken)
+    {
+        var set = await approvals.SetRuleAsync(on, User.Identity!.Name!, breakGlass: false, cancellationToken);
+        return await ChangeAsync(Task.FromResult(set.Result), on ? "The two-person rule is on." : "The two-person rule is off.", cancellationToken);
+    }
+
     public Task<IActionResult> OnPostRefuseAsync(string? requestId, CancellationToken cancellationToken) =>
         ChangeAsync(approvals.RefuseAsync(requestId ?? "", User.Identity!.Name!, cancellationToken), $"Request {requestId} refused; nothing changed.", cancellationToken);
 
@@ -154,7 +169,11 @@ public sealed class UsersModel(AccessApprovals approvals, AccessStore access, Se
         Users = await access.ListUsersAsync(cancellationToken);
         Roles = await access.ListRolesAsync(cancellationToken);
         Requests = await approvals.PendingAsync(cancellationToken);
+        Policy = await approvals.PolicyAsync(cancellationToken);
     }
+
+    /// <summary>The two-person rule's state and the pharmacist-in-charge.</summary>
+    public AccessPolicy.State Policy { get; private set; } = AccessPolicy.State.Default;
 
     /// <summary>Access changes waiting for a second person's approval (the two-person rule).</summary>
     public IReadOnlyList<Storage.Access.AccessRequests.Request> Requests { get; private set; } = [];

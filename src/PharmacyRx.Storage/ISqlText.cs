@@ -70,4 +70,10 @@ public interface ISqlText
     /// ahead of any other, even one that would spare it the table's rows; SQL Server costs covering indexes itself (empty).
     /// </summary>
     string ThroughIndex(string index);
+
+    /// <summary>
+    /// The engine's full-text index of name words, or null where the engine has none (SQL Server: a search by several
+    /// name words intersects their ranges of <c>patient_name_words</c>).
+    /// </summary>
+    NameWordsIndex? NameWords { get; }
 }

@@ -144,6 +144,8 @@ public sealed partial class SqlServerDialect : ISqlDialect
 
     public string ThroughIndex(string index) => "";
 
+    public NameWordsIndex? NameWords => null;
+
     // Each value rendered as SQLite's quote() renders it (RowHasher.Text), so a row's text is the same on both engines;
     // nvarchar(max) throughout, so a long row is never cut at 4,000 characters. Every text is taken in the binary
     // collation: columns of different collations (names ignore case, keys do not) cannot be joined otherwise, and REPLACE

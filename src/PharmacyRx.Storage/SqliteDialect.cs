@@ -103,6 +103,21 @@ public sealed class SqliteDialect : ISqlDialect
 
     public string ThroughIndex(string index) => $"INDEXED BY {index}";
 
+    // 0093_create_patient_name_fts.sql: a contentless FTS5 table with prefix indexes of one to three characters. Each word
+    // is a quoted prefix term ("ber"*), all of them required; a word holds only letters and digits (SearchKey.Words).
+    public NameWordsIndex? NameWords { get; } = new(
+        """
+        INSERT INTO patient_name_fts (rowid, words) VALUES (@Number, @Words)
+        """,
+        """
+        SELECT COALESCE(MAX(rowid), 0) FROM patient_name_fts
+        """,
+        """
+        SELECT m.received_at, m.prescription_number FROM prescriptions m
+        WHERE m.prescription_number IN (SELECT rowid FROM patient_name_fts WHERE patient_name_fts MATCH @NameMatch)
+        """,
+        words => string.Join(' ', words.Select(word => $"\"{word.Replace("\"", "", StringComparison.Ordinal)}\"*")));
+
     public string BackupFileName => "pharmacyrx.db";
 
     public Task<string?> RestoreStatementAsync(string backupFile, CancellationToken cancellationToken) => Task.FromResult<string?>(null);

@@ -36,6 +36,8 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
             INSERT INTO patient_name_words (word, prescription_number, received_at) VALUES (@Word, @Number, @ReceivedAt)
             """;
         await DateUndatedWordsAsync(cancellationToken);
+        await IndexNameWordsBehindAsync(cancellationToken);
+        var names = database.Dialect.NameWords;
         long added = 0;
         while (true)
         {
@@ -50,23 +52,71 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             var rows = new List<object>(batch.Length);
             var words = new List<object>(batch.Length * 3);
+            var documents = new List<object>(batch.Length);
             foreach (var (number, receivedAt, asReceived) in batch)
             {
-                // Read as the prescriptions row was (PrescriptionDetails): the first occurrence of a repeated element stands.
-                var elements = reader.ReadAsFirstOccurrenceWins(asReceived).Message?.Elements ?? new DeaElements();
-                rows.Add(new { Number = number, BirthDate = elements.PatientBirthDate });
-                words.AddRange(SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal)
-                    .Select(each => new { Word = each, Number = number, ReceivedAt = receivedAt }));
+                var (birthDate, named) = Read(asReceived);
+                rows.Add(new { Number = number, BirthDate = birthDate });
+                words.AddRange(named.Select(each => new { Word = each, Number = number, ReceivedAt = receivedAt }));
+                documents.Add(new { Number = number, Words = string.Join(' ', named) });
             }
             // One command each for the whole batch (Dapper runs it once a row): the archive writer waits on this lock.
             await connection.ExecuteAsync(new CommandDefinition(row, rows, transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(word, words, transaction, cancellationToken: cancellationToken));
+            if (names is not null)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(names.Insert, documents, transaction, cancellationToken: cancellationToken));
+            }
             await transaction.CommitAsync(cancellationToken);
             added += batch.Length;
             if (batch.Length < BatchSize || oneBatch)
             {
                 return added;
             }
+        }
+    }
+
+    // Read as the prescriptions row was (PrescriptionDetails): the first occurrence of a repeated element stands.
+    private (string? BirthDate, string[] Words) Read(byte[] asReceived)
+    {
+        var elements = reader.ReadAsFirstOccurrenceWins(asReceived).Message?.Elements ?? new DeaElements();
+        return (elements.PatientBirthDate, [.. SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal)]);
+    }
+
+    // A release before 0093 (a rolling upgrade, a rollback) indexes prescriptions into patient_search and the words but
+    // not into the engine's name index: those above its highest number get their documents here (PatientSearchIndexTests).
+    private async Task IndexNameWordsBehindAsync(CancellationToken cancellationToken)
+    {
+        if (database.Dialect.NameWords is not { } names)
+        {
+            return;
+        }
+        var behind = $"""
+            SELECT p.prescription_number, a.as_received
+            FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
+            WHERE p.prescription_number > @From AND p.prescription_number <= (SELECT COALESCE(MAX(prescription_number), 0) FROM patient_search)
+            ORDER BY p.prescription_number
+            {database.Dialect.FirstRows("@Limit")}
+            """;
+        while (true)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            var from = await connection.ExecuteScalarAsync<long>(new CommandDefinition(names.IndexedUpTo, cancellationToken: cancellationToken));
+            var batch = (await connection.QueryAsync<(long Number, byte[] AsReceived)>(
+                new CommandDefinition(behind, new { From = from, Limit = BatchSize }, cancellationToken: cancellationToken))).ToArray();
+            if (batch.Length == 0)
+            {
+                return;
+            }
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+            // Read again inside the write: another instance may have indexed them meanwhile.
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(names.IndexedUpTo, transaction: transaction, cancellationToken: cancellationToken)) != from)
+            {
+                continue;
+            }
+            var documents = batch.Select(each => new { each.Number, Words = string.Join(' ', Read(each.AsReceived).Words) }).ToArray();
+            await connection.ExecuteAsync(new CommandDefinition(names.Insert, documents, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
         }
     }
 

@@ -95,15 +95,25 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
             // Prescriptions that arrived since the background upkeep last ran are indexed now (one batch at most).
             await patients.CatchUpAsync(cancellationToken, oneBatch: true);
         }
-        // Each word given begins a word of the name, in any order: the prescriptions named so are the intersection of the
-        // words' ranges, each one covering read of patient_name_words with the moment of receipt beside the number.
+        // Each word given begins a word of the name, in any order. One word: its range of patient_name_words, one covering
+        // read with the moment of receipt beside the number. Several: the engine's name index where it has one (a short
+        // prefix's range is long, and intersecting ranges reads each whole), else the intersection of their ranges.
         var words = SearchKey.Words(query.Patient ?? "").Distinct(StringComparer.Ordinal).ToArray();
-        var named = words.Length == 0 ? null : string.Join(" INTERSECT ", words.Select((_, i) => FormattableString.Invariant(
-            $"SELECT w.received_at, w.prescription_number FROM patient_name_words w WHERE w.word >= @Name{i} AND w.word < @Name{i}End")));
-        for (var i = 0; i < words.Length; i++)
+        string? named;
+        if (words.Length > 1 && database.Dialect.NameWords is { } index)
         {
-            parameters.Add($"Name{i}", words[i]);
-            parameters.Add($"Name{i}End", SearchKey.PrefixEnd(words[i]));
+            named = index.Matching;
+            parameters.Add("NameMatch", index.Match(words));
+        }
+        else
+        {
+            named = words.Length == 0 ? null : string.Join(" INTERSECT ", words.Select((_, i) => FormattableString.Invariant(
+                $"SELECT w.received_at, w.prescription_number FROM patient_name_words w WHERE w.word >= @Name{i} AND w.word < @Name{i}End")));
+            for (var i = 0; i < words.Length; i++)
+            {
+                parameters.Add($"Name{i}", words[i]);
+                parameters.Add($"Name{i}End", SearchKey.PrefixEnd(words[i]));
+            }
         }
         if (query.BirthDate is { } birthDate)
         {

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using PharmacyRx.Core.Clock;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Storage.Archive;
 using PharmacyRx.Storage.Prescriptions;
@@ -68,4 +69,69 @@ public class PatientSearchIndexTests
             """);
         Assert.That(word.ReceivedAt, Is.Not.Empty.And.EqualTo(word.Expected));
     }
+
+    [Test]
+    public async Task An_upgraded_database_finds_a_patient_by_several_name_words_through_the_full_text_index_it_fills()
+    {
+        using var folder = new TempFolder();
+        var database = new Database(new SqliteDialect(folder.File("upgrade.db")), TestChainKeys.Ring());
+        var migrator = new SchemaMigrator(database, TimeProvider.System);
+        // The schema as the release before 0093_create_patient_name_fts.sql left it, with words indexed then.
+        await migrator.MigrateAsync(92, CancellationToken.None);
+        await using (var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance))
+        {
+            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-2") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO patient_search (prescription_number, birth_date) SELECT prescription_number, '' FROM prescriptions;
+                INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'testpatient', prescription_number, received_at FROM prescriptions;
+                INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'alex', prescription_number, received_at FROM prescriptions;
+                """);
+        }
+
+        await migrator.MigrateAsync(CancellationToken.None);
+
+        var search = Search(database);
+        var found = await search.SearchAsync(new PrescriptionQuery { Patient = "ale TEST" }, CancellationToken.None);
+        var nobody = await search.SearchAsync(new PrescriptionQuery { Patient = "ale zzz" }, CancellationToken.None);
+        Assert.That(found.Rows, Has.Count.EqualTo(2));
+        Assert.That(nobody.Rows, Is.Empty);
+        await using var after = await database.OpenAsync(CancellationToken.None);
+        Assert.That(await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM patient_name_fts"), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_prescription_an_older_release_indexes_after_the_upgrade_is_found_by_several_name_words_at_the_next_catch_up()
+    {
+        using var store = new SqliteStore();
+        var search = Search(store.Database);
+        await using (var writer = store.Writer())
+        {
+            await writer.AppendAsync(SqliteStore.Entry("NEWER-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+        Assert.That((await search.SearchAsync(new PrescriptionQuery { Patient = "alex testpatient" }, CancellationToken.None)).Rows, Has.Count.EqualTo(1));
+        await using (var writer = store.Writer())
+        {
+            await writer.AppendAsync(SqliteStore.Entry("OLDER-2") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+        // The release before 0093 indexes the new prescription into patient_search and the words, not the full-text index.
+        await using (var older = await store.Database.OpenAsync(CancellationToken.None))
+        {
+            await older.ExecuteAsync("""
+                INSERT INTO patient_search (prescription_number, birth_date) SELECT MAX(prescription_number), '' FROM prescriptions;
+                INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'testpatient', MAX(prescription_number), '2026-01-01T00:00:00.0000000Z' FROM prescriptions;
+                INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'alex', MAX(prescription_number), '2026-01-01T00:00:00.0000000Z' FROM prescriptions;
+                """);
+        }
+
+        var found = await search.SearchAsync(new PrescriptionQuery { Patient = "tes al" }, CancellationToken.None);
+
+        Assert.That(found.Rows, Has.Count.EqualTo(2));
+    }
+
+    private static PrescriptionSearch Search(Database database) =>
+        new(database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PatientSearchIndex(database, new ScriptMessageReader()));
 }

@@ -23,6 +23,16 @@ public sealed class AccessApprovals(
     public const string MapClaim = "MapClaim";
     public const string NamePharmacistInCharge = "NamePharmacistInCharge";
     public const string TurnRuleOff = "TurnRuleOff";
+    public const string EnableUser = "EnableUser";
+
+    /// <summary>The actor prefix of the host's command line run without a named requester (its operating-system user).</summary>
+    public const string CommandLineActorPrefix = "cli:";
+
+    /// <summary>The environment variable a command-line requester's password is read from (never an argument: it would show in ps).</summary>
+    public const string RequesterPasswordVariable = "PHARMACYRX_REQUESTER_PASSWORD";
+    public const string RevokePermission = "RevokePermission";
+    public const string RemoveRole = "RemoveRole";
+    public const string RevokeRolePermission = "RevokeRolePermission";
 
     /// <summary>A change made, held for approval (<see cref="RequestId"/>), or refused; a one-time password when one was made.</summary>
     public sealed record Outcome(AccessResult Result, string? RequestId = null, string? Password = null, string? UserName = null, bool Conflict = false)
@@ -30,7 +40,10 @@ public sealed class AccessApprovals(
         public bool Pending => RequestId is not null;
     }
 
-    /// <summary>Whether the rule applies: it is on, and two or more active people hold ManageAccess.</summary>
+    /// <summary>
+    /// Whether the rule applies: it is on, and two or more accounts hold ManageAccess, disabled ones too (disabling the
+    /// other approver does not lift the rule; enabling them again waits for approval, or break-glass).
+    /// </summary>
     public async Task<bool> AppliesAsync(CancellationToken cancellationToken) =>
         !(await policy.ReadAsync(cancellationToken)).RuleOff && await EnoughApproversAsync(cancellationToken);
 
@@ -78,7 +91,7 @@ public sealed class AccessApprovals(
         var approvers = 0;
         foreach (var user in await access.ListUsersAsync(cancellationToken))
         {
-            if (await HoldsManageAccessAsync(user.UserName, cancellationToken) && ++approvers >= TwoPersonRule.Approvers)
+            if ((await access.PermissionsHeldAsync(user.UserName, cancellationToken)).Contains(Permission.ManageAccess) && ++approvers >= TwoPersonRule.Approvers)
             {
                 return true;
             }
@@ -119,7 +132,8 @@ public sealed class AccessApprovals(
     }
 
     public async Task<Outcome> ChangeRoleAsync(string role, Permission permission, bool grant, string actor, bool breakGlass, CancellationToken cancellationToken) =>
-        grant && TwoPersonRule.Guards(permission)
+        !grant ? await RevokeRoleAsync(role, permission, actor, breakGlass, cancellationToken)
+        : TwoPersonRule.Guards(permission)
         && await HoldAsync(Request(GrantRolePermission, "", actor, permission: permission.ToString(), role: role), breakGlass, cancellationToken) is { } held
             ? held
             : new(await access.ChangeRoleAsync(role, permission, grant, actor, cancellationToken));
@@ -141,7 +155,7 @@ public sealed class AccessApprovals(
     public async Task<Outcome> ResetPasswordAsync(string userName, string actor, bool breakGlass, CancellationToken cancellationToken)
     {
         var name = UserNames.Normalize(userName);
-        if ((await access.PermissionsAsync(name, cancellationToken)).Any(TwoPersonRule.Guards)
+        if ((await access.PermissionsHeldAsync(name, cancellationToken)).Any(TwoPersonRule.Guards)
             && await HoldAsync(Request(ResetPassword, name, actor), breakGlass, cancellationToken) is { } held)
         {
             return held;
@@ -149,6 +163,41 @@ public sealed class AccessApprovals(
         var reset = await users.ResetPasswordAsync(name, actor, cancellationToken);
         return new(reset.Result, Password: reset.Password, UserName: name);
     }
+
+    /// <summary>Enables a disabled account; held when it holds a guarded permission (enabling gives them back).</summary>
+    public async Task<Outcome> EnableAsync(string userName, string actor, bool breakGlass, CancellationToken cancellationToken)
+    {
+        var name = UserNames.Normalize(userName);
+        return (await access.PermissionsHeldAsync(name, cancellationToken)).Any(TwoPersonRule.Guards)
+            && await HoldAsync(Request(EnableUser, name, actor), breakGlass, cancellationToken) is { } held
+                ? held
+                : new(await access.EnableAsync(name, actor, cancellationToken));
+    }
+
+    /// <summary>Revokes a permission from a user; ManageAccess is held: one approver fewer would lift the rule.</summary>
+    public async Task<Outcome> RevokeAsync(string userName, Permission permission, string actor, bool breakGlass, CancellationToken cancellationToken) =>
+        permission == Permission.ManageAccess
+        && await HoldAsync(Request(RevokePermission, userName, actor, permission: permission.ToString()), breakGlass, cancellationToken) is { } held
+            ? held
+            : new(await access.RevokeAsync(UserNames.Normalize(userName), permission, actor, cancellationToken));
+
+    /// <summary>Removes a role from a user; held when the role grants ManageAccess.</summary>
+    public async Task<Outcome> RemoveRoleAsync(string userName, string role, string actor, bool breakGlass, CancellationToken cancellationToken) =>
+        await RoleGrantsAsync(role, Permission.ManageAccess, cancellationToken)
+        && await HoldAsync(Request(RemoveRole, userName, actor, role: role), breakGlass, cancellationToken) is { } held
+            ? held
+            : new(await access.RemoveRoleAsync(UserNames.Normalize(userName), role, actor, cancellationToken));
+
+    /// <summary>Revokes a permission from a role; ManageAccess is held.</summary>
+    public async Task<Outcome> RevokeRoleAsync(string role, Permission permission, string actor, bool breakGlass, CancellationToken cancellationToken) =>
+        permission == Permission.ManageAccess
+        && await HoldAsync(Request(RevokeRolePermission, "", actor, permission: permission.ToString(), role: role), breakGlass, cancellationToken) is { } held
+            ? held
+            : new(await access.ChangeRoleAsync(role, permission, grant: false, actor, cancellationToken));
+
+    private async Task<bool> RoleGrantsAsync(string role, Permission permission, CancellationToken cancellationToken) =>
+        (await access.ListRolesAsync(cancellationToken)).FirstOrDefault(r => string.Equals(r.RoleName, role, StringComparison.OrdinalIgnoreCase)) is { } found
+        && found.Permissions.Contains(permission.ToString());
 
     /// <summary>
     /// Approves a pending request as <paramref name="approver"/> (a person with ManageAccess, not the requester) and makes
@@ -173,6 +222,10 @@ public sealed class AccessApprovals(
             MapClaim => new(await mappings.AddAsync(request.ClaimValue ?? "", request.Role!, actor, cancellationToken)),
             NamePharmacistInCharge => await MakeNameAsync(request, actor, cancellationToken),
             TurnRuleOff => await MakeRuleOffAsync(request, actor, cancellationToken),
+            EnableUser => new(await access.EnableAsync(request.UserName, actor, cancellationToken)),
+            RevokePermission => new(await access.RevokeAsync(request.UserName, Enum.Parse<Permission>(request.Permission!), actor, cancellationToken)),
+            RemoveRole => new(await access.RemoveRoleAsync(request.UserName, request.Role!, actor, cancellationToken)),
+            RevokeRolePermission => new(await access.ChangeRoleAsync(request.Role!, Enum.Parse<Permission>(request.Permission!), grant: false, actor, cancellationToken)),
             _ => new Outcome(new AccessResult(AccessOutcome.Invalid, $"unknown request kind {request.Kind}")),
         };
         await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AccessChangeApproved, approver,
@@ -206,15 +259,23 @@ public sealed class AccessApprovals(
                 $"{Describe(request)}; made at once on the host's command line with the key password, past the two-person rule: review it")], cancellationToken);
             return null;
         }
-        if (!await EnoughApproversAsync(cancellationToken))
-        {
-            return null;
-        }
         if ((await policy.ReadAsync(cancellationToken)).RuleOff)
         {
             await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.AccessChangeUnapproved, request.RequestedBy, AuditOutcome.Success, request.Target,
                 $"{Describe(request)}; made at once while the two-person rule is off: review it")], cancellationToken);
             return null;
+        }
+        if (!await EnoughApproversAsync(cancellationToken))
+        {
+            return null;
+        }
+        // A request names the person who asked, so that nobody approves their own: the command line's operating-system user
+        // is no such person (the same administrator could approve it over the API), so it asks as one, or breaks glass.
+        if (request.RequestedBy.StartsWith(CommandLineActorPrefix, StringComparison.Ordinal))
+        {
+            return new(AccessResult.Refused(
+                $"{Describe(request)} waits for a second person, and a request must name who asks: give --requester NAME (their password in "
+                + $"{RequesterPasswordVariable}), or make it at once with --break-glass (audited)"));
         }
         await audit.AppendAsync([new AuditEvent(request.RequestedAt, AuditEventTypes.AccessChangeRequested, request.RequestedBy, AuditOutcome.Success, request.Target,
             AccessRequests.Details(request))], cancellationToken);
@@ -232,14 +293,15 @@ public sealed class AccessApprovals(
             : null;
 
     /// <summary>
-    /// The pharmacist-in-charge whose approval this request lacks: a grant of Dispense, where one is named, asked for by
-    /// someone else and approved by someone else. Their own request is their approval; a second person still approves it.
+    /// The pharmacist-in-charge whose approval this request lacks: a grant of Dispense, naming another (or none) or turning
+    /// the rule off, where one is named, asked for and approved by others. Their own request is their approval; a second
+    /// person still approves it.
     /// </summary>
     private async Task<string?> PharmacistInChargeMissingAsync(AccessRequests.Request request, string approver, CancellationToken cancellationToken) =>
         (await policy.ReadAsync(cancellationToken)).PharmacistInCharge is { } named
         && !string.Equals(request.RequestedBy, named, StringComparison.OrdinalIgnoreCase)
         && !string.Equals(UserNames.Normalize(approver), named, StringComparison.OrdinalIgnoreCase)
-        && await GrantsDispenseAsync(request, cancellationToken)
+        && (request.Kind is NamePharmacistInCharge or TurnRuleOff || await GrantsDispenseAsync(request, cancellationToken))
             ? named
             : null;
 
@@ -309,7 +371,7 @@ public sealed class AccessApprovals(
             : decision == AuditEventTypes.AccessChangeApproved && await BenefitsAsync(standing.Request, decider, cancellationToken)
                 ? "the change would give the approver rights: someone else must approve it"
             : decision == AuditEventTypes.AccessChangeApproved && await PharmacistInChargeMissingAsync(standing.Request, decider, cancellationToken) is { } named
-                ? $"a grant of Dispense needs the pharmacist-in-charge's approval: {named} must approve it"
+                ? $"this change needs the pharmacist-in-charge's approval: {named} must approve it"
             : $"{decider} does not hold ManageAccess";
         if (standing is null)
         {
@@ -350,6 +412,10 @@ public sealed class AccessApprovals(
         MapClaim => $"map identity provider value {request.ClaimValue} to role {request.Role}",
         NamePharmacistInCharge => request.UserName.Length > 0 ? $"name {request.UserName} pharmacist-in-charge" : "name no pharmacist-in-charge",
         TurnRuleOff => "turn the two-person rule off",
+        EnableUser => $"enable {request.UserName}",
+        RevokePermission => $"revoke {request.Permission} from {request.UserName}",
+        RemoveRole => $"remove role {request.Role} from {request.UserName}",
+        RevokeRolePermission => $"revoke {request.Permission} from role {request.Role}",
         _ => request.Kind,
     };
 }

@@ -30,17 +30,17 @@ public static class AccessApi
         access.MapPost("/users", CreateUserAsync).WithName("CreateUser");
         access.MapPost("/users/{userName}/disable", (string userName, HttpContext context, AccessStore store, CancellationToken ct) =>
             Answer(store.DisableAsync(UserNames.Normalize(userName), context.UserName(), ct))).WithName("DisableUser");
-        access.MapPost("/users/{userName}/enable", (string userName, HttpContext context, AccessStore store, CancellationToken ct) =>
-            Answer(store.EnableAsync(UserNames.Normalize(userName), context.UserName(), ct))).WithName("EnableUser");
+        access.MapPost("/users/{userName}/enable", (string userName, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            Held(approvals.EnableAsync(userName, context.UserName(), breakGlass: false, ct))).WithName("EnableUser");
         access.MapPost("/users/{userName}/password", ResetPasswordAsync).WithName("ResetPassword");
         access.MapPut("/users/{userName}/permissions/{permission}", (string userName, string permission, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
             WithPermission(permission, async p => (await approvals.GrantAsync(userName, p, context.UserName(), breakGlass: false, ct)).Result)).WithName("GrantPermission");
-        access.MapDelete("/users/{userName}/permissions/{permission}", (string userName, string permission, HttpContext context, AccessStore store, CancellationToken ct) =>
-            WithPermission(permission, p => store.RevokeAsync(UserNames.Normalize(userName), p, context.UserName(), ct))).WithName("RevokePermission");
+        access.MapDelete("/users/{userName}/permissions/{permission}", (string userName, string permission, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            WithPermission(permission, async p => (await approvals.RevokeAsync(userName, p, context.UserName(), breakGlass: false, ct)).Result)).WithName("RevokePermission");
         access.MapPut("/users/{userName}/roles/{role}", async (string userName, string role, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
             await Answer(Task.FromResult((await approvals.AssignRoleAsync(userName, role, context.UserName(), breakGlass: false, ct)).Result))).WithName("AssignRole");
-        access.MapDelete("/users/{userName}/roles/{role}", (string userName, string role, HttpContext context, AccessStore store, CancellationToken ct) =>
-            Answer(store.RemoveRoleAsync(UserNames.Normalize(userName), role, context.UserName(), ct))).WithName("RemoveRole");
+        access.MapDelete("/users/{userName}/roles/{role}", (string userName, string role, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            Held(approvals.RemoveRoleAsync(userName, role, context.UserName(), breakGlass: false, ct))).WithName("RemoveRole");
         access.MapPost("/users/{userName}/api-keys", CreateApiKeyAsync).WithName("CreateApiKey");
         access.MapGet("/roles", async (AccessStore store, CancellationToken ct) => TypedResults.Ok(await store.ListRolesAsync(ct))).WithName("ListRoles");
         access.MapPut("/roles/{role}/permissions/{permission}", (string role, string permission, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
@@ -56,22 +56,28 @@ public static class AccessApi
             return TypedResults.Ok(new AccessPolicyResponse(state.RuleOff ? "off" : "on", await approvals.AppliesAsync(ct), state.PharmacistInCharge));
         }).WithName("GetAccessPolicy");
         access.MapPut("/access-policy/pharmacist-in-charge", (PharmacistInChargeRequest request, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
-            Held(approvals.NamePharmacistInChargeAsync(request.UserName, context.UserName(), breakGlass: false, ct))).WithName("NamePharmacistInCharge");
+            request.UserName is null
+                ? Task.FromResult<Results<NoContent, Accepted<PendingResponse>, NotFound<ProblemDetails>, ProblemHttpResult>>(
+                    TypedResults.Problem(statusCode: 400, title: "Bad request", detail: "give userName: the pharmacist-in-charge's user name, or \"\" to name nobody"))
+                : Held(approvals.NamePharmacistInChargeAsync(request.UserName, context.UserName(), breakGlass: false, ct))).WithName("NamePharmacistInCharge");
         access.MapPut("/access-policy/two-person-rule", (TwoPersonRuleRequest request, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
-            Held(approvals.SetRuleAsync(request.On, context.UserName(), breakGlass: false, ct))).WithName("SetTwoPersonRule");
-        access.MapDelete("/roles/{role}/permissions/{permission}", (string role, string permission, HttpContext context, AccessStore store, CancellationToken ct) =>
-            WithPermission(permission, p => store.ChangeRoleAsync(role, p, grant: false, context.UserName(), ct))).WithName("RevokeRolePermission");
+            request.On is not { } on
+                ? Task.FromResult<Results<NoContent, Accepted<PendingResponse>, NotFound<ProblemDetails>, ProblemHttpResult>>(
+                    TypedResults.Problem(statusCode: 400, title: "Bad request", detail: "give on: true turns the rule on, false asks to turn it off"))
+                : Held(approvals.SetRuleAsync(on, context.UserName(), breakGlass: false, ct))).WithName("SetTwoPersonRule");
+        access.MapDelete("/roles/{role}/permissions/{permission}", (string role, string permission, HttpContext context, AccessApprovals approvals, CancellationToken ct) =>
+            WithPermission(permission, async p => (await approvals.RevokeRoleAsync(role, p, context.UserName(), breakGlass: false, ct)).Result)).WithName("RevokeRolePermission");
         return app;
     }
 
     /// <summary>The two-person rule ("on" or "off"), whether it applies now (two people can approve), and the pharmacist-in-charge.</summary>
     public sealed record AccessPolicyResponse(string TwoPersonRule, bool Applies, string? PharmacistInCharge);
 
-    /// <summary>The pharmacist-in-charge to name; null or empty names nobody.</summary>
+    /// <summary>The pharmacist-in-charge to name; empty names nobody (required: a body without it is refused).</summary>
     public sealed record PharmacistInChargeRequest(string? UserName);
 
-    /// <summary>True turns the rule on at once; false asks to turn it off (a second person approves).</summary>
-    public sealed record TwoPersonRuleRequest(bool On);
+    /// <summary>True turns the rule on at once; false asks to turn it off (a second person approves); required.</summary>
+    public sealed record TwoPersonRuleRequest(bool? On);
 
     private static async Task<Results<NoContent, Accepted<PendingResponse>, NotFound<ProblemDetails>, ProblemHttpResult>> Held(Task<AccessApprovals.Outcome> change)
     {

@@ -27,16 +27,13 @@ internal static class IdentityProviderCommand
         var value = new Argument<string>("value") { Description = "The group or app-role value, exactly as the provider sends it (a group's id, not its name)" };
         var role = new Argument<string>("role") { Description = "The PharmacyRx role it gives" };
         var breakGlass = UsersCommand.BreakGlassOption();
+        var requester = UsersCommand.RequesterOption();
         var map = new Command("map", "Map a value to a role (held for a second person when the role grants Dispense, Annotate, Alter, Delete or ManageAccess)")
         {
-            value, role, breakGlass,
+            value, role, breakGlass, requester,
         };
-        map.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
-        {
-            var outcome = await context.Get<AccessApprovals>().MapClaimAsync(parse.GetValue(value)!, parse.GetValue(role)!, ReceiptSource.CommandLine.Actor,
-                parse.GetValue(breakGlass), ct);
-            return await WriteAsync(environment, outcome.Result);
-        }));
+        map.SetAction((parse, ct) => UsersCommand.RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct,
+            (context, actor) => context.Get<AccessApprovals>().MapClaimAsync(parse.GetValue(value)!, parse.GetValue(role)!, actor, parse.GetValue(breakGlass), ct)));
         var unmap = new Command("unmap", "Remove a mapping: who held the role through it loses it at their next request") { value, role };
         unmap.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
             await WriteAsync(environment, await context.Get<ClaimRoleMappings>().RemoveAsync(parse.GetValue(value)!, parse.GetValue(role)!,

@@ -20,14 +20,19 @@ internal static class UsersCommand
         var role = new Option<string[]>("--role") { Description = "A role to hold; repeat for each", AllowMultipleArgumentsPerToken = false };
         var service = new Option<bool>("--service") { Description = "A service account (sender, export script): API keys only, never dispensing, annotating, altering or access management" };
         var breakGlass = BreakGlassOption();
+        var requester = RequesterOption();
         var add = new Command("add", "Create a user; prints {\"userName\",\"password\"} with a one-time password (the first sign-in must change it)")
         {
-            name, fullName, initials, role, service, breakGlass,
+            name, fullName, initials, role, service, breakGlass, requester,
         };
         add.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
+            if (await RequesterAsync(environment, context, parse.GetValue(requester), ct) is not { } actor)
+            {
+                return 1;
+            }
             var created = await context.Get<AccessApprovals>().CreateAsync(parse.GetValue(name)!, parse.GetValue(fullName)!, parse.GetValue(initials)!,
-                parse.GetValue(role) ?? [], parse.GetValue(service) ? UserKind.Service : UserKind.Person, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct);
+                parse.GetValue(role) ?? [], parse.GetValue(service) ? UserKind.Service : UserKind.Person, actor, parse.GetValue(breakGlass), ct);
             if (created.RequestId is { } pending)
             {
                 CliJson.WriteLine(environment.Out, new { pending, detail = created.Result.Message });
@@ -61,14 +66,24 @@ internal static class UsersCommand
         disable.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
             context => context.Get<AccessStore>().DisableAsync(UserNames.Normalize(parse.GetValue(name)!), ReceiptSource.CommandLine.Actor, ct)));
 
-        var enable = new Command("enable", "Enable a disabled user again") { name };
-        enable.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
-            context => context.Get<AccessStore>().EnableAsync(UserNames.Normalize(parse.GetValue(name)!), ReceiptSource.CommandLine.Actor, ct)));
+        var enable = new Command("enable", "Enable a disabled user again (held for a second person when they hold a guarded permission)")
+        {
+            name, breakGlass, requester,
+        };
+        enable.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct,
+            (context, actor) => context.Get<AccessApprovals>().EnableAsync(parse.GetValue(name)!, actor, parse.GetValue(breakGlass), ct)));
 
-        var reset = new Command("reset-password", "Give a user a new one-time password (their sessions end; the first sign-in must change it)") { name, breakGlass };
+        var reset = new Command("reset-password", "Give a user a new one-time password (their sessions end; the first sign-in must change it)")
+        {
+            name, breakGlass, requester,
+        };
         reset.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
-            var result = await context.Get<AccessApprovals>().ResetPasswordAsync(parse.GetValue(name)!, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct);
+            if (await RequesterAsync(environment, context, parse.GetValue(requester), ct) is not { } actor)
+            {
+                return 1;
+            }
+            var result = await context.Get<AccessApprovals>().ResetPasswordAsync(parse.GetValue(name)!, actor, parse.GetValue(breakGlass), ct);
             if (result.RequestId is { } pending)
             {
                 CliJson.WriteLine(environment.Out, new { pending, detail = result.Result.Message });
@@ -84,21 +99,20 @@ internal static class UsersCommand
         }));
 
         var permission = new Argument<string>("permission") { Description = ExactName.List<Permission>() };
-        var grant = new Command("grant", "Grant a permission to a user by name") { name, permission, breakGlass };
-        grant.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            async p => (await context.Get<AccessApprovals>().GrantAsync(parse.GetValue(name)!, p, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct)).Result)));
-        var revoke = new Command("revoke", "Revoke a permission granted to a user by name") { name, permission };
-        revoke.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            p => context.Get<AccessStore>().RevokeAsync(UserNames.Normalize(parse.GetValue(name)!), p, ReceiptSource.CommandLine.Actor, ct))));
+        var grant = new Command("grant", "Grant a permission to a user by name") { name, permission, breakGlass, requester };
+        grant.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct, (context, actor) => WithPermission(
+            parse.GetValue(permission)!, p => context.Get<AccessApprovals>().GrantAsync(parse.GetValue(name)!, p, actor, parse.GetValue(breakGlass), ct))));
+        var revoke = new Command("revoke", "Revoke a permission granted to a user by name") { name, permission, breakGlass, requester };
+        revoke.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct, (context, actor) => WithPermission(
+            parse.GetValue(permission)!, p => context.Get<AccessApprovals>().RevokeAsync(parse.GetValue(name)!, p, actor, parse.GetValue(breakGlass), ct))));
 
         var roleName = new Argument<string>("role") { Description = "Role name" };
-        var assign = new Command("assign", "Give a user a role") { name, roleName, breakGlass };
-        assign.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
-            async context => (await context.Get<AccessApprovals>().AssignRoleAsync(parse.GetValue(name)!, parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor,
-                parse.GetValue(breakGlass), ct)).Result));
-        var unassign = new Command("unassign", "Take a role from a user") { name, roleName };
-        unassign.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct,
-            context => context.Get<AccessStore>().RemoveRoleAsync(UserNames.Normalize(parse.GetValue(name)!), parse.GetValue(roleName)!, ReceiptSource.CommandLine.Actor, ct)));
+        var assign = new Command("assign", "Give a user a role") { name, roleName, breakGlass, requester };
+        assign.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct,
+            (context, actor) => context.Get<AccessApprovals>().AssignRoleAsync(parse.GetValue(name)!, parse.GetValue(roleName)!, actor, parse.GetValue(breakGlass), ct)));
+        var unassign = new Command("unassign", "Take a role from a user") { name, roleName, breakGlass, requester };
+        unassign.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct,
+            (context, actor) => context.Get<AccessApprovals>().RemoveRoleAsync(parse.GetValue(name)!, parse.GetValue(roleName)!, actor, parse.GetValue(breakGlass), ct)));
 
         var label = new Option<string>("--label") { Description = "What the key is for", DefaultValueFactory = _ => "api key" };
         var apiKey = new Command("api-key", "Create an API key for a service account; prints it once") { name, label };
@@ -168,20 +182,16 @@ internal static class UsersCommand
         var inCharge = new Argument<string>("name") { Description = "The pharmacist-in-charge's user name; 'none' names nobody" };
         var pharmacistInCharge = new Command("pharmacist-in-charge", "Name the pharmacist-in-charge, whose approval a grant of Dispense then needs (waits for a second person)")
         {
-            inCharge, breakGlass,
+            inCharge, breakGlass, requester,
         };
-        pharmacistInCharge.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
-        {
-            var named = parse.GetValue(inCharge)!;
-            return await PrintAsync(environment, await context.Get<AccessApprovals>().NamePharmacistInChargeAsync(
-                string.Equals(named, "none", StringComparison.OrdinalIgnoreCase) ? null : named, ReceiptSource.CommandLine.Actor, parse.GetValue(breakGlass), ct));
-        }));
+        pharmacistInCharge.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct,
+            (context, actor) => context.Get<AccessApprovals>().NamePharmacistInChargeAsync(
+                string.Equals(parse.GetValue(inCharge), "none", StringComparison.OrdinalIgnoreCase) ? null : parse.GetValue(inCharge), actor, parse.GetValue(breakGlass), ct)));
         var onOff = new Argument<string>("on|off") { Description = "on: at once; off: waits for a second person, and compliance warns while it is off" };
         onOff.AcceptOnlyFromAmong("on", "off");
-        var rule = new Command("two-person-rule", "Turn the two-person rule on or off") { onOff, breakGlass };
-        rule.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
-            await PrintAsync(environment, await context.Get<AccessApprovals>().SetRuleAsync(parse.GetValue(onOff) == "on", ReceiptSource.CommandLine.Actor,
-                parse.GetValue(breakGlass), ct))));
+        var rule = new Command("two-person-rule", "Turn the two-person rule on or off") { onOff, breakGlass, requester };
+        rule.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct,
+            (context, actor) => context.Get<AccessApprovals>().SetRuleAsync(parse.GetValue(onOff) == "on", actor, parse.GetValue(breakGlass), ct)));
         var policy = new Command("policy", "Print the two-person rule's state and the pharmacist-in-charge");
         policy.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
         {
@@ -213,13 +223,13 @@ internal static class UsersCommand
         var roleName = new Argument<string>("role") { Description = "Role name" };
         var permission = new Argument<string>("permission") { Description = ExactName.List<Permission>() };
         var breakGlass = BreakGlassOption();
-        var grant = new Command("grant", "Grant a permission to a role") { roleName, permission, breakGlass };
-        grant.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            async p => (await context.Get<AccessApprovals>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: true, ReceiptSource.CommandLine.Actor,
-                parse.GetValue(breakGlass), ct)).Result)));
-        var revoke = new Command("revoke", "Revoke a permission from a role") { roleName, permission };
-        revoke.SetAction((parse, ct) => ChangeAsync(environment, parse.GetValue(data)!, ct, context => WithPermission(parse.GetValue(permission)!,
-            p => context.Get<AccessStore>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: false, ReceiptSource.CommandLine.Actor, ct))));
+        var requester = RequesterOption();
+        var grant = new Command("grant", "Grant a permission to a role") { roleName, permission, breakGlass, requester };
+        grant.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct, (context, actor) => WithPermission(
+            parse.GetValue(permission)!, p => context.Get<AccessApprovals>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: true, actor, parse.GetValue(breakGlass), ct))));
+        var revoke = new Command("revoke", "Revoke a permission from a role") { roleName, permission, breakGlass, requester };
+        revoke.SetAction((parse, ct) => RequestedAsync(environment, parse.GetValue(data)!, parse.GetValue(requester), ct, (context, actor) => WithPermission(
+            parse.GetValue(permission)!, p => context.Get<AccessApprovals>().ChangeRoleAsync(parse.GetValue(roleName)!, p, grant: false, actor, parse.GetValue(breakGlass), ct))));
         return new Command("roles", "Manage roles and what they grant") { list, grant, revoke };
     }
 
@@ -267,6 +277,48 @@ internal static class UsersCommand
         CliJson.WriteLine(environment.Out, new { changed = outcome.Result.Outcome == AccessOutcome.Changed });
         return 0;
     }
+
+    private static Task<AccessApprovals.Outcome> WithPermission(string text, Func<Permission, Task<AccessApprovals.Outcome>> change) =>
+        ExactName.TryParse<Permission>(text, out var permission)
+            ? change(permission)
+            : Task.FromResult(new AccessApprovals.Outcome(AccessResult.NotFound($"no permission {text}; one permission per call, one of {ExactName.List<Permission>()}")));
+
+    /// <summary>
+    /// Who asks for a change on the command line: a named person, once their password holds (checked, throttled and
+    /// audited as a sign-in is), so that they cannot approve it themselves; without <c>--requester</c> the operating-system
+    /// user, which a change held for a second person refuses. Null, with the reason written, when the password does not hold.
+    /// </summary>
+    private static async Task<string?> RequesterAsync(CliEnvironment environment, CommandContext context, string? requester, CancellationToken cancellationToken)
+    {
+        if (requester is null)
+        {
+            return ReceiptSource.CommandLine.Actor;
+        }
+        if (environment.GetVariable(AccessApprovals.RequesterPasswordVariable) is not { Length: > 0 } password)
+        {
+            await environment.Error.WriteLineAsync($"error: set {AccessApprovals.RequesterPasswordVariable} to the requester's password");
+            return null;
+        }
+        var check = await context.Get<SessionStore>().CheckPasswordAsync(requester, password, "request", cancellationToken);
+        if (check.Outcome != LoginOutcome.Succeeded)
+        {
+            await environment.Error.WriteLineAsync($"error: the requester's password does not hold ({check.Outcome})");
+            return null;
+        }
+        return check.UserName;
+    }
+
+    internal static Option<string?> RequesterOption() => new("--requester")
+    {
+        Description = $"The person asking (their password in {AccessApprovals.RequesterPasswordVariable}): a change the two-person rule holds must name one",
+    };
+
+#pragma warning disable CA1068 // the command's body reads best as the last argument
+    internal static Task<int> RequestedAsync(CliEnvironment environment, string data, string? requester, CancellationToken cancellationToken,
+        Func<CommandContext, string, Task<AccessApprovals.Outcome>> change) =>
+        CommandContext.RunInitializedAsync(environment, data, cancellationToken, async context =>
+            await RequesterAsync(environment, context, requester, cancellationToken) is { } actor ? await PrintAsync(environment, await change(context, actor)) : 1);
+#pragma warning restore CA1068
 
     private static Task<AccessResult> WithPermission(string text, Func<Permission, Task<AccessResult>> change) =>
         ExactName.TryParse<Permission>(text, out var permission)

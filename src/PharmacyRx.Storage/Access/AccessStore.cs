@@ -54,6 +54,13 @@ public sealed class AccessStore(Database database, TimeProvider time)
         return await PermissionsAsync(connection, null, userName, cancellationToken);
     }
 
+    /// <summary>What the account holds whatever its status: what enabling it again would give (the two-person rule judges by it).</summary>
+    public async Task<IReadOnlySet<Permission>> PermissionsHeldAsync(string userName, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await PermissionsAsync(connection, null, userName, cancellationToken, whateverStatus: true);
+    }
+
     public async Task<IReadOnlyList<UserView>> ListUsersAsync(CancellationToken cancellationToken)
     {
         var sql = $"""
@@ -243,30 +250,30 @@ public sealed class AccessStore(Database database, TimeProvider time)
     }
 
     internal static async Task<IReadOnlySet<Permission>> PermissionsAsync(
-        DbConnection connection, DbTransaction? transaction, string userName, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction? transaction, string userName, CancellationToken cancellationToken, bool whateverStatus = false)
     {
         var dialect = Database.DialectOf(connection);
         string Key(string table, string row) => CoveredTables.Find(table)!.KeyExpression(row, dialect.ExactText);
         var sql = $"""
             SELECT 'user_permissions' AS source, {Key("user_permissions", "p")} AS row_key, NULL AS role_key, NULL AS map_key, p.permission, u.kind, u.user_name
             FROM user_permissions p JOIN users u ON u.user_name = p.user_name
-            WHERE p.user_name = @UserName AND u.status = 'Active'
+            WHERE p.user_name = @UserName AND (u.status = 'Active' OR @Any = 1)
             UNION ALL
             SELECT 'user_roles', {Key("user_roles", "ur")}, {Key("role_permissions", "rp")}, NULL, rp.permission, u.kind, u.user_name
             FROM user_roles ur
             JOIN role_permissions rp ON rp.role_name = ur.role_name {dialect.IgnoreCase}
             JOIN users u ON u.user_name = ur.user_name
-            WHERE ur.user_name = @UserName AND u.status = 'Active'
+            WHERE ur.user_name = @UserName AND (u.status = 'Active' OR @Any = 1)
             UNION ALL
             SELECT 'federated_claims', {Key("federated_claims", "fc")}, {Key("role_permissions", "rp")}, {Key("claim_role_mappings", "m")}, rp.permission, u.kind, u.user_name
             FROM federated_claims fc
             JOIN claim_role_mappings m ON m.claim_value = fc.claim_value {dialect.ExactText}
             JOIN role_permissions rp ON rp.role_name = m.role_name {dialect.IgnoreCase}
             JOIN users u ON u.user_name = fc.user_name
-            WHERE fc.user_name = @UserName AND u.status = 'Active' AND u.kind = 'Federated'
+            WHERE fc.user_name = @UserName AND (u.status = 'Active' OR @Any = 1) AND u.kind = 'Federated'
             """;
         var rows = (await connection.QueryAsync<(string Source, string RowKey, string? RoleKey, string? MapKey, string Permission, string Kind, string UserName)>(
-            new CommandDefinition(sql, new { UserName = userName }, transaction, cancellationToken: cancellationToken))).ToList();
+            new CommandDefinition(sql, new { UserName = userName, Any = whateverStatus ? 1 : 0 }, transaction, cancellationToken: cancellationToken))).ToList();
         var permissions = new HashSet<Permission>();
         if (rows.Count == 0 || !await CoverageCheck.IsCoveredAsync(connection, transaction, CoveredTables.Find("users")!, rows[0].UserName, cancellationToken))
         {

@@ -32,8 +32,10 @@ public static class CoverageCheck
         {
             return false;
         }
+        // Before the chain became keyed the hash stands; the chain begins at sequence 1, so a row below it (planted at 0 or
+        // less, where the key would not be asked for) is nobody's.
         var keyedFrom = database.KeyedFrom ??= await ChainKeyedAt.FindAsync(connection, transaction);
-        return keyedFrom is null || stored.Sequence < keyedFrom;
+        return stored.Sequence >= 1 && (keyedFrom is null || stored.Sequence < keyedFrom);
     }
 
     public static async Task<bool> IsCoveredAsync(

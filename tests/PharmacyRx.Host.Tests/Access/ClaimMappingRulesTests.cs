@@ -28,7 +28,8 @@ public sealed class ClaimMappingRulesTests
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         await SecondAdministratorAsync(pharmacy);
 
-        var asked = await pharmacy.RunAsync("identity-provider", "map", "rx-pharmacists", "Pharmacist");
+        pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = pharmacy.InitOutput.GetProperty("adminPassword").GetString();
+        var asked = await pharmacy.RunAsync("identity-provider", "map", "rx-pharmacists", "Pharmacist", "--requester", "admin");
         Assert.That(asked.ExitCode, Is.Zero, asked.Error);
         var pending = asked.JsonLines.Single().GetProperty("pending").GetString()!;
         Assert.That((await pharmacy.RunAsync("identity-provider", "list")).JsonLines, Is.Empty, "nothing mapped before the approval");

@@ -4,6 +4,7 @@ using System.Text.Json;
 using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using Microsoft.Extensions.DependencyInjection;
+using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Cli;
 
 namespace PharmacyRx.Host.Tests.Api;
@@ -93,7 +94,13 @@ public class TwoPersonRuleTests
             Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         }
 
-        var asked = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist");
+        // A held change names who asks, their password checked as a sign-in: the operating-system user is nobody's name.
+        var anonymous = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist");
+        pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = pharmacy.InitOutput.GetProperty("adminPassword").GetString();
+        var asked = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist",
+            "--requester", "admin");
+        Assert.That(anonymous.ExitCode, Is.EqualTo(1));
+        Assert.That(anonymous.Error, Does.Contain("--requester"));
         var request = asked.JsonLines.Single();
         Assert.That(request.TryGetProperty("password", out _), Is.False, "no password to the requester");
         var id = request.GetProperty("pending").GetString()!;
@@ -103,7 +110,7 @@ public class TwoPersonRuleTests
         pharmacy.Environment[UsersCommand.ApproverPasswordVariable] = "amber-railway-58-willow";
         var approved = await pharmacy.RunAsync("users", "approve", id, "--approver", "admin2");
         var breakGlass = await pharmacy.RunAsync("users", "reset-password", "pharm1", "--break-glass");
-        var waits = await pharmacy.RunAsync("users", "reset-password", "pharm1");
+        var waits = await pharmacy.RunAsync("users", "reset-password", "pharm1", "--requester", "admin");
 
         Assert.That(withoutPassword.ExitCode, Is.EqualTo(1));
         Assert.That(wrongPassword.ExitCode, Is.EqualTo(1));
@@ -160,7 +167,10 @@ public class TwoPersonRuleTests
         // Turning the rule off waits for a second person; while it is off a reset is made at once, listed for review,
         // and compliance warns.
         using var off = await admin.PutAsJsonAsync("/api/access-policy/two-person-rule", new { on = false });
-        using var offApproved = await admin2.PostAsync($"/api/access-requests/{await RequestIdAsync(off)}/approve", null);
+        var offRequest = await RequestIdAsync(off);
+        using var offByAdmin2 = await admin2.PostAsync($"/api/access-requests/{offRequest}/approve", null);
+        Assert.That(offByAdmin2.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "while one is named, the pharmacist-in-charge approves it");
+        using var offApproved = await pic.PostAsync($"/api/access-requests/{offRequest}/approve", null);
         Assert.That(offApproved.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         var policy = await admin.GetFromJsonAsync<JsonElement>("/api/access-policy");
         Assert.That((policy.GetProperty("twoPersonRule").GetString(), policy.GetProperty("applies").GetBoolean()), Is.EqualTo(("off", false)));

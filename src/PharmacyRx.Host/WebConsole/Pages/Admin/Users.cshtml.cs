@@ -90,14 +90,14 @@ public sealed class UsersModel(AccessApprovals approvals, AccessStore access, Se
         ChangeAsync(access.DisableAsync(UserNames.Normalize(userName ?? ""), User.Identity!.Name!, cancellationToken), $"{userName} disabled.", cancellationToken);
 
     public Task<IActionResult> OnPostEnableAsync(string? userName, CancellationToken cancellationToken) =>
-        ChangeAsync(access.EnableAsync(UserNames.Normalize(userName ?? ""), User.Identity!.Name!, cancellationToken), $"{userName} enabled.", cancellationToken);
+        ChangeAsync(Result(approvals.EnableAsync(userName ?? "", User.Identity!.Name!, breakGlass: false, cancellationToken)), $"{userName} enabled.", cancellationToken);
 
     public Task<IActionResult> OnPostRoleAsync(string? userName, string? role, bool grant, CancellationToken cancellationToken)
     {
         var name = UserNames.Normalize(userName ?? "");
         var change = grant
             ? Result(approvals.AssignRoleAsync(name, role ?? "", User.Identity!.Name!, breakGlass: false, cancellationToken))
-            : access.RemoveRoleAsync(name, role ?? "", User.Identity!.Name!, cancellationToken);
+            : Result(approvals.RemoveRoleAsync(name, role ?? "", User.Identity!.Name!, breakGlass: false, cancellationToken));
         return ChangeAsync(change, $"Role {role} {(grant ? "assigned to" : "removed from")} {name}.", cancellationToken);
     }
 
@@ -110,7 +110,7 @@ public sealed class UsersModel(AccessApprovals approvals, AccessStore access, Se
         var name = UserNames.Normalize(userName ?? "");
         var change = grant
             ? Result(approvals.GrantAsync(name, parsed, User.Identity!.Name!, breakGlass: false, cancellationToken))
-            : access.RevokeAsync(name, parsed, User.Identity!.Name!, cancellationToken);
+            : Result(approvals.RevokeAsync(name, parsed, User.Identity!.Name!, breakGlass: false, cancellationToken));
         return await ChangeAsync(change, $"{parsed} {(grant ? "granted to" : "revoked from")} {name}.", cancellationToken);
     }
 
@@ -137,10 +137,14 @@ public sealed class UsersModel(AccessApprovals approvals, AccessStore access, Se
     }
 
     /// <summary>Turns the two-person rule on (at once) or off (waits for a second person).</summary>
-    public async Task<IActionResult> OnPostRuleAsync(bool on, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostRuleAsync(bool? on, CancellationToken cancellationToken)
     {
-        var set = await approvals.SetRuleAsync(on, User.Identity!.Name!, breakGlass: false, cancellationToken);
-        return await ChangeAsync(Task.FromResult(set.Result), on ? "The two-person rule is on." : "The two-person rule is off.", cancellationToken);
+        if (on is null)
+        {
+            return await RefuseAsync("say whether the two-person rule is to be on or off", cancellationToken);
+        }
+        var set = await approvals.SetRuleAsync(on.Value, User.Identity!.Name!, breakGlass: false, cancellationToken);
+        return await ChangeAsync(Task.FromResult(set.Result), on.Value ? "The two-person rule is on." : "The two-person rule is off.", cancellationToken);
     }
 
     public Task<IActionResult> OnPostRefuseAsync(string? requestId, CancellationToken cancellationToken) =>

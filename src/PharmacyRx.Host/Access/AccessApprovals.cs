@@ -344,6 +344,11 @@ public sealed class AccessApprovals(
 
     private async Task<Outcome> MakeRuleOffAsync(AccessRequests.Request request, string actor, CancellationToken cancellationToken)
     {
+        // An older request approved while the rule is off already changes nothing (and keeps the moment it went off).
+        if ((await policy.ReadAsync(cancellationToken)).RuleOff)
+        {
+            return new(AccessResult.Unchanged);
+        }
         await audit.AppendAsync([new AuditEvent(time.GetUtcNow(), AuditEventTypes.TwoPersonRuleTurnedOff, actor, AuditOutcome.Success, "two-person-rule",
             $"the two-person rule turned off (request {request.Id}): access changes are made at once, each listed for review")], cancellationToken);
         return new(AccessResult.Changed);

@@ -363,11 +363,17 @@ public sealed partial class ComplianceReporter
         }
         var seen = $"{users.Count} user(s), each named; {managers.Count} can set access controls ({string.Join(", ", managers)}); none holds every permission";
         // The two-person rule (after 1311.125) off: changes that let someone dispense are made at once, each listed for review.
-        if (problems.Count == 0 && await accessPolicy.ReadAsync(cancellationToken) is { RuleOff: true, RuleSetBy: { } off })
+        var ruleOff = await accessPolicy.ReadAsync(cancellationToken) is { RuleOff: true, RuleSetBy: { } off }
+            ? $"the two-person rule is off since {Instant(off.OccurredAt)} ({off.Actor}): access changes that let someone dispense are made at once, each listed in the daily report for review"
+            : null;
+        if (problems.Count == 0 && ruleOff is not null)
         {
-            return new(check, ComplianceStatus.Warn,
-                $"{seen}; the two-person rule is off since {Instant(off.OccurredAt)} ({off.Actor}): access changes that let someone dispense are made at once, each listed in the daily report for review",
+            return new(check, ComplianceStatus.Warn, $"{seen}; {ruleOff}",
                 "Pharmacy IT: turn the two-person rule on again (Users page, or 'pharmacyrx users two-person-rule on').");
+        }
+        if (ruleOff is not null)
+        {
+            problems.Add(ruleOff);
         }
         return problems.Count == 0
             ? new(check, ComplianceStatus.Pass, seen)

@@ -246,17 +246,22 @@ internal static class UsersCommand
     };
 
     /// <summary>The approver, once their password holds (checked, throttled and audited as a sign-in is); null, with the reason, otherwise.</summary>
-    private static async Task<string?> ApproverAsync(CliEnvironment environment, CommandContext context, string approver, CancellationToken cancellationToken)
+    private static Task<string?> ApproverAsync(CliEnvironment environment, CommandContext context, string approver, CancellationToken cancellationToken) =>
+        PersonAsync(environment, context, approver, ApproverPasswordVariable, "approver", cancellationToken);
+
+    // A named person whose password, read from the variable, holds; null, with the reason written, otherwise.
+    private static async Task<string?> PersonAsync(
+        CliEnvironment environment, CommandContext context, string name, string variable, string who, CancellationToken cancellationToken)
     {
-        if (environment.GetVariable(ApproverPasswordVariable) is not { Length: > 0 } password)
+        if (environment.GetVariable(variable) is not { Length: > 0 } password)
         {
-            await environment.Error.WriteLineAsync($"error: set {ApproverPasswordVariable} to the approver's password");
+            await environment.Error.WriteLineAsync($"error: set {variable} to the {who}'s password");
             return null;
         }
-        var check = await context.Get<SessionStore>().CheckPasswordAsync(approver, password, "approval", cancellationToken);
+        var check = await context.Get<SessionStore>().CheckPasswordAsync(name, password, who == "approver" ? "approval" : "request", cancellationToken);
         if (check.Outcome != LoginOutcome.Succeeded)
         {
-            await environment.Error.WriteLineAsync($"error: the approver's password does not hold ({check.Outcome})");
+            await environment.Error.WriteLineAsync($"error: the {who}'s password does not hold ({check.Outcome})");
             return null;
         }
         return check.UserName;
@@ -288,25 +293,10 @@ internal static class UsersCommand
     /// audited as a sign-in is), so that they cannot approve it themselves; without <c>--requester</c> the operating-system
     /// user, which a change held for a second person refuses. Null, with the reason written, when the password does not hold.
     /// </summary>
-    private static async Task<string?> RequesterAsync(CliEnvironment environment, CommandContext context, string? requester, CancellationToken cancellationToken)
-    {
-        if (requester is null)
-        {
-            return ReceiptSource.CommandLine.Actor;
-        }
-        if (environment.GetVariable(AccessApprovals.RequesterPasswordVariable) is not { Length: > 0 } password)
-        {
-            await environment.Error.WriteLineAsync($"error: set {AccessApprovals.RequesterPasswordVariable} to the requester's password");
-            return null;
-        }
-        var check = await context.Get<SessionStore>().CheckPasswordAsync(requester, password, "request", cancellationToken);
-        if (check.Outcome != LoginOutcome.Succeeded)
-        {
-            await environment.Error.WriteLineAsync($"error: the requester's password does not hold ({check.Outcome})");
-            return null;
-        }
-        return check.UserName;
-    }
+    private static async Task<string?> RequesterAsync(CliEnvironment environment, CommandContext context, string? requester, CancellationToken cancellationToken) =>
+        requester is null
+            ? ReceiptSource.CommandLine.Actor
+            : await PersonAsync(environment, context, requester, AccessApprovals.RequesterPasswordVariable, "requester", cancellationToken);
 
     internal static Option<string?> RequesterOption() => new("--requester")
     {

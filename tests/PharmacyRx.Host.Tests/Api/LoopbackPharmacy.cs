@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using PharmacyRx.Core.Access;
 using PharmacyRx.Core.Audit;
 using PharmacyRx.Storage.Audit;
 
@@ -66,6 +67,28 @@ internal sealed class LoopbackPharmacy : IAsyncDisposable
             Passwords[created.GetProperty("userName").GetString()!] = created.GetProperty("password").GetString()!;
         }
         return response;
+    }
+
+    /// <summary>The installation's administrator and a second one (made at once: the rule needs two), both signed in.</summary>
+    public async Task<(HttpClient Admin, HttpClient Admin2)> TwoAdministratorsAsync()
+    {
+        var admin = await SignedInAsync("admin");
+        using (var second = await CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin))
+        {
+            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        }
+        return (admin, await SignedInAsync("admin2"));
+    }
+
+    /// <summary>A user asked for by <paramref name="admin"/> and approved by <paramref name="approver"/>, who gets the one-time password (remembered).</summary>
+    public async Task ApprovedUserAsync(HttpClient admin, HttpClient approver, string userName, params string[] roles)
+    {
+        using var asked = await CreateUserAsync(admin, userName, roles);
+        Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await asked.Content.ReadAsStringAsync());
+        var id = JsonDocument.Parse(await asked.Content.ReadAsStringAsync()).RootElement.GetProperty("requestId").GetString();
+        using var approved = await approver.PostAsync($"/api/access-requests/{id}/approve", null);
+        Assert.That(approved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await approved.Content.ReadAsStringAsync());
+        Passwords[userName] = JsonDocument.Parse(await approved.Content.ReadAsStringAsync()).RootElement.GetProperty("password").GetString()!;
     }
 
     /// <summary>The audit events of a type, oldest first.</summary>

@@ -27,8 +27,8 @@ public class TwoPersonRuleAttackTests
     public async Task Attack_disable_reset_enable_gives_the_requester_a_pharmacists_password()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, admin2) = await TwoAdministratorsAsync(pharmacy);
-        await ApprovedUserAsync(pharmacy, admin, admin2, "pharm1", DefaultRoles.Pharmacist);
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
+        await pharmacy.ApprovedUserAsync(admin, admin2, "pharm1", DefaultRoles.Pharmacist);
         using (await pharmacy.SignedInAsync("pharm1")) { }
 
         using var disable = await admin.PostAsync("/api/users/pharm1/disable", null);
@@ -63,8 +63,8 @@ public class TwoPersonRuleAttackTests
     public async Task Attack_disabling_the_other_approvers_lifts_the_rule_and_the_pharmacist_in_charge()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, admin2) = await TwoAdministratorsAsync(pharmacy);
-        await ApprovedUserAsync(pharmacy, admin, admin2, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin);
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
+        await pharmacy.ApprovedUserAsync(admin, admin2, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin);
         using (var name = await admin.PutAsJsonAsync("/api/access-policy/pharmacist-in-charge", new { userName = "pic" }))
         using (var named = await admin2.PostAsync($"/api/access-requests/{await RequestIdAsync(name)}/approve", null))
         {
@@ -99,7 +99,7 @@ public class TwoPersonRuleAttackTests
     public async Task Attack_a_policy_event_planted_below_the_chain_key_turns_the_rule_off()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, _) = await TwoAdministratorsAsync(pharmacy);
+        var (admin, _) = await pharmacy.TwoAdministratorsAsync();
         long planted;
         await using (var intruder = new Integrity.Intruder(pharmacy.Pharmacy.Data.DatabasePath))
         {
@@ -134,7 +134,7 @@ public class TwoPersonRuleAttackTests
     public async Task Attack_a_request_planted_below_the_chain_key_is_approved_by_its_only_real_person()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, _) = await TwoAdministratorsAsync(pharmacy);
+        var (admin, _) = await pharmacy.TwoAdministratorsAsync();
         var request = new AccessRequests.Request("plantedreq01", AccessApprovals.CreateUser, "ghost", null, null, "Synthetic Ghost", "SG",
             [DefaultRoles.Pharmacist], nameof(UserKind.Person), "admin2", DateTimeOffset.UtcNow);
         await using (var intruder = new Integrity.Intruder(pharmacy.Pharmacy.Data.DatabasePath))
@@ -186,7 +186,7 @@ public class TwoPersonRuleAttackTests
     public async Task Attack_a_command_line_request_is_approved_by_the_same_person()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, _) = await TwoAdministratorsAsync(pharmacy);
+        var (admin, _) = await pharmacy.TwoAdministratorsAsync();
         var asked = await pharmacy.Pharmacy.RunAsync("users", "two-person-rule", "off");
         var waiting = await admin.GetFromJsonAsync<JsonElement>("/api/access-requests");
         var policy = await admin.GetFromJsonAsync<JsonElement>("/api/access-policy");
@@ -208,8 +208,8 @@ public class TwoPersonRuleAttackTests
     public async Task Attack_two_administrators_remove_the_pharmacist_in_charge_without_them()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, admin2) = await TwoAdministratorsAsync(pharmacy);
-        await ApprovedUserAsync(pharmacy, admin, admin2, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin);
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
+        await pharmacy.ApprovedUserAsync(admin, admin2, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin);
         using (var name = await admin.PutAsJsonAsync("/api/access-policy/pharmacist-in-charge", new { userName = "pic" }))
         using (await admin2.PostAsync($"/api/access-requests/{await RequestIdAsync(name)}/approve", null)) { }
 
@@ -227,9 +227,9 @@ public class TwoPersonRuleAttackTests
     public async Task Grants_of_Dispense_by_every_path_need_the_pharmacist_in_charge()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, admin2) = await TwoAdministratorsAsync(pharmacy);
-        await ApprovedUserAsync(pharmacy, admin, admin2, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin);
-        await ApprovedUserAsync(pharmacy, admin, admin2, "tech1", DefaultRoles.Technician);
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
+        await pharmacy.ApprovedUserAsync(admin, admin2, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin);
+        await pharmacy.ApprovedUserAsync(admin, admin2, "tech1", DefaultRoles.Technician);
         var approvals = pharmacy.Service.Services.GetRequiredService<AccessApprovals>();
 
         // Asked before the pharmacist-in-charge is named, approved after.
@@ -278,7 +278,7 @@ public class TwoPersonRuleAttackTests
     public async Task Approving_through_a_second_account_needs_it_to_hold_ManageAccess()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        var (admin, admin2) = await TwoAdministratorsAsync(pharmacy);
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
         // A puppet without ManageAccess (made at once: Inspector guards nothing) cannot reach the approve route at all.
         using (var puppet = await pharmacy.CreateUserAsync(admin, "puppet", DefaultRoles.Inspector))
         {
@@ -292,24 +292,6 @@ public class TwoPersonRuleAttackTests
         Assert.That(byPuppet.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(grant.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         Assert.That((await admin.GetFromJsonAsync<JsonElement>("/api/access-policy")).GetProperty("twoPersonRule").GetString(), Is.EqualTo("on"));
-    }
-
-    private static async Task<(HttpClient Admin, HttpClient Admin2)> TwoAdministratorsAsync(LoopbackPharmacy pharmacy)
-    {
-        var admin = await pharmacy.SignedInAsync("admin");
-        using (var second = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin))
-        {
-            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        }
-        return (admin, await pharmacy.SignedInAsync("admin2"));
-    }
-
-    private static async Task ApprovedUserAsync(LoopbackPharmacy pharmacy, HttpClient admin, HttpClient approver, string userName, params string[] roles)
-    {
-        using var asked = await pharmacy.CreateUserAsync(admin, userName, roles);
-        using var approved = await approver.PostAsync($"/api/access-requests/{await RequestIdAsync(asked)}/approve", null);
-        Assert.That(approved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await approved.Content.ReadAsStringAsync());
-        pharmacy.Passwords[userName] = (await approved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("password").GetString()!;
     }
 
     private static async Task<string> RequestIdAsync(HttpResponseMessage response)

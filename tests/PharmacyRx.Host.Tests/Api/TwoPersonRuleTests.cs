@@ -129,17 +129,8 @@ public class TwoPersonRuleTests
     public async Task A_grant_of_Dispense_needs_the_pharmacist_in_charge_and_the_rule_is_turned_off_only_with_a_second_person()
     {
         await using var pharmacy = await LoopbackPharmacy.StartAsync();
-        using var admin = await pharmacy.SignedInAsync("admin");
-        using (var second = await pharmacy.CreateUserAsync(admin, "admin2", DefaultRoles.PharmacyAdmin))
-        {
-            Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        }
-        using var admin2 = await pharmacy.SignedInAsync("admin2");
-        using (var asked = await pharmacy.CreateUserAsync(admin, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin))
-        using (var approved = await admin2.PostAsync($"/api/access-requests/{await RequestIdAsync(asked)}/approve", null))
-        {
-            pharmacy.Passwords["pic"] = (await approved.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("password").GetString()!;
-        }
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
+        await pharmacy.ApprovedUserAsync(admin, admin2, "pic", DefaultRoles.Pharmacist, DefaultRoles.PharmacyAdmin);
         using var pic = await pharmacy.SignedInAsync("pic");
 
         // Naming the pharmacist-in-charge waits for a second person, who may not be the one named.

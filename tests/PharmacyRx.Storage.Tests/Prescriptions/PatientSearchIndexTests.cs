@@ -14,23 +14,12 @@ public class PatientSearchIndexTests
     public async Task The_name_words_of_an_upgraded_database_get_their_prescriptions_moment_of_receipt()
     {
         using var folder = new TempFolder();
-        var database = new Database(new SqliteDialect(folder.File("upgrade.db")), TestChainKeys.Ring());
-        var migrator = new SchemaMigrator(database, TimeProvider.System);
         // The schema as the release before 0081_add_received_at_to_patient_name_words.sql left it, with words indexed then.
-        await migrator.MigrateAsync(80, CancellationToken.None);
-        await using (var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance))
-        {
-            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
-            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-2") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
-        }
-        await using (var connection = await database.OpenAsync(CancellationToken.None))
-        {
-            await connection.ExecuteAsync("""
-                INSERT INTO patient_search (prescription_number, birth_date) SELECT prescription_number, '' FROM prescriptions;
-                INSERT INTO patient_name_words (word, prescription_number) SELECT 'testpatient', prescription_number FROM prescriptions;
-                INSERT INTO patient_name_words (word, prescription_number) SELECT 'alex', prescription_number FROM prescriptions;
-                """);
-        }
+        var (database, migrator) = await IndexedBeforeAsync(folder, 80, """
+            INSERT INTO patient_search (prescription_number, birth_date) SELECT prescription_number, '' FROM prescriptions;
+            INSERT INTO patient_name_words (word, prescription_number) SELECT 'testpatient', prescription_number FROM prescriptions;
+            INSERT INTO patient_name_words (word, prescription_number) SELECT 'alex', prescription_number FROM prescriptions;
+            """);
 
         var applied = await migrator.MigrateAsync(CancellationToken.None);
 
@@ -74,23 +63,12 @@ public class PatientSearchIndexTests
     public async Task An_upgraded_database_finds_a_patient_by_several_name_words_through_the_full_text_index_it_fills()
     {
         using var folder = new TempFolder();
-        var database = new Database(new SqliteDialect(folder.File("upgrade.db")), TestChainKeys.Ring());
-        var migrator = new SchemaMigrator(database, TimeProvider.System);
         // The schema as the release before 0093_create_patient_name_fts.sql left it, with words indexed then.
-        await migrator.MigrateAsync(92, CancellationToken.None);
-        await using (var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance))
-        {
-            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
-            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-2") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
-        }
-        await using (var connection = await database.OpenAsync(CancellationToken.None))
-        {
-            await connection.ExecuteAsync("""
-                INSERT INTO patient_search (prescription_number, birth_date) SELECT prescription_number, '' FROM prescriptions;
-                INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'testpatient', prescription_number, received_at FROM prescriptions;
-                INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'alex', prescription_number, received_at FROM prescriptions;
-                """);
-        }
+        var (database, migrator) = await IndexedBeforeAsync(folder, 92, """
+            INSERT INTO patient_search (prescription_number, birth_date) SELECT prescription_number, '' FROM prescriptions;
+            INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'testpatient', prescription_number, received_at FROM prescriptions;
+            INSERT INTO patient_name_words (word, prescription_number, received_at) SELECT 'alex', prescription_number, received_at FROM prescriptions;
+            """);
 
         await migrator.MigrateAsync(CancellationToken.None);
 
@@ -130,6 +108,22 @@ public class PatientSearchIndexTests
         var found = await search.SearchAsync(new PrescriptionQuery { Patient = "tes al" }, CancellationToken.None);
 
         Assert.That(found.Rows, Has.Count.EqualTo(2));
+    }
+
+    // Two prescriptions archived on the schema up to the given script, then indexed as the release of that schema did.
+    private static async Task<(Database Database, SchemaMigrator Migrator)> IndexedBeforeAsync(TempFolder folder, int schema, string indexed)
+    {
+        var database = new Database(new SqliteDialect(folder.File("upgrade.db")), TestChainKeys.Ring());
+        var migrator = new SchemaMigrator(database, TimeProvider.System);
+        await migrator.MigrateAsync(schema, CancellationToken.None);
+        await using (var writer = new ArchiveWriter(database, new ArchiveWriterOptions(), NullLogger<ArchiveWriter>.Instance))
+        {
+            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+            await writer.AppendAsync(SqliteStore.Entry("UPGRADE-2") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+        await connection.ExecuteAsync(indexed);
+        return (database, migrator);
     }
 
     private static PrescriptionSearch Search(Database database) =>

@@ -123,7 +123,7 @@ internal static class ScaleBenchmark
         await using (var services = await BenchServices.OpenAsync(folder, key))
         {
             await ConsoleBenchmark.MeasureAsync(services, Pools.Surnames);
-            await SearchBenchmark.MeasureAsync(services, Pools.Surnames, Pools.Prescribers, Pools.Drugs, DateTimeOffset.UtcNow.AddDays(-120));
+            await SearchBenchmark.MeasureAsync(services, Pools.Surnames, Pools.Prescribers, Pools.Drugs, DateTimeOffset.UtcNow - Span);
             var clock = Stopwatch.StartNew();
             var derived = await services.GetRequiredService<Storage.Prescriptions.PrescriptionDetails>().CatchUpAsync(CancellationToken.None);
             Console.WriteLine($"export details derived from the as-received records first (background upkeep in service): {derived:N0} in {clock.Elapsed.TotalSeconds:N0} s");
@@ -155,7 +155,7 @@ internal static class ScaleBenchmark
         var clock = Stopwatch.StartNew();
         var indexed = await services.GetRequiredService<Storage.Prescriptions.PatientSearchIndex>().CatchUpAsync(CancellationToken.None);
         Console.WriteLine($"patient search rows derived from the as-received records first (background upkeep in service): {indexed:N0} in {clock.Elapsed.TotalSeconds:N0} s");
-        await SearchBenchmark.MeasureAsync(services, Pools.Surnames, Pools.Prescribers, Pools.Drugs, DateTimeOffset.UtcNow.AddDays(-120), Pools.FirstNames);
+        await SearchBenchmark.MeasureAsync(services, Pools.Surnames, Pools.Prescribers, Pools.Drugs, DateTimeOffset.UtcNow - Span, Pools.FirstNames);
     }
 
     /// <summary>The daily backup of the data set while new messages arrive: the ingest rate during it beside the rate without.</summary>

@@ -78,12 +78,5 @@ public static class ConsoleLock
 
     private static IDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector("PharmacyRx.Console.Desk");
 
-    private static CookieOptions Options(HttpContext context) => new()
-    {
-        HttpOnly = true,
-        SameSite = SameSiteMode.Strict,
-        Secure = context.Request.IsHttps,
-        Path = "/",
-        IsEssential = true,
-    };
+    private static CookieOptions Options(HttpContext context) => ConsoleSession.Options(context);
 }

@@ -29,7 +29,8 @@ public static class ConsoleSession
 
     public static void Close(HttpContext context) => context.Response.Cookies.Delete(CookieName, Options(context));
 
-    private static CookieOptions Options(HttpContext context) => new()
+    /// <summary>The console's cookies, one policy: script cannot read them, same site only, Secure over HTTPS (a known proxy's too).</summary>
+    internal static CookieOptions Options(HttpContext context) => new()
     {
         HttpOnly = true,
         SameSite = SameSiteMode.Strict,

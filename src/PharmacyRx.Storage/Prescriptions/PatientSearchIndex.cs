@@ -36,18 +36,30 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
             INSERT INTO patient_name_words (word, prescription_number, received_at) VALUES (@Word, @Number, @ReceivedAt)
             """;
         await DateUndatedWordsAsync(cancellationToken);
-        await IndexNameWordsBehindAsync(cancellationToken);
         var names = database.Dialect.NameWords;
         long added = 0;
         while (true)
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             // A read first: a search asks on every name filter, and a write transaction would wait on the archive writer.
-            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(behind, cancellationToken: cancellationToken)) == 0)
+            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(behind, cancellationToken: cancellationToken)) == 0
+                && !await NameWordsBehindAsync(connection, null, cancellationToken))
             {
                 return added;
             }
             await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+            // Under the write lock, the name index first: a release before 0093 (a rolling upgrade, a rollback) indexes
+            // prescriptions into patient_search and the words but not into it, and no new batch may pass them by.
+            if (await NameWordsBehindAsync(connection, transaction, cancellationToken))
+            {
+                await IndexNameWordsBehindAsync(connection, transaction, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                if (oneBatch)
+                {
+                    return added;
+                }
+                continue;
+            }
             var batch = (await connection.QueryAsync<(long Number, string ReceivedAt, byte[] AsReceived)>(
                 new CommandDefinition(missing, new { Limit = BatchSize }, transaction, cancellationToken: cancellationToken))).ToArray();
             var rows = new List<object>(batch.Length);
@@ -83,41 +95,39 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
         return (elements.PatientBirthDate, [.. SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal)]);
     }
 
-    // A release before 0093 (a rolling upgrade, a rollback) indexes prescriptions into patient_search and the words but
-    // not into the engine's name index: those above its highest number get their documents here (PatientSearchIndexTests).
-    private async Task IndexNameWordsBehindAsync(CancellationToken cancellationToken)
+    private async Task<bool> NameWordsBehindAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction,
+        CancellationToken cancellationToken)
     {
-        if (database.Dialect.NameWords is not { } names)
-        {
-            return;
-        }
+        const string indexed = """
+            SELECT COALESCE(MAX(prescription_number), 0) FROM patient_search
+            """;
+        return database.Dialect.NameWords is { } names
+            && await connection.ExecuteScalarAsync<long>(new CommandDefinition(names.IndexedUpTo, transaction: transaction, cancellationToken: cancellationToken))
+                < await connection.ExecuteScalarAsync<long>(new CommandDefinition(indexed, transaction: transaction, cancellationToken: cancellationToken));
+    }
+
+    // One batch of the prescriptions in patient_search above the name index's highest number, their documents derived
+    // again from the records (PatientSearchIndexTests).
+    private async Task IndexNameWordsBehindAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+        CancellationToken cancellationToken)
+    {
+        var names = database.Dialect.NameWords!;
         var behind = $"""
-            SELECT p.prescription_number, a.as_received
-            FROM prescriptions p JOIN prescription_archive a ON a.receipt_id = p.receipt_id
-            WHERE p.prescription_number > @From AND p.prescription_number <= (SELECT COALESCE(MAX(prescription_number), 0) FROM patient_search)
-            ORDER BY p.prescription_number
+            SELECT s.prescription_number, a.as_received
+            FROM patient_search s
+            LEFT JOIN prescriptions p ON p.prescription_number = s.prescription_number
+            LEFT JOIN prescription_archive a ON a.receipt_id = p.receipt_id
+            WHERE s.prescription_number > @From
+            ORDER BY s.prescription_number
             {database.Dialect.FirstRows("@Limit")}
             """;
-        while (true)
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            var from = await connection.ExecuteScalarAsync<long>(new CommandDefinition(names.IndexedUpTo, cancellationToken: cancellationToken));
-            var batch = (await connection.QueryAsync<(long Number, byte[] AsReceived)>(
-                new CommandDefinition(behind, new { From = from, Limit = BatchSize }, cancellationToken: cancellationToken))).ToArray();
-            if (batch.Length == 0)
-            {
-                return;
-            }
-            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-            // Read again inside the write: another instance may have indexed them meanwhile.
-            if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(names.IndexedUpTo, transaction: transaction, cancellationToken: cancellationToken)) != from)
-            {
-                continue;
-            }
-            var documents = batch.Select(each => new { each.Number, Words = string.Join(' ', Read(each.AsReceived).Words) }).ToArray();
-            await connection.ExecuteAsync(new CommandDefinition(names.Insert, documents, transaction, cancellationToken: cancellationToken));
-            await transaction.CommitAsync(cancellationToken);
-        }
+        var from = await connection.ExecuteScalarAsync<long>(new CommandDefinition(names.IndexedUpTo, transaction: transaction, cancellationToken: cancellationToken));
+        var batch = await connection.QueryAsync<(long Number, byte[]? AsReceived)>(
+            new CommandDefinition(behind, new { From = from, Limit = BatchSize }, transaction, cancellationToken: cancellationToken));
+        // Every number in patient_search gets its document, an empty one where no record stands behind it, so the index
+        // always moves past it.
+        var documents = batch.Select(each => new { each.Number, Words = each.AsReceived is { } bytes ? string.Join(' ', Read(bytes).Words) : "" }).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition(names.Insert, documents, transaction, cancellationToken: cancellationToken));
     }
 
     // A release before 0081 (a rolling upgrade, a rollback) writes words without their prescription's moment of receipt,

@@ -105,9 +105,19 @@ public class PatientSearchIndexTests
                 """);
         }
 
+        // And a prescription this release has yet to index: the name index catches up on the older one first, under the
+        // same write lock, so the new batch never passes it by.
+        await using (var writer = store.Writer())
+        {
+            await writer.AppendAsync(SqliteStore.Entry("NEWER-3") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+
+        await new PatientSearchIndex(store.Database, new ScriptMessageReader()).CatchUpAsync(CancellationToken.None);
         var found = await search.SearchAsync(new PrescriptionQuery { Patient = "tes al" }, CancellationToken.None);
 
-        Assert.That(found.Rows, Has.Count.EqualTo(2));
+        Assert.That(found.Rows, Has.Count.EqualTo(3));
+        await using var after = await store.Database.OpenAsync(CancellationToken.None);
+        Assert.That(await after.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM patient_name_fts"), Is.EqualTo(3));
     }
 
     // Two prescriptions archived on the schema up to the given script, then indexed as the release of that schema did.

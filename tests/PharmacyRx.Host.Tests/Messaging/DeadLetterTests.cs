@@ -119,8 +119,7 @@ public class DeadLetterTests
 
             disk.Free();
             var record = await WaitForRecordAsync(pharmacy, body, TimeSpan.FromSeconds(60));
-            Assert.That(record, Is.Not.Null);
-            Assert.That(record!.Status, Is.EqualTo("ReceiptSigned"), "a storage fault is never a verdict on the message");
+            Assert.That(record?.Status, Is.EqualTo("ReceiptSigned"), "archived once the disk is free, and a storage fault is never a verdict on the message");
             Assert.That(await channel.MessageCountAsync(broker.ErrorQueue), Is.Zero);
             await broker.DeleteAsync(channel);
         }

@@ -24,15 +24,15 @@ public sealed class AccessApprovals(
     public const string NamePharmacistInCharge = "NamePharmacistInCharge";
     public const string TurnRuleOff = "TurnRuleOff";
     public const string EnableUser = "EnableUser";
+    public const string RevokePermission = "RevokePermission";
+    public const string RemoveRole = "RemoveRole";
+    public const string RevokeRolePermission = "RevokeRolePermission";
 
     /// <summary>The actor prefix of the host's command line run without a named requester (its operating-system user).</summary>
     public const string CommandLineActorPrefix = "cli:";
 
     /// <summary>The environment variable a command-line requester's password is read from (never an argument: it would show in ps).</summary>
     public const string RequesterPasswordVariable = "PHARMACYRX_REQUESTER_PASSWORD";
-    public const string RevokePermission = "RevokePermission";
-    public const string RemoveRole = "RemoveRole";
-    public const string RevokeRolePermission = "RevokeRolePermission";
 
     /// <summary>A change made, held for approval (<see cref="RequestId"/>), or refused; a one-time password when one was made.</summary>
     public sealed record Outcome(AccessResult Result, string? RequestId = null, string? Password = null, string? UserName = null, bool Conflict = false)
@@ -102,7 +102,7 @@ public sealed class AccessApprovals(
     public async Task<Outcome> CreateAsync(string userName, string fullName, string initials, IReadOnlyList<string> roles, UserKind kind, string actor,
         bool breakGlass, CancellationToken cancellationToken)
     {
-        var known = (await access.ListRolesAsync(cancellationToken)).ToDictionary(r => r.RoleName, r => r, StringComparer.OrdinalIgnoreCase);
+        var known = await RolesAsync(cancellationToken);
         var guarded = roles.Any(role => known.TryGetValue(role, out var r) && TwoPersonRule.GuardsAny(r.Permissions));
         var request = new AccessRequests.Request(NewId(), CreateUser, UserNames.Normalize(userName), null, null, fullName, initials, [.. roles], kind.ToString(),
             actor, time.GetUtcNow());
@@ -124,7 +124,7 @@ public sealed class AccessApprovals(
 
     public async Task<Outcome> AssignRoleAsync(string userName, string role, string actor, bool breakGlass, CancellationToken cancellationToken)
     {
-        var grants = (await access.ListRolesAsync(cancellationToken)).FirstOrDefault(r => string.Equals(r.RoleName, role, StringComparison.OrdinalIgnoreCase));
+        var grants = (await RolesAsync(cancellationToken)).GetValueOrDefault(role);
         return grants is not null && TwoPersonRule.GuardsAny(grants.Permissions)
             && await HoldAsync(Request(AssignRole, userName, actor, role: grants.RoleName), breakGlass, cancellationToken) is { } held
                 ? held
@@ -145,7 +145,7 @@ public sealed class AccessApprovals(
         {
             return new(AccessResult.Invalid(problem));
         }
-        var grants = (await access.ListRolesAsync(cancellationToken)).FirstOrDefault(r => string.Equals(r.RoleName, role, StringComparison.OrdinalIgnoreCase));
+        var grants = (await RolesAsync(cancellationToken)).GetValueOrDefault(role);
         return grants is not null && TwoPersonRule.GuardsAny(grants.Permissions)
             && await HoldAsync(Request(MapClaim, "", actor, role: grants.RoleName) with { ClaimValue = claimValue }, breakGlass, cancellationToken) is { } held
                 ? held
@@ -196,8 +196,14 @@ public sealed class AccessApprovals(
             : new(await access.ChangeRoleAsync(role, permission, grant: false, actor, cancellationToken));
 
     private async Task<bool> RoleGrantsAsync(string role, Permission permission, CancellationToken cancellationToken) =>
-        (await access.ListRolesAsync(cancellationToken)).FirstOrDefault(r => string.Equals(r.RoleName, role, StringComparison.OrdinalIgnoreCase)) is { } found
-        && found.Permissions.Contains(permission.ToString());
+        Grants(await RolesAsync(cancellationToken), role, permission);
+
+    // The roles by name (names compare ignoring case, as the store's do).
+    private async Task<Dictionary<string, AccessStore.RoleView>> RolesAsync(CancellationToken cancellationToken) =>
+        (await access.ListRolesAsync(cancellationToken)).ToDictionary(r => r.RoleName, r => r, StringComparer.OrdinalIgnoreCase);
+
+    private static bool Grants(Dictionary<string, AccessStore.RoleView> roles, string? role, Permission permission) =>
+        role is not null && roles.TryGetValue(role, out var found) && found.Permissions.Contains(permission.ToString());
 
     /// <summary>
     /// Approves a pending request as <paramref name="approver"/> (a person with ManageAccess, not the requester) and makes
@@ -307,13 +313,12 @@ public sealed class AccessApprovals(
 
     private async Task<bool> GrantsDispenseAsync(AccessRequests.Request request, CancellationToken cancellationToken)
     {
-        var roles = (await access.ListRolesAsync(cancellationToken)).ToDictionary(r => r.RoleName, r => r, StringComparer.OrdinalIgnoreCase);
-        bool RoleDispenses(string? role) => role is not null && roles.TryGetValue(role, out var r) && r.Permissions.Contains(nameof(Permission.Dispense));
+        var roles = await RolesAsync(cancellationToken);
         return request.Kind switch
         {
-            CreateUser => (request.Roles ?? []).Any(RoleDispenses),
+            CreateUser => (request.Roles ?? []).Any(role => Grants(roles, role, Permission.Dispense)),
             GrantPermission or GrantRolePermission => request.Permission == nameof(Permission.Dispense),
-            AssignRole or MapClaim => RoleDispenses(request.Role),
+            AssignRole or MapClaim => Grants(roles, request.Role, Permission.Dispense),
             _ => false,
         };
     }

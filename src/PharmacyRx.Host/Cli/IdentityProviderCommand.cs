@@ -36,22 +36,9 @@ internal static class IdentityProviderCommand
             (context, actor) => context.Get<AccessApprovals>().MapClaimAsync(parse.GetValue(value)!, parse.GetValue(role)!, actor, parse.GetValue(breakGlass), ct)));
         var unmap = new Command("unmap", "Remove a mapping: who held the role through it loses it at their next request") { value, role };
         unmap.SetAction((parse, ct) => CommandContext.RunInitializedAsync(environment, parse.GetValue(data)!, ct, async context =>
-            await WriteAsync(environment, await context.Get<ClaimRoleMappings>().RemoveAsync(parse.GetValue(value)!, parse.GetValue(role)!,
-                ReceiptSource.CommandLine.Actor, ct))));
+            await UsersCommand.PrintAsync(environment, new(await context.Get<ClaimRoleMappings>().RemoveAsync(parse.GetValue(value)!, parse.GetValue(role)!,
+                ReceiptSource.CommandLine.Actor, ct)))));
 
         return new Command("identity-provider", "Map the identity provider's group or app-role values to roles") { list, map, unmap };
-    }
-
-    private static async Task<int> WriteAsync(CliEnvironment environment, AccessResult result)
-    {
-        if (result.Outcome is AccessOutcome.NotFound or AccessOutcome.Refused or AccessOutcome.Invalid)
-        {
-            await environment.Error.WriteLineAsync($"error: {result.Message}");
-            return 1;
-        }
-        CliJson.WriteLine(environment.Out, result.Outcome is AccessOutcome.Pending
-            ? new { changed = false, pending = result.Message }
-            : (object)new { changed = result.Outcome == AccessOutcome.Changed });
-        return 0;
     }
 }

@@ -267,7 +267,8 @@ internal static class UsersCommand
         return check.UserName;
     }
 
-    private static async Task<int> PrintAsync(CliEnvironment environment, AccessApprovals.Outcome outcome)
+    /// <summary>An access change's outcome: the request waiting for approval, whether anything changed, or the error (exit 1).</summary>
+    internal static async Task<int> PrintAsync(CliEnvironment environment, AccessApprovals.Outcome outcome)
     {
         if (outcome.RequestId is { } pending)
         {
@@ -310,28 +311,8 @@ internal static class UsersCommand
             await RequesterAsync(environment, context, requester, cancellationToken) is { } actor ? await PrintAsync(environment, await change(context, actor)) : 1);
 #pragma warning restore CA1068
 
-    private static Task<AccessResult> WithPermission(string text, Func<Permission, Task<AccessResult>> change) =>
-        ExactName.TryParse<Permission>(text, out var permission)
-            ? change(permission)
-            : Task.FromResult(AccessResult.NotFound($"no permission {text}; one permission per call, one of {ExactName.List<Permission>()}"));
-
 #pragma warning disable CA1068 // the command's body reads best as the last argument
     private static Task<int> ChangeAsync(CliEnvironment environment, string data, CancellationToken cancellationToken, Func<CommandContext, Task<AccessResult>> change) =>
-        CommandContext.RunInitializedAsync(environment, data, cancellationToken, async context =>
-        {
-            var result = await change(context);
-            if (result.Outcome is AccessOutcome.NotFound or AccessOutcome.Refused or AccessOutcome.Invalid)
-            {
-                await environment.Error.WriteLineAsync($"error: {result.Message}");
-                return 1;
-            }
-            if (result.Outcome is AccessOutcome.Pending)
-            {
-                CliJson.WriteLine(environment.Out, new { changed = false, pending = result.Message });
-                return 0;
-            }
-            CliJson.WriteLine(environment.Out, new { changed = result.Outcome == AccessOutcome.Changed });
-            return 0;
-        });
+        CommandContext.RunInitializedAsync(environment, data, cancellationToken, async context => await PrintAsync(environment, new(await change(context))));
 #pragma warning restore CA1068
 }

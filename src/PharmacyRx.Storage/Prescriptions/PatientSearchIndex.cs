@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using PharmacyRx.Core.Receiving;
 using PharmacyRx.Core.Prescriptions;
@@ -95,7 +96,7 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
         return (elements.PatientBirthDate, [.. SearchKey.Words(elements.PatientDisplayName).Distinct(StringComparer.Ordinal)]);
     }
 
-    private async Task<bool> NameWordsBehindAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction,
+    private async Task<bool> NameWordsBehindAsync(DbConnection connection, DbTransaction? transaction,
         CancellationToken cancellationToken)
     {
         const string indexed = """
@@ -108,7 +109,7 @@ public sealed class PatientSearchIndex(Database database, ScriptMessageReader re
 
     // One batch of the prescriptions in patient_search above the name index's highest number, their documents derived
     // again from the records (PatientSearchIndexTests).
-    private async Task IndexNameWordsBehindAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction,
+    private async Task IndexNameWordsBehindAsync(DbConnection connection, DbTransaction transaction,
         CancellationToken cancellationToken)
     {
         var names = database.Dialect.NameWords!;

@@ -119,7 +119,7 @@ public sealed partial class ReceiptPipeline(
             // DESIGN.md, "Trust boundaries": a sender cannot fill the disk, whatever door gave up on its message.
             sha256OfWhole = Convert.ToHexStringLower(SHA256.HashData(asReceived.Span));
             reason = $"{reason}; {asReceived.Length} bytes, over the accepted size: only the first {TooLargeKeptBytes} are kept (SHA-256 of the whole body {sha256OfWhole})";
-            asReceived = asReceived[..TooLargeKeptBytes];
+            asReceived = asReceived[..Math.Min(asReceived.Length, TooLargeKeptBytes)];
         }
         return await RefusingStorageFaultsAsync(source,
             () => ArchiveAsync(asReceived, source, _ => ReadResult.Rejected(code, reason), sha256OfWhole, cancellationToken));

@@ -85,6 +85,20 @@ public class EntryPointTests
     }
 
     [Test]
+    public async Task Bytes_whose_processing_failed_over_a_small_accepted_size_but_under_the_kept_bytes_are_archived_whole()
+    {
+        using var pharmacy = await InstalledPharmacy.CreateAsync();
+        var bytes = new SyntheticNewRx { MessageId = "FAILED-SMALL-LIMIT" }.ToBytes();
+        await using var service = await RunningService.StartAsync(pharmacy, builder => builder.Configuration["Receiving:MaxAcceptedBytes"] = "1024");
+        Assert.That(bytes.Length, Is.InRange(1025, PharmacyRx.Host.Receiving.ReceiptPipeline.TooLargeKeptBytes - 1), "over the accepted size, under the bytes kept");
+
+        var result = await service.Services.GetRequiredService<PharmacyRx.Host.Receiving.ReceiptPipeline>()
+            .ReceiveUnprocessableAsync(bytes, PharmacyRx.Host.Receiving.ReceiptSource.Bus("rabbitmq"), "processing failed: TestFault", CancellationToken.None);
+
+        Assert.That(result.Status, Is.EqualTo(PrescriptionStatus.Rejected));
+    }
+
+    [Test]
     public async Task The_receipt_time_comes_from_the_injected_clock()
     {
         using var pharmacy = await InstalledPharmacy.CreateAsync();

@@ -33,7 +33,7 @@ public static class DispensingInput
         if (!string.IsNullOrWhiteSpace(partial) && !ExactName.TryParse(partial.Trim(), out basis))
         {
             return Reading.Refuse("UnknownPartialBasis",
-                $"partial is one of {string.Join(", ", Enum.GetNames<PartialFillBasis>())}: why a Schedule II prescription is filled in part (1306.13(a), 21 U.S.C. 829(f))");
+                $"partial is one of {ExactName.List<PartialFillBasis>()}: why a Schedule II prescription is filled in part (1306.13(a), 21 U.S.C. 829(f))");
         }
         return new Reading(new DispensingRules.Request(amount, date, dispenser ?? "", string.IsNullOrWhiteSpace(reason) ? null : reason, basis), "", "");
     }

@@ -91,14 +91,10 @@ public sealed partial class ArchivingErrorFilter(ReceiptPipeline pipeline, HeldM
         if (fault is StorageFaultException storage)
         {
             LogReturned(logger, storage.Fault.Name);
-            await Task.Delay(ReturnPause, cancellationToken);
         }
-        else
+        using (fault is StorageFaultException ? null : held.Hold(Unread, fault))
         {
-            using (held.Hold(Unread, fault))
-            {
-                await Task.Delay(ReturnPause, cancellationToken);
-            }
+            await Task.Delay(ReturnPause, cancellationToken);
         }
         ExceptionDispatchInfo.Throw(fault);
     }

@@ -8,8 +8,8 @@ namespace PharmacyRx.Host.Prescriptions;
 /// <summary>A prescription search as the API and the console take it, checked in one place.</summary>
 public static class SearchRequest
 {
-    /// <summary>The largest page the search returns (the store clamps to the same).</summary>
-    public const int MaxPageSize = 200;
+    /// <summary>The largest page the search returns (<see cref="PrescriptionQuery.MaxPageSize"/>).</summary>
+    public const int MaxPageSize = PrescriptionQuery.MaxPageSize;
 
     /// <summary>
     /// A search as the API and the console take it: the sort and status by exact name (never a number), the page within

@@ -31,6 +31,9 @@ public sealed record PrescriptionQuery
 
     /// <summary>Rows per page, 1 to 200.</summary>
     public int PageSize { get; init; } = 50;
+
+    /// <summary>The largest page a search returns: a larger one is cut to it, and the doors refuse it.</summary>
+    public const int MaxPageSize = 200;
 }
 
 /// <summary>What search results are ordered by (then by prescription number, so pages are stable).</summary>

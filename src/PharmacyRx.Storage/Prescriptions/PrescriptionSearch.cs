@@ -76,7 +76,7 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
 
     public async Task<Page> SearchAsync(PrescriptionQuery query, CancellationToken cancellationToken)
     {
-        var pageSize = Math.Clamp(query.PageSize, 1, 200);
+        var pageSize = Math.Clamp(query.PageSize, 1, PrescriptionQuery.MaxPageSize);
         var page = Math.Max(query.Page, 1);
         var where = new StringBuilder(Everything);
         var parameters = new DynamicParameters();

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using PharmacyRx.Host.Cli;
 
 namespace PharmacyRx.Host.Tests;
@@ -28,6 +31,19 @@ internal sealed class RunningService : IAsyncDisposable
             client.DefaultRequestHeaders.Add("X-Api-Key", senderKey);
         }
         return client;
+    }
+
+    /// <summary>
+    /// Signs in with a one-time password and sets the user's own, as a person does before anything else: a one-time
+    /// password holds only to be changed, at sign-in and as a requester's or approver's password alike.
+    /// </summary>
+    public async Task SetOwnPasswordAsync(string userName, string oneTime, string chosen)
+    {
+        using var client = Client();
+        using var login = await client.PostAsJsonAsync("/api/sessions", new { userName, password = oneTime });
+        client.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
+        using var change = await client.PutAsJsonAsync("/api/me/password", new { currentPassword = oneTime, newPassword = chosen });
+        Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await change.Content.ReadAsStringAsync());
     }
 
     /// <summary>Starts <c>serve</c>; <paramref name="hostArgs"/> are configuration on its command line (<c>--Section:Key=value</c>), read as the service registers itself.</summary>

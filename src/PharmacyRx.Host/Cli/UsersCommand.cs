@@ -258,10 +258,12 @@ internal static class UsersCommand
             await environment.Error.WriteLineAsync($"error: set {variable} to the {who}'s password");
             return null;
         }
-        var check = await context.Get<SessionStore>().CheckPasswordAsync(name, password, who == "approver" ? "approval" : "request", cancellationToken);
+        var check = await context.Get<SessionStore>().CheckPersonAsync(name, password, who == "approver" ? "approval" : "request", cancellationToken);
         if (check.Outcome != LoginOutcome.Succeeded)
         {
-            await environment.Error.WriteLineAsync($"error: the {who}'s password does not hold ({check.Outcome})");
+            await environment.Error.WriteLineAsync(check.PasswordChangeRequired
+                ? $"error: the {who}'s password is a one-time password, which holds only to be changed: they sign in and set their own first"
+                : $"error: the {who}'s password does not hold ({check.Outcome})");
             return null;
         }
         return check.UserName;

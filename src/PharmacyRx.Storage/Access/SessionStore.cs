@@ -153,6 +153,25 @@ public sealed partial class SessionStore(Database database, TimeProvider time, I
         return new LoginResult(LoginOutcome.Succeeded, null, null, credentials.PasswordChangeRequired != 0, credentials.UserName);
     }
 
+    /// <summary>
+    /// Checks the password of a person who asks for or approves an access change outside a session (the command line), as a
+    /// sign-in is checked, except that a one-time password does not hold: it was handed to whoever approved the account or
+    /// its reset, so taking it would let one person ask and approve (1311.205(b)(1)). As at sign-in, it is only for being
+    /// changed. Refused and audited; <see cref="LoginResult.PasswordChangeRequired"/> says why.
+    /// </summary>
+    public async Task<LoginResult> CheckPersonAsync(string userName, string password, string purpose, CancellationToken cancellationToken)
+    {
+        var check = await CheckPasswordAsync(userName, password, purpose, cancellationToken);
+        if (check is not { Outcome: LoginOutcome.Succeeded, PasswordChangeRequired: true })
+        {
+            return check;
+        }
+        await AuditAsync(time.GetUtcNow(), AuditEventTypes.LoginFailed, check.UserName!, AuditOutcome.Failure,
+            $"{purpose}: refused, the password is a one-time password, which holds only to be changed", cancellationToken);
+        CountFailure(LoginOutcome.Failed);
+        return check with { Outcome = LoginOutcome.Failed };
+    }
+
     /// <summary>The user a session token or API key belongs to, or null when it is unknown, ended, expired or revoked, or may only change the password.</summary>
     public async Task<string?> AuthenticateAsync(string secret, CancellationToken cancellationToken) =>
         await AuthenticateSessionAsync(secret, cancellationToken) is { PasswordChangeOnly: false } user ? user.UserName : null;

@@ -20,6 +20,7 @@ namespace PharmacyRx.Host.Tests.Access;
 public sealed class ClaimMappingRulesTests
 {
     private const string Issuer = "https://login.example.test/tenant-0001/v2.0";
+    private const string AdminPassword = "copper-lantern-73-harbor";
 
     [Test]
     [Property("Rule", "1311.205(b)(2)")]
@@ -28,7 +29,7 @@ public sealed class ClaimMappingRulesTests
         using var pharmacy = await InstalledPharmacy.CreateAsync();
         await SecondAdministratorAsync(pharmacy);
 
-        pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = pharmacy.InitOutput.GetProperty("adminPassword").GetString();
+        pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = AdminPassword;
         var asked = await pharmacy.RunAsync("identity-provider", "map", "rx-pharmacists", "Pharmacist", "--requester", "admin");
         Assert.That(asked.ExitCode, Is.Zero, asked.Error);
         var pending = asked.JsonLines.Single().GetProperty("pending").GetString()!;
@@ -132,13 +133,9 @@ public sealed class ClaimMappingRulesTests
     {
         var admin2 = await pharmacy.RunAsync("users", "add", "admin2", "--full-name", "Synthetic Admin", "--initials", "SA", "--role", "PharmacyAdmin");
         Assert.That(admin2.ExitCode, Is.Zero, admin2.Error);
-        var oneTime = admin2.JsonLines[0].GetProperty("password").GetString()!;
         await using var service = await RunningService.StartAsync(pharmacy);
-        using var client = service.Client();
-        using var login = await client.PostAsJsonAsync("/api/sessions", new { userName = "admin2", password = oneTime });
-        client.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
-        using var change = await client.PutAsJsonAsync("/api/me/password", new { currentPassword = oneTime, newPassword = "amber-railway-58-willow" });
-        Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        await service.SetOwnPasswordAsync("admin2", admin2.JsonLines[0].GetProperty("password").GetString()!, "amber-railway-58-willow");
+        await service.SetOwnPasswordAsync("admin", pharmacy.InitOutput.GetProperty("adminPassword").GetString()!, AdminPassword);
     }
 
     private static SqliteConnection ReadOnly(InstalledPharmacy pharmacy) => new($"Data Source={pharmacy.Data.DatabasePath};Mode=ReadOnly;Pooling=False");

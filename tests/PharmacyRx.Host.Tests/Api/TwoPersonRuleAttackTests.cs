@@ -201,6 +201,37 @@ public class TwoPersonRuleAttackTests
     }
 
     /// <summary>
+    /// The approver of a new administrator is handed their one-time password; on the command line they ask as themselves
+    /// and approve as the new administrator with it, so one person turns the rule off. A one-time password holds only to be
+    /// changed, there as at sign-in.
+    /// </summary>
+    [Test]
+    [Property("Rule", "1311.205(b)(1)")]
+    public async Task Attack_an_approver_approves_their_own_request_with_the_one_time_password_they_were_given()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
+        await pharmacy.ApprovedUserAsync(admin, admin2, "admin3", DefaultRoles.PharmacyAdmin);
+        pharmacy.Pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = pharmacy.Passwords["admin2"];
+        var asked = await pharmacy.Pharmacy.RunAsync("users", "two-person-rule", "off", "--requester", "admin2");
+        Assert.That(asked.ExitCode, Is.Zero, asked.Error);
+        var id = JsonDocument.Parse(asked.Output).RootElement.GetProperty("pending").GetString()!;
+
+        pharmacy.Pharmacy.Environment[Host.Cli.UsersCommand.ApproverPasswordVariable] = pharmacy.Passwords["admin3"];
+        var approved = await pharmacy.Pharmacy.RunAsync("users", "approve", id, "--approver", "admin3");
+        var policy = await admin.GetFromJsonAsync<JsonElement>("/api/access-policy");
+        var refusals = await pharmacy.AuditAsync(AuditEventTypes.LoginFailed);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(approved.ExitCode, Is.EqualTo(1), approved.Output);
+            Assert.That(approved.Error, Does.Contain("one-time password"));
+            Assert.That(policy.GetProperty("twoPersonRule").GetString(), Is.EqualTo("on"));
+            Assert.That(refusals, Has.Some.Matches<AuditEvent>(e => e.Actor == "admin3" && e.Details.StartsWith("approval: refused", StringComparison.Ordinal)));
+        });
+    }
+
+    /// <summary>
     /// With a pharmacist-in-charge named, two administrators try to un-name them, so that a grant of Dispense then needs any
     /// second administrator only: un-naming (and turning the rule off) needs the pharmacist-in-charge's approval too.
     /// </summary>

@@ -84,23 +84,27 @@ public class TwoPersonRuleTests
         var admin2 = await pharmacy.RunAsync("users", "add", "admin2", "--full-name", "Synthetic Admin", "--initials", "SA", "--role", "PharmacyAdmin");
         Assert.That(admin2.ExitCode, Is.Zero, admin2.Error);
         var oneTime = admin2.JsonLines[0].GetProperty("password").GetString()!;
-        // admin2 must set a password of its own before it can approve.
+        // admin2 must set a password of its own before it can approve, and admin before it can ask: a one-time password holds
+        // only to be changed.
+        var adminOneTime = pharmacy.InitOutput.GetProperty("adminPassword").GetString()!;
+        pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = adminOneTime;
+        var askedWithOneTime = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist",
+            "--requester", "admin");
         await using (var service = await RunningService.StartAsync(pharmacy))
         {
-            using var client = service.Client();
-            using var login = await client.PostAsJsonAsync("/api/sessions", new { userName = "admin2", password = oneTime });
-            client.DefaultRequestHeaders.Authorization = new("Bearer", (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString());
-            using var change = await client.PutAsJsonAsync("/api/me/password", new { currentPassword = oneTime, newPassword = "amber-railway-58-willow" });
-            Assert.That(change.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            await service.SetOwnPasswordAsync("admin2", oneTime, "amber-railway-58-willow");
+            await service.SetOwnPasswordAsync("admin", adminOneTime, "copper-lantern-73-harbor");
         }
 
         // A held change names who asks, their password checked as a sign-in: the operating-system user is nobody's name.
         var anonymous = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist");
-        pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = pharmacy.InitOutput.GetProperty("adminPassword").GetString();
+        pharmacy.Environment[AccessApprovals.RequesterPasswordVariable] = "copper-lantern-73-harbor";
         var asked = await pharmacy.RunAsync("users", "add", "pharm1", "--full-name", "Synthetic Pharmacist", "--initials", "SP", "--role", "Pharmacist",
             "--requester", "admin");
         Assert.That(anonymous.ExitCode, Is.EqualTo(1));
         Assert.That(anonymous.Error, Does.Contain("--requester"));
+        Assert.That(askedWithOneTime.ExitCode, Is.EqualTo(1));
+        Assert.That(askedWithOneTime.Error, Does.Contain("the requester's password is a one-time password"));
         var request = asked.JsonLines.Single();
         Assert.That(request.TryGetProperty("password", out _), Is.False, "no password to the requester");
         var id = request.GetProperty("pending").GetString()!;

@@ -13,7 +13,7 @@ namespace PharmacyRx.Host.Access;
 /// </summary>
 public sealed class AccessApprovals(
     AccessStore access, UserAdministration users, AccessRequests requests, ClaimRoleMappings mappings, AccessPolicy policy, AuditLog audit,
-    TimeProvider time)
+    TimeProvider time) : IDisposable
 {
     public const string CreateUser = "CreateUser";
     public const string GrantPermission = "GrantPermission";
@@ -27,6 +27,12 @@ public sealed class AccessApprovals(
     public const string RevokePermission = "RevokePermission";
     public const string RemoveRole = "RemoveRole";
     public const string RevokeRolePermission = "RevokeRolePermission";
+
+    // One decision at a time in this service: a request is read undecided, the change made and the decision appended before
+    // the next decision reads it, so two approvals sent at once make the change once (TwoPersonRuleAttackTests).
+    private readonly SemaphoreSlim _deciding = new(1, 1);
+
+    public void Dispose() => _deciding.Dispose();
 
     /// <summary>The actor prefix of the host's command line run without a named requester (its operating-system user).</summary>
     public const string CommandLineActorPrefix = "cli:";
@@ -211,6 +217,19 @@ public sealed class AccessApprovals(
     /// </summary>
     public async Task<Outcome> ApproveAsync(string id, string approver, CancellationToken cancellationToken)
     {
+        await _deciding.WaitAsync(cancellationToken);
+        try
+        {
+            return await DecideApprovalAsync(id, approver, cancellationToken);
+        }
+        finally
+        {
+            _deciding.Release();
+        }
+    }
+
+    private async Task<Outcome> DecideApprovalAsync(string id, string approver, CancellationToken cancellationToken)
+    {
         if (await DecidableAsync(id, approver, AuditEventTypes.AccessChangeApproved, cancellationToken) is not { } request)
         {
             return new(await RefusalAsync(id, approver, AuditEventTypes.AccessChangeApproved, cancellationToken));
@@ -243,6 +262,19 @@ public sealed class AccessApprovals(
 
     /// <summary>Refuses a pending request (or the requester withdraws it): nothing changes.</summary>
     public async Task<AccessResult> RefuseAsync(string id, string decider, CancellationToken cancellationToken)
+    {
+        await _deciding.WaitAsync(cancellationToken);
+        try
+        {
+            return await DecideRefusalAsync(id, decider, cancellationToken);
+        }
+        finally
+        {
+            _deciding.Release();
+        }
+    }
+
+    private async Task<AccessResult> DecideRefusalAsync(string id, string decider, CancellationToken cancellationToken)
     {
         var standing = await requests.FindAsync(id, cancellationToken);
         if (standing is not { Decision: null } || !await HoldsManageAccessAsync(decider, cancellationToken))

@@ -232,6 +232,33 @@ public class TwoPersonRuleAttackTests
     }
 
     /// <summary>
+    /// The same reset approved many times at once, hoping each approval reads it undecided: the change is made once, one
+    /// approval is audited, and every other is refused as decided already.
+    /// </summary>
+    [Test]
+    public async Task Attack_one_request_approved_many_times_at_once()
+    {
+        await using var pharmacy = await LoopbackPharmacy.StartAsync();
+        var (admin, admin2) = await pharmacy.TwoAdministratorsAsync();
+        await pharmacy.ApprovedUserAsync(admin, admin2, "pharm1", DefaultRoles.Pharmacist);
+        using var reset = await admin.PostAsync("/api/users/pharm1/password", null);
+        var id = await RequestIdAsync(reset);
+        var approvals = pharmacy.Service.Services.GetRequiredService<AccessApprovals>();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => approvals.ApproveAsync(id, "admin2", CancellationToken.None))));
+        var approved = (await pharmacy.AuditAsync(AuditEventTypes.AccessChangeApproved)).Where(e => e.Target == $"access-request:{id}").ToList();
+        var resets = (await pharmacy.AuditAsync(AuditEventTypes.PasswordReset)).Where(e => e.Target == "pharm1").ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcomes.Count(o => o.Result.Outcome == AccessOutcome.Changed), Is.EqualTo(1));
+            Assert.That(outcomes.Count(o => o.Password is not null), Is.EqualTo(1), "one one-time password, to one approver");
+            Assert.That(approved, Has.Count.EqualTo(1));
+            Assert.That(resets, Has.Count.EqualTo(1));
+        });
+    }
+
+    /// <summary>
     /// With a pharmacist-in-charge named, two administrators try to un-name them, so that a grant of Dispense then needs any
     /// second administrator only: un-naming (and turning the rule off) needs the pharmacist-in-charge's approval too.
     /// </summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using PharmacyRx.Core.Keys;
 using PharmacyRx.Host.Access;
 using PharmacyRx.Host.Api;
@@ -31,6 +33,11 @@ public static class ServiceHost
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // The settings' PHARMACYRX_-prefixed names, as every other verb reads them (CommandContext), under the command line
+        // so that an argument still wins: serve's own checks read them, so its host must too (StorageProviderTests).
+        var sources = builder.Configuration.Sources;
+        var commandLine = sources.ToList().FindIndex(source => source is CommandLineConfigurationSource);
+        sources.Insert(commandLine < 0 ? sources.Count : commandLine, new EnvironmentVariablesConfigurationSource { Prefix = "PHARMACYRX_" });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrls);

@@ -7,7 +7,7 @@ namespace PharmacyRx.Host.Tests;
 internal static class ChildProgram
 {
     /// <summary>
-    /// Runs it to completion (at most two minutes); with <paramref name="umask"/>, under a shell that set that umask first;
+    /// Runs it to completion (at most two minutes, then it is killed and the wait throws); with <paramref name="umask"/>, under a shell that set that umask first;
     /// with <paramref name="environment"/>, those variables set too.
     /// </summary>
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
@@ -31,7 +31,16 @@ internal static class ChildProgram
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch (TimeoutException)
+        {
+            // A child that did not end (a serve that started when it should have refused) is not left running.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         return (process.ExitCode, await output, await error);
     }
 }

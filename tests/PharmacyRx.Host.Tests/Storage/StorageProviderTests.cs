@@ -67,6 +67,28 @@ public class StorageProviderTests
         Assert.That(Sha256(_pharmacy.Data.DatabasePath), Is.EqualTo(_databaseSha256), "the SQLite file is not used instead");
     }
 
+    /// <summary>
+    /// The settings' names with the PHARMACYRX_ prefix (CommandContext) reach serve as they reach every other verb: a
+    /// serve that read them for its checks but not for its host would keep records in the SQLite file while the pharmacy
+    /// believes them on its server.
+    /// </summary>
+    [TestCase("serve")]
+    [TestCase("verify")]
+    public async Task The_prefixed_names_of_the_settings_reach_serve_as_they_reach_the_other_verbs(string verb)
+    {
+        var port = ClosedPort();
+
+        var (exit, _, error) = await ChildProgram.RunAsync([verb, "--data", _pharmacy.Data.Root], environment: new Dictionary<string, string>
+        {
+            ["PHARMACYRX_Storage__Provider"] = "SqlServer",
+            ["PHARMACYRX_ConnectionStrings__PharmacyRx"] = $"Server=tcp:127.0.0.1,{port};Database=pharmacyrx;User ID=pharmacyrx;Password=synthetic-1;Encrypt=false;Connect Timeout=2",
+        });
+
+        Assert.That(exit, Is.EqualTo(3), error);
+        Assert.That(error, Does.Contain("cannot open the database: SQL Server tcp:127.0.0.1," + port));
+        Assert.That(Sha256(_pharmacy.Data.DatabasePath), Is.EqualTo(_databaseSha256), "the SQLite file is not used instead");
+    }
+
     [TestCase("init")]
     [TestCase("serve", "--init")]
     public async Task Init_pointed_at_an_unreachable_SQL_Server_names_it_and_leaves_no_database_file_or_key(params string[] verb)

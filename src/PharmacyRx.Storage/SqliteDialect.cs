@@ -116,6 +116,11 @@ public sealed class SqliteDialect : ISqlDialect
         SELECT m.received_at, m.prescription_number FROM prescriptions m
         WHERE m.prescription_number IN (SELECT rowid FROM patient_name_fts WHERE patient_name_fts MATCH @NameMatch)
         """,
+        """
+        SELECT m.received_at, m.prescription_number FROM prescriptions m
+        WHERE m.prescription_number IN (
+          SELECT rowid FROM patient_name_fts WHERE patient_name_fts MATCH @NameMatch ORDER BY rowid DESC LIMIT @Candidates)
+        """,
         words => string.Join(' ', words.Select(word => $"\"{word.Replace("\"", "", StringComparison.Ordinal)}\"*")));
 
     public string BackupFileName => "pharmacyrx.db";

@@ -136,6 +136,56 @@ public class PatientSearchIndexTests
         return (database, migrator);
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_newest_first_page_by_several_name_words_is_the_page_of_every_match_when_numbers_and_receipt_disagree(bool lowestArrivedLast)
+    {
+        // More matches than the page is looked for among (PrescriptionSearch.NewestCandidates); with lowestArrivedLast the
+        // lowest-numbered of them arrived last (a prescription archived before others that arrived earlier), so the newest
+        // page is not among the highest-numbered matches and must come from all of them.
+        using var store = new SqliteStore();
+        var start = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var count = PrescriptionSearch.NewestCandidates + 88;
+        await using (var writer = store.Writer())
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var receivedAt = lowestArrivedLast && i == 0 ? start.AddDays(30) : start.AddMinutes(i);
+                await writer.AppendAsync(SqliteStore.Entry($"MANY-{i:D4}") with { Decision = Providers.ProviderStore.Verified, ReceivedAt = receivedAt },
+                    CancellationToken.None);
+            }
+        }
+        var search = Search(store.Database);
+
+        var first = await search.SearchAsync(new PrescriptionQuery { Patient = "ale tes", PageSize = 50 }, CancellationToken.None);
+        var second = await search.SearchAsync(new PrescriptionQuery { Patient = "ale tes", PageSize = 50, Page = 2 }, CancellationToken.None);
+
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+        var expected = (await connection.QueryAsync<long>(
+            "SELECT prescription_number FROM prescriptions ORDER BY received_at DESC, prescription_number DESC LIMIT 100")).ToArray();
+        Assert.That(first.Rows.Concat(second.Rows).Select(r => r.PrescriptionNumber), Is.EqualTo(expected));
+        Assert.That((first.HasMore, second.HasMore), Is.EqualTo((true, true)));
+        Assert.That(first.Rows[0].PrescriptionNumber, Is.EqualTo(lowestArrivedLast ? expected.Min() : expected.Max()));
+    }
+
+    [Test]
+    public async Task A_newest_first_page_by_several_name_words_past_the_last_match_is_empty()
+    {
+        using var store = new SqliteStore();
+        await using (var writer = store.Writer())
+        {
+            await writer.AppendAsync(SqliteStore.Entry("FEW-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+            await writer.AppendAsync(SqliteStore.Entry("FEW-2") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+        var search = Search(store.Database);
+
+        var first = await search.SearchAsync(new PrescriptionQuery { Patient = "ale tes", PageSize = 1 }, CancellationToken.None);
+        var past = await search.SearchAsync(new PrescriptionQuery { Patient = "ale tes", PageSize = 50, Page = 2 }, CancellationToken.None);
+
+        Assert.That((first.Rows.Count, first.HasMore), Is.EqualTo((1, true)));
+        Assert.That((past.Rows.Count, past.HasMore), Is.EqualTo((0, false)));
+    }
+
     private static PrescriptionSearch Search(Database database) =>
         new(database, new PharmacyClock(TimeProvider.System, TimeZoneInfo.Utc), new PatientSearchIndex(database, new ScriptMessageReader()));
 }

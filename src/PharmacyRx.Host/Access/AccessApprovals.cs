@@ -215,18 +215,8 @@ public sealed class AccessApprovals(
     /// Approves a pending request as <paramref name="approver"/> (a person with ManageAccess, not the requester) and makes
     /// the change; a one-time password it makes is returned to the approver alone.
     /// </summary>
-    public async Task<Outcome> ApproveAsync(string id, string approver, CancellationToken cancellationToken)
-    {
-        await _deciding.WaitAsync(cancellationToken);
-        try
-        {
-            return await DecideApprovalAsync(id, approver, cancellationToken);
-        }
-        finally
-        {
-            _deciding.Release();
-        }
-    }
+    public Task<Outcome> ApproveAsync(string id, string approver, CancellationToken cancellationToken) =>
+        OneAtATimeAsync(() => DecideApprovalAsync(id, approver, cancellationToken), cancellationToken);
 
     private async Task<Outcome> DecideApprovalAsync(string id, string approver, CancellationToken cancellationToken)
     {
@@ -261,12 +251,15 @@ public sealed class AccessApprovals(
     }
 
     /// <summary>Refuses a pending request (or the requester withdraws it): nothing changes.</summary>
-    public async Task<AccessResult> RefuseAsync(string id, string decider, CancellationToken cancellationToken)
+    public Task<AccessResult> RefuseAsync(string id, string decider, CancellationToken cancellationToken) =>
+        OneAtATimeAsync(() => DecideRefusalAsync(id, decider, cancellationToken), cancellationToken);
+
+    private async Task<T> OneAtATimeAsync<T>(Func<Task<T>> decide, CancellationToken cancellationToken)
     {
         await _deciding.WaitAsync(cancellationToken);
         try
         {
-            return await DecideRefusalAsync(id, decider, cancellationToken);
+            return await decide();
         }
         finally
         {

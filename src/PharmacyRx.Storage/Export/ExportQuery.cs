@@ -73,15 +73,17 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     {
         // One snapshot decides what the export holds: the prescriptions and dispensings up to their highest ids then,
         // and the few standings read apart. The ranges read later hold to that cut, and each decides which of its
-        // prescriptions the fills up to the cut have fully dispensed.
+        // prescriptions the fills (and refill authorizations) up to the cut have fully dispensed.
         Dictionary<long, (byte[] Status, byte[] Verification, byte[] Standing)> statuses;
-        (long Prescriptions, long Dispensings) cut;
+        (long Prescriptions, long Dispensings, long Annotations) cut;
         await using (var connection = await database.OpenAsync(cancellationToken))
         await using (var snapshot = await database.Dialect.BeginSnapshotAsync(connection, cancellationToken))
         {
             statuses = await StatusesAsync(connection, snapshot, database.Dialect, cancellationToken);
-            cut = await connection.QuerySingleAsync<(long, long)>(new CommandDefinition(
-                "SELECT COALESCE((SELECT MAX(prescription_number) FROM prescription_details), 0), COALESCE((SELECT MAX(id) FROM dispensings), 0)",
+            cut = await connection.QuerySingleAsync<(long, long, long)>(new CommandDefinition("""
+                SELECT COALESCE((SELECT MAX(prescription_number) FROM prescription_details), 0), COALESCE((SELECT MAX(id) FROM dispensings), 0),
+                       COALESCE((SELECT MAX(id) FROM annotations), 0)
+                """,
                 transaction: snapshot, cancellationToken: cancellationToken));
         }
         var (where, parameters) = Where(filter);
@@ -93,7 +95,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
             var (first, last) = (i * share + 1, Math.Min((i + 1) * share, cut.Prescriptions));
             List<(string, object)> range = [.. parameters, ("@LastDispensing", cut.Dispensings), ("@First", first), ("@Last", last)];
             var fullyDispensed = (await connection.QueryAsync<long>(new CommandDefinition(
-                FullyDispensedStatement, new { First = first, Last = last, LastDispensing = cut.Dispensings }, cancellationToken: cancellationToken))).ToHashSet();
+                FullyDispensedStatement, new { First = first, Last = last, LastDispensing = cut.Dispensings, LastAnnotation = cut.Annotations },
+                cancellationToken: cancellationToken))).ToHashSet();
             var record = new ExportRecordBuilder();
             var key = new ExportRecordBuilder();
             var words = new CodeWords();
@@ -322,7 +325,8 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
         SELECT p.prescription_number FROM prescriptions p
         WHERE p.prescription_number BETWEEN @First AND @Last
           AND {Prescriptions.Standing.FullyDispensedWhen(
-              "(SELECT SUM(CAST(d.quantity AS REAL)) FROM dispensings d WHERE d.receipt_id = p.receipt_id AND d.id <= @LastDispensing)")}
+              "(SELECT SUM(CAST(d.quantity AS REAL)) FROM dispensings d WHERE d.receipt_id = p.receipt_id AND d.id <= @LastDispensing)",
+              "@LastAnnotation")}
         """;
 
     /// <summary>A standing (<see cref="Prescriptions.Standing"/>) as the export's Standing column reads it; Current is the current status.</summary>

@@ -36,11 +36,12 @@ public static class Standing
 
     /// <summary>
     /// Whether the prescription <c>p</c> is fully dispensed, given <paramref name="filled"/>, the sum of its quantities
-    /// dispensed: the one definition, read per row by <see cref="Sql"/> and over every prescription at once by the export.
+    /// dispensed: the one definition, read per row by <see cref="Sql"/> and over every prescription at once by the export,
+    /// which counts the annotations up to its cut (<paramref name="annotationsUpTo"/>, an expression for the highest id).
     /// </summary>
-    public static string FullyDispensedWhen(string filled) => $"""
+    public static string FullyDispensedWhen(string filled, string? annotationsUpTo = null) => $"""
         p.quantity <> '' AND p.refills_authorized <> ''
-               AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'RefillAuthorization')
+               AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'RefillAuthorization'{(annotationsUpTo is null ? "" : $" AND n.id <= {annotationsUpTo}")})
                AND {filled} >= CAST(p.quantity AS REAL) * (1 + CAST(p.refills_authorized AS REAL))
         """;
 }

@@ -61,4 +61,36 @@ public class ExportQueryTests
         Assert.That(plan, Has.Some.Matches<string>(step => step.StartsWith("SEARCH p USING INTEGER PRIMARY KEY", StringComparison.Ordinal)), string.Join(Environment.NewLine, plan));
         Assert.That(plan, Has.Some.Matches<string>(step => step.StartsWith("SEARCH d USING INDEX ix_dispensings_receipt", StringComparison.Ordinal)), string.Join(Environment.NewLine, plan));
     }
+
+    [Test]
+    public async Task A_range_counts_the_fills_and_refill_authorizations_up_to_the_export_s_cut_only()
+    {
+        // The export is as of one moment: a fill or a refill authorization recorded while it reads must not change the
+        // standing of rows whose fills it reads up to its cut.
+        using var store = new SqliteStore();
+        await using (var writer = store.Writer())
+        {
+            await writer.AppendAsync(SqliteStore.Entry("CUT-1") with { Decision = Providers.ProviderStore.Verified }, CancellationToken.None);
+        }
+        await using var connection = await store.Database.OpenAsync(CancellationToken.None);
+        var (number, receipt, quantity, refills) = await connection.QuerySingleAsync<(long, string, string, string)>(
+            "SELECT prescription_number, receipt_id, quantity, refills_authorized FROM prescriptions");
+        var all = decimal.Parse(quantity, System.Globalization.CultureInfo.InvariantCulture) * (1 + decimal.Parse(refills, System.Globalization.CultureInfo.InvariantCulture));
+        await connection.ExecuteAsync("""
+            INSERT INTO dispensings (id, receipt_id, quantity, quantity_unit, date_dispensed, dispenser, refill_number, recorded_at, recorded_by)
+            VALUES (10, @Receipt, @All, 'C48542', '2026-03-02', 'SP', 0, '2026-03-02T12:00:00.0000000Z', 'pharm1')
+            """, new { Receipt = receipt, All = all.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await connection.ExecuteAsync("""
+            INSERT INTO annotations (id, receipt_id, annotation_type, fields, created_at, created_by)
+            VALUES (20, @Receipt, 'RefillAuthorization', '{}', '2026-03-03T12:00:00.0000000Z', 'pharm1')
+            """, new { Receipt = receipt });
+
+        async Task<bool> FullyDispensed(long lastDispensing, long lastAnnotation) =>
+            (await connection.QueryAsync<long>(ExportQuery.FullyDispensedStatement,
+                new { First = number, Last = number, LastDispensing = lastDispensing, LastAnnotation = lastAnnotation })).Contains(number);
+
+        Assert.That(await FullyDispensed(lastDispensing: 10, lastAnnotation: 19), Is.True, "every fill, before the authorization");
+        Assert.That(await FullyDispensed(lastDispensing: 9, lastAnnotation: 19), Is.False, "the fill came after the cut");
+        Assert.That(await FullyDispensed(lastDispensing: 10, lastAnnotation: 20), Is.False, "a refill was authorized before the cut");
+    }
 }

@@ -239,10 +239,11 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
     /// The numbers of a newest-first page of a name's matches, from its <see cref="NewestCandidates"/> highest-numbered
     /// matches alone, or null when that page cannot be proved to be the page of all of them. Numbers follow the order of
     /// archiving, which is nearly the order of receipt, so the newest matches are among the highest-numbered: a common
-    /// pair of prefixes ("ber mar", 5,735 matches at 2,000,000 prescriptions) then costs 512 lookups of a moment of receipt,
-    /// not one per match (docs/performance-scale.md). Proved when every match was read, or when no prescription numbered
-    /// below the candidates arrived after the page's last row (one range of <c>ix_prescriptions_received</c>; a match
-    /// there would belong before it); otherwise the caller sorts every match.
+    /// pair of prefixes ("ber mar", 5,735 matches at 2,000,000 prescriptions) then costs 512 lookups of a moment of receipt
+    /// and a read of the index of receipt back to the page's last row (about 18,000 entries there), not one lookup per
+    /// match (docs/performance-scale.md). Proved when every match was read, or when no prescription numbered below the
+    /// candidates arrived after the page's last row (a match there would belong before it); otherwise, or when that read
+    /// would pass <see cref="ProofBudget"/>, the caller sorts every match.
     /// </summary>
     private async Task<long[]?> NewestNamedAsync(
         DbConnection connection, NameWordsIndex index, DynamicParameters parameters, int offset, int take, CancellationToken cancellationToken)
@@ -255,16 +256,22 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
         {
             return pageRows;
         }
+        // Every prescription that arrived after the page's last row, newest first, up to a budget: the proof holds when none
+        // of them is numbered below the candidates. Past the budget (a name whose newest page reaches far back) it is not
+        // looked for further, and every match is sorted instead.
         var last = candidates[offset + take - 1];
         var arrivedLater = $"""
-            SELECT COUNT(*) FROM (
-              SELECT 1 FROM prescriptions p {database.Dialect.ThroughIndex("ix_prescriptions_received")}
-              WHERE p.received_at > @Last AND p.prescription_number < @Lowest {database.Dialect.FirstRows("1")}) later
+            SELECT COUNT(*) AS arrived, MIN(later.prescription_number) AS lowest FROM (
+              SELECT p.prescription_number FROM prescriptions p {database.Dialect.ThroughIndex("ix_prescriptions_received")}
+              WHERE p.received_at > @Last ORDER BY p.received_at DESC {database.Dialect.FirstRows("@Budget")}) later
             """;
-        var later = await connection.ExecuteScalarAsync<long>(new CommandDefinition(arrivedLater,
-            new { Last = last.ReceivedAt, Lowest = candidates.Min(c => c.Number) }, cancellationToken: cancellationToken));
-        return later == 0 ? pageRows : null;
+        var later = await connection.QuerySingleAsync<(long Arrived, long? Lowest)>(new CommandDefinition(arrivedLater,
+            new { Last = last.ReceivedAt, Budget = ProofBudget }, cancellationToken: cancellationToken));
+        return later.Arrived < ProofBudget && (later.Lowest is null || later.Lowest >= candidates.Min(c => c.Number)) ? pageRows : null;
     }
+
+    /// <summary>How many later arrivals <see cref="NewestNamedAsync"/> reads, at most, to prove its page (a few milliseconds).</summary>
+    internal const int ProofBudget = 50_000;
 
     public async Task<RefillHistory?> RefillHistoryAsync(long prescriptionNumber, CancellationToken cancellationToken)
     {

@@ -33,10 +33,11 @@ public static class ServiceHost
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        // The settings' PHARMACYRX_-prefixed names, as every other verb reads them (CommandContext), under the command line
-        // so that an argument still wins: serve's own checks read them, so its host must too (StorageProviderTests).
+        // The settings' PHARMACYRX_-prefixed names, as every other verb reads them (CommandContext): over appsettings.json
+        // and the unprefixed names, under the last command-line source so that an argument still wins. serve's own checks
+        // read them, so its host must too (StorageProviderTests).
         var sources = builder.Configuration.Sources;
-        var commandLine = sources.ToList().FindIndex(source => source is CommandLineConfigurationSource);
+        var commandLine = sources.ToList().FindLastIndex(source => source is CommandLineConfigurationSource);
         sources.Insert(commandLine < 0 ? sources.Count : commandLine, new EnvironmentVariablesConfigurationSource { Prefix = "PHARMACYRX_" });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {

@@ -72,14 +72,16 @@ public class StorageProviderTests
     /// serve that read them for its checks but not for its host would keep records in the SQLite file while the pharmacy
     /// believes them on its server.
     /// </summary>
-    [TestCase("serve")]
+    [TestCase("serve", "--urls", "http://127.0.0.1:0")]
     [TestCase("verify")]
-    public async Task The_prefixed_names_of_the_settings_reach_serve_as_they_reach_the_other_verbs(string verb)
+    public async Task The_prefixed_names_of_the_settings_reach_serve_as_they_reach_the_other_verbs(params string[] verb)
     {
         var port = ClosedPort();
 
-        var (exit, _, error) = await ChildProgram.RunAsync([verb, "--data", _pharmacy.Data.Root], environment: new Dictionary<string, string>
+        // The prefixed name wins over the unprefixed one for every verb, serve with an argument of its own too.
+        var (exit, _, error) = await ChildProgram.RunAsync([.. verb, "--data", _pharmacy.Data.Root], environment: new Dictionary<string, string>
         {
+            ["Storage__Provider"] = "Sqlite",
             ["PHARMACYRX_Storage__Provider"] = "SqlServer",
             ["PHARMACYRX_ConnectionStrings__PharmacyRx"] = $"Server=tcp:127.0.0.1,{port};Database=pharmacyrx;User ID=pharmacyrx;Password=synthetic-1;Encrypt=false;Connect Timeout=2",
         });

@@ -324,9 +324,7 @@ public sealed class ExportQuery(Database database, PharmacyClock clock)
     internal static string FullyDispensedStatement { get; } = $"""
         SELECT p.prescription_number FROM prescriptions p
         WHERE p.prescription_number BETWEEN @First AND @Last
-          AND {Prescriptions.Standing.FullyDispensedWhen(
-              "(SELECT SUM(CAST(d.quantity AS REAL)) FROM dispensings d WHERE d.receipt_id = p.receipt_id AND d.id <= @LastDispensing)",
-              "@LastAnnotation")}
+          AND {Prescriptions.Standing.FullyDispensedWhen(dispensingsUpTo: "@LastDispensing", annotationsUpTo: "@LastAnnotation")}
         """;
 
     /// <summary>A standing (<see cref="Prescriptions.Standing"/>) as the export's Standing column reads it; Current is the current status.</summary>

@@ -101,11 +101,12 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
         // prefix's range is long, and intersecting ranges reads each whole), else the intersection of their ranges.
         var words = SearchKey.Words(query.Patient ?? "").Distinct(StringComparer.Ordinal).ToArray();
         string? named;
-        NameWordsIndex? nameIndex = null;
+        (NameWordsIndex Index, string Match)? fullText = null;
         if (words.Length > 1 && database.Dialect.NameWords is { } index)
         {
-            (named, nameIndex) = (index.Matching, index);
-            parameters.Add("NameMatch", index.Match(words));
+            fullText = (index, index.Match(words));
+            named = index.Matching;
+            parameters.Add("NameMatch", fullText.Value.Match);
         }
         else
         {
@@ -178,8 +179,8 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
         await using var connection = await database.OpenAsync(cancellationToken);
         string chosen;
         var nameAlone = named is not null && query.Sort == PrescriptionSort.Received && where.ToString() == Everything;
-        if (nameAlone && nameIndex is not null && query.Descending && page * pageSize + 1 <= NewestCandidates
-            && await NewestNamedAsync(connection, nameIndex, parameters, (page - 1) * pageSize, pageSize + 1, cancellationToken) is { } newest)
+        if (nameAlone && fullText is { } text && query.Descending && page * pageSize + 1 <= NewestCandidates
+            && await NewestNamedAsync(connection, text.Index, text.Match, (page - 1) * pageSize, pageSize + 1, cancellationToken) is { } newest)
         {
             // At least one value: an empty page reads as no number at all.
             var numbers = newest.Length == 0 ? "NULL" : string.Join(", ", newest.Select((_, i) => FormattableString.Invariant($"@Page{i}")));
@@ -246,10 +247,10 @@ public sealed class PrescriptionSearch(Database database, PharmacyClock clock, P
     /// would pass <see cref="ProofBudget"/>, the caller sorts every match.
     /// </summary>
     private async Task<long[]?> NewestNamedAsync(
-        DbConnection connection, NameWordsIndex index, DynamicParameters parameters, int offset, int take, CancellationToken cancellationToken)
+        DbConnection connection, NameWordsIndex index, string match, int offset, int take, CancellationToken cancellationToken)
     {
         var candidates = (await connection.QueryAsync<(string ReceivedAt, long Number)>(new CommandDefinition(index.HighestMatching,
-            new { NameMatch = parameters.Get<string>("NameMatch"), Candidates = NewestCandidates }, cancellationToken: cancellationToken)))
+            new { NameMatch = match, Candidates = NewestCandidates }, cancellationToken: cancellationToken)))
             .OrderByDescending(c => c.ReceivedAt, StringComparer.Ordinal).ThenByDescending(c => c.Number).ToList();
         var pageRows = candidates.Skip(offset).Take(take).Select(c => c.Number).ToArray();
         if (candidates.Count < NewestCandidates)

@@ -27,7 +27,7 @@ public static class Standing
                                                     THEN 'Replaced' ELSE 'Cancelled' END
           WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'Void') THEN 'Voided'
           WHEN EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'TransferOut') THEN 'TransferredOut'
-          WHEN {FullyDispensedWhen("(SELECT SUM(CAST(d.quantity AS REAL)) FROM dispensings d WHERE d.receipt_id = p.receipt_id)")} THEN 'FullyDispensed'
+          WHEN {FullyDispensedWhen()} THEN 'FullyDispensed'
           WHEN {status} = 'NeedsPharmacistReview'
                AND EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'PharmacistReview') THEN 'Reviewed'
           ELSE 'Current'
@@ -35,13 +35,16 @@ public static class Standing
         """;
 
     /// <summary>
-    /// Whether the prescription <c>p</c> is fully dispensed, given <paramref name="filled"/>, the sum of its quantities
-    /// dispensed: the one definition, read per row by <see cref="Sql"/> and over every prescription at once by the export,
-    /// which counts the annotations up to its cut (<paramref name="annotationsUpTo"/>, an expression for the highest id).
+    /// Whether the prescription <c>p</c> is fully dispensed: the one definition, read per row by <see cref="Sql"/> and per
+    /// range by the export, which counts the fills and annotations up to its cut (<paramref name="dispensingsUpTo"/>,
+    /// <paramref name="annotationsUpTo"/>: expressions for the highest ids).
     /// </summary>
-    public static string FullyDispensedWhen(string filled, string? annotationsUpTo = null) => $"""
+    public static string FullyDispensedWhen(string? dispensingsUpTo = null, string? annotationsUpTo = null) => $"""
         p.quantity <> '' AND p.refills_authorized <> ''
-               AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'RefillAuthorization'{(annotationsUpTo is null ? "" : $" AND n.id <= {annotationsUpTo}")})
-               AND {filled} >= CAST(p.quantity AS REAL) * (1 + CAST(p.refills_authorized AS REAL))
+               AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.receipt_id = p.receipt_id AND n.annotation_type = 'RefillAuthorization'{UpTo("n", annotationsUpTo)})
+               AND (SELECT SUM(CAST(d.quantity AS REAL)) FROM dispensings d WHERE d.receipt_id = p.receipt_id{UpTo("d", dispensingsUpTo)})
+                   >= CAST(p.quantity AS REAL) * (1 + CAST(p.refills_authorized AS REAL))
         """;
+
+    private static string UpTo(string table, string? highest) => highest is null ? "" : $" AND {table}.id <= {highest}";
 }
